@@ -1,0 +1,178 @@
+//! `qi`: run and check Qi programs.
+
+mod render;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use qi_syntax::{Diagnostic, Lang};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// qi — a fast runtime for the Qi programming language (奇语).
+#[derive(Parser)]
+#[command(name = "qi", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check and run a program: `qi run 程序.qi [参数…]`.
+    Run {
+        /// Print an intermediate form instead of running.
+        #[arg(long, value_enum)]
+        emit: Option<Emit>,
+        /// Print the number of live heap objects by kind to stderr at exit
+        /// (also `QI_LEAK_REPORT=1`).
+        #[arg(long)]
+        leak_report: bool,
+        /// The program's entry file.
+        file: PathBuf,
+        /// Arguments passed to the program (`命令行参数()`).
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+    /// Report every diagnostic of a program without running it.
+    Check {
+        /// Only parse: report syntax errors (works for any Qi file).
+        #[arg(long)]
+        syntax: bool,
+        /// The file to check.
+        file: PathBuf,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Emit {
+    /// The typed mid-level IR.
+    Ir,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let lang = Lang::from_env();
+    match cli.command {
+        Command::Run { emit, leak_report, file, args } => {
+            let leak_report = leak_report || std::env::var_os("QI_LEAK_REPORT").is_some_and(|v| v == "1");
+            run(&file, args, emit, leak_report, lang)
+        }
+        Command::Check { syntax, file } => check(&file, syntax, lang),
+    }
+}
+
+/// A source file as the driver sees it.
+struct SourceFile {
+    name: String,
+    text: String,
+}
+
+fn load(path: &PathBuf, lang: Lang) -> Result<SourceFile, ExitCode> {
+    let name = path.display().to_string();
+    match std::fs::read(path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => Ok(SourceFile { name, text }),
+            Err(_) => {
+                let msg = match lang {
+                    Lang::Zh => format!("错误: 文件 {name} 不是有效的 UTF-8 文本"),
+                    Lang::En => format!("error: file {name} is not valid UTF-8 text"),
+                };
+                eprintln!("{msg}");
+                Err(ExitCode::from(1))
+            }
+        },
+        Err(e) => {
+            let msg = match lang {
+                Lang::Zh => format!("错误: 无法读取文件 {name}: {e}"),
+                Lang::En => format!("error: cannot read file {name}: {e}"),
+            };
+            eprintln!("{msg}");
+            Err(ExitCode::from(1))
+        }
+    }
+}
+
+/// Print diagnostics to stderr; true if any of them is an error.
+fn report(src: &SourceFile, diagnostics: &[Diagnostic], lang: Lang) -> bool {
+    if diagnostics.is_empty() {
+        return false;
+    }
+    let stderr = std::io::stderr();
+    let mut out = std::io::BufWriter::new(stderr.lock());
+    render::render(&mut out, &src.name, &src.text, diagnostics, lang) > 0
+}
+
+/// Parse and check; on success the IR module.
+fn front_end(src: &SourceFile, lang: Lang) -> Option<qi_ir::Module> {
+    let parse = qi_syntax::parse(&src.text);
+    if report(&src, &parse.errors, lang) {
+        return None;
+    }
+    let checked = qi_ir::check(&parse.tree(), &src.text, &src.name);
+    if report(src, &checked.diagnostics, lang) {
+        return None;
+    }
+    checked.module
+}
+
+fn run(path: &PathBuf, args: Vec<String>, emit: Option<Emit>, leak_report: bool, lang: Lang) -> ExitCode {
+    let src = match load(path, lang) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let Some(module) = front_end(&src, lang) else { return ExitCode::from(1) };
+    if let Some(Emit::Ir) = emit {
+        print!("{module}");
+        return ExitCode::SUCCESS;
+    }
+    let program = match qi_jit::compile(&module, &qi_jit::Options::default()) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("qi: internal error: {e}");
+            return ExitCode::from(70);
+        }
+    };
+    qi_rt::set_args(args);
+    program.run();
+    qi_rt::finish();
+    if leak_report {
+        print_leak_report(lang);
+    }
+    ExitCode::SUCCESS
+}
+
+fn check(path: &PathBuf, syntax_only: bool, lang: Lang) -> ExitCode {
+    let src = match load(path, lang) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let ok = if syntax_only {
+        let parse = qi_syntax::parse(&src.text);
+        !report(&src, &parse.errors, lang)
+    } else {
+        front_end(&src, lang).is_some()
+    };
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+/// `--leak-report`: live heap objects by kind, one line on stderr.
+fn print_leak_report(lang: Lang) {
+    let counts: Vec<String> = qi_rt::live_counts()
+        .into_iter()
+        .map(|(kind, n)| match lang {
+            Lang::Zh => format!("{}={n}", kind.name_zh()),
+            Lang::En => format!("{}={n}", kind.name()),
+        })
+        .collect();
+    let label = match lang {
+        Lang::Zh => "存活对象",
+        Lang::En => "live objects",
+    };
+    eprintln!("[qi] {label}: {}", counts.join(" "));
+}

@@ -1,0 +1,79 @@
+//! Rendering of diagnostics: `file:line:column`, the source line and a caret under the span.
+
+use ariadne::{CharSet, Config, IndexType, Label, Report, ReportKind, Source};
+use qi_syntax::{Diagnostic, Lang, Severity};
+use std::io::Write;
+
+/// Write every diagnostic to `out`, in source order. Returns the number of errors.
+pub fn render(
+    out: &mut impl Write,
+    file_name: &str,
+    text: &str,
+    diagnostics: &[Diagnostic],
+    lang: Lang,
+) -> usize {
+    let mut sorted: Vec<&Diagnostic> = diagnostics.iter().collect();
+    sorted.sort_by_key(|d| (d.range.start(), d.range.end()));
+    let source = Source::from(text);
+    let mut errors = 0;
+    for d in sorted {
+        let (kind, word) = match d.severity {
+            Severity::Error => {
+                errors += 1;
+                (ariadne::Color::Red, if lang == Lang::Zh { "错误" } else { "error" })
+            }
+            Severity::Warning => (ariadne::Color::Yellow, if lang == Lang::Zh { "警告" } else { "warning" }),
+        };
+        let range = clamp(d.range.start().into()..d.range.end().into(), text);
+        let config = Config::default()
+            .with_color(false)
+            .with_char_set(CharSet::Ascii)
+            .with_index_type(IndexType::Byte);
+        let mut report = Report::build(ReportKind::Custom(word, kind), (file_name, range.clone()))
+            .with_config(config)
+            .with_message(d.message.get(lang))
+            .with_label(Label::new((file_name, range)));
+        if let Some(h) = &d.hint {
+            report = report.with_help(h.get(lang));
+        }
+        let _ = report.finish().write((file_name, &source), &mut *out);
+    }
+    errors
+}
+
+/// Keep a span inside the text and on character boundaries (ariadne needs a non-empty
+/// span to draw a caret, so an empty span at the end of a line points at the next char).
+fn clamp(r: std::ops::Range<usize>, text: &str) -> std::ops::Range<usize> {
+    let start = r.start.min(text.len());
+    let mut end = r.end.clamp(start, text.len());
+    if end == start && end < text.len() {
+        end += text[end..].chars().next().map_or(0, char::len_utf8);
+    }
+    start..end
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use qi_syntax::Text;
+    use rowan::{TextRange, TextSize};
+
+    #[test]
+    fn renders_location_line_and_caret() {
+        let text = "函数 入口() {\n    变量 x = y;\n}\n";
+        let start = text.find('y').unwrap() as u32;
+        let d = Diagnostic::error(
+            TextRange::new(TextSize::from(start), TextSize::from(start + 1)),
+            Text::new("未声明的变量 `y`", "undeclared variable `y`"),
+        );
+        let mut out = Vec::new();
+        assert_eq!(render(&mut out, "a.qi", text, &[d.clone()], Lang::Zh), 1);
+        let s = String::from_utf8(out).unwrap();
+        assert!(s.contains("错误: 未声明的变量 `y`"), "{s}");
+        assert!(s.contains("a.qi:2:13"), "{s}");
+        assert!(s.contains("变量 x = y;"), "{s}");
+        let mut out = Vec::new();
+        render(&mut out, "a.qi", text, &[d], Lang::En);
+        assert!(String::from_utf8(out).unwrap().contains("error: undeclared variable `y`"));
+    }
+}

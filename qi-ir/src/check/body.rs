@@ -1,0 +1,617 @@
+//! Function bodies: scopes, ownership bookkeeping and statements.
+//!
+//! Ownership rules of the lowering (see also `docs/ARCHITECTURE.md`):
+//! * a variable slot of object type owns one reference; it is released before it is
+//!   overwritten, at the end of its block, and at function exit;
+//! * parameters are borrowed from the caller; a parameter that the body assigns is
+//!   retained on entry so that it owns its value like any other variable;
+//! * an expression result is either *owned* (a fresh temporary that must be consumed or
+//!   released right after its use) or *borrowed* (a variable or literal);
+//! * results are returned owned.
+
+use super::{Checker, FuncId, GlobalVar};
+use crate::builder::FnBuilder;
+use crate::ir::*;
+use qi_syntax::ast::{self, AstNode};
+use rowan::TextRange;
+
+#[derive(Clone, Debug)]
+pub(super) enum VarKind {
+    Local(LocalId),
+    Global(GlobalId),
+}
+
+#[derive(Clone, Debug)]
+pub(super) struct Var {
+    pub kind: VarKind,
+    pub ty: Type,
+    pub is_const: bool,
+}
+
+/// A checked, lowered expression.
+#[derive(Clone, Debug)]
+pub(super) struct Val {
+    pub op: Operand,
+    pub ty: Type,
+    /// The operand is a temporary holding a reference this code must consume or release.
+    pub owned: bool,
+}
+
+impl Val {
+    pub fn borrowed(op: Operand, ty: Type) -> Val {
+        Val { op, ty, owned: false }
+    }
+}
+
+struct Loop {
+    continue_to: BlockId,
+    break_to: BlockId,
+}
+
+pub(super) struct FnLower<'c, 'a> {
+    pub c: &'c mut Checker<'a>,
+    pub b: FnBuilder,
+    scopes: Vec<Vec<(String, Var)>>,
+    loops: Vec<Loop>,
+    /// Where `返回` goes: releases the variables, then returns `ret_local`.
+    exit: BlockId,
+    ret_local: Option<LocalId>,
+    pub ret_ty: Type,
+    /// Variable slots that own a reference (released at exit).
+    owned_vars: Vec<LocalId>,
+    /// Parameters of object type that the body assigns.
+    assigned_params: Vec<LocalId>,
+    n_params: usize,
+}
+
+pub(super) fn lower_function(c: &mut Checker, id: FuncId) -> Function {
+    let sig = &c.sigs[id.index()];
+    let decl = sig.decl.clone();
+    let params: Vec<(Option<String>, Type)> =
+        sig.params.iter().map(|p| (Some(p.name.clone()), p.ty.clone())).collect();
+    let names: Vec<String> = sig.params.iter().map(|p| p.name.clone()).collect();
+    let ret = sig.ret.clone();
+    let loc = c.loc(decl.syntax().text_range());
+    let b = FnBuilder::new(sig.name.clone(), params, ret.clone(), loc);
+    let mut l = FnLower::new(c, b, ret);
+    for (i, name) in names.into_iter().enumerate() {
+        let ty = l.b.func.locals[i].ty.clone();
+        l.declare(name, Var { kind: VarKind::Local(LocalId(i as u32)), ty, is_const: false });
+    }
+    l.n_params = l.b.func.params.len();
+    if let Some(body) = decl.body() {
+        l.block(&body);
+    }
+    l.finish()
+}
+
+/// A global `变量`/`常量`: its initialiser runs in `main`.
+pub(super) fn lower_global(c: &mut Checker, main: &mut FnBuilder, _main_id: FuncId, g: &ast::LetStmt) {
+    let Some(name) = g.name() else { return };
+    let text = name.text();
+    let range = name.syntax().text_range();
+    if c.global_scope.contains_key(&text) {
+        c.error(range, format!("全局变量 `{text}` 重复定义"), format!("global `{text}` is defined twice"));
+        return;
+    }
+    let placeholder = FnBuilder::new(String::new(), vec![], Type::Void, Loc::default());
+    let b = std::mem::replace(main, placeholder);
+    let mut l = FnLower::new(c, b, Type::Void);
+    let value = l.declaration_value(g);
+    if let Some(v) = value {
+        let id = GlobalId(l.c.globals.len() as u32);
+        l.c.globals.push(Global { name: text.clone(), ty: v.ty.clone() });
+        let op = l.into_owned(v.clone());
+        l.b.push(Inst::SetGlobal { global: id, value: op });
+        l.c.global_scope.insert(text, GlobalVar { id, ty: v.ty, is_const: g.is_const() });
+    }
+    *main = l.b;
+}
+
+impl<'c, 'a> FnLower<'c, 'a> {
+    fn new(c: &'c mut Checker<'a>, mut b: FnBuilder, ret_ty: Type) -> Self {
+        let exit = b.new_block();
+        let ret_local = (ret_ty != Type::Void).then(|| b.new_local(ret_ty.clone(), None));
+        FnLower {
+            c,
+            b,
+            scopes: vec![Vec::new()],
+            loops: Vec::new(),
+            exit,
+            ret_local,
+            ret_ty,
+            owned_vars: Vec::new(),
+            assigned_params: Vec::new(),
+            n_params: 0,
+        }
+    }
+
+    fn finish(mut self) -> Function {
+        if self.b.is_open() {
+            // Falling off the end returns the zero value (language.md §5.4).
+            if let Some(r) = self.ret_local {
+                let zero = super::types::zero_value(self.c, &self.ret_ty);
+                self.b.assign(r, zero);
+            }
+            self.b.jump(self.exit);
+        }
+        self.b.switch_to(self.exit);
+        for l in self.owned_vars.clone().into_iter().chain(self.assigned_params.clone()) {
+            self.b.push(Inst::Release(l));
+        }
+        let ret = self.ret_local.map(Operand::Local);
+        self.b.terminate(Terminator::Return(ret));
+        let mut f = self.b.finish();
+        // Assigned parameters must own their value from the start.
+        let retains = self.assigned_params.iter().map(|p| Inst::Retain(Operand::Local(*p)));
+        f.blocks[0].insts.splice(0..0, retains);
+        f
+    }
+
+    // ---- scopes -------------------------------------------------------------------
+
+    pub fn declare(&mut self, name: String, var: Var) {
+        self.scopes.last_mut().expect("a scope is open").push((name, var));
+    }
+
+    pub fn lookup(&self, name: &str) -> Option<Var> {
+        for scope in self.scopes.iter().rev() {
+            if let Some((_, v)) = scope.iter().rev().find(|(n, _)| n == name) {
+                return Some(v.clone());
+            }
+        }
+        self.c.global_scope.get(name).map(|g| Var {
+            kind: VarKind::Global(g.id),
+            ty: g.ty.clone(),
+            is_const: g.is_const,
+        })
+    }
+
+    fn push_scope(&mut self) {
+        self.scopes.push(Vec::new());
+    }
+
+    /// Close a scope: its object variables release their references now (and are nulled,
+    /// so a later release at exit or re-declaration is harmless).
+    fn pop_scope(&mut self) {
+        let scope = self.scopes.pop().expect("scope stack underflow");
+        for (_, var) in scope.iter().rev() {
+            if let VarKind::Local(l) = var.kind {
+                if var.ty.is_rc() && l.index() >= self.n_params {
+                    self.b.push(Inst::Release(l));
+                    self.b.assign(l, Value::Use(Operand::Null));
+                }
+            }
+        }
+    }
+
+    // ---- ownership ----------------------------------------------------------------
+
+    /// Release a value after a borrowing use.
+    pub fn release_temp(&mut self, v: &Val) {
+        if v.owned {
+            if let Operand::Local(l) = v.op {
+                self.b.push(Inst::Release(l));
+            }
+        }
+    }
+
+    /// Turn a value into an owned operand (for storing into a slot or returning).
+    pub fn into_owned(&mut self, v: Val) -> Operand {
+        if !v.owned && v.ty.is_rc() && matches!(v.op, Operand::Local(_)) {
+            self.b.push(Inst::Retain(v.op));
+        }
+        v.op
+    }
+
+    /// A new temporary holding `value`; owned if the type is an object type.
+    pub fn temp(&mut self, ty: Type, value: Value) -> Val {
+        let owned = ty.is_rc();
+        let op = self.b.temp(ty.clone(), value);
+        Val { op, ty, owned }
+    }
+
+    pub fn range_of(node: &impl AstNode) -> TextRange {
+        node.syntax().text_range()
+    }
+
+    // ---- statements ---------------------------------------------------------------
+
+    pub fn block(&mut self, block: &ast::Block) {
+        self.push_scope();
+        for stmt in block.stmts() {
+            self.stmt(&stmt);
+        }
+        self.pop_scope();
+    }
+
+    fn stmt(&mut self, stmt: &ast::Stmt) {
+        match stmt {
+            ast::Stmt::Let(s) => self.let_stmt(s),
+            ast::Stmt::Expr(s) => {
+                if let Some(e) = s.expr() {
+                    self.expr_stmt(&e);
+                }
+            }
+            ast::Stmt::If(s) => self.if_stmt(s),
+            ast::Stmt::While(s) => self.while_stmt(s),
+            ast::Stmt::For(s) => self.for_stmt(s),
+            ast::Stmt::Break(s) => self.jump_out(Self::range_of(s), true),
+            ast::Stmt::Continue(s) => self.jump_out(Self::range_of(s), false),
+            ast::Stmt::Return(s) => self.return_stmt(s),
+            ast::Stmt::Block(b) => self.block(b),
+            ast::Stmt::Match(s) => self.c.unsupported(Self::range_of(s), "匹配", "匹配 (match)"),
+            ast::Stmt::Select(s) => self.c.unsupported(Self::range_of(s), "选择", "选择 (select)"),
+            ast::Stmt::Try(s) => self.c.unsupported(Self::range_of(s), "尝试/捕获", "尝试/捕获 (exceptions)"),
+            ast::Stmt::Throw(s) => self.c.unsupported(Self::range_of(s), "抛出", "抛出 (exceptions)"),
+            ast::Stmt::Spawn(s) => self.c.unsupported(Self::range_of(s), "启动", "启动 (green threads)"),
+            ast::Stmt::Item(item) => {
+                self.c.unsupported(Self::range_of(item), "函数体内的声明（请改用闭包）", "declarations inside a function body")
+            }
+        }
+    }
+
+    /// The value a `变量`/`常量` declaration starts with, checked against its annotation.
+    fn declaration_value(&mut self, s: &ast::LetStmt) -> Option<Val> {
+        let declared = match s.ty() {
+            Some(t) => Some(self.c.resolve_type(&t)?),
+            None => None,
+        };
+        let range = Self::range_of(s);
+        match (s.init(), declared) {
+            (Some(init), declared) => {
+                let v = self.expr(&init)?;
+                match declared {
+                    Some(t) => self.coerce(v, &t, Self::range_of(&init)),
+                    None if v.ty == Type::Void => {
+                        self.c.error(Self::range_of(&init), "不能用 空 值初始化变量", "cannot initialise a variable with a 空 value");
+                        None
+                    }
+                    None => Some(v),
+                }
+            }
+            (None, _) if s.is_const() => {
+                self.c.error(range, "常量必须有初值", "a constant needs an initial value");
+                None
+            }
+            (None, Some(t)) if t == Type::Void => {
+                self.c.error(range, "变量不能是 空 类型", "a variable cannot have type 空");
+                None
+            }
+            (None, Some(t)) => {
+                let zero = super::types::zero_value(self.c, &t);
+                Some(self.temp(t, zero))
+            }
+            (None, None) => {
+                self.c.error(range, "变量声明需要类型注解或初值", "a variable declaration needs a type or an initial value");
+                None
+            }
+        }
+    }
+
+    fn let_stmt(&mut self, s: &ast::LetStmt) {
+        let Some(name) = s.name() else { return };
+        let Some(v) = self.declaration_value(s) else { return };
+        let ty = v.ty.clone();
+        let local = self.b.new_local(ty.clone(), Some(name.text()));
+        let op = self.into_owned(v);
+        if ty.is_rc() {
+            // In a loop the slot may still hold the previous iteration's value.
+            self.b.push(Inst::Release(local));
+            self.owned_vars.push(local);
+        }
+        self.b.assign(local, Value::Use(op));
+        self.declare(name.text(), Var { kind: VarKind::Local(local), ty, is_const: s.is_const() });
+    }
+
+    fn expr_stmt(&mut self, e: &ast::Expr) {
+        match e {
+            ast::Expr::Assign(a) => self.assign(a),
+            _ => {
+                if let Some(v) = self.expr(e) {
+                    self.release_temp(&v);
+                }
+            }
+        }
+    }
+
+    fn assign(&mut self, a: &ast::AssignExpr) {
+        let (Some(target), Some(value)) = (a.target(), a.value()) else { return };
+        let name = match &target {
+            ast::Expr::Path(p) => match p.as_single_name() {
+                Some(n) => n,
+                None => return self.c.error(Self::range_of(&target), "无效的赋值目标", "invalid assignment target"),
+            },
+            ast::Expr::Index(_) => return self.c.unsupported(Self::range_of(&target), "下标赋值", "index assignment"),
+            ast::Expr::Field(_) => return self.c.unsupported(Self::range_of(&target), "字段赋值", "field assignment"),
+            _ => return self.c.error(Self::range_of(&target), "无效的赋值目标", "invalid assignment target"),
+        };
+        let text = name.text();
+        let range = Self::range_of(&name);
+        let Some(var) = self.lookup(&text) else {
+            self.c.error(range, format!("赋值给未声明变量: {text}"), format!("assignment to undeclared variable: {text}"));
+            // Still check the value, for its own errors.
+            if let Some(v) = self.expr(&value) {
+                self.release_temp(&v);
+            }
+            return;
+        };
+        if var.is_const {
+            self.c.error(range, format!("不能给常量 `{text}` 重新赋值"), format!("cannot assign twice to constant `{text}`"));
+            return;
+        }
+        let op = a.op().map(|(op, _)| op);
+        let new_value = match op.and_then(|o| o.binary_op()) {
+            None => self.expr(&value),
+            Some(bin) => {
+                let current = self.read_var(&var);
+                let rhs = self.expr(&value);
+                match rhs {
+                    Some(rhs) => self.binary_values(bin, current, rhs, Self::range_of(a)),
+                    None => {
+                        self.release_temp(&current);
+                        None
+                    }
+                }
+            }
+        };
+        let Some(v) = new_value else { return };
+        let Some(v) = self.coerce(v, &var.ty, Self::range_of(&value)) else { return };
+        self.store_var(&var, v);
+    }
+
+    /// Read a variable: locals are borrowed; globals are retained into a temporary,
+    /// because a callee could overwrite the global while the value is in use.
+    pub fn read_var(&mut self, var: &Var) -> Val {
+        match var.kind {
+            VarKind::Local(l) => Val::borrowed(Operand::Local(l), var.ty.clone()),
+            VarKind::Global(g) => {
+                let v = self.temp(var.ty.clone(), Value::Global(g));
+                if v.owned {
+                    self.b.push(Inst::Retain(v.op));
+                }
+                v
+            }
+        }
+    }
+
+    fn store_var(&mut self, var: &Var, v: Val) {
+        let op = self.into_owned(v);
+        match var.kind {
+            VarKind::Local(l) => {
+                if var.ty.is_rc() {
+                    if l.index() < self.n_params && !self.assigned_params.contains(&l) {
+                        self.assigned_params.push(l);
+                    }
+                    self.b.push(Inst::Release(l));
+                }
+                self.b.assign(l, Value::Use(op));
+            }
+            VarKind::Global(g) => {
+                if var.ty.is_rc() {
+                    let old = self.b.new_local(var.ty.clone(), None);
+                    self.b.assign(old, Value::Global(g));
+                    self.b.push(Inst::Release(old));
+                }
+                self.b.push(Inst::SetGlobal { global: g, value: op });
+            }
+        }
+    }
+
+    /// A condition: `布尔`, or an `整数` that is true when non-zero (language.md §7.2).
+    fn condition(&mut self, e: &ast::Expr) -> Option<Operand> {
+        let v = self.expr(e)?;
+        match v.ty {
+            Type::Bool => Some(v.op),
+            Type::Int => Some(self.b.temp(Type::Bool, Value::Convert(Conv::IntToBool, v.op))),
+            _ => {
+                self.release_temp(&v);
+                self.c.error(
+                    Self::range_of(e),
+                    format!("条件必须是 布尔 值，这里是 {}", v.ty),
+                    format!("a condition must be a 布尔, found {}", v.ty),
+                );
+                None
+            }
+        }
+    }
+
+    fn if_stmt(&mut self, s: &ast::IfStmt) {
+        let cond = s.cond().and_then(|c| self.condition(&c));
+        let then_b = self.b.new_block();
+        let else_b = self.b.new_block();
+        let join = self.b.new_block();
+        self.b.branch(cond.unwrap_or(Operand::Bool(false)), then_b, else_b);
+        self.b.switch_to(then_b);
+        if let Some(t) = s.then_branch() {
+            self.block(&t);
+        }
+        self.b.jump(join);
+        self.b.switch_to(else_b);
+        match s.else_branch() {
+            Some(ast::ElseBranch::Block(b)) => self.block(&b),
+            Some(ast::ElseBranch::If(i)) => self.if_stmt(&i),
+            None => {}
+        }
+        self.b.jump(join);
+        self.b.switch_to(join);
+    }
+
+    fn while_stmt(&mut self, s: &ast::WhileStmt) {
+        let head = self.b.new_block();
+        let body = self.b.new_block();
+        let exit = self.b.new_block();
+        self.b.jump(head);
+        self.b.switch_to(head);
+        let cond = s.cond().and_then(|c| self.condition(&c));
+        self.b.branch(cond.unwrap_or(Operand::Bool(false)), body, exit);
+        self.b.switch_to(body);
+        self.loops.push(Loop { continue_to: head, break_to: exit });
+        if let Some(b) = s.body() {
+            self.block(&b);
+        }
+        self.loops.pop();
+        self.b.jump(head);
+        self.b.switch_to(exit);
+    }
+
+    fn for_stmt(&mut self, s: &ast::ForStmt) {
+        let Some(first) = s.iterable() else { return };
+        match s.range_kind() {
+            Some(kind) => {
+                let Some(end) = s.range_end() else { return };
+                self.for_range(s, &first, &end, kind.is_inclusive());
+            }
+            None => self.for_array(s, &first),
+        }
+    }
+
+    /// An integer range bound: evaluated once, before the loop.
+    fn range_bound(&mut self, e: &ast::Expr, which_zh: &str, which_en: &str) -> Option<Operand> {
+        let v = self.expr(e)?;
+        if v.ty != Type::Int {
+            self.release_temp(&v);
+            self.c.error(
+                Self::range_of(e),
+                format!("区间循环的{which_zh}必须是整数，不能是{}", v.ty),
+                format!("the {which_en} of a range loop must be an integer, not {}", v.ty),
+            );
+            return None;
+        }
+        Some(self.b.temp(Type::Int, Value::Use(v.op)))
+    }
+
+    fn for_range(&mut self, s: &ast::ForStmt, start: &ast::Expr, end: &ast::Expr, inclusive: bool) {
+        let start = self.range_bound(start, "起点", "start");
+        let end = self.range_bound(end, "终点", "end");
+        let (Some(start), Some(end)) = (start, end) else { return };
+        self.push_scope();
+        let name = s.binding().map(|n| n.text());
+        let i = self.b.new_local(Type::Int, name.clone());
+        self.b.assign(i, Value::Use(start));
+        if let Some(name) = name {
+            self.declare(name, Var { kind: VarKind::Local(i), ty: Type::Int, is_const: false });
+        }
+        let head = self.b.new_block();
+        let body = self.b.new_block();
+        let step = self.b.new_block();
+        let exit = self.b.new_block();
+        self.b.jump(head);
+        self.b.switch_to(head);
+        let cmp = if inclusive { Cmp::Le } else { Cmp::Lt };
+        let c = self.b.temp(Type::Bool, Value::Binary(BinOp::ICmp(cmp), Operand::Local(i), end));
+        self.b.branch(c, body, exit);
+        self.b.switch_to(body);
+        self.loops.push(Loop { continue_to: step, break_to: exit });
+        if let Some(b) = s.body() {
+            self.block(&b);
+        }
+        self.loops.pop();
+        self.b.jump(step);
+        self.b.switch_to(step);
+        self.b.assign(i, Value::Binary(BinOp::IAdd, Operand::Local(i), Operand::Int(1)));
+        self.b.jump(head);
+        self.b.switch_to(exit);
+        self.pop_scope();
+    }
+
+    fn for_array(&mut self, s: &ast::ForStmt, iterable: &ast::Expr) {
+        let Some(v) = self.expr(iterable) else { return };
+        let Type::Array(elem) = v.ty.clone() else {
+            self.release_temp(&v);
+            self.c.error(
+                Self::range_of(iterable),
+                format!("`对于 x 在 …` 只能遍历整数区间或数组，这里是 {}", v.ty),
+                format!("`对于 x 在 …` can only iterate over an integer range or an array, found {}", v.ty),
+            );
+            return;
+        };
+        let elem = *elem;
+        // The loop keeps its own reference: the body may reassign the variable it came from.
+        let arr_local = self.b.new_local(v.ty.clone(), None);
+        let op = self.into_owned(v);
+        self.b.assign(arr_local, Value::Use(op));
+        self.owned_vars.push(arr_local);
+        let arr = Operand::Local(arr_local);
+        let idx = self.b.new_local(Type::Int, None);
+        self.b.assign(idx, Value::Use(Operand::Int(0)));
+        let len = self.b.temp(Type::Int, Value::ArrayLen(arr));
+        self.push_scope();
+        let x = self.b.new_local(elem.clone(), s.binding().map(|n| n.text()));
+        if elem.is_rc() {
+            self.owned_vars.push(x);
+        }
+        if let Some(name) = s.binding() {
+            self.declare(name.text(), Var { kind: VarKind::Local(x), ty: elem.clone(), is_const: false });
+        }
+        let head = self.b.new_block();
+        let body = self.b.new_block();
+        let step = self.b.new_block();
+        let exit = self.b.new_block();
+        self.b.jump(head);
+        self.b.switch_to(head);
+        let c = self.b.temp(Type::Bool, Value::Binary(BinOp::ICmp(Cmp::Lt), Operand::Local(idx), len));
+        self.b.branch(c, body, exit);
+        self.b.switch_to(body);
+        let loc = self.c.loc(Self::range_of(iterable));
+        let item = Value::Index { array: arr, index: Operand::Local(idx), elem: elem.clone(), loc };
+        if elem.is_rc() {
+            self.b.push(Inst::Release(x));
+            self.b.assign(x, item);
+            self.b.push(Inst::Retain(Operand::Local(x)));
+        } else {
+            self.b.assign(x, item);
+        }
+        self.loops.push(Loop { continue_to: step, break_to: exit });
+        if let Some(b) = s.body() {
+            self.block(&b);
+        }
+        self.loops.pop();
+        self.b.jump(step);
+        self.b.switch_to(step);
+        self.b.assign(idx, Value::Binary(BinOp::IAdd, Operand::Local(idx), Operand::Int(1)));
+        self.b.jump(head);
+        self.b.switch_to(exit);
+        self.pop_scope();
+        self.b.push(Inst::Release(arr_local));
+        self.b.assign(arr_local, Value::Use(Operand::Null));
+    }
+
+    fn jump_out(&mut self, range: TextRange, is_break: bool) {
+        let Some(l) = self.loops.last() else {
+            let (zh, en) = if is_break {
+                ("跳出 只能出现在 当 / 对于 循环体内", "跳出 (break) can only appear inside a 当 / 对于 loop")
+            } else {
+                ("继续 只能出现在 当 / 对于 循环体内", "继续 (continue) can only appear inside a 当 / 对于 loop")
+            };
+            self.c.error(range, zh, en);
+            return;
+        };
+        let to = if is_break { l.break_to } else { l.continue_to };
+        self.b.jump(to);
+    }
+
+    fn return_stmt(&mut self, s: &ast::ReturnStmt) {
+        match (s.expr(), self.ret_local) {
+            (Some(e), Some(r)) => {
+                let Some(v) = self.expr(&e) else { return };
+                let ret_ty = self.ret_ty.clone();
+                let Some(v) = self.coerce(v, &ret_ty, Self::range_of(&e)) else { return };
+                let op = self.into_owned(v);
+                self.b.assign(r, Value::Use(op));
+            }
+            (Some(e), None) => {
+                // `返回 e;` in a `空` function evaluates `e` and discards it (language.md §5.4).
+                if let Some(v) = self.expr(&e) {
+                    self.release_temp(&v);
+                }
+            }
+            (None, Some(r)) => {
+                let zero = super::types::zero_value(self.c, &self.ret_ty.clone());
+                self.b.assign(r, zero);
+            }
+            (None, None) => {}
+        }
+        self.b.jump(self.exit);
+    }
+}

@@ -1,0 +1,295 @@
+//! Calls: builtins (printing, conversions, `长度`, `命令行参数`, `输入`) and user functions.
+
+use super::body::{FnLower, Val};
+use crate::ir::*;
+use qi_syntax::ast::{self, AstNode};
+use rowan::TextRange;
+
+/// The builtins callable by bare name (language.md §6.7: they take precedence over user
+/// functions of the same name).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum BuiltinFn {
+    Print { newline: bool },
+    IntToStr,
+    FloatToStr,
+    StrToInt,
+    StrToFloat,
+    IntToFloat,
+    FloatToInt,
+    Length,
+    ArrayLength,
+    Args,
+    Input,
+}
+
+fn builtin_named(name: &str) -> Option<BuiltinFn> {
+    use BuiltinFn::*;
+    Some(match name {
+        "打印" | "print" | "printf" => Print { newline: false },
+        "打印行" | "println" => Print { newline: true },
+        "整数转字符串" | "int_to_string" => IntToStr,
+        "浮点数转字符串" | "float_to_string" => FloatToStr,
+        "字符串转整数" | "string_to_int" => StrToInt,
+        "字符串转浮点数" | "string_to_float" => StrToFloat,
+        "整数转浮点数" | "int_to_float" => IntToFloat,
+        "浮点数转整数" | "float_to_int" => FloatToInt,
+        "长度" => Length,
+        "数组长度" => ArrayLength,
+        "命令行参数" => Args,
+        "输入" => Input,
+        _ => return None,
+    })
+}
+
+fn void() -> Val {
+    Val::borrowed(Operand::Int(0), Type::Void)
+}
+
+impl FnLower<'_, '_> {
+    pub(super) fn call(&mut self, c: &ast::CallExpr) -> Option<Val> {
+        let range = c.syntax().text_range();
+        let callee = c.callee()?;
+        let args: Vec<ast::Expr> = c.args().collect();
+        let ast::Expr::Path(path) = &callee else {
+            self.c.error(callee.syntax().text_range(), "只能调用函数", "only functions can be called");
+            return None;
+        };
+        let segments: Vec<String> = path.segments().map(|s| s.text()).collect();
+        if path.generic_args().is_some() {
+            return self.unsupported(range, "泛型调用", "generic calls");
+        }
+        if segments.len() == 2 {
+            // `输入输出::打印行(…)` and friends.
+            if let Some(f @ BuiltinFn::Print { .. }) = builtin_named(&segments[1]) {
+                return self.builtin_call(f, &segments[1], &args, range);
+            }
+            return self.unsupported(range, "标准库模块", "standard-library modules");
+        }
+        let Some(name) = segments.into_iter().next() else { return None };
+        if let Some(f) = builtin_named(&name) {
+            return self.builtin_call(f, &name, &args, range);
+        }
+        if self.c.fns_by_name.contains_key(&name) {
+            return self.user_call(&name, &args, range);
+        }
+        if self.is_variable(&name) {
+            self.c.error(
+                callee.syntax().text_range(),
+                format!("`{name}` 是变量，不是函数，不能调用"),
+                format!("`{name}` is a variable, not a function"),
+            );
+        } else {
+            self.c.error(
+                callee.syntax().text_range(),
+                format!("未定义的函数: {name}"),
+                format!("undefined function: {name}"),
+            );
+        }
+        // Check the arguments anyway, for their own errors.
+        for a in &args {
+            if let Some(v) = self.expr(a) {
+                self.release_temp(&v);
+            }
+        }
+        None
+    }
+
+    /// `模块.打印行(…)`: a print call through a module-like receiver that is not a variable.
+    pub(super) fn method_call(&mut self, m: &ast::MethodCallExpr) -> Option<Val> {
+        let range = m.syntax().text_range();
+        let name = m.name()?.text();
+        let receiver = m.receiver()?;
+        let receiver_is_module = match &receiver {
+            ast::Expr::Path(p) => p.as_single_name().is_some_and(|n| !self.is_variable(&n.text())),
+            _ => false,
+        };
+        if receiver_is_module {
+            if let Some(f @ BuiltinFn::Print { .. }) = builtin_named(&name) {
+                let args: Vec<ast::Expr> = m.args().collect();
+                return self.builtin_call(f, &name, &args, range);
+            }
+            return self.unsupported(range, "标准库模块", "standard-library modules");
+        }
+        self.unsupported(range, "方法调用", "method calls")
+    }
+
+    fn arity_error(&mut self, name: &str, expected: &str, got: usize, range: TextRange) {
+        self.c.error(
+            range,
+            format!("函数「{name}」需要 {expected} 个实参，实际传了 {got} 个"),
+            format!("function `{name}` takes {expected} argument(s) but {got} were given"),
+        );
+    }
+
+    /// One argument of a builtin, coerced to `ty`.
+    fn builtin_arg(&mut self, name: &str, args: &[ast::Expr], ty: &Type, range: TextRange) -> Option<Val> {
+        if args.len() != 1 {
+            self.arity_error(name, "1", args.len(), range);
+            return None;
+        }
+        let v = self.expr(&args[0])?;
+        // 整数转字符串 widens a 布尔 argument (builtins.md §B); `coerce` does exactly that.
+        self.coerce(v, ty, args[0].syntax().text_range())
+    }
+
+    fn builtin_call(&mut self, f: BuiltinFn, name: &str, args: &[ast::Expr], range: TextRange) -> Option<Val> {
+        let loc = self.c.loc(range);
+        let unary_builtin = |this: &mut Self, op: Builtin, arg_ty: Type| -> Option<Val> {
+            let v = this.builtin_arg(name, args, &arg_ty, range)?;
+            let r = this.temp(op.result(), Value::Builtin { op, args: vec![v.op], loc });
+            this.release_temp(&v);
+            Some(r)
+        };
+        match f {
+            BuiltinFn::Print { newline } => self.print(args, newline, loc),
+            BuiltinFn::IntToStr => unary_builtin(self, Builtin::IntToStr, Type::Int),
+            BuiltinFn::FloatToStr => unary_builtin(self, Builtin::FloatToStr, Type::Float),
+            BuiltinFn::StrToInt => unary_builtin(self, Builtin::StrToInt, Type::Str),
+            BuiltinFn::StrToFloat => unary_builtin(self, Builtin::StrToFloat, Type::Str),
+            BuiltinFn::IntToFloat => {
+                let v = self.builtin_arg(name, args, &Type::Int, range)?;
+                Some(self.temp(Type::Float, Value::Convert(Conv::IntToFloat, v.op)))
+            }
+            BuiltinFn::FloatToInt => {
+                let v = self.builtin_arg(name, args, &Type::Float, range)?;
+                Some(self.temp(Type::Int, Value::Convert(Conv::FloatToIntSat, v.op)))
+            }
+            BuiltinFn::Length | BuiltinFn::ArrayLength => {
+                if args.len() != 1 {
+                    self.arity_error(name, "1", args.len(), range);
+                    return None;
+                }
+                let v = self.expr(&args[0])?;
+                if f == BuiltinFn::ArrayLength && !matches!(v.ty, Type::Array(_)) {
+                    let ty = v.ty.clone();
+                    self.release_temp(&v);
+                    self.c.error(range, format!("数组长度 需要数组，这里是 {ty}"), format!("数组长度 needs an array, found {ty}"));
+                    return None;
+                }
+                self.length_of(v, range)
+            }
+            BuiltinFn::Args => {
+                if !args.is_empty() {
+                    self.arity_error(name, "0", args.len(), range);
+                    return None;
+                }
+                Some(self.temp(Builtin::Args.result(), Value::Builtin { op: Builtin::Args, args: vec![], loc }))
+            }
+            BuiltinFn::Input => match args.len() {
+                0 => Some(self.temp(Type::Str, Value::Builtin { op: Builtin::Input, args: vec![], loc })),
+                1 => unary_builtin(self, Builtin::InputPrompt, Type::Str),
+                n => {
+                    self.arity_error(name, "0 或 1", n, range);
+                    None
+                }
+            },
+        }
+    }
+
+    /// `打印(a, b, …)` / `打印行(…)`: arguments separated by one space (README item 3).
+    fn print(&mut self, args: &[ast::Expr], newline: bool, loc: Loc) -> Option<Val> {
+        let mut ok = true;
+        for (i, a) in args.iter().enumerate() {
+            if i > 0 {
+                self.b.push(Inst::Effect(Value::Builtin { op: Builtin::PrintSpace, args: vec![], loc }));
+            }
+            let Some(v) = self.expr(a) else {
+                ok = false;
+                continue;
+            };
+            let range = a.syntax().text_range();
+            let op = match v.ty {
+                Type::Int => Builtin::PrintInt,
+                Type::Float => Builtin::PrintFloat,
+                Type::Bool => Builtin::PrintBool,
+                Type::Char => Builtin::PrintChar,
+                Type::Str => Builtin::PrintStr,
+                Type::Void => {
+                    self.c.error(range, "不能打印空值", "cannot print a 空 value");
+                    ok = false;
+                    continue;
+                }
+                Type::Array(_) => {
+                    self.release_temp(&v);
+                    self.c.error(range, "不能直接打印数组", "cannot print an array directly");
+                    ok = false;
+                    continue;
+                }
+            };
+            self.b.push(Inst::Effect(Value::Builtin { op, args: vec![v.op], loc }));
+            self.release_temp(&v);
+        }
+        if newline {
+            self.b.push(Inst::Effect(Value::Builtin { op: Builtin::PrintNewline, args: vec![], loc }));
+        }
+        ok.then(void)
+    }
+
+    fn user_call(&mut self, name: &str, args: &[ast::Expr], range: TextRange) -> Option<Val> {
+        let ids = self.c.fns_by_name[name].clone();
+        let n = args.len();
+        let fits = |this: &Self, id: FuncId| {
+            let p = &this.c.sigs[id.index()].params;
+            let required = p.iter().take_while(|p| p.default.is_none()).count();
+            required <= n && n <= p.len()
+        };
+        let Some(id) = ids.iter().copied().find(|id| fits(self, *id)) else {
+            if ids.len() == 1 {
+                let p = &self.c.sigs[ids[0].index()].params;
+                let required = p.iter().take_while(|p| p.default.is_none()).count();
+                let expected =
+                    if required == p.len() { p.len().to_string() } else { format!("{required} 到 {}", p.len()) };
+                self.arity_error(name, &expected, n, range);
+            } else {
+                let counts: Vec<String> =
+                    ids.iter().map(|id| self.c.sigs[id.index()].params.len().to_string()).collect();
+                self.c.error(
+                    range,
+                    format!("函数「{name}」有重载，但没有接收 {n} 个实参的版本（可选形参个数：{}）", counts.join(" / ")),
+                    format!("no overload of `{name}` takes {n} arguments (available: {})", counts.join(" / ")),
+                );
+            }
+            for a in args {
+                if let Some(v) = self.expr(a) {
+                    self.release_temp(&v);
+                }
+            }
+            return None;
+        };
+        let params: Vec<(Type, Option<ast::Expr>)> =
+            self.c.sigs[id.index()].params.iter().map(|p| (p.ty.clone(), p.default.clone())).collect();
+        let ret = self.c.sigs[id.index()].ret.clone();
+        let mut vals = Vec::with_capacity(params.len());
+        let mut ok = true;
+        for (i, (ty, default)) in params.iter().enumerate() {
+            // Missing trailing arguments take their defaults, evaluated here, in the
+            // caller's scope, on every call (language.md §5.4).
+            let e = match args.get(i) {
+                Some(a) => a.clone(),
+                None => default.clone().expect("arity was checked"),
+            };
+            match self.expr(&e).and_then(|v| self.coerce(v, ty, e.syntax().text_range())) {
+                Some(v) => vals.push(v),
+                None => ok = false,
+            }
+        }
+        if !ok {
+            for v in &vals {
+                self.release_temp(v);
+            }
+            return None;
+        }
+        let loc = self.c.loc(range);
+        let call = Value::Call { func: id, args: vals.iter().map(|v| v.op).collect(), loc };
+        let result = if ret == Type::Void {
+            self.b.push(Inst::Effect(call));
+            void()
+        } else {
+            self.temp(ret, call)
+        };
+        for v in &vals {
+            self.release_temp(v);
+        }
+        Some(result)
+    }
+}

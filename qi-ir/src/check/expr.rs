@@ -1,0 +1,373 @@
+//! Expressions other than operators and calls: literals, names, indexing, templates,
+//! `作为` conversions, and the coercions of assignments and arguments.
+
+use super::body::{FnLower, Val, VarKind};
+use crate::ir::*;
+use qi_syntax::ast::{self, AstNode, BuiltinType, LiteralKind, PrefixOp};
+use rowan::TextRange;
+
+impl FnLower<'_, '_> {
+    pub(super) fn expr(&mut self, e: &ast::Expr) -> Option<Val> {
+        let range = e.syntax().text_range();
+        match e {
+            ast::Expr::Literal(l) => self.literal(l, false),
+            ast::Expr::Path(p) => self.path(p),
+            ast::Expr::Binary(b) => self.binary(b),
+            ast::Expr::Prefix(p) => self.prefix(p),
+            ast::Expr::Call(c) => self.call(c),
+            ast::Expr::MethodCall(m) => self.method_call(m),
+            ast::Expr::Field(f) => self.field(f),
+            ast::Expr::Index(i) => self.index(i),
+            ast::Expr::Paren(p) => self.expr(&p.expr()?),
+            ast::Expr::Template(t) => self.template(t),
+            ast::Expr::Cast(c) => self.cast(c),
+            ast::Expr::Assign(_) => {
+                self.c.error(range, "赋值是语句，不能用作值", "an assignment is a statement and has no value");
+                None
+            }
+            ast::Expr::Array(_) => self.unsupported(range, "数组字面量", "array literals"),
+            ast::Expr::StructLit(_) => self.unsupported(range, "结构体", "structs"),
+            ast::Expr::Closure(_) => self.unsupported(range, "闭包", "closures"),
+            ast::Expr::ArrayNew(_) => self.unsupported(range, "数组<T>(n)", "数组<T>(n)"),
+            ast::Expr::ChanNew(_) => self.unsupported(range, "通道", "channels"),
+            ast::Expr::Await(_) => self.unsupported(range, "等待", "等待 (await)"),
+            ast::Expr::Recv(_) | ast::Expr::Send(_) => self.unsupported(range, "通道", "channels"),
+            ast::Expr::Spawn(_) => self.unsupported(range, "启动", "启动 (green threads)"),
+        }
+    }
+
+    pub(super) fn unsupported(&mut self, range: TextRange, zh: &str, en: &str) -> Option<Val> {
+        self.c.unsupported(range, zh, en);
+        None
+    }
+
+    /// A literal; `negated` when it is the operand of a unary minus, so that
+    /// `-9223372036854775808` is representable.
+    pub(super) fn literal(&mut self, l: &ast::Literal, negated: bool) -> Option<Val> {
+        let range = l.syntax().text_range();
+        let v = match l.kind()? {
+            LiteralKind::Int => match l.int_value() {
+                Some(v) => Val::borrowed(Operand::Int(if negated { v.wrapping_neg() } else { v }), Type::Int),
+                None if negated && l.token()?.text().trim_start_matches('0') == "9223372036854775808" => {
+                    Val::borrowed(Operand::Int(i64::MIN), Type::Int)
+                }
+                None => {
+                    let text = l.token()?.text().to_string();
+                    self.c.error(
+                        range,
+                        format!("无效的数字格式：{text} 超出 整数 的范围"),
+                        format!("invalid number: {text} does not fit in an integer"),
+                    );
+                    return None;
+                }
+            },
+            LiteralKind::Float => {
+                let v = l.float_value()?;
+                Val::borrowed(Operand::Float(if negated { -v } else { v }), Type::Float)
+            }
+            LiteralKind::Str | LiteralKind::RawStr => {
+                let s = l.string_value()?;
+                Val::borrowed(Operand::Str(self.c.intern(&s)), Type::Str)
+            }
+            LiteralKind::Char => match l.char_value() {
+                Some(ch) => Val::borrowed(Operand::Char(ch as u32), Type::Char),
+                None => {
+                    self.c.error(range, "无效的字符字面量", "invalid character literal");
+                    return None;
+                }
+            },
+            LiteralKind::True => Val::borrowed(Operand::Bool(true), Type::Bool),
+            LiteralKind::False => Val::borrowed(Operand::Bool(false), Type::Bool),
+        };
+        Some(v)
+    }
+
+    fn path(&mut self, p: &ast::PathExpr) -> Option<Val> {
+        let range = p.syntax().text_range();
+        let Some(name) = p.as_single_name() else {
+            return self.unsupported(range, "限定名（模块::名）", "qualified names (模块::名)");
+        };
+        let text = name.text();
+        if let Some(var) = self.lookup(&text) {
+            return Some(self.read_var(&var));
+        }
+        if self.c.fns_by_name.contains_key(&text) {
+            return self.unsupported(range, "函数作为值", "functions as values");
+        }
+        self.c.error(range, format!("未声明的变量: {text}"), format!("undeclared variable: {text}"));
+        None
+    }
+
+    fn prefix(&mut self, p: &ast::PrefixExpr) -> Option<Val> {
+        let range = p.syntax().text_range();
+        let (op, _) = p.op()?;
+        let operand = p.operand()?;
+        if op == PrefixOp::Neg {
+            if let ast::Expr::Literal(l) = &operand {
+                if matches!(l.kind(), Some(LiteralKind::Int | LiteralKind::Float)) {
+                    return self.literal(l, true);
+                }
+            }
+        }
+        let v = self.expr(&operand)?;
+        match (op, &v.ty) {
+            (PrefixOp::Neg, Type::Int) => Some(self.temp(Type::Int, Value::Unary(UnOp::INeg, v.op))),
+            (PrefixOp::Neg, Type::Float) => Some(self.temp(Type::Float, Value::Unary(UnOp::FNeg, v.op))),
+            (PrefixOp::Plus, Type::Int | Type::Float) => Some(v),
+            (PrefixOp::Not, Type::Bool) => Some(self.temp(Type::Bool, Value::Unary(UnOp::Not, v.op))),
+            (PrefixOp::Not, Type::Int) => {
+                Some(self.temp(Type::Bool, Value::Binary(BinOp::ICmp(Cmp::Eq), v.op, Operand::Int(0))))
+            }
+            (PrefixOp::AddrOf | PrefixOp::Deref, _) => {
+                self.release_temp(&v);
+                self.unsupported(range, "指针运算 & / *", "pointer operators & / *")
+            }
+            (_, ty) => {
+                let sym = match op {
+                    PrefixOp::Neg => "-",
+                    PrefixOp::Plus => "+",
+                    _ => "!",
+                };
+                let (zh, en) = (
+                    format!("一元运算 {sym} 不能用于 {ty}"),
+                    format!("unary {sym} cannot be applied to {ty}"),
+                );
+                self.release_temp(&v);
+                self.c.error(range, zh, en);
+                None
+            }
+        }
+    }
+
+    fn field(&mut self, f: &ast::FieldExpr) -> Option<Val> {
+        let range = f.syntax().text_range();
+        let name = f.name()?;
+        if name.text() == "长度" {
+            let base = f.receiver()?;
+            let v = self.expr(&base)?;
+            return self.length_of(v, range);
+        }
+        self.unsupported(range, "字段访问", "field access")
+    }
+
+    /// `长度(x)` / `x.长度`: Unicode scalars of a string, elements of an array.
+    pub(super) fn length_of(&mut self, v: Val, range: TextRange) -> Option<Val> {
+        let r = match &v.ty {
+            Type::Str => {
+                let loc = self.c.loc(range);
+                self.temp(Type::Int, Value::Builtin { op: Builtin::StrLen, args: vec![v.op], loc })
+            }
+            Type::Array(_) => self.temp(Type::Int, Value::ArrayLen(v.op)),
+            other => {
+                let other = other.clone();
+                self.release_temp(&v);
+                self.c.error(
+                    range,
+                    format!("长度 只能用于字符串或数组，这里是 {other}"),
+                    format!("长度 needs a string or an array, found {other}"),
+                );
+                return None;
+            }
+        };
+        self.release_temp(&v);
+        Some(r)
+    }
+
+    fn index(&mut self, i: &ast::IndexExpr) -> Option<Val> {
+        let range = i.syntax().text_range();
+        let base = self.expr(&i.base()?)?;
+        let Some(idx_expr) = i.index() else {
+            self.release_temp(&base);
+            return None;
+        };
+        let Some(idx) = self.expr(&idx_expr) else {
+            self.release_temp(&base);
+            return None;
+        };
+        let Type::Array(elem) = base.ty.clone() else {
+            self.release_temp(&base);
+            self.release_temp(&idx);
+            self.c.error(range, format!("只能对数组取下标，这里是 {}", base.ty), format!("only arrays can be indexed, found {}", base.ty));
+            return None;
+        };
+        if idx.ty != Type::Int {
+            self.release_temp(&base);
+            self.c.error(
+                idx_expr.syntax().text_range(),
+                format!("下标必须是整数，这里是 {}", idx.ty),
+                format!("an index must be an integer, found {}", idx.ty),
+            );
+            return None;
+        }
+        let loc = self.c.loc(range);
+        let elem = *elem;
+        let v = self.temp(elem.clone(), Value::Index { array: base.op, index: idx.op, elem, loc });
+        // The element is borrowed from the array: own it before the array may go.
+        if v.owned {
+            self.b.push(Inst::Retain(v.op));
+        }
+        self.release_temp(&base);
+        Some(v)
+    }
+
+    /// Template strings desugar to a left-to-right `+` chain (language.md §2.7.6), each
+    /// hole rendered like a concatenated value.
+    fn template(&mut self, t: &ast::TemplateString) -> Option<Val> {
+        let mut acc: Option<Val> = None;
+        let mut ok = true;
+        for part in t.parts() {
+            let piece = match &part {
+                ast::TemplatePart::Text(_) => {
+                    let s = part.text_value().unwrap_or_default();
+                    Val::borrowed(Operand::Str(self.c.intern(&s)), Type::Str)
+                }
+                ast::TemplatePart::Hole(h) => {
+                    let Some(e) = h.expr() else {
+                        self.c.error(h.syntax().text_range(), "字符串插值不能为空", "an interpolation hole cannot be empty");
+                        ok = false;
+                        continue;
+                    };
+                    match self.expr(&e).and_then(|v| self.to_str(v, e.syntax().text_range())) {
+                        Some(v) => v,
+                        None => {
+                            ok = false;
+                            continue;
+                        }
+                    }
+                }
+            };
+            acc = Some(match acc {
+                None => piece,
+                Some(prev) => self.concat(prev, piece, t.syntax().text_range()),
+            });
+        }
+        if !ok {
+            if let Some(v) = acc {
+                self.release_temp(&v);
+            }
+            return None;
+        }
+        Some(acc.unwrap_or_else(|| Val::borrowed(Operand::Str(self.c.intern("")), Type::Str)))
+    }
+
+    /// Concatenate two strings; consumes both values.
+    pub(super) fn concat(&mut self, a: Val, b: Val, range: TextRange) -> Val {
+        let loc = self.c.loc(range);
+        let r = self.temp(Type::Str, Value::Builtin { op: Builtin::Concat, args: vec![a.op, b.op], loc });
+        self.release_temp(&a);
+        self.release_temp(&b);
+        r
+    }
+
+    /// Render a scalar as a string (README item 4: one rendering per type); consumes `v`.
+    pub(super) fn to_str(&mut self, v: Val, range: TextRange) -> Option<Val> {
+        let op = match v.ty {
+            Type::Str => return Some(v),
+            Type::Int => Builtin::IntToStr,
+            Type::Float => Builtin::FloatToStr,
+            Type::Bool => Builtin::BoolToStr,
+            Type::Char => Builtin::CharToStr,
+            Type::Void => {
+                self.c.error(range, "空 值不能转换为字符串", "a 空 value cannot be turned into a string");
+                return None;
+            }
+            Type::Array(_) => {
+                self.release_temp(&v);
+                self.c.error(range, "数组不能直接拼接为字符串", "an array cannot be concatenated into a string");
+                return None;
+            }
+        };
+        let loc = self.c.loc(range);
+        Some(self.temp(Type::Str, Value::Builtin { op, args: vec![v.op], loc }))
+    }
+
+    fn cast(&mut self, c: &ast::CastExpr) -> Option<Val> {
+        let range = c.syntax().text_range();
+        let v = self.expr(&c.expr()?)?;
+        let target = match c.ty()? {
+            ast::TypeRef::Named(p) => p.builtin(),
+            ast::TypeRef::Fn(_) => None,
+        };
+        let to = match target {
+            Some(BuiltinType::Int | BuiltinType::Byte) => Type::Int,
+            Some(BuiltinType::Float) => Type::Float,
+            Some(BuiltinType::Bool) => Type::Bool,
+            Some(BuiltinType::String) => Type::Str,
+            Some(BuiltinType::Char) => Type::Char,
+            _ => {
+                let written = c.ty().map(|t| t.syntax().text().to_string()).unwrap_or_default();
+                return self.bad_cast(v, written.trim(), range);
+            }
+        };
+        self.convert(v, &to, range)
+    }
+
+    fn bad_cast(&mut self, v: Val, to: &str, range: TextRange) -> Option<Val> {
+        self.release_temp(&v);
+        self.c.error(
+            range,
+            format!("不支持的类型转换：{} 作为 {to}（支持 整数/浮点数/布尔/字符/字符串 间的标量转换）", v.ty),
+            format!("unsupported conversion: {} 作为 {to} (only scalar conversions between 整数/浮点数/布尔/字符/字符串)", v.ty),
+        );
+        None
+    }
+
+    /// `v 作为 to` (language.md §6.6, README item 5).
+    fn convert(&mut self, v: Val, to: &Type, range: TextRange) -> Option<Val> {
+        if &v.ty == to {
+            return Some(v);
+        }
+        let conv = match (&v.ty, to) {
+            (_, Type::Str) => return self.to_str(v, range),
+            (Type::Int, Type::Float) => Conv::IntToFloat,
+            (Type::Float, Type::Int) => Conv::FloatToInt,
+            (Type::Bool, Type::Int) => Conv::BoolToInt,
+            (Type::Bool, Type::Float) => Conv::BoolToFloat,
+            (Type::Int, Type::Bool) => Conv::IntToBool,
+            (Type::Char, Type::Int) => Conv::CharToInt,
+            (Type::Int, Type::Char) => Conv::IntToChar,
+            (Type::Str, Type::Int | Type::Float) => {
+                let op = if to == &Type::Int { Builtin::StrToInt } else { Builtin::StrToFloat };
+                let loc = self.c.loc(range);
+                let r = self.temp(to.clone(), Value::Builtin { op, args: vec![v.op], loc });
+                self.release_temp(&v);
+                return Some(r);
+            }
+            _ => return self.bad_cast(v, &to.zh(), range),
+        };
+        Some(self.temp(to.clone(), Value::Convert(conv, v.op)))
+    }
+
+    /// Implicit conversion of a value to the type of the slot it goes into: identity,
+    /// `整数` → `浮点数`, and `布尔` → `整数` (language.md §3.3).
+    pub(super) fn coerce(&mut self, v: Val, to: &Type, range: TextRange) -> Option<Val> {
+        if &v.ty == to {
+            return Some(v);
+        }
+        let conv = match (&v.ty, to) {
+            (Type::Int, Type::Float) => Conv::IntToFloat,
+            (Type::Bool, Type::Int) => Conv::BoolToInt,
+            _ => {
+                self.release_temp(&v);
+                let hint = if v.ty == Type::Float && to == &Type::Int {
+                    "（用 `作为 整数` 显式转换）"
+                } else {
+                    ""
+                };
+                let hint_en = if hint.is_empty() { "" } else { " (convert explicitly with `作为 整数`)" };
+                self.c.error(
+                    range,
+                    format!("类型不匹配：期望 {to}，实际是 {}{hint}", v.ty),
+                    format!("type mismatch: expected {to}, found {}{hint_en}", v.ty),
+                );
+                return None;
+            }
+        };
+        Some(self.temp(to.clone(), Value::Convert(conv, v.op)))
+    }
+
+    /// Is `name` a variable (so a call through it would be a call of a value)?
+    pub(super) fn is_variable(&self, name: &str) -> bool {
+        self.lookup(name).is_some_and(|v| matches!(v.kind, VarKind::Local(_) | VarKind::Global(_)))
+    }
+}

@@ -1,0 +1,312 @@
+//! Name resolution, type checking and lowering to IR, in one pass over the AST.
+//!
+//! The checker is type-directed lowering: every expression is checked and lowered at
+//! once, so the IR can only contain what the type rules accepted. All errors of a file
+//! are reported (lowering continues past an error with the failing expression dropped);
+//! when there is any error no module is produced.
+//!
+//! Passes: (1) collect function signatures, so calls need no declaration order;
+//! (2) check global initialisers in file order, which fixes the globals' types;
+//! (3) check and lower every function body; (4) synthesise `main`.
+
+mod body;
+mod calls;
+mod expr;
+mod lines;
+mod ops;
+mod types;
+
+use crate::builder::FnBuilder;
+use crate::ir::*;
+use lines::LineIndex;
+use qi_syntax::ast::{self, AstNode};
+use qi_syntax::{Diagnostic, Severity, Text};
+use rowan::TextRange;
+use std::collections::HashMap;
+
+/// The result of checking a file: the IR (if there were no errors) and every diagnostic
+/// (errors and warnings).
+pub struct CheckOutput {
+    pub module: Option<Module>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// A declared function, as callers see it.
+struct FnSig {
+    name: String,
+    params: Vec<ParamSig>,
+    ret: Type,
+    decl: ast::FnDecl,
+}
+
+struct ParamSig {
+    name: String,
+    ty: Type,
+    default: Option<ast::Expr>,
+}
+
+#[derive(Clone)]
+struct GlobalVar {
+    id: GlobalId,
+    ty: Type,
+    is_const: bool,
+}
+
+pub(crate) struct Checker<'a> {
+    lines: LineIndex<'a>,
+    diagnostics: Vec<Diagnostic>,
+    strings: Vec<String>,
+    string_ids: HashMap<String, StrId>,
+    sigs: Vec<FnSig>,
+    fns_by_name: HashMap<String, Vec<FuncId>>,
+    globals: Vec<Global>,
+    /// Globals visible so far (a global initialiser sees only the globals above it).
+    global_scope: HashMap<String, GlobalVar>,
+}
+
+impl<'a> Checker<'a> {
+    fn error(&mut self, range: TextRange, zh: impl Into<String>, en: impl Into<String>) {
+        self.diagnostics.push(Diagnostic::error(range, Text::new(zh, en)));
+    }
+
+    fn warning(&mut self, range: TextRange, zh: impl Into<String>, en: impl Into<String>) {
+        let mut d = Diagnostic::error(range, Text::new(zh, en));
+        d.severity = Severity::Warning;
+        self.diagnostics.push(d);
+    }
+
+    /// Report a construct that parses but that this version cannot run yet.
+    fn unsupported(&mut self, range: TextRange, what_zh: &str, what_en: &str) {
+        self.error(range, format!("暂不支持：{what_zh}"), format!("not supported yet: {what_en}"));
+    }
+
+    fn intern(&mut self, s: &str) -> StrId {
+        if let Some(id) = self.string_ids.get(s) {
+            return *id;
+        }
+        let id = StrId(self.strings.len() as u32);
+        self.strings.push(s.to_string());
+        self.string_ids.insert(s.to_string(), id);
+        id
+    }
+
+    fn loc(&self, range: TextRange) -> Loc {
+        Loc { file: 0, line: self.lines.line(range.start()) }
+    }
+}
+
+/// Check `file` (the text `text`, shown to users as `file_name`) and lower it to IR.
+pub fn check(file: &ast::SourceFile, text: &str, file_name: &str) -> CheckOutput {
+    let mut c = Checker {
+        lines: LineIndex::new(text),
+        diagnostics: Vec::new(),
+        strings: Vec::new(),
+        string_ids: HashMap::new(),
+        sigs: Vec::new(),
+        fns_by_name: HashMap::new(),
+        globals: Vec::new(),
+        global_scope: HashMap::new(),
+    };
+    c.collect_items(file);
+    let main_id = FuncId(c.sigs.len() as u32);
+    let mut main = FnBuilder::new("<main>".into(), vec![], Type::Void, Loc::default());
+    c.lower_globals(file, &mut main, main_id);
+    let mut functions: Vec<Function> = Vec::with_capacity(c.sigs.len() + 1);
+    for id in 0..c.sigs.len() {
+        let f = body::lower_function(&mut c, FuncId(id as u32));
+        functions.push(f);
+    }
+    let entry = c.finish_main(file, &mut main);
+    functions.push(main.finish());
+    let has_errors = c.diagnostics.iter().any(|d| d.severity == Severity::Error);
+    let module = (!has_errors && entry).then(|| Module {
+        functions,
+        globals: c.globals,
+        strings: c.strings,
+        main: main_id,
+        files: vec![file_name.to_string()],
+    });
+    CheckOutput { module, diagnostics: c.diagnostics }
+}
+
+impl<'a> Checker<'a> {
+    /// Pass 1: function signatures; everything else at top level is either a global
+    /// (pass 2), ignored (`包`), or not supported yet.
+    fn collect_items(&mut self, file: &ast::SourceFile) {
+        for stmt in file.stmts() {
+            match stmt {
+                ast::Stmt::Item(ast::Item::Fn(f)) => self.declare_function(f),
+                ast::Stmt::Item(ast::Item::Package(_)) | ast::Stmt::Let(_) => {}
+                ast::Stmt::Item(item) => {
+                    let (zh, en) = match item {
+                        ast::Item::Import(_) => ("导入", "imports"),
+                        ast::Item::Export(_) => ("导出", "exports"),
+                        ast::Item::Struct(_) => ("结构体", "structs"),
+                        ast::Item::Enum(_) => ("枚举", "enums"),
+                        ast::Item::Trait(_) => ("特性", "traits"),
+                        ast::Item::Impl(_) => ("实现块", "impl blocks"),
+                        ast::Item::Extern(_) => ("外部函数", "foreign functions"),
+                        ast::Item::Fn(_) | ast::Item::Package(_) => unreachable!(),
+                    };
+                    self.unsupported(item.syntax().text_range(), zh, en);
+                }
+                other => {
+                    self.warning(
+                        other.syntax().text_range(),
+                        "顶层语句不会执行：请把它写进 `入口` 或其他函数",
+                        "top-level statement is never executed: move it into `入口` or another function",
+                    );
+                }
+            }
+        }
+    }
+
+    fn declare_function(&mut self, f: ast::FnDecl) {
+        let Some(name_node) = f.name() else { return };
+        let name = name_node.text();
+        let range = name_node.syntax().text_range();
+        if f.receiver().is_some() {
+            self.unsupported(range, "方法", "methods");
+            return;
+        }
+        if f.generic_param_list().is_some() {
+            self.unsupported(range, "泛型函数", "generic functions");
+            return;
+        }
+        if matches!(name.as_str(), "有" | "无" | "成" | "败") {
+            self.error(
+                range,
+                format!("「{name}」是奇语内建构造子（选项/结果），不能用作函数名"),
+                format!("`{name}` is a built-in constructor (选项/结果) and cannot name a function"),
+            );
+            return;
+        }
+        let mut params = Vec::new();
+        let mut ok = true;
+        for p in f.params() {
+            let pname = p.name().map(|n| n.text()).unwrap_or_default();
+            if p.is_variadic() {
+                self.unsupported(p.syntax().text_range(), "变参", "variadic parameters");
+                ok = false;
+                continue;
+            }
+            // An untyped parameter is 整数 (language.md §5.4).
+            let ty = match p.ty() {
+                Some(t) => match self.resolve_type(&t) {
+                    Some(t) if t == Type::Void => {
+                        self.error(t_range(&p), "形参不能是 空 类型", "a parameter cannot have type 空");
+                        ok = false;
+                        continue;
+                    }
+                    Some(t) => t,
+                    None => {
+                        ok = false;
+                        continue;
+                    }
+                },
+                None => Type::Int,
+            };
+            params.push(ParamSig { name: pname, ty, default: p.default() });
+        }
+        let ret = match f.ret_type().map(|t| self.resolve_type(&t)) {
+            None => Type::Void,
+            Some(Some(t)) => t,
+            Some(None) => return,
+        };
+        if !ok {
+            return;
+        }
+        // Overloads must differ in arity (language.md §5.4).
+        let existing = self.fns_by_name.get(&name).cloned().unwrap_or_default();
+        let has_defaults = params.iter().any(|p| p.default.is_some());
+        for other in &existing {
+            let o = &self.sigs[other.index()];
+            let o_defaults = o.params.iter().any(|p| p.default.is_some());
+            if o.params.len() == params.len() {
+                self.error(
+                    range,
+                    format!("函数「{name}」重复定义：已有一个接收 {} 个参数的版本", params.len()),
+                    format!("function `{name}` is defined twice with {} parameters", params.len()),
+                );
+                return;
+            }
+            if has_defaults || o_defaults {
+                self.error(
+                    range,
+                    format!("重载函数「{name}」不支持默认参数"),
+                    format!("overloaded function `{name}` cannot have default parameters"),
+                );
+                return;
+            }
+            if o.ret != ret {
+                self.error(
+                    range,
+                    format!("重载函数「{name}」各定义的返回类型必须一致（现有 {}，新增 {}）", o.ret, ret),
+                    format!("overloads of `{name}` must have the same return type ({} vs {})", o.ret, ret),
+                );
+                return;
+            }
+        }
+        let id = FuncId(self.sigs.len() as u32);
+        self.sigs.push(FnSig { name: name.clone(), params, ret, decl: f });
+        self.fns_by_name.entry(name).or_default().push(id);
+    }
+
+    /// Pass 2: globals in file order, their initialisers lowered into `main`.
+    fn lower_globals(&mut self, file: &ast::SourceFile, main: &mut FnBuilder, main_id: FuncId) {
+        for g in file.globals() {
+            body::lower_global(self, main, main_id, &g);
+        }
+    }
+
+    /// Call `入口` (with zero values for any parameters it declares), then release the
+    /// globals so that a finished program holds no objects. Returns false if there is no
+    /// `入口`.
+    fn finish_main(&mut self, file: &ast::SourceFile, main: &mut FnBuilder) -> bool {
+        let entry = self.fns_by_name.get("入口").and_then(|ids| ids.first().copied());
+        let Some(entry) = entry else {
+            let at = file.syntax().text_range();
+            let start = TextRange::empty(at.start());
+            self.error(start, "未找到 入口() 函数", "no `入口()` function found");
+            return false;
+        };
+        let sig = &self.sigs[entry.index()];
+        let param_tys: Vec<Type> = sig.params.iter().map(|p| p.ty.clone()).collect();
+        let loc = self.loc(sig.decl.syntax().text_range());
+        let ret = sig.ret.clone();
+        let mut args = Vec::new();
+        let mut arrays = Vec::new();
+        for ty in &param_tys {
+            let t = main.new_local(ty.clone(), None);
+            main.assign(t, types::zero_value(self, ty));
+            if ty.is_rc() {
+                arrays.push(t);
+            }
+            args.push(Operand::Local(t));
+        }
+        let call = Value::Call { func: entry, args, loc };
+        if ret.is_rc() {
+            let t = main.new_local(ret, None);
+            main.assign(t, call);
+            main.push(Inst::Release(t));
+        } else {
+            main.push(Inst::Effect(call));
+        }
+        for t in arrays {
+            main.push(Inst::Release(t));
+        }
+        for (i, g) in self.globals.iter().enumerate() {
+            if g.ty.is_rc() {
+                let t = main.new_local(g.ty.clone(), None);
+                main.assign(t, Value::Global(GlobalId(i as u32)));
+                main.push(Inst::Release(t));
+            }
+        }
+        main.terminate(Terminator::Return(None));
+        true
+    }
+}
+
+fn t_range(p: &ast::Param) -> TextRange {
+    p.syntax().text_range()
+}

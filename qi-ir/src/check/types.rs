@@ -1,0 +1,65 @@
+//! Written types → IR types, zero values.
+
+use super::Checker;
+use crate::ir::{Loc, Operand, Type, Value};
+use qi_syntax::ast::{self, AstNode, BuiltinType};
+
+impl Checker<'_> {
+    /// Resolve a written type; reports and returns `None` for unknown or unsupported types.
+    pub(crate) fn resolve_type(&mut self, t: &ast::TypeRef) -> Option<Type> {
+        let range = t.syntax().text_range();
+        let path = match t {
+            ast::TypeRef::Named(p) => p,
+            ast::TypeRef::Fn(_) => {
+                self.unsupported(range, "函数类型", "function types");
+                return None;
+            }
+        };
+        let Some(builtin) = path.builtin() else {
+            let name = path.text();
+            self.error(range, format!("未定义的类型: {name}"), format!("unknown type: {name}"));
+            return None;
+        };
+        Some(match builtin {
+            // `字节` is a pure alias of `整数` (language.md §3.1).
+            BuiltinType::Int | BuiltinType::Byte => Type::Int,
+            BuiltinType::Float => Type::Float,
+            BuiltinType::Bool => Type::Bool,
+            BuiltinType::Char => Type::Char,
+            BuiltinType::String => Type::Str,
+            BuiltinType::Void => Type::Void,
+            BuiltinType::Array => {
+                let Some(elem) = path.type_args().next() else {
+                    self.error(range, "数组类型需要元素类型：数组<T>", "array type needs an element type: 数组<T>");
+                    return None;
+                };
+                let elem = self.resolve_type(&elem)?;
+                Type::Array(Box::new(elem))
+            }
+            BuiltinType::Ptr => return self.unsupported_type(range, "指针", "pointers"),
+            BuiltinType::List => return self.unsupported_type(range, "列表", "lists"),
+            BuiltinType::Chan => return self.unsupported_type(range, "通道", "channels"),
+            BuiltinType::Future => return self.unsupported_type(range, "未来", "futures"),
+            BuiltinType::Option => return self.unsupported_type(range, "选项", "选项 (options)"),
+            BuiltinType::Result => return self.unsupported_type(range, "结果", "结果 (results)"),
+        })
+    }
+
+    fn unsupported_type(&mut self, range: rowan::TextRange, zh: &str, en: &str) -> Option<Type> {
+        self.unsupported(range, zh, en);
+        None
+    }
+}
+
+/// The zero value of a type (README item 10): `0`, `0.0`, `假`, `'\0'`, `""`, and a fresh
+/// empty array. An array zero value is an owned object.
+pub(crate) fn zero_value(c: &mut Checker, ty: &Type) -> Value {
+    match ty {
+        Type::Int | Type::Void => Value::Use(Operand::Int(0)),
+        Type::Float => Value::Use(Operand::Float(0.0)),
+        Type::Bool => Value::Use(Operand::Bool(false)),
+        Type::Char => Value::Use(Operand::Char(0)),
+        Type::Str => Value::Use(Operand::Str(c.intern(""))),
+        Type::Array(elem) => Value::NewArray { elem: (**elem).clone(), len: Operand::Int(0), loc: Loc::default() },
+    }
+}

@@ -1,0 +1,325 @@
+//! The typed mid-level IR: what the checker produces and every execution tier consumes.
+//!
+//! A function is a control-flow graph of basic blocks over *typed local slots*. All state
+//! of a running function lives in its locals (there are no SSA temporaries that cross
+//! blocks), which is what lets a future interpreter tier and the JIT agree on one frame
+//! layout: on-stack replacement copies the locals array, and any block entry is a valid
+//! place to switch tiers.
+//!
+//! Reference counting is explicit: the lowering emits `Retain`/`Release` so that every
+//! tier executes exactly the same count traffic (and optimisations over it, such as
+//! moving on last use, are IR-to-IR passes).
+
+use std::fmt;
+
+macro_rules! id {
+    ($name:ident) => {
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(pub u32);
+        impl $name {
+            pub fn index(self) -> usize {
+                self.0 as usize
+            }
+        }
+    };
+}
+id!(FuncId);
+id!(LocalId);
+id!(BlockId);
+id!(GlobalId);
+id!(StrId);
+
+/// Static types of values.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Type {
+    /// No value (`空`): only a return type.
+    Void,
+    Int,
+    Float,
+    Bool,
+    /// A Unicode scalar value (`字符`).
+    Char,
+    /// Reference-counted immutable UTF-8 string.
+    Str,
+    /// Reference-counted fixed-length array with 8-byte slots.
+    Array(Box<Type>),
+}
+
+impl Type {
+    /// Values of this type are pointers to reference-counted heap objects.
+    pub fn is_rc(&self) -> bool {
+        matches!(self, Type::Str | Type::Array(_))
+    }
+    /// Chinese spelling, as written in Qi source and shown in diagnostics.
+    pub fn zh(&self) -> String {
+        match self {
+            Type::Void => "空".into(),
+            Type::Int => "整数".into(),
+            Type::Float => "浮点数".into(),
+            Type::Bool => "布尔".into(),
+            Type::Char => "字符".into(),
+            Type::Str => "字符串".into(),
+            Type::Array(t) => format!("数组<{}>", t.zh()),
+        }
+    }
+}
+
+impl fmt::Display for Type {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.zh())
+    }
+}
+
+/// A source position kept for runtime errors and stack traces: file index and 1-based line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Loc {
+    pub file: u32,
+    pub line: u32,
+}
+
+#[derive(Clone, Debug)]
+pub struct Module {
+    pub functions: Vec<Function>,
+    pub globals: Vec<Global>,
+    /// Literal strings, referenced by `Operand::Str`.
+    pub strings: Vec<String>,
+    /// The function the engine calls: it initialises the globals, then calls `入口`.
+    pub main: FuncId,
+    /// Source file names, indexed by `Loc::file`.
+    pub files: Vec<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Global {
+    pub name: String,
+    pub ty: Type,
+}
+
+#[derive(Clone, Debug)]
+pub struct Function {
+    pub name: String,
+    /// The first `params.len()` locals are the parameters, in order.
+    pub params: Vec<Type>,
+    pub ret: Type,
+    pub locals: Vec<LocalDecl>,
+    /// `blocks[0]` is the entry block.
+    pub blocks: Vec<Block>,
+    pub loc: Loc,
+}
+
+#[derive(Clone, Debug)]
+pub struct LocalDecl {
+    pub ty: Type,
+    /// The source name, for locals that are Qi variables; `None` for temporaries.
+    pub name: Option<String>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Block {
+    pub insts: Vec<Inst>,
+    pub term: Terminator,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Operand {
+    Local(LocalId),
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+    Char(u32),
+    /// A literal string: an immortal object, so using it needs no count traffic.
+    Str(StrId),
+    /// The null object pointer: an object slot that holds no reference.
+    Null,
+}
+
+#[derive(Clone, Debug)]
+pub enum Inst {
+    /// `dst = value`. Overwrites without releasing: the lowering releases the old value first
+    /// when the slot owns a reference.
+    Assign { dst: LocalId, value: Value },
+    /// Evaluate for its effect (a call whose result is unused or void).
+    Effect(Value),
+    /// Store into a global slot (same ownership rule as `Assign`).
+    SetGlobal { global: GlobalId, value: Operand },
+    /// Add one reference to the object in the operand (no-op for null).
+    Retain(Operand),
+    /// Drop the reference held by the local (no-op for null). The slot keeps its stale value.
+    Release(LocalId),
+}
+
+#[derive(Clone, Debug)]
+pub enum Value {
+    Use(Operand),
+    Unary(UnOp, Operand),
+    Binary(BinOp, Operand, Operand),
+    Convert(Conv, Operand),
+    Call { func: FuncId, args: Vec<Operand>, loc: Loc },
+    Builtin { op: Builtin, args: Vec<Operand>, loc: Loc },
+    Global(GlobalId),
+    /// A fresh zero-filled array (owned); a negative length is a runtime error.
+    NewArray { elem: Type, len: Operand, loc: Loc },
+    /// Length of an array (borrowed operand).
+    ArrayLen(Operand),
+    /// Bounds-checked element read; the element is borrowed from the array.
+    Index { array: Operand, index: Operand, elem: Type, loc: Loc },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnOp {
+    INeg,
+    FNeg,
+    Not,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cmp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinOp {
+    IAdd,
+    ISub,
+    IMul,
+    /// Truncating division; a zero divisor is a runtime error, `MIN / -1` wraps.
+    IDiv,
+    /// Remainder with the sign of the dividend; zero divisor is a runtime error.
+    IRem,
+    IAnd,
+    IOr,
+    IXor,
+    /// Shift counts are taken modulo 64.
+    IShl,
+    /// Arithmetic (sign-propagating) right shift.
+    IShr,
+    FAdd,
+    FSub,
+    FMul,
+    FDiv,
+    /// C `fmod`.
+    FRem,
+    /// Integer-like comparison: 整数, 布尔 and 字符 operands.
+    ICmp(Cmp),
+    /// Ordered float comparison (any comparison with NaN is false, `!=` included).
+    FCmp(Cmp),
+    /// String comparison by UTF-8 bytes.
+    SCmp(Cmp),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Conv {
+    IntToFloat,
+    /// Truncation; NaN or out of range is a runtime error (`作为 整数`).
+    FloatToInt,
+    /// Truncation, saturating, NaN → 0 (`浮点数转整数`).
+    FloatToIntSat,
+    BoolToInt,
+    BoolToFloat,
+    /// `≠ 0`.
+    IntToBool,
+    CharToInt,
+    /// Not a Unicode scalar value is a runtime error.
+    IntToChar,
+}
+
+/// Operations implemented by the runtime. Arguments are borrowed; object results are owned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Builtin {
+    Concat,
+    IntToStr,
+    FloatToStr,
+    BoolToStr,
+    CharToStr,
+    StrToInt,
+    StrToFloat,
+    /// Number of Unicode scalar values.
+    StrLen,
+    PrintStr,
+    PrintInt,
+    PrintFloat,
+    PrintBool,
+    PrintChar,
+    PrintSpace,
+    PrintNewline,
+    /// `命令行参数()`: a fresh `数组<字符串>`.
+    Args,
+    /// `输入()`.
+    Input,
+    /// `输入(提示)`.
+    InputPrompt,
+}
+
+impl Builtin {
+    /// Parameter types.
+    pub fn params(self) -> &'static [Type] {
+        use Builtin::*;
+        use Type::*;
+        match self {
+            Concat => &[Str, Str],
+            IntToStr | PrintInt => &[Int],
+            FloatToStr | PrintFloat => &[Float],
+            BoolToStr | PrintBool => &[Bool],
+            CharToStr | PrintChar => &[Char],
+            StrToInt | StrToFloat | StrLen | PrintStr | InputPrompt => &[Str],
+            PrintSpace | PrintNewline | Args | Input => &[],
+        }
+    }
+
+    /// Result type (`Void` for none).
+    pub fn result(self) -> Type {
+        use Builtin::*;
+        match self {
+            Concat | IntToStr | FloatToStr | BoolToStr | CharToStr | Input | InputPrompt => Type::Str,
+            StrToInt | StrLen => Type::Int,
+            StrToFloat => Type::Float,
+            PrintStr | PrintInt | PrintFloat | PrintBool | PrintChar | PrintSpace | PrintNewline => {
+                Type::Void
+            }
+            Args => Type::Array(Box::new(Type::Str)),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub enum Terminator {
+    Jump(BlockId),
+    Branch { cond: Operand, then_to: BlockId, else_to: BlockId },
+    Return(Option<Operand>),
+    /// Placeholder while a block is under construction; never reachable in a finished function.
+    #[default]
+    Unreachable,
+}
+
+impl Terminator {
+    pub fn successors(&self) -> Vec<BlockId> {
+        match self {
+            Terminator::Jump(b) => vec![*b],
+            Terminator::Branch { then_to, else_to, .. } => vec![*then_to, *else_to],
+            Terminator::Return(_) | Terminator::Unreachable => vec![],
+        }
+    }
+}
+
+impl Function {
+    pub fn local_ty(&self, l: LocalId) -> &Type {
+        &self.locals[l.index()].ty
+    }
+    /// Static type of an operand in this function.
+    pub fn operand_ty(&self, op: &Operand) -> Type {
+        match op {
+            Operand::Local(l) => self.local_ty(*l).clone(),
+            Operand::Int(_) => Type::Int,
+            Operand::Float(_) => Type::Float,
+            Operand::Bool(_) => Type::Bool,
+            Operand::Char(_) => Type::Char,
+            Operand::Str(_) => Type::Str,
+            Operand::Null => Type::Str,
+        }
+    }
+}

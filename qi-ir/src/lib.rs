@@ -1,0 +1,10 @@
+//! qi-ir: name resolution, type checking and lowering of Qi source to the typed IR.
+
+pub mod ir;
+pub mod builder;
+mod check;
+pub mod print;
+
+pub use ir::*;
+
+pub use check::{check, CheckOutput};

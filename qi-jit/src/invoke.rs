@@ -1,0 +1,12 @@
+//! The one place where Rust jumps into generated code.
+
+/// Call a compiled `extern "C" fn()`.
+///
+/// # Safety
+/// `code` must point to finalized machine code of a function with no parameters and no
+/// result, compiled for the host calling convention, that stays mapped during the call.
+pub unsafe fn call_main(code: *const u8) {
+    // SAFETY: guaranteed by the caller (see above).
+    let f: extern "C" fn() = unsafe { std::mem::transmute(code) };
+    f();
+}

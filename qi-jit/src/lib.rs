@@ -1,0 +1,196 @@
+//! qi-jit: the execution engine. Compiles a checked IR module to native code with Cranelift
+//! and runs it.
+//!
+//! Calling convention: every Qi function is a native (System V) function whose parameters
+//! and result are the machine types of `runtime_calls::clif_type`; objects are passed as
+//! pointers, borrowed by the callee, and returned owned.
+
+mod invoke;
+mod runtime_calls;
+mod translate;
+
+use cranelift_codegen::ir::{self as clif, UserFuncName};
+use cranelift_codegen::isa::{CallConv, OwnedTargetIsa};
+use cranelift_codegen::settings::{self, Configurable};
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
+use cranelift_jit::{JITBuilder, JITModule};
+use cranelift_module::{default_libcall_names, FuncId, Linkage, Module as _};
+use runtime_calls::{clif_type, RtFn};
+use std::collections::HashMap;
+use std::fmt;
+
+/// A compilation failure inside the engine. This indicates a bug in qi (the checker should
+/// have rejected the program), so it is reported as an internal error.
+#[derive(Debug)]
+pub struct JitError(pub String);
+
+impl fmt::Display for JitError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "JIT: {}", self.0)
+    }
+}
+
+impl std::error::Error for JitError {}
+
+/// Engine options.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Run Cranelift's IR verifier (slow; on in debug builds and tests).
+    pub verify: bool,
+    /// Print each function's machine code to stderr (`qi run --emit=asm`).
+    pub disasm: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { verify: cfg!(debug_assertions), disasm: false }
+    }
+}
+
+/// A compiled program: native code for every function, ready to run.
+pub struct Program {
+    module: JITModule,
+    main: *const u8,
+    /// Backing store for the globals; generated code holds its slot addresses.
+    _globals: Box<[u64]>,
+}
+
+impl Program {
+    /// Run the program's `main` (global initialisers, then `入口`).
+    pub fn run(&self) {
+        // SAFETY: `main` was compiled from an IR function with no parameters and no result,
+        // so its native signature is `extern "C" fn()`, and the code stays mapped while
+        // `self.module` is alive.
+        unsafe { invoke::call_main(self.main) }
+    }
+
+    /// Release the machine code. Dropping a `JITModule` alone does not free it.
+    pub fn free(self) {
+        // SAFETY: no function pointer into this module outlives `self` (`run` borrows it).
+        unsafe { self.module.free_memory() }
+    }
+}
+
+fn isa(opts: &Options) -> Result<OwnedTargetIsa, JitError> {
+    let mut flags = settings::builder();
+    let set = |f: &mut settings::Builder, k: &str, v: &str| {
+        f.set(k, v).map_err(|e| JitError(format!("setting {k}={v}: {e}")))
+    };
+    set(&mut flags, "opt_level", "speed")?;
+    set(&mut flags, "enable_verifier", if opts.verify { "true" } else { "false" })?;
+    set(&mut flags, "use_colocated_libcalls", "false")?;
+    set(&mut flags, "is_pic", "false")?;
+    // The outline probestack symbol cannot be resolved inside a JIT module.
+    set(&mut flags, "probestack_strategy", "inline")?;
+    let builder = cranelift_native::builder().map_err(|e| JitError(e.to_string()))?;
+    builder.finish(settings::Flags::new(flags)).map_err(|e| JitError(e.to_string()))
+}
+
+struct ModuleLinker<'m> {
+    jit: &'m mut JITModule,
+    qi_funcs: &'m [FuncId],
+    rt_funcs: HashMap<&'static str, FuncId>,
+    strings: Vec<Option<i64>>,
+    module: &'m qi_ir::Module,
+    globals: *mut u64,
+    call_conv: CallConv,
+}
+
+impl translate::Linker for ModuleLinker<'_> {
+    fn qi_func(&mut self, b: &mut FunctionBuilder, f: qi_ir::FuncId) -> clif::FuncRef {
+        self.jit.declare_func_in_func(self.qi_funcs[f.index()], b.func)
+    }
+
+    fn rt_func(&mut self, b: &mut FunctionBuilder, f: RtFn) -> clif::FuncRef {
+        let id = match self.rt_funcs.get(f.symbol) {
+            Some(id) => *id,
+            None => {
+                let sig = runtime_calls::signature(f, self.call_conv);
+                let id = self
+                    .jit
+                    .declare_function(f.symbol, Linkage::Import, &sig)
+                    .expect("runtime symbols have one signature each");
+                self.rt_funcs.insert(f.symbol, id);
+                id
+            }
+        };
+        self.jit.declare_func_in_func(id, b.func)
+    }
+
+    fn str_literal(&mut self, s: qi_ir::StrId) -> i64 {
+        *self.strings[s.index()].get_or_insert_with(|| {
+            qi_rt::new_immortal_str(&self.module.strings[s.index()]) as i64
+        })
+    }
+
+    fn global_slot(&mut self, g: qi_ir::GlobalId) -> i64 {
+        // SAFETY (pointer arithmetic only): `g` indexes the globals array of this module.
+        self.globals.wrapping_add(g.index()) as i64
+    }
+}
+
+fn qi_signature(f: &qi_ir::Function, call_conv: CallConv) -> clif::Signature {
+    let mut sig = clif::Signature::new(call_conv);
+    for p in &f.params {
+        if let Some(t) = clif_type(p) {
+            sig.params.push(clif::AbiParam::new(t));
+        }
+    }
+    if let Some(t) = clif_type(&f.ret) {
+        sig.returns.push(clif::AbiParam::new(t));
+    }
+    sig
+}
+
+/// Compile every function of `module` to native code.
+pub fn compile(module: &qi_ir::Module, opts: &Options) -> Result<Program, JitError> {
+    let isa = isa(opts)?;
+    let call_conv = isa.default_call_conv();
+    let frontend = isa.frontend_config();
+    let mut builder = JITBuilder::with_isa(isa, default_libcall_names());
+    builder.symbols(qi_rt::symbols());
+    let mut jit = JITModule::new(builder);
+    let mut globals: Box<[u64]> = vec![0u64; module.globals.len().max(1)].into_boxed_slice();
+
+    let mut ids = Vec::with_capacity(module.functions.len());
+    for (i, f) in module.functions.iter().enumerate() {
+        let sig = qi_signature(f, call_conv);
+        // Qi names may repeat across scopes and files; the index keeps symbols unique.
+        let id = jit
+            .declare_function(&format!("{}#{i}", f.name), Linkage::Local, &sig)
+            .map_err(|e| JitError(e.to_string()))?;
+        ids.push(id);
+    }
+
+    let mut ctx = jit.make_context();
+    let mut fctx = FunctionBuilderContext::new();
+    let mut linker = ModuleLinker {
+        jit: &mut jit,
+        qi_funcs: &ids,
+        rt_funcs: HashMap::new(),
+        strings: vec![None; module.strings.len()],
+        module,
+        globals: globals.as_mut_ptr(),
+        call_conv,
+    };
+    for (i, f) in module.functions.iter().enumerate() {
+        ctx.func.signature = qi_signature(f, call_conv);
+        ctx.func.name = UserFuncName::user(0, i as u32);
+        let b = FunctionBuilder::new(&mut ctx.func, &mut fctx);
+        translate::Translator::new(module, f, b, &mut linker).translate(frontend);
+        ctx.set_disasm(opts.disasm);
+        linker
+            .jit
+            .define_function(ids[i], &mut ctx)
+            .map_err(|e| JitError(format!("{}: {e:?}", f.name)))?;
+        if opts.disasm {
+            if let Some(code) = ctx.compiled_code().and_then(|c| c.vcode.as_ref()) {
+                eprintln!("; {}\n{code}", f.name);
+            }
+        }
+        linker.jit.clear_context(&mut ctx);
+    }
+    jit.finalize_definitions().map_err(|e| JitError(e.to_string()))?;
+    let main = jit.get_finalized_function(ids[module.main.index()]);
+    Ok(Program { module: jit, main, _globals: globals })
+}

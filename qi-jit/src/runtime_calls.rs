@@ -1,0 +1,83 @@
+//! The runtime entry points generated code calls, with their native signatures.
+//!
+//! This table is the only place that knows how an IR operation maps onto a `qi-rt` symbol;
+//! the future interpreter tier calls the same functions, so both tiers share one runtime.
+
+use cranelift_codegen::ir::{types, AbiParam, Signature, Type as ClifType};
+use cranelift_codegen::isa::CallConv;
+use qi_ir::{Builtin, Type};
+
+/// A runtime function: symbol name, parameter and result machine types.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct RtFn {
+    pub symbol: &'static str,
+    pub params: &'static [ClifType],
+    pub ret: Option<ClifType>,
+}
+
+const I64: ClifType = types::I64;
+const F64: ClifType = types::F64;
+const I8: ClifType = types::I8;
+const I32: ClifType = types::I32;
+
+const fn rt(symbol: &'static str, params: &'static [ClifType], ret: Option<ClifType>) -> RtFn {
+    RtFn { symbol, params, ret }
+}
+
+pub const RETAIN: RtFn = rt("qi_retain", &[I64], None);
+pub const RELEASE: RtFn = rt("qi_release", &[I64], None);
+pub const STR_CMP: RtFn = rt("qi_str_cmp", &[I64, I64], Some(I64));
+pub const FLOAT_REM: RtFn = rt("qi_float_rem", &[F64, F64], Some(F64));
+pub const FLOAT_TO_INT: RtFn = rt("qi_float_to_int_checked", &[F64], Some(I64));
+pub const INT_TO_CHAR: RtFn = rt("qi_int_to_char_checked", &[I64], Some(I32));
+pub const ARRAY_NEW: RtFn = rt("qi_array_new", &[I64, I32], Some(I64));
+pub const ERROR_DIV_ZERO: RtFn = rt("qi_error_div_zero", &[], None);
+pub const ERROR_INDEX: RtFn = rt("qi_error_index", &[I64, I64], None);
+
+/// The runtime function implementing a builtin.
+pub fn builtin(op: Builtin) -> RtFn {
+    use Builtin::*;
+    match op {
+        Concat => rt("qi_str_concat", &[I64, I64], Some(I64)),
+        IntToStr => rt("qi_str_from_int", &[I64], Some(I64)),
+        FloatToStr => rt("qi_str_from_float", &[F64], Some(I64)),
+        BoolToStr => rt("qi_str_from_bool", &[I8], Some(I64)),
+        CharToStr => rt("qi_str_from_char", &[I32], Some(I64)),
+        StrToInt => rt("qi_str_to_int", &[I64], Some(I64)),
+        StrToFloat => rt("qi_str_to_float", &[I64], Some(F64)),
+        StrLen => rt("qi_str_len", &[I64], Some(I64)),
+        PrintStr => rt("qi_print_str", &[I64], None),
+        PrintInt => rt("qi_print_int", &[I64], None),
+        PrintFloat => rt("qi_print_float", &[F64], None),
+        PrintBool => rt("qi_print_bool", &[I8], None),
+        PrintChar => rt("qi_print_char", &[I32], None),
+        PrintSpace => rt("qi_print_space", &[], None),
+        PrintNewline => rt("qi_print_newline", &[], None),
+        Args => rt("qi_args", &[], Some(I64)),
+        Input => rt("qi_input", &[], Some(I64)),
+        InputPrompt => rt("qi_input_prompt", &[I64], Some(I64)),
+    }
+}
+
+/// Native signature of a runtime function (small integers are zero-extended, as Rust's
+/// `extern "C"` callees expect).
+pub fn signature(f: RtFn, call_conv: CallConv) -> Signature {
+    let mut sig = Signature::new(call_conv);
+    let param = |t: ClifType| if t.bits() < 32 { AbiParam::new(t).uext() } else { AbiParam::new(t) };
+    sig.params.extend(f.params.iter().map(|t| param(*t)));
+    if let Some(r) = f.ret {
+        sig.returns.push(AbiParam::new(r));
+    }
+    sig
+}
+
+/// Machine type of a Qi value; `None` for `空`.
+pub fn clif_type(t: &Type) -> Option<ClifType> {
+    match t {
+        Type::Void => None,
+        Type::Int | Type::Str | Type::Array(_) => Some(I64),
+        Type::Float => Some(F64),
+        Type::Bool => Some(I8),
+        Type::Char => Some(I32),
+    }
+}

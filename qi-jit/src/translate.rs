@@ -1,0 +1,334 @@
+//! Translation of one IR function into Cranelift IR.
+//!
+//! Every IR local becomes a Cranelift `Variable`, so the SSA form is rebuilt by
+//! `cranelift-frontend`; IR blocks map one-to-one onto Cranelift blocks. Calls into the
+//! runtime go through the `RtFn` table.
+
+use crate::runtime_calls::{self, clif_type, RtFn};
+use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
+use cranelift_codegen::ir::{self as clif, types, InstBuilder, MemFlagsData, TrapCode};
+use cranelift_frontend::{FunctionBuilder, Variable};
+use qi_ir::{BinOp, Cmp, Conv, Inst, Operand, Terminator, Type, UnOp, Value};
+
+/// What a function body needs from the module being built.
+pub trait Linker {
+    /// A reference, usable in the current function, to a Qi function.
+    fn qi_func(&mut self, b: &mut FunctionBuilder, f: qi_ir::FuncId) -> clif::FuncRef;
+    /// A reference to a runtime function.
+    fn rt_func(&mut self, b: &mut FunctionBuilder, f: RtFn) -> clif::FuncRef;
+    /// Address of a literal string object (immortal).
+    fn str_literal(&mut self, s: qi_ir::StrId) -> i64;
+    /// Address of a global's 8-byte slot.
+    fn global_slot(&mut self, g: qi_ir::GlobalId) -> i64;
+}
+
+pub struct Translator<'a, 'b, L: Linker> {
+    pub module: &'a qi_ir::Module,
+    pub func: &'a qi_ir::Function,
+    pub b: FunctionBuilder<'b>,
+    pub linker: &'a mut L,
+    vars: Vec<Variable>,
+    blocks: Vec<clif::Block>,
+}
+
+/// Offsets into runtime objects (kept in step with `qi-rt`'s layout constants).
+const ARRAY_LEN: i32 = qi_rt::array::ARRAY_LEN_OFFSET;
+const ARRAY_DATA: i32 = qi_rt::array::ARRAY_DATA_OFFSET;
+
+impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
+    pub fn new(
+        module: &'a qi_ir::Module,
+        func: &'a qi_ir::Function,
+        b: FunctionBuilder<'b>,
+        linker: &'a mut L,
+    ) -> Self {
+        Translator { module, func, b, linker, vars: Vec::new(), blocks: Vec::new() }
+    }
+
+    pub fn translate(mut self, frontend: cranelift_codegen::isa::TargetFrontendConfig) {
+        let entry = self.b.create_block();
+        self.b.append_block_params_for_function_params(entry);
+        self.blocks = self.func.blocks.iter().map(|_| self.b.create_block()).collect();
+        self.b.switch_to_block(entry);
+        let params: Vec<clif::Value> = self.b.block_params(entry).to_vec();
+        for (i, local) in self.func.locals.iter().enumerate() {
+            // `空` locals never hold a value; give them a harmless integer slot.
+            let ty = clif_type(&local.ty).unwrap_or(types::I64);
+            let var = self.b.declare_var(ty);
+            let init = if i < self.func.params.len() { params[i] } else { self.zero(ty) };
+            self.b.def_var(var, init);
+            self.vars.push(var);
+        }
+        let first = self.blocks[0];
+        self.b.ins().jump(first, &[]);
+        for (i, block) in self.func.blocks.iter().enumerate() {
+            self.b.switch_to_block(self.blocks[i]);
+            for inst in &block.insts {
+                self.inst(inst);
+            }
+            self.terminator(&block.term);
+        }
+        self.b.seal_all_blocks();
+        self.b.finalize(frontend);
+    }
+
+    fn zero(&mut self, ty: clif::Type) -> clif::Value {
+        if ty == types::F64 {
+            self.b.ins().f64const(0.0)
+        } else {
+            self.b.ins().iconst(ty, 0)
+        }
+    }
+
+    fn operand(&mut self, op: &Operand) -> clif::Value {
+        match *op {
+            Operand::Local(l) => self.b.use_var(self.vars[l.index()]),
+            Operand::Int(v) => self.b.ins().iconst(types::I64, v),
+            Operand::Float(v) => self.b.ins().f64const(v),
+            Operand::Bool(v) => self.b.ins().iconst(types::I8, v as i64),
+            Operand::Char(c) => self.b.ins().iconst(types::I32, c as i64),
+            Operand::Null => self.b.ins().iconst(types::I64, 0),
+            Operand::Str(s) => {
+                let addr = self.linker.str_literal(s);
+                self.b.ins().iconst(types::I64, addr)
+            }
+        }
+    }
+
+    fn call_rt(&mut self, f: RtFn, args: &[clif::Value]) -> Option<clif::Value> {
+        let fref = self.linker.rt_func(&mut self.b, f);
+        let call = self.b.ins().call(fref, args);
+        self.b.inst_results(call).first().copied()
+    }
+
+    fn inst(&mut self, inst: &Inst) {
+        match inst {
+            Inst::Assign { dst, value } => {
+                if let Some(v) = self.value(value) {
+                    self.b.def_var(self.vars[dst.index()], v);
+                }
+            }
+            Inst::Effect(value) => {
+                self.value(value);
+            }
+            Inst::SetGlobal { global, value } => {
+                let v = self.operand(value);
+                let addr = self.linker.global_slot(*global);
+                let addr = self.b.ins().iconst(types::I64, addr);
+                self.b.ins().store(MemFlagsData::trusted(), v, addr, 0);
+            }
+            Inst::Retain(op) => {
+                let v = self.operand(op);
+                self.call_rt(runtime_calls::RETAIN, &[v]);
+            }
+            Inst::Release(l) => {
+                let v = self.b.use_var(self.vars[l.index()]);
+                self.call_rt(runtime_calls::RELEASE, &[v]);
+            }
+        }
+    }
+
+    fn value(&mut self, value: &Value) -> Option<clif::Value> {
+        match value {
+            Value::Use(op) => Some(self.operand(op)),
+            Value::Unary(op, a) => {
+                let a = self.operand(a);
+                Some(match op {
+                    UnOp::INeg => self.b.ins().ineg(a),
+                    UnOp::FNeg => self.b.ins().fneg(a),
+                    UnOp::Not => self.b.ins().bxor_imm_u(a, 1),
+                })
+            }
+            Value::Binary(op, a, b) => Some(self.binary(*op, a, b)),
+            Value::Convert(c, a) => Some(self.convert(*c, a)),
+            Value::Call { func, args, .. } => {
+                let args: Vec<clif::Value> = args.iter().map(|a| self.operand(a)).collect();
+                let fref = self.linker.qi_func(&mut self.b, *func);
+                let call = self.b.ins().call(fref, &args);
+                self.b.inst_results(call).first().copied()
+            }
+            Value::Builtin { op, args, .. } => {
+                let args: Vec<clif::Value> = args.iter().map(|a| self.operand(a)).collect();
+                self.call_rt(runtime_calls::builtin(*op), &args)
+            }
+            Value::Global(g) => {
+                let ty = clif_type(&self.global_ty(*g)).unwrap_or(types::I64);
+                let addr = self.linker.global_slot(*g);
+                let addr = self.b.ins().iconst(types::I64, addr);
+                Some(self.b.ins().load(ty, MemFlagsData::trusted(), addr, 0))
+            }
+            Value::NewArray { elem, len, .. } => {
+                let len = self.operand(len);
+                let is_object = self.b.ins().iconst(types::I32, elem.is_rc() as i64);
+                self.call_rt(runtime_calls::ARRAY_NEW, &[len, is_object])
+            }
+            Value::ArrayLen(a) => {
+                let a = self.operand(a);
+                Some(self.b.ins().load(types::I64, MemFlagsData::trusted(), a, ARRAY_LEN))
+            }
+            Value::Index { array, index, elem, .. } => {
+                let arr = self.operand(array);
+                let idx = self.operand(index);
+                let len = self.b.ins().load(types::I64, MemFlagsData::trusted(), arr, ARRAY_LEN);
+                // One unsigned compare rejects negative indices too.
+                let ok = self.b.ins().icmp(IntCC::UnsignedLessThan, idx, len);
+                self.cold_error_unless(ok, runtime_calls::ERROR_INDEX, &[idx, len]);
+                let offset = self.b.ins().ishl_imm_u(idx, 3);
+                let slot = self.b.ins().iadd(arr, offset);
+                let ty = clif_type(elem).unwrap_or(types::I64);
+                Some(self.b.ins().load(ty, MemFlagsData::trusted(), slot, ARRAY_DATA))
+            }
+        }
+    }
+
+    fn global_ty(&self, g: qi_ir::GlobalId) -> Type {
+        self.module.globals[g.index()].ty.clone()
+    }
+
+    /// Continue only when `ok` is true; otherwise call a runtime error function that never
+    /// returns. The error path is a separate cold block.
+    fn cold_error_unless(&mut self, ok: clif::Value, f: RtFn, args: &[clif::Value]) {
+        let fail = self.b.create_block();
+        let cont = self.b.create_block();
+        self.b.set_cold_block(fail);
+        self.b.ins().brif(ok, cont, &[], fail, &[]);
+        self.b.switch_to_block(fail);
+        self.call_rt(f, args);
+        self.b.ins().trap(TrapCode::unwrap_user(1));
+        self.b.switch_to_block(cont);
+    }
+
+    fn binary(&mut self, op: BinOp, a: &Operand, b: &Operand) -> clif::Value {
+        let x = self.operand(a);
+        match op {
+            BinOp::IDiv | BinOp::IRem => return self.int_division(op, x, b),
+            _ => {}
+        }
+        let y = self.operand(b);
+        let ins = self.b.ins();
+        match op {
+            BinOp::IAdd => ins.iadd(x, y),
+            BinOp::ISub => ins.isub(x, y),
+            BinOp::IMul => ins.imul(x, y),
+            BinOp::IAnd => ins.band(x, y),
+            BinOp::IOr => ins.bor(x, y),
+            BinOp::IXor => ins.bxor(x, y),
+            // Cranelift masks shift amounts to the type width: counts are taken modulo 64.
+            BinOp::IShl => ins.ishl(x, y),
+            BinOp::IShr => ins.sshr(x, y),
+            BinOp::FAdd => ins.fadd(x, y),
+            BinOp::FSub => ins.fsub(x, y),
+            BinOp::FMul => ins.fmul(x, y),
+            BinOp::FDiv => ins.fdiv(x, y),
+            BinOp::FRem => self.call_rt(runtime_calls::FLOAT_REM, &[x, y]).unwrap(),
+            BinOp::ICmp(c) => ins.icmp(int_cc(c), x, y),
+            BinOp::FCmp(c) => ins.fcmp(float_cc(c), x, y),
+            BinOp::SCmp(c) => {
+                let ord = self.call_rt(runtime_calls::STR_CMP, &[x, y]).unwrap();
+                self.b.ins().icmp_imm_s(int_cc(c), ord, 0)
+            }
+            BinOp::IDiv | BinOp::IRem => unreachable!(),
+        }
+    }
+
+    /// Integer `/` and `%`: a zero divisor is a runtime error and `MIN / -1` wraps (the
+    /// machine instruction would trap). A constant divisor needs neither check, and
+    /// Cranelift's optimiser turns it into a multiply.
+    fn int_division(&mut self, op: BinOp, x: clif::Value, divisor: &Operand) -> clif::Value {
+        let is_div = op == BinOp::IDiv;
+        if let Operand::Int(d) = *divisor {
+            if d != 0 && d != -1 {
+                let y = self.b.ins().iconst(types::I64, d);
+                return if is_div { self.b.ins().sdiv(x, y) } else { self.b.ins().srem(x, y) };
+            }
+        }
+        let y = self.operand(divisor);
+        let nonzero = self.b.ins().icmp_imm_s(IntCC::NotEqual, y, 0);
+        self.cold_error_unless(nonzero, runtime_calls::ERROR_DIV_ZERO, &[]);
+        let minus_one = self.b.create_block();
+        let general = self.b.create_block();
+        let done = self.b.create_block();
+        self.b.append_block_param(done, types::I64);
+        let is_minus_one = self.b.ins().icmp_imm_s(IntCC::Equal, y, -1);
+        self.b.ins().brif(is_minus_one, minus_one, &[], general, &[]);
+
+        self.b.switch_to_block(minus_one);
+        let r = if is_div { self.b.ins().ineg(x) } else { self.b.ins().iconst(types::I64, 0) };
+        self.b.ins().jump(done, &[r.into()]);
+
+        self.b.switch_to_block(general);
+        let r = if is_div { self.b.ins().sdiv(x, y) } else { self.b.ins().srem(x, y) };
+        self.b.ins().jump(done, &[r.into()]);
+
+        self.b.switch_to_block(done);
+        self.b.block_params(done)[0]
+    }
+
+    fn convert(&mut self, c: Conv, a: &Operand) -> clif::Value {
+        let x = self.operand(a);
+        match c {
+            Conv::IntToFloat => self.b.ins().fcvt_from_sint(types::F64, x),
+            Conv::FloatToInt => self.call_rt(runtime_calls::FLOAT_TO_INT, &[x]).unwrap(),
+            // Cranelift's saturating conversion is exactly 浮点数转整数: NaN → 0.
+            Conv::FloatToIntSat => self.b.ins().fcvt_to_sint_sat(types::I64, x),
+            Conv::BoolToInt => self.b.ins().uextend(types::I64, x),
+            Conv::BoolToFloat => {
+                let i = self.b.ins().uextend(types::I64, x);
+                self.b.ins().fcvt_from_sint(types::F64, i)
+            }
+            Conv::IntToBool => self.b.ins().icmp_imm_s(IntCC::NotEqual, x, 0),
+            Conv::CharToInt => self.b.ins().uextend(types::I64, x),
+            Conv::IntToChar => self.call_rt(runtime_calls::INT_TO_CHAR, &[x]).unwrap(),
+        }
+    }
+
+    fn terminator(&mut self, t: &Terminator) {
+        match t {
+            Terminator::Jump(to) => {
+                self.b.ins().jump(self.blocks[to.index()], &[]);
+            }
+            Terminator::Branch { cond, then_to, else_to } => {
+                let c = self.operand(cond);
+                let (t, e) = (self.blocks[then_to.index()], self.blocks[else_to.index()]);
+                self.b.ins().brif(c, t, &[], e, &[]);
+            }
+            Terminator::Return(None) => {
+                self.b.ins().return_(&[]);
+            }
+            Terminator::Return(Some(op)) => {
+                let v = self.operand(op);
+                if self.func.ret == Type::Void {
+                    self.b.ins().return_(&[]);
+                } else {
+                    self.b.ins().return_(&[v]);
+                }
+            }
+            Terminator::Unreachable => {
+                self.b.ins().trap(TrapCode::unwrap_user(2));
+            }
+        }
+    }
+}
+
+fn int_cc(c: Cmp) -> IntCC {
+    match c {
+        Cmp::Eq => IntCC::Equal,
+        Cmp::Ne => IntCC::NotEqual,
+        Cmp::Lt => IntCC::SignedLessThan,
+        Cmp::Le => IntCC::SignedLessThanOrEqual,
+        Cmp::Gt => IntCC::SignedGreaterThan,
+        Cmp::Ge => IntCC::SignedGreaterThanOrEqual,
+    }
+}
+
+/// Ordered comparisons: every comparison involving NaN is false, `!=` included.
+fn float_cc(c: Cmp) -> FloatCC {
+    match c {
+        Cmp::Eq => FloatCC::Equal,
+        Cmp::Ne => FloatCC::OrderedNotEqual,
+        Cmp::Lt => FloatCC::LessThan,
+        Cmp::Le => FloatCC::LessThanOrEqual,
+        Cmp::Gt => FloatCC::GreaterThan,
+        Cmp::Ge => FloatCC::GreaterThanOrEqual,
+    }
+}

@@ -1,0 +1,62 @@
+//! Runtime errors.
+//!
+//! Until Qi exceptions exist, a runtime error ends the program: stdout is
+//! flushed, `运行时错误: <消息>` (or `runtime error: <message>`) goes to stderr
+//! and the process exits with status 2. [`runtime_error`] is the single place
+//! that does this, so that the exceptions work can turn it into a throw.
+
+use crate::guard::guard;
+
+/// Exit status of a program stopped by a runtime error.
+pub const RUNTIME_ERROR_EXIT_STATUS: i32 = 2;
+
+/// Reports a runtime error with its Chinese and English messages and ends
+/// the process.
+#[cold]
+#[inline(never)]
+pub fn runtime_error(zh: String, en: String) -> ! {
+    let line = runtime_error_text(&zh, &en, crate::lang::english());
+    crate::output::write_stderr_line(&line);
+    std::process::exit(RUNTIME_ERROR_EXIT_STATUS)
+}
+
+/// The stderr line of a runtime error, in the chosen language.
+pub fn runtime_error_text(zh: &str, en: &str, english: bool) -> String {
+    if english {
+        format!("runtime error: {en}")
+    } else {
+        format!("运行时错误: {zh}")
+    }
+}
+
+/// Integer `/` or `%` by zero.
+pub extern "C" fn qi_error_div_zero() -> ! {
+    guard(|| runtime_error("除数为零".into(), "division by zero".into()))
+}
+
+/// Failed bounds check of generated array indexing.
+pub extern "C" fn qi_error_index(index: i64, len: i64) -> ! {
+    guard(|| {
+        runtime_error(
+            format!("下标越界：下标 {index}，长度 {len}"),
+            format!("index out of range: index {index}, length {len}"),
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::runtime_error_text;
+
+    #[test]
+    fn message_text() {
+        assert_eq!(
+            runtime_error_text("除数为零", "division by zero", false),
+            "运行时错误: 除数为零"
+        );
+        assert_eq!(
+            runtime_error_text("除数为零", "division by zero", true),
+            "runtime error: division by zero"
+        );
+    }
+}

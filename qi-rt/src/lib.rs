@@ -1,0 +1,39 @@
+//! qi-rt — the runtime that JIT-compiled Qi code calls into.
+//!
+//! Generated code passes heap objects around as plain pointers (i64) to a
+//! reference-counted [`object::Header`] and calls the `extern "C"` entry
+//! points listed in [`symbols`]. Everything an entry point does that can be
+//! expressed as pure Rust (formatting, parsing, line buffering) lives in safe,
+//! separately testable functions; raw-memory code is kept to `object`,
+//! `string`, `array` and `literal`.
+//!
+//! Ownership convention for every entry point: arguments are *borrowed* (the
+//! callee does not consume the caller's reference) and returned objects are
+//! *owned* (the caller receives one reference and must release it).
+//! Entry points that take object pointers are `unsafe`: they trust the
+//! caller (generated code) to pass null or live objects of the right kind.
+
+#![deny(unsafe_op_in_unsafe_fn)]
+
+pub mod array;
+pub mod error;
+pub mod format;
+mod guard;
+pub mod lang;
+pub mod literal;
+pub mod numeric;
+pub mod object;
+pub mod output;
+pub mod program;
+pub mod string;
+pub mod symbols;
+
+#[cfg(test)]
+mod test_support;
+
+pub use array::Array;
+pub use literal::new_immortal_str;
+pub use object::{live_counts, qi_release, qi_retain, Header, ObjKind};
+pub use program::{finish, set_args};
+pub use string::{str_as_str, Str};
+pub use symbols::{entry_points, symbols, AbiType, EntryPoint};

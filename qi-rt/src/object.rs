@@ -1,0 +1,462 @@
+//! The header every heap object starts with, reference counting, allocation
+//! and freeing.
+//!
+//! # Layout
+//! ```text
+//! offset 0  rc     u32  (AtomicU32) reference count
+//! offset 4  kind   u8   ObjKind
+//! offset 5  flags  u8   FLAG_IMMORTAL | FLAG_SHARED
+//! offset 6  aux    u16  kind-specific (arrays: element kind)
+//! offset 8  payload (kind-specific; strings and arrays put a u64 length here)
+//! ```
+//!
+//! # Reference counting
+//! * Null is "no object": retain/release of null do nothing.
+//! * `FLAG_IMMORTAL` objects (literals) are never counted nor freed.
+//! * Objects without `FLAG_SHARED` are owned by one OS thread, so their count
+//!   is updated with a relaxed load followed by a store: no lock prefix.
+//! * `FLAG_SHARED` objects use atomic read-modify-write, with the same
+//!   ordering discipline as `std::sync::Arc`.
+//!
+//! Inline fast path the JIT may emit (equivalent to `qi_retain`):
+//! `if p != 0 && (flags(p) & (IMMORTAL|SHARED)) == 0 { rc(p) += 1 } else if p != 0 { call qi_retain }`;
+//! and for release: `if p != 0 && flags(p) == 0 && rc(p) > 1 { rc(p) -= 1 } else { call qi_release }`.
+//!
+//! A `SHARED` flag is only ever set while the object is still owned by one
+//! thread (before it is published), so plain reads of `flags` are race-free.
+
+use std::alloc::Layout;
+use std::sync::atomic::{fence, AtomicU32, AtomicUsize, Ordering};
+
+use crate::guard::guard;
+
+/// Every heap object starts with this 8-byte header.
+#[repr(C)]
+pub struct Header {
+    pub rc: AtomicU32,
+    pub kind: u8,
+    pub flags: u8,
+    pub aux: u16,
+}
+
+/// What follows the header. The discriminants are ABI: generated code and
+/// `Header::kind` store them as bytes.
+#[repr(u8)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ObjKind {
+    Str = 1,
+    Array = 2,
+}
+
+impl ObjKind {
+    /// All kinds, in discriminant order (used by the live counters).
+    pub const ALL: [ObjKind; 2] = [ObjKind::Str, ObjKind::Array];
+
+    pub fn from_u8(v: u8) -> Option<ObjKind> {
+        match v {
+            1 => Some(ObjKind::Str),
+            2 => Some(ObjKind::Array),
+            _ => None,
+        }
+    }
+
+    /// English name, for leak reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            ObjKind::Str => "string",
+            ObjKind::Array => "array",
+        }
+    }
+
+    /// Chinese name, for leak reports.
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            ObjKind::Str => "字符串",
+            ObjKind::Array => "数组",
+        }
+    }
+}
+
+/// Literal constant: never freed, reference counting is a no-op.
+pub const FLAG_IMMORTAL: u8 = 1;
+/// Reachable from several OS threads: count updates must be atomic RMW.
+pub const FLAG_SHARED: u8 = 2;
+
+pub const HEADER_SIZE: usize = 8;
+/// Byte offsets inside the header, typed as Cranelift memory offsets.
+pub const RC_OFFSET: i32 = 0;
+pub const KIND_OFFSET: i32 = 4;
+pub const FLAGS_OFFSET: i32 = 5;
+pub const AUX_OFFSET: i32 = 6;
+/// All objects are 8-byte aligned (their payloads hold u64/f64/pointers).
+pub const OBJECT_ALIGN: usize = 8;
+
+const _: () = {
+    assert!(std::mem::size_of::<Header>() == HEADER_SIZE);
+    assert!(std::mem::offset_of!(Header, rc) == RC_OFFSET as usize);
+    assert!(std::mem::offset_of!(Header, kind) == KIND_OFFSET as usize);
+    assert!(std::mem::offset_of!(Header, flags) == FLAGS_OFFSET as usize);
+    assert!(std::mem::offset_of!(Header, aux) == AUX_OFFSET as usize);
+};
+
+impl Header {
+    /// Header of an immortal object, for statically allocated constants.
+    pub const fn immortal(kind: ObjKind, aux: u16) -> Header {
+        Header {
+            rc: AtomicU32::new(1),
+            kind: kind as u8,
+            flags: FLAG_IMMORTAL,
+            aux,
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Live-object counters (for a future `--leak-report`). Relaxed atomics: they
+// are statistics, not synchronisation. Immortal objects are not counted.
+
+/// Indexed by the kind's discriminant (slot 0 unused).
+const KIND_SLOTS: usize = ObjKind::ALL.len() + 1;
+const _: () = {
+    let mut i = 0;
+    while i < ObjKind::ALL.len() {
+        assert!(
+            ObjKind::ALL[i] as usize == i + 1,
+            "kinds are numbered 1, 2, … in ALL order"
+        );
+        i += 1;
+    }
+};
+static LIVE: [AtomicUsize; KIND_SLOTS] = [const { AtomicUsize::new(0) }; KIND_SLOTS];
+
+fn count_alloc(kind: ObjKind) {
+    LIVE[kind as usize].fetch_add(1, Ordering::Relaxed);
+}
+
+fn count_free(kind: ObjKind) {
+    LIVE[kind as usize].fetch_sub(1, Ordering::Relaxed);
+}
+
+/// Number of live (allocated, not yet freed, non-immortal) objects per kind.
+pub fn live_counts() -> Vec<(ObjKind, usize)> {
+    ObjKind::ALL
+        .iter()
+        .map(|&k| (k, LIVE[k as usize].load(Ordering::Relaxed)))
+        .collect()
+}
+
+/// Live count of one kind.
+pub fn live_count(kind: ObjKind) -> usize {
+    LIVE[kind as usize].load(Ordering::Relaxed)
+}
+
+// ---------------------------------------------------------------------------
+// Allocation
+
+/// Total object size for a payload of `payload` bytes, or `None` if it cannot
+/// be represented (the caller reports "out of memory").
+pub fn object_layout(payload: usize) -> Option<Layout> {
+    let size = HEADER_SIZE.checked_add(payload)?;
+    Layout::from_size_align(size, OBJECT_ALIGN).ok()
+}
+
+/// Allocates an object of `kind` with `payload` bytes after the header, rc=1.
+/// The payload is zeroed when `zeroed` is set, otherwise uninitialised.
+/// `flags` is either 0 or `FLAG_IMMORTAL` (immortal objects are not counted
+/// as live). Reports a runtime error when memory is exhausted.
+pub(crate) fn allocate(
+    kind: ObjKind,
+    flags: u8,
+    aux: u16,
+    payload: usize,
+    zeroed: bool,
+) -> *mut Header {
+    let Some(layout) = object_layout(payload) else {
+        out_of_memory(payload)
+    };
+    // SAFETY: the layout has non-zero size (at least the 8-byte header).
+    let p = unsafe {
+        if zeroed {
+            std::alloc::alloc_zeroed(layout)
+        } else {
+            std::alloc::alloc(layout)
+        }
+    } as *mut Header;
+    if p.is_null() {
+        out_of_memory(payload);
+    }
+    // SAFETY: `p` is a fresh, suitably aligned allocation at least HEADER_SIZE long.
+    unsafe {
+        p.write(Header {
+            rc: AtomicU32::new(1),
+            kind: kind as u8,
+            flags,
+            aux,
+        });
+    }
+    if flags & FLAG_IMMORTAL == 0 {
+        count_alloc(kind);
+    }
+    p
+}
+
+#[cold]
+fn out_of_memory(payload: usize) -> ! {
+    crate::error::runtime_error(
+        format!("内存不足（无法分配 {payload} 字节）"),
+        format!("out of memory (cannot allocate {payload} bytes)"),
+    )
+}
+
+/// Frees the memory of one object whose children have already been dealt
+/// with.
+///
+/// # Safety
+/// `p` must come from [`allocate`] with the same payload size and must not be
+/// used afterwards.
+unsafe fn deallocate(p: *mut Header, kind: ObjKind, payload: usize) {
+    let layout = object_layout(payload).expect("layout was valid at allocation");
+    // SAFETY: guaranteed by the caller: same pointer and layout as allocated.
+    unsafe { std::alloc::dealloc(p as *mut u8, layout) };
+    count_free(kind);
+}
+
+// ---------------------------------------------------------------------------
+// Reference counting
+
+/// Adds one reference. No-op for null and immortal objects.
+///
+/// # Safety
+/// `p` is null or points to a live object.
+#[inline]
+pub unsafe fn retain(p: *mut Header) {
+    if p.is_null() {
+        return;
+    }
+    // SAFETY: non-null, live per the caller.
+    let h = unsafe { &*p };
+    if h.flags & FLAG_IMMORTAL != 0 {
+        return;
+    }
+    if h.flags & FLAG_SHARED != 0 {
+        // Relaxed is enough for an increment: the caller already holds a reference.
+        h.rc.fetch_add(1, Ordering::Relaxed);
+    } else {
+        // Wrapping would need 2^32 references to one object (32 GiB of
+        // slots pointing at it); not checked, to keep this path minimal.
+        let n = h.rc.load(Ordering::Relaxed);
+        h.rc.store(n.wrapping_add(1), Ordering::Relaxed);
+    }
+}
+
+/// Drops one reference without freeing; returns true when it was the last
+/// one (the caller must then free the object).
+///
+/// # Safety
+/// `p` is non-null and points to a live object.
+#[inline]
+unsafe fn drop_ref(p: *mut Header) -> bool {
+    // SAFETY: non-null, live per the caller.
+    let h = unsafe { &*p };
+    if h.flags & FLAG_IMMORTAL != 0 {
+        return false;
+    }
+    if h.flags & FLAG_SHARED != 0 {
+        if h.rc.fetch_sub(1, Ordering::Release) != 1 {
+            return false;
+        }
+        // Make every other thread's writes to the object (done before their
+        // own release) visible before we free it, as `Arc` does.
+        fence(Ordering::Acquire);
+        true
+    } else {
+        let n = h.rc.load(Ordering::Relaxed);
+        if n <= 1 {
+            return true;
+        }
+        h.rc.store(n - 1, Ordering::Relaxed);
+        false
+    }
+}
+
+/// Drops one reference and frees the object when it was the last one.
+/// Freeing cascades to the objects it references.
+///
+/// # Safety
+/// `p` is null or points to a live object whose reference the caller owns.
+#[inline]
+pub unsafe fn release(p: *mut Header) {
+    // SAFETY: per the caller.
+    if !p.is_null() && unsafe { drop_ref(p) } {
+        // SAFETY: the count reached zero, so nobody else can reach `p`.
+        unsafe { destroy(p) };
+    }
+}
+
+/// Frees `first` and, transitively, every child whose count drops to zero.
+/// Uses an explicit work list instead of recursion so that freeing a long
+/// chain of objects cannot overflow the native stack.
+///
+/// # Safety
+/// `first` is an unreachable object whose count has reached zero.
+unsafe fn destroy(first: *mut Header) {
+    let mut pending: Vec<*mut Header> = Vec::new();
+    let mut next = Some(first);
+    while let Some(p) = next.take().or_else(|| pending.pop()) {
+        // SAFETY: `p` is dead and exclusively ours; its kind byte is intact.
+        let kind = unsafe { (*p).kind };
+        match ObjKind::from_u8(kind) {
+            Some(ObjKind::Str) => {
+                // SAFETY: `p` is a string object allocated by `string::alloc_str`.
+                let payload =
+                    unsafe { crate::string::payload_size(p as *const crate::string::Str) };
+                // SAFETY: same payload size as at allocation.
+                unsafe { deallocate(p, ObjKind::Str, payload) };
+            }
+            Some(ObjKind::Array) => {
+                let a = p as *mut crate::array::Array;
+                // SAFETY: `p` is an array object; its children are live.
+                unsafe {
+                    for child in crate::array::object_children(a) {
+                        if !child.is_null() && drop_ref(child) {
+                            pending.push(child);
+                        }
+                    }
+                    let payload = crate::array::payload_size(a);
+                    deallocate(p, ObjKind::Array, payload);
+                }
+            }
+            None => {
+                // A corrupted header: never free memory we cannot size.
+                debug_assert!(false, "qi-rt: freeing object of unknown kind {kind}");
+            }
+        }
+    }
+}
+
+/// Marks `p` and everything reachable from it as shared between OS threads,
+/// so that further count updates use atomic read-modify-write. Must be called
+/// by the owning thread before the object is published to another thread.
+///
+/// # Safety
+/// `p` is null or a live object not yet visible to any other thread.
+pub unsafe fn mark_shared(p: *mut Header) {
+    let mut pending = vec![p];
+    while let Some(p) = pending.pop() {
+        if p.is_null() {
+            continue;
+        }
+        // SAFETY: live per the caller; read through the raw pointer because
+        // immortal objects may live in (immutable) statics.
+        let (flags, kind) = unsafe { ((*p).flags, (*p).kind) };
+        if flags & (FLAG_SHARED | FLAG_IMMORTAL) != 0 {
+            continue; // already done (also stops on shared sub-graphs)
+        }
+        // SAFETY: a mortal object is heap-allocated and exclusively owned here.
+        unsafe { (*p).flags = flags | FLAG_SHARED };
+        if kind == ObjKind::Array as u8 {
+            // SAFETY: `p` is an array object with live children.
+            pending.extend(unsafe { crate::array::object_children(p as *mut crate::array::Array) });
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Entry points
+
+/// Adds one reference to `p` (null and immortal: no-op).
+///
+/// # Safety
+/// `p` is null or a live object.
+pub unsafe extern "C" fn qi_retain(p: *mut Header) {
+    // SAFETY: forwarded from the caller's contract.
+    guard(|| unsafe { retain(p) })
+}
+
+/// Drops one reference to `p`, freeing it (and cascading) at zero.
+///
+/// # Safety
+/// `p` is null or a live object whose reference the caller gives up.
+pub unsafe extern "C" fn qi_release(p: *mut Header) {
+    // SAFETY: forwarded from the caller's contract.
+    guard(|| unsafe { release(p) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::{exclusive, release, retain};
+
+    fn rc(p: *mut Header) -> u32 {
+        // SAFETY: test objects are live while inspected.
+        unsafe { (*p).rc.load(Ordering::Relaxed) }
+    }
+
+    #[test]
+    fn null_is_ignored() {
+        retain(std::ptr::null_mut::<Header>());
+        release(std::ptr::null_mut::<Header>());
+    }
+
+    #[test]
+    fn retain_release_free_at_zero() {
+        let _g = exclusive();
+        let before = live_count(ObjKind::Str);
+        let s = crate::string::new_str("abc") as *mut Header;
+        assert_eq!(live_count(ObjKind::Str), before + 1);
+        assert_eq!(rc(s), 1);
+        retain(s);
+        retain(s);
+        assert_eq!(rc(s), 3);
+        release(s);
+        release(s);
+        assert_eq!(rc(s), 1);
+        assert_eq!(live_count(ObjKind::Str), before + 1);
+        release(s);
+        assert_eq!(live_count(ObjKind::Str), before);
+    }
+
+    #[test]
+    fn shared_objects_use_atomic_counts_across_threads() {
+        let _g = exclusive();
+        let before = live_count(ObjKind::Str);
+        let s = crate::string::new_str("shared") as *mut Header;
+        // SAFETY: `s` is live and not yet visible to other threads.
+        unsafe { mark_shared(s) };
+        let addr = s as usize;
+        let threads: Vec<_> = (0..4)
+            .map(|_| {
+                retain(s);
+                std::thread::spawn(move || {
+                    let p = addr as *mut Header;
+                    for _ in 0..1000 {
+                        retain(p);
+                        release(p);
+                    }
+                    release(p);
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        assert_eq!(rc(s), 1);
+        release(s);
+        assert_eq!(live_count(ObjKind::Str), before);
+    }
+
+    #[test]
+    fn layout_rejects_impossible_sizes() {
+        assert!(object_layout(usize::MAX).is_none());
+        assert!(object_layout(isize::MAX as usize).is_none());
+        assert_eq!(object_layout(8).unwrap().size(), 16);
+    }
+
+    #[test]
+    fn kind_round_trip() {
+        for k in ObjKind::ALL {
+            assert_eq!(ObjKind::from_u8(k as u8), Some(k));
+        }
+        assert_eq!(ObjKind::from_u8(0), None);
+    }
+}

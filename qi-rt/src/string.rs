@@ -1,0 +1,390 @@
+//! Immutable UTF-8 strings.
+//!
+//! Layout: header (kind `Str`) + `len: u64` (byte count) + the bytes. There is
+//! no NUL terminator: `\0` is an ordinary byte. Null is accepted wherever a
+//! string is read and behaves as the empty string.
+
+use std::cell::RefCell;
+
+use crate::format;
+use crate::guard::guard;
+use crate::object::{self, Header, ObjKind};
+
+#[repr(C)]
+pub struct Str {
+    pub header: Header,
+    /// Length in bytes of the UTF-8 data that follows.
+    pub len: u64,
+}
+
+/// Offset of the `u64` byte length.
+pub const STR_LEN_OFFSET: i32 = 8;
+/// Offset of the first data byte.
+pub const STR_DATA_OFFSET: i32 = 16;
+
+const _: () = {
+    assert!(std::mem::offset_of!(Str, len) == STR_LEN_OFFSET as usize);
+    assert!(std::mem::size_of::<Str>() == STR_DATA_OFFSET as usize);
+};
+
+/// Payload size (after the header) of a string object, needed to free it.
+///
+/// # Safety
+/// `p` points to a string object (live or being freed).
+pub(crate) unsafe fn payload_size(p: *const Str) -> usize {
+    // SAFETY: per the caller, the length field is readable.
+    8 + unsafe { (*p).len } as usize
+}
+
+/// The bytes of a string; null gives the empty slice.
+///
+/// # Safety
+/// `p` is null or a live string object that outlives `'a`.
+#[inline]
+pub unsafe fn str_bytes<'a>(p: *const Str) -> &'a [u8] {
+    if p.is_null() {
+        return &[];
+    }
+    // SAFETY: a live string has `len` initialised bytes right after the
+    // 16-byte prefix, inside the same allocation (or static).
+    unsafe {
+        let len = (*p).len as usize;
+        let data = (p as *const u8).add(STR_DATA_OFFSET as usize);
+        std::slice::from_raw_parts(data, len)
+    }
+}
+
+/// The text of a string; null gives `""`.
+///
+/// # Safety
+/// `p` is null or a live string object that outlives `'a`.
+#[inline]
+pub unsafe fn str_as_str<'a>(p: *const Str) -> &'a str {
+    // SAFETY: strings are only ever built from valid UTF-8 (see `new_str_from_utf8`).
+    unsafe { std::str::from_utf8_unchecked(str_bytes(p)) }
+}
+
+/// A new owned string (rc=1) holding `s`.
+pub fn new_str(s: &str) -> *mut Str {
+    new_str_from_utf8(s.as_bytes())
+}
+
+/// A new owned string from bytes the caller guarantees to be UTF-8.
+/// The empty string is the shared immortal `""` (no allocation).
+pub(crate) fn new_str_from_utf8(bytes: &[u8]) -> *mut Str {
+    if bytes.is_empty() {
+        return crate::literal::empty_str();
+    }
+    new_str_with_flags(bytes, 0)
+}
+
+/// A new string object (even for `""`) with the given header flags.
+pub(crate) fn new_str_with_flags(bytes: &[u8], flags: u8) -> *mut Str {
+    debug_assert!(std::str::from_utf8(bytes).is_ok());
+    let p = alloc_str(bytes.len(), flags);
+    // SAFETY: `alloc_str` reserved exactly `bytes.len()` data bytes.
+    unsafe {
+        let data = (p as *mut u8).add(STR_DATA_OFFSET as usize);
+        std::ptr::copy_nonoverlapping(bytes.as_ptr(), data, bytes.len());
+    }
+    p
+}
+
+/// Allocates a string object of `len` bytes with uninitialised data.
+fn alloc_str(len: usize, flags: u8) -> *mut Str {
+    let payload = len.saturating_add(8); // saturated sizes fail as out of memory
+    let p = object::allocate(ObjKind::Str, flags, 0, payload, false) as *mut Str;
+    // SAFETY: fresh allocation with room for the length field.
+    unsafe { (*p).len = len as u64 };
+    p
+}
+
+/// A new owned string holding `a` followed by `b`.
+pub(crate) fn new_str_concat(a: &[u8], b: &[u8]) -> *mut Str {
+    let Some(len) = a.len().checked_add(b.len()) else {
+        // Unreachable in practice: two live strings cannot fill the address space.
+        return alloc_str(usize::MAX, 0);
+    };
+    let p = alloc_str(len, 0);
+    // SAFETY: `alloc_str` reserved `a.len() + b.len()` data bytes.
+    unsafe {
+        let data = (p as *mut u8).add(STR_DATA_OFFSET as usize);
+        std::ptr::copy_nonoverlapping(a.as_ptr(), data, a.len());
+        std::ptr::copy_nonoverlapping(b.as_ptr(), data.add(a.len()), b.len());
+    }
+    p
+}
+
+thread_local! {
+    /// Scratch buffer for number-to-string conversions, so converting a number
+    /// allocates only the resulting object.
+    static SCRATCH: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Formats with `render` into a scratch buffer and returns it as a new string.
+fn new_str_formatted(render: impl FnOnce(&mut Vec<u8>)) -> *mut Str {
+    SCRATCH.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut buf) => {
+            buf.clear();
+            render(&mut buf);
+            new_str_from_utf8(&buf)
+        }
+        // Re-entered (cannot happen today); fall back to a private buffer.
+        Err(_) => {
+            let mut buf = Vec::new();
+            render(&mut buf);
+            new_str_from_utf8(&buf)
+        }
+    })
+}
+
+// ---------------------------------------------------------------------------
+// Pure conversions, shared with the entry points and testable without objects.
+
+/// `字符串转整数`: Rust `i64::from_str` (optional sign, ASCII digits), 0 on failure.
+pub fn parse_int(s: &str) -> i64 {
+    s.parse::<i64>().unwrap_or(0)
+}
+
+/// `字符串转浮点数`: Rust `f64::from_str`, 0.0 on failure.
+pub fn parse_float(s: &str) -> f64 {
+    s.parse::<f64>().unwrap_or(0.0)
+}
+
+/// -1, 0 or 1 by lexicographic comparison of the UTF-8 bytes.
+pub fn compare_bytes(a: &[u8], b: &[u8]) -> i64 {
+    a.cmp(b) as i64
+}
+
+// ---------------------------------------------------------------------------
+// Entry points. Arguments are borrowed, results owned.
+
+/// `a + b` on strings.
+///
+/// # Safety
+/// Every string argument is null or a live string object.
+pub unsafe extern "C" fn qi_str_concat(a: *const Str, b: *const Str) -> *mut Str {
+    guard(|| {
+        // SAFETY: forwarded from the caller's contract.
+        let (x, y) = unsafe { (str_bytes(a), str_bytes(b)) };
+        // Concatenating with "" returns the other operand, shared.
+        if x.is_empty() && !b.is_null() {
+            // SAFETY: `b` is live; the new reference is handed to the caller.
+            unsafe { object::retain(b as *mut Header) };
+            return b as *mut Str;
+        }
+        if y.is_empty() && !a.is_null() {
+            // SAFETY: as above, for `a`.
+            unsafe { object::retain(a as *mut Header) };
+            return a as *mut Str;
+        }
+        new_str_concat(x, y)
+    })
+}
+
+pub extern "C" fn qi_str_from_int(n: i64) -> *mut Str {
+    guard(|| new_str_formatted(|buf| format::fmt_int(n, buf)))
+}
+
+pub extern "C" fn qi_str_from_float(x: f64) -> *mut Str {
+    guard(|| new_str_formatted(|buf| format::fmt_float(x, buf)))
+}
+
+/// `真` / `假` (immortal constants: no allocation).
+pub extern "C" fn qi_str_from_bool(b: u8) -> *mut Str {
+    guard(|| crate::literal::bool_str(b != 0))
+}
+
+/// The character itself (U+FFFD for a value that is not a Unicode scalar).
+pub extern "C" fn qi_str_from_char(c: u32) -> *mut Str {
+    guard(|| new_str_formatted(|buf| format::fmt_char(c, buf)))
+}
+
+/// -1 / 0 / 1, lexicographic by UTF-8 bytes.
+///
+/// # Safety
+/// Every string argument is null or a live string object.
+pub unsafe extern "C" fn qi_str_cmp(a: *const Str, b: *const Str) -> i64 {
+    // SAFETY: forwarded from the caller's contract.
+    guard(|| unsafe { compare_bytes(str_bytes(a), str_bytes(b)) })
+}
+
+/// 1 if equal contents, else 0.
+///
+/// # Safety
+/// Every string argument is null or a live string object.
+pub unsafe extern "C" fn qi_str_eq(a: *const Str, b: *const Str) -> u8 {
+    if a == b {
+        return 1; // same object (interned literals make this common)
+    }
+    // SAFETY: forwarded from the caller's contract.
+    guard(|| unsafe { (str_bytes(a) == str_bytes(b)) as u8 })
+}
+
+/// `长度(字符串)`: number of Unicode scalar values.
+///
+/// # Safety
+/// Every string argument is null or a live string object.
+pub unsafe extern "C" fn qi_str_len(a: *const Str) -> i64 {
+    // SAFETY: forwarded from the caller's contract.
+    guard(|| unsafe { str_as_str(a) }.chars().count() as i64)
+}
+
+/// `字符串::字节长度`: number of UTF-8 bytes.
+///
+/// # Safety
+/// Every string argument is null or a live string object.
+pub unsafe extern "C" fn qi_str_byte_len(a: *const Str) -> i64 {
+    // SAFETY: forwarded from the caller's contract.
+    guard(|| unsafe { str_bytes(a) }.len() as i64)
+}
+
+///
+/// # Safety
+/// Every string argument is null or a live string object.
+pub unsafe extern "C" fn qi_str_to_int(a: *const Str) -> i64 {
+    // SAFETY: forwarded from the caller's contract.
+    guard(|| parse_int(unsafe { str_as_str(a) }))
+}
+
+///
+/// # Safety
+/// Every string argument is null or a live string object.
+pub unsafe extern "C" fn qi_str_to_float(a: *const Str) -> f64 {
+    // SAFETY: forwarded from the caller's contract.
+    guard(|| parse_float(unsafe { str_as_str(a) }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::object::live_count;
+    use crate::test_support::{exclusive, release};
+
+    // The tests only pass literals, null and strings they hold, which is the
+    // contract of every entry point; these wrappers state it once.
+    fn concat(a: *const Str, b: *const Str) -> *mut Str {
+        // SAFETY: see above.
+        unsafe { qi_str_concat(a, b) }
+    }
+    fn cmp(a: *const Str, b: *const Str) -> i64 {
+        // SAFETY: see above.
+        unsafe { qi_str_cmp(a, b) }
+    }
+    fn eq(a: *const Str, b: *const Str) -> u8 {
+        // SAFETY: see above.
+        unsafe { qi_str_eq(a, b) }
+    }
+    fn len(a: *const Str) -> i64 {
+        // SAFETY: see above.
+        unsafe { qi_str_len(a) }
+    }
+    fn byte_len(a: *const Str) -> i64 {
+        // SAFETY: see above.
+        unsafe { qi_str_byte_len(a) }
+    }
+
+    /// Reads an owned result and releases it.
+    fn take(p: *mut Str) -> String {
+        // SAFETY: `p` is a live string we own.
+        let s = unsafe { str_as_str(p) }.to_owned();
+        release(p);
+        s
+    }
+
+    fn lit(s: &str) -> *const Str {
+        crate::literal::new_immortal_str(s)
+    }
+
+    #[test]
+    fn concat_and_conversions() {
+        let _g = exclusive();
+        let before = live_count(ObjKind::Str);
+        assert_eq!(take(concat(lit("你好，"), lit("世界"))), "你好，世界");
+        assert_eq!(take(concat(lit("a\0b"), lit("c"))), "a\0bc");
+        assert_eq!(take(concat(lit(""), lit("x"))), "x");
+        assert_eq!(take(concat(lit("x"), std::ptr::null())), "x");
+        assert_eq!(take(concat(std::ptr::null(), std::ptr::null())), "");
+        assert_eq!(take(qi_str_from_int(-42)), "-42");
+        assert_eq!(take(qi_str_from_int(i64::MIN)), "-9223372036854775808");
+        assert_eq!(take(qi_str_from_float(6.0)), "6.0");
+        assert_eq!(take(qi_str_from_float(0.1 + 0.2)), "0.30000000000000004");
+        assert_eq!(take(qi_str_from_bool(1)), "真");
+        assert_eq!(take(qi_str_from_bool(0)), "假");
+        assert_eq!(take(qi_str_from_char('中' as u32)), "中");
+        assert_eq!(take(qi_str_from_char(0xD800)), "\u{FFFD}");
+        assert_eq!(live_count(ObjKind::Str), before);
+    }
+
+    #[test]
+    fn concat_of_owned_strings_counts_and_frees() {
+        let _g = exclusive();
+        let before = live_count(ObjKind::Str);
+        let a = qi_str_from_int(12);
+        let b = concat(a, lit(""));
+        assert_eq!(a, b, "concat with empty shares the operand");
+        release(b);
+        let c = concat(a, a);
+        assert_eq!(live_count(ObjKind::Str), before + 2);
+        assert_eq!(take(c), "1212");
+        release(a);
+        assert_eq!(live_count(ObjKind::Str), before);
+    }
+
+    #[test]
+    fn comparison() {
+        let _g = exclusive();
+        assert_eq!(cmp(lit("梨"), lit("桃")), 1, "梨 U+68A8 > 桃 U+6843");
+        assert_eq!(cmp(lit("苹果"), lit("香蕉")), -1);
+        assert_eq!(cmp(lit("abc"), lit("abc")), 0);
+        assert_eq!(cmp(lit("ab"), lit("abc")), -1);
+        assert_eq!(cmp(lit(""), std::ptr::null()), 0);
+        assert_eq!(eq(lit("x"), lit("x")), 1);
+        assert_eq!(eq(lit("x"), lit("y")), 0);
+        let owned = new_str("x");
+        assert_eq!(eq(owned, lit("x")), 1);
+        release(owned);
+    }
+
+    #[test]
+    fn lengths() {
+        assert_eq!(len(lit("你好")), 2);
+        assert_eq!(byte_len(lit("你好")), 6);
+        assert_eq!(len(lit("奇语 qi!")), 6);
+        assert_eq!(len(lit("😀é")), 2);
+        assert_eq!(len(std::ptr::null()), 0);
+        assert_eq!(byte_len(lit("a\0b")), 3);
+    }
+
+    #[test]
+    fn to_int_edge_cases() {
+        assert_eq!(parse_int("+17"), 17);
+        assert_eq!(parse_int("-5"), -5);
+        assert_eq!(parse_int("1.5"), 0);
+        assert_eq!(parse_int("abc"), 0);
+        assert_eq!(parse_int(" 7"), 0);
+        assert_eq!(parse_int("7 "), 0);
+        assert_eq!(parse_int(""), 0);
+        assert_eq!(parse_int("9223372036854775807"), i64::MAX);
+        assert_eq!(parse_int("9223372036854775808"), 0);
+        assert_eq!(parse_int("-9223372036854775808"), i64::MIN);
+        assert_eq!(parse_int("007"), 7);
+        // SAFETY: a literal.
+        assert_eq!(unsafe { qi_str_to_int(lit("41")) } + 1, 42);
+    }
+
+    #[test]
+    fn to_float_edge_cases() {
+        assert_eq!(parse_float("2.5e2"), 250.0);
+        assert_eq!(parse_float("1"), 1.0);
+        assert_eq!(parse_float("-2.5"), -2.5);
+        assert_eq!(parse_float("1e3"), 1000.0);
+        assert_eq!(parse_float(".5"), 0.5);
+        assert_eq!(parse_float("inf"), f64::INFINITY);
+        assert!(parse_float("NaN").is_nan());
+        assert_eq!(parse_float("abc"), 0.0);
+        assert_eq!(parse_float(" 1"), 0.0);
+        // SAFETY: a literal.
+        assert_eq!(unsafe { qi_str_to_float(lit("0.25")) }, 0.25);
+    }
+}

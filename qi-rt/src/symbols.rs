@@ -1,0 +1,201 @@
+//! The table of `extern "C"` entry points, for the JIT to register as symbols
+//! (`JITBuilder::symbol(name, addr)`) and to declare with the right
+//! signature.
+
+use crate::array::{qi_array_len, qi_array_new};
+use crate::error::{qi_error_div_zero, qi_error_index};
+use crate::numeric::{
+    qi_float_rem, qi_float_to_int_checked, qi_float_to_int_sat, qi_int_to_char_checked,
+};
+use crate::object::{qi_release, qi_retain};
+use crate::output::{
+    qi_print_bool, qi_print_char, qi_print_float, qi_print_int, qi_print_newline, qi_print_space,
+    qi_print_str,
+};
+use crate::program::{qi_args, qi_input, qi_input_prompt};
+use crate::string::{
+    qi_str_byte_len, qi_str_cmp, qi_str_concat, qi_str_eq, qi_str_from_bool, qi_str_from_char,
+    qi_str_from_float, qi_str_from_int, qi_str_len, qi_str_to_float, qi_str_to_int,
+};
+
+/// Machine type of a parameter or result, as the JIT must declare it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AbiType {
+    /// `i64`.
+    I64,
+    /// `f64`.
+    F64,
+    /// `u32` (characters, flags): Cranelift `I32`, declare with `uext`.
+    U32,
+    /// `u8` (booleans): Cranelift `I8`, declare with `uext`.
+    U8,
+    /// Object pointer, passed as a pointer-sized integer (`I64`); may be null.
+    Ptr,
+}
+
+/// One entry point and its signature.
+#[derive(Clone, Copy, Debug)]
+pub struct EntryPoint {
+    pub name: &'static str,
+    pub addr: *const u8,
+    pub params: &'static [AbiType],
+    /// `None` for no result.
+    pub ret: Option<AbiType>,
+    /// Never returns (`-> !`): the JIT can end the block after the call.
+    pub diverges: bool,
+}
+
+macro_rules! entry {
+    ($f:ident ( $($p:ident),* ) -> !) => {
+        EntryPoint { name: stringify!($f), addr: $f as *const u8, params: &[$(AbiType::$p),*], ret: None, diverges: true }
+    };
+    ($f:ident ( $($p:ident),* ) -> $r:ident) => {
+        EntryPoint { name: stringify!($f), addr: $f as *const u8, params: &[$(AbiType::$p),*], ret: Some(AbiType::$r), diverges: false }
+    };
+    ($f:ident ( $($p:ident),* )) => {
+        EntryPoint { name: stringify!($f), addr: $f as *const u8, params: &[$(AbiType::$p),*], ret: None, diverges: false }
+    };
+}
+
+/// Every entry point with its signature.
+pub fn entry_points() -> Vec<EntryPoint> {
+    vec![
+        // object
+        entry!(qi_retain(Ptr)),
+        entry!(qi_release(Ptr)),
+        // string
+        entry!(qi_str_concat(Ptr, Ptr) -> Ptr),
+        entry!(qi_str_from_int(I64) -> Ptr),
+        entry!(qi_str_from_float(F64) -> Ptr),
+        entry!(qi_str_from_bool(U8) -> Ptr),
+        entry!(qi_str_from_char(U32) -> Ptr),
+        entry!(qi_str_cmp(Ptr, Ptr) -> I64),
+        entry!(qi_str_eq(Ptr, Ptr) -> U8),
+        entry!(qi_str_len(Ptr) -> I64),
+        entry!(qi_str_byte_len(Ptr) -> I64),
+        entry!(qi_str_to_int(Ptr) -> I64),
+        entry!(qi_str_to_float(Ptr) -> F64),
+        // output
+        entry!(qi_print_str(Ptr)),
+        entry!(qi_print_int(I64)),
+        entry!(qi_print_float(F64)),
+        entry!(qi_print_bool(U8)),
+        entry!(qi_print_char(U32)),
+        entry!(qi_print_space()),
+        entry!(qi_print_newline()),
+        // array
+        entry!(qi_array_new(I64, U32) -> Ptr),
+        entry!(qi_array_len(Ptr) -> I64),
+        // errors and numeric conversions
+        entry!(qi_error_div_zero() -> !),
+        entry!(qi_error_index(I64, I64) -> !),
+        entry!(qi_float_to_int_checked(F64) -> I64),
+        entry!(qi_float_to_int_sat(F64) -> I64),
+        entry!(qi_int_to_char_checked(I64) -> U32),
+        entry!(qi_float_rem(F64, F64) -> F64),
+        // program
+        entry!(qi_args() -> Ptr),
+        entry!(qi_input() -> Ptr),
+        entry!(qi_input_prompt(Ptr) -> Ptr),
+    ]
+}
+
+/// `(name, address)` of every entry point.
+pub fn symbols() -> Vec<(&'static str, *const u8)> {
+    entry_points()
+        .into_iter()
+        .map(|e| (e.name, e.addr))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    /// The sources that define entry points.
+    const SOURCES: &[&str] = &[
+        include_str!("array.rs"),
+        include_str!("error.rs"),
+        include_str!("numeric.rs"),
+        include_str!("object.rs"),
+        include_str!("output.rs"),
+        include_str!("program.rs"),
+        include_str!("string.rs"),
+        include_str!("format.rs"),
+        include_str!("literal.rs"),
+        include_str!("lang.rs"),
+        include_str!("guard.rs"),
+    ];
+
+    /// Abi type of a Rust parameter/result type as written in the source.
+    fn abi_of(rust: &str) -> AbiType {
+        match rust.trim() {
+            "i64" => AbiType::I64,
+            "f64" => AbiType::F64,
+            "u32" => AbiType::U32,
+            "u8" => AbiType::U8,
+            t if t.starts_with("*const ") || t.starts_with("*mut ") => AbiType::Ptr,
+            t => panic!("unexpected type in an entry point signature: {t}"),
+        }
+    }
+
+    /// (name, params, ret, diverges) parsed from `pub [unsafe] extern "C" fn` lines.
+    fn declared() -> Vec<(String, Vec<AbiType>, Option<AbiType>, bool)> {
+        let mut found = Vec::new();
+        for src in SOURCES {
+            for line in src.lines() {
+                let line = line.trim().replacen("pub unsafe extern", "pub extern", 1);
+                let Some(rest) = line.strip_prefix("pub extern \"C\" fn ") else {
+                    continue;
+                };
+                let (name, rest) = rest.split_once('(').unwrap();
+                let (params, rest) = rest.split_once(')').unwrap();
+                let params: Vec<AbiType> = params
+                    .split(',')
+                    .filter(|p| !p.trim().is_empty())
+                    .map(|p| abi_of(p.split_once(':').unwrap().1))
+                    .collect();
+                let ret = rest.trim().trim_end_matches('{').trim();
+                let (ret, diverges) = match ret.strip_prefix("->").map(str::trim) {
+                    None => (None, false),
+                    Some("!") => (None, true),
+                    Some(t) => (Some(abi_of(t)), false),
+                };
+                found.push((name.to_owned(), params, ret, diverges));
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn table_matches_the_source() {
+        let table = entry_points();
+        let declared = declared();
+        assert_eq!(
+            table.len(),
+            declared.len(),
+            "every extern \"C\" fn is listed exactly once"
+        );
+        for (name, params, ret, diverges) in declared {
+            let e = table
+                .iter()
+                .find(|e| e.name == name)
+                .unwrap_or_else(|| panic!("{name} missing"));
+            assert_eq!(e.params, params.as_slice(), "{name}");
+            assert_eq!(e.ret, ret, "{name}");
+            assert_eq!(e.diverges, diverges, "{name}");
+        }
+    }
+
+    #[test]
+    fn names_are_unique_and_addresses_set() {
+        let syms = symbols();
+        let names: HashSet<_> = syms.iter().map(|(n, _)| *n).collect();
+        assert_eq!(names.len(), syms.len());
+        for (name, addr) in syms {
+            assert!(name.starts_with("qi_"));
+            assert!(!addr.is_null());
+        }
+    }
+}

@@ -1,0 +1,196 @@
+//! End-to-end behaviour that only a whole process shows: runtime errors
+//! (stderr text, exit status 2, stdout flushed first), the final flush, and
+//! reading standard input.
+//!
+//! The test binary re-runs itself: the test `child` performs the scenario
+//! named by `QI_RT_CHILD_CASE` (and does nothing when it is unset).
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use qi_rt::array::qi_array_new;
+use qi_rt::error::{qi_error_div_zero, qi_error_index};
+use qi_rt::new_immortal_str;
+use qi_rt::numeric::{qi_float_to_int_checked, qi_int_to_char_checked};
+use qi_rt::output::{qi_print_float, qi_print_int, qi_print_newline, qi_print_space, qi_print_str};
+use qi_rt::program::{qi_input, qi_input_prompt};
+
+const CASE_VAR: &str = "QI_RT_CHILD_CASE";
+
+fn print(s: &str) {
+    // SAFETY: literals are always live.
+    unsafe { qi_print_str(new_immortal_str(s)) };
+}
+
+/// Prints an owned string on its own line and releases it.
+fn print_owned_line(p: *mut qi_rt::Str) {
+    // SAFETY: `p` is a live string we own.
+    unsafe {
+        qi_print_str(p);
+        qi_print_newline();
+        qi_rt::qi_release(p as *mut qi_rt::Header);
+    }
+}
+
+fn run_case(case: &str) {
+    match case {
+        "div_zero" => {
+            print("before");
+            qi_print_newline();
+            print("partial");
+            qi_error_div_zero();
+        }
+        "index" => {
+            qi_error_index(5, 3);
+        }
+        "negative_array" => {
+            qi_array_new(-1, 0);
+        }
+        "float_nan" => {
+            qi_float_to_int_checked(f64::NAN);
+        }
+        "float_huge" => {
+            qi_float_to_int_checked(1e20);
+        }
+        "bad_char" => {
+            qi_int_to_char_checked(0x110000);
+        }
+        "threads" => {
+            let workers: Vec<_> = (0..4)
+                .map(|t| {
+                    std::thread::spawn(move || {
+                        for i in 0..2000 {
+                            print("线程");
+                            qi_print_space();
+                            qi_print_int(t);
+                            qi_print_space();
+                            qi_print_int(i);
+                            qi_print_space();
+                            qi_print_float(0.5);
+                            qi_print_newline();
+                        }
+                    })
+                })
+                .collect();
+            for w in workers {
+                w.join().unwrap();
+            }
+            print("no newline at the end");
+            qi_rt::finish();
+        }
+        "input" => {
+            // SAFETY: a literal prompt.
+            print_owned_line(unsafe { qi_input_prompt(new_immortal_str("请输入：")) });
+            print_owned_line(qi_input());
+            print_owned_line(qi_input());
+            print("end");
+            qi_print_newline();
+            qi_rt::finish();
+        }
+        other => panic!("unknown case {other}"),
+    }
+}
+
+#[test]
+fn child() {
+    if let Ok(case) = std::env::var(CASE_VAR) {
+        run_case(&case);
+    }
+}
+
+fn run(case: &str, lang: Option<&str>, stdin: &[u8]) -> Output {
+    let mut cmd = Command::new(std::env::current_exe().unwrap());
+    cmd.args(["child", "--exact", "--nocapture", "--test-threads=1"])
+        .env(CASE_VAR, case)
+        .env_remove("QI_LANG")
+        .env_remove("LANG")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if let Some(lang) = lang {
+        cmd.env("QI_LANG", lang);
+    }
+    let mut child = cmd.spawn().unwrap();
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8(bytes.to_vec()).unwrap()
+}
+
+fn assert_runtime_error(case: &str, lang: Option<&str>, message: &str) -> Output {
+    let out = run(case, lang, b"");
+    assert_eq!(out.status.code(), Some(2), "{case}: {out:?}");
+    assert!(
+        text(&out.stderr).contains(&format!("{message}\n")),
+        "{case}: stderr {:?}",
+        text(&out.stderr)
+    );
+    out
+}
+
+#[test]
+fn division_by_zero_flushes_stdout_first() {
+    let out = assert_runtime_error("div_zero", None, "运行时错误: 除数为零");
+    assert!(
+        text(&out.stdout).contains("before\npartial"),
+        "{:?}",
+        text(&out.stdout)
+    );
+    assert_runtime_error("div_zero", Some("en"), "runtime error: division by zero");
+}
+
+#[test]
+fn runtime_error_messages() {
+    assert_runtime_error("index", None, "运行时错误: 下标越界：下标 5，长度 3");
+    assert_runtime_error(
+        "index",
+        Some("en_US"),
+        "runtime error: index out of range: index 5, length 3",
+    );
+    assert_runtime_error("negative_array", None, "运行时错误: 数组长度不能为负数：-1");
+    assert_runtime_error(
+        "negative_array",
+        Some("en"),
+        "runtime error: negative array length: -1",
+    );
+    assert_runtime_error("float_nan", None, "运行时错误: 浮点数 NaN 无法转换为整数");
+    assert_runtime_error(
+        "float_huge",
+        Some("en"),
+        "runtime error: float 100000000000000000000.0 cannot be converted to an integer",
+    );
+    assert_runtime_error("bad_char", None, "运行时错误: 1114112 不是有效的字符码");
+}
+
+#[test]
+fn lines_from_threads_stay_whole() {
+    let out = run("threads", None, b"");
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let stdout = text(&out.stdout);
+    let mut count = 0;
+    // libtest's own "test child ... " may precede the first line.
+    for line in stdout
+        .lines()
+        .filter_map(|l| l.find("线程").map(|at| &l[at..]))
+    {
+        let parts: Vec<&str> = line.split(' ').collect();
+        assert_eq!(parts.len(), 4, "{line:?}");
+        assert_eq!(parts[3], "0.5");
+        count += 1;
+    }
+    assert_eq!(count, 8000);
+    assert!(stdout.contains("no newline at the end"));
+}
+
+#[test]
+fn input_reads_lines_and_shows_the_prompt() {
+    let out = run("input", None, "名字\r\nsecond\n".as_bytes());
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(
+        text(&out.stdout).contains("请输入：名字\nsecond\n\nend\n"),
+        "{:?}",
+        text(&out.stdout)
+    );
+}

@@ -1,0 +1,182 @@
+//! Error reporting and recovery: the right message at the right range, all errors of
+//! a file, trees that stay lossless, deep nesting that does not overflow the stack.
+
+mod common;
+
+use common::{messages, parse_err, parse_ok};
+use qi_syntax::ast::*;
+use qi_syntax::{parse, SyntaxKind};
+use rowan::{TextRange, TextSize};
+
+fn range_of(src: &str, needle: &str) -> TextRange {
+    let start = src.find(needle).expect("needle");
+    TextRange::at(TextSize::from(start as u32), TextSize::of(needle))
+}
+
+#[test]
+fn reserved_word_as_variable_name() {
+    let src = "包 主程序;\n函数 入口() {\n    变量 结果 = 1;\n}\n";
+    let p = parse_err(src);
+    assert_eq!(p.errors.len(), 1, "{:?}", p.errors);
+    let e = &p.errors[0];
+    assert_eq!(e.range, range_of(src, "结果"));
+    assert!(e.message.zh.contains("意外的标记 `结果`"), "{}", e.message.zh);
+    assert!(e.message.en.contains("unexpected `结果`"));
+    let hint = e.hint.as_ref().unwrap();
+    assert!(hint.zh.contains("是 qi 的保留字"), "{}", hint.zh);
+    assert!(hint.zh.contains("`结果值`"));
+    assert!(hint.en.contains("reserved word"));
+    // The keyword still fills the name's place, so the rest of the statement parsed.
+    let l = p.syntax().descendants().find_map(LetStmt::cast).unwrap();
+    assert!(l.init().is_some());
+}
+
+#[test]
+fn other_reserved_words_as_names() {
+    for word in ["类型", "返回", "尝试", "继续", "模块", "如果"] {
+        let src = format!("函数 f() {{ 变量 {word} = 1; }}");
+        let p = parse_err(&src);
+        assert_eq!(p.errors.len(), 1, "{word}: {:?}", p.errors);
+        assert_eq!(p.errors[0].range, range_of(&src, word));
+        assert!(p.errors[0].hint.as_ref().unwrap().zh.contains(word));
+    }
+    let p = parse_err("函数 类型() {}");
+    assert_eq!(p.errors.len(), 1);
+}
+
+#[test]
+fn missing_semicolon_at_line_end() {
+    let src = "函数 f() {\n    变量 a = 1\n    打印行(a);\n}\n";
+    let p = parse_err(src);
+    assert_eq!(p.errors.len(), 1, "{:?}", p.errors);
+    assert_eq!(p.errors[0].range, range_of(src, "打印行"));
+    assert!(p.errors[0].message.en.contains("expected `;`"));
+    assert!(p.errors[0].hint.as_ref().unwrap().zh.contains("漏写了 `;`"));
+    // Both statements are still there.
+    let f = p.syntax().descendants().find_map(FnDecl::cast).unwrap();
+    assert_eq!(f.body().unwrap().stmts().count(), 2);
+}
+
+#[test]
+fn missing_closing_brace() {
+    let src = "函数 f() {\n    打印行(1);\n";
+    let p = parse_err(src);
+    assert_eq!(p.errors.len(), 1);
+    assert!(p.errors[0].message.en.contains("end of file"));
+    assert!(p.errors[0].hint.as_ref().unwrap().zh.contains("缺少 `}`"));
+}
+
+#[test]
+fn missing_closing_paren() {
+    let src = "函数 f() { 打印行(1, 2; }";
+    let p = parse_err(src);
+    assert!(p.errors[0].hint.as_ref().unwrap().en.contains("missing `)`"), "{:?}", p.errors);
+    assert_eq!(p.errors[0].range, range_of(src, ";"));
+}
+
+#[test]
+fn all_errors_of_a_file_are_reported() {
+    let src = "函数 a() { 变量 = 1; }\n函数 b() { 打印行(1 +); }\n函数 c() { 如果 { } }\n函数 d() { 返回 1 }\n";
+    let p = parse_err(src);
+    assert_eq!(p.errors.len(), 4, "{:#?}", messages(&p));
+    assert_eq!(p.tree().functions().count(), 4);
+    // Sorted by position.
+    assert!(p.errors.windows(2).all(|w| w[0].range.start() <= w[1].range.start()));
+}
+
+#[test]
+fn garbage_is_wrapped_in_error_nodes() {
+    let src = "变量 a = 1 2 3;\n变量 b = 2;";
+    let p = parse_err(src);
+    assert_eq!(p.errors.len(), 1);
+    assert_eq!(p.tree().globals().count(), 2);
+    assert!(p.syntax().descendants().any(|n| n.kind() == SyntaxKind::ERROR));
+}
+
+#[test]
+fn stray_closing_brace_at_top_level() {
+    let p = parse_err("}\n函数 f() {}");
+    assert_eq!(p.errors.len(), 1);
+    assert_eq!(p.tree().functions().count(), 1);
+}
+
+#[test]
+fn lexical_errors() {
+    let src = "变量 a = 1 # 2;";
+    let p = parse_err(src);
+    assert_eq!(p.errors[0].range, range_of(src, "#"));
+    assert!(p.errors[0].message.zh.contains("无效字符"));
+    // An unterminated string keeps its text and is reported at the quote.
+    let src = "打印行(\"abc";
+    let p = parse_err(src);
+    assert!(messages(&p).iter().any(|m| m.contains("unterminated string")));
+    let p = parse_err("/* 未闭合 /* */");
+    assert!(messages(&p)[0].contains("block comment"));
+    let p = parse_err("变量 c = 'ab';");
+    assert!(messages(&p)[0].contains("exactly one character"));
+    let p = parse_err("变量 c = '';");
+    assert!(messages(&p)[0].contains("empty character"));
+    // 。！？《》 are whitespace.
+    parse_ok("变量 a = 1;。！？《》");
+}
+
+#[test]
+fn interpolation_errors() {
+    let p = parse_err("打印行(\"${}\");");
+    assert!(messages(&p)[0].contains("empty interpolation"));
+    let p = parse_err("打印行(\"${a\");");
+    assert!(messages(&p).iter().any(|m| m.contains("unclosed interpolation") || m.contains("unterminated")), "{:?}", messages(&p));
+    let p = parse_err("打印行(\"${f(\"${x}\")}\");");
+    assert!(messages(&p)[0].contains("nested"), "{:?}", messages(&p));
+    let p = parse_err("打印行(f\"{a b}\");");
+    assert_eq!(p.errors.len(), 1);
+    let p = parse_err("打印行(f\"{a");
+    assert!(!p.errors.is_empty());
+}
+
+#[test]
+fn lone_quote_and_bom() {
+    parse_err("\"");
+    parse_err("'");
+    parse_err("`");
+    parse_err("f\"");
+    let p = parse_ok("\u{FEFF}包 主程序;");
+    assert_eq!(p.syntax().first_token().unwrap().kind(), SyntaxKind::WHITESPACE);
+}
+
+/// Runs `f` on a thread with the default 2 MiB test stack, as `cargo test` does.
+fn on_small_stack(f: impl FnOnce() + Send + 'static) {
+    std::thread::Builder::new().stack_size(2 << 20).spawn(f).unwrap().join().unwrap();
+}
+
+#[test]
+fn deep_nesting_does_not_overflow() {
+    on_small_stack(|| {
+        for (open, close) in [("(", ")"), ("[", "]"), ("-", ""), ("!", ""), ("a = ", ""), ("f(", ")")] {
+            let src = format!("变量 x = {}1{};", open.repeat(100_000), close.repeat(100_000));
+            let p = parse(&src);
+            assert_eq!(p.syntax().to_string(), src);
+            assert!(messages(&p).iter().any(|m| m.contains("nesting is too deep")), "{open}");
+        }
+        let src = "函数 f() ".to_string() + &"{".repeat(50_000) + &"}".repeat(50_000);
+        let p = parse(&src);
+        assert_eq!(p.syntax().to_string(), src);
+        assert_eq!(messages(&p), ["nesting is too deep"]);
+        let src = "函数 f() ".to_string() + &"{".repeat(50_000);
+        assert_eq!(parse(&src).syntax().to_string(), src);
+        let src = "变量 x: ".to_string() + &"数组<".repeat(50_000);
+        assert_eq!(parse(&src).syntax().to_string(), src);
+        let src = "匹配 x { ".to_string() + &"a(".repeat(50_000);
+        assert_eq!(parse(&src).syntax().to_string(), src);
+        let src = "f\"{".repeat(10_000);
+        assert_eq!(parse(&src).syntax().to_string(), src);
+        let src = "\"${".repeat(10_000);
+        assert_eq!(parse(&src).syntax().to_string(), src);
+    });
+}
+
+#[test]
+fn moderate_nesting_is_fine() {
+    let src = format!("变量 x = {}1{};", "(".repeat(100), ")".repeat(100));
+    parse_ok(&src);
+}
