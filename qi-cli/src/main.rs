@@ -49,6 +49,8 @@ enum Command {
 enum Emit {
     /// The typed mid-level IR.
     Ir,
+    /// The machine code of every function (to stderr).
+    Asm,
 }
 
 fn main() -> ExitCode {
@@ -99,9 +101,11 @@ fn report(src: &SourceFile, diagnostics: &[Diagnostic], lang: Lang) -> bool {
     if diagnostics.is_empty() {
         return false;
     }
+    use std::io::IsTerminal;
     let stderr = std::io::stderr();
+    let color = stderr.is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let mut out = std::io::BufWriter::new(stderr.lock());
-    render::render(&mut out, &src.name, &src.text, diagnostics, lang) > 0
+    render::render(&mut out, &src.name, &src.text, diagnostics, lang, color) > 0
 }
 
 /// Parse and check; on success the IR module.
@@ -123,20 +127,40 @@ fn run(path: &PathBuf, args: Vec<String>, emit: Option<Emit>, leak_report: bool,
         Err(code) => return code,
     };
     let Some(module) = front_end(&src, lang) else { return ExitCode::from(1) };
-    if let Some(Emit::Ir) = emit {
-        print!("{module}");
-        return ExitCode::SUCCESS;
+    match emit {
+        Some(Emit::Ir) => {
+            use std::io::Write;
+            let _ = write!(std::io::stdout().lock(), "{module}");
+            return ExitCode::SUCCESS;
+        }
+        Some(Emit::Asm) => {
+            let opts = qi_jit::Options { disasm: true, ..qi_jit::Options::default() };
+            return match qi_jit::compile(&module, &opts) {
+                Ok(_) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("qi: internal error: {e}");
+                    ExitCode::from(70)
+                }
+            };
+        }
+        None => {}
     }
-    let program = match qi_jit::compile(&module, &qi_jit::Options::default()) {
-        Ok(p) => p,
+    qi_rt::set_args(args);
+    // Compile and run on the thread whose stack the generated code's checks know.
+    let status = run_on_qi_stack(move || match qi_jit::compile(&module, &qi_jit::Options::default()) {
+        Ok(program) => {
+            program.run();
+            0
+        }
         Err(e) => {
             eprintln!("qi: internal error: {e}");
-            return ExitCode::from(70);
+            70
         }
-    };
-    qi_rt::set_args(args);
-    program.run();
+    });
     qi_rt::finish();
+    if status != 0 {
+        return ExitCode::from(status);
+    }
     if leak_report {
         print_leak_report(lang);
     }
@@ -175,4 +199,22 @@ fn print_leak_report(lang: Lang) {
         Lang::En => "live objects",
     };
     eprintln!("[qi] {label}: {}", counts.join(" "));
+}
+
+/// Size of the stack Qi code runs on. Only touched pages use memory, so deep (but finite)
+/// recursion works; past it the prologue check reports a stack overflow.
+const QI_STACK_SIZE: usize = 256 << 20;
+
+/// Run generated code on a thread with a large stack whose bounds the runtime knows.
+fn run_on_qi_stack(f: impl FnOnce() -> u8 + Send + 'static) -> u8 {
+    let handle = std::thread::Builder::new()
+        .name("qi-main".into())
+        .stack_size(QI_STACK_SIZE)
+        .spawn(move || {
+            let marker = 0u8;
+            qi_rt::error::set_stack_bounds(&marker as *const u8 as usize, QI_STACK_SIZE);
+            f()
+        })
+        .expect("cannot start the thread that runs the program");
+    handle.join().unwrap_or(70)
 }

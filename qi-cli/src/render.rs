@@ -11,6 +11,7 @@ pub fn render(
     text: &str,
     diagnostics: &[Diagnostic],
     lang: Lang,
+    color: bool,
 ) -> usize {
     let mut sorted: Vec<&Diagnostic> = diagnostics.iter().collect();
     sorted.sort_by_key(|d| (d.range.start(), d.range.end()));
@@ -26,19 +27,44 @@ pub fn render(
         };
         let range = clamp(d.range.start().into()..d.range.end().into(), text);
         let config = Config::default()
-            .with_color(false)
+            .with_color(color)
             .with_char_set(CharSet::Ascii)
             .with_index_type(IndexType::Byte);
-        let mut report = Report::build(ReportKind::Custom(word, kind), (file_name, range.clone()))
+        // The hint, if any, is written at the caret (ariadne draws no caret without text).
+        let here = if lang == Lang::Zh { "这里" } else { "here" };
+        let label_text = d.hint.as_ref().map(|h| h.get(lang)).unwrap_or(here);
+        let report = Report::build(ReportKind::Custom(word, kind), (file_name, range.clone()))
             .with_config(config)
             .with_message(d.message.get(lang))
-            .with_label(Label::new((file_name, range)));
-        if let Some(h) = &d.hint {
-            report = report.with_help(h.get(lang));
+            .with_label(Label::new((file_name, range)).with_message(label_text));
+        let mut buf = Vec::new();
+        let _ = report.finish().write((file_name, &source), &mut buf);
+        if !color {
+            buf = strip_ansi(&buf);
         }
-        let _ = report.finish().write((file_name, &source), &mut *out);
+        let _ = out.write_all(&buf);
     }
     errors
+}
+
+/// Remove terminal colour sequences (`ESC [ … m`); ariadne colours custom report kinds
+/// even when colours are off.
+fn strip_ansi(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == 0x1b && bytes.get(i + 1) == Some(&b'[') {
+            i += 2;
+            while i < bytes.len() && !bytes[i].is_ascii_alphabetic() {
+                i += 1;
+            }
+            i += 1;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    out
 }
 
 /// Keep a span inside the text and on character boundaries (ariadne needs a non-empty
@@ -67,13 +93,13 @@ mod tests {
             Text::new("未声明的变量 `y`", "undeclared variable `y`"),
         );
         let mut out = Vec::new();
-        assert_eq!(render(&mut out, "a.qi", text, &[d.clone()], Lang::Zh), 1);
+        assert_eq!(render(&mut out, "a.qi", text, &[d.clone()], Lang::Zh, false), 1);
         let s = String::from_utf8(out).unwrap();
         assert!(s.contains("错误: 未声明的变量 `y`"), "{s}");
         assert!(s.contains("a.qi:2:13"), "{s}");
         assert!(s.contains("变量 x = y;"), "{s}");
         let mut out = Vec::new();
-        render(&mut out, "a.qi", text, &[d], Lang::En);
+        render(&mut out, "a.qi", text, &[d], Lang::En, false);
         assert!(String::from_utf8(out).unwrap().contains("error: undeclared variable `y`"));
     }
 }

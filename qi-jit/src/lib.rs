@@ -82,6 +82,8 @@ fn isa(opts: &Options) -> Result<OwnedTargetIsa, JitError> {
     set(&mut flags, "is_pic", "false")?;
     // The outline probestack symbol cannot be resolved inside a JIT module.
     set(&mut flags, "probestack_strategy", "inline")?;
+    // r15 holds the current stack's limit (see `translate::Translator::stack_check`).
+    set(&mut flags, "enable_pinned_reg", "true")?;
     let builder = cranelift_native::builder().map_err(|e| JitError(e.to_string()))?;
     builder.finish(settings::Flags::new(flags)).map_err(|e| JitError(e.to_string()))
 }

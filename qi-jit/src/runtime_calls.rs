@@ -32,6 +32,7 @@ pub const FLOAT_TO_INT: RtFn = rt("qi_float_to_int_checked", &[F64], Some(I64));
 pub const INT_TO_CHAR: RtFn = rt("qi_int_to_char_checked", &[I64], Some(I32));
 pub const ARRAY_NEW: RtFn = rt("qi_array_new", &[I64, I32], Some(I64));
 pub const ERROR_DIV_ZERO: RtFn = rt("qi_error_div_zero", &[], None);
+pub const ERROR_STACK_OVERFLOW: RtFn = rt("qi_error_stack_overflow", &[], None);
 pub const ERROR_INDEX: RtFn = rt("qi_error_index", &[I64, I64], None);
 
 /// The runtime function implementing a builtin.

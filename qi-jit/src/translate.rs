@@ -29,6 +29,9 @@ pub struct Translator<'a, 'b, L: Linker> {
     pub linker: &'a mut L,
     vars: Vec<Variable>,
     blocks: Vec<clif::Block>,
+    /// In the program's entry function: the caller's value of the pinned register,
+    /// restored on return.
+    saved_pinned: Option<clif::Value>,
 }
 
 /// Offsets into runtime objects (kept in step with `qi-rt`'s layout constants).
@@ -42,7 +45,7 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
         b: FunctionBuilder<'b>,
         linker: &'a mut L,
     ) -> Self {
-        Translator { module, func, b, linker, vars: Vec::new(), blocks: Vec::new() }
+        Translator { module, func, b, linker, vars: Vec::new(), blocks: Vec::new(), saved_pinned: None }
     }
 
     pub fn translate(mut self, frontend: cranelift_codegen::isa::TargetFrontendConfig) {
@@ -59,6 +62,11 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
             self.b.def_var(var, init);
             self.vars.push(var);
         }
+        if std::ptr::eq(self.func, &self.module.functions[self.module.main.index()]) {
+            self.load_stack_limit();
+        } else if calls_functions(self.func) && std::env::var_os("QI_NOCHECK").is_none() {
+            self.stack_check();
+        }
         let first = self.blocks[0];
         self.b.ins().jump(first, &[]);
         for (i, block) in self.func.blocks.iter().enumerate() {
@@ -70,6 +78,27 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
         }
         self.b.seal_all_blocks();
         self.b.finalize(frontend);
+    }
+
+    /// The entry function keeps the runtime's stack limit in the pinned register (r15 on
+    /// x86-64) for the whole run. Rust code preserves it (callee-saved), and a green
+    /// thread's context switch saves and restores it with the other callee-saved
+    /// registers, so every stack carries its own limit.
+    fn load_stack_limit(&mut self) {
+        self.saved_pinned = Some(self.b.ins().get_pinned_reg(types::I64));
+        let limit_addr = &qi_rt::error::STACK_LIMIT as *const _ as i64;
+        let addr = self.b.ins().iconst(types::I64, limit_addr);
+        let limit = self.b.ins().load(types::I64, MemFlagsData::trusted(), addr, 0);
+        self.b.ins().set_pinned_reg(limit);
+    }
+
+    /// Deep recursion must end in a clean runtime error, not a crash: every function that
+    /// calls Qi functions compares its stack pointer with the limit on entry.
+    fn stack_check(&mut self) {
+        let limit = self.b.ins().get_pinned_reg(types::I64);
+        let sp = self.b.ins().get_stack_pointer(types::I64);
+        let ok = self.b.ins().icmp(IntCC::UnsignedGreaterThan, sp, limit);
+        self.cold_error_unless(ok, runtime_calls::ERROR_STACK_OVERFLOW, &[]);
     }
 
     fn zero(&mut self, ty: clif::Type) -> clif::Value {
@@ -293,6 +322,9 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
                 self.b.ins().brif(c, t, &[], e, &[]);
             }
             Terminator::Return(None) => {
+                if let Some(saved) = self.saved_pinned {
+                    self.b.ins().set_pinned_reg(saved);
+                }
                 self.b.ins().return_(&[]);
             }
             Terminator::Return(Some(op)) => {
@@ -331,4 +363,12 @@ fn float_cc(c: Cmp) -> FloatCC {
         Cmp::Gt => FloatCC::GreaterThan,
         Cmp::Ge => FloatCC::GreaterThanOrEqual,
     }
+}
+
+/// Does the function call other Qi functions (so that it can take part in recursion)?
+fn calls_functions(f: &qi_ir::Function) -> bool {
+    f.blocks.iter().flat_map(|b| &b.insts).any(|i| match i {
+        Inst::Assign { value: Value::Call { .. }, .. } | Inst::Effect(Value::Call { .. }) => true,
+        _ => false,
+    })
 }

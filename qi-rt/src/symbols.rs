@@ -3,7 +3,7 @@
 //! signature.
 
 use crate::array::{qi_array_len, qi_array_new};
-use crate::error::{qi_error_div_zero, qi_error_index};
+use crate::error::{qi_error_div_zero, qi_error_index, qi_error_stack_overflow};
 use crate::numeric::{
     qi_float_rem, qi_float_to_int_checked, qi_float_to_int_sat, qi_int_to_char_checked,
 };
@@ -88,6 +88,7 @@ pub fn entry_points() -> Vec<EntryPoint> {
         entry!(qi_array_len(Ptr) -> I64),
         // errors and numeric conversions
         entry!(qi_error_div_zero() -> !),
+        entry!(qi_error_stack_overflow() -> !),
         entry!(qi_error_index(I64, I64) -> !),
         entry!(qi_float_to_int_checked(F64) -> I64),
         entry!(qi_float_to_int_sat(F64) -> I64),

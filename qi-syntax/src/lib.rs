@@ -49,6 +49,7 @@ impl Parse {
 /// Lexes and parses `text`. Never fails: the tree's text is always exactly `text`.
 pub fn parse(text: &str) -> Parse {
     let (tokens, mut errors) = lexer::lex(text);
+    errors.extend(lexer::check_bracket_spelling(text, &tokens));
     let (green, parse_errors) = parser::parse_tokens(text, tokens);
     errors.extend(parse_errors);
     errors.sort_by_key(|d| d.range.start());

@@ -40,6 +40,8 @@ fn other_reserved_words_as_names() {
         assert_eq!(p.errors[0].range, range_of(&src, word));
         assert!(p.errors[0].hint.as_ref().unwrap().zh.contains(word));
     }
+    let p = parse_err("变量 模块 = 1;");
+    assert!(p.errors[0].hint.as_ref().unwrap().zh.starts_with("「模块」是奇语保留关键字"));
     let p = parse_err("函数 类型() {}");
     assert_eq!(p.errors.len(), 1);
 }
@@ -179,4 +181,35 @@ fn deep_nesting_does_not_overflow() {
 fn moderate_nesting_is_fine() {
     let src = format!("变量 x = {}1{};", "(".repeat(100), ")".repeat(100));
     parse_ok(&src);
+}
+
+#[test]
+fn missing_comma_in_a_list() {
+    let src = "打印行(1 2, 3);";
+    let p = parse_err(src);
+    assert_eq!(p.errors.len(), 1, "{:?}", messages(&p));
+    assert_eq!(p.errors[0].range, range_of(src, "2"));
+    assert!(messages(&p)[0].contains("expected `,` or `)`"));
+    let call = p.syntax().descendants().find_map(CallExpr::cast).unwrap();
+    assert_eq!(call.args().count(), 3);
+}
+
+#[test]
+fn unclosed_parameter_list_before_body() {
+    let src = "函数 入口( {\n    打印行(1);\n}";
+    let p = parse_err(src);
+    assert_eq!(p.errors.len(), 1, "{:?}", messages(&p));
+    assert!(p.errors[0].hint.as_ref().unwrap().en.contains("missing `)`"));
+    let f = p.syntax().descendants().find_map(FnDecl::cast).unwrap();
+    assert_eq!(f.body().unwrap().stmts().count(), 1);
+}
+
+#[test]
+fn struct_field_without_separator() {
+    let src = "类型 点 {\n 横: 整数 纵: 整数,\n 高: 整数\n}";
+    let p = parse_err(src);
+    assert_eq!(p.errors.len(), 1, "{:?}", messages(&p));
+    let s = p.syntax().descendants().find_map(StructDecl::cast).unwrap();
+    let names: Vec<_> = s.fields().map(|f| f.name().unwrap().text()).collect();
+    assert_eq!(names, ["横", "高"]);
 }

@@ -4,6 +4,7 @@
 mod common;
 
 use common::{first, parse_ok, shape};
+use qi_syntax::debug_tree;
 use qi_syntax::ast::*;
 
 fn body_stmts(src: &str) -> Vec<Stmt> {
@@ -227,4 +228,13 @@ fn comments_are_trivia() {
     let src = "// 行注释\n/* 块 /* 嵌套 */ 注释 */ 变量 a = 1; /// 文档\n/** x */";
     let file = parse_ok(src).tree();
     assert_eq!(file.globals().count(), 1);
+}
+
+#[test]
+fn debug_tree_format() {
+    let p = parse_ok("返回 1;");
+    assert_eq!(
+        debug_tree(&p.syntax()),
+        "SOURCE_FILE@0..9\n  RETURN_STMT@0..9\n    RETURN_KW@0..6 \"返回\"\n    WHITESPACE@6..7 \" \"\n    LITERAL@7..8\n      INT@7..8 \"1\"\n    SEMI@8..9 \";\"\n"
+    );
 }

@@ -26,6 +26,8 @@ pub(super) struct Var {
     pub kind: VarKind,
     pub ty: Type,
     pub is_const: bool,
+    /// Its declaration failed to check: uses are not reported again (no cascades).
+    pub poisoned: bool,
 }
 
 /// A checked, lowered expression.
@@ -76,7 +78,7 @@ pub(super) fn lower_function(c: &mut Checker, id: FuncId) -> Function {
     let mut l = FnLower::new(c, b, ret);
     for (i, name) in names.into_iter().enumerate() {
         let ty = l.b.func.locals[i].ty.clone();
-        l.declare(name, Var { kind: VarKind::Local(LocalId(i as u32)), ty, is_const: false });
+        l.declare(name, Var { kind: VarKind::Local(LocalId(i as u32)), ty, is_const: false, poisoned: false });
     }
     l.n_params = l.b.func.params.len();
     if let Some(body) = decl.body() {
@@ -98,13 +100,18 @@ pub(super) fn lower_global(c: &mut Checker, main: &mut FnBuilder, _main_id: Func
     let b = std::mem::replace(main, placeholder);
     let mut l = FnLower::new(c, b, Type::Void);
     let value = l.declaration_value(g);
-    if let Some(v) = value {
-        let id = GlobalId(l.c.globals.len() as u32);
-        l.c.globals.push(Global { name: text.clone(), ty: v.ty.clone() });
-        let op = l.into_owned(v.clone());
-        l.b.push(Inst::SetGlobal { global: id, value: op });
-        l.c.global_scope.insert(text, GlobalVar { id, ty: v.ty, is_const: g.is_const() });
-    }
+    let id = GlobalId(l.c.globals.len() as u32);
+    let var = match value {
+        Some(v) => {
+            l.c.globals.push(Global { name: text.clone(), ty: v.ty.clone() });
+            let ty = v.ty.clone();
+            let op = l.into_owned(v);
+            l.b.push(Inst::SetGlobal { global: id, value: op });
+            GlobalVar { id, ty, is_const: g.is_const(), poisoned: false }
+        }
+        None => GlobalVar { id, ty: Type::Int, is_const: g.is_const(), poisoned: true },
+    };
+    l.c.global_scope.insert(text, var);
     *main = l.b;
 }
 
@@ -164,6 +171,7 @@ impl<'c, 'a> FnLower<'c, 'a> {
             kind: VarKind::Global(g.id),
             ty: g.ty.clone(),
             is_const: g.is_const,
+            poisoned: g.poisoned,
         })
     }
 
@@ -291,7 +299,13 @@ impl<'c, 'a> FnLower<'c, 'a> {
 
     fn let_stmt(&mut self, s: &ast::LetStmt) {
         let Some(name) = s.name() else { return };
-        let Some(v) = self.declaration_value(s) else { return };
+        let Some(v) = self.declaration_value(s) else {
+            // Keep the name known, so that its uses do not report it again.
+            let local = self.b.new_local(Type::Int, Some(name.text()));
+            let var = Var { kind: VarKind::Local(local), ty: Type::Int, is_const: false, poisoned: true };
+            self.declare(name.text(), var);
+            return;
+        };
         let ty = v.ty.clone();
         let local = self.b.new_local(ty.clone(), Some(name.text()));
         let op = self.into_owned(v);
@@ -301,7 +315,7 @@ impl<'c, 'a> FnLower<'c, 'a> {
             self.owned_vars.push(local);
         }
         self.b.assign(local, Value::Use(op));
-        self.declare(name.text(), Var { kind: VarKind::Local(local), ty, is_const: s.is_const() });
+        self.declare(name.text(), Var { kind: VarKind::Local(local), ty, is_const: s.is_const(), poisoned: false });
     }
 
     fn expr_stmt(&mut self, e: &ast::Expr) {
@@ -336,6 +350,12 @@ impl<'c, 'a> FnLower<'c, 'a> {
             }
             return;
         };
+        if var.poisoned {
+            if let Some(v) = self.expr(&value) {
+                self.release_temp(&v);
+            }
+            return;
+        }
         if var.is_const {
             self.c.error(range, format!("不能给常量 `{text}` 重新赋值"), format!("cannot assign twice to constant `{text}`"));
             return;
@@ -490,7 +510,7 @@ impl<'c, 'a> FnLower<'c, 'a> {
         let i = self.b.new_local(Type::Int, name.clone());
         self.b.assign(i, Value::Use(start));
         if let Some(name) = name {
-            self.declare(name, Var { kind: VarKind::Local(i), ty: Type::Int, is_const: false });
+            self.declare(name, Var { kind: VarKind::Local(i), ty: Type::Int, is_const: false, poisoned: false });
         }
         let head = self.b.new_block();
         let body = self.b.new_block();
@@ -542,7 +562,7 @@ impl<'c, 'a> FnLower<'c, 'a> {
             self.owned_vars.push(x);
         }
         if let Some(name) = s.binding() {
-            self.declare(name.text(), Var { kind: VarKind::Local(x), ty: elem.clone(), is_const: false });
+            self.declare(name.text(), Var { kind: VarKind::Local(x), ty: elem.clone(), is_const: false, poisoned: false });
         }
         let head = self.b.new_block();
         let body = self.b.new_block();

@@ -89,6 +89,9 @@ impl FnLower<'_, '_> {
         };
         let text = name.text();
         if let Some(var) = self.lookup(&text) {
+            if var.poisoned {
+                return None;
+            }
             return Some(self.read_var(&var));
         }
         if self.c.fns_by_name.contains_key(&text) {

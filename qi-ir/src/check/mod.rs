@@ -50,6 +50,7 @@ struct GlobalVar {
     id: GlobalId,
     ty: Type,
     is_const: bool,
+    poisoned: bool,
 }
 
 pub(crate) struct Checker<'a> {

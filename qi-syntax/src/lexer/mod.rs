@@ -9,9 +9,11 @@
 //! Invariants: tokens are never empty, cover the input without gaps or overlaps, and
 //! lexing never panics; problems become `ERROR` tokens or diagnostics.
 
+mod brackets;
 mod literals;
 mod unescape;
 
+pub use brackets::check_bracket_spelling;
 pub use unescape::{char_literal_value, string_literal_value, unescape_char, unescape_str};
 
 use logos::Logos;

@@ -161,6 +161,10 @@ impl Parser<'_> {
             }
             if !self.eat(COMMA) && !self.eat(SEMI) && !self.at(R_BRACE) {
                 self.error_expected(Expected::OneOf(&[COMMA, SEMI, R_BRACE]));
+                self.recover_line(&[COMMA, SEMI]);
+                if !self.eat(COMMA) {
+                    self.eat(SEMI);
+                }
             }
         }
         self.expect(R_BRACE);

@@ -8,6 +8,7 @@ use crate::syntax_kind::SyntaxKind::{self, *};
 pub(crate) enum Expected {
     Token(SyntaxKind),
     OneOf(&'static [SyntaxKind]),
+    Either(SyntaxKind, SyntaxKind),
     Expr,
     Name,
     Type,
@@ -28,6 +29,10 @@ impl Expected {
                 let list: Vec<String> = kinds.iter().map(|&k| token_desc(k)).collect();
                 (list.join(" / "), list.join(" or "))
             }
+            Expected::Either(a, b) => {
+                let (a, b) = (token_desc(a), token_desc(b));
+                (format!("{a} / {b}"), format!("{a} or {b}"))
+            }
             Expected::Expr => both("表达式", "an expression"),
             Expected::Name => both("<标识符>", "a name"),
             Expected::Type => both("类型", "a type"),
@@ -41,6 +46,7 @@ impl Expected {
         match self {
             Expected::Token(k) => k == kind,
             Expected::OneOf(ks) => ks.contains(&kind),
+            Expected::Either(a, b) => a == kind || b == kind,
             _ => false,
         }
     }
@@ -112,6 +118,14 @@ pub(crate) fn hint(found: SyntaxKind, found_text: &str, expected: Expected) -> O
 }
 
 pub(crate) fn reserved_word_hint(word: &str) -> Text {
+    if word == "模块" {
+        // `模块` is not a grammar terminal but rejected by the identifier rule; the
+        // reference has a message of its own for it (errors.md §3.2).
+        return Text::new(
+            "「模块」是奇语保留关键字，不能用作标识符（变量名 / 函数名 / 字段名）。请换一个名字，例如加后缀：`任务` → `任务甲`、`数组` → `数列`。",
+            "`模块` is a reserved word of qi and cannot be used as a variable, function or field name; choose another name (e.g. `模块甲`)",
+        );
+    }
     Text::new(
         format!(
             "`{word}` 是 qi 的保留字，不能作为标识符名。常被误用的保留字：结果 / 类型 / 尝试 / 继续 / 返回。换个别名（如 `{word}值`）"

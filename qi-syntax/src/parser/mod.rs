@@ -309,9 +309,11 @@ impl<'t> Parser<'t> {
         self.finish();
     }
 
-    /// After a statement that lacks its `;`: skips the rest of the line's tokens (if the
-    /// statement was followed by junk) up to and including a `;`.
-    fn recover_to_stmt_end(&mut self) {
+    /// After a construct that lacks its terminator: skips the junk that follows it on
+    /// the same line, up to (not including) one of `stops`, an unmatched closing bracket
+    /// or the end of the line. A line break right away means the terminator was simply
+    /// forgotten, so nothing is skipped.
+    fn recover_line(&mut self, stops: &[SyntaxKind]) {
         if self.newline_before() || self.at_eof() || is_closer(self.current()) {
             return;
         }
@@ -319,7 +321,7 @@ impl<'t> Parser<'t> {
         let mut balance = 0u32;
         while !self.at_eof() && !self.at_template_inner() {
             let kind = self.current();
-            if balance == 0 && (kind == SEMI || is_closer(kind) || self.newline_before()) {
+            if balance == 0 && (stops.contains(&kind) || is_closer(kind) || self.newline_before()) {
                 break;
             }
             if kind == TEMPLATE_START {
@@ -334,12 +336,12 @@ impl<'t> Parser<'t> {
             self.bump();
         }
         self.finish();
-        self.eat(SEMI);
     }
 
-    /// `kind`-separated list items up to `close` (not consumed). `item` parses one
-    /// element; it must consume nothing when the current token cannot start one.
+    /// Items separated by `,` up to `close` (not consumed). `item` parses one element;
+    /// it must consume nothing when the current token cannot start one.
     fn comma_list(&mut self, close: SyntaxKind, what: Expected, mut item: impl FnMut(&mut Self)) {
+        let mut reported_missing_comma = false;
         while !self.at(close) && !self.at_eof() && !self.at_list_stop() {
             let before = self.pos;
             item(self);
@@ -350,18 +352,27 @@ impl<'t> Parser<'t> {
             if self.at(close) || self.eat(COMMA) {
                 continue;
             }
-            break;
+            if self.at_list_stop() {
+                break;
+            }
+            // Another element follows without a comma: report once, keep parsing.
+            if !reported_missing_comma {
+                reported_missing_comma = true;
+                self.error_expected(Expected::Either(COMMA, close));
+            }
         }
     }
 
-    /// Tokens at which a list gives up: closers, `;`, and keywords that only start
-    /// statements or declarations.
+    /// Tokens at which a list gives up: closers, `;`, a `{` (no list element starts
+    /// with one, so it most likely opens the body after an unclosed list), and keywords
+    /// that only start statements or declarations.
     fn at_list_stop(&self) -> bool {
         let kind = self.current();
         is_closer(kind)
             || matches!(
                 kind,
-                SEMI | TEMPLATE_TEXT
+                SEMI | L_BRACE
+                    | TEMPLATE_TEXT
                     | VAR_KW
                     | CONST_KW
                     | IF_KW

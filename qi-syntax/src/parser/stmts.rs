@@ -81,7 +81,8 @@ impl Parser<'_> {
             return;
         }
         self.error_expected(Expected::Token(SEMI));
-        self.recover_to_stmt_end();
+        self.recover_line(&[SEMI]);
+        self.eat(SEMI);
     }
 
     /// `变量 名 [: 类型] [= 初值];` / `常量 …` (the checkpoint may precede `公开`).
