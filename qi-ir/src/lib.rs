@@ -3,6 +3,7 @@
 pub mod ir;
 pub mod builder;
 mod check;
+pub mod opt;
 pub mod print;
 
 pub use ir::*;

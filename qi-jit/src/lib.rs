@@ -146,6 +146,9 @@ fn qi_signature(f: &qi_ir::Function, call_conv: CallConv) -> clif::Signature {
 
 /// Compile every function of `module` to native code.
 pub fn compile(module: &qi_ir::Module, opts: &Options) -> Result<Program, JitError> {
+    let mut optimized = module.clone();
+    qi_ir::opt::optimize(&mut optimized);
+    let module = &optimized;
     let isa = isa(opts)?;
     let call_conv = isa.default_call_conv();
     let frontend = isa.frontend_config();

@@ -64,7 +64,7 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
         }
         if std::ptr::eq(self.func, &self.module.functions[self.module.main.index()]) {
             self.load_stack_limit();
-        } else if calls_functions(self.func) && std::env::var_os("QI_NOCHECK").is_none() {
+        } else if calls_functions(self.func) {
             self.stack_check();
         }
         let first = self.blocks[0];

@@ -1,0 +1,196 @@
+//! IR-to-IR optimisations that pay off before machine-code generation.
+//!
+//! * **Return forwarding**: a jump to an exit block that only returns a local becomes a
+//!   direct return of the value assigned just before (the lowering sends every `返回`
+//!   through one exit block so that it can release variables; when there is nothing to
+//!   release, that detour only costs moves and jumps).
+//! * **Inlining** of small functions at their call sites, one level deep (calls inside
+//!   an inlined body are left alone, so recursion unrolls exactly once). Call sites keep
+//!   their source locations in the inlined `Loc`s.
+
+use crate::ir::*;
+
+/// Largest callee (in instructions, terminators included) that is inlined.
+const INLINE_MAX_SIZE: usize = 24;
+/// At most this many call sites are inlined into one function.
+const INLINE_MAX_SITES: usize = 8;
+
+/// Optimise every function of the module.
+pub fn optimize(m: &mut Module) {
+    for f in &mut m.functions {
+        forward_returns(f);
+    }
+    let originals = m.functions.clone();
+    for (i, f) in m.functions.iter_mut().enumerate() {
+        inline_calls(f, FuncId(i as u32), &originals);
+        forward_returns(f);
+    }
+}
+
+fn forward_returns(f: &mut Function) {
+    for b in 0..f.blocks.len() {
+        let Terminator::Jump(to) = f.blocks[b].term else { continue };
+        let target = &f.blocks[to.index()];
+        if !target.insts.is_empty() {
+            continue;
+        }
+        let Terminator::Return(ret) = target.term else { continue };
+        let mut ret = ret;
+        if let Some(Operand::Local(r)) = ret {
+            if let Some(Inst::Assign { dst, value: Value::Use(v) }) = f.blocks[b].insts.last() {
+                if *dst == r && !f.local_ty(r).is_rc() {
+                    ret = Some(*v);
+                    f.blocks[b].insts.pop();
+                }
+            }
+        }
+        f.blocks[b].term = Terminator::Return(ret);
+    }
+}
+
+fn size(f: &Function) -> usize {
+    f.blocks.iter().map(|b| b.insts.len() + 1).sum()
+}
+
+fn inlinable(callee: &Function) -> bool {
+    size(callee) <= INLINE_MAX_SIZE
+}
+
+/// The call in an instruction, if any: (result slot, callee, arguments).
+fn call_of(inst: &Inst) -> Option<(Option<LocalId>, FuncId, &[Operand])> {
+    match inst {
+        Inst::Assign { dst, value: Value::Call { func, args, .. } } => Some((Some(*dst), *func, args)),
+        Inst::Effect(Value::Call { func, args, .. }) => Some((None, *func, args)),
+        _ => None,
+    }
+}
+
+fn inline_calls(f: &mut Function, _id: FuncId, originals: &[Function]) {
+    let mut sites = 0;
+    // Blocks that hold code of this function (not of an inlined body).
+    let mut todo: Vec<BlockId> = (0..f.blocks.len() as u32).map(BlockId).collect();
+    while let Some(b) = todo.pop() {
+        let Some(i) = f.blocks[b.index()].insts.iter().position(|inst| {
+            call_of(inst).is_some_and(|(_, callee, _)| inlinable(&originals[callee.index()]))
+        }) else {
+            continue;
+        };
+        if sites == INLINE_MAX_SITES {
+            return;
+        }
+        sites += 1;
+        let cont = inline_at(f, b, i, originals);
+        // The rest of the original block moved into `cont`: look there next.
+        todo.push(cont);
+    }
+}
+
+/// Inline the call at `f.blocks[b].insts[i]`; returns the block holding the code after it.
+fn inline_at(f: &mut Function, b: BlockId, i: usize, originals: &[Function]) -> BlockId {
+    let call = f.blocks[b.index()].insts.remove(i);
+    let (dst, callee_id, args) = call_of(&call).expect("caller checked it is a call");
+    let callee = &originals[callee_id.index()];
+    let local_base = f.locals.len() as u32;
+    let block_base = f.blocks.len() as u32;
+    f.locals.extend(callee.locals.iter().cloned());
+
+    // The code after the call continues in a new block.
+    let rest = f.blocks[b.index()].insts.split_off(i);
+    let term = std::mem::take(&mut f.blocks[b.index()].term);
+    let cont = BlockId(block_base + callee.blocks.len() as u32);
+
+    let entry = &mut f.blocks[b.index()];
+    for (k, arg) in args.iter().enumerate() {
+        entry.insts.push(Inst::Assign { dst: LocalId(local_base + k as u32), value: Value::Use(*arg) });
+    }
+    // The callee's frame starts zeroed; in a loop the inlined slots would otherwise keep
+    // the previous iteration's (already released) objects.
+    for (k, l) in callee.locals.iter().enumerate().skip(callee.params.len()) {
+        if l.ty.is_rc() {
+            entry.insts.push(Inst::Assign { dst: LocalId(local_base + k as u32), value: Value::Use(Operand::Null) });
+        }
+    }
+    entry.term = Terminator::Jump(BlockId(block_base));
+
+    let map = Remap { local_base, block_base };
+    for cb in &callee.blocks {
+        let mut insts: Vec<Inst> = cb.insts.iter().map(|inst| map.inst(inst)).collect();
+        let term = match &cb.term {
+            Terminator::Return(op) => {
+                if let (Some(d), Some(op)) = (dst, op) {
+                    insts.push(Inst::Assign { dst: d, value: Value::Use(map.operand(op)) });
+                }
+                Terminator::Jump(cont)
+            }
+            other => map.term(other),
+        };
+        f.blocks.push(Block { insts, term });
+    }
+    f.blocks.push(Block { insts: rest, term });
+    cont
+}
+
+struct Remap {
+    local_base: u32,
+    block_base: u32,
+}
+
+impl Remap {
+    fn local(&self, l: LocalId) -> LocalId {
+        LocalId(l.0 + self.local_base)
+    }
+    fn block(&self, b: BlockId) -> BlockId {
+        BlockId(b.0 + self.block_base)
+    }
+    fn operand(&self, op: &Operand) -> Operand {
+        match op {
+            Operand::Local(l) => Operand::Local(self.local(*l)),
+            other => *other,
+        }
+    }
+    fn operands(&self, ops: &[Operand]) -> Vec<Operand> {
+        ops.iter().map(|o| self.operand(o)).collect()
+    }
+    fn value(&self, v: &Value) -> Value {
+        match v {
+            Value::Use(o) => Value::Use(self.operand(o)),
+            Value::Unary(op, o) => Value::Unary(*op, self.operand(o)),
+            Value::Binary(op, a, b) => Value::Binary(*op, self.operand(a), self.operand(b)),
+            Value::Convert(c, o) => Value::Convert(*c, self.operand(o)),
+            Value::Call { func, args, loc } => Value::Call { func: *func, args: self.operands(args), loc: *loc },
+            Value::Builtin { op, args, loc } => Value::Builtin { op: *op, args: self.operands(args), loc: *loc },
+            Value::Global(g) => Value::Global(*g),
+            Value::NewArray { elem, len, loc } => {
+                Value::NewArray { elem: elem.clone(), len: self.operand(len), loc: *loc }
+            }
+            Value::ArrayLen(o) => Value::ArrayLen(self.operand(o)),
+            Value::Index { array, index, elem, loc } => Value::Index {
+                array: self.operand(array),
+                index: self.operand(index),
+                elem: elem.clone(),
+                loc: *loc,
+            },
+        }
+    }
+    fn inst(&self, inst: &Inst) -> Inst {
+        match inst {
+            Inst::Assign { dst, value } => Inst::Assign { dst: self.local(*dst), value: self.value(value) },
+            Inst::Effect(v) => Inst::Effect(self.value(v)),
+            Inst::SetGlobal { global, value } => Inst::SetGlobal { global: *global, value: self.operand(value) },
+            Inst::Retain(o) => Inst::Retain(self.operand(o)),
+            Inst::Release(l) => Inst::Release(self.local(*l)),
+        }
+    }
+    fn term(&self, t: &Terminator) -> Terminator {
+        match t {
+            Terminator::Jump(b) => Terminator::Jump(self.block(*b)),
+            Terminator::Branch { cond, then_to, else_to } => Terminator::Branch {
+                cond: self.operand(cond),
+                then_to: self.block(*then_to),
+                else_to: self.block(*else_to),
+            },
+            Terminator::Return(op) => Terminator::Return(op.map(|o| self.operand(&o))),
+            Terminator::Unreachable => Terminator::Unreachable,
+        }
+    }
+}
