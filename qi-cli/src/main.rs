@@ -12,7 +12,12 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// qi — a fast runtime for the Qi programming language (奇语).
 #[derive(Parser)]
-#[command(name = "qi", version, about, long_about = None)]
+#[command(
+    name = "qi",
+    version,
+    about = "qi — a fast runtime for the Qi programming language (奇语)",
+    long_about = None
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
