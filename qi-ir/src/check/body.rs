@@ -420,6 +420,12 @@ impl<'c, 'a> FnLower<'c, 'a> {
 
     /// A condition: `布尔`, or an `整数` that is true when non-zero (language.md §7.2).
     fn condition(&mut self, e: &ast::Expr) -> Option<Operand> {
+        self.truth_value(e, "条件必须是 布尔 值", "a condition must be a 布尔")
+    }
+
+    /// A value used as true/false (conditions, logical operands): `布尔`, or `整数` meaning
+    /// "not zero". Anything else is reported with `what`.
+    pub(super) fn truth_value(&mut self, e: &ast::Expr, what_zh: &str, what_en: &str) -> Option<Operand> {
         let v = self.expr(e)?;
         match v.ty {
             Type::Bool => Some(v.op),
@@ -428,8 +434,8 @@ impl<'c, 'a> FnLower<'c, 'a> {
                 self.release_temp(&v);
                 self.c.error(
                     Self::range_of(e),
-                    format!("条件必须是 布尔 值，这里是 {}", v.ty),
-                    format!("a condition must be a 布尔, found {}", v.ty),
+                    format!("{what_zh}，这里是 {}", v.ty),
+                    format!("{what_en}, found {}", v.ty),
                 );
                 None
             }
@@ -512,16 +518,31 @@ impl<'c, 'a> FnLower<'c, 'a> {
         if let Some(name) = name {
             self.declare(name, Var { kind: VarKind::Local(i), ty: Type::Int, is_const: false, poisoned: false });
         }
+        let cmp = if inclusive { Cmp::Le } else { Cmp::Lt };
+        self.counting_loop(s, i, end, cmp, |_| {});
+        self.pop_scope();
+    }
+
+    /// The skeleton shared by range and array loops: `head: if counter cmp end → body`,
+    /// `body: per_iteration; block`, `step: counter += 1`. `继续` goes to the step.
+    fn counting_loop(
+        &mut self,
+        s: &ast::ForStmt,
+        counter: LocalId,
+        end: Operand,
+        cmp: Cmp,
+        per_iteration: impl FnOnce(&mut Self),
+    ) {
         let head = self.b.new_block();
         let body = self.b.new_block();
         let step = self.b.new_block();
         let exit = self.b.new_block();
         self.b.jump(head);
         self.b.switch_to(head);
-        let cmp = if inclusive { Cmp::Le } else { Cmp::Lt };
-        let c = self.b.temp(Type::Bool, Value::Binary(BinOp::ICmp(cmp), Operand::Local(i), end));
+        let c = self.b.temp(Type::Bool, Value::Binary(BinOp::ICmp(cmp), Operand::Local(counter), end));
         self.b.branch(c, body, exit);
         self.b.switch_to(body);
+        per_iteration(self);
         self.loops.push(Loop { continue_to: step, break_to: exit });
         if let Some(b) = s.body() {
             self.block(&b);
@@ -529,10 +550,9 @@ impl<'c, 'a> FnLower<'c, 'a> {
         self.loops.pop();
         self.b.jump(step);
         self.b.switch_to(step);
-        self.b.assign(i, Value::Binary(BinOp::IAdd, Operand::Local(i), Operand::Int(1)));
+        self.b.assign(counter, Value::Binary(BinOp::IAdd, Operand::Local(counter), Operand::Int(1)));
         self.b.jump(head);
         self.b.switch_to(exit);
-        self.pop_scope();
     }
 
     fn for_array(&mut self, s: &ast::ForStmt, iterable: &ast::Expr) {
@@ -564,34 +584,17 @@ impl<'c, 'a> FnLower<'c, 'a> {
         if let Some(name) = s.binding() {
             self.declare(name.text(), Var { kind: VarKind::Local(x), ty: elem.clone(), is_const: false, poisoned: false });
         }
-        let head = self.b.new_block();
-        let body = self.b.new_block();
-        let step = self.b.new_block();
-        let exit = self.b.new_block();
-        self.b.jump(head);
-        self.b.switch_to(head);
-        let c = self.b.temp(Type::Bool, Value::Binary(BinOp::ICmp(Cmp::Lt), Operand::Local(idx), len));
-        self.b.branch(c, body, exit);
-        self.b.switch_to(body);
         let loc = self.c.loc(Self::range_of(iterable));
-        let item = Value::Index { array: arr, index: Operand::Local(idx), elem: elem.clone(), loc };
-        if elem.is_rc() {
-            self.b.push(Inst::Release(x));
-            self.b.assign(x, item);
-            self.b.push(Inst::Retain(Operand::Local(x)));
-        } else {
-            self.b.assign(x, item);
-        }
-        self.loops.push(Loop { continue_to: step, break_to: exit });
-        if let Some(b) = s.body() {
-            self.block(&b);
-        }
-        self.loops.pop();
-        self.b.jump(step);
-        self.b.switch_to(step);
-        self.b.assign(idx, Value::Binary(BinOp::IAdd, Operand::Local(idx), Operand::Int(1)));
-        self.b.jump(head);
-        self.b.switch_to(exit);
+        self.counting_loop(s, idx, len, Cmp::Lt, |this| {
+            let item = Value::Index { array: arr, index: Operand::Local(idx), elem: elem.clone(), loc };
+            if elem.is_rc() {
+                this.b.push(Inst::Release(x));
+                this.b.assign(x, item);
+                this.b.push(Inst::Retain(Operand::Local(x)));
+            } else {
+                this.b.assign(x, item);
+            }
+        });
         self.pop_scope();
         self.b.push(Inst::Release(arr_local));
         self.b.assign(arr_local, Value::Use(Operand::Null));

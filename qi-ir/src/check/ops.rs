@@ -53,20 +53,7 @@ impl FnLower<'_, '_> {
     }
 
     fn logical_operand(&mut self, e: &ast::Expr) -> Option<Operand> {
-        let v = self.expr(e)?;
-        match v.ty {
-            Type::Bool => Some(v.op),
-            Type::Int => Some(self.b.temp(Type::Bool, Value::Convert(Conv::IntToBool, v.op))),
-            _ => {
-                self.release_temp(&v);
-                self.c.error(
-                    e.syntax().text_range(),
-                    format!("逻辑运算的操作数必须是 布尔，这里是 {}", v.ty),
-                    format!("operands of a logical operator must be 布尔, found {}", v.ty),
-                );
-                None
-            }
-        }
+        self.truth_value(e, "逻辑运算的操作数必须是 布尔", "operands of a logical operator must be 布尔")
     }
 
     /// Type and lower `l op r`; consumes both values.
