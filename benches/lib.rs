@@ -53,7 +53,13 @@ pub fn generate_program(functions: usize) -> String {
         // A small per-function constant so functions differ.
         let c = i % 13 + 2;
         // Call the previous function, or stand in a constant for the first one.
-        let call = |e: &str| if i == 0 { format!("({e}) + {c}") } else { int_call(i - 1, e) };
+        let call = |e: &str| {
+            if i == 0 {
+                format!("({e}) + {c}")
+            } else {
+                int_call(i - 1, e)
+            }
+        };
         let name = fn_name(i);
         let body = match i % KINDS {
             0 => format!(
@@ -148,12 +154,22 @@ pub fn generate_program(functions: usize) -> String {
     // The entry point calls the last function of every shape.
     out.push_str("函数 入口() {\n    变量 总 = 0;\n");
     for kind in 0..KINDS {
-        let Some(last) = (0..functions).rev().find(|i| i % KINDS == kind) else { continue };
-        let _ = writeln!(out, "    对于 i 在 0..3 {{\n        总 = (总 + {}) % 模数;\n    }}", int_call(last, "i"));
+        let Some(last) = (0..functions).rev().find(|i| i % KINDS == kind) else {
+            continue;
+        };
+        let _ = writeln!(
+            out,
+            "    对于 i 在 0..3 {{\n        总 = (总 + {}) % 模数;\n    }}",
+            int_call(last, "i")
+        );
     }
     out.push_str("    打印行(f\"总={总}，调用={调用次数}\");\n");
     if functions > 0 {
-        let _ = writeln!(out, "    打印行(\"最后：\" + {});", int_call(functions - 1, "7"));
+        let _ = writeln!(
+            out,
+            "    打印行(\"最后：\" + {});",
+            int_call(functions - 1, "7")
+        );
     }
     out.push_str("}\n");
     out
@@ -166,9 +182,17 @@ mod tests {
     fn assert_clean(n: usize) {
         let text = generate_program(n);
         let parse = qi_syntax::parse(&text);
-        assert!(parse.errors.is_empty(), "{n} functions: syntax errors: {:#?}", parse.errors);
+        assert!(
+            parse.errors.is_empty(),
+            "{n} functions: syntax errors: {:#?}",
+            parse.errors
+        );
         let out = qi_ir::check(&parse.tree(), &text, "generated.qi");
-        assert!(out.diagnostics.is_empty(), "{n} functions: diagnostics: {:#?}", out.diagnostics);
+        assert!(
+            out.diagnostics.is_empty(),
+            "{n} functions: diagnostics: {:#?}",
+            out.diagnostics
+        );
         assert!(out.module.is_some(), "{n} functions: no module");
     }
 
@@ -183,6 +207,10 @@ mod tests {
     #[test]
     fn generated_program_is_large() {
         let text = generate_program(1000);
-        assert!(text.lines().count() > 10_000, "only {} lines", text.lines().count());
+        assert!(
+            text.lines().count() > 10_000,
+            "only {} lines",
+            text.lines().count()
+        );
     }
 }

@@ -18,7 +18,10 @@ use std::hint::black_box;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
 fn functions() -> usize {
-    std::env::var("QI_BENCH_FUNCTIONS").ok().and_then(|v| v.parse().ok()).unwrap_or(1000)
+    std::env::var("QI_BENCH_FUNCTIONS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1000)
 }
 
 fn pipeline(c: &mut Criterion) {
@@ -31,18 +34,31 @@ fn pipeline(c: &mut Criterion) {
     // Parse and check once up front, both to feed the later stages and to fail loudly
     // (instead of benchmarking error paths) if the generator ever produces bad code.
     let parse = qi_syntax::parse(&text);
-    assert!(parse.errors.is_empty(), "generated program has syntax errors: {:?}", parse.errors);
+    assert!(
+        parse.errors.is_empty(),
+        "generated program has syntax errors: {:?}",
+        parse.errors
+    );
     let tree = parse.tree();
     let checked = qi_ir::check(&tree, &text, "generated.qi");
-    assert!(checked.diagnostics.is_empty(), "generated program has diagnostics: {:?}", checked.diagnostics);
+    assert!(
+        checked.diagnostics.is_empty(),
+        "generated program has diagnostics: {:?}",
+        checked.diagnostics
+    );
     let module = checked.module.expect("a clean check produces a module");
-    let opts = qi_jit::Options { verify: false, ..Default::default() };
+    let opts = qi_jit::Options {
+        verify: false,
+        ..Default::default()
+    };
 
     let id = BenchmarkId::from_parameter(format!("{n}_functions"));
 
     let mut g = c.benchmark_group("lex_parse");
     g.throughput(Throughput::Bytes(bytes));
-    g.bench_with_input(id.clone(), text.as_str(), |b, text| b.iter(|| qi_syntax::parse(black_box(text))));
+    g.bench_with_input(id.clone(), text.as_str(), |b, text| {
+        b.iter(|| qi_syntax::parse(black_box(text)))
+    });
     g.finish();
 
     let mut g = c.benchmark_group("check_lower");
@@ -58,7 +74,8 @@ fn pipeline(c: &mut Criterion) {
     g.sample_size(10);
     g.bench_with_input(id, &module, |b, module| {
         b.iter(|| {
-            let program = qi_jit::compile(black_box(module), &opts).expect("generated program compiles");
+            let program =
+                qi_jit::compile(black_box(module), &opts).expect("generated program compiles");
             program.free();
         })
     });

@@ -28,6 +28,24 @@ id!(LocalId);
 id!(BlockId);
 id!(GlobalId);
 id!(StrId);
+id!(StructId);
+id!(EnumId);
+id!(LayoutId);
+
+/// A named type's identity plus its name (kept in the type so that messages and the IR
+/// printer can show it without a lookup).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Named<Id> {
+    pub id: Id,
+    pub name: std::sync::Arc<str>,
+}
+
+/// The type of a function value.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct FnType {
+    pub params: Vec<Type>,
+    pub ret: Type,
+}
 
 /// Static types of values.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -43,12 +61,19 @@ pub enum Type {
     Str,
     /// Reference-counted fixed-length array with 8-byte slots.
     Array(Box<Type>),
+    /// A (monomorphised) struct: a reference-counted record.
+    Struct(Named<StructId>),
+    /// An enum. Without payloads it is its variant's tag (an integer); when any variant
+    /// has a payload (`boxed`), a reference-counted record holding tag and payload.
+    Enum { e: Named<EnumId>, boxed: bool },
+    /// A function value: a reference-counted closure record.
+    Fn(Box<FnType>),
 }
 
 impl Type {
     /// Values of this type are pointers to reference-counted heap objects.
     pub fn is_rc(&self) -> bool {
-        matches!(self, Type::Str | Type::Array(_))
+        matches!(self, Type::Str | Type::Array(_) | Type::Struct(_) | Type::Fn(_) | Type::Enum { boxed: true, .. })
     }
     /// Chinese spelling, as written in Qi source and shown in diagnostics.
     pub fn zh(&self) -> String {
@@ -60,6 +85,15 @@ impl Type {
             Type::Char => "字符".into(),
             Type::Str => "字符串".into(),
             Type::Array(t) => format!("数组<{}>", t.zh()),
+            Type::Struct(s) => s.name.to_string(),
+            Type::Enum { e, .. } => e.name.to_string(),
+            Type::Fn(f) => {
+                let params: Vec<String> = f.params.iter().map(Type::zh).collect();
+                match f.ret {
+                    Type::Void => format!("函数({})", params.join(", ")),
+                    ref r => format!("函数({}): {}", params.join(", "), r.zh()),
+                }
+            }
         }
     }
 }
@@ -87,6 +121,60 @@ pub struct Module {
     pub main: FuncId,
     /// Source file names, indexed by `Loc::file`.
     pub files: Vec<String>,
+    pub structs: Vec<StructDef>,
+    pub enums: Vec<EnumDef>,
+    /// Record layouts of structs, enum variants with payloads, and closures.
+    pub layouts: Vec<Layout>,
+}
+
+#[derive(Clone, Debug)]
+pub struct StructDef {
+    pub name: String,
+    pub fields: Vec<(String, Type)>,
+    pub layout: LayoutId,
+}
+
+#[derive(Clone, Debug)]
+pub struct EnumDef {
+    pub name: String,
+    pub variants: Vec<VariantDef>,
+    pub boxed: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct VariantDef {
+    pub name: String,
+    pub payload: Vec<Type>,
+    /// For boxed enums: slot 0 is the tag, slots 1.. the payload.
+    pub layout: Option<LayoutId>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LayoutKind {
+    Struct,
+    Enum,
+    Closure,
+}
+
+/// The slots of a record object.
+#[derive(Clone, Debug)]
+pub struct Layout {
+    pub kind: LayoutKind,
+    pub slots: Vec<Slot>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Slot {
+    pub ty: Type,
+    /// A `弱` capture: the slot does not own its object.
+    pub weak: bool,
+}
+
+impl Slot {
+    /// Does the record own (and release) the object in this slot?
+    pub fn owns_object(&self) -> bool {
+        self.ty.is_rc() && !self.weak
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -146,6 +234,10 @@ pub enum Inst {
     Retain(Operand),
     /// Drop the reference held by the local (no-op for null). The slot keeps its stale value.
     Release(LocalId),
+    /// Store into a record slot (same ownership rule as `Assign`).
+    SetSlot { obj: Operand, slot: u32, value: Operand },
+    /// Bounds-checked store into an array element (same ownership rule as `Assign`).
+    SetIndex { array: Operand, index: Operand, value: Operand, loc: Loc },
 }
 
 #[derive(Clone, Debug)]
@@ -163,6 +255,15 @@ pub enum Value {
     ArrayLen(Operand),
     /// Bounds-checked element read; the element is borrowed from the array.
     Index { array: Operand, index: Operand, elem: Type, loc: Loc },
+    /// A fresh record of the layout with all slots zero/null (owned).
+    NewRecord(LayoutId),
+    /// Read a record slot (borrowed).
+    GetSlot { obj: Operand, slot: u32, ty: Type },
+    /// The machine-code address of a function (stored in closures).
+    FuncAddr(FuncId),
+    /// Call a function value: the code pointer is slot 0 of the closure record, which is
+    /// passed as the hidden first argument.
+    CallIndirect { callee: Operand, args: Vec<Operand>, ret: Type, loc: Loc },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

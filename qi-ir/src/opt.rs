@@ -164,6 +164,15 @@ impl Remap {
                 Value::NewArray { elem: elem.clone(), len: self.operand(len), loc: *loc }
             }
             Value::ArrayLen(o) => Value::ArrayLen(self.operand(o)),
+            Value::NewRecord(l) => Value::NewRecord(*l),
+            Value::GetSlot { obj, slot, ty } => Value::GetSlot { obj: self.operand(obj), slot: *slot, ty: ty.clone() },
+            Value::FuncAddr(f) => Value::FuncAddr(*f),
+            Value::CallIndirect { callee, args, ret, loc } => Value::CallIndirect {
+                callee: self.operand(callee),
+                args: self.operands(args),
+                ret: ret.clone(),
+                loc: *loc,
+            },
             Value::Index { array, index, elem, loc } => Value::Index {
                 array: self.operand(array),
                 index: self.operand(index),
@@ -179,6 +188,15 @@ impl Remap {
             Inst::SetGlobal { global, value } => Inst::SetGlobal { global: *global, value: self.operand(value) },
             Inst::Retain(o) => Inst::Retain(self.operand(o)),
             Inst::Release(l) => Inst::Release(self.local(*l)),
+            Inst::SetSlot { obj, slot, value } => {
+                Inst::SetSlot { obj: self.operand(obj), slot: *slot, value: self.operand(value) }
+            }
+            Inst::SetIndex { array, index, value, loc } => Inst::SetIndex {
+                array: self.operand(array),
+                index: self.operand(index),
+                value: self.operand(value),
+                loc: *loc,
+            },
         }
     }
     fn term(&self, t: &Terminator) -> Terminator {

@@ -71,6 +71,12 @@ fn value_text(m: &Module, v: &Value) -> String {
         Value::Builtin { op, args, .. } => format!("builtin {op:?}({})", operands_text(m, args)),
         Value::Global(g) => format!("global g{}", g.0),
         Value::NewArray { elem, len, .. } => format!("new 数组<{elem}>({})", operand_text(m, len)),
+        Value::NewRecord(l) => format!("new record L{}", l.0),
+        Value::GetSlot { obj, slot, .. } => format!("{}.{}", operand_text(m, obj), slot),
+        Value::FuncAddr(f) => format!("addr {}", m.functions[f.index()].name),
+        Value::CallIndirect { callee, args, .. } => {
+            format!("call_indirect {}({})", operand_text(m, callee), operands_text(m, args))
+        }
         Value::ArrayLen(a) => format!("len {}", operand_text(m, a)),
         Value::Index { array, index, .. } => {
             format!("{}[{}]", operand_text(m, array), operand_text(m, index))
@@ -85,6 +91,12 @@ fn inst_text(m: &Module, inst: &Inst) -> String {
         Inst::SetGlobal { global, value } => format!("g{} = {}", global.0, operand_text(m, value)),
         Inst::Retain(o) => format!("retain {}", operand_text(m, o)),
         Inst::Release(l) => format!("release _{}", l.0),
+        Inst::SetSlot { obj, slot, value } => {
+            format!("{}.{} = {}", operand_text(m, obj), slot, operand_text(m, value))
+        }
+        Inst::SetIndex { array, index, value, .. } => {
+            format!("{}[{}] = {}", operand_text(m, array), operand_text(m, index), operand_text(m, value))
+        }
     }
 }
 

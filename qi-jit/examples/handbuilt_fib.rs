@@ -48,7 +48,16 @@ fn fib_module() -> Module {
     m.push(Inst::Effect(Value::Builtin { op: Builtin::PrintNewline, args: vec![], loc: Loc::default() }));
     m.terminate(Terminator::Return(None));
     let main = m.finish();
-    Module { functions: vec![fib, main], globals: vec![], strings: vec![], main: FuncId(1), files: vec![] }
+    Module {
+        functions: vec![fib, main],
+        globals: vec![],
+        strings: vec![],
+        main: FuncId(1),
+        files: vec![],
+        structs: vec![],
+        enums: vec![],
+        layouts: vec![],
+    }
 }
 
 fn main() {

@@ -93,6 +93,8 @@ struct ModuleLinker<'m> {
     qi_funcs: &'m [FuncId],
     rt_funcs: HashMap<&'static str, FuncId>,
     strings: Vec<Option<i64>>,
+    /// Runtime descriptors of the record layouts, built on first use.
+    descs: Vec<Option<i64>>,
     module: &'m qi_ir::Module,
     globals: *mut u64,
     call_conv: CallConv,
@@ -122,6 +124,21 @@ impl translate::Linker for ModuleLinker<'_> {
     fn str_literal(&mut self, s: qi_ir::StrId) -> i64 {
         *self.strings[s.index()].get_or_insert_with(|| {
             qi_rt::new_immortal_str(&self.module.strings[s.index()]) as i64
+        })
+    }
+
+    fn record_desc(&mut self, l: qi_ir::LayoutId) -> i64 {
+        let module = self.module;
+        *self.descs[l.index()].get_or_insert_with(|| {
+            let layout = &module.layouts[l.index()];
+            let kind = match layout.kind {
+                qi_ir::LayoutKind::Struct => qi_rt::ObjKind::Struct,
+                qi_ir::LayoutKind::Enum => qi_rt::ObjKind::Enum,
+                qi_ir::LayoutKind::Closure => qi_rt::ObjKind::Closure,
+            };
+            let objects: Vec<u32> =
+                layout.slots.iter().enumerate().filter(|(_, s)| s.owns_object()).map(|(i, _)| i as u32).collect();
+            qi_rt::record::leak_desc(kind, layout.slots.len() as u32, objects) as *const _ as i64
         })
     }
 
@@ -174,6 +191,7 @@ pub fn compile(module: &qi_ir::Module, opts: &Options) -> Result<Program, JitErr
         qi_funcs: &ids,
         rt_funcs: HashMap::new(),
         strings: vec![None; module.strings.len()],
+        descs: vec![None; module.layouts.len()],
         module,
         globals: globals.as_mut_ptr(),
         call_conv,

@@ -30,6 +30,7 @@ pub const STR_CMP: RtFn = rt("qi_str_cmp", &[I64, I64], Some(I64));
 pub const FLOAT_REM: RtFn = rt("qi_float_rem", &[F64, F64], Some(F64));
 pub const FLOAT_TO_INT: RtFn = rt("qi_float_to_int_checked", &[F64], Some(I64));
 pub const INT_TO_CHAR: RtFn = rt("qi_int_to_char_checked", &[I64], Some(I32));
+pub const RECORD_NEW: RtFn = rt("qi_record_new", &[I64], Some(I64));
 pub const ARRAY_NEW: RtFn = rt("qi_array_new", &[I64, I32], Some(I64));
 pub const ERROR_DIV_ZERO: RtFn = rt("qi_error_div_zero", &[], None);
 pub const ERROR_STACK_OVERFLOW: RtFn = rt("qi_error_stack_overflow", &[], None);
@@ -76,7 +77,7 @@ pub fn signature(f: RtFn, call_conv: CallConv) -> Signature {
 pub fn clif_type(t: &Type) -> Option<ClifType> {
     match t {
         Type::Void => None,
-        Type::Int | Type::Str | Type::Array(_) => Some(I64),
+        Type::Int | Type::Str | Type::Array(_) | Type::Struct(_) | Type::Enum { .. } | Type::Fn(_) => Some(I64),
         Type::Float => Some(F64),
         Type::Bool => Some(I8),
         Type::Char => Some(I32),

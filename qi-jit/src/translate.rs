@@ -20,6 +20,8 @@ pub trait Linker {
     fn str_literal(&mut self, s: qi_ir::StrId) -> i64;
     /// Address of a global's 8-byte slot.
     fn global_slot(&mut self, g: qi_ir::GlobalId) -> i64;
+    /// Address of the runtime descriptor of a record layout.
+    fn record_desc(&mut self, l: qi_ir::LayoutId) -> i64;
 }
 
 pub struct Translator<'a, 'b, L: Linker> {
@@ -37,6 +39,11 @@ pub struct Translator<'a, 'b, L: Linker> {
 /// Offsets into runtime objects (kept in step with `qi-rt`'s layout constants).
 const ARRAY_LEN: i32 = qi_rt::array::ARRAY_LEN_OFFSET;
 const ARRAY_DATA: i32 = qi_rt::array::ARRAY_DATA_OFFSET;
+const RECORD_SLOTS: i32 = qi_rt::record::RECORD_SLOTS_OFFSET;
+
+fn slot_offset(slot: u32) -> i32 {
+    RECORD_SLOTS + 8 * slot as i32
+}
 
 impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
     pub fn new(
@@ -154,7 +161,30 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
                 let v = self.b.use_var(self.vars[l.index()]);
                 self.call_rt(runtime_calls::RELEASE, &[v]);
             }
+            Inst::SetSlot { obj, slot, value } => {
+                let o = self.operand(obj);
+                let v = self.operand(value);
+                self.b.ins().store(MemFlagsData::trusted(), v, o, slot_offset(*slot));
+            }
+            Inst::SetIndex { array, index, value, .. } => {
+                let arr = self.operand(array);
+                let idx = self.operand(index);
+                let v = self.operand(value);
+                let addr = self.element_address(arr, idx);
+                self.b.ins().store(MemFlagsData::trusted(), v, addr, ARRAY_DATA);
+            }
         }
+    }
+
+    /// Bounds-check `idx` against the array's length and return the address of slot
+    /// `idx` minus the data offset.
+    fn element_address(&mut self, arr: clif::Value, idx: clif::Value) -> clif::Value {
+        let len = self.b.ins().load(types::I64, MemFlagsData::trusted(), arr, ARRAY_LEN);
+        // One unsigned compare rejects negative indices too.
+        let ok = self.b.ins().icmp(IntCC::UnsignedLessThan, idx, len);
+        self.cold_error_unless(ok, runtime_calls::ERROR_INDEX, &[idx, len]);
+        let offset = self.b.ins().ishl_imm_u(idx, 3);
+        self.b.ins().iadd(arr, offset)
     }
 
     fn value(&mut self, value: &Value) -> Option<clif::Value> {
@@ -198,14 +228,41 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
             Value::Index { array, index, elem, .. } => {
                 let arr = self.operand(array);
                 let idx = self.operand(index);
-                let len = self.b.ins().load(types::I64, MemFlagsData::trusted(), arr, ARRAY_LEN);
-                // One unsigned compare rejects negative indices too.
-                let ok = self.b.ins().icmp(IntCC::UnsignedLessThan, idx, len);
-                self.cold_error_unless(ok, runtime_calls::ERROR_INDEX, &[idx, len]);
-                let offset = self.b.ins().ishl_imm_u(idx, 3);
-                let slot = self.b.ins().iadd(arr, offset);
+                let addr = self.element_address(arr, idx);
                 let ty = clif_type(elem).unwrap_or(types::I64);
-                Some(self.b.ins().load(ty, MemFlagsData::trusted(), slot, ARRAY_DATA))
+                Some(self.b.ins().load(ty, MemFlagsData::trusted(), addr, ARRAY_DATA))
+            }
+            Value::NewRecord(l) => {
+                let desc = self.linker.record_desc(*l);
+                let desc = self.b.ins().iconst(types::I64, desc);
+                self.call_rt(runtime_calls::RECORD_NEW, &[desc])
+            }
+            Value::GetSlot { obj, slot, ty } => {
+                let o = self.operand(obj);
+                let ty = clif_type(ty).unwrap_or(types::I64);
+                Some(self.b.ins().load(ty, MemFlagsData::trusted(), o, slot_offset(*slot)))
+            }
+            Value::FuncAddr(f) => {
+                let fref = self.linker.qi_func(&mut self.b, *f);
+                Some(self.b.ins().func_addr(types::I64, fref))
+            }
+            Value::CallIndirect { callee, args, ret, .. } => {
+                let closure = self.operand(callee);
+                let mut vals = vec![closure];
+                vals.extend(args.iter().map(|a| self.operand(a)));
+                let mut sig = clif::Signature::new(self.b.func.signature.call_conv);
+                sig.params.push(clif::AbiParam::new(types::I64));
+                for a in args {
+                    let t = clif_type(&self.func.operand_ty(a)).unwrap_or(types::I64);
+                    sig.params.push(clif::AbiParam::new(t));
+                }
+                if let Some(t) = clif_type(ret) {
+                    sig.returns.push(clif::AbiParam::new(t));
+                }
+                let sigref = self.b.import_signature(sig);
+                let code = self.b.ins().load(types::I64, MemFlagsData::trusted(), closure, slot_offset(0));
+                let call = self.b.ins().call_indirect(sigref, code, &vals);
+                self.b.inst_results(call).first().copied()
             }
         }
     }

@@ -25,6 +25,7 @@ pub mod numeric;
 pub mod object;
 pub mod output;
 pub mod program;
+pub mod record;
 pub mod string;
 pub mod symbols;
 

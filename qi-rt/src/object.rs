@@ -46,16 +46,26 @@ pub struct Header {
 pub enum ObjKind {
     Str = 1,
     Array = 2,
+    /// A struct instance (record layout, see `record`).
+    Struct = 3,
+    /// A boxed enum value: tag in slot 0, then the variant's payload (record layout).
+    Enum = 4,
+    /// A closure: code pointer in slot 0, then the captured values (record layout).
+    Closure = 5,
 }
 
 impl ObjKind {
     /// All kinds, in discriminant order (used by the live counters).
-    pub const ALL: [ObjKind; 2] = [ObjKind::Str, ObjKind::Array];
+    pub const ALL: [ObjKind; 5] =
+        [ObjKind::Str, ObjKind::Array, ObjKind::Struct, ObjKind::Enum, ObjKind::Closure];
 
     pub fn from_u8(v: u8) -> Option<ObjKind> {
         match v {
             1 => Some(ObjKind::Str),
             2 => Some(ObjKind::Array),
+            3 => Some(ObjKind::Struct),
+            4 => Some(ObjKind::Enum),
+            5 => Some(ObjKind::Closure),
             _ => None,
         }
     }
@@ -65,6 +75,9 @@ impl ObjKind {
         match self {
             ObjKind::Str => "string",
             ObjKind::Array => "array",
+            ObjKind::Struct => "struct",
+            ObjKind::Enum => "enum",
+            ObjKind::Closure => "closure",
         }
     }
 
@@ -73,6 +86,9 @@ impl ObjKind {
         match self {
             ObjKind::Str => "字符串",
             ObjKind::Array => "数组",
+            ObjKind::Struct => "结构体",
+            ObjKind::Enum => "枚举",
+            ObjKind::Closure => "闭包",
         }
     }
 }
@@ -326,6 +342,20 @@ unsafe fn destroy(first: *mut Header) {
                     deallocate(p, ObjKind::Array, payload);
                 }
             }
+            Some(kind @ (ObjKind::Struct | ObjKind::Enum | ObjKind::Closure)) => {
+                let r = p as *mut crate::record::Record;
+                // SAFETY: `p` is a record object with a valid descriptor; its children
+                // are live.
+                unsafe {
+                    for child in crate::record::object_children(r) {
+                        if !child.is_null() && drop_ref(child) {
+                            pending.push(child);
+                        }
+                    }
+                    let payload = crate::record::payload_size(r);
+                    deallocate(p, kind, payload);
+                }
+            }
             None => {
                 // A corrupted header: never free memory we cannot size.
                 debug_assert!(false, "qi-rt: freeing object of unknown kind {kind}");
@@ -357,6 +387,9 @@ pub unsafe fn mark_shared(p: *mut Header) {
         if kind == ObjKind::Array as u8 {
             // SAFETY: `p` is an array object with live children.
             pending.extend(unsafe { crate::array::object_children(p as *mut crate::array::Array) });
+        } else if matches!(ObjKind::from_u8(kind), Some(ObjKind::Struct | ObjKind::Enum | ObjKind::Closure)) {
+            // SAFETY: `p` is a record object with live children.
+            pending.extend(unsafe { crate::record::object_children(p as *mut crate::record::Record) });
         }
     }
 }

@@ -13,6 +13,7 @@ use crate::output::{
     qi_print_str,
 };
 use crate::program::{qi_args, qi_input, qi_input_prompt};
+use crate::record::qi_record_new;
 use crate::string::{
     qi_str_byte_len, qi_str_cmp, qi_str_concat, qi_str_eq, qi_str_from_bool, qi_str_from_char,
     qi_str_from_float, qi_str_from_int, qi_str_len, qi_str_to_float, qi_str_to_int,
@@ -63,6 +64,7 @@ pub fn entry_points() -> Vec<EntryPoint> {
         // object
         entry!(qi_retain(Ptr)),
         entry!(qi_release(Ptr)),
+        entry!(qi_record_new(Ptr) -> Ptr),
         // string
         entry!(qi_str_concat(Ptr, Ptr) -> Ptr),
         entry!(qi_str_from_int(I64) -> Ptr),
@@ -123,6 +125,7 @@ mod tests {
         include_str!("output.rs"),
         include_str!("program.rs"),
         include_str!("string.rs"),
+        include_str!("record.rs"),
         include_str!("format.rs"),
         include_str!("literal.rs"),
         include_str!("lang.rs"),

@@ -81,10 +81,11 @@ pub(super) fn lower_function(c: &mut Checker, id: FuncId) -> Function {
         l.declare(name, Var { kind: VarKind::Local(LocalId(i as u32)), ty, is_const: false, poisoned: false });
     }
     l.n_params = l.b.func.params.len();
+    let end = decl.body().and_then(|b| b.r_brace()).map(|t| t.text_range());
     if let Some(body) = decl.body() {
         l.block(&body);
     }
-    l.finish()
+    l.finish(end)
 }
 
 /// A global `变量`/`常量`: its initialiser runs in `main`.
@@ -133,12 +134,22 @@ impl<'c, 'a> FnLower<'c, 'a> {
         }
     }
 
-    fn finish(mut self) -> Function {
+    fn finish(mut self, end: Option<TextRange>) -> Function {
         if self.b.is_open() {
             // Falling off the end returns the zero value (language.md §5.4).
             if let Some(r) = self.ret_local {
-                let zero = super::types::zero_value(self.c, &self.ret_ty);
-                self.b.assign(r, zero);
+                let ret_ty = self.ret_ty.clone();
+                match super::types::zero_value(self.c, &ret_ty) {
+                    Some(zero) => self.b.assign(r, zero),
+                    None => {
+                        let at = end.unwrap_or_else(|| TextRange::empty(0.into()));
+                        self.c.error(
+                            at,
+                            format!("函数可能不经 返回 就结束，而 {ret_ty} 类型没有零值"),
+                            format!("the function can end without 返回, and type {ret_ty} has no zero value"),
+                        );
+                    }
+                }
             }
             self.b.jump(self.exit);
         }
@@ -268,7 +279,10 @@ impl<'c, 'a> FnLower<'c, 'a> {
         let range = Self::range_of(s);
         match (s.init(), declared) {
             (Some(init), declared) => {
-                let v = self.expr(&init)?;
+                let v = match &declared {
+                    Some(t) => self.expr_expecting(&init, t)?,
+                    None => self.expr(&init)?,
+                };
                 match declared {
                     Some(t) => self.coerce(v, &t, Self::range_of(&init)),
                     None if v.ty == Type::Void => {
@@ -286,10 +300,17 @@ impl<'c, 'a> FnLower<'c, 'a> {
                 self.c.error(range, "变量不能是 空 类型", "a variable cannot have type 空");
                 None
             }
-            (None, Some(t)) => {
-                let zero = super::types::zero_value(self.c, &t);
-                Some(self.temp(t, zero))
-            }
+            (None, Some(t)) => match super::types::zero_value(self.c, &t) {
+                Some(zero) => Some(self.temp(t, zero)),
+                None => {
+                    self.c.error(
+                        range,
+                        format!("{t} 类型没有零值，声明时必须给出初值"),
+                        format!("type {t} has no zero value: the declaration needs an initial value"),
+                    );
+                    None
+                }
+            },
             (None, None) => {
                 self.c.error(range, "变量声明需要类型注解或初值", "a variable declaration needs a type or an initial value");
                 None
@@ -336,8 +357,14 @@ impl<'c, 'a> FnLower<'c, 'a> {
                 Some(n) => n,
                 None => return self.c.error(Self::range_of(&target), "无效的赋值目标", "invalid assignment target"),
             },
-            ast::Expr::Index(_) => return self.c.unsupported(Self::range_of(&target), "下标赋值", "index assignment"),
-            ast::Expr::Field(_) => return self.c.unsupported(Self::range_of(&target), "字段赋值", "field assignment"),
+            ast::Expr::Index(ix) => {
+                let op = a.op().and_then(|(op, _)| op.binary_op());
+                return self.index_assign(ix, op, &value, Self::range_of(a));
+            }
+            ast::Expr::Field(f) => {
+                let op = a.op().and_then(|(op, _)| op.binary_op());
+                return self.field_assign(f, op, &value, Self::range_of(a));
+            }
             _ => return self.c.error(Self::range_of(&target), "无效的赋值目标", "invalid assignment target"),
         };
         let text = name.text();
@@ -362,7 +389,7 @@ impl<'c, 'a> FnLower<'c, 'a> {
         }
         let op = a.op().map(|(op, _)| op);
         let new_value = match op.and_then(|o| o.binary_op()) {
-            None => self.expr(&value),
+            None => self.expr_expecting(&value, &var.ty),
             Some(bin) => {
                 let current = self.read_var(&var);
                 let rhs = self.expr(&value);
@@ -617,8 +644,8 @@ impl<'c, 'a> FnLower<'c, 'a> {
     fn return_stmt(&mut self, s: &ast::ReturnStmt) {
         match (s.expr(), self.ret_local) {
             (Some(e), Some(r)) => {
-                let Some(v) = self.expr(&e) else { return };
                 let ret_ty = self.ret_ty.clone();
+                let Some(v) = self.expr_expecting(&e, &ret_ty) else { return };
                 let Some(v) = self.coerce(v, &ret_ty, Self::range_of(&e)) else { return };
                 let op = self.into_owned(v);
                 self.b.assign(r, Value::Use(op));
@@ -630,8 +657,15 @@ impl<'c, 'a> FnLower<'c, 'a> {
                 }
             }
             (None, Some(r)) => {
-                let zero = super::types::zero_value(self.c, &self.ret_ty.clone());
-                self.b.assign(r, zero);
+                let ret_ty = self.ret_ty.clone();
+                match super::types::zero_value(self.c, &ret_ty) {
+                    Some(zero) => self.b.assign(r, zero),
+                    None => self.c.error(
+                        Self::range_of(s),
+                        format!("这里必须返回一个 {ret_ty} 值"),
+                        format!("a value of type {ret_ty} must be returned here"),
+                    ),
+                }
             }
             (None, None) => {}
         }

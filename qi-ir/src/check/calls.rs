@@ -103,14 +103,48 @@ impl FnLower<'_, '_> {
             ast::Expr::Path(p) => p.as_single_name().is_some_and(|n| !self.is_variable(&n.text())),
             _ => false,
         };
+        let args: Vec<ast::Expr> = m.args().collect();
         if receiver_is_module {
             if let Some(f @ BuiltinFn::Print { .. }) = builtin_named(&name) {
-                let args: Vec<ast::Expr> = m.args().collect();
                 return self.builtin_call(f, &name, &args, range);
+            }
+            if let ast::Expr::Path(p) = &receiver {
+                if let Some(v) = self.enum_variant_call(p, &name, &args, range) {
+                    return v;
+                }
             }
             return self.unsupported(range, "标准库模块", "standard-library modules");
         }
-        self.unsupported(range, "方法调用", "method calls")
+        let recv = self.expr(&receiver)?;
+        let Type::Struct(s) = recv.ty.clone() else {
+            let ty = recv.ty.clone();
+            self.release_temp(&recv);
+            self.c.error(range, format!("{ty} 类型没有方法 {name}"), format!("type {ty} has no method {name}"));
+            return None;
+        };
+        if let Some(&id) = self.c.methods.get(&(s.id, name.clone())) {
+            let r = self.call_function(id, &name, Some(recv.clone()), &args, range);
+            self.release_temp(&recv);
+            return r;
+        }
+        if let Some(i) = self.c.field_index(s.id, &name) {
+            let fty = self.c.structs[s.id.index()].fields[i].ty.clone();
+            if let Type::Fn(_) = fty {
+                let f = self.temp(fty.clone(), Value::GetSlot { obj: recv.op, slot: i as u32, ty: fty });
+                self.b.push(Inst::Retain(f.op));
+                self.release_temp(&recv);
+                let r = self.call_value(f.clone(), &args, range);
+                self.release_temp(&f);
+                return r;
+            }
+        }
+        self.release_temp(&recv);
+        self.c.error(
+            range,
+            format!("结构体 {} 无方法 {name}（也没有同名函数类型字段）", s.name),
+            format!("struct {} has no method {name} (nor a function-typed field of that name)", s.name),
+        );
+        None
     }
 
     fn arity_error(&mut self, name: &str, expected: &str, got: usize, range: TextRange) {
@@ -209,9 +243,19 @@ impl FnLower<'_, '_> {
                     ok = false;
                     continue;
                 }
-                Type::Array(_) => {
+                Type::Enum { boxed: false, .. } => Builtin::PrintInt,
+                Type::Array(_) | Type::Struct(_) | Type::Enum { .. } | Type::Fn(_) => {
+                    let (zh, en) = match v.ty {
+                        Type::Array(_) => ("不能直接打印数组", "cannot print an array directly"),
+                        Type::Struct(_) => ("不能直接打印结构体", "cannot print a struct directly"),
+                        Type::Enum { .. } => (
+                            "不能直接打印带载荷枚举（用 匹配 解构后打印字段）",
+                            "cannot print an enum with payloads directly (destructure it with 匹配)",
+                        ),
+                        _ => ("不能直接打印函数值", "cannot print a function value"),
+                    };
                     self.release_temp(&v);
-                    self.c.error(range, "不能直接打印数组", "cannot print an array directly");
+                    self.c.error(range, zh, en);
                     ok = false;
                     continue;
                 }
@@ -227,6 +271,12 @@ impl FnLower<'_, '_> {
 
     fn user_call(&mut self, name: &str, args: &[ast::Expr], range: TextRange) -> Option<Val> {
         let ids = self.c.fns_by_name[name].clone();
+        let id = self.pick_overload(name, &ids, args, range)?;
+        self.call_function(id, name, None, args, range)
+    }
+
+    /// The overload of `name` that accepts `args.len()` arguments; reports when none does.
+    fn pick_overload(&mut self, name: &str, ids: &[FuncId], args: &[ast::Expr], range: TextRange) -> Option<FuncId> {
         let n = args.len();
         let fits = |this: &Self, id: FuncId| {
             let p = &this.c.sigs[id.index()].params;
@@ -256,10 +306,34 @@ impl FnLower<'_, '_> {
             }
             return None;
         };
+        Some(id)
+    }
+
+    /// Call a user function or method (`receiver`: the already evaluated, borrowed
+    /// receiver, passed first). Missing trailing arguments take their defaults.
+    pub(super) fn call_function(
+        &mut self,
+        id: FuncId,
+        name: &str,
+        receiver: Option<Val>,
+        args: &[ast::Expr],
+        range: TextRange,
+    ) -> Option<Val> {
+        let skip = receiver.is_some() as usize;
         let params: Vec<(Type, Option<ast::Expr>)> =
-            self.c.sigs[id.index()].params.iter().map(|p| (p.ty.clone(), p.default.clone())).collect();
+            self.c.sigs[id.index()].params.iter().skip(skip).map(|p| (p.ty.clone(), p.default.clone())).collect();
+        let required = params.iter().take_while(|p| p.1.is_none()).count();
+        if args.len() < required || args.len() > params.len() {
+            let expected =
+                if required == params.len() { params.len().to_string() } else { format!("{required} 到 {}", params.len()) };
+            self.arity_error(name, &expected, args.len(), range);
+            return None;
+        }
         let ret = self.c.sigs[id.index()].ret.clone();
-        let mut vals = Vec::with_capacity(params.len());
+        let mut vals = Vec::with_capacity(params.len() + 1);
+        if let Some(r) = receiver {
+            vals.push(Val::borrowed(r.op, r.ty));
+        }
         let mut ok = true;
         for (i, (ty, default)) in params.iter().enumerate() {
             // Missing trailing arguments take their defaults, evaluated here, in the
@@ -268,7 +342,7 @@ impl FnLower<'_, '_> {
                 Some(a) => a.clone(),
                 None => default.clone().expect("arity was checked"),
             };
-            match self.expr(&e).and_then(|v| self.coerce(v, ty, e.syntax().text_range())) {
+            match self.expr_expecting(&e, ty).and_then(|v| self.coerce(v, ty, e.syntax().text_range())) {
                 Some(v) => vals.push(v),
                 None => ok = false,
             }

@@ -25,14 +25,36 @@ impl FnLower<'_, '_> {
                 self.c.error(range, "赋值是语句，不能用作值", "an assignment is a statement and has no value");
                 None
             }
-            ast::Expr::Array(_) => self.unsupported(range, "数组字面量", "array literals"),
-            ast::Expr::StructLit(_) => self.unsupported(range, "结构体", "structs"),
+            ast::Expr::Array(a) => self.array_lit(a, None),
+            ast::Expr::StructLit(l) => self.struct_lit(l),
             ast::Expr::Closure(_) => self.unsupported(range, "闭包", "closures"),
-            ast::Expr::ArrayNew(_) => self.unsupported(range, "数组<T>(n)", "数组<T>(n)"),
+            ast::Expr::ArrayNew(a) => self.array_new(a),
             ast::Expr::ChanNew(_) => self.unsupported(range, "通道", "channels"),
             ast::Expr::Await(_) => self.unsupported(range, "等待", "等待 (await)"),
             ast::Expr::Recv(_) | ast::Expr::Send(_) => self.unsupported(range, "通道", "channels"),
             ast::Expr::Spawn(_) => self.unsupported(range, "启动", "启动 (green threads)"),
+        }
+    }
+
+    /// An expression whose type the context already knows (`变量 a: 数组<浮点数> = [1, 2]`,
+    /// arguments, returns, fields): literals that need a type take it from there.
+    pub(super) fn expr_expecting(&mut self, e: &ast::Expr, expected: &Type) -> Option<Val> {
+        match e {
+            ast::Expr::Array(a) => self.array_lit(a, Some(expected)),
+            ast::Expr::Paren(p) => self.expr_expecting(&p.expr()?, expected),
+            _ => self.expr(e),
+        }
+    }
+
+    /// The value of the variable `name` (for struct-literal shorthand `新建 点 { 横 }`).
+    pub(super) fn path_value(&mut self, name: &str, range: TextRange) -> Option<Val> {
+        match self.lookup(name) {
+            Some(var) if var.poisoned => None,
+            Some(var) => Some(self.read_var(&var)),
+            None => {
+                self.c.error(range, format!("未声明的变量: {name}"), format!("undeclared variable: {name}"));
+                None
+            }
         }
     }
 
@@ -145,12 +167,21 @@ impl FnLower<'_, '_> {
     fn field(&mut self, f: &ast::FieldExpr) -> Option<Val> {
         let range = f.syntax().text_range();
         let name = f.name()?;
+        let base = f.receiver()?;
+        if let Some(v) = self.enum_variant_path(&base, &name, range) {
+            return v;
+        }
         if name.text() == "长度" {
-            let base = f.receiver()?;
             let v = self.expr(&base)?;
+            if let Type::Struct(s) = &v.ty {
+                if self.c.field_index(s.id, "长度").is_some() {
+                    self.release_temp(&v);
+                    return self.field_read(&base, &name);
+                }
+            }
             return self.length_of(v, range);
         }
-        self.unsupported(range, "字段访问", "field access")
+        self.field_read(&base, &name)
     }
 
     /// `长度(x)` / `x.长度`: Unicode scalars of a string, elements of an array.
@@ -274,9 +305,15 @@ impl FnLower<'_, '_> {
                 self.c.error(range, "空 值不能转换为字符串", "a 空 value cannot be turned into a string");
                 return None;
             }
-            Type::Array(_) => {
+            Type::Array(_) | Type::Struct(_) | Type::Enum { .. } | Type::Fn(_) => {
+                let (zh, en) = match v.ty {
+                    Type::Array(_) => ("数组不能直接拼接为字符串", "an array cannot be concatenated into a string"),
+                    Type::Struct(_) => ("结构体不能直接拼接为字符串", "a struct cannot be concatenated into a string"),
+                    Type::Enum { .. } => ("枚举不能直接拼接为字符串（用 匹配 解构）", "an enum cannot be concatenated into a string (use 匹配)"),
+                    _ => ("函数值不能拼接为字符串", "a function value cannot be concatenated into a string"),
+                };
                 self.release_temp(&v);
-                self.c.error(range, "数组不能直接拼接为字符串", "an array cannot be concatenated into a string");
+                self.c.error(range, zh, en);
                 return None;
             }
         };

@@ -9,11 +9,15 @@
 //! (2) check global initialisers in file order, which fixes the globals' types;
 //! (3) check and lower every function body; (4) synthesise `main`.
 
+mod arrays;
 mod body;
 mod calls;
+mod closures;
+mod enums;
 mod expr;
 mod lines;
 mod ops;
+mod structs;
 mod types;
 
 use crate::builder::FnBuilder;
@@ -63,6 +67,13 @@ pub(crate) struct Checker<'a> {
     globals: Vec<Global>,
     /// Globals visible so far (a global initialiser sees only the globals above it).
     global_scope: HashMap<String, GlobalVar>,
+    structs: Vec<structs::StructInfo>,
+    struct_by_name: HashMap<String, StructId>,
+    enums: Vec<enums::EnumInfo>,
+    enum_by_name: HashMap<String, EnumId>,
+    layouts: Vec<Layout>,
+    /// Methods by receiver struct and name.
+    methods: HashMap<(StructId, String), FuncId>,
 }
 
 impl<'a> Checker<'a> {
@@ -107,6 +118,12 @@ pub fn check(file: &ast::SourceFile, text: &str, file_name: &str) -> CheckOutput
         fns_by_name: HashMap::new(),
         globals: Vec::new(),
         global_scope: HashMap::new(),
+        structs: Vec::new(),
+        struct_by_name: HashMap::new(),
+        enums: Vec::new(),
+        enum_by_name: HashMap::new(),
+        layouts: Vec::new(),
+        methods: HashMap::new(),
     };
     c.collect_items(file);
     let main_id = FuncId(c.sigs.len() as u32);
@@ -119,35 +136,52 @@ pub fn check(file: &ast::SourceFile, text: &str, file_name: &str) -> CheckOutput
     }
     let entry = c.finish_main(file, &mut main);
     functions.push(main.finish());
-    let has_errors = c.diagnostics.iter().any(|d| d.severity == Severity::Error);
-    let module = (!has_errors && entry).then(|| Module {
+    let diagnostics = std::mem::take(&mut c.diagnostics);
+    let has_errors = diagnostics.iter().any(|d| d.severity == Severity::Error);
+    let module = (!has_errors && entry).then(move || Module {
+        structs: c.struct_defs(),
+        enums: c.enum_defs(),
         functions,
         globals: c.globals,
         strings: c.strings,
         main: main_id,
         files: vec![file_name.to_string()],
+        layouts: c.layouts,
     });
-    CheckOutput { module, diagnostics: c.diagnostics }
+    CheckOutput { module, diagnostics }
 }
 
 impl<'a> Checker<'a> {
     /// Pass 1: function signatures; everything else at top level is either a global
     /// (pass 2), ignored (`包`), or not supported yet.
     fn collect_items(&mut self, file: &ast::SourceFile) {
+        // Type names first: signatures and fields may mention any of them.
+        for item in file.items() {
+            match item {
+                ast::Item::Struct(s) => self.declare_struct(s),
+                ast::Item::Enum(e) => self.declare_enum(e),
+                _ => {}
+            }
+        }
+        for id in 0..self.structs.len() {
+            self.define_struct_fields(StructId(id as u32));
+        }
+        for id in 0..self.enums.len() {
+            self.define_enum_variants(EnumId(id as u32));
+        }
         for stmt in file.stmts() {
             match stmt {
-                ast::Stmt::Item(ast::Item::Fn(f)) => self.declare_function(f),
-                ast::Stmt::Item(ast::Item::Package(_)) | ast::Stmt::Let(_) => {}
+                ast::Stmt::Item(ast::Item::Fn(f)) => self.declare_function(f, None),
+                ast::Stmt::Item(ast::Item::Impl(i)) => self.declare_impl(i),
+                ast::Stmt::Item(ast::Item::Package(_) | ast::Item::Struct(_) | ast::Item::Enum(_))
+                | ast::Stmt::Let(_) => {}
                 ast::Stmt::Item(item) => {
                     let (zh, en) = match item {
                         ast::Item::Import(_) => ("导入", "imports"),
                         ast::Item::Export(_) => ("导出", "exports"),
-                        ast::Item::Struct(_) => ("结构体", "structs"),
-                        ast::Item::Enum(_) => ("枚举", "enums"),
                         ast::Item::Trait(_) => ("特性", "traits"),
-                        ast::Item::Impl(_) => ("实现块", "impl blocks"),
                         ast::Item::Extern(_) => ("外部函数", "foreign functions"),
-                        ast::Item::Fn(_) | ast::Item::Package(_) => unreachable!(),
+                        _ => unreachable!(),
                     };
                     self.unsupported(item.syntax().text_range(), zh, en);
                 }
@@ -162,14 +196,45 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn declare_function(&mut self, f: ast::FnDecl) {
+    /// `实现 类型 { 函数 … }`: methods whose receiver is called `自己`.
+    fn declare_impl(&mut self, i: ast::ImplDecl) {
+        let range = i.syntax().text_range();
+        if i.trait_ty().is_some() {
+            self.unsupported(range, "特性实现", "trait implementations");
+            return;
+        }
+        let Some(self_ty) = i.self_ty() else { return };
+        let Some(ty) = self.resolve_type(&self_ty) else { return };
+        let Type::Struct(s) = ty else {
+            self.error(self_ty.syntax().text_range(), "只能为结构体实现方法", "methods can only be implemented for structs");
+            return;
+        };
+        for m in i.methods() {
+            self.declare_function(m, Some((s.id, "自己".to_string())));
+        }
+    }
+
+    /// A function, or a method when `receiver` (struct, receiver name) is given by an
+    /// `实现` block; Go-style receivers `函数 (自身 类型) 名(…)` are read from the declaration.
+    fn declare_function(&mut self, f: ast::FnDecl, receiver: Option<(StructId, String)>) {
         let Some(name_node) = f.name() else { return };
         let name = name_node.text();
         let range = name_node.syntax().text_range();
-        if f.receiver().is_some() {
-            self.unsupported(range, "方法", "methods");
-            return;
-        }
+        let receiver = match (receiver, f.receiver()) {
+            (Some(r), _) => Some(r),
+            (None, Some(r)) => {
+                let rname = r.name().map(|n| n.text()).unwrap_or_else(|| "自身".into());
+                match r.ty().and_then(|t| self.resolve_type(&t)) {
+                    Some(Type::Struct(s)) => Some((s.id, rname)),
+                    Some(_) => {
+                        self.error(r.syntax().text_range(), "方法的接收者必须是结构体", "a method receiver must be a struct");
+                        return;
+                    }
+                    None => return,
+                }
+            }
+            (None, None) => None,
+        };
         if f.generic_param_list().is_some() {
             self.unsupported(range, "泛型函数", "generic functions");
             return;
@@ -183,6 +248,9 @@ impl<'a> Checker<'a> {
             return;
         }
         let mut params = Vec::new();
+        if let Some((sid, rname)) = &receiver {
+            params.push(ParamSig { name: rname.clone(), ty: self.struct_type(*sid), default: None });
+        }
         let mut ok = true;
         for p in f.params() {
             let pname = p.name().map(|n| n.text()).unwrap_or_default();
@@ -215,6 +283,18 @@ impl<'a> Checker<'a> {
             Some(None) => return,
         };
         if !ok {
+            return;
+        }
+        if let Some((sid, _)) = receiver {
+            if self.methods.contains_key(&(sid, name.clone())) {
+                let sname = self.structs[sid.index()].name.clone();
+                self.error(range, format!("结构体 {sname} 的方法 {name} 重复定义"), format!("method {name} of struct {sname} is defined twice"));
+                return;
+            }
+            let id = FuncId(self.sigs.len() as u32);
+            let full = format!("{}.{name}", self.structs[sid.index()].name);
+            self.sigs.push(FnSig { name: full, params, ret, decl: f });
+            self.methods.insert((sid, name), id);
             return;
         }
         // Overloads must differ in arity (language.md §5.4).
@@ -279,7 +359,8 @@ impl<'a> Checker<'a> {
         let mut arrays = Vec::new();
         for ty in &param_tys {
             let t = main.new_local(ty.clone(), None);
-            main.assign(t, types::zero_value(self, ty));
+            let zero = types::zero_value(self, ty).unwrap_or(Value::Use(Operand::Null));
+            main.assign(t, zero);
             if ty.is_rc() {
                 arrays.push(t);
             }

@@ -17,6 +17,13 @@ impl Checker<'_> {
         };
         let Some(builtin) = path.builtin() else {
             let name = path.text();
+            if path.generic_args().is_some() {
+                self.unsupported(range, "泛型类型", "generic types");
+                return None;
+            }
+            if let Some(t) = self.named_type(&name) {
+                return Some(t);
+            }
             self.error(range, format!("未定义的类型: {name}"), format!("unknown type: {name}"));
             return None;
         };
@@ -51,15 +58,17 @@ impl Checker<'_> {
     }
 }
 
-/// The zero value of a type (README item 10): `0`, `0.0`, `假`, `'\0'`, `""`, and a fresh
-/// empty array. An array zero value is an owned object.
-pub(crate) fn zero_value(c: &mut Checker, ty: &Type) -> Value {
-    match ty {
+/// The zero value of a type (README item 10): `0`, `0.0`, `假`, `'\0'`, `""`, a fresh
+/// empty array. Structs, enums and function values have none (`None`). An array zero
+/// value is an owned object.
+pub(crate) fn zero_value(c: &mut Checker, ty: &Type) -> Option<Value> {
+    Some(match ty {
         Type::Int | Type::Void => Value::Use(Operand::Int(0)),
         Type::Float => Value::Use(Operand::Float(0.0)),
         Type::Bool => Value::Use(Operand::Bool(false)),
         Type::Char => Value::Use(Operand::Char(0)),
         Type::Str => Value::Use(Operand::Str(c.intern(""))),
         Type::Array(elem) => Value::NewArray { elem: (**elem).clone(), len: Operand::Int(0), loc: Loc::default() },
-    }
+        Type::Struct(_) | Type::Enum { .. } | Type::Fn(_) => return None,
+    })
 }

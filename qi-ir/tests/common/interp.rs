@@ -1,0 +1,549 @@
+//! A reference interpreter of the IR, for differential tests (optimised vs. not) and for
+//! checking the reference-counting discipline of the lowering.
+//!
+//! Scalars are Rust values; strings and arrays live in a heap of counted objects.
+//! `Retain`/`Release` are executed exactly as the JIT does (literal strings are immortal,
+//! null is ignored), and the interpreter *faults* on anything the IR must never do:
+//! using or releasing a freed object, releasing a non-object, a null array, an
+//! unreachable terminator, and — at the end of a run — any object still alive (a leak).
+//! Run-time errors of the program itself (division by zero, …) are not faults: they end
+//! the run like the JIT's runtime does, with the output printed so far.
+
+use qi_ir::*;
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum V {
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+    Char(u32),
+    Null,
+    /// A literal (immortal) string.
+    Lit(u32),
+    /// A counted heap object.
+    Obj(usize),
+}
+
+#[derive(Debug)]
+enum Data {
+    Str(String),
+    Arr { items: Vec<V>, objects: bool },
+}
+
+#[derive(Debug)]
+struct Obj {
+    data: Data,
+    rc: u64,
+    freed: bool,
+}
+
+/// What a run did.
+#[derive(Debug)]
+pub struct Outcome {
+    pub stdout: String,
+    /// The run-time error that ended the program, if any (its Chinese message).
+    pub runtime_error: Option<String>,
+    pub steps: u64,
+    pub max_depth: usize,
+    /// Objects allocated during the run.
+    pub allocations: usize,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    pub max_steps: u64,
+    /// Deeper recursion is a stack-overflow run-time error, as in the JIT.
+    pub max_depth: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_steps: 50_000_000, max_depth: 100_000 }
+    }
+}
+
+enum Stop {
+    Runtime(String),
+    Fault(String),
+}
+
+type R<T> = Result<T, Stop>;
+
+fn fault<T>(msg: impl Into<String>) -> R<T> {
+    Err(Stop::Fault(msg.into()))
+}
+
+struct Frame {
+    func: usize,
+    locals: Vec<V>,
+    block: usize,
+    ip: usize,
+    ret_to: Option<LocalId>,
+}
+
+struct Machine<'m> {
+    m: &'m Module,
+    heap: Vec<Obj>,
+    globals: Vec<V>,
+    out: String,
+    /// Lines of standard input still to read.
+    input: std::vec::IntoIter<String>,
+    args: Vec<String>,
+}
+
+/// Run `m`'s `main` with empty stdin and no arguments. `Err` is a fault (a bug in the IR).
+pub fn run(m: &Module, limits: Limits) -> Result<Outcome, String> {
+    run_with(m, limits, &[], &[])
+}
+
+/// Run with the given stdin lines and program arguments.
+pub fn run_with(m: &Module, limits: Limits, input: &[&str], args: &[&str]) -> Result<Outcome, String> {
+    let mut mach = Machine {
+        m,
+        heap: Vec::new(),
+        globals: m.globals.iter().map(|g| zero(&g.ty)).collect(),
+        out: String::new(),
+        input: input.iter().map(|s| s.to_string()).collect::<Vec<_>>().into_iter(),
+        args: args.iter().map(|s| s.to_string()).collect(),
+    };
+    let mut steps = 0u64;
+    let mut max_depth = 0usize;
+    let result = mach.exec(limits, &mut steps, &mut max_depth);
+    let runtime_error = match result {
+        Ok(()) => {
+            let leaked: Vec<String> = mach
+                .heap
+                .iter()
+                .enumerate()
+                .filter(|(_, o)| !o.freed)
+                .map(|(i, o)| format!("#{i} rc={} {:?}", o.rc, o.data))
+                .collect();
+            if !leaked.is_empty() {
+                return Err(format!("{} object(s) leaked: {}", leaked.len(), leaked.join("; ")));
+            }
+            None
+        }
+        Err(Stop::Runtime(msg)) => Some(msg),
+        Err(Stop::Fault(msg)) => return Err(format!("{msg}\n(output so far: {:?})", mach.out)),
+    };
+    Ok(Outcome { stdout: mach.out, runtime_error, steps, max_depth, allocations: mach.heap.len() })
+}
+
+fn zero(ty: &Type) -> V {
+    match ty {
+        Type::Int | Type::Void => V::Int(0),
+        Type::Float => V::Float(0.0),
+        Type::Bool => V::Bool(false),
+        Type::Char => V::Char(0),
+        Type::Str | Type::Array(_) => V::Null,
+    }
+}
+
+/// The one rendering of a float (spec README item 4).
+pub fn fmt_float(x: f64) -> String {
+    let mut s = format!("{x}");
+    if x.is_finite() && x.trunc() == x {
+        s.push_str(".0");
+    }
+    s
+}
+
+fn cmp_result(c: Cmp, o: std::cmp::Ordering) -> bool {
+    use std::cmp::Ordering::*;
+    match c {
+        Cmp::Eq => o == Equal,
+        Cmp::Ne => o != Equal,
+        Cmp::Lt => o == Less,
+        Cmp::Le => o != Greater,
+        Cmp::Gt => o == Greater,
+        Cmp::Ge => o != Less,
+    }
+}
+
+impl Machine<'_> {
+    fn exec(&mut self, limits: Limits, steps: &mut u64, max_depth: &mut usize) -> R<()> {
+        let m = self.m;
+        let main = m.main.index();
+        let mut frames = vec![self.frame(main, &[], None)?];
+        loop {
+            *steps += 1;
+            if *steps > limits.max_steps {
+                return fault(format!("step limit of {} exceeded", limits.max_steps));
+            }
+            let fr = frames.last_mut().expect("a frame");
+            let func = &m.functions[fr.func];
+            let Some(block) = func.blocks.get(fr.block) else { return fault(format!("block b{} out of range", fr.block)) };
+            if fr.ip < block.insts.len() {
+                let inst = &block.insts[fr.ip];
+                fr.ip += 1;
+                let call = match inst {
+                    Inst::Assign { dst, value: Value::Call { func, args, .. } } => Some((Some(*dst), func, args)),
+                    Inst::Effect(Value::Call { func, args, .. }) => Some((None, func, args)),
+                    _ => None,
+                };
+                if let Some((dst, callee, args)) = call {
+                    let args: Vec<V> = args.iter().map(|a| operand(&fr.locals, a)).collect::<R<_>>()?;
+                    if frames.len() >= limits.max_depth {
+                        return Err(Stop::Runtime("栈溢出：递归太深".into()));
+                    }
+                    let f = self.frame(callee.index(), &args, dst)?;
+                    frames.push(f);
+                    *max_depth = (*max_depth).max(frames.len());
+                    continue;
+                }
+                let locals = &mut frames.last_mut().unwrap().locals;
+                self.inst(locals, inst)?;
+            } else {
+                match &block.term {
+                    Terminator::Jump(b) => {
+                        fr.block = b.index();
+                        fr.ip = 0;
+                    }
+                    Terminator::Branch { cond, then_to, else_to } => {
+                        let c = match operand(&fr.locals, cond)? {
+                            V::Bool(b) => b,
+                            other => return fault(format!("branch on {other:?}")),
+                        };
+                        fr.block = if c { then_to.index() } else { else_to.index() };
+                        fr.ip = 0;
+                    }
+                    Terminator::Return(op) => {
+                        let v = match op {
+                            Some(op) => Some(operand(&fr.locals, op)?),
+                            None => None,
+                        };
+                        let done = frames.pop().unwrap();
+                        let Some(caller) = frames.last_mut() else { return Ok(()) };
+                        if let Some(dst) = done.ret_to {
+                            let Some(v) = v else { return fault(format!("{} returned nothing to _{}", m.functions[done.func].name, dst.0)) };
+                            set(&mut caller.locals, dst, v)?;
+                        }
+                    }
+                    Terminator::Unreachable => {
+                        return fault(format!("reached `unreachable` in {} b{}", func.name, fr.block));
+                    }
+                }
+            }
+        }
+    }
+
+    fn frame(&self, func: usize, args: &[V], ret_to: Option<LocalId>) -> R<Frame> {
+        let Some(f) = self.m.functions.get(func) else { return fault(format!("call of f{func} out of range")) };
+        if args.len() != f.params.len() {
+            return fault(format!("{} called with {} arguments", f.name, args.len()));
+        }
+        let mut locals: Vec<V> = f.locals.iter().map(|l| zero(&l.ty)).collect();
+        locals[..args.len()].copy_from_slice(args);
+        Ok(Frame { func, locals, block: 0, ip: 0, ret_to })
+    }
+
+    fn new_obj(&mut self, data: Data) -> V {
+        self.heap.push(Obj { data, rc: 1, freed: false });
+        V::Obj(self.heap.len() - 1)
+    }
+
+    fn live(&self, i: usize) -> R<&Obj> {
+        let o = &self.heap[i];
+        if o.freed {
+            return fault(format!("use of freed object #{i} ({:?})", o.data));
+        }
+        Ok(o)
+    }
+
+    fn str_of(&self, v: V) -> R<&str> {
+        match v {
+            V::Lit(s) => Ok(&self.m.strings[s as usize]),
+            V::Null => Ok(""),
+            V::Obj(i) => match &self.live(i)?.data {
+                Data::Str(s) => Ok(s),
+                other => fault(format!("object #{i} used as a string: {other:?}")),
+            },
+            other => fault(format!("{other:?} used as a string")),
+        }
+    }
+
+    fn array_of(&self, v: V) -> R<&Vec<V>> {
+        match v {
+            V::Obj(i) => match &self.live(i)?.data {
+                Data::Arr { items, .. } => Ok(items),
+                other => fault(format!("object #{i} used as an array: {other:?}")),
+            },
+            V::Null => fault("null array dereferenced (the JIT would crash)"),
+            other => fault(format!("{other:?} used as an array")),
+        }
+    }
+
+    fn retain(&mut self, v: V) -> R<()> {
+        match v {
+            V::Null | V::Lit(_) => Ok(()),
+            V::Obj(i) => {
+                self.live(i)?;
+                self.heap[i].rc += 1;
+                Ok(())
+            }
+            other => fault(format!("retain of {other:?}")),
+        }
+    }
+
+    fn release(&mut self, v: V) -> R<()> {
+        match v {
+            V::Null | V::Lit(_) => Ok(()),
+            V::Obj(i) => {
+                self.live(i)?;
+                self.heap[i].rc -= 1;
+                if self.heap[i].rc == 0 {
+                    self.heap[i].freed = true;
+                    if let Data::Arr { items, objects: true } = &self.heap[i].data {
+                        for item in items.clone() {
+                            self.release(item)?;
+                        }
+                    }
+                }
+                Ok(())
+            }
+            other => fault(format!("release of {other:?}")),
+        }
+    }
+
+    fn inst(&mut self, locals: &mut [V], inst: &Inst) -> R<()> {
+        match inst {
+            Inst::Assign { dst, value } => {
+                let v = self.value(locals, value)?;
+                set(locals, *dst, v)
+            }
+            Inst::Effect(value) => self.value(locals, value).map(|_| ()),
+            Inst::SetGlobal { global, value } => {
+                let v = operand(locals, value)?;
+                match self.globals.get_mut(global.index()) {
+                    Some(slot) => {
+                        *slot = v;
+                        Ok(())
+                    }
+                    None => fault(format!("global g{} out of range", global.0)),
+                }
+            }
+            Inst::Retain(op) => {
+                let v = operand(locals, op)?;
+                self.retain(v)
+            }
+            Inst::Release(l) => {
+                let v = get(locals, *l)?;
+                self.release(v)
+            }
+        }
+    }
+
+    fn value(&mut self, locals: &[V], value: &Value) -> R<V> {
+        let op = |o: &Operand| operand(locals, o);
+        Ok(match value {
+            Value::Use(o) => op(o)?,
+            Value::Unary(u, a) => match (u, op(a)?) {
+                (UnOp::INeg, V::Int(x)) => V::Int(x.wrapping_neg()),
+                (UnOp::FNeg, V::Float(x)) => V::Float(-x),
+                (UnOp::Not, V::Bool(b)) => V::Bool(!b),
+                (u, v) => return fault(format!("{u:?} of {v:?}")),
+            },
+            Value::Binary(b, x, y) => self.binary(*b, op(x)?, op(y)?)?,
+            Value::Convert(c, a) => convert(*c, op(a)?)?,
+            Value::Call { .. } => unreachable!("calls are handled by the frame loop"),
+            Value::Builtin { op: b, args, .. } => {
+                let args: Vec<V> = args.iter().map(op).collect::<R<_>>()?;
+                self.builtin(*b, &args)?
+            }
+            Value::Global(g) => match self.globals.get(g.index()) {
+                Some(v) => *v,
+                None => return fault(format!("global g{} out of range", g.0)),
+            },
+            Value::NewArray { elem, len, .. } => {
+                let n = match op(len)? {
+                    V::Int(n) => n,
+                    v => return fault(format!("array length {v:?}")),
+                };
+                if n < 0 {
+                    return Err(Stop::Runtime(format!("数组长度不能为负数：{n}")));
+                }
+                if n > 1 << 24 {
+                    return fault(format!("array of {n} elements is too big for the interpreter"));
+                }
+                let items = vec![zero(elem); n as usize];
+                self.new_obj(Data::Arr { items, objects: elem.is_rc() })
+            }
+            Value::ArrayLen(a) => V::Int(self.array_of(op(a)?)?.len() as i64),
+            Value::Index { array, index, .. } => {
+                let items = self.array_of(op(array)?)?;
+                let i = match op(index)? {
+                    V::Int(i) => i,
+                    v => return fault(format!("index {v:?}")),
+                };
+                match usize::try_from(i).ok().and_then(|i| items.get(i)) {
+                    Some(v) => *v,
+                    None => return Err(Stop::Runtime(format!("下标越界：下标 {i}，长度 {}", items.len()))),
+                }
+            }
+        })
+    }
+
+    fn binary(&mut self, b: BinOp, x: V, y: V) -> R<V> {
+        use V::*;
+        Ok(match (b, x, y) {
+            (BinOp::IAdd, Int(a), Int(c)) => Int(a.wrapping_add(c)),
+            (BinOp::ISub, Int(a), Int(c)) => Int(a.wrapping_sub(c)),
+            (BinOp::IMul, Int(a), Int(c)) => Int(a.wrapping_mul(c)),
+            (BinOp::IDiv | BinOp::IRem, Int(_), Int(0)) => return Err(Stop::Runtime("除数为零".into())),
+            (BinOp::IDiv, Int(a), Int(c)) => Int(a.wrapping_div(c)),
+            (BinOp::IRem, Int(a), Int(c)) => Int(a.wrapping_rem(c)),
+            (BinOp::IAnd, Int(a), Int(c)) => Int(a & c),
+            (BinOp::IOr, Int(a), Int(c)) => Int(a | c),
+            (BinOp::IXor, Int(a), Int(c)) => Int(a ^ c),
+            (BinOp::IShl, Int(a), Int(c)) => Int(a.wrapping_shl(c as u32)),
+            (BinOp::IShr, Int(a), Int(c)) => Int(a.wrapping_shr(c as u32)),
+            (BinOp::FAdd, Float(a), Float(c)) => Float(a + c),
+            (BinOp::FSub, Float(a), Float(c)) => Float(a - c),
+            (BinOp::FMul, Float(a), Float(c)) => Float(a * c),
+            (BinOp::FDiv, Float(a), Float(c)) => Float(a / c),
+            (BinOp::FRem, Float(a), Float(c)) => Float(a % c),
+            (BinOp::ICmp(c), a, d) => {
+                let (Some(a), Some(d)) = (as_int(a), as_int(d)) else { return fault(format!("ICmp of {a:?}, {d:?}")) };
+                Bool(cmp_result(c, a.cmp(&d)))
+            }
+            (BinOp::FCmp(c), Float(a), Float(d)) => Bool(match a.partial_cmp(&d) {
+                Some(o) => cmp_result(c, o),
+                None => false, // ordered comparisons: NaN makes every one false, `!=` too
+            }),
+            (BinOp::SCmp(c), a, d) => {
+                let o = self.str_of(a)?.as_bytes().cmp(self.str_of(d)?.as_bytes());
+                Bool(cmp_result(c, o))
+            }
+            (b, x, y) => return fault(format!("{b:?} of {x:?}, {y:?}")),
+        })
+    }
+
+    fn builtin(&mut self, b: Builtin, args: &[V]) -> R<V> {
+        use Builtin::*;
+        let arg = |i: usize| args.get(i).copied().ok_or(Stop::Fault(format!("{b:?}: missing argument {i}")));
+        let new_str = |this: &mut Self, s: String| this.new_obj(Data::Str(s));
+        Ok(match b {
+            Concat => {
+                let s = format!("{}{}", self.str_of(arg(0)?)?, self.str_of(arg(1)?)?);
+                new_str(self, s)
+            }
+            IntToStr => match arg(0)? {
+                V::Int(n) => new_str(self, n.to_string()),
+                v => return fault(format!("IntToStr of {v:?}")),
+            },
+            FloatToStr => match arg(0)? {
+                V::Float(x) => new_str(self, fmt_float(x)),
+                v => return fault(format!("FloatToStr of {v:?}")),
+            },
+            BoolToStr => match arg(0)? {
+                V::Bool(x) => new_str(self, if x { "真" } else { "假" }.into()),
+                v => return fault(format!("BoolToStr of {v:?}")),
+            },
+            CharToStr => match arg(0)? {
+                V::Char(c) => new_str(self, char::from_u32(c).unwrap_or('\u{FFFD}').to_string()),
+                v => return fault(format!("CharToStr of {v:?}")),
+            },
+            StrToInt => V::Int(self.str_of(arg(0)?)?.parse::<i64>().unwrap_or(0)),
+            StrToFloat => V::Float(self.str_of(arg(0)?)?.parse::<f64>().unwrap_or(0.0)),
+            StrLen => V::Int(self.str_of(arg(0)?)?.chars().count() as i64),
+            PrintStr => {
+                let s = self.str_of(arg(0)?)?.to_string();
+                self.out.push_str(&s);
+                V::Int(0)
+            }
+            PrintInt | PrintFloat | PrintBool | PrintChar => {
+                let text = match (b, arg(0)?) {
+                    (PrintInt, V::Int(n)) => n.to_string(),
+                    (PrintFloat, V::Float(x)) => fmt_float(x),
+                    (PrintBool, V::Bool(x)) => if x { "真" } else { "假" }.into(),
+                    (PrintChar, V::Char(c)) => char::from_u32(c).unwrap_or('\u{FFFD}').to_string(),
+                    (b, v) => return fault(format!("{b:?} of {v:?}")),
+                };
+                self.out.push_str(&text);
+                V::Int(0)
+            }
+            PrintSpace => {
+                self.out.push(' ');
+                V::Int(0)
+            }
+            PrintNewline => {
+                self.out.push('\n');
+                V::Int(0)
+            }
+            Args => {
+                let items: Vec<V> = self.args.clone().into_iter().map(|s| new_str(self, s)).collect();
+                self.new_obj(Data::Arr { items, objects: true })
+            }
+            Input | InputPrompt => {
+                if b == InputPrompt {
+                    let s = self.str_of(arg(0)?)?.to_string();
+                    self.out.push_str(&s);
+                }
+                let line = self.input.next().unwrap_or_default();
+                new_str(self, line)
+            }
+        })
+    }
+}
+
+fn as_int(v: V) -> Option<i64> {
+    match v {
+        V::Int(n) => Some(n),
+        V::Bool(b) => Some(b as i64),
+        V::Char(c) => Some(c as i64),
+        _ => None,
+    }
+}
+
+fn convert(c: Conv, v: V) -> R<V> {
+    use V::*;
+    Ok(match (c, v) {
+        (Conv::IntToFloat, Int(n)) => Float(n as f64),
+        (Conv::FloatToInt, Float(x)) => {
+            if (-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&x) {
+                Int(x as i64)
+            } else {
+                return Err(Stop::Runtime(format!("浮点数 {} 无法转换为整数", fmt_float(x))));
+            }
+        }
+        (Conv::FloatToIntSat, Float(x)) => Int(x as i64),
+        (Conv::BoolToInt, Bool(b)) => Int(b as i64),
+        (Conv::BoolToFloat, Bool(b)) => Float(b as i64 as f64),
+        (Conv::IntToBool, Int(n)) => Bool(n != 0),
+        (Conv::CharToInt, Char(c)) => Int(c as i64),
+        (Conv::IntToChar, Int(n)) => match u32::try_from(n).ok().filter(|c| char::from_u32(*c).is_some()) {
+            Some(c) => Char(c),
+            None => return Err(Stop::Runtime(format!("{n} 不是有效的字符码"))),
+        },
+        (c, v) => return fault(format!("{c:?} of {v:?}")),
+    })
+}
+
+fn get(locals: &[V], l: LocalId) -> R<V> {
+    match locals.get(l.index()) {
+        Some(v) => Ok(*v),
+        None => fault(format!("local _{} out of range", l.0)),
+    }
+}
+
+fn set(locals: &mut [V], l: LocalId, v: V) -> R<()> {
+    match locals.get_mut(l.index()) {
+        Some(slot) => {
+            *slot = v;
+            Ok(())
+        }
+        None => fault(format!("local _{} out of range", l.0)),
+    }
+}
+
+fn operand(locals: &[V], op: &Operand) -> R<V> {
+    Ok(match op {
+        Operand::Local(l) => get(locals, *l)?,
+        Operand::Int(n) => V::Int(*n),
+        Operand::Float(x) => V::Float(*x),
+        Operand::Bool(b) => V::Bool(*b),
+        Operand::Char(c) => V::Char(*c),
+        Operand::Str(s) => V::Lit(s.0),
+        Operand::Null => V::Null,
+    })
+}

@@ -1,0 +1,109 @@
+//! Helpers shared by the integration tests of qi-ir: the conformance programs, checking
+//! Qi source, an IR validator and a reference interpreter of the IR.
+#![allow(dead_code)]
+
+pub mod interp;
+pub mod validate;
+
+use std::path::{Path, PathBuf};
+
+/// Parse and check `src`; panics (with the diagnostics) unless it is accepted.
+pub fn module_of(src: &str) -> qi_ir::Module {
+    let parse = qi_syntax::parse(src);
+    assert!(parse.errors.is_empty(), "syntax errors in\n{src}\n{:?}", messages(&parse.errors));
+    let out = qi_ir::check(&parse.tree(), src, "t.qi");
+    match out.module {
+        Some(m) => m,
+        None => panic!("rejected:\n{src}\n{:?}", messages(&out.diagnostics)),
+    }
+}
+
+pub fn messages(ds: &[qi_syntax::Diagnostic]) -> Vec<String> {
+    ds.iter().map(|d| format!("{:?} {}", d.range, d.message.zh)).collect()
+}
+
+/// One program of `tests/programs` (outside `errors/`).
+pub struct Program {
+    /// Path below `tests/programs`, with `/`.
+    pub name: String,
+    pub source: String,
+    /// Expected stdout (`.out`; none means empty).
+    pub out: Option<String>,
+    /// Expected exit status (`.status`, else 0).
+    pub status: i32,
+    /// Lines of its standard input (`.in`), without line ends.
+    pub stdin: Vec<String>,
+    /// Its arguments (`// qi-args:` lines).
+    pub args: Vec<String>,
+}
+
+pub fn programs_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("tests").join("programs")
+}
+
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            if p.file_name().is_some_and(|n| n == "errors") {
+                continue;
+            }
+            collect(&p, out);
+        } else if p.extension().is_some_and(|x| x == "qi") {
+            out.push(p);
+        }
+    }
+}
+
+/// Every valid program (everything outside `errors/`), sorted by name.
+pub fn programs() -> Vec<Program> {
+    let root = programs_dir();
+    let mut files = Vec::new();
+    collect(&root, &mut files);
+    files.sort();
+    assert!(files.len() > 50, "expected the conformance programs under {}", root.display());
+    files
+        .into_iter()
+        .map(|path| {
+            let name = path
+                .strip_prefix(&root)
+                .unwrap()
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/");
+            let source = std::fs::read_to_string(&path).unwrap();
+            let sibling = |ext: &str| path.with_extension(ext);
+            let out = std::fs::read_to_string(sibling("out")).ok();
+            let status = std::fs::read_to_string(sibling("status"))
+                .ok()
+                .map(|s| s.trim().parse().unwrap())
+                .unwrap_or(0);
+            let stdin = std::fs::read(sibling("in")).map(|b| stdin_lines(&b)).unwrap_or_default();
+            let args = source
+                .lines()
+                .filter_map(|l| l.trim().strip_prefix("// qi-args:"))
+                .flat_map(|a| a.split_whitespace().map(str::to_string))
+                .collect();
+            Program { name, source, out, status, stdin, args }
+        })
+        .collect()
+}
+
+/// Split standard input into the lines `输入()` returns: one line end (`\n` or `\r\n`)
+/// stripped, a last line without line end kept.
+pub fn stdin_lines(bytes: &[u8]) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        let end = rest.iter().position(|&b| b == b'\n').map(|i| i + 1).unwrap_or(rest.len());
+        let mut line = &rest[..end];
+        if let Some(l) = line.strip_suffix(b"\n") {
+            line = l.strip_suffix(b"\r").unwrap_or(l);
+        }
+        lines.push(String::from_utf8_lossy(line).into_owned());
+        rest = &rest[end..];
+    }
+    lines
+}

@@ -1,0 +1,253 @@
+//! A well-formedness checker for IR modules: every id in range, every instruction
+//! well-typed, no reachable `Unreachable`. The JIT trusts all of this.
+
+use qi_ir::*;
+
+/// Check the whole module; the error names the function and what is wrong.
+pub fn validate(m: &Module) -> Result<(), String> {
+    if m.main.index() >= m.functions.len() {
+        return Err(format!("main {:?} out of range", m.main));
+    }
+    let main = &m.functions[m.main.index()];
+    if !main.params.is_empty() || main.ret != Type::Void {
+        return Err("main must take nothing and return 空".into());
+    }
+    for (i, f) in m.functions.iter().enumerate() {
+        FnCheck { m, f }.check().map_err(|e| format!("f{i} {}: {e}\n{}", f.name, print::function_text(m, FuncId(i as u32))))?;
+    }
+    Ok(())
+}
+
+struct FnCheck<'a> {
+    m: &'a Module,
+    f: &'a Function,
+}
+
+/// The type of an operand; `None` for `Null` (fits any object type).
+type OpTy = Option<Type>;
+
+impl FnCheck<'_> {
+    fn check(&self) -> Result<(), String> {
+        let f = self.f;
+        if f.blocks.is_empty() {
+            return Err("no blocks".into());
+        }
+        if f.params.len() > f.locals.len() {
+            return Err("fewer locals than parameters".into());
+        }
+        for (i, p) in f.params.iter().enumerate() {
+            if &f.locals[i].ty != p {
+                return Err(format!("parameter {i} has type {p} but local _{i} is {}", f.locals[i].ty));
+            }
+            if *p == Type::Void {
+                return Err(format!("parameter {i} is 空"));
+            }
+        }
+        for (bi, b) in f.blocks.iter().enumerate() {
+            for (ii, inst) in b.insts.iter().enumerate() {
+                self.inst(inst).map_err(|e| format!("b{bi}[{ii}]: {e}"))?;
+            }
+            self.term(&b.term).map_err(|e| format!("b{bi} terminator: {e}"))?;
+        }
+        // No reachable block may lack its terminator.
+        let mut seen = vec![false; f.blocks.len()];
+        let mut stack = vec![0usize];
+        while let Some(b) = stack.pop() {
+            if std::mem::replace(&mut seen[b], true) {
+                continue;
+            }
+            if matches!(f.blocks[b].term, Terminator::Unreachable) {
+                return Err(format!("b{b} is reachable but ends in `unreachable`"));
+            }
+            stack.extend(f.blocks[b].term.successors().iter().map(|s| s.index()));
+        }
+        Ok(())
+    }
+
+    fn local(&self, l: LocalId) -> Result<&Type, String> {
+        self.f.locals.get(l.index()).map(|d| &d.ty).ok_or_else(|| format!("local _{} out of range ({} locals)", l.0, self.f.locals.len()))
+    }
+
+    fn block(&self, b: BlockId) -> Result<(), String> {
+        if b.index() < self.f.blocks.len() {
+            Ok(())
+        } else {
+            Err(format!("block b{} out of range ({} blocks)", b.0, self.f.blocks.len()))
+        }
+    }
+
+    fn operand(&self, op: &Operand) -> Result<OpTy, String> {
+        Ok(Some(match op {
+            Operand::Local(l) => self.local(*l)?.clone(),
+            Operand::Int(_) => Type::Int,
+            Operand::Float(_) => Type::Float,
+            Operand::Bool(_) => Type::Bool,
+            Operand::Char(c) => {
+                if char::from_u32(*c).is_none() {
+                    return Err(format!("char operand {c:#x} is not a Unicode scalar"));
+                }
+                Type::Char
+            }
+            Operand::Str(s) => {
+                if s.index() >= self.m.strings.len() {
+                    return Err(format!("string s{} out of range", s.0));
+                }
+                Type::Str
+            }
+            Operand::Null => return Ok(None),
+        }))
+    }
+
+    /// The operand must have type `want` (`Null` fits object types).
+    fn expect(&self, op: &Operand, want: &Type) -> Result<(), String> {
+        match self.operand(op)? {
+            None if want.is_rc() => Ok(()),
+            Some(t) if &t == want => Ok(()),
+            got => Err(format!("operand {op:?} has type {got:?}, expected {want}")),
+        }
+    }
+
+    fn value(&self, v: &Value) -> Result<OpTy, String> {
+        use Type::*;
+        Ok(Some(match v {
+            Value::Use(op) => return self.operand(op),
+            Value::Unary(op, a) => {
+                let t = match op {
+                    UnOp::INeg => Int,
+                    UnOp::FNeg => Float,
+                    UnOp::Not => Bool,
+                };
+                self.expect(a, &t)?;
+                t
+            }
+            Value::Binary(op, a, b) => {
+                let (operand, result) = match op {
+                    BinOp::IAdd
+                    | BinOp::ISub
+                    | BinOp::IMul
+                    | BinOp::IDiv
+                    | BinOp::IRem
+                    | BinOp::IAnd
+                    | BinOp::IOr
+                    | BinOp::IXor
+                    | BinOp::IShl
+                    | BinOp::IShr => (Int, Int),
+                    BinOp::FAdd | BinOp::FSub | BinOp::FMul | BinOp::FDiv | BinOp::FRem => (Float, Float),
+                    BinOp::ICmp(_) => {
+                        let t = self.operand(a)?.ok_or("null in ICmp")?;
+                        if !matches!(t, Int | Bool | Char) {
+                            return Err(format!("ICmp on {t}"));
+                        }
+                        (t, Bool)
+                    }
+                    BinOp::FCmp(_) => (Float, Bool),
+                    BinOp::SCmp(_) => (Str, Bool),
+                };
+                self.expect(a, &operand)?;
+                self.expect(b, &operand)?;
+                result
+            }
+            Value::Convert(c, a) => {
+                let (from, to) = match c {
+                    Conv::IntToFloat => (Int, Float),
+                    Conv::FloatToInt | Conv::FloatToIntSat => (Float, Int),
+                    Conv::BoolToInt => (Bool, Int),
+                    Conv::BoolToFloat => (Bool, Float),
+                    Conv::IntToBool => (Int, Bool),
+                    Conv::CharToInt => (Char, Int),
+                    Conv::IntToChar => (Int, Char),
+                };
+                self.expect(a, &from)?;
+                to
+            }
+            Value::Call { func, args, .. } => {
+                let callee = self.m.functions.get(func.index()).ok_or_else(|| format!("call of f{} out of range", func.0))?;
+                if args.len() != callee.params.len() {
+                    return Err(format!("call of {} with {} arguments, it takes {}", callee.name, args.len(), callee.params.len()));
+                }
+                for (a, p) in args.iter().zip(&callee.params) {
+                    self.expect(a, p)?;
+                }
+                callee.ret.clone()
+            }
+            Value::Builtin { op, args, .. } => {
+                let params = op.params();
+                if args.len() != params.len() {
+                    return Err(format!("builtin {op:?} with {} arguments", args.len()));
+                }
+                for (a, p) in args.iter().zip(params) {
+                    self.expect(a, p)?;
+                }
+                op.result()
+            }
+            Value::Global(g) => {
+                self.m.globals.get(g.index()).ok_or_else(|| format!("global g{} out of range", g.0))?.ty.clone()
+            }
+            Value::NewArray { elem, len, .. } => {
+                self.expect(len, &Int)?;
+                if *elem == Void {
+                    return Err("array of 空".into());
+                }
+                Array(Box::new(elem.clone()))
+            }
+            Value::ArrayLen(a) => {
+                match self.operand(a)? {
+                    Some(Array(_)) => {}
+                    t => return Err(format!("ArrayLen of {t:?}")),
+                }
+                Int
+            }
+            Value::Index { array, index, elem, .. } => {
+                self.expect(array, &Array(Box::new(elem.clone())))?;
+                self.expect(index, &Int)?;
+                elem.clone()
+            }
+        }))
+    }
+
+    fn inst(&self, inst: &Inst) -> Result<(), String> {
+        match inst {
+            Inst::Assign { dst, value } => {
+                let want = self.local(*dst)?.clone();
+                match self.value(value)? {
+                    None if want.is_rc() => Ok(()),
+                    Some(t) if t == want && t != Type::Void => Ok(()),
+                    got => Err(format!("assigning {got:?} to _{} of type {want}", dst.0)),
+                }
+            }
+            Inst::Effect(v) => self.value(v).map(|_| ()),
+            Inst::SetGlobal { global, value } => {
+                let g = self.m.globals.get(global.index()).ok_or_else(|| format!("global g{} out of range", global.0))?;
+                self.expect(value, &g.ty)
+            }
+            Inst::Retain(op) => match self.operand(op)? {
+                None => Ok(()),
+                Some(t) if t.is_rc() => Ok(()),
+                Some(t) => Err(format!("retain of a {t}")),
+            },
+            Inst::Release(l) => {
+                let t = self.local(*l)?;
+                if t.is_rc() {
+                    Ok(())
+                } else {
+                    Err(format!("release of _{} of type {t}", l.0))
+                }
+            }
+        }
+    }
+
+    fn term(&self, t: &Terminator) -> Result<(), String> {
+        match t {
+            Terminator::Jump(b) => self.block(*b),
+            Terminator::Branch { cond, then_to, else_to } => {
+                self.expect(cond, &Type::Bool)?;
+                self.block(*then_to)?;
+                self.block(*else_to)
+            }
+            Terminator::Return(None) if self.f.ret == Type::Void => Ok(()),
+            Terminator::Return(Some(op)) if self.f.ret != Type::Void => self.expect(op, &self.f.ret),
+            Terminator::Return(r) => Err(format!("return {r:?} from a function returning {}", self.f.ret)),
+            Terminator::Unreachable => Ok(()),
+        }
+    }
+}

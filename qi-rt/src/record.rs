@@ -1,0 +1,112 @@
+//! Records: structs, boxed enum values and closures share one layout.
+//!
+//! Layout: header (kind `Struct`, `Enum` or `Closure`) + pointer to a [`RecordDesc`] +
+//! `n_slots` 8-byte slots starting at [`RECORD_SLOTS_OFFSET`]. The descriptor, built by
+//! the compiler and never freed, says which slots own object references (released in
+//! cascade when the record is freed). Scalars and non-owning (`弱`) pointers are plain
+//! slots.
+
+use crate::guard::guard;
+use crate::object::{self, Header, ObjKind};
+
+/// Static description of one record layout.
+#[repr(C)]
+#[derive(Debug)]
+pub struct RecordDesc {
+    /// What the record is (for the live counters and leak reports).
+    pub kind: ObjKind,
+    pub n_slots: u32,
+    /// Indices of the slots that own an object reference.
+    pub object_slots: &'static [u32],
+}
+
+#[repr(C)]
+pub struct Record {
+    pub header: Header,
+    pub desc: *const RecordDesc,
+}
+
+/// Offset of the descriptor pointer.
+pub const RECORD_DESC_OFFSET: i32 = 8;
+/// Offset of slot 0.
+pub const RECORD_SLOTS_OFFSET: i32 = 16;
+
+const _: () = {
+    assert!(std::mem::offset_of!(Record, desc) == RECORD_DESC_OFFSET as usize);
+    assert!(std::mem::size_of::<Record>() == RECORD_SLOTS_OFFSET as usize);
+};
+
+fn payload_for(n_slots: u32) -> usize {
+    8 + n_slots as usize * 8
+}
+
+/// Payload size (after the header) of a record, needed to free it.
+///
+/// # Safety
+/// `p` points to a record object (live or being freed) with a valid descriptor.
+pub(crate) unsafe fn payload_size(p: *const Record) -> usize {
+    // SAFETY: per the caller, the descriptor outlives every record.
+    payload_for(unsafe { (*(*p).desc).n_slots })
+}
+
+/// The object references a record owns.
+///
+/// # Safety
+/// `p` points to a record with a valid descriptor whose slots are initialised.
+pub(crate) unsafe fn object_children(p: *mut Record) -> impl Iterator<Item = *mut Header> {
+    // SAFETY: per the caller.
+    let desc: &'static RecordDesc = unsafe { &*(*p).desc };
+    let slots = (p as *mut u8).wrapping_add(RECORD_SLOTS_OFFSET as usize) as *const u64;
+    desc.object_slots.iter().map(move |&i| {
+        // SAFETY: `i < n_slots` (checked when the descriptor was built).
+        unsafe { *slots.add(i as usize) as usize as *mut Header }
+    })
+}
+
+/// Build a descriptor for the lifetime of the program (descriptors are tiny and there is
+/// one per record type of the compiled program).
+pub fn leak_desc(kind: ObjKind, n_slots: u32, object_slots: Vec<u32>) -> &'static RecordDesc {
+    assert!(object_slots.iter().all(|&i| i < n_slots), "object slot out of range");
+    assert!(matches!(kind, ObjKind::Struct | ObjKind::Enum | ObjKind::Closure));
+    Box::leak(Box::new(RecordDesc { kind, n_slots, object_slots: Box::leak(object_slots.into_boxed_slice()) }))
+}
+
+/// A new owned record with zeroed slots.
+///
+/// # Safety
+/// `desc` comes from [`leak_desc`].
+pub unsafe extern "C" fn qi_record_new(desc: *const RecordDesc) -> *mut Record {
+    guard(|| {
+        // SAFETY: per the caller, a leaked (static) descriptor.
+        let d = unsafe { &*desc };
+        let p = object::allocate(d.kind, 0, 0, payload_for(d.n_slots), true) as *mut Record;
+        // SAFETY: fresh allocation with room for the descriptor pointer.
+        unsafe { (*p).desc = desc };
+        p
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::object::{live_count, release};
+
+    #[test]
+    fn records_release_their_object_slots() {
+        let desc = leak_desc(ObjKind::Struct, 3, vec![1]);
+        let before_structs = live_count(ObjKind::Struct);
+        let before_strs = live_count(ObjKind::Str);
+        // SAFETY: the descriptor is leaked; slot 1 receives an owned string.
+        unsafe {
+            let r = qi_record_new(desc);
+            let slots = (r as *mut u8).add(RECORD_SLOTS_OFFSET as usize) as *mut u64;
+            *slots.add(0) = 42;
+            *slots.add(1) = crate::string::new_str("字段") as usize as u64;
+            assert_eq!(live_count(ObjKind::Struct), before_structs + 1);
+            assert_eq!(live_count(ObjKind::Str), before_strs + 1);
+            release(r as *mut Header);
+        }
+        assert_eq!(live_count(ObjKind::Struct), before_structs);
+        assert_eq!(live_count(ObjKind::Str), before_strs);
+    }
+}
