@@ -5,8 +5,13 @@ use crate::ir::*;
 pub struct FnBuilder {
     pub func: Function,
     current: BlockId,
-    /// The current block already has its terminator: code emitted now is unreachable.
+    /// The current block already has its terminator, or nothing jumps to it: code
+    /// emitted now is unreachable and dropped.
     terminated: bool,
+    /// Blocks that some emitted jump or branch targets. The lowering emits every jump to a
+    /// block before it starts filling that block, so a block nobody jumps to when it is
+    /// entered is dead.
+    reached: Vec<bool>,
 }
 
 impl FnBuilder {
@@ -20,7 +25,7 @@ impl FnBuilder {
             blocks: vec![Block::default()],
             loc,
         };
-        FnBuilder { func, current: BlockId(0), terminated: false }
+        FnBuilder { func, current: BlockId(0), terminated: false, reached: vec![true] }
     }
 
     pub fn new_local(&mut self, ty: Type, name: Option<String>) -> LocalId {
@@ -30,12 +35,14 @@ impl FnBuilder {
 
     pub fn new_block(&mut self) -> BlockId {
         self.func.blocks.push(Block::default());
+        self.reached.push(false);
         BlockId(self.func.blocks.len() as u32 - 1)
     }
 
+    /// Continue emitting into `b`; if nothing jumps to it, it stays closed (dead code).
     pub fn switch_to(&mut self, b: BlockId) {
         self.current = b;
-        self.terminated = false;
+        self.terminated = !self.reached[b.index()];
     }
 
     pub fn current(&self) -> BlockId {
@@ -55,6 +62,9 @@ impl FnBuilder {
 
     pub fn terminate(&mut self, term: Terminator) {
         if !self.terminated {
+            for s in term.successors() {
+                self.reached[s.index()] = true;
+            }
             self.func.blocks[self.current.index()].term = term;
             self.terminated = true;
         }

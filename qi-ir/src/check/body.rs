@@ -186,14 +186,20 @@ impl<'c, 'a> FnLower<'c, 'a> {
         })
     }
 
-    fn push_scope(&mut self) {
+    pub(super) fn push_scope(&mut self) {
         self.scopes.push(Vec::new());
     }
 
     /// Close a scope: its object variables release their references now (and are nulled,
     /// so a later release at exit or re-declaration is harmless).
-    fn pop_scope(&mut self) {
-        let scope = self.scopes.pop().expect("scope stack underflow");
+    pub(super) fn pop_scope(&mut self) {
+        self.release_scope_objects();
+        self.scopes.pop().expect("scope stack underflow");
+    }
+
+    /// Release (and null) the object variables of the innermost scope, on the current path.
+    pub(super) fn release_scope_objects(&mut self) {
+        let scope = self.scopes.last().expect("a scope is open").clone();
         for (_, var) in scope.iter().rev() {
             if let VarKind::Local(l) = var.kind {
                 if var.ty.is_rc() && l.index() >= self.n_params {
@@ -202,6 +208,11 @@ impl<'c, 'a> FnLower<'c, 'a> {
                 }
             }
         }
+    }
+
+    /// A slot that owns a reference until the function exits (or its scope closes).
+    pub(super) fn track_owned(&mut self, l: LocalId) {
+        self.owned_vars.push(l);
     }
 
     // ---- ownership ----------------------------------------------------------------
@@ -259,7 +270,7 @@ impl<'c, 'a> FnLower<'c, 'a> {
             ast::Stmt::Continue(s) => self.jump_out(Self::range_of(s), false),
             ast::Stmt::Return(s) => self.return_stmt(s),
             ast::Stmt::Block(b) => self.block(b),
-            ast::Stmt::Match(s) => self.c.unsupported(Self::range_of(s), "匹配", "匹配 (match)"),
+            ast::Stmt::Match(s) => self.match_stmt(s),
             ast::Stmt::Select(s) => self.c.unsupported(Self::range_of(s), "选择", "选择 (select)"),
             ast::Stmt::Try(s) => self.c.unsupported(Self::range_of(s), "尝试/捕获", "尝试/捕获 (exceptions)"),
             ast::Stmt::Throw(s) => self.c.unsupported(Self::range_of(s), "抛出", "抛出 (exceptions)"),

@@ -59,6 +59,9 @@ impl FnLower<'_, '_> {
             return self.unsupported(range, "泛型调用", "generic calls");
         }
         if segments.len() == 2 {
+            if let Some(v) = self.variant_by_path(&segments, &args, true, range) {
+                return v;
+            }
             // `输入输出::打印行(…)` and friends.
             if let Some(f @ BuiltinFn::Print { .. }) = builtin_named(&segments[1]) {
                 return self.builtin_call(f, &segments[1], &args, range);
@@ -71,6 +74,14 @@ impl FnLower<'_, '_> {
         }
         if self.c.fns_by_name.contains_key(&name) {
             return self.user_call(&name, &args, range);
+        }
+        if !self.is_variable(&name) {
+            if let Some(v) = self.builtin_constructor(&name, &args, None, range) {
+                return v;
+            }
+            if let Some(v) = self.variant_by_path(std::slice::from_ref(&name), &args, true, range) {
+                return v;
+            }
         }
         if self.is_variable(&name) {
             self.c.error(

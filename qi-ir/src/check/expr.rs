@@ -42,6 +42,27 @@ impl FnLower<'_, '_> {
         match e {
             ast::Expr::Array(a) => self.array_lit(a, Some(expected)),
             ast::Expr::Paren(p) => self.expr_expecting(&p.expr()?, expected),
+            ast::Expr::Path(p) => {
+                if let Some(n) = p.as_single_name().map(|n| n.text()) {
+                    if self.lookup(&n).is_none() {
+                        if let Some(v) = self.builtin_constructor(&n, &[], Some(expected), e.syntax().text_range()) {
+                            return v;
+                        }
+                    }
+                }
+                self.expr(e)
+            }
+            ast::Expr::Call(c) => {
+                if let Some(ast::Expr::Path(p)) = c.callee() {
+                    if let Some(n) = p.as_single_name().map(|n| n.text()) {
+                        let args: Vec<ast::Expr> = c.args().collect();
+                        if let Some(v) = self.builtin_constructor(&n, &args, Some(expected), e.syntax().text_range()) {
+                            return v;
+                        }
+                    }
+                }
+                self.expr(e)
+            }
             _ => self.expr(e),
         }
     }
@@ -106,7 +127,11 @@ impl FnLower<'_, '_> {
 
     fn path(&mut self, p: &ast::PathExpr) -> Option<Val> {
         let range = p.syntax().text_range();
+        let segments: Vec<String> = p.segments().map(|s| s.text()).collect();
         let Some(name) = p.as_single_name() else {
+            if let Some(v) = self.variant_by_path(&segments, &[], false, range) {
+                return v;
+            }
             return self.unsupported(range, "限定名（模块::名）", "qualified names (模块::名)");
         };
         let text = name.text();
@@ -115,6 +140,12 @@ impl FnLower<'_, '_> {
                 return None;
             }
             return Some(self.read_var(&var));
+        }
+        if let Some(v) = self.builtin_constructor(&text, &[], None, range) {
+            return v;
+        }
+        if let Some(v) = self.variant_by_path(&segments, &[], false, range) {
+            return v;
         }
         if self.c.fns_by_name.contains_key(&text) {
             return self.unsupported(range, "函数作为值", "functions as values");

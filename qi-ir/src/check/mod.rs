@@ -16,6 +16,7 @@ mod closures;
 mod enums;
 mod expr;
 mod lines;
+mod matching;
 mod ops;
 mod structs;
 mod types;

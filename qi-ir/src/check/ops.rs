@@ -146,6 +146,12 @@ impl FnLower<'_, '_> {
             (Type::Bool, Type::Bool) | (Type::Char, Type::Char) | (Type::Int, Type::Int) => {
                 Value::Binary(BinOp::ICmp(c), l.op, r.op)
             }
+            // Payload-less enum values compare as their tags (language.md §5.7).
+            (Type::Enum { boxed: false, e: a }, Type::Enum { boxed: false, e: b })
+                if a == b && matches!(op, AstOp::Eq | AstOp::Ne) =>
+            {
+                Value::Binary(BinOp::ICmp(c), l.op, r.op)
+            }
             (Type::Char, Type::Int) | (Type::Int, Type::Char) => {
                 let l = self.widen_to_int(l);
                 let r = self.widen_to_int(r);

@@ -47,8 +47,19 @@ impl Checker<'_> {
             BuiltinType::List => return self.unsupported_type(range, "列表", "lists"),
             BuiltinType::Chan => return self.unsupported_type(range, "通道", "channels"),
             BuiltinType::Future => return self.unsupported_type(range, "未来", "futures"),
-            BuiltinType::Option => return self.unsupported_type(range, "选项", "选项 (options)"),
-            BuiltinType::Result => return self.unsupported_type(range, "结果", "结果 (results)"),
+            BuiltinType::Option | BuiltinType::Result => {
+                let Some(arg) = path.type_args().next() else {
+                    self.error(range, "选项/结果 类型需要类型参数：选项<T>、结果<T>", "选项/结果 need a type argument: 选项<T>, 结果<T>");
+                    return None;
+                };
+                let t = self.resolve_type(&arg)?;
+                let which = if builtin == BuiltinType::Option {
+                    super::enums::BuiltinEnum::Option
+                } else {
+                    super::enums::BuiltinEnum::Result
+                };
+                self.builtin_enum(which, &t)
+            }
         })
     }
 

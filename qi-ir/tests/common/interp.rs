@@ -22,12 +22,16 @@ pub enum V {
     Lit(u32),
     /// A counted heap object.
     Obj(usize),
+    /// The code address of a function (slot 0 of a closure).
+    Func(u32),
 }
 
 #[derive(Debug)]
 enum Data {
     Str(String),
     Arr { items: Vec<V>, objects: bool },
+    /// A struct, boxed enum or closure; `owns[i]`: slot `i` holds a counted reference.
+    Rec { slots: Vec<V>, owns: Vec<bool> },
 }
 
 #[derive(Debug)]
@@ -135,7 +139,8 @@ fn zero(ty: &Type) -> V {
         Type::Float => V::Float(0.0),
         Type::Bool => V::Bool(false),
         Type::Char => V::Char(0),
-        Type::Str | Type::Array(_) => V::Null,
+        Type::Enum { boxed: false, .. } => V::Int(0),
+        Type::Str | Type::Array(_) | Type::Struct(_) | Type::Fn(_) | Type::Enum { boxed: true, .. } => V::Null,
     }
 }
 
@@ -176,17 +181,35 @@ impl Machine<'_> {
             if fr.ip < block.insts.len() {
                 let inst = &block.insts[fr.ip];
                 fr.ip += 1;
-                let call = match inst {
-                    Inst::Assign { dst, value: Value::Call { func, args, .. } } => Some((Some(*dst), func, args)),
-                    Inst::Effect(Value::Call { func, args, .. }) => Some((None, func, args)),
+                let (dst, value) = match inst {
+                    Inst::Assign { dst, value } => (Some(*dst), Some(value)),
+                    Inst::Effect(value) => (None, Some(value)),
+                    _ => (None, None),
+                };
+                let call = match value {
+                    Some(Value::Call { func, args, .. }) => {
+                        let args: Vec<V> = args.iter().map(|a| operand(&fr.locals, a)).collect::<R<_>>()?;
+                        Some((func.index(), args))
+                    }
+                    Some(Value::CallIndirect { callee, args, .. }) => {
+                        let closure = operand(&fr.locals, callee)?;
+                        let code = match self.record(closure)?.0.first() {
+                            Some(V::Func(f)) => *f as usize,
+                            other => return fault(format!("closure without code pointer: {other:?}")),
+                        };
+                        let mut vals = vec![closure];
+                        for a in args {
+                            vals.push(operand(&fr.locals, a)?);
+                        }
+                        Some((code, vals))
+                    }
                     _ => None,
                 };
-                if let Some((dst, callee, args)) = call {
-                    let args: Vec<V> = args.iter().map(|a| operand(&fr.locals, a)).collect::<R<_>>()?;
+                if let Some((callee, args)) = call {
                     if frames.len() >= limits.max_depth {
                         return Err(Stop::Runtime("栈溢出：递归太深".into()));
                     }
-                    let f = self.frame(callee.index(), &args, dst)?;
+                    let f = self.frame(callee, &args, dst)?;
                     frames.push(f);
                     *max_depth = (*max_depth).max(frames.len());
                     continue;
@@ -273,6 +296,17 @@ impl Machine<'_> {
         }
     }
 
+    fn record(&self, v: V) -> R<(&Vec<V>, &Vec<bool>)> {
+        match v {
+            V::Obj(i) => match &self.live(i)?.data {
+                Data::Rec { slots, owns } => Ok((slots, owns)),
+                other => fault(format!("object #{i} used as a record: {other:?}")),
+            },
+            V::Null => fault("null record dereferenced (the JIT would crash)"),
+            other => fault(format!("{other:?} used as a record")),
+        }
+    }
+
     fn retain(&mut self, v: V) -> R<()> {
         match v {
             V::Null | V::Lit(_) => Ok(()),
@@ -293,10 +327,15 @@ impl Machine<'_> {
                 self.heap[i].rc -= 1;
                 if self.heap[i].rc == 0 {
                     self.heap[i].freed = true;
-                    if let Data::Arr { items, objects: true } = &self.heap[i].data {
-                        for item in items.clone() {
-                            self.release(item)?;
+                    let children: Vec<V> = match &self.heap[i].data {
+                        Data::Arr { items, objects: true } => items.clone(),
+                        Data::Rec { slots, owns } => {
+                            slots.iter().zip(owns).filter(|(_, o)| **o).map(|(s, _)| *s).collect()
                         }
+                        _ => Vec::new(),
+                    };
+                    for child in children {
+                        self.release(child)?;
                     }
                 }
                 Ok(())
@@ -330,6 +369,33 @@ impl Machine<'_> {
                 let v = get(locals, *l)?;
                 self.release(v)
             }
+            Inst::SetSlot { obj, slot, value } => {
+                let (o, v) = (operand(locals, obj)?, operand(locals, value)?);
+                self.record(o)?;
+                let V::Obj(i) = o else { unreachable!() };
+                let Data::Rec { slots, .. } = &mut self.heap[i].data else { unreachable!() };
+                match slots.get_mut(*slot as usize) {
+                    Some(s) => {
+                        *s = v;
+                        Ok(())
+                    }
+                    None => fault(format!("slot {slot} out of range")),
+                }
+            }
+            Inst::SetIndex { array, index, value, .. } => {
+                let (a, idx, v) = (operand(locals, array)?, operand(locals, index)?, operand(locals, value)?);
+                let len = self.array_of(a)?.len();
+                let V::Int(idx) = idx else { return fault(format!("index {idx:?}")) };
+                let V::Obj(i) = a else { unreachable!() };
+                let Data::Arr { items, .. } = &mut self.heap[i].data else { unreachable!() };
+                match usize::try_from(idx).ok().filter(|&k| k < len) {
+                    Some(k) => {
+                        items[k] = v;
+                        Ok(())
+                    }
+                    None => Err(Stop::Runtime(format!("下标越界：下标 {idx}，长度 {len}"))),
+                }
+            }
         }
     }
 
@@ -345,7 +411,21 @@ impl Machine<'_> {
             },
             Value::Binary(b, x, y) => self.binary(*b, op(x)?, op(y)?)?,
             Value::Convert(c, a) => convert(*c, op(a)?)?,
-            Value::Call { .. } => unreachable!("calls are handled by the frame loop"),
+            Value::Call { .. } | Value::CallIndirect { .. } => unreachable!("calls are handled by the frame loop"),
+            Value::NewRecord(l) => {
+                let Some(layout) = self.m.layouts.get(l.index()) else { return fault(format!("layout L{} out of range", l.0)) };
+                let slots = layout.slots.iter().map(|s| zero(&s.ty)).collect();
+                let owns = layout.slots.iter().map(|s| s.owns_object()).collect();
+                self.new_obj(Data::Rec { slots, owns })
+            }
+            Value::GetSlot { obj, slot, .. } => {
+                let o = op(obj)?;
+                match self.record(o)?.0.get(*slot as usize) {
+                    Some(v) => *v,
+                    None => return fault(format!("slot {slot} out of range")),
+                }
+            }
+            Value::FuncAddr(f) => V::Func(f.0),
             Value::Builtin { op: b, args, .. } => {
                 let args: Vec<V> = args.iter().map(op).collect::<R<_>>()?;
                 self.builtin(*b, &args)?
@@ -491,6 +571,7 @@ fn as_int(v: V) -> Option<i64> {
         V::Int(n) => Some(n),
         V::Bool(b) => Some(b as i64),
         V::Char(c) => Some(c as i64),
+        V::Func(f) => Some(f as i64),
         _ => None,
     }
 }

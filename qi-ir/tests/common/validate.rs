@@ -135,7 +135,7 @@ impl FnCheck<'_> {
                     BinOp::FAdd | BinOp::FSub | BinOp::FMul | BinOp::FDiv | BinOp::FRem => (Float, Float),
                     BinOp::ICmp(_) => {
                         let t = self.operand(a)?.ok_or("null in ICmp")?;
-                        if !matches!(t, Int | Bool | Char) {
+                        if !int_like(&t) {
                             return Err(format!("ICmp on {t}"));
                         }
                         (t, Bool)
@@ -202,7 +202,65 @@ impl FnCheck<'_> {
                 self.expect(index, &Int)?;
                 elem.clone()
             }
+            Value::NewRecord(l) => {
+                if l.index() >= self.m.layouts.len() {
+                    return Err(format!("layout L{} out of range", l.0));
+                }
+                // Its type is the one of the slot it goes to (a struct, boxed enum or closure).
+                return Ok(None);
+            }
+            Value::GetSlot { obj, slot, ty } => {
+                if let Some(want) = self.slot_ty(obj, *slot)? {
+                    if &want != ty {
+                        return Err(format!("slot {slot} has type {want}, read as {ty}"));
+                    }
+                }
+                ty.clone()
+            }
+            Value::FuncAddr(f) => {
+                if f.index() >= self.m.functions.len() {
+                    return Err(format!("address of f{} out of range", f.0));
+                }
+                return Ok(None);
+            }
+            Value::CallIndirect { callee, args, ret, .. } => {
+                match self.operand(callee)? {
+                    Some(Fn(ft)) => {
+                        if args.len() != ft.params.len() {
+                            return Err(format!("indirect call with {} arguments, the function takes {}", args.len(), ft.params.len()));
+                        }
+                        for (a, p) in args.iter().zip(&ft.params) {
+                            self.expect(a, p)?;
+                        }
+                        if &ft.ret != ret {
+                            return Err(format!("indirect call returning {ret}, the function returns {}", ft.ret));
+                        }
+                    }
+                    t => return Err(format!("indirect call of {t:?}")),
+                }
+                ret.clone()
+            }
         }))
+    }
+
+    /// The type of slot `slot` of the record `obj`, when its layout is known from its type.
+    fn slot_ty(&self, obj: &Operand, slot: u32) -> Result<Option<Type>, String> {
+        let layout = match self.operand(obj)? {
+            Some(Type::Struct(s)) => {
+                let def = self.m.structs.get(s.id.index()).ok_or_else(|| format!("struct {} out of range", s.id.0))?;
+                def.layout
+            }
+            Some(t @ (Type::Fn(_) | Type::Enum { boxed: true, .. })) => {
+                let _ = t;
+                return Ok(None);
+            }
+            t => return Err(format!("slot access on {t:?}")),
+        };
+        let l = self.m.layouts.get(layout.index()).ok_or_else(|| format!("layout L{} out of range", layout.0))?;
+        match l.slots.get(slot as usize) {
+            Some(s) => Ok(Some(s.ty.clone())),
+            None => Err(format!("slot {slot} out of range ({} slots)", l.slots.len())),
+        }
     }
 
     fn inst(&self, inst: &Inst) -> Result<(), String> {
@@ -233,6 +291,18 @@ impl FnCheck<'_> {
                     Err(format!("release of _{} of type {t}", l.0))
                 }
             }
+            Inst::SetSlot { obj, slot, value } => match self.slot_ty(obj, *slot)? {
+                Some(t) => self.expect(value, &t),
+                None => self.operand(value).map(|_| ()),
+            },
+            Inst::SetIndex { array, index, value, .. } => {
+                let elem = match self.operand(array)? {
+                    Some(Type::Array(e)) => *e,
+                    t => return Err(format!("SetIndex on {t:?}")),
+                };
+                self.expect(index, &Type::Int)?;
+                self.expect(value, &elem)
+            }
         }
     }
 
@@ -250,4 +320,9 @@ impl FnCheck<'_> {
             Terminator::Unreachable => Ok(()),
         }
     }
+}
+
+/// Types compared by `ICmp`: integers, booleans, characters and payload-less enum tags.
+fn int_like(t: &Type) -> bool {
+    matches!(t, Type::Int | Type::Bool | Type::Char | Type::Enum { boxed: false, .. })
 }
