@@ -354,6 +354,75 @@ pub enum Builtin {
     Input,
     /// `输入(提示)`.
     InputPrompt,
+    /// A function of the `数学` module.
+    Math(MathFn),
+}
+
+/// The functions of the `数学` standard-library module (builtins.md §G).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MathFn {
+    Sqrt,
+    Abs,
+    Floor,
+    Ceil,
+    Round,
+    Sin,
+    Cos,
+    Tan,
+    Asin,
+    Acos,
+    Atan,
+    Tanh,
+    Exp,
+    Ln,
+    Log10,
+    Log2,
+    Cbrt,
+    Pow,
+    Max,
+    Min,
+    Pi,
+    E,
+}
+
+impl MathFn {
+    /// Look a function up by its Qi name.
+    pub fn named(name: &str) -> Option<MathFn> {
+        use MathFn::*;
+        Some(match name {
+            "开方" => Sqrt,
+            "绝对值" => Abs,
+            "向下取整" => Floor,
+            "向上取整" => Ceil,
+            "四舍五入" => Round,
+            "正弦" => Sin,
+            "余弦" => Cos,
+            "正切" => Tan,
+            "反正弦" => Asin,
+            "反余弦" => Acos,
+            "反正切" => Atan,
+            "双曲正切" => Tanh,
+            "指数" => Exp,
+            "自然对数" => Ln,
+            "对数10" => Log10,
+            "对数2" => Log2,
+            "立方根" => Cbrt,
+            "幂" => Pow,
+            "最大" => Max,
+            "最小" => Min,
+            "圆周率" => Pi,
+            "自然常数" => E,
+            _ => return None,
+        })
+    }
+
+    pub fn arity(self) -> usize {
+        match self {
+            MathFn::Pi | MathFn::E => 0,
+            MathFn::Pow | MathFn::Max | MathFn::Min => 2,
+            _ => 1,
+        }
+    }
 }
 
 impl Builtin {
@@ -369,6 +438,7 @@ impl Builtin {
             CharToStr | PrintChar => &[Char],
             StrToInt | StrToFloat | StrLen | PrintStr | InputPrompt => &[Str],
             PrintSpace | PrintNewline | Args | Input => &[],
+            Math(f) => &[Float, Float][..f.arity()],
         }
     }
 
@@ -378,7 +448,7 @@ impl Builtin {
         match self {
             Concat | IntToStr | FloatToStr | BoolToStr | CharToStr | Input | InputPrompt => Type::Str,
             StrToInt | StrLen => Type::Int,
-            StrToFloat => Type::Float,
+            StrToFloat | Math(_) => Type::Float,
             PrintStr | PrintInt | PrintFloat | PrintBool | PrintChar | PrintSpace | PrintNewline => {
                 Type::Void
             }

@@ -53,6 +53,8 @@ pub struct Program {
     main: *const u8,
     /// Backing store for the globals; generated code holds its slot addresses.
     _globals: Box<[u64]>,
+    /// Record descriptors; generated code holds their addresses.
+    _descs: Vec<Box<qi_rt::record::RecordDesc>>,
 }
 
 impl Program {
@@ -93,8 +95,10 @@ struct ModuleLinker<'m> {
     qi_funcs: &'m [FuncId],
     rt_funcs: HashMap<&'static str, FuncId>,
     strings: Vec<Option<i64>>,
-    /// Runtime descriptors of the record layouts, built on first use.
+    /// Runtime descriptors of the record layouts (addresses), built on first use.
     descs: Vec<Option<i64>>,
+    /// The descriptors themselves; the program keeps them alive.
+    owned_descs: Vec<Box<qi_rt::record::RecordDesc>>,
     module: &'m qi_ir::Module,
     globals: *mut u64,
     call_conv: CallConv,
@@ -129,6 +133,7 @@ impl translate::Linker for ModuleLinker<'_> {
 
     fn record_desc(&mut self, l: qi_ir::LayoutId) -> i64 {
         let module = self.module;
+        let owned = &mut self.owned_descs;
         *self.descs[l.index()].get_or_insert_with(|| {
             let layout = &module.layouts[l.index()];
             let kind = match layout.kind {
@@ -138,7 +143,10 @@ impl translate::Linker for ModuleLinker<'_> {
             };
             let objects: Vec<u32> =
                 layout.slots.iter().enumerate().filter(|(_, s)| s.owns_object()).map(|(i, _)| i as u32).collect();
-            qi_rt::record::leak_desc(kind, layout.slots.len() as u32, objects) as *const _ as i64
+            let desc = qi_rt::record::new_desc(kind, layout.slots.len() as u32, objects);
+            let addr = &*desc as *const qi_rt::record::RecordDesc as i64;
+            owned.push(desc);
+            addr
         })
     }
 
@@ -192,6 +200,7 @@ pub fn compile(module: &qi_ir::Module, opts: &Options) -> Result<Program, JitErr
         rt_funcs: HashMap::new(),
         strings: vec![None; module.strings.len()],
         descs: vec![None; module.layouts.len()],
+        owned_descs: Vec::new(),
         module,
         globals: globals.as_mut_ptr(),
         call_conv,
@@ -213,7 +222,8 @@ pub fn compile(module: &qi_ir::Module, opts: &Options) -> Result<Program, JitErr
         }
         linker.jit.clear_context(&mut ctx);
     }
+    let descs = std::mem::take(&mut linker.owned_descs);
     jit.finalize_definitions().map_err(|e| JitError(e.to_string()))?;
     let main = jit.get_finalized_function(ids[module.main.index()]);
-    Ok(Program { module: jit, main, _globals: globals })
+    Ok(Program { module: jit, main, _globals: globals, _descs: descs })
 }

@@ -58,7 +58,35 @@ pub fn builtin(op: Builtin) -> RtFn {
         Args => rt("qi_args", &[], Some(I64)),
         Input => rt("qi_input", &[], Some(I64)),
         InputPrompt => rt("qi_input_prompt", &[I64], Some(I64)),
+        Math(f) => math(f),
     }
+}
+
+/// The runtime function of a `数学` function (those not computed inline).
+fn math(f: qi_ir::MathFn) -> RtFn {
+    use qi_ir::MathFn::*;
+    const UNARY: &[ClifType] = &[F64];
+    const BINARY: &[ClifType] = &[F64, F64];
+    let (symbol, params) = match f {
+        Round => ("qi_math_round", UNARY),
+        Sin => ("qi_math_sin", UNARY),
+        Cos => ("qi_math_cos", UNARY),
+        Tan => ("qi_math_tan", UNARY),
+        Asin => ("qi_math_asin", UNARY),
+        Acos => ("qi_math_acos", UNARY),
+        Atan => ("qi_math_atan", UNARY),
+        Tanh => ("qi_math_tanh", UNARY),
+        Exp => ("qi_math_exp", UNARY),
+        Ln => ("qi_math_ln", UNARY),
+        Log10 => ("qi_math_log10", UNARY),
+        Log2 => ("qi_math_log2", UNARY),
+        Cbrt => ("qi_math_cbrt", UNARY),
+        Pow => ("qi_math_pow", BINARY),
+        Max => ("qi_math_max", BINARY),
+        Min => ("qi_math_min", BINARY),
+        Sqrt | Abs | Floor | Ceil | Pi | E => unreachable!("computed inline"),
+    };
+    rt(symbol, params, Some(F64))
 }
 
 /// Native signature of a runtime function (small integers are zero-extended, as Rust's

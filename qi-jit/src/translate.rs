@@ -40,6 +40,8 @@ pub struct Translator<'a, 'b, L: Linker> {
 const ARRAY_LEN: i32 = qi_rt::array::ARRAY_LEN_OFFSET;
 const ARRAY_DATA: i32 = qi_rt::array::ARRAY_DATA_OFFSET;
 const RECORD_SLOTS: i32 = qi_rt::record::RECORD_SLOTS_OFFSET;
+const RC: i32 = qi_rt::object::RC_OFFSET;
+const FLAGS: i32 = qi_rt::object::FLAGS_OFFSET;
 
 fn slot_offset(slot: u32) -> i32 {
     RECORD_SLOTS + 8 * slot as i32
@@ -155,11 +157,11 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
             }
             Inst::Retain(op) => {
                 let v = self.operand(op);
-                self.call_rt(runtime_calls::RETAIN, &[v]);
+                self.count_update(v, true);
             }
             Inst::Release(l) => {
                 let v = self.b.use_var(self.vars[l.index()]);
-                self.call_rt(runtime_calls::RELEASE, &[v]);
+                self.count_update(v, false);
             }
             Inst::SetSlot { obj, slot, value } => {
                 let o = self.operand(obj);
@@ -174,6 +176,45 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
                 self.b.ins().store(MemFlagsData::trusted(), v, addr, ARRAY_DATA);
             }
         }
+    }
+
+    /// Reference-count update with the common case inline: a non-null object with no
+    /// flags (neither immortal nor shared between threads) gets a plain increment, or a
+    /// plain decrement when it does not reach zero. Everything else — null excepted —
+    /// goes to the runtime, which also frees.
+    fn count_update(&mut self, obj: clif::Value, increment: bool) {
+        let not_null = self.b.create_block();
+        let fast = self.b.create_block();
+        let slow = self.b.create_block();
+        let done = self.b.create_block();
+        self.b.set_cold_block(slow);
+        self.b.ins().brif(obj, not_null, &[], done, &[]);
+
+        self.b.switch_to_block(not_null);
+        let flags = self.b.ins().uload8(types::I32, MemFlagsData::trusted(), obj, FLAGS);
+        let rc = self.b.ins().load(types::I32, MemFlagsData::trusted(), obj, RC);
+        let plain = if increment {
+            self.b.ins().icmp_imm_s(IntCC::Equal, flags, 0)
+        } else {
+            // Flags zero and the count stays above zero.
+            let last = self.b.ins().icmp_imm_s(IntCC::UnsignedLessThanOrEqual, rc, 1);
+            let last = self.b.ins().uextend(types::I32, last);
+            let special = self.b.ins().bor(flags, last);
+            self.b.ins().icmp_imm_s(IntCC::Equal, special, 0)
+        };
+        self.b.ins().brif(plain, fast, &[], slow, &[]);
+
+        self.b.switch_to_block(fast);
+        let new = if increment { self.b.ins().iadd_imm_s(rc, 1) } else { self.b.ins().iadd_imm_s(rc, -1) };
+        self.b.ins().store(MemFlagsData::trusted(), new, obj, RC);
+        self.b.ins().jump(done, &[]);
+
+        self.b.switch_to_block(slow);
+        let f = if increment { runtime_calls::RETAIN } else { runtime_calls::RELEASE };
+        self.call_rt(f, &[obj]);
+        self.b.ins().jump(done, &[]);
+
+        self.b.switch_to_block(done);
     }
 
     /// Bounds-check `idx` against the array's length and return the address of slot
@@ -208,6 +249,11 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
             }
             Value::Builtin { op, args, .. } => {
                 let args: Vec<clif::Value> = args.iter().map(|a| self.operand(a)).collect();
+                if let qi_ir::Builtin::Math(f) = op {
+                    if let Some(v) = self.inline_math(*f, &args) {
+                        return Some(v);
+                    }
+                }
                 self.call_rt(runtime_calls::builtin(*op), &args)
             }
             Value::Global(g) => {
@@ -265,6 +311,21 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
                 self.b.inst_results(call).first().copied()
             }
         }
+    }
+
+    /// `数学` functions that are single instructions.
+    fn inline_math(&mut self, f: qi_ir::MathFn, args: &[clif::Value]) -> Option<clif::Value> {
+        use qi_ir::MathFn::*;
+        let ins = self.b.ins();
+        Some(match f {
+            Sqrt => ins.sqrt(args[0]),
+            Abs => ins.fabs(args[0]),
+            Floor => ins.floor(args[0]),
+            Ceil => ins.ceil(args[0]),
+            Pi => ins.f64const(std::f64::consts::PI),
+            E => ins.f64const(std::f64::consts::E),
+            _ => return None,
+        })
     }
 
     fn global_ty(&self, g: qi_ir::GlobalId) -> Type {
@@ -425,7 +486,9 @@ fn float_cc(c: Cmp) -> FloatCC {
 /// Does the function call other Qi functions (so that it can take part in recursion)?
 fn calls_functions(f: &qi_ir::Function) -> bool {
     f.blocks.iter().flat_map(|b| &b.insts).any(|i| match i {
-        Inst::Assign { value: Value::Call { .. }, .. } | Inst::Effect(Value::Call { .. }) => true,
+        // Calls through function values count too: closures can recurse through them.
+        Inst::Assign { value: Value::Call { .. } | Value::CallIndirect { .. }, .. }
+        | Inst::Effect(Value::Call { .. } | Value::CallIndirect { .. }) => true,
         _ => false,
     })
 }

@@ -21,6 +21,7 @@ pub mod format;
 mod guard;
 pub mod lang;
 pub mod literal;
+pub mod math;
 pub mod numeric;
 pub mod object;
 pub mod output;

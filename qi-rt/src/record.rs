@@ -4,7 +4,8 @@
 //! `n_slots` 8-byte slots starting at [`RECORD_SLOTS_OFFSET`]. The descriptor, built by
 //! the compiler and never freed, says which slots own object references (released in
 //! cascade when the record is freed). Scalars and non-owning (`弱`) pointers are plain
-//! slots.
+//! slots. Whoever builds a descriptor (the compiled program) keeps it alive for as long
+//! as records of its layout exist.
 
 use crate::guard::guard;
 use crate::object::{self, Header, ObjKind};
@@ -17,7 +18,7 @@ pub struct RecordDesc {
     pub kind: ObjKind,
     pub n_slots: u32,
     /// Indices of the slots that own an object reference.
-    pub object_slots: &'static [u32],
+    pub object_slots: Box<[u32]>,
 }
 
 #[repr(C)]
@@ -54,8 +55,8 @@ pub(crate) unsafe fn payload_size(p: *const Record) -> usize {
 /// # Safety
 /// `p` points to a record with a valid descriptor whose slots are initialised.
 pub(crate) unsafe fn object_children(p: *mut Record) -> impl Iterator<Item = *mut Header> {
-    // SAFETY: per the caller.
-    let desc: &'static RecordDesc = unsafe { &*(*p).desc };
+    // SAFETY: per the caller; the descriptor outlives the iteration (it outlives the record).
+    let desc: &RecordDesc = unsafe { &*(*p).desc };
     let slots = (p as *mut u8).wrapping_add(RECORD_SLOTS_OFFSET as usize) as *const u64;
     desc.object_slots.iter().map(move |&i| {
         // SAFETY: `i < n_slots` (checked when the descriptor was built).
@@ -63,21 +64,21 @@ pub(crate) unsafe fn object_children(p: *mut Record) -> impl Iterator<Item = *mu
     })
 }
 
-/// Build a descriptor for the lifetime of the program (descriptors are tiny and there is
-/// one per record type of the compiled program).
-pub fn leak_desc(kind: ObjKind, n_slots: u32, object_slots: Vec<u32>) -> &'static RecordDesc {
+/// Build a descriptor. Its address is what generated code passes to [`qi_record_new`];
+/// the box must stay alive while any record of this layout exists.
+pub fn new_desc(kind: ObjKind, n_slots: u32, object_slots: Vec<u32>) -> Box<RecordDesc> {
     assert!(object_slots.iter().all(|&i| i < n_slots), "object slot out of range");
     assert!(matches!(kind, ObjKind::Struct | ObjKind::Enum | ObjKind::Closure));
-    Box::leak(Box::new(RecordDesc { kind, n_slots, object_slots: Box::leak(object_slots.into_boxed_slice()) }))
+    Box::new(RecordDesc { kind, n_slots, object_slots: object_slots.into_boxed_slice() })
 }
 
 /// A new owned record with zeroed slots.
 ///
 /// # Safety
-/// `desc` comes from [`leak_desc`].
+/// `desc` comes from [`new_desc`] and is still alive.
 pub unsafe extern "C" fn qi_record_new(desc: *const RecordDesc) -> *mut Record {
     guard(|| {
-        // SAFETY: per the caller, a leaked (static) descriptor.
+        // SAFETY: per the caller, a live descriptor.
         let d = unsafe { &*desc };
         let p = object::allocate(d.kind, 0, 0, payload_for(d.n_slots), true) as *mut Record;
         // SAFETY: fresh allocation with room for the descriptor pointer.
@@ -93,10 +94,11 @@ mod tests {
 
     #[test]
     fn records_release_their_object_slots() {
-        let desc = leak_desc(ObjKind::Struct, 3, vec![1]);
+        let desc_box = new_desc(ObjKind::Struct, 3, vec![1]);
+        let desc: *const RecordDesc = &*desc_box;
         let before_structs = live_count(ObjKind::Struct);
         let before_strs = live_count(ObjKind::Str);
-        // SAFETY: the descriptor is leaked; slot 1 receives an owned string.
+        // SAFETY: the descriptor outlives the record; slot 1 receives an owned string.
         unsafe {
             let r = qi_record_new(desc);
             let slots = (r as *mut u8).add(RECORD_SLOTS_OFFSET as usize) as *mut u64;

@@ -4,6 +4,7 @@
 
 use crate::array::{qi_array_len, qi_array_new};
 use crate::error::{qi_error_div_zero, qi_error_index, qi_error_stack_overflow};
+use crate::math::*;
 use crate::numeric::{
     qi_float_rem, qi_float_to_int_checked, qi_float_to_int_sat, qi_int_to_char_checked,
 };
@@ -65,6 +66,23 @@ pub fn entry_points() -> Vec<EntryPoint> {
         entry!(qi_retain(Ptr)),
         entry!(qi_release(Ptr)),
         entry!(qi_record_new(Ptr) -> Ptr),
+        // math
+        entry!(qi_math_sin(F64) -> F64),
+        entry!(qi_math_cos(F64) -> F64),
+        entry!(qi_math_tan(F64) -> F64),
+        entry!(qi_math_asin(F64) -> F64),
+        entry!(qi_math_acos(F64) -> F64),
+        entry!(qi_math_atan(F64) -> F64),
+        entry!(qi_math_tanh(F64) -> F64),
+        entry!(qi_math_exp(F64) -> F64),
+        entry!(qi_math_ln(F64) -> F64),
+        entry!(qi_math_log10(F64) -> F64),
+        entry!(qi_math_log2(F64) -> F64),
+        entry!(qi_math_cbrt(F64) -> F64),
+        entry!(qi_math_round(F64) -> F64),
+        entry!(qi_math_pow(F64, F64) -> F64),
+        entry!(qi_math_max(F64, F64) -> F64),
+        entry!(qi_math_min(F64, F64) -> F64),
         // string
         entry!(qi_str_concat(Ptr, Ptr) -> Ptr),
         entry!(qi_str_from_int(I64) -> Ptr),
@@ -126,6 +144,7 @@ mod tests {
         include_str!("program.rs"),
         include_str!("string.rs"),
         include_str!("record.rs"),
+        include_str!("math.rs"),
         include_str!("format.rs"),
         include_str!("literal.rs"),
         include_str!("lang.rs"),

@@ -60,10 +60,10 @@ pub(super) struct FnLower<'c, 'a> {
     ret_local: Option<LocalId>,
     pub ret_ty: Type,
     /// Variable slots that own a reference (released at exit).
-    owned_vars: Vec<LocalId>,
+    pub(super) owned_vars: Vec<LocalId>,
     /// Parameters of object type that the body assigns.
     assigned_params: Vec<LocalId>,
-    n_params: usize,
+    pub(super) n_params: usize,
 }
 
 pub(super) fn lower_function(c: &mut Checker, id: FuncId) -> Function {
@@ -117,7 +117,7 @@ pub(super) fn lower_global(c: &mut Checker, main: &mut FnBuilder, _main_id: Func
 }
 
 impl<'c, 'a> FnLower<'c, 'a> {
-    fn new(c: &'c mut Checker<'a>, mut b: FnBuilder, ret_ty: Type) -> Self {
+    pub(super) fn new(c: &'c mut Checker<'a>, mut b: FnBuilder, ret_ty: Type) -> Self {
         let exit = b.new_block();
         let ret_local = (ret_ty != Type::Void).then(|| b.new_local(ret_ty.clone(), None));
         FnLower {
@@ -134,7 +134,7 @@ impl<'c, 'a> FnLower<'c, 'a> {
         }
     }
 
-    fn finish(mut self, end: Option<TextRange>) -> Function {
+    pub(super) fn finish(mut self, end: Option<TextRange>) -> Function {
         if self.b.is_open() {
             // Falling off the end returns the zero value (language.md §5.4).
             if let Some(r) = self.ret_local {
@@ -608,6 +608,8 @@ impl<'c, 'a> FnLower<'c, 'a> {
         // The loop keeps its own reference: the body may reassign the variable it came from.
         let arr_local = self.b.new_local(v.ty.clone(), None);
         let op = self.into_owned(v);
+        // An outer loop's 跳出/继续 may have left the previous array here.
+        self.b.push(Inst::Release(arr_local));
         self.b.assign(arr_local, Value::Use(op));
         self.owned_vars.push(arr_local);
         let arr = Operand::Local(arr_local);

@@ -51,8 +51,8 @@ impl FnLower<'_, '_> {
         let callee = c.callee()?;
         let args: Vec<ast::Expr> = c.args().collect();
         let ast::Expr::Path(path) = &callee else {
-            self.c.error(callee.syntax().text_range(), "只能调用函数", "only functions can be called");
-            return None;
+            // `造计数器(5)(2)`, `表[0](x)`, `(闭包 …)(x)`: the callee is a value.
+            return self.call_expression(&callee, &args, range);
         };
         let segments: Vec<String> = path.segments().map(|s| s.text()).collect();
         if path.generic_args().is_some() {
@@ -62,6 +62,9 @@ impl FnLower<'_, '_> {
             if let Some(v) = self.variant_by_path(&segments, &args, true, range) {
                 return v;
             }
+            if segments[0] == "数学" {
+                return self.math_call(&segments[1], &args, range);
+            }
             // `输入输出::打印行(…)` and friends.
             if let Some(f @ BuiltinFn::Print { .. }) = builtin_named(&segments[1]) {
                 return self.builtin_call(f, &segments[1], &args, range);
@@ -69,6 +72,13 @@ impl FnLower<'_, '_> {
             return self.unsupported(range, "标准库模块", "standard-library modules");
         }
         let Some(name) = segments.into_iter().next() else { return None };
+        // A variable holding a function value comes before the builtins other than
+        // 长度/数组长度 and before user functions (language.md §6.7).
+        if !matches!(builtin_named(&name), Some(BuiltinFn::Length | BuiltinFn::ArrayLength)) {
+            if let Some(result) = self.call_function_variable(&name, &args, range) {
+                return result;
+            }
+        }
         if let Some(f) = builtin_named(&name) {
             return self.builtin_call(f, &name, &args, range);
         }
@@ -76,6 +86,9 @@ impl FnLower<'_, '_> {
             return self.user_call(&name, &args, range);
         }
         if !self.is_variable(&name) {
+            if MathFn::named(&name).is_some() {
+                return self.math_call(&name, &args, range);
+            }
             if let Some(v) = self.builtin_constructor(&name, &args, None, range) {
                 return v;
             }
@@ -83,13 +96,14 @@ impl FnLower<'_, '_> {
                 return v;
             }
         }
-        if self.is_variable(&name) {
+        if let Some(var) = self.lookup(&name).filter(|v| !v.poisoned) {
             self.c.error(
                 callee.syntax().text_range(),
-                format!("`{name}` 是变量，不是函数，不能调用"),
-                format!("`{name}` is a variable, not a function"),
+                format!("`{name}` 是 {} 类型的变量，不是函数，不能调用", var.ty),
+                format!("`{name}` is a variable of type {}, not a function", var.ty),
             );
-        } else {
+        } else if self.lookup(&name).is_none() && !self.c.rejected_fns.contains(&name) {
+            // (A function whose declaration was rejected was reported there.)
             self.c.error(
                 callee.syntax().text_range(),
                 format!("未定义的函数: {name}"),
@@ -118,6 +132,9 @@ impl FnLower<'_, '_> {
         if receiver_is_module {
             if let Some(f @ BuiltinFn::Print { .. }) = builtin_named(&name) {
                 return self.builtin_call(f, &name, &args, range);
+            }
+            if matches!(&receiver, ast::Expr::Path(p) if p.as_single_name().is_some_and(|n| n.text() == "数学")) {
+                return self.math_call(&name, &args, range);
             }
             if let ast::Expr::Path(p) = &receiver {
                 if let Some(v) = self.enum_variant_call(p, &name, &args, range) {
@@ -148,6 +165,13 @@ impl FnLower<'_, '_> {
                 self.release_temp(&f);
                 return r;
             }
+            self.release_temp(&recv);
+            self.c.error(
+                range,
+                format!("结构体 {} 的字段 {name} 是 {fty}，不是函数，不能调用", s.name),
+                format!("field {name} of struct {} has type {fty}: it is not a function", s.name),
+            );
+            return None;
         }
         self.release_temp(&recv);
         self.c.error(
@@ -156,6 +180,27 @@ impl FnLower<'_, '_> {
             format!("struct {} has no method {name} (nor a function-typed field of that name)", s.name),
         );
         None
+    }
+
+    /// `数学.函数(…)`, `数学::函数(…)` or the unqualified name: arguments are `浮点数`
+    /// (`整数` converted).
+    fn math_call(&mut self, name: &str, args: &[ast::Expr], range: TextRange) -> Option<Val> {
+        let Some(f) = MathFn::named(name) else {
+            self.c.error(range, format!("标准库模块「数学」没有函数「{name}」"), format!("module 数学 has no function {name}"));
+            return None;
+        };
+        if args.len() != f.arity() {
+            self.arity_error(name, &f.arity().to_string(), args.len(), range);
+            return None;
+        }
+        let mut ops = Vec::with_capacity(args.len());
+        for a in args {
+            let v = self.expr(a)?;
+            let v = self.coerce(v, &Type::Float, a.syntax().text_range())?;
+            ops.push(v.op);
+        }
+        let loc = self.c.loc(range);
+        Some(self.temp(Type::Float, Value::Builtin { op: Builtin::Math(f), args: ops, loc }))
     }
 
     fn arity_error(&mut self, name: &str, expected: &str, got: usize, range: TextRange) {

@@ -45,7 +45,9 @@ impl Checker<'_> {
             return;
         }
         let id = EnumId(self.enums.len() as u32);
-        self.enums.push(EnumInfo { name: text.as_str().into(), variants: Vec::new(), boxed: false, decl: Some(e) });
+        // Known before any payload type is resolved: a recursive enum mentions itself.
+        let boxed = e.variants().any(|v| v.has_payload());
+        self.enums.push(EnumInfo { name: text.as_str().into(), variants: Vec::new(), boxed, decl: Some(e) });
         self.enum_by_name.insert(text, id);
     }
 

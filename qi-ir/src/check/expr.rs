@@ -27,7 +27,7 @@ impl FnLower<'_, '_> {
             }
             ast::Expr::Array(a) => self.array_lit(a, None),
             ast::Expr::StructLit(l) => self.struct_lit(l),
-            ast::Expr::Closure(_) => self.unsupported(range, "闭包", "closures"),
+            ast::Expr::Closure(c) => self.closure(c),
             ast::Expr::ArrayNew(a) => self.array_new(a),
             ast::Expr::ChanNew(_) => self.unsupported(range, "通道", "channels"),
             ast::Expr::Await(_) => self.unsupported(range, "等待", "等待 (await)"),
@@ -148,7 +148,7 @@ impl FnLower<'_, '_> {
             return v;
         }
         if self.c.fns_by_name.contains_key(&text) {
-            return self.unsupported(range, "函数作为值", "functions as values");
+            return self.function_value(&text, range);
         }
         self.c.error(range, format!("未声明的变量: {text}"), format!("undeclared variable: {text}"));
         None

@@ -25,6 +25,12 @@ impl FnLower<'_, '_> {
         // Keep the scrutinee in its own slot for the whole match.
         let holder = self.b.new_local(v.ty.clone(), None);
         let owned = v.owned;
+        if owned {
+            // An arm may leave by 返回/跳出/继续: the function exit (or the next time this
+            // match runs, in a loop) releases what the slot still holds.
+            self.b.push(Inst::Release(holder));
+            self.track_owned(holder);
+        }
         self.b.assign(holder, Value::Use(v.op));
         let subject = Val::borrowed(Operand::Local(holder), v.ty.clone());
         let enum_id = match &v.ty {
@@ -96,6 +102,7 @@ impl FnLower<'_, '_> {
         self.b.switch_to(end);
         if owned {
             self.b.push(Inst::Release(holder));
+            self.b.assign(holder, Value::Use(Operand::Null));
         }
     }
 

@@ -75,6 +75,10 @@ pub(crate) struct Checker<'a> {
     layouts: Vec<Layout>,
     /// Methods by receiver struct and name.
     methods: HashMap<(StructId, String), FuncId>,
+    /// Functions whose declaration was rejected: calls to them are not reported again.
+    rejected_fns: std::collections::HashSet<String>,
+    /// Functions created while lowering: closure bodies and function-value trampolines.
+    lifted: closures::Lifted,
 }
 
 impl<'a> Checker<'a> {
@@ -125,9 +129,13 @@ pub fn check(file: &ast::SourceFile, text: &str, file_name: &str) -> CheckOutput
         enum_by_name: HashMap::new(),
         layouts: Vec::new(),
         methods: HashMap::new(),
+        lifted: closures::Lifted::default(),
+        rejected_fns: Default::default(),
     };
     c.collect_items(file);
     let main_id = FuncId(c.sigs.len() as u32);
+    // Lifted functions are numbered after `main`, in the order they are finished.
+    c.lifted.first_id = main_id.0 + 1;
     let mut main = FnBuilder::new("<main>".into(), vec![], Type::Void, Loc::default());
     c.lower_globals(file, &mut main, main_id);
     let mut functions: Vec<Function> = Vec::with_capacity(c.sigs.len() + 1);
@@ -137,6 +145,7 @@ pub fn check(file: &ast::SourceFile, text: &str, file_name: &str) -> CheckOutput
     }
     let entry = c.finish_main(file, &mut main);
     functions.push(main.finish());
+    functions.append(&mut c.lifted.functions);
     let diagnostics = std::mem::take(&mut c.diagnostics);
     let has_errors = diagnostics.iter().any(|d| d.severity == Severity::Error);
     let module = (!has_errors && entry).then(move || Module {
@@ -276,14 +285,29 @@ impl<'a> Checker<'a> {
                 },
                 None => Type::Int,
             };
+            // Defaults fill missing *trailing* arguments, so no required parameter may
+            // follow one with a default.
+            if p.default().is_none() && params.iter().any(|q: &ParamSig| q.default.is_some()) {
+                self.error(
+                    p.syntax().text_range(),
+                    format!("形参 {pname} 必须有默认值：它前面的形参有默认值"),
+                    format!("parameter {pname} needs a default value because an earlier parameter has one"),
+                );
+                ok = false;
+                continue;
+            }
             params.push(ParamSig { name: pname, ty, default: p.default() });
         }
         let ret = match f.ret_type().map(|t| self.resolve_type(&t)) {
             None => Type::Void,
             Some(Some(t)) => t,
-            Some(None) => return,
+            Some(None) => {
+                self.rejected_fns.insert(name);
+                return;
+            }
         };
         if !ok {
+            self.rejected_fns.insert(name);
             return;
         }
         if let Some((sid, _)) = receiver {

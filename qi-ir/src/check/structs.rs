@@ -258,6 +258,9 @@ impl FnLower<'_, '_> {
     /// `x.字段 = 值` / `x.字段 op= 值`.
     pub(super) fn field_assign(&mut self, f: &ast::FieldExpr, op: Option<ast::BinOp>, value: &ast::Expr, range: TextRange) {
         let (Some(base), Some(name)) = (f.receiver(), f.name()) else { return };
+        if op.is_none() && self.closure_self_cycle(&base, &name.text(), value) {
+            return;
+        }
         let Some((b, _, i, fty)) = self.field_place(&base, &name) else {
             if let Some(v) = self.expr(value) {
                 self.release_temp(&v);

@@ -10,10 +10,7 @@ impl Checker<'_> {
         let range = t.syntax().text_range();
         let path = match t {
             ast::TypeRef::Named(p) => p,
-            ast::TypeRef::Fn(_) => {
-                self.unsupported(range, "函数类型", "function types");
-                return None;
-            }
+            ast::TypeRef::Fn(f) => return self.resolve_fn_type(f),
         };
         let Some(builtin) = path.builtin() else {
             let name = path.text();

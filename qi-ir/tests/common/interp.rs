@@ -4,8 +4,9 @@
 //! Scalars are Rust values; strings and arrays live in a heap of counted objects.
 //! `Retain`/`Release` are executed exactly as the JIT does (literal strings are immortal,
 //! null is ignored), and the interpreter *faults* on anything the IR must never do:
-//! using or releasing a freed object, releasing a non-object, a null array, an
-//! unreachable terminator, and — at the end of a run — any object still alive (a leak).
+//! using or releasing a freed object, releasing a non-object, a null array or record, an
+//! `unreachable` terminator. Objects still alive at the end (leaks) are reported in
+//! `Outcome::live` / `Outcome::leaked`.
 //! Run-time errors of the program itself (division by zero, …) are not faults: they end
 //! the run like the JIT's runtime does, with the output printed so far.
 
@@ -31,7 +32,7 @@ enum Data {
     Str(String),
     Arr { items: Vec<V>, objects: bool },
     /// A struct, boxed enum or closure; `owns[i]`: slot `i` holds a counted reference.
-    Rec { slots: Vec<V>, owns: Vec<bool> },
+    Rec { slots: Vec<V>, owns: Vec<bool>, kind: LayoutKind },
 }
 
 #[derive(Debug)]
@@ -51,7 +52,15 @@ pub struct Outcome {
     pub max_depth: usize,
     /// Objects allocated during the run.
     pub allocations: usize,
+    /// Objects still alive at the end of a run that finished normally, by kind, in the
+    /// order and spelling of `qi run --leak-report` (`字符串`, `数组`, `结构体`, `枚举`, `闭包`).
+    pub live: [usize; 5],
+    /// Descriptions of the live objects.
+    pub leaked: Vec<String>,
 }
+
+/// The kinds of `Outcome::live`.
+pub const KINDS: [&str; 5] = ["字符串", "数组", "结构体", "枚举", "闭包"];
 
 #[derive(Clone, Copy, Debug)]
 pub struct Limits {
@@ -113,24 +122,27 @@ pub fn run_with(m: &Module, limits: Limits, input: &[&str], args: &[&str]) -> Re
     let mut steps = 0u64;
     let mut max_depth = 0usize;
     let result = mach.exec(limits, &mut steps, &mut max_depth);
+    let mut live = [0; 5];
+    let mut leaked = Vec::new();
     let runtime_error = match result {
         Ok(()) => {
-            let leaked: Vec<String> = mach
-                .heap
-                .iter()
-                .enumerate()
-                .filter(|(_, o)| !o.freed)
-                .map(|(i, o)| format!("#{i} rc={} {:?}", o.rc, o.data))
-                .collect();
-            if !leaked.is_empty() {
-                return Err(format!("{} object(s) leaked: {}", leaked.len(), leaked.join("; ")));
+            for (i, o) in mach.heap.iter().enumerate().filter(|(_, o)| !o.freed) {
+                let kind = match &o.data {
+                    Data::Str(_) => 0,
+                    Data::Arr { .. } => 1,
+                    Data::Rec { kind: LayoutKind::Struct, .. } => 2,
+                    Data::Rec { kind: LayoutKind::Enum, .. } => 3,
+                    Data::Rec { kind: LayoutKind::Closure, .. } => 4,
+                };
+                live[kind] += 1;
+                leaked.push(format!("#{i} rc={} {:?}", o.rc, o.data));
             }
             None
         }
         Err(Stop::Runtime(msg)) => Some(msg),
         Err(Stop::Fault(msg)) => return Err(format!("{msg}\n(output so far: {:?})", mach.out)),
     };
-    Ok(Outcome { stdout: mach.out, runtime_error, steps, max_depth, allocations: mach.heap.len() })
+    Ok(Outcome { stdout: mach.out, runtime_error, steps, max_depth, allocations: mach.heap.len(), live, leaked })
 }
 
 fn zero(ty: &Type) -> V {
@@ -299,7 +311,7 @@ impl Machine<'_> {
     fn record(&self, v: V) -> R<(&Vec<V>, &Vec<bool>)> {
         match v {
             V::Obj(i) => match &self.live(i)?.data {
-                Data::Rec { slots, owns } => Ok((slots, owns)),
+                Data::Rec { slots, owns, .. } => Ok((slots, owns)),
                 other => fault(format!("object #{i} used as a record: {other:?}")),
             },
             V::Null => fault("null record dereferenced (the JIT would crash)"),
@@ -319,29 +331,31 @@ impl Machine<'_> {
         }
     }
 
+    /// Drop one reference; objects reaching zero free their children too (iteratively,
+    /// like the runtime, so that long chains cannot overflow the stack).
     fn release(&mut self, v: V) -> R<()> {
-        match v {
-            V::Null | V::Lit(_) => Ok(()),
-            V::Obj(i) => {
-                self.live(i)?;
-                self.heap[i].rc -= 1;
-                if self.heap[i].rc == 0 {
-                    self.heap[i].freed = true;
-                    let children: Vec<V> = match &self.heap[i].data {
-                        Data::Arr { items, objects: true } => items.clone(),
-                        Data::Rec { slots, owns } => {
-                            slots.iter().zip(owns).filter(|(_, o)| **o).map(|(s, _)| *s).collect()
+        let mut pending = vec![v];
+        while let Some(v) = pending.pop() {
+            match v {
+                V::Null | V::Lit(_) => {}
+                V::Obj(i) => {
+                    self.live(i)?;
+                    self.heap[i].rc -= 1;
+                    if self.heap[i].rc == 0 {
+                        self.heap[i].freed = true;
+                        match &self.heap[i].data {
+                            Data::Arr { items, objects: true } => pending.extend(items.iter().copied()),
+                            Data::Rec { slots, owns, .. } => {
+                                pending.extend(slots.iter().zip(owns).filter(|(_, o)| **o).map(|(s, _)| *s))
+                            }
+                            _ => {}
                         }
-                        _ => Vec::new(),
-                    };
-                    for child in children {
-                        self.release(child)?;
                     }
                 }
-                Ok(())
+                other => return fault(format!("release of {other:?}")),
             }
-            other => fault(format!("release of {other:?}")),
         }
+        Ok(())
     }
 
     fn inst(&mut self, locals: &mut [V], inst: &Inst) -> R<()> {
@@ -416,7 +430,7 @@ impl Machine<'_> {
                 let Some(layout) = self.m.layouts.get(l.index()) else { return fault(format!("layout L{} out of range", l.0)) };
                 let slots = layout.slots.iter().map(|s| zero(&s.ty)).collect();
                 let owns = layout.slots.iter().map(|s| s.owns_object()).collect();
-                self.new_obj(Data::Rec { slots, owns })
+                self.new_obj(Data::Rec { slots, owns, kind: layout.kind })
             }
             Value::GetSlot { obj, slot, .. } => {
                 let o = op(obj)?;
@@ -441,6 +455,10 @@ impl Machine<'_> {
                 };
                 if n < 0 {
                     return Err(Stop::Runtime(format!("数组长度不能为负数：{n}")));
+                }
+                if n >= 1 << 40 {
+                    // More than the runtime can allocate (8 TiB): its allocation fails.
+                    return Err(Stop::Runtime(format!("无法分配长度为 {n} 的数组")));
                 }
                 if n > 1 << 24 {
                     return fault(format!("array of {n} elements is too big for the interpreter"));
@@ -553,6 +571,37 @@ impl Machine<'_> {
             Args => {
                 let items: Vec<V> = self.args.clone().into_iter().map(|s| new_str(self, s)).collect();
                 self.new_obj(Data::Arr { items, objects: true })
+            }
+            Math(f) => {
+                let x = |i: usize| match arg(i)? {
+                    V::Float(x) => Ok(x),
+                    v => fault(format!("{f:?} of {v:?}")),
+                };
+                use MathFn::*;
+                V::Float(match f {
+                    Sqrt => x(0)?.sqrt(),
+                    Abs => x(0)?.abs(),
+                    Floor => x(0)?.floor(),
+                    Ceil => x(0)?.ceil(),
+                    Round => x(0)?.round(),
+                    Sin => x(0)?.sin(),
+                    Cos => x(0)?.cos(),
+                    Tan => x(0)?.tan(),
+                    Asin => x(0)?.asin(),
+                    Acos => x(0)?.acos(),
+                    Atan => x(0)?.atan(),
+                    Tanh => x(0)?.tanh(),
+                    Exp => x(0)?.exp(),
+                    Ln => x(0)?.ln(),
+                    Log10 => x(0)?.log10(),
+                    Log2 => x(0)?.log2(),
+                    Cbrt => x(0)?.cbrt(),
+                    Pow => x(0)?.powf(x(1)?),
+                    Max => x(0)?.max(x(1)?),
+                    Min => x(0)?.min(x(1)?),
+                    Pi => std::f64::consts::PI,
+                    E => std::f64::consts::E,
+                })
             }
             Input | InputPrompt => {
                 if b == InputPrompt {

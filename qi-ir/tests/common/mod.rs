@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod interp;
+pub mod mutate;
 pub mod validate;
 
 use std::path::{Path, PathBuf};
@@ -29,7 +30,8 @@ pub struct Program {
     pub source: String,
     /// Expected stdout (`.out`; none means empty).
     pub out: Option<String>,
-    /// Expected exit status (`.status`, else 0).
+    /// Expected exit status: 0, 2 for a run-time error, 1 for a program the checker
+    /// must reject (such programs also live outside `errors/`).
     pub status: i32,
     /// Lines of its standard input (`.in`), without line ends.
     pub stdin: Vec<String>,
@@ -56,8 +58,13 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// Every valid program (everything outside `errors/`), sorted by name.
+/// Every program the checker accepts (outside `errors/`, exit status not 1), sorted.
 pub fn programs() -> Vec<Program> {
+    all_programs().into_iter().filter(|p| p.status != 1).collect()
+}
+
+/// Every program outside `errors/`, sorted by name.
+pub fn all_programs() -> Vec<Program> {
     let root = programs_dir();
     let mut files = Vec::new();
     collect(&root, &mut files);
@@ -76,10 +83,11 @@ pub fn programs() -> Vec<Program> {
             let source = std::fs::read_to_string(&path).unwrap();
             let sibling = |ext: &str| path.with_extension(ext);
             let out = std::fs::read_to_string(sibling("out")).ok();
+            // As in the conformance suite: `.status`, else 1 when there is a `.err`, else 0.
             let status = std::fs::read_to_string(sibling("status"))
                 .ok()
                 .map(|s| s.trim().parse().unwrap())
-                .unwrap_or(0);
+                .unwrap_or(if sibling("err").exists() { 1 } else { 0 });
             let stdin = std::fs::read(sibling("in")).map(|b| stdin_lines(&b)).unwrap_or_default();
             let args = source
                 .lines()

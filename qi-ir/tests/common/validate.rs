@@ -49,17 +49,27 @@ impl FnCheck<'_> {
             }
             self.term(&b.term).map_err(|e| format!("b{bi} terminator: {e}"))?;
         }
-        // No reachable block may lack its terminator.
+        // No reachable block may have been left unfinished. The lowering does use
+        // `unreachable` on purpose for an impossible branch (the fall-through of a `匹配`
+        // that covers every enum variant): an empty block entered only by branches.
         let mut seen = vec![false; f.blocks.len()];
         let mut stack = vec![0usize];
         while let Some(b) = stack.pop() {
             if std::mem::replace(&mut seen[b], true) {
                 continue;
             }
-            if matches!(f.blocks[b].term, Terminator::Unreachable) {
-                return Err(format!("b{b} is reachable but ends in `unreachable`"));
-            }
             stack.extend(f.blocks[b].term.successors().iter().map(|s| s.index()));
+        }
+        for (b, blk) in f.blocks.iter().enumerate() {
+            if !seen[b] || !matches!(blk.term, Terminator::Unreachable) {
+                continue;
+            }
+            let entered_by_jump = f.blocks.iter().enumerate().any(|(p, pb)| {
+                seen[p] && matches!(pb.term, Terminator::Jump(t) if t.index() == b)
+            });
+            if b == 0 || !blk.insts.is_empty() || entered_by_jump {
+                return Err(format!("b{b} is reachable but was left unfinished (ends in `unreachable`)"));
+            }
         }
         Ok(())
     }
@@ -102,7 +112,7 @@ impl FnCheck<'_> {
     fn expect(&self, op: &Operand, want: &Type) -> Result<(), String> {
         match self.operand(op)? {
             None if want.is_rc() => Ok(()),
-            Some(t) if &t == want => Ok(()),
+            Some(t) if same(&t, want) => Ok(()),
             got => Err(format!("operand {op:?} has type {got:?}, expected {want}")),
         }
     }
@@ -221,7 +231,8 @@ impl FnCheck<'_> {
                 if f.index() >= self.m.functions.len() {
                     return Err(format!("address of f{} out of range", f.0));
                 }
-                return Ok(None);
+                // A code address is a machine word (slot 0 of a closure is an 整数 slot).
+                Int
             }
             Value::CallIndirect { callee, args, ret, .. } => {
                 match self.operand(callee)? {
@@ -269,7 +280,7 @@ impl FnCheck<'_> {
                 let want = self.local(*dst)?.clone();
                 match self.value(value)? {
                     None if want.is_rc() => Ok(()),
-                    Some(t) if t == want && t != Type::Void => Ok(()),
+                    Some(t) if same(&t, &want) && t != Type::Void => Ok(()),
                     got => Err(format!("assigning {got:?} to _{} of type {want}", dst.0)),
                 }
             }
@@ -320,6 +331,12 @@ impl FnCheck<'_> {
             Terminator::Unreachable => Ok(()),
         }
     }
+}
+
+/// Equal types, where a payload-less enum is its tag, an `整数`.
+fn same(a: &Type, b: &Type) -> bool {
+    let tag = |t: &Type| if matches!(t, Type::Enum { boxed: false, .. }) { Type::Int } else { t.clone() };
+    tag(a) == tag(b)
 }
 
 /// Types compared by `ICmp`: integers, booleans, characters and payload-less enum tags.
