@@ -96,7 +96,7 @@ mod tests {
         assert_eq!(render(&mut out, "a.qi", text, &[d.clone()], Lang::Zh, false), 1);
         let s = String::from_utf8(out).unwrap();
         assert!(s.contains("错误: 未声明的变量 `y`"), "{s}");
-        assert!(s.contains("a.qi:2:13"), "{s}");
+        assert!(s.contains("a.qi:2:12"), "{s}");
         assert!(s.contains("变量 x = y;"), "{s}");
         let mut out = Vec::new();
         render(&mut out, "a.qi", text, &[d], Lang::En, false);
