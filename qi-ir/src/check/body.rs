@@ -67,14 +67,18 @@ pub(super) struct FnLower<'c, 'a> {
 }
 
 pub(super) fn lower_function(c: &mut Checker, id: FuncId) -> Function {
-    let sig = &c.sigs[id.index()];
+    let sig = c.sig(id);
     let decl = sig.decl.clone();
     let params: Vec<(Option<String>, Type)> =
         sig.params.iter().map(|p| (Some(p.name.clone()), p.ty.clone())).collect();
     let names: Vec<String> = sig.params.iter().map(|p| p.name.clone()).collect();
     let ret = sig.ret.clone();
+    let name = sig.name.clone();
+    let subst = sig.subst.clone();
+    // A generic instance's body sees its type parameters as the concrete types.
+    let saved_subst = std::mem::replace(&mut c.type_subst, subst);
     let loc = c.loc(decl.syntax().text_range());
-    let b = FnBuilder::new(sig.name.clone(), params, ret.clone(), loc);
+    let b = FnBuilder::new(name, params, ret.clone(), loc);
     let mut l = FnLower::new(c, b, ret);
     for (i, name) in names.into_iter().enumerate() {
         let ty = l.b.func.locals[i].ty.clone();
@@ -85,7 +89,9 @@ pub(super) fn lower_function(c: &mut Checker, id: FuncId) -> Function {
     if let Some(body) = decl.body() {
         l.block(&body);
     }
-    l.finish(end)
+    let f = l.finish(end);
+    c.type_subst = saved_subst;
+    f
 }
 
 /// A global `变量`/`常量`: its initialiser runs in `main`.

@@ -55,8 +55,18 @@ impl FnLower<'_, '_> {
             return self.call_expression(&callee, &args, range);
         };
         let segments: Vec<String> = path.segments().map(|s| s.text()).collect();
-        if path.generic_args().is_some() {
-            return self.unsupported(range, "泛型调用", "generic calls");
+        if let Some(name) = path.as_single_name().map(|n| n.text()) {
+            if self.c.is_generic_fn(&name) && !self.is_variable(&name) {
+                return self.generic_call(&name, path.generic_args(), &args, range);
+            }
+            if path.generic_args().is_some() {
+                self.c.error(
+                    range,
+                    format!("{name} 不是泛型函数，不能带显式类型实参 <...>"),
+                    format!("{name} is not a generic function and takes no explicit type arguments"),
+                );
+                return None;
+            }
         }
         if segments.len() == 2 {
             if let Some(v) = self.variant_by_path(&segments, &args, true, range) {
@@ -203,7 +213,7 @@ impl FnLower<'_, '_> {
         Some(self.temp(Type::Float, Value::Builtin { op: Builtin::Math(f), args: ops, loc }))
     }
 
-    fn arity_error(&mut self, name: &str, expected: &str, got: usize, range: TextRange) {
+    pub(super) fn arity_error(&mut self, name: &str, expected: &str, got: usize, range: TextRange) {
         self.c.error(
             range,
             format!("函数「{name}」需要 {expected} 个实参，实际传了 {got} 个"),
@@ -335,20 +345,20 @@ impl FnLower<'_, '_> {
     fn pick_overload(&mut self, name: &str, ids: &[FuncId], args: &[ast::Expr], range: TextRange) -> Option<FuncId> {
         let n = args.len();
         let fits = |this: &Self, id: FuncId| {
-            let p = &this.c.sigs[id.index()].params;
+            let p = &this.c.sig(id).params;
             let required = p.iter().take_while(|p| p.default.is_none()).count();
             required <= n && n <= p.len()
         };
         let Some(id) = ids.iter().copied().find(|id| fits(self, *id)) else {
             if ids.len() == 1 {
-                let p = &self.c.sigs[ids[0].index()].params;
+                let p = &self.c.sig(ids[0]).params;
                 let required = p.iter().take_while(|p| p.default.is_none()).count();
                 let expected =
                     if required == p.len() { p.len().to_string() } else { format!("{required} 到 {}", p.len()) };
                 self.arity_error(name, &expected, n, range);
             } else {
                 let counts: Vec<String> =
-                    ids.iter().map(|id| self.c.sigs[id.index()].params.len().to_string()).collect();
+                    ids.iter().map(|id| self.c.sig(*id).params.len().to_string()).collect();
                 self.c.error(
                     range,
                     format!("函数「{name}」有重载，但没有接收 {n} 个实参的版本（可选形参个数：{}）", counts.join(" / ")),
@@ -377,7 +387,7 @@ impl FnLower<'_, '_> {
     ) -> Option<Val> {
         let skip = receiver.is_some() as usize;
         let params: Vec<(Type, Option<ast::Expr>)> =
-            self.c.sigs[id.index()].params.iter().skip(skip).map(|p| (p.ty.clone(), p.default.clone())).collect();
+            self.c.sig(id).params.iter().skip(skip).map(|p| (p.ty.clone(), p.default.clone())).collect();
         let required = params.iter().take_while(|p| p.1.is_none()).count();
         if args.len() < required || args.len() > params.len() {
             let expected =
@@ -385,7 +395,6 @@ impl FnLower<'_, '_> {
             self.arity_error(name, &expected, args.len(), range);
             return None;
         }
-        let ret = self.c.sigs[id.index()].ret.clone();
         let mut vals = Vec::with_capacity(params.len() + 1);
         if let Some(r) = receiver {
             vals.push(Val::borrowed(r.op, r.ty));
@@ -409,6 +418,12 @@ impl FnLower<'_, '_> {
             }
             return None;
         }
+        self.emit_call(id, vals, range)
+    }
+
+    /// Emit the call of `id` with checked argument values; releases owned arguments.
+    fn emit_call(&mut self, id: FuncId, vals: Vec<Val>, range: TextRange) -> Option<Val> {
+        let ret = self.c.sig(id).ret.clone();
         let loc = self.c.loc(range);
         let call = Value::Call { func: id, args: vals.iter().map(|v| v.op).collect(), loc };
         let result = if ret == Type::Void {
@@ -421,5 +436,44 @@ impl FnLower<'_, '_> {
             self.release_temp(v);
         }
         Some(result)
+    }
+
+    /// Call `id` with the first arguments already evaluated (`given`, not yet converted to
+    /// the parameter types); missing trailing arguments take their defaults.
+    pub(super) fn call_with_values(&mut self, id: FuncId, name: &str, given: Vec<Val>, args: &[ast::Expr], range: TextRange) -> Option<Val> {
+        let params: Vec<(Type, Option<ast::Expr>)> =
+            self.c.sig(id).params.iter().map(|p| (p.ty.clone(), p.default.clone())).collect();
+        let required = params.iter().take_while(|p| p.1.is_none()).count();
+        if given.len() < required || given.len() > params.len() {
+            self.arity_error(name, &params.len().to_string(), given.len(), range);
+            for v in &given {
+                self.release_temp(v);
+            }
+            return None;
+        }
+        let mut vals = Vec::with_capacity(params.len());
+        let mut ok = true;
+        let n_given = given.len();
+        for (i, v) in given.into_iter().enumerate() {
+            let r = args.get(i).map(|a| a.syntax().text_range()).unwrap_or(range);
+            match self.coerce(v, &params[i].0, r) {
+                Some(v) => vals.push(v),
+                None => ok = false,
+            }
+        }
+        for (ty, default) in &params[n_given..] {
+            let Some(e) = default else { continue };
+            match self.expr_expecting(e, ty).and_then(|v| self.coerce(v, ty, e.syntax().text_range())) {
+                Some(v) => vals.push(v),
+                None => ok = false,
+            }
+        }
+        if !ok {
+            for v in &vals {
+                self.release_temp(v);
+            }
+            return None;
+        }
+        self.emit_call(id, vals, range)
     }
 }

@@ -41,8 +41,10 @@ use std::collections::HashMap;
 pub(crate) struct Lifted {
     /// Id of the first lifted function (the one after `main`).
     pub first_id: u32,
-    /// Finished functions; `functions[i]` has id `first_id + i`.
-    pub functions: Vec<Function>,
+    /// Functions created while lowering (lifted closures, trampolines, generic instances);
+    /// `functions[i]` has id `first_id + i`. A slot is `None` while its id is reserved
+    /// but its body not yet lowered.
+    pub functions: Vec<Option<Function>>,
     /// The trampoline of each top-level function used as a value.
     trampolines: HashMap<FuncId, FuncId>,
     /// The layout of closures without captures (only the code address).
@@ -81,9 +83,20 @@ impl Checker<'_> {
     }
 
     fn add_lifted(&mut self, f: Function) -> FuncId {
-        let id = FuncId(self.lifted.first_id + self.lifted.functions.len() as u32);
-        self.lifted.functions.push(f);
+        let id = self.reserve_function();
+        self.fill_function(id, f);
         id
+    }
+
+    /// A new function id after `main`, whose body is supplied later by `fill_function`.
+    pub(super) fn reserve_function(&mut self) -> FuncId {
+        let id = FuncId(self.lifted.first_id + self.lifted.functions.len() as u32);
+        self.lifted.functions.push(None);
+        id
+    }
+
+    pub(super) fn fill_function(&mut self, id: FuncId, f: Function) {
+        self.lifted.functions[(id.0 - self.lifted.first_id) as usize] = Some(f);
     }
 
     /// A record layout for a closure with these captures (slot 0: the code address).
@@ -109,7 +122,7 @@ impl Checker<'_> {
         if let Some(&id) = self.lifted.trampolines.get(&target) {
             return id;
         }
-        let sig = &self.sigs[target.index()];
+        let sig = self.sig(target);
         let name = format!("{}.函数值", sig.name);
         let loc = self.loc(sig.decl.syntax().text_range());
         let mut params = vec![(None, Type::Fn(Box::new(ty.clone())))];
@@ -319,7 +332,7 @@ impl FnLower<'_, '_> {
             return None;
         }
         let target = ids[0];
-        let sig = &self.c.sigs[target.index()];
+        let sig = self.c.sig(target);
         let ty = FnType { params: sig.params.iter().map(|p| p.ty.clone()).collect(), ret: sig.ret.clone() };
         let code = self.c.trampoline(target, &ty);
         let layout = self.c.closure_layout(&[]);

@@ -36,14 +36,20 @@ impl Checker<'_> {
         let Some(name) = e.name() else { return };
         let text = name.text();
         let range = name.syntax().text_range();
-        if e.generic_param_list().is_some() {
-            self.unsupported(range, "泛型枚举", "generic enums");
-            return;
-        }
-        if self.enum_by_name.contains_key(&text) || self.struct_by_name.contains_key(&text) {
+        if self.enum_by_name.contains_key(&text) || self.struct_by_name.contains_key(&text) || self.is_type_template(&text) {
             self.error(range, format!("类型 {text} 重复定义"), format!("type {text} is defined twice"));
             return;
         }
+        if e.generic_param_list().is_some() {
+            self.declare_enum_template(&e, &text);
+            return;
+        }
+        self.declare_enum_instance(e, &text);
+    }
+
+    /// A concrete enum named `text` (a plain declaration or a generic instance).
+    pub(super) fn declare_enum_instance(&mut self, e: ast::EnumDecl, text: &str) {
+        let text = text.to_string();
         let id = EnumId(self.enums.len() as u32);
         // Known before any payload type is resolved: a recursive enum mentions itself.
         let boxed = e.variants().any(|v| v.has_payload());

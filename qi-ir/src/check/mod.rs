@@ -15,6 +15,7 @@ mod calls;
 mod closures;
 mod enums;
 mod expr;
+mod generics;
 mod lines;
 mod matching;
 mod ops;
@@ -42,6 +43,8 @@ struct FnSig {
     params: Vec<ParamSig>,
     ret: Type,
     decl: ast::FnDecl,
+    /// Type parameters bound while the body is lowered (generic instances only).
+    subst: Vec<(String, Type)>,
 }
 
 struct ParamSig {
@@ -75,6 +78,13 @@ pub(crate) struct Checker<'a> {
     layouts: Vec<Layout>,
     /// Methods by receiver struct and name.
     methods: HashMap<(StructId, String), FuncId>,
+    /// Signatures of generic instances (their ids come after `main`).
+    instance_sigs: HashMap<FuncId, FnSig>,
+    /// Instances whose bodies still have to be lowered.
+    pending_instances: Vec<FuncId>,
+    /// Type parameter bindings in force (while lowering a generic instance).
+    type_subst: Vec<(String, Type)>,
+    generics: generics::Generics,
     /// Functions whose declaration was rejected: calls to them are not reported again.
     rejected_fns: std::collections::HashSet<String>,
     /// Functions created while lowering: closure bodies and function-value trampolines.
@@ -107,6 +117,11 @@ impl<'a> Checker<'a> {
         id
     }
 
+    /// The signature of a declared function or a generic instance.
+    fn sig(&self, id: FuncId) -> &FnSig {
+        self.sigs.get(id.index()).unwrap_or_else(|| &self.instance_sigs[&id])
+    }
+
     fn loc(&self, range: TextRange) -> Loc {
         Loc { file: 0, line: self.lines.line(range.start()) }
     }
@@ -131,6 +146,10 @@ pub fn check(file: &ast::SourceFile, text: &str, file_name: &str) -> CheckOutput
         methods: HashMap::new(),
         lifted: closures::Lifted::default(),
         rejected_fns: Default::default(),
+        instance_sigs: HashMap::new(),
+        pending_instances: Vec::new(),
+        type_subst: Vec::new(),
+        generics: Default::default(),
     };
     c.collect_items(file);
     let main_id = FuncId(c.sigs.len() as u32);
@@ -143,9 +162,19 @@ pub fn check(file: &ast::SourceFile, text: &str, file_name: &str) -> CheckOutput
         let f = body::lower_function(&mut c, FuncId(id as u32));
         functions.push(f);
     }
+    // Generic instances requested so far (and any they request in turn).
+    while let Some(id) = c.pending_instances.pop() {
+        let f = body::lower_function(&mut c, id);
+        c.fill_function(id, f);
+    }
     let entry = c.finish_main(file, &mut main);
     functions.push(main.finish());
-    functions.append(&mut c.lifted.functions);
+    let extra = std::mem::take(&mut c.lifted.functions);
+    let complete = extra.iter().all(Option::is_some);
+    functions.extend(extra.into_iter().flatten());
+    if !complete {
+        c.error(TextRange::empty(0.into()), "内部错误：有函数未生成", "internal error: a function was not generated");
+    }
     let diagnostics = std::mem::take(&mut c.diagnostics);
     let has_errors = diagnostics.iter().any(|d| d.severity == Severity::Error);
     let module = (!has_errors && entry).then(move || Module {
@@ -170,6 +199,7 @@ impl<'a> Checker<'a> {
             match item {
                 ast::Item::Struct(s) => self.declare_struct(s),
                 ast::Item::Enum(e) => self.declare_enum(e),
+                ast::Item::Trait(t) => self.declare_trait(t),
                 _ => {}
             }
         }
@@ -183,13 +213,12 @@ impl<'a> Checker<'a> {
             match stmt {
                 ast::Stmt::Item(ast::Item::Fn(f)) => self.declare_function(f, None),
                 ast::Stmt::Item(ast::Item::Impl(i)) => self.declare_impl(i),
-                ast::Stmt::Item(ast::Item::Package(_) | ast::Item::Struct(_) | ast::Item::Enum(_))
+                ast::Stmt::Item(ast::Item::Package(_) | ast::Item::Struct(_) | ast::Item::Enum(_) | ast::Item::Trait(_))
                 | ast::Stmt::Let(_) => {}
                 ast::Stmt::Item(item) => {
                     let (zh, en) = match item {
                         ast::Item::Import(_) => ("导入", "imports"),
                         ast::Item::Export(_) => ("导出", "exports"),
-                        ast::Item::Trait(_) => ("特性", "traits"),
                         ast::Item::Extern(_) => ("外部函数", "foreign functions"),
                         _ => unreachable!(),
                     };
@@ -208,17 +237,16 @@ impl<'a> Checker<'a> {
 
     /// `实现 类型 { 函数 … }`: methods whose receiver is called `自己`.
     fn declare_impl(&mut self, i: ast::ImplDecl) {
-        let range = i.syntax().text_range();
-        if i.trait_ty().is_some() {
-            self.unsupported(range, "特性实现", "trait implementations");
-            return;
-        }
         let Some(self_ty) = i.self_ty() else { return };
         let Some(ty) = self.resolve_type(&self_ty) else { return };
         let Type::Struct(s) = ty else {
             self.error(self_ty.syntax().text_range(), "只能为结构体实现方法", "methods can only be implemented for structs");
             return;
         };
+        if let Some(trait_ty) = i.trait_ty() {
+            self.declare_trait_impl(&i, &trait_ty, s.id);
+            return;
+        }
         for m in i.methods() {
             self.declare_function(m, Some((s.id, "自己".to_string())));
         }
@@ -245,8 +273,11 @@ impl<'a> Checker<'a> {
             }
             (None, None) => None,
         };
+        if receiver.is_none() && self.declare_if_generic(&f, &name) {
+            return;
+        }
         if f.generic_param_list().is_some() {
-            self.unsupported(range, "泛型函数", "generic functions");
+            self.unsupported(range, "泛型方法", "generic methods");
             return;
         }
         if matches!(name.as_str(), "有" | "无" | "成" | "败") {
@@ -318,7 +349,7 @@ impl<'a> Checker<'a> {
             }
             let id = FuncId(self.sigs.len() as u32);
             let full = format!("{}.{name}", self.structs[sid.index()].name);
-            self.sigs.push(FnSig { name: full, params, ret, decl: f });
+            self.sigs.push(FnSig { name: full, params, ret, decl: f, subst: Vec::new() });
             self.methods.insert((sid, name), id);
             return;
         }
@@ -354,7 +385,7 @@ impl<'a> Checker<'a> {
             }
         }
         let id = FuncId(self.sigs.len() as u32);
-        self.sigs.push(FnSig { name: name.clone(), params, ret, decl: f });
+        self.sigs.push(FnSig { name: name.clone(), params, ret, decl: f, subst: Vec::new() });
         self.fns_by_name.entry(name).or_default().push(id);
     }
 
@@ -376,7 +407,7 @@ impl<'a> Checker<'a> {
             self.error(start, "未找到 入口() 函数", "no `入口()` function found");
             return false;
         };
-        let sig = &self.sigs[entry.index()];
+        let sig = self.sig(entry);
         let param_tys: Vec<Type> = sig.params.iter().map(|p| p.ty.clone()).collect();
         let loc = self.loc(sig.decl.syntax().text_range());
         let ret = sig.ret.clone();

@@ -29,14 +29,27 @@ impl Checker<'_> {
         let Some(name) = s.name() else { return };
         let text = name.text();
         let range = name.syntax().text_range();
-        if s.generic_param_list().is_some() {
-            self.unsupported(range, "泛型结构体", "generic structs");
-            return;
-        }
-        if self.struct_by_name.contains_key(&text) || self.enum_type_named(&text).is_some() {
+        if self.struct_by_name.contains_key(&text) || self.enum_type_named(&text).is_some() || self.is_type_template(&text) {
             self.error(range, format!("类型 {text} 重复定义"), format!("type {text} is defined twice"));
             return;
         }
+        if s.generic_param_list().is_some() {
+            if s.fields().any(|f| f.default().is_some()) {
+                self.error(
+                    range,
+                    format!("泛型结构体 {text} 的字段带默认值 —— 泛型结构体暂不支持字段默认值"),
+                    format!("generic struct {text} has field defaults, which generic structs do not support"),
+                );
+            }
+            self.declare_struct_template(&s, &text);
+            return;
+        }
+        self.declare_struct_instance(s, &text);
+    }
+
+    /// A concrete struct named `text` (a plain declaration or a generic instance).
+    pub(super) fn declare_struct_instance(&mut self, s: ast::StructDecl, text: &str) {
+        let text = text.to_string();
         let id = StructId(self.structs.len() as u32);
         let layout = LayoutId(self.layouts.len() as u32);
         self.layouts.push(Layout { kind: LayoutKind::Struct, slots: Vec::new() });
@@ -112,14 +125,33 @@ impl FnLower<'_, '_> {
     pub(super) fn struct_lit(&mut self, lit: &ast::StructLit) -> Option<Val> {
         let range = lit.syntax().text_range();
         let ty_node = lit.ty()?;
-        if ty_node.generic_args().is_some() {
-            return self.unsupported(range, "泛型结构体", "generic structs");
-        }
         let name = ty_node.text();
-        let Some(&id) = self.c.struct_by_name.get(&name) else {
-            self.c.error(ty_node.syntax().text_range(), format!("未定义的结构体: {name}"), format!("undefined struct: {name}"));
-            return None;
+        let id = if ty_node.generic_args().is_some() || self.c.is_type_template(&name) {
+            if ty_node.generic_args().is_none() {
+                self.c.error(
+                    ty_node.syntax().text_range(),
+                    format!("泛型结构体 {name} 需要类型实参，如 新建 {name}<整数> {{ … }}"),
+                    format!("generic struct {name} needs type arguments, e.g. 新建 {name}<整数> {{ … }}"),
+                );
+                return None;
+            }
+            match self.c.resolve_type(&ast::TypeRef::Named(ty_node.clone()))? {
+                Type::Struct(s) => s.id,
+                other => {
+                    self.c.error(ty_node.syntax().text_range(), format!("{other} 不是结构体"), format!("{other} is not a struct"));
+                    return None;
+                }
+            }
+        } else {
+            match self.c.struct_by_name.get(&name) {
+                Some(&id) => id,
+                None => {
+                    self.c.error(ty_node.syntax().text_range(), format!("未定义的结构体: {name}"), format!("undefined struct: {name}"));
+                    return None;
+                }
+            }
         };
+        let name = self.c.structs[id.index()].name.to_string();
         let ty = self.c.struct_type(id);
         let layout = self.c.structs[id.index()].layout;
         let obj = self.temp(ty.clone(), Value::NewRecord(layout));

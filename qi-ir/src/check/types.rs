@@ -14,8 +14,24 @@ impl Checker<'_> {
         };
         let Some(builtin) = path.builtin() else {
             let name = path.text();
+            if path.generic_args().is_none() {
+                if let Some(t) = self.type_param(&name) {
+                    return Some(t);
+                }
+            }
+            if self.is_type_template(&name) {
+                let Some(list) = path.generic_args() else {
+                    self.error(range, format!("泛型类型 {name} 需要类型实参：{name}<T>"), format!("generic type {name} needs type arguments: {name}<T>"));
+                    return None;
+                };
+                let mut args = Vec::new();
+                for t in list.types() {
+                    args.push(self.resolve_type(&t)?);
+                }
+                return self.instantiate_type(&name, args, range);
+            }
             if path.generic_args().is_some() {
-                self.unsupported(range, "泛型类型", "generic types");
+                self.error(range, format!("{name} 不是泛型类型"), format!("{name} is not a generic type"));
                 return None;
             }
             if let Some(t) = self.named_type(&name) {
