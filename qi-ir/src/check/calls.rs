@@ -150,6 +150,11 @@ impl FnLower<'_, '_> {
                 if let Some(v) = self.enum_variant_call(p, &name, &args, range) {
                     return v;
                 }
+                if let Some(t) = p.as_single_name().map(|n| n.text()) {
+                    if let Some(v) = self.generic_variant(&t, &name, &args, None, range) {
+                        return v;
+                    }
+                }
             }
             return self.unsupported(range, "标准库模块", "standard-library modules");
         }

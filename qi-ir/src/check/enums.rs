@@ -331,6 +331,37 @@ impl FnLower<'_, '_> {
         Some(obj)
     }
 
+    /// `盒装.满(x)` / `盒装::满(x)` / `盒装.空盒` of a generic enum `盒装`, typed by the context:
+    /// `Some(result)` when `template` names a generic enum.
+    pub(super) fn generic_variant(
+        &mut self,
+        template: &str,
+        variant: &str,
+        args: &[ast::Expr],
+        expected: Option<&Type>,
+        range: TextRange,
+    ) -> Option<Option<Val>> {
+        if !self.c.is_type_template(template) || self.lookup(template).is_some() {
+            return None;
+        }
+        let prefix = format!("{template}<");
+        let instance = match expected {
+            Some(Type::Enum { e, .. }) if e.name.starts_with(&prefix) => Some(e.id),
+            _ => None,
+        };
+        Some(match instance {
+            Some(id) => self.construct_variant(id, variant, args, !args.is_empty(), range),
+            None => {
+                self.c.error(
+                    range,
+                    format!("泛型枚举 {template} 的变体需要类型上下文，给变量加注解，如 : {template}<整数>"),
+                    format!("a variant of generic enum {template} needs a type from its context, e.g. annotate : {template}<整数>"),
+                );
+                None
+            }
+        })
+    }
+
     /// The tag of an enum value.
     pub(super) fn enum_tag(&mut self, v: &Val) -> Operand {
         match v.ty {

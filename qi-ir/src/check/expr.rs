@@ -43,21 +43,57 @@ impl FnLower<'_, '_> {
             ast::Expr::Array(a) => self.array_lit(a, Some(expected)),
             ast::Expr::Paren(p) => self.expr_expecting(&p.expr()?, expected),
             ast::Expr::Path(p) => {
-                if let Some(n) = p.as_single_name().map(|n| n.text()) {
-                    if self.lookup(&n).is_none() {
-                        if let Some(v) = self.builtin_constructor(&n, &[], Some(expected), e.syntax().text_range()) {
+                let segments: Vec<String> = p.segments().map(|s| s.text()).collect();
+                let range = e.syntax().text_range();
+                match segments.as_slice() {
+                    [n] if self.lookup(n).is_none() => {
+                        if let Some(v) = self.builtin_constructor(n, &[], Some(expected), range) {
                             return v;
                         }
                     }
+                    [t, v] => {
+                        if let Some(r) = self.generic_variant(t, v, &[], Some(expected), range) {
+                            return r;
+                        }
+                    }
+                    _ => {}
                 }
                 self.expr(e)
             }
             ast::Expr::Call(c) => {
                 if let Some(ast::Expr::Path(p)) = c.callee() {
-                    if let Some(n) = p.as_single_name().map(|n| n.text()) {
-                        let args: Vec<ast::Expr> = c.args().collect();
-                        if let Some(v) = self.builtin_constructor(&n, &args, Some(expected), e.syntax().text_range()) {
+                    let args: Vec<ast::Expr> = c.args().collect();
+                    let segments: Vec<String> = p.segments().map(|s| s.text()).collect();
+                    let range = e.syntax().text_range();
+                    if let [n] = segments.as_slice() {
+                        if let Some(v) = self.builtin_constructor(n, &args, Some(expected), range) {
                             return v;
+                        }
+                    }
+                    if let [t, v] = segments.as_slice() {
+                        if let Some(r) = self.generic_variant(t, v, &args, Some(expected), range) {
+                            return r;
+                        }
+                    }
+                }
+                self.expr(e)
+            }
+            ast::Expr::MethodCall(m) => {
+                if let (Some(ast::Expr::Path(p)), Some(v)) = (m.receiver(), m.name()) {
+                    if let Some(t) = p.as_single_name().map(|n| n.text()) {
+                        let args: Vec<ast::Expr> = m.args().collect();
+                        if let Some(r) = self.generic_variant(&t, &v.text(), &args, Some(expected), e.syntax().text_range()) {
+                            return r;
+                        }
+                    }
+                }
+                self.expr(e)
+            }
+            ast::Expr::Field(f) => {
+                if let (Some(ast::Expr::Path(p)), Some(v)) = (f.receiver(), f.name()) {
+                    if let Some(t) = p.as_single_name().map(|n| n.text()) {
+                        if let Some(r) = self.generic_variant(&t, &v.text(), &[], Some(expected), e.syntax().text_range()) {
+                            return r;
                         }
                     }
                 }
@@ -132,6 +168,11 @@ impl FnLower<'_, '_> {
             if let Some(v) = self.variant_by_path(&segments, &[], false, range) {
                 return v;
             }
+            if let [t, v] = segments.as_slice() {
+                if let Some(r) = self.generic_variant(t, v, &[], None, range) {
+                    return r;
+                }
+            }
             return self.unsupported(range, "限定名（模块::名）", "qualified names (模块::名)");
         };
         let text = name.text();
@@ -201,6 +242,13 @@ impl FnLower<'_, '_> {
         let base = f.receiver()?;
         if let Some(v) = self.enum_variant_path(&base, &name, range) {
             return v;
+        }
+        if let ast::Expr::Path(p) = &base {
+            if let Some(t) = p.as_single_name().map(|n| n.text()) {
+                if let Some(r) = self.generic_variant(&t, &name.text(), &[], None, range) {
+                    return r;
+                }
+            }
         }
         if name.text() == "长度" {
             let v = self.expr(&base)?;
