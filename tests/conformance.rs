@@ -77,6 +77,10 @@ fn collect_qi_files(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {
+            // `lib/` and `qi_packages/` hold files that programs import, not programs.
+            if path.file_name().is_some_and(|n| n == "lib" || n == "qi_packages") {
+                continue;
+            }
             collect_qi_files(&path, out);
         } else if path.extension().is_some_and(|e| e == "qi") {
             out.push(path);

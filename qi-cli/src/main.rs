@@ -1,10 +1,11 @@
 //! `qi`: run and check Qi programs.
 
+mod loader;
 mod render;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use qi_syntax::{Diagnostic, Lang};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[cfg(feature = "mimalloc")]
@@ -71,39 +72,8 @@ fn main() -> ExitCode {
     }
 }
 
-/// A source file as the driver sees it.
-struct SourceFile {
-    name: String,
-    text: String,
-}
-
-fn load(path: &PathBuf, lang: Lang) -> Result<SourceFile, ExitCode> {
-    let name = path.display().to_string();
-    match std::fs::read(path) {
-        Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => Ok(SourceFile { name, text }),
-            Err(_) => {
-                let msg = match lang {
-                    Lang::Zh => format!("错误: 文件 {name} 不是有效的 UTF-8 文本"),
-                    Lang::En => format!("error: file {name} is not valid UTF-8 text"),
-                };
-                eprintln!("{msg}");
-                Err(ExitCode::from(1))
-            }
-        },
-        Err(e) => {
-            let msg = match lang {
-                Lang::Zh => format!("错误: 无法读取文件 {name}: {e}"),
-                Lang::En => format!("error: cannot read file {name}: {e}"),
-            };
-            eprintln!("{msg}");
-            Err(ExitCode::from(1))
-        }
-    }
-}
-
 /// Print diagnostics to stderr; true if any of them is an error.
-fn report(src: &SourceFile, diagnostics: &[Diagnostic], lang: Lang) -> bool {
+fn report(files: &[loader::LoadedFile], diagnostics: &[Diagnostic], lang: Lang) -> bool {
     if diagnostics.is_empty() {
         return false;
     }
@@ -111,28 +81,54 @@ fn report(src: &SourceFile, diagnostics: &[Diagnostic], lang: Lang) -> bool {
     let stderr = std::io::stderr();
     let color = stderr.is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let mut out = std::io::BufWriter::new(stderr.lock());
-    render::render(&mut out, &src.name, &src.text, diagnostics, lang, color) > 0
+    let named: Vec<(&str, &str)> = files.iter().map(|f| (f.name.as_str(), f.text.as_str())).collect();
+    render::render_files(&mut out, &named, diagnostics, lang, color) > 0
 }
 
-/// Parse and check; on success the IR module.
-fn front_end(src: &SourceFile, lang: Lang) -> Option<qi_ir::Module> {
-    let parse = qi_syntax::parse(&src.text);
-    if report(&src, &parse.errors, lang) {
+/// Load every file of the program and report its syntax errors (all files) and
+/// unresolvable imports. `None` when something was reported as an error.
+fn load(path: &Path, lang: Lang) -> Option<Vec<loader::LoadedFile>> {
+    let files = match loader::load_program(path) {
+        Ok(files) => files,
+        Err(loader::LoadError::Io(msg)) => {
+            eprintln!("{msg}");
+            return None;
+        }
+        Err(loader::LoadError::Imports(files, mut errors)) => {
+            for (i, f) in files.iter().enumerate() {
+                errors.extend(f.parse.errors.iter().cloned().map(|d| d.in_file(i as u32)));
+            }
+            report(&files, &errors, lang);
+            return None;
+        }
+    };
+    let syntax: Vec<Diagnostic> = files
+        .iter()
+        .enumerate()
+        .flat_map(|(i, f)| f.parse.errors.iter().cloned().map(move |d| d.in_file(i as u32)))
+        .collect();
+    if report(&files, &syntax, lang) {
         return None;
     }
-    let checked = qi_ir::check(&parse.tree(), &src.text, &src.name);
-    if report(src, &checked.diagnostics, lang) {
+    Some(files)
+}
+
+/// Load, parse and check; on success the IR module.
+fn front_end(path: &Path, lang: Lang) -> Option<qi_ir::Module> {
+    let files = load(path, lang)?;
+    let units: Vec<qi_ir::SourceUnit> = files
+        .iter()
+        .map(|f| qi_ir::SourceUnit { name: &f.name, text: &f.text, tree: f.parse.tree(), imports: f.imports.clone() })
+        .collect();
+    let checked = qi_ir::check_program(&units);
+    if report(&files, &checked.diagnostics, lang) {
         return None;
     }
     checked.module
 }
 
-fn run(path: &PathBuf, args: Vec<String>, emit: Option<Emit>, leak_report: bool, lang: Lang) -> ExitCode {
-    let src = match load(path, lang) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
-    let Some(module) = front_end(&src, lang) else { return ExitCode::from(1) };
+fn run(path: &Path, args: Vec<String>, emit: Option<Emit>, leak_report: bool, lang: Lang) -> ExitCode {
+    let Some(module) = front_end(path, lang) else { return ExitCode::from(1) };
     match emit {
         Some(Emit::Ir) => {
             use std::io::Write;
@@ -173,38 +169,25 @@ fn run(path: &PathBuf, args: Vec<String>, emit: Option<Emit>, leak_report: bool,
     ExitCode::SUCCESS
 }
 
-fn check(path: &PathBuf, syntax_only: bool, lang: Lang) -> ExitCode {
-    let src = match load(path, lang) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
+fn check(path: &Path, syntax_only: bool, lang: Lang) -> ExitCode {
     let ok = if syntax_only {
-        let parse = qi_syntax::parse(&src.text);
-        !report(&src, &parse.errors, lang)
+        // Only this file, whatever it imports: `--syntax` works for any Qi file.
+        match std::fs::read(path).map(String::from_utf8) {
+            Ok(Ok(text)) => {
+                let parse = qi_syntax::parse(&text);
+                let file = loader::LoadedFile { name: path.display().to_string(), text, parse, imports: Vec::new() };
+                !report(std::slice::from_ref(&file), &file.parse.errors, lang)
+            }
+            _ => load(path, lang).is_some(),
+        }
     } else {
-        front_end(&src, lang).is_some()
+        front_end(path, lang).is_some()
     };
     if ok {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
     }
-}
-
-/// `--leak-report`: live heap objects by kind, one line on stderr.
-fn print_leak_report(lang: Lang) {
-    let counts: Vec<String> = qi_rt::live_counts()
-        .into_iter()
-        .map(|(kind, n)| match lang {
-            Lang::Zh => format!("{}={n}", kind.name_zh()),
-            Lang::En => format!("{}={n}", kind.name()),
-        })
-        .collect();
-    let label = match lang {
-        Lang::Zh => "存活对象",
-        Lang::En => "live objects",
-    };
-    eprintln!("[qi] {label}: {}", counts.join(" "));
 }
 
 /// Size of the stack Qi code runs on. Only touched pages use memory, so deep (but finite)
@@ -223,4 +206,20 @@ fn run_on_qi_stack(f: impl FnOnce() -> u8 + Send + 'static) -> u8 {
         })
         .expect("cannot start the thread that runs the program");
     handle.join().unwrap_or(70)
+}
+
+/// `--leak-report`: live heap objects by kind, one line on stderr.
+fn print_leak_report(lang: Lang) {
+    let counts: Vec<String> = qi_rt::live_counts()
+        .into_iter()
+        .map(|(kind, n)| match lang {
+            Lang::Zh => format!("{}={n}", kind.name_zh()),
+            Lang::En => format!("{}={n}", kind.name()),
+        })
+        .collect();
+    let label = match lang {
+        Lang::Zh => "存活对象",
+        Lang::En => "live objects",
+    };
+    eprintln!("[qi] {label}: {}", counts.join(" "));
 }

@@ -4,20 +4,22 @@ use ariadne::{CharSet, Config, IndexType, Label, Report, ReportKind, Source};
 use qi_syntax::{Diagnostic, Lang, Severity};
 use std::io::Write;
 
-/// Write every diagnostic to `out`, in source order. Returns the number of errors.
-pub fn render(
+/// Write every diagnostic to `out`, by file (`files[d.file]` is (name, text)) and source
+/// order. Returns the number of errors.
+pub fn render_files(
     out: &mut impl Write,
-    file_name: &str,
-    text: &str,
+    files: &[(&str, &str)],
     diagnostics: &[Diagnostic],
     lang: Lang,
     color: bool,
 ) -> usize {
     let mut sorted: Vec<&Diagnostic> = diagnostics.iter().collect();
-    sorted.sort_by_key(|d| (d.range.start(), d.range.end()));
-    let source = Source::from(text);
+    sorted.sort_by_key(|d| (d.file, d.range.start(), d.range.end()));
+    let sources: Vec<Source<&str>> = files.iter().map(|(_, t)| Source::from(*t)).collect();
     let mut errors = 0;
     for d in sorted {
+        let Some(&(file_name, text)) = files.get(d.file as usize) else { continue };
+        let source = &sources[d.file as usize];
         let (kind, word) = match d.severity {
             Severity::Error => {
                 errors += 1;
@@ -38,7 +40,7 @@ pub fn render(
             .with_message(d.message.get(lang))
             .with_label(Label::new((file_name, range)).with_message(label_text));
         let mut buf = Vec::new();
-        let _ = report.finish().write((file_name, &source), &mut buf);
+        let _ = report.finish().write((file_name, source), &mut buf);
         if !color {
             buf = strip_ansi(&buf);
         }
@@ -93,13 +95,13 @@ mod tests {
             Text::new("未声明的变量 `y`", "undeclared variable `y`"),
         );
         let mut out = Vec::new();
-        assert_eq!(render(&mut out, "a.qi", text, &[d.clone()], Lang::Zh, false), 1);
+        assert_eq!(render_files(&mut out, &[("a.qi", text)], &[d.clone()], Lang::Zh, false), 1);
         let s = String::from_utf8(out).unwrap();
         assert!(s.contains("错误: 未声明的变量 `y`"), "{s}");
         assert!(s.contains("a.qi:2:12"), "{s}");
         assert!(s.contains("变量 x = y;"), "{s}");
         let mut out = Vec::new();
-        render(&mut out, "a.qi", text, &[d], Lang::En, false);
+        render_files(&mut out, &[("a.qi", text)], &[d], Lang::En, false);
         assert!(String::from_utf8(out).unwrap().contains("error: undeclared variable `y`"));
     }
 }

@@ -8,4 +8,4 @@ pub mod print;
 
 pub use ir::*;
 
-pub use check::{check, CheckOutput};
+pub use check::{check, check_program, CheckOutput, SourceUnit};

@@ -75,6 +75,7 @@ pub(super) fn lower_function(c: &mut Checker, id: FuncId) -> Function {
     let ret = sig.ret.clone();
     let name = sig.name.clone();
     let subst = sig.subst.clone();
+    c.file = sig.file;
     // A generic instance's body sees its type parameters as the concrete types.
     let saved_subst = std::mem::replace(&mut c.type_subst, subst);
     let loc = c.loc(decl.syntax().text_range());

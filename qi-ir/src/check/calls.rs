@@ -72,6 +72,9 @@ impl FnLower<'_, '_> {
             if let Some(v) = self.variant_by_path(&segments, &args, true, range) {
                 return v;
             }
+            if let Some(v) = self.qualified_call(&segments[0], &segments[1], &args, range) {
+                return v;
+            }
             if segments[0] == "数学" {
                 return self.math_call(&segments[1], &args, range);
             }
@@ -150,6 +153,11 @@ impl FnLower<'_, '_> {
                 if let Some(v) = self.enum_variant_call(p, &name, &args, range) {
                     return v;
                 }
+                if let Some(q) = p.as_single_name().map(|n| n.text()) {
+                    if let Some(v) = self.qualified_call(&q, &name, &args, range) {
+                        return v;
+                    }
+                }
                 if let Some(t) = p.as_single_name().map(|n| n.text()) {
                     if let Some(v) = self.generic_variant(&t, &name, &args, None, range) {
                         return v;
@@ -199,7 +207,7 @@ impl FnLower<'_, '_> {
 
     /// `数学.函数(…)`, `数学::函数(…)` or the unqualified name: arguments are `浮点数`
     /// (`整数` converted).
-    fn math_call(&mut self, name: &str, args: &[ast::Expr], range: TextRange) -> Option<Val> {
+    pub(super) fn math_call(&mut self, name: &str, args: &[ast::Expr], range: TextRange) -> Option<Val> {
         let Some(f) = MathFn::named(name) else {
             self.c.error(range, format!("标准库模块「数学」没有函数「{name}」"), format!("module 数学 has no function {name}"));
             return None;
@@ -342,8 +350,26 @@ impl FnLower<'_, '_> {
 
     fn user_call(&mut self, name: &str, args: &[ast::Expr], range: TextRange) -> Option<Val> {
         let ids = self.c.fns_by_name[name].clone();
+        let Some(ids) = self.c.visible_overloads(name, ids, range) else {
+            self.check_and_drop(args);
+            return None;
+        };
+        self.call_overloads(name, ids, args, range)
+    }
+
+    /// Call the one of `ids` (overloads of `name`) that accepts these arguments.
+    pub(super) fn call_overloads(&mut self, name: &str, ids: Vec<FuncId>, args: &[ast::Expr], range: TextRange) -> Option<Val> {
         let id = self.pick_overload(name, &ids, args, range)?;
         self.call_function(id, name, None, args, range)
+    }
+
+    /// Check arguments for their own errors when the call itself failed.
+    fn check_and_drop(&mut self, args: &[ast::Expr]) {
+        for a in args {
+            if let Some(v) = self.expr(a) {
+                self.release_temp(&v);
+            }
+        }
     }
 
     /// The overload of `name` that accepts `args.len()` arguments; reports when none does.

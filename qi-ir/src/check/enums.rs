@@ -14,6 +14,8 @@ pub(crate) struct EnumInfo {
     pub boxed: bool,
     /// The declaration (`None` for the built-in `选项<T>`/`结果<T>` instances).
     pub decl: Option<ast::EnumDecl>,
+    /// The file that declares it.
+    pub file: u32,
 }
 
 pub(crate) struct VariantInfo {
@@ -53,7 +55,7 @@ impl Checker<'_> {
         let id = EnumId(self.enums.len() as u32);
         // Known before any payload type is resolved: a recursive enum mentions itself.
         let boxed = e.variants().any(|v| v.has_payload());
-        self.enums.push(EnumInfo { name: text.as_str().into(), variants: Vec::new(), boxed, decl: Some(e) });
+        self.enums.push(EnumInfo { name: text.as_str().into(), variants: Vec::new(), boxed, decl: Some(e), file: self.file });
         self.enum_by_name.insert(text, id);
     }
 
@@ -116,7 +118,7 @@ impl Checker<'_> {
             return ty;
         }
         let id = EnumId(self.enums.len() as u32);
-        self.enums.push(EnumInfo { name: name.as_str().into(), variants: Vec::new(), boxed: true, decl: None });
+        self.enums.push(EnumInfo { name: name.as_str().into(), variants: Vec::new(), boxed: true, decl: None, file: self.file });
         // Registered under its full spelling only: `选项<整数>` is not a name users write
         // as a bare identifier, so it cannot collide.
         self.enum_by_name.insert(name, id);

@@ -37,6 +37,7 @@ pub(crate) struct Generics {
 
 struct GenericFn {
     decl: ast::FnDecl,
+    file: u32,
     name: String,
     /// Type parameters with their optional trait bound.
     params: Vec<(String, Option<String>)>,
@@ -124,7 +125,7 @@ impl Checker<'_> {
             }
         }
         let id = self.generics.functions.len();
-        self.generics.functions.push(GenericFn { decl: f.clone(), name: name.to_string(), params });
+        self.generics.functions.push(GenericFn { decl: f.clone(), file: self.file, name: name.to_string(), params });
         self.generics.fn_by_name.insert(name.to_string(), id);
         true
     }
@@ -235,6 +236,7 @@ impl Checker<'_> {
         }
         let g = &self.generics.functions[gid];
         let decl = g.decl.clone();
+        let file = g.file;
         let shown: Vec<String> = types.iter().map(Type::zh).collect();
         let name = format!("{}<{}>", g.name, shown.join(", "));
         let subst: Vec<(String, Type)> = g.params.iter().map(|(n, _)| n.clone()).zip(types.iter().cloned()).collect();
@@ -243,6 +245,7 @@ impl Checker<'_> {
             return None;
         }
         let saved = std::mem::replace(&mut self.type_subst, subst.clone());
+        let saved_file = std::mem::replace(&mut self.file, file);
         let mut params = Vec::new();
         let mut ok = true;
         for p in decl.params() {
@@ -261,9 +264,10 @@ impl Checker<'_> {
             Some(t) => self.resolve_type(&t),
         };
         self.type_subst = saved;
+        self.file = saved_file;
         let (true, Some(ret)) = (ok, ret) else { return None };
         let id = self.reserve_function();
-        self.instance_sigs.insert(id, FnSig { name, params, ret, decl, subst });
+        self.instance_sigs.insert(id, FnSig { name, params, ret, decl, subst, file });
         self.generics.fn_instances.insert((gid, types), id);
         self.pending_instances.push(id);
         Some(id)

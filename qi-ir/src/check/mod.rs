@@ -16,6 +16,7 @@ mod closures;
 mod enums;
 mod expr;
 mod generics;
+mod imports;
 mod lines;
 mod matching;
 mod ops;
@@ -45,6 +46,8 @@ struct FnSig {
     decl: ast::FnDecl,
     /// Type parameters bound while the body is lowered (generic instances only).
     subst: Vec<(String, Type)>,
+    /// The file that declares it.
+    file: u32,
 }
 
 struct ParamSig {
@@ -62,7 +65,16 @@ struct GlobalVar {
 }
 
 pub(crate) struct Checker<'a> {
-    lines: LineIndex<'a>,
+    /// Line tables of the program's files, by file id.
+    lines: Vec<LineIndex<'a>>,
+    /// The file whose code is being checked now (diagnostics and locations refer to it).
+    file: u32,
+    /// Per file: its package (`包 名;`, or the file name without extension).
+    packages: Vec<String>,
+    /// Per file: names usable as qualifiers (`包名.f`, `别名.f`) → package.
+    qualifiers: Vec<HashMap<String, String>>,
+    /// Per file: names imported selectively (`导入 路径::{名}`) → package.
+    selected: Vec<HashMap<String, String>>,
     diagnostics: Vec<Diagnostic>,
     strings: Vec<String>,
     string_ids: HashMap<String, StrId>,
@@ -93,11 +105,15 @@ pub(crate) struct Checker<'a> {
 
 impl<'a> Checker<'a> {
     fn error(&mut self, range: TextRange, zh: impl Into<String>, en: impl Into<String>) {
-        self.diagnostics.push(Diagnostic::error(range, Text::new(zh, en)));
+        let d = Diagnostic::error(range, Text::new(zh, en)).in_file(self.file);
+        // A generic body checked once per instance reports the same error each time.
+        if !self.diagnostics.contains(&d) {
+            self.diagnostics.push(d);
+        }
     }
 
     fn warning(&mut self, range: TextRange, zh: impl Into<String>, en: impl Into<String>) {
-        let mut d = Diagnostic::error(range, Text::new(zh, en));
+        let mut d = Diagnostic::error(range, Text::new(zh, en)).in_file(self.file);
         d.severity = Severity::Warning;
         self.diagnostics.push(d);
     }
@@ -123,14 +139,35 @@ impl<'a> Checker<'a> {
     }
 
     fn loc(&self, range: TextRange) -> Loc {
-        Loc { file: 0, line: self.lines.line(range.start()) }
+        Loc { file: self.file, line: self.lines[self.file as usize].line(range.start()) }
     }
 }
 
-/// Check `file` (the text `text`, shown to users as `file_name`) and lower it to IR.
+/// One source file of a program.
+pub struct SourceUnit<'a> {
+    /// As shown to users (`file:line:column`).
+    pub name: &'a str,
+    pub text: &'a str,
+    pub tree: ast::SourceFile,
+    /// Where each of its imports of user code leads: (range of the `导入` declaration,
+    /// index of the imported unit). Filled by the driver, which loads the files.
+    pub imports: Vec<(TextRange, u32)>,
+}
+
+/// Check a one-file program (the text `text`, shown to users as `file_name`).
 pub fn check(file: &ast::SourceFile, text: &str, file_name: &str) -> CheckOutput {
+    check_program(&[SourceUnit { name: file_name, text, tree: file.clone(), imports: Vec::new() }])
+}
+
+/// Check a program: `units[0]` is the entry file, the others the files it imports
+/// (directly or not). Only the entry file's `入口` runs.
+pub fn check_program(units: &[SourceUnit]) -> CheckOutput {
     let mut c = Checker {
-        lines: LineIndex::new(text),
+        lines: units.iter().map(|u| LineIndex::new(u.text)).collect(),
+        file: 0,
+        packages: units.iter().map(package_of).collect(),
+        qualifiers: vec![HashMap::new(); units.len()],
+        selected: vec![HashMap::new(); units.len()],
         diagnostics: Vec::new(),
         strings: Vec::new(),
         string_ids: HashMap::new(),
@@ -151,12 +188,20 @@ pub fn check(file: &ast::SourceFile, text: &str, file_name: &str) -> CheckOutput
         type_subst: Vec::new(),
         generics: Default::default(),
     };
-    c.collect_items(file);
+    c.collect_items(units);
     let main_id = FuncId(c.sigs.len() as u32);
     // Lifted functions are numbered after `main`, in the order they are finished.
     c.lifted.first_id = main_id.0 + 1;
     let mut main = FnBuilder::new("<main>".into(), vec![], Type::Void, Loc::default());
-    c.lower_globals(file, &mut main, main_id);
+    // Globals: the entry file first, then the imported files sorted by path (language.md §1).
+    let mut order: Vec<usize> = (1..units.len()).collect();
+    order.sort_by_key(|&i| units[i].name);
+    for i in std::iter::once(0).chain(order) {
+        c.file = i as u32;
+        for g in units[i].tree.globals() {
+            body::lower_global(&mut c, &mut main, main_id, &g);
+        }
+    }
     let mut functions: Vec<Function> = Vec::with_capacity(c.sigs.len() + 1);
     for id in 0..c.sigs.len() {
         let f = body::lower_function(&mut c, FuncId(id as u32));
@@ -167,7 +212,8 @@ pub fn check(file: &ast::SourceFile, text: &str, file_name: &str) -> CheckOutput
         let f = body::lower_function(&mut c, id);
         c.fill_function(id, f);
     }
-    let entry = c.finish_main(file, &mut main);
+    c.file = 0;
+    let entry = c.finish_main(&units[0].tree, &mut main);
     functions.push(main.finish());
     let extra = std::mem::take(&mut c.lifted.functions);
     let complete = extra.iter().all(Option::is_some);
@@ -184,53 +230,88 @@ pub fn check(file: &ast::SourceFile, text: &str, file_name: &str) -> CheckOutput
         globals: c.globals,
         strings: c.strings,
         main: main_id,
-        files: vec![file_name.to_string()],
+        files: units.iter().map(|u| u.name.to_string()).collect(),
         layouts: c.layouts,
     });
     CheckOutput { module, diagnostics }
 }
 
+/// The package a file belongs to: its `包` line, else its file name without extension.
+fn package_of(u: &SourceUnit) -> String {
+    if let Some(p) = u.tree.package().and_then(|p| p.path()) {
+        return p.text();
+    }
+    let base = u.name.rsplit(['/', '\\']).next().unwrap_or(u.name);
+    base.strip_suffix(".qi").unwrap_or(base).to_string()
+}
+
 impl<'a> Checker<'a> {
-    /// Pass 1: function signatures; everything else at top level is either a global
-    /// (pass 2), ignored (`包`), or not supported yet.
-    fn collect_items(&mut self, file: &ast::SourceFile) {
+    /// Pass 1: imports, type names, field and variant types, then function signatures;
+    /// everything else at top level is either a global (pass 2), ignored (`包`), or not
+    /// supported yet.
+    fn collect_items(&mut self, units: &[SourceUnit]) {
+        for (i, u) in units.iter().enumerate() {
+            self.file = i as u32;
+            for imp in u.tree.imports() {
+                self.declare_import(&imp, units);
+            }
+        }
         // Type names first: signatures and fields may mention any of them.
-        for item in file.items() {
-            match item {
-                ast::Item::Struct(s) => self.declare_struct(s),
-                ast::Item::Enum(e) => self.declare_enum(e),
-                ast::Item::Trait(t) => self.declare_trait(t),
-                _ => {}
+        for (i, u) in units.iter().enumerate() {
+            self.file = i as u32;
+            for item in u.tree.items() {
+                match item {
+                    ast::Item::Struct(s) => self.declare_struct(s),
+                    ast::Item::Enum(e) => self.declare_enum(e),
+                    ast::Item::Trait(t) => self.declare_trait(t),
+                    _ => {}
+                }
             }
         }
         for id in 0..self.structs.len() {
+            self.file = self.structs[id].file;
             self.define_struct_fields(StructId(id as u32));
         }
         for id in 0..self.enums.len() {
+            self.file = self.enums[id].file;
             self.define_enum_variants(EnumId(id as u32));
         }
-        for stmt in file.stmts() {
-            match stmt {
-                ast::Stmt::Item(ast::Item::Fn(f)) => self.declare_function(f, None),
-                ast::Stmt::Item(ast::Item::Impl(i)) => self.declare_impl(i),
-                ast::Stmt::Item(ast::Item::Package(_) | ast::Item::Struct(_) | ast::Item::Enum(_) | ast::Item::Trait(_))
-                | ast::Stmt::Let(_) => {}
-                ast::Stmt::Item(item) => {
-                    let (zh, en) = match item {
-                        ast::Item::Import(_) => ("导入", "imports"),
-                        ast::Item::Export(_) => ("导出", "exports"),
-                        ast::Item::Extern(_) => ("外部函数", "foreign functions"),
-                        _ => unreachable!(),
-                    };
-                    self.unsupported(item.syntax().text_range(), zh, en);
+        for (i, u) in units.iter().enumerate() {
+            self.file = i as u32;
+            for stmt in u.tree.stmts() {
+                match stmt {
+                    ast::Stmt::Item(ast::Item::Fn(f)) => self.declare_function(f, None),
+                    ast::Stmt::Item(ast::Item::Impl(i)) => self.declare_impl(i),
+                    ast::Stmt::Item(
+                        ast::Item::Package(_)
+                        | ast::Item::Import(_)
+                        | ast::Item::Struct(_)
+                        | ast::Item::Enum(_)
+                        | ast::Item::Trait(_),
+                    )
+                    | ast::Stmt::Let(_) => {}
+                    ast::Stmt::Item(item) => {
+                        let (zh, en) = match item {
+                            ast::Item::Export(_) => ("导出", "exports"),
+                            ast::Item::Extern(_) => ("外部函数", "foreign functions"),
+                            _ => unreachable!(),
+                        };
+                        self.unsupported(item.syntax().text_range(), zh, en);
+                    }
+                    other => {
+                        self.warning(
+                            other.syntax().text_range(),
+                            "顶层语句不会执行：请把它写进 `入口` 或其他函数",
+                            "top-level statement is never executed: move it into `入口` or another function",
+                        );
+                    }
                 }
-                other => {
-                    self.warning(
-                        other.syntax().text_range(),
-                        "顶层语句不会执行：请把它写进 `入口` 或其他函数",
-                        "top-level statement is never executed: move it into `入口` or another function",
-                    );
-                }
+            }
+        }
+        for (i, u) in units.iter().enumerate() {
+            self.file = i as u32;
+            for imp in u.tree.imports() {
+                self.check_selected_imports(&imp);
             }
         }
     }
@@ -349,14 +430,15 @@ impl<'a> Checker<'a> {
             }
             let id = FuncId(self.sigs.len() as u32);
             let full = format!("{}.{name}", self.structs[sid.index()].name);
-            self.sigs.push(FnSig { name: full, params, ret, decl: f, subst: Vec::new() });
+            self.sigs.push(FnSig { name: full, params, ret, decl: f, subst: Vec::new(), file: self.file });
             self.methods.insert((sid, name), id);
             return;
         }
         // Overloads must differ in arity (language.md §5.4).
         let existing = self.fns_by_name.get(&name).cloned().unwrap_or_default();
         let has_defaults = params.iter().any(|p| p.default.is_some());
-        for other in &existing {
+        let own_package = self.packages[self.file as usize].clone();
+        for other in existing.iter().filter(|id| self.package_of_fn(**id) == own_package) {
             let o = &self.sigs[other.index()];
             let o_defaults = o.params.iter().any(|p| p.default.is_some());
             if o.params.len() == params.len() {
@@ -385,22 +467,19 @@ impl<'a> Checker<'a> {
             }
         }
         let id = FuncId(self.sigs.len() as u32);
-        self.sigs.push(FnSig { name: name.clone(), params, ret, decl: f, subst: Vec::new() });
+        self.sigs.push(FnSig { name: name.clone(), params, ret, decl: f, subst: Vec::new(), file: self.file });
         self.fns_by_name.entry(name).or_default().push(id);
-    }
-
-    /// Pass 2: globals in file order, their initialisers lowered into `main`.
-    fn lower_globals(&mut self, file: &ast::SourceFile, main: &mut FnBuilder, main_id: FuncId) {
-        for g in file.globals() {
-            body::lower_global(self, main, main_id, &g);
-        }
     }
 
     /// Call `入口` (with zero values for any parameters it declares), then release the
     /// globals so that a finished program holds no objects. Returns false if there is no
     /// `入口`.
     fn finish_main(&mut self, file: &ast::SourceFile, main: &mut FnBuilder) -> bool {
-        let entry = self.fns_by_name.get("入口").and_then(|ids| ids.first().copied());
+        // Only the entry file's `入口` runs (language.md §1).
+        let entry = self
+            .fns_by_name
+            .get("入口")
+            .and_then(|ids| ids.iter().copied().find(|id| self.sig(*id).file == 0));
         let Some(entry) = entry else {
             let at = file.syntax().text_range();
             let start = TextRange::empty(at.start());

@@ -13,6 +13,8 @@ pub(crate) struct StructInfo {
     pub fields: Vec<FieldInfo>,
     pub layout: LayoutId,
     pub decl: ast::StructDecl,
+    /// The file that declares it.
+    pub file: u32,
 }
 
 pub(crate) struct FieldInfo {
@@ -53,7 +55,7 @@ impl Checker<'_> {
         let id = StructId(self.structs.len() as u32);
         let layout = LayoutId(self.layouts.len() as u32);
         self.layouts.push(Layout { kind: LayoutKind::Struct, slots: Vec::new() });
-        self.structs.push(StructInfo { name: text.as_str().into(), fields: Vec::new(), layout, decl: s });
+        self.structs.push(StructInfo { name: text.as_str().into(), fields: Vec::new(), layout, decl: s, file: self.file });
         self.struct_by_name.insert(text, id);
     }
 
