@@ -16,6 +16,8 @@ pub(crate) struct EnumInfo {
     pub decl: Option<ast::EnumDecl>,
     /// The file that declares it.
     pub file: u32,
+    /// For an instance of a generic enum: the template's name and the type arguments.
+    pub instance_of: Option<(String, Vec<Type>)>,
 }
 
 pub(crate) struct VariantInfo {
@@ -55,7 +57,7 @@ impl Checker<'_> {
         let id = EnumId(self.enums.len() as u32);
         // Known before any payload type is resolved: a recursive enum mentions itself.
         let boxed = e.variants().any(|v| v.has_payload());
-        self.enums.push(EnumInfo { name: text.as_str().into(), variants: Vec::new(), boxed, decl: Some(e), file: self.file });
+        self.enums.push(EnumInfo { name: text.as_str().into(), variants: Vec::new(), boxed, decl: Some(e), file: self.file, instance_of: None });
         self.enum_by_name.insert(text, id);
     }
 
@@ -118,7 +120,7 @@ impl Checker<'_> {
             return ty;
         }
         let id = EnumId(self.enums.len() as u32);
-        self.enums.push(EnumInfo { name: name.as_str().into(), variants: Vec::new(), boxed: true, decl: None, file: self.file });
+        self.enums.push(EnumInfo { name: name.as_str().into(), variants: Vec::new(), boxed: true, decl: None, file: self.file, instance_of: None });
         // Registered under its full spelling only: `选项<整数>` is not a name users write
         // as a bare identifier, so it cannot collide.
         self.enum_by_name.insert(name, id);

@@ -174,17 +174,20 @@ impl Checker<'_> {
         if let Some(t) = self.named_type(&full) {
             return Some(t);
         }
-        let subst: Vec<(String, Type)> = params.into_iter().zip(args).collect();
+        let subst: Vec<(String, Type)> = params.into_iter().zip(args.iter().cloned()).collect();
         let saved = std::mem::replace(&mut self.type_subst, subst);
+        let instance_of = Some((name.to_string(), args));
         if let Some(t) = self.generics.structs.get(name) {
             let decl = t.decl.clone();
             self.declare_struct_instance(decl, &full);
             let id = self.struct_by_name[&full];
+            self.structs[id.index()].instance_of = instance_of;
             self.define_struct_fields(id);
         } else if let Some(t) = self.generics.enums.get(name) {
             let decl = t.decl.clone();
             self.declare_enum_instance(decl, &full);
             let id = self.enum_by_name[&full];
+            self.enums[id.index()].instance_of = instance_of;
             self.define_enum_variants(id);
         }
         self.type_subst = saved;
@@ -289,6 +292,20 @@ fn unify(c: &Checker, written: &ast::TypeRef, actual: &Type, params: &[(String, 
         };
     }
     let args: Vec<ast::TypeRef> = p.type_args().collect();
+    // `对<T>` against an instance of the same generic struct or enum.
+    let instance = match actual {
+        Type::Struct(s) => c.structs[s.id.index()].instance_of.as_ref(),
+        Type::Enum { e, .. } => c.enums[e.id.index()].instance_of.as_ref(),
+        _ => None,
+    };
+    if let Some((template, actual_args)) = instance {
+        if *template == name {
+            for (w, a) in args.iter().zip(actual_args) {
+                unify(c, w, a, params, out)?;
+            }
+            return Ok(());
+        }
+    }
     match (p.builtin(), actual) {
         (Some(ast::BuiltinType::Array), Type::Array(inner)) => {
             if let Some(a) = args.first() {

@@ -15,6 +15,8 @@ pub(crate) struct StructInfo {
     pub decl: ast::StructDecl,
     /// The file that declares it.
     pub file: u32,
+    /// For an instance of a generic struct: the template's name and the type arguments.
+    pub instance_of: Option<(String, Vec<Type>)>,
 }
 
 pub(crate) struct FieldInfo {
@@ -55,7 +57,7 @@ impl Checker<'_> {
         let id = StructId(self.structs.len() as u32);
         let layout = LayoutId(self.layouts.len() as u32);
         self.layouts.push(Layout { kind: LayoutKind::Struct, slots: Vec::new() });
-        self.structs.push(StructInfo { name: text.as_str().into(), fields: Vec::new(), layout, decl: s, file: self.file });
+        self.structs.push(StructInfo { name: text.as_str().into(), fields: Vec::new(), layout, decl: s, file: self.file, instance_of: None });
         self.struct_by_name.insert(text, id);
     }
 
