@@ -147,6 +147,9 @@ fn run(path: &Path, args: Vec<String>, emit: Option<Emit>, leak_report: bool, la
         }
         None => {}
     }
+    if leak_report {
+        qi_rt::enable_live_counts();
+    }
     qi_rt::set_args(args);
     // Compile and run on the thread whose stack the generated code's checks know.
     let status = run_on_qi_stack(move || match qi_jit::compile(&module, &qi_jit::Options::default()) {

@@ -172,7 +172,8 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
                 let arr = self.operand(array);
                 let idx = self.operand(index);
                 let v = self.operand(value);
-                let addr = self.element_address(arr, idx);
+                let elem = self.func.operand_ty(value);
+                let addr = self.element_address(arr, idx, &elem);
                 self.b.ins().store(MemFlagsData::trusted(), v, addr, ARRAY_DATA);
             }
         }
@@ -219,12 +220,13 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
 
     /// Bounds-check `idx` against the array's length and return the address of slot
     /// `idx` minus the data offset.
-    fn element_address(&mut self, arr: clif::Value, idx: clif::Value) -> clif::Value {
+    fn element_address(&mut self, arr: clif::Value, idx: clif::Value, elem: &Type) -> clif::Value {
         let len = self.b.ins().load(types::I64, MemFlagsData::trusted(), arr, ARRAY_LEN);
         // One unsigned compare rejects negative indices too.
         let ok = self.b.ins().icmp(IntCC::UnsignedLessThan, idx, len);
         self.cold_error_unless(ok, runtime_calls::ERROR_INDEX, &[idx, len]);
-        let offset = self.b.ins().ishl_imm_u(idx, 3);
+        // Boolean arrays hold one byte per element, all others 8-byte slots.
+        let offset = if *elem == Type::Bool { idx } else { self.b.ins().ishl_imm_u(idx, 3) };
         self.b.ins().iadd(arr, offset)
     }
 
@@ -264,8 +266,15 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
             }
             Value::NewArray { elem, len, .. } => {
                 let len = self.operand(len);
-                let is_object = self.b.ins().iconst(types::I32, elem.is_rc() as i64);
-                self.call_rt(runtime_calls::ARRAY_NEW, &[len, is_object])
+                let kind = if *elem == Type::Bool {
+                    qi_rt::array::ELEM_BYTE
+                } else if elem.is_rc() {
+                    qi_rt::array::ELEM_OBJECT
+                } else {
+                    qi_rt::array::ELEM_SCALAR
+                };
+                let kind = self.b.ins().iconst(types::I32, kind as i64);
+                self.call_rt(runtime_calls::ARRAY_NEW, &[len, kind])
             }
             Value::ArrayLen(a) => {
                 let a = self.operand(a);
@@ -274,7 +283,7 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
             Value::Index { array, index, elem, .. } => {
                 let arr = self.operand(array);
                 let idx = self.operand(index);
-                let addr = self.element_address(arr, idx);
+                let addr = self.element_address(arr, idx, elem);
                 let ty = clif_type(elem).unwrap_or(types::I64);
                 Some(self.b.ins().load(ty, MemFlagsData::trusted(), addr, ARRAY_DATA))
             }

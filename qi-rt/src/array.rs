@@ -26,6 +26,18 @@ pub struct Array {
 pub const ELEM_SCALAR: u16 = 0;
 /// `aux` value: slots hold object pointers released when the array is freed.
 pub const ELEM_OBJECT: u16 = 1;
+/// `aux` value: one byte per element (booleans, 0/1), so that large boolean arrays
+/// (sieves, visited sets) take an eighth of the memory.
+pub const ELEM_BYTE: u16 = 2;
+
+/// Bytes per element for an element kind (`aux`).
+pub const fn elem_size(elem: u16) -> usize {
+    if elem == ELEM_BYTE {
+        1
+    } else {
+        ARRAY_SLOT_SIZE as usize
+    }
+}
 
 /// Offset of the `u64` element count.
 pub const ARRAY_LEN_OFFSET: i32 = 8;
@@ -46,14 +58,14 @@ const _: () = {
 pub(crate) unsafe fn payload_size(p: *const Array) -> usize {
     // SAFETY: the length field is readable per the caller; the size was
     // validated (no overflow) when the array was allocated.
-    8 + unsafe { (*p).len } as usize * ARRAY_SLOT_SIZE as usize
+    8 + unsafe { (*p).len } as usize * elem_size(unsafe { (*p).header.aux })
 }
 
 /// A new zero-filled owned array (rc=1). `len` must fit in memory; callers
 /// coming from Qi code go through [`qi_array_new`], which validates it.
 pub fn new_array(len: usize, elem: u16) -> *mut Array {
     let payload = len
-        .checked_mul(ARRAY_SLOT_SIZE as usize)
+        .checked_mul(elem_size(elem))
         .and_then(|bytes| bytes.checked_add(8))
         .unwrap_or(usize::MAX);
     let p = object::allocate(ObjKind::Array, 0, elem, payload, true) as *mut Array;
@@ -65,8 +77,8 @@ pub fn new_array(len: usize, elem: u16) -> *mut Array {
 /// The slots of an array, as raw 8-byte words.
 ///
 /// # Safety
-/// `p` is a live array, and no other reference to its slots is used while
-/// the returned slice is alive.
+/// `p` is a live array of 8-byte slots (not `ELEM_BYTE`), and no other reference to
+/// its slots is used while the returned slice is alive.
 pub unsafe fn array_slots<'a>(p: *mut Array) -> &'a mut [u64] {
     // SAFETY: a live array has `len` initialised slots after the 16-byte prefix.
     unsafe {
@@ -106,9 +118,9 @@ pub fn new_string_array<S: AsRef<str>>(items: &[S]) -> *mut Array {
 // ---------------------------------------------------------------------------
 // Entry points
 
-/// `数组<T>(n)`: `n` zeroed elements; `elem_is_object` ≠ 0 for arrays whose
-/// elements are objects. A negative length is a runtime error.
-pub extern "C" fn qi_array_new(len: i64, elem_is_object: u32) -> *mut Array {
+/// `数组<T>(n)`: `n` zeroed elements of kind `elem` (`ELEM_SCALAR`, `ELEM_OBJECT` for
+/// object elements, `ELEM_BYTE` for booleans). A negative length is a runtime error.
+pub extern "C" fn qi_array_new(len: i64, elem: u32) -> *mut Array {
     guard(|| {
         if len < 0 {
             runtime_error(
@@ -116,14 +128,12 @@ pub extern "C" fn qi_array_new(len: i64, elem_is_object: u32) -> *mut Array {
                 format!("negative array length: {len}"),
             );
         }
-        new_array(
-            len as usize,
-            if elem_is_object != 0 {
-                ELEM_OBJECT
-            } else {
-                ELEM_SCALAR
-            },
-        )
+        let elem = match elem as u16 {
+            ELEM_OBJECT => ELEM_OBJECT,
+            ELEM_BYTE => ELEM_BYTE,
+            _ => ELEM_SCALAR,
+        };
+        new_array(len as usize, elem)
     })
 }
 

@@ -35,7 +35,7 @@ mod test_support;
 
 pub use array::Array;
 pub use literal::new_immortal_str;
-pub use object::{live_counts, qi_release, qi_retain, Header, ObjKind};
+pub use object::{enable_live_counts, live_counts, qi_release, qi_retain, Header, ObjKind};
 pub use program::{finish, set_args};
 pub use string::{str_as_str, Str};
 pub use symbols::{entry_points, symbols, AbiType, EntryPoint};

@@ -145,12 +145,27 @@ const _: () = {
 };
 static LIVE: [AtomicUsize; KIND_SLOTS] = [const { AtomicUsize::new(0) }; KIND_SLOTS];
 
-fn count_alloc(kind: ObjKind) {
-    LIVE[kind as usize].fetch_add(1, Ordering::Relaxed);
+/// Counting costs an atomic add per allocation and per free, which allocation-heavy
+/// programs notice; it is on only when a leak report was asked for (or in tests).
+static COUNTING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(cfg!(test));
+
+/// Turn the live-object counters on; call before the program allocates anything.
+pub fn enable_live_counts() {
+    COUNTING.store(true, Ordering::Relaxed);
 }
 
+#[inline]
+fn count_alloc(kind: ObjKind) {
+    if COUNTING.load(Ordering::Relaxed) {
+        LIVE[kind as usize].fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+#[inline]
 fn count_free(kind: ObjKind) {
-    LIVE[kind as usize].fetch_sub(1, Ordering::Relaxed);
+    if COUNTING.load(Ordering::Relaxed) {
+        LIVE[kind as usize].fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 /// Number of live (allocated, not yet freed, non-immortal) objects per kind.
@@ -309,6 +324,42 @@ pub unsafe fn release(p: *mut Header) {
     }
 }
 
+/// The objects still to free: a small inline stack (no allocation for the usual short
+/// cascades), spilling into a vector for long ones.
+struct WorkList {
+    inline: [*mut Header; 32],
+    len: usize,
+    spill: Vec<*mut Header>,
+}
+
+impl WorkList {
+    fn new() -> Self {
+        WorkList { inline: [std::ptr::null_mut(); 32], len: 0, spill: Vec::new() }
+    }
+
+    #[inline]
+    fn push(&mut self, p: *mut Header) {
+        if self.len < self.inline.len() {
+            self.inline[self.len] = p;
+            self.len += 1;
+        } else {
+            self.spill.push(p);
+        }
+    }
+
+    #[inline]
+    fn pop(&mut self) -> Option<*mut Header> {
+        if let Some(p) = self.spill.pop() {
+            return Some(p);
+        }
+        if self.len == 0 {
+            return None;
+        }
+        self.len -= 1;
+        Some(self.inline[self.len])
+    }
+}
+
 /// Frees `first` and, transitively, every child whose count drops to zero.
 /// Uses an explicit work list instead of recursion so that freeing a long
 /// chain of objects cannot overflow the native stack.
@@ -316,7 +367,7 @@ pub unsafe fn release(p: *mut Header) {
 /// # Safety
 /// `first` is an unreachable object whose count has reached zero.
 unsafe fn destroy(first: *mut Header) {
-    let mut pending: Vec<*mut Header> = Vec::new();
+    let mut pending = WorkList::new();
     let mut next = Some(first);
     while let Some(p) = next.take().or_else(|| pending.pop()) {
         // SAFETY: `p` is dead and exclusively ours; its kind byte is intact.

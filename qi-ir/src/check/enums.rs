@@ -18,6 +18,9 @@ pub(crate) struct EnumInfo {
     pub file: u32,
     /// For an instance of a generic enum: the template's name and the type arguments.
     pub instance_of: Option<(String, Vec<Type>)>,
+    /// `选项<T>` of an object type `T` is a nullable pointer: `有(x)` is `x` itself and
+    /// `无` is null, so wrapping an object allocates nothing.
+    pub niche: bool,
 }
 
 pub(crate) struct VariantInfo {
@@ -57,7 +60,7 @@ impl Checker<'_> {
         let id = EnumId(self.enums.len() as u32);
         // Known before any payload type is resolved: a recursive enum mentions itself.
         let boxed = e.variants().any(|v| v.has_payload());
-        self.enums.push(EnumInfo { name: text.as_str().into(), variants: Vec::new(), boxed, decl: Some(e), file: self.file, instance_of: None });
+        self.enums.push(EnumInfo { name: text.as_str().into(), variants: Vec::new(), boxed, decl: Some(e), file: self.file, instance_of: None, niche: false });
         self.enum_by_name.insert(text, id);
     }
 
@@ -120,10 +123,11 @@ impl Checker<'_> {
             return ty;
         }
         let id = EnumId(self.enums.len() as u32);
-        self.enums.push(EnumInfo { name: name.as_str().into(), variants: Vec::new(), boxed: true, decl: None, file: self.file, instance_of: None });
+        self.enums.push(EnumInfo { name: name.as_str().into(), variants: Vec::new(), boxed: true, decl: None, file: self.file, instance_of: None, niche: false });
         // Registered under its full spelling only: `选项<整数>` is not a name users write
         // as a bare identifier, so it cannot collide.
         self.enum_by_name.insert(name, id);
+        self.enums[id.index()].niche = which == BuiltinEnum::Option && t.is_rc();
         let variants = match which {
             BuiltinEnum::Option => vec![("有".to_string(), vec![t.clone()]), ("无".to_string(), vec![])],
             BuiltinEnum::Result => vec![("成".to_string(), vec![t.clone()]), ("败".to_string(), vec![Type::Str])],
@@ -323,6 +327,12 @@ impl FnLower<'_, '_> {
     /// The value of variant `tag` with its (already checked) payload.
     fn build_variant(&mut self, id: EnumId, tag: usize, payload: Vec<(Val, TextRange)>, _range: TextRange) -> Option<Val> {
         let ty = self.c.enum_type(id);
+        if self.c.enums[id.index()].niche {
+            return Some(match payload.into_iter().next() {
+                Some((v, _)) => Val { op: v.op, ty, owned: v.owned },
+                None => Val::borrowed(Operand::Null, ty),
+            });
+        }
         let Some(layout) = self.c.enums[id.index()].variants[tag].layout else {
             return Some(Val::borrowed(Operand::Int(tag as i64), ty));
         };
@@ -333,6 +343,11 @@ impl FnLower<'_, '_> {
             self.store_slot(obj.op, i as u32 + 1, &t, v, false);
         }
         Some(obj)
+    }
+
+    /// Is this a `选项<T>` represented as a nullable pointer?
+    pub(super) fn is_niche(&self, ty: &Type) -> bool {
+        matches!(ty, Type::Enum { e, .. } if self.c.enums[e.id.index()].niche)
     }
 
     /// `盒装.满(x)` / `盒装::满(x)` / `盒装.空盒` of a generic enum `盒装`, typed by the context:
@@ -368,6 +383,11 @@ impl FnLower<'_, '_> {
 
     /// The tag of an enum value.
     pub(super) fn enum_tag(&mut self, v: &Val) -> Operand {
+        if self.is_niche(&v.ty) {
+            // 有 (tag 0) is any object, 无 (tag 1) is null.
+            let is_null = self.b.temp(Type::Bool, Value::Binary(BinOp::ICmp(Cmp::Eq), v.op, Operand::Null));
+            return self.b.temp(Type::Int, Value::Convert(Conv::BoolToInt, is_null));
+        }
         match v.ty {
             Type::Enum { boxed: true, .. } => self.b.temp(Type::Int, Value::GetSlot { obj: v.op, slot: 0, ty: Type::Int }),
             _ => v.op,

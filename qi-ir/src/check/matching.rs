@@ -285,8 +285,14 @@ impl FnLower<'_, '_> {
             Test::Variant { tag, binds } => {
                 let Type::Enum { e, .. } = &subject.ty else { return };
                 let payload = self.c.enums[e.id.index()].variants[*tag].payload.clone();
+                let niche = self.is_niche(&subject.ty);
                 for (i, (name, ty)) in binds.iter().zip(payload).enumerate() {
                     let Some(name) = name else { continue };
+                    if niche {
+                        // The payload of a nullable-pointer option is the value itself.
+                        self.bind(name, Val::borrowed(subject.op, ty));
+                        continue;
+                    }
                     let op = self.b.temp(ty.clone(), Value::GetSlot { obj: subject.op, slot: i as u32 + 1, ty: ty.clone() });
                     self.bind(name, Val::borrowed(op, ty));
                 }
