@@ -12,6 +12,11 @@ use common::validate::validate;
 use proptest::prelude::*;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
+/// Invalid IR from known checker bugs (each with the ignored test that shows it), so that
+/// random inputs hitting them do not make these properties flaky. Remove an entry when its
+/// bug is fixed.
+const KNOWN_IR_BUGS: &[(&str, &str)] = &[];
+
 /// Check `src`; on success also validate the module and its optimised form.
 fn check_survives(src: &str) -> Result<(), String> {
     let result = catch_unwind(AssertUnwindSafe(|| {
@@ -28,7 +33,12 @@ fn check_survives(src: &str) -> Result<(), String> {
             }
         }
         if let Some(m) = out.module {
-            validate(&m).map_err(|e| format!("invalid IR: {e}"))?;
+            if let Err(e) = validate(&m) {
+                if KNOWN_IR_BUGS.iter().any(|(pattern, _)| e.contains(pattern)) {
+                    return Ok(());
+                }
+                return Err(format!("invalid IR: {e}"));
+            }
             let mut o = m.clone();
             qi_ir::opt::optimize(&mut o);
             validate(&o).map_err(|e| format!("invalid IR after optimize: {e}"))?;
@@ -170,16 +180,19 @@ proptest! {
     }
 }
 
-/// Deterministic sweep: every program with each single significant token deleted, and
-/// with each pair of neighbouring significant tokens swapped (every `STRIDE`-th one, to
-/// keep the debug-build run short).
+/// Deterministic sweep: every program with single significant tokens deleted, and with
+/// neighbouring significant tokens swapped — every `stride`-th position, the stride chosen
+/// for about `QI_SWEEP_VARIANTS` (default 12 000) variants, to keep the debug-build run
+/// short as the corpus grows. `QI_SWEEP_VARIANTS=1000000` sweeps every position.
 #[test]
 fn check_never_panics_on_single_token_deletions_and_swaps() {
-    const STRIDE: usize = 3;
+    let budget: usize = std::env::var("QI_SWEEP_VARIANTS").ok().and_then(|v| v.parse().ok()).unwrap_or(12_000);
+    let positions: usize = corpus().iter().map(|t| t.significant.len()).sum();
+    let stride = (2 * positions).div_ceil(budget.max(1)).max(1);
     let mut failures = Vec::new();
     let mut checked = 0;
     for (n, t) in corpus().iter().enumerate() {
-        for k in (n % STRIDE..t.significant.len()).step_by(STRIDE) {
+        for k in (n % stride..t.significant.len()).step_by(stride) {
             for muts in [vec![Mutation::Delete(k)], vec![Mutation::Swap(k, k + 1)]] {
                 let src = apply(t, &muts);
                 checked += 1;
@@ -189,7 +202,7 @@ fn check_never_panics_on_single_token_deletions_and_swaps() {
             }
         }
     }
-    assert!(checked > 1000, "only {checked} variants");
+    assert!(checked > budget.min(2 * positions) / 2, "only {checked} variants");
     assert!(failures.is_empty(), "{} failures, e.g.:\n{}", failures.len(), failures.iter().take(10).cloned().collect::<Vec<_>>().join("\n"));
 }
 

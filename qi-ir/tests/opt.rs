@@ -85,10 +85,8 @@ fn matches_expectation(p: &common::Program, o: &Outcome) -> Result<(), String> {
 
 /// Conformance programs that leak because of a known bug (see the ignored test named).
 /// When the bug is fixed the entry must go: the test fails if such a program stops leaking.
-const KNOWN_LEAKS: &[(&str, &str)] = &[(
-    "options/as_fields_and_elements.qi",
-    "leaving_a_match_arm_early_releases_the_scrutinee",
-)];
+/// (Empty now: `leaving_a_match_arm_early_releases_the_scrutinee` found one, since fixed.)
+const KNOWN_LEAKS: &[(&str, &str)] = &[];
 
 #[test]
 fn optimised_and_unoptimised_ir_behave_identically_on_every_conformance_program() {
@@ -492,11 +490,9 @@ fn structs_and_closures_are_freed() {
     );
 }
 
-/// The scrutinee of a `匹配` read from a field is retained into a hidden slot that is
-/// released only after the `匹配`; leaving an arm with `返回`, `跳出` or `继续` skips that
-/// release, so the value leaks (`qi run --leak-report` shows `枚举=1` for each program).
+/// The scrutinee of a `匹配` read from a field is retained into a hidden slot; leaving an
+/// arm with `返回`, `跳出` or `继续` must still release it (this leaked once).
 #[test]
-#[ignore = "bug: leaving a 匹配 arm by 返回/跳出/继续 leaks the retained scrutinee"]
 fn leaving_a_match_arm_early_releases_the_scrutinee() {
     let ty = "类型 人 { 名: 字符串, 邮箱: 选项<字符串> }\n";
     balanced(

@@ -150,6 +150,10 @@ impl translate::Linker for ModuleLinker<'_> {
         })
     }
 
+    fn global_name(&mut self, g: qi_ir::GlobalId) -> i64 {
+        qi_rt::new_immortal_str(&self.module.globals[g.index()].name) as i64
+    }
+
     fn global_slot(&mut self, g: qi_ir::GlobalId) -> i64 {
         // SAFETY (pointer arithmetic only): `g` indexes the globals array of this module.
         self.globals.wrapping_add(g.index()) as i64

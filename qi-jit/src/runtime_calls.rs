@@ -34,6 +34,7 @@ pub const RECORD_NEW: RtFn = rt("qi_record_new", &[I64], Some(I64));
 pub const ARRAY_NEW: RtFn = rt("qi_array_new", &[I64, I32], Some(I64));
 pub const ERROR_DIV_ZERO: RtFn = rt("qi_error_div_zero", &[], None);
 pub const ERROR_STACK_OVERFLOW: RtFn = rt("qi_error_stack_overflow", &[], None);
+pub const ERROR_UNINIT_GLOBAL: RtFn = rt("qi_error_uninit_global", &[I64], None);
 pub const ERROR_INDEX: RtFn = rt("qi_error_index", &[I64, I64], None);
 
 /// The runtime function implementing a builtin.

@@ -22,6 +22,8 @@ pub trait Linker {
     fn global_slot(&mut self, g: qi_ir::GlobalId) -> i64;
     /// Address of the runtime descriptor of a record layout.
     fn record_desc(&mut self, l: qi_ir::LayoutId) -> i64;
+    /// Address of a string object holding a global's name (for error messages).
+    fn global_name(&mut self, g: qi_ir::GlobalId) -> i64;
 }
 
 pub struct Translator<'a, 'b, L: Linker> {
@@ -42,6 +44,12 @@ const ARRAY_DATA: i32 = qi_rt::array::ARRAY_DATA_OFFSET;
 const RECORD_SLOTS: i32 = qi_rt::record::RECORD_SLOTS_OFFSET;
 const RC: i32 = qi_rt::object::RC_OFFSET;
 const FLAGS: i32 = qi_rt::object::FLAGS_OFFSET;
+
+/// Flags for loading an array's length: it never changes after the array is made and
+/// array operands are never null, so the load may be hoisted out of loops and shared.
+fn length_flags() -> MemFlagsData {
+    MemFlagsData::trusted().with_readonly().with_can_move()
+}
 
 fn slot_offset(slot: u32) -> i32 {
     RECORD_SLOTS + 8 * slot as i32
@@ -71,7 +79,7 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
             self.b.def_var(var, init);
             self.vars.push(var);
         }
-        if std::ptr::eq(self.func, &self.module.functions[self.module.main.index()]) {
+        if self.is_main() {
             self.load_stack_limit();
         } else if calls_functions(self.func) {
             self.stack_check();
@@ -221,7 +229,7 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
     /// Bounds-check `idx` against the array's length and return the address of slot
     /// `idx` minus the data offset.
     fn element_address(&mut self, arr: clif::Value, idx: clif::Value, elem: &Type) -> clif::Value {
-        let len = self.b.ins().load(types::I64, MemFlagsData::trusted(), arr, ARRAY_LEN);
+        let len = self.b.ins().load(types::I64, length_flags(), arr, ARRAY_LEN);
         // One unsigned compare rejects negative indices too.
         let ok = self.b.ins().icmp(IntCC::UnsignedLessThan, idx, len);
         self.cold_error_unless(ok, runtime_calls::ERROR_INDEX, &[idx, len]);
@@ -259,10 +267,18 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
                 self.call_rt(runtime_calls::builtin(*op), &args)
             }
             Value::Global(g) => {
-                let ty = clif_type(&self.global_ty(*g)).unwrap_or(types::I64);
+                let qty = self.global_ty(*g);
+                let ty = clif_type(&qty).unwrap_or(types::I64);
                 let addr = self.linker.global_slot(*g);
                 let addr = self.b.ins().iconst(types::I64, addr);
-                Some(self.b.ins().load(ty, MemFlagsData::trusted(), addr, 0))
+                let v = self.b.ins().load(ty, MemFlagsData::trusted(), addr, 0);
+                // Objects without a zero value are null until the initialiser has run.
+                if matches!(qty, Type::Struct(_) | Type::Fn(_) | Type::Enum { boxed: true, .. }) {
+                    let name = self.linker.global_name(*g);
+                    let name = self.b.ins().iconst(types::I64, name);
+                    self.cold_error_unless(v, runtime_calls::ERROR_UNINIT_GLOBAL, &[name]);
+                }
+                Some(v)
             }
             Value::NewArray { elem, len, .. } => {
                 let len = self.operand(len);
@@ -278,7 +294,7 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
             }
             Value::ArrayLen(a) => {
                 let a = self.operand(a);
-                Some(self.b.ins().load(types::I64, MemFlagsData::trusted(), a, ARRAY_LEN))
+                Some(self.b.ins().load(types::I64, length_flags(), a, ARRAY_LEN))
             }
             Value::Index { array, index, elem, .. } => {
                 let arr = self.operand(array);
@@ -335,6 +351,10 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
             E => ins.f64const(std::f64::consts::E),
             _ => return None,
         })
+    }
+
+    fn is_main(&self) -> bool {
+        std::ptr::eq(self.func, &self.module.functions[self.module.main.index()])
     }
 
     fn global_ty(&self, g: qi_ir::GlobalId) -> Type {

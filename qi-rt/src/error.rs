@@ -56,6 +56,21 @@ pub extern "C" fn qi_error_stack_overflow() -> ! {
     guard(|| runtime_error("栈溢出：递归太深".into(), "stack overflow: recursion too deep".into()))
 }
 
+/// A global of a type without a zero value was read before its initialiser ran.
+///
+/// # Safety
+/// `name` is null or a live string object.
+pub unsafe extern "C" fn qi_error_uninit_global(name: *const crate::string::Str) -> ! {
+    // SAFETY: per the caller.
+    let name = unsafe { crate::string::str_as_str(name) }.to_string();
+    guard(|| {
+        runtime_error(
+            format!("全局变量 {name} 在初始化之前被读取"),
+            format!("global {name} was read before its initialiser ran"),
+        )
+    })
+}
+
 /// Failed bounds check of generated array indexing.
 pub extern "C" fn qi_error_index(index: i64, len: i64) -> ! {
     guard(|| {

@@ -3,7 +3,7 @@
 //! signature.
 
 use crate::array::{qi_array_len, qi_array_new};
-use crate::error::{qi_error_div_zero, qi_error_index, qi_error_stack_overflow};
+use crate::error::{qi_error_div_zero, qi_error_index, qi_error_stack_overflow, qi_error_uninit_global};
 use crate::math::*;
 use crate::numeric::{
     qi_float_rem, qi_float_to_int_checked, qi_float_to_int_sat, qi_int_to_char_checked,
@@ -109,6 +109,7 @@ pub fn entry_points() -> Vec<EntryPoint> {
         // errors and numeric conversions
         entry!(qi_error_div_zero() -> !),
         entry!(qi_error_stack_overflow() -> !),
+        entry!(qi_error_uninit_global(Ptr) -> !),
         entry!(qi_error_index(I64, I64) -> !),
         entry!(qi_float_to_int_checked(F64) -> I64),
         entry!(qi_float_to_int_sat(F64) -> I64),

@@ -114,6 +114,12 @@ pub(super) fn lower_global(c: &mut Checker, main: &mut FnBuilder, _main_id: Func
             l.c.globals.push(Global { name: text.clone(), ty: v.ty.clone() });
             let ty = v.ty.clone();
             let op = l.into_owned(v);
+            if matches!(ty, Type::Array(_)) {
+                // The slot holds the empty array `main` stored before any initialiser ran.
+                let old = l.b.new_local(ty.clone(), None);
+                l.b.assign(old, Value::Global(id));
+                l.b.push(Inst::Release(old));
+            }
             l.b.push(Inst::SetGlobal { global: id, value: op });
             GlobalVar { id, ty, is_const: g.is_const(), poisoned: false }
         }

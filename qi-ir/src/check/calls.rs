@@ -59,6 +59,11 @@ impl FnLower<'_, '_> {
             if self.c.is_generic_fn(&name) && !self.is_variable(&name) {
                 return self.generic_call(&name, path.generic_args(), &args, range);
             }
+            if path.generic_args().is_some() && !self.c.fns_by_name.contains_key(&name) && !self.is_variable(&name) {
+                let at = path.segments().next().map(|n| n.syntax().text_range()).unwrap_or(range);
+                self.c.error(at, format!("未定义的函数: {name}"), format!("undefined function: {name}"));
+                return None;
+            }
             if path.generic_args().is_some() {
                 self.c.error(
                     range,
@@ -213,7 +218,7 @@ impl FnLower<'_, '_> {
             return None;
         };
         if args.len() != f.arity() {
-            self.arity_error(name, &f.arity().to_string(), args.len(), range);
+            self.arity_error(name, f.arity(), f.arity(), args.len(), range);
             return None;
         }
         let mut ops = Vec::with_capacity(args.len());
@@ -226,18 +231,20 @@ impl FnLower<'_, '_> {
         Some(self.temp(Type::Float, Value::Builtin { op: Builtin::Math(f), args: ops, loc }))
     }
 
-    pub(super) fn arity_error(&mut self, name: &str, expected: &str, got: usize, range: TextRange) {
+    /// `name` takes `min..=max` arguments but `got` were given.
+    pub(super) fn arity_error(&mut self, name: &str, min: usize, max: usize, got: usize, range: TextRange) {
+        let (zh, en) = if min == max { (min.to_string(), min.to_string()) } else { (format!("{min} 到 {max}"), format!("{min} to {max}")) };
         self.c.error(
             range,
-            format!("函数「{name}」需要 {expected} 个实参，实际传了 {got} 个"),
-            format!("function `{name}` takes {expected} argument(s) but {got} were given"),
+            format!("函数「{name}」需要 {zh} 个实参，实际传了 {got} 个"),
+            format!("function `{name}` takes {en} argument(s) but {got} were given"),
         );
     }
 
     /// One argument of a builtin, coerced to `ty`.
     fn builtin_arg(&mut self, name: &str, args: &[ast::Expr], ty: &Type, range: TextRange) -> Option<Val> {
         if args.len() != 1 {
-            self.arity_error(name, "1", args.len(), range);
+            self.arity_error(name, 1, 1, args.len(), range);
             return None;
         }
         let v = self.expr(&args[0])?;
@@ -269,7 +276,7 @@ impl FnLower<'_, '_> {
             }
             BuiltinFn::Length | BuiltinFn::ArrayLength => {
                 if args.len() != 1 {
-                    self.arity_error(name, "1", args.len(), range);
+                    self.arity_error(name, 1, 1, args.len(), range);
                     return None;
                 }
                 let v = self.expr(&args[0])?;
@@ -283,7 +290,7 @@ impl FnLower<'_, '_> {
             }
             BuiltinFn::Args => {
                 if !args.is_empty() {
-                    self.arity_error(name, "0", args.len(), range);
+                    self.arity_error(name, 0, 0, args.len(), range);
                     return None;
                 }
                 Some(self.temp(Builtin::Args.result(), Value::Builtin { op: Builtin::Args, args: vec![], loc }))
@@ -292,7 +299,7 @@ impl FnLower<'_, '_> {
                 0 => Some(self.temp(Type::Str, Value::Builtin { op: Builtin::Input, args: vec![], loc })),
                 1 => unary_builtin(self, Builtin::InputPrompt, Type::Str),
                 n => {
-                    self.arity_error(name, "0 或 1", n, range);
+                    self.arity_error(name, 0, 1, n, range);
                     None
                 }
             },
@@ -384,9 +391,8 @@ impl FnLower<'_, '_> {
             if ids.len() == 1 {
                 let p = &self.c.sig(ids[0]).params;
                 let required = p.iter().take_while(|p| p.default.is_none()).count();
-                let expected =
-                    if required == p.len() { p.len().to_string() } else { format!("{required} 到 {}", p.len()) };
-                self.arity_error(name, &expected, n, range);
+                let total = p.len();
+                self.arity_error(name, required, total, n, range);
             } else {
                 let counts: Vec<String> =
                     ids.iter().map(|id| self.c.sig(*id).params.len().to_string()).collect();
@@ -421,9 +427,7 @@ impl FnLower<'_, '_> {
             self.c.sig(id).params.iter().skip(skip).map(|p| (p.ty.clone(), p.default.clone())).collect();
         let required = params.iter().take_while(|p| p.1.is_none()).count();
         if args.len() < required || args.len() > params.len() {
-            let expected =
-                if required == params.len() { params.len().to_string() } else { format!("{required} 到 {}", params.len()) };
-            self.arity_error(name, &expected, args.len(), range);
+            self.arity_error(name, required, params.len(), args.len(), range);
             return None;
         }
         let mut vals = Vec::with_capacity(params.len() + 1);
@@ -476,7 +480,7 @@ impl FnLower<'_, '_> {
             self.c.sig(id).params.iter().map(|p| (p.ty.clone(), p.default.clone())).collect();
         let required = params.iter().take_while(|p| p.1.is_none()).count();
         if given.len() < required || given.len() > params.len() {
-            self.arity_error(name, &params.len().to_string(), given.len(), range);
+            self.arity_error(name, params.len(), params.len(), given.len(), range);
             for v in &given {
                 self.release_temp(v);
             }

@@ -332,7 +332,7 @@ impl FnLower<'_, '_> {
         let decl = self.c.generics.functions[gid].decl.clone();
         let written: Vec<Option<ast::TypeRef>> = decl.params().map(|p| p.ty()).collect();
         if args.len() > written.len() {
-            self.arity_error(name, &written.len().to_string(), args.len(), range);
+            self.arity_error(name, written.len(), written.len(), args.len(), range);
             return None;
         }
         let mut vals = Vec::with_capacity(args.len());

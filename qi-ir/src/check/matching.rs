@@ -22,6 +22,10 @@ impl FnLower<'_, '_> {
     pub(super) fn match_stmt(&mut self, m: &ast::MatchStmt) {
         let Some(scrutinee) = m.scrutinee() else { return };
         let Some(v) = self.expr(&scrutinee) else { return };
+        if v.ty == Type::Void {
+            self.c.error(scrutinee.syntax().text_range(), "不能匹配 空 值", "cannot match on a 空 value");
+            return;
+        }
         // Keep the scrutinee in its own slot for the whole match.
         let holder = self.b.new_local(v.ty.clone(), None);
         let owned = v.owned;

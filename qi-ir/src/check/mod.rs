@@ -213,6 +213,7 @@ pub fn check_program(units: &[SourceUnit]) -> CheckOutput {
         c.fill_function(id, f);
     }
     c.file = 0;
+    c.prefill_globals(&mut main);
     let entry = c.finish_main(&units[0].tree, &mut main);
     functions.push(main.finish());
     let extra = std::mem::take(&mut c.lifted.functions);
@@ -469,6 +470,22 @@ impl<'a> Checker<'a> {
         let id = FuncId(self.sigs.len() as u32);
         self.sigs.push(FnSig { name: name.clone(), params, ret, decl: f, subst: Vec::new(), file: self.file });
         self.fns_by_name.entry(name).or_default().push(id);
+    }
+
+    /// Before any initialiser runs, every global holds its type's zero value (an
+    /// initialiser may call a function that reads a later global, README item 10).
+    /// Globals of types without a zero value stay null; reading one before its
+    /// initialiser ran is a runtime error (the engine checks those reads).
+    fn prefill_globals(&mut self, main: &mut FnBuilder) {
+        let mut prefill = Vec::new();
+        for (i, g) in self.globals.clone().iter().enumerate() {
+            let Type::Array(elem) = &g.ty else { continue };
+            let t = main.new_local(g.ty.clone(), None);
+            let value = Value::NewArray { elem: (**elem).clone(), len: Operand::Int(0), loc: Loc::default() };
+            prefill.push(Inst::Assign { dst: t, value });
+            prefill.push(Inst::SetGlobal { global: GlobalId(i as u32), value: Operand::Local(t) });
+        }
+        main.func.blocks[0].insts.splice(0..0, prefill);
     }
 
     /// Call `入口` (with zero values for any parameters it declares), then release the

@@ -501,7 +501,9 @@ impl Machine<'_> {
             (BinOp::FDiv, Float(a), Float(c)) => Float(a / c),
             (BinOp::FRem, Float(a), Float(c)) => Float(a % c),
             (BinOp::ICmp(c), a, d) => {
-                let (Some(a), Some(d)) = (as_int(a), as_int(d)) else { return fault(format!("ICmp of {a:?}, {d:?}")) };
+                let (Some(a), Some(d)) = (as_int(a).or(address(a)), as_int(d).or(address(d))) else {
+                    return fault(format!("ICmp of {a:?}, {d:?}"));
+                };
                 Bool(cmp_result(c, a.cmp(&d)))
             }
             (BinOp::FCmp(c), Float(a), Float(d)) => Bool(match a.partial_cmp(&d) {
@@ -621,6 +623,16 @@ fn as_int(v: V) -> Option<i64> {
         V::Bool(b) => Some(b as i64),
         V::Char(c) => Some(c as i64),
         V::Func(f) => Some(f as i64),
+        _ => None,
+    }
+}
+
+/// An object's identity, for address comparisons (`选项<对象>` null tests).
+fn address(v: V) -> Option<i64> {
+    match v {
+        V::Null => Some(0),
+        V::Obj(i) => Some(i as i64 + 1),
+        V::Lit(s) => Some(-(s as i64) - 1),
         _ => None,
     }
 }

@@ -48,7 +48,9 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
     for e in entries.flatten() {
         let p = e.path();
         if p.is_dir() {
-            if p.file_name().is_some_and(|n| n == "errors") {
+            // `errors/`: rejected programs; `lib/`, `qi_packages/`: files that programs
+            // import, not programs.
+            if p.file_name().is_some_and(|n| n == "errors" || n == "lib" || n == "qi_packages") {
                 continue;
             }
             collect(&p, out);
@@ -58,9 +60,19 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// Every program the checker accepts (outside `errors/`, exit status not 1), sorted.
+/// Every one-file program the checker accepts (outside `errors/`, exit status not 1, no
+/// import of user code — loading those is the driver's job), sorted.
 pub fn programs() -> Vec<Program> {
-    all_programs().into_iter().filter(|p| p.status != 1).collect()
+    all_programs().into_iter().filter(|p| p.status != 1 && !imports_user_code(&p.source)).collect()
+}
+
+/// Does the program import other files (`导入 ./工具;`, `导入 计数器;`)? Standard-library
+/// imports (`导入 标准库.数学;`) need no other file.
+pub fn imports_user_code(source: &str) -> bool {
+    source.lines().any(|l| {
+        let l = l.trim_start().trim_start_matches("公开").trim_start();
+        l.strip_prefix("导入").is_some_and(|rest| !rest.trim_start().starts_with("标准库"))
+    })
 }
 
 /// Every program outside `errors/`, sorted by name.

@@ -112,7 +112,7 @@ impl FnCheck<'_> {
     fn expect(&self, op: &Operand, want: &Type) -> Result<(), String> {
         match self.operand(op)? {
             None if want.is_rc() => Ok(()),
-            Some(t) if same(&t, want) => Ok(()),
+            Some(t) if self.fits(&t, want) => Ok(()),
             got => Err(format!("operand {op:?} has type {got:?}, expected {want}")),
         }
     }
@@ -143,12 +143,17 @@ impl FnCheck<'_> {
                     | BinOp::IShl
                     | BinOp::IShr => (Int, Int),
                     BinOp::FAdd | BinOp::FSub | BinOp::FMul | BinOp::FDiv | BinOp::FRem => (Float, Float),
-                    BinOp::ICmp(_) => {
-                        let t = self.operand(a)?.ok_or("null in ICmp")?;
-                        if !int_like(&t) {
-                            return Err(format!("ICmp on {t}"));
+                    BinOp::ICmp(c) => {
+                        // Objects compare by address, for a null test (`选项<对象>` is a
+                        // nullable pointer).
+                        let (ta, tb) = (self.operand(a)?, self.operand(b)?);
+                        match (ta, tb) {
+                            (Some(t), None) | (None, Some(t)) if t.is_rc() && matches!(c, Cmp::Eq | Cmp::Ne) => {
+                                return Ok(Some(Bool));
+                            }
+                            (Some(t), _) if int_like(&t) => (t, Bool),
+                            (t, _) => return Err(format!("ICmp on {t:?}")),
                         }
-                        (t, Bool)
                     }
                     BinOp::FCmp(_) => (Float, Bool),
                     BinOp::SCmp(_) => (Str, Bool),
@@ -280,7 +285,7 @@ impl FnCheck<'_> {
                 let want = self.local(*dst)?.clone();
                 match self.value(value)? {
                     None if want.is_rc() => Ok(()),
-                    Some(t) if same(&t, &want) && t != Type::Void => Ok(()),
+                    Some(t) if self.fits(&t, &want) && t != Type::Void => Ok(()),
                     got => Err(format!("assigning {got:?} to _{} of type {want}", dst.0)),
                 }
             }
@@ -329,6 +334,27 @@ impl FnCheck<'_> {
             Terminator::Return(Some(op)) if self.f.ret != Type::Void => self.expect(op, &self.f.ret),
             Terminator::Return(r) => Err(format!("return {r:?} from a function returning {}", self.f.ret)),
             Terminator::Unreachable => Ok(()),
+        }
+    }
+}
+
+impl FnCheck<'_> {
+    /// Can a value of type `have` go where `want` is expected? Equal types (a payload-less
+    /// enum is its tag, an `整数`), or an object `T` for a `选项<T>` represented as a
+    /// nullable pointer (`有(x)` is `x` itself, `无` is null).
+    fn fits(&self, have: &Type, want: &Type) -> bool {
+        same(have, want) || self.niche_payload(want).is_some_and(|t| same(have, &t)) || self.niche_payload(have).is_some_and(|t| same(&t, want))
+    }
+
+    /// The object type `T` of a `选项<T>` that may be represented as a nullable pointer.
+    fn niche_payload(&self, t: &Type) -> Option<Type> {
+        let Type::Enum { e, .. } = t else { return None };
+        let def = self.m.enums.get(e.id.index())?;
+        match def.variants.as_slice() {
+            [some, none] if def.name.starts_with("选项") && none.payload.is_empty() && some.payload.len() == 1 && some.payload[0].is_rc() => {
+                Some(some.payload[0].clone())
+            }
+            _ => None,
         }
     }
 }
