@@ -19,9 +19,16 @@ for prog in "$@"; do
   [[ -f $input ]] || input=/dev/null
   log=$(mktemp)
   # shellcheck disable=SC2086
-  valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
+  # A program that ends with an uncaught runtime error exits without unwinding its
+  # caller frames' objects (status 2): check it for memory errors, not for leaks.
+  expected_status=$(cat "${prog%.qi}.status" 2>/dev/null || echo 0)
+  kinds=definite,indirect
+  [[ $expected_status == 0 ]] || kinds=none
+  valgrind --leak-check=full --errors-for-leak-kinds=$kinds --error-exitcode=99 \
     "$QI" run "$prog" $args <"$input" >/dev/null 2>"$log" || true
-  if grep -q "ERROR SUMMARY: 0 errors" "$log" && ! grep -qE "(definitely|indirectly) lost: [1-9]" "$log"; then
+  leaked=0
+  [[ $kinds == none ]] || ! grep -qE "(definitely|indirectly) lost: [1-9]" "$log" || leaked=1
+  if grep -q "ERROR SUMMARY: 0 errors" "$log" && ((leaked == 0)); then
     passed=$((passed + 1))
   else
     failed=$((failed + 1))

@@ -154,8 +154,13 @@ fn run(path: &Path, args: Vec<String>, emit: Option<Emit>, leak_report: bool, la
     // Compile and run on the thread whose stack the generated code's checks know.
     let status = run_on_qi_stack(move || match qi_jit::compile(&module, &qi_jit::Options::default()) {
         Ok(program) => {
-            program.run();
-            0
+            qi_rt::exception::set_file_names(module.files.clone());
+            if program.run() {
+                0
+            } else {
+                report_uncaught();
+                2
+            }
         }
         Err(e) => {
             eprintln!("qi: internal error: {e}");
@@ -213,8 +218,11 @@ fn run_on_qi_stack(f: impl FnOnce() -> u8 + Send + 'static) -> u8 {
 
 /// `--leak-report`: live heap objects by kind, one line on stderr.
 fn print_leak_report(lang: Lang) {
+    // Exceptions only appear when some are alive (they are rare, and the line keeps the
+    // shape programs and tests know).
     let counts: Vec<String> = qi_rt::live_counts()
         .into_iter()
+        .filter(|(kind, n)| *kind != qi_rt::ObjKind::Exception || *n > 0)
         .map(|(kind, n)| match lang {
             Lang::Zh => format!("{}={n}", kind.name_zh()),
             Lang::En => format!("{}={n}", kind.name()),
@@ -225,4 +233,14 @@ fn print_leak_report(lang: Lang) {
         Lang::En => "live objects",
     };
     eprintln!("[qi] {label}: {}", counts.join(" "));
+}
+
+/// An exception escaped `入口`: `未捕获的异常: <消息>` and the Qi call stack on stderr
+/// (README item 11). Runs on the thread that ran the program (the exception is its own).
+fn report_uncaught() {
+    let e = qi_rt::exception::take_pending();
+    let text = qi_rt::exception::uncaught_report(e);
+    // SAFETY: `take_pending` handed us the only reference to the pending exception.
+    unsafe { qi_rt::object::release(e) };
+    qi_rt::output::write_stderr_line(text.trim_end());
 }

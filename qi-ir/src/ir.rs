@@ -68,12 +68,17 @@ pub enum Type {
     Enum { e: Named<EnumId>, boxed: bool },
     /// A function value: a reference-counted closure record.
     Fn(Box<FnType>),
+    /// A caught exception (only in compiler-made slots of `尝试` handlers).
+    Exception,
 }
 
 impl Type {
     /// Values of this type are pointers to reference-counted heap objects.
     pub fn is_rc(&self) -> bool {
-        matches!(self, Type::Str | Type::Array(_) | Type::Struct(_) | Type::Fn(_) | Type::Enum { boxed: true, .. })
+        matches!(
+            self,
+            Type::Str | Type::Array(_) | Type::Struct(_) | Type::Fn(_) | Type::Enum { boxed: true, .. } | Type::Exception
+        )
     }
     /// Chinese spelling, as written in Qi source and shown in diagnostics.
     pub fn zh(&self) -> String {
@@ -86,6 +91,7 @@ impl Type {
             Type::Str => "字符串".into(),
             Type::Array(t) => format!("数组<{}>", t.zh()),
             Type::Struct(s) => s.name.to_string(),
+            Type::Exception => "异常".into(),
             Type::Enum { e, .. } => e.name.to_string(),
             Type::Fn(f) => {
                 let params: Vec<String> = f.params.iter().map(Type::zh).collect();
@@ -206,6 +212,19 @@ pub struct LocalDecl {
 pub struct Block {
     pub insts: Vec<Inst>,
     pub term: Terminator,
+    /// Set when the block's *last* instruction can raise an exception (a call, `抛出`, or
+    /// an operation that fails at run time): if it does, its result is not assigned and
+    /// control goes to `to` instead of the terminator. The lowering ends a block after
+    /// every such instruction, so the code at `to` knows exactly which temporaries to
+    /// release.
+    pub unwind: Option<Unwind>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Unwind {
+    pub to: BlockId,
+    /// Where the raising instruction is (for runtime errors and stack traces).
+    pub loc: Loc,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -356,6 +375,20 @@ pub enum Builtin {
     InputPrompt,
     /// A function of the `数学` module.
     Math(MathFn),
+    /// `抛出 消息` (args: message, file, line).
+    Throw,
+    /// `抛出` inside `捕获`: (message, caught exception, file, line).
+    ThrowCaused,
+    /// Take the pending exception (owned) at the entry of a handler.
+    ExcTake,
+    /// Raise a taken exception again (after `最终`).
+    ExcRethrow,
+    /// The message / `文件:行` / cause message of an exception.
+    ExcMessage,
+    ExcLocation,
+    ExcCause,
+    /// Record a frame the pending exception leaves: (function name, file, line).
+    ExcTrace,
 }
 
 /// The functions of the `数学` standard-library module (builtins.md §G).
@@ -437,8 +470,12 @@ impl Builtin {
             BoolToStr | PrintBool => &[Bool],
             CharToStr | PrintChar => &[Char],
             StrToInt | StrToFloat | StrLen | PrintStr | InputPrompt => &[Str],
-            PrintSpace | PrintNewline | Args | Input => &[],
+            PrintSpace | PrintNewline | Args | Input | ExcTake => &[],
             Math(f) => &[Float, Float][..f.arity()],
+            Throw => &[Str, Int, Int],
+            ThrowCaused => &[Str, Exception, Int, Int],
+            ExcRethrow | ExcMessage | ExcLocation | ExcCause => &[Exception],
+            ExcTrace => &[Str, Int, Int],
         }
     }
 
@@ -449,9 +486,10 @@ impl Builtin {
             Concat | IntToStr | FloatToStr | BoolToStr | CharToStr | Input | InputPrompt => Type::Str,
             StrToInt | StrLen => Type::Int,
             StrToFloat | Math(_) => Type::Float,
-            PrintStr | PrintInt | PrintFloat | PrintBool | PrintChar | PrintSpace | PrintNewline => {
-                Type::Void
-            }
+            PrintStr | PrintInt | PrintFloat | PrintBool | PrintChar | PrintSpace | PrintNewline | Throw
+            | ThrowCaused | ExcRethrow | ExcTrace => Type::Void,
+            ExcTake => Type::Exception,
+            ExcMessage | ExcLocation | ExcCause => Type::Str,
             Args => Type::Array(Box::new(Type::Str)),
         }
     }
@@ -462,7 +500,11 @@ pub enum Terminator {
     Jump(BlockId),
     Branch { cond: Operand, then_to: BlockId, else_to: BlockId },
     Return(Option<Operand>),
-    /// Placeholder while a block is under construction; never reachable in a finished function.
+    /// Leave the function with the thread's pending exception: the caller continues at
+    /// the unwind target of its call.
+    Unwind,
+    /// Never reached: placeholders of dead blocks, and the fall-through of a `匹配`
+    /// that covers every variant.
     #[default]
     Unreachable,
 }
@@ -472,7 +514,31 @@ impl Terminator {
         match self {
             Terminator::Jump(b) => vec![*b],
             Terminator::Branch { then_to, else_to, .. } => vec![*then_to, *else_to],
-            Terminator::Return(_) | Terminator::Unreachable => vec![],
+            Terminator::Return(_) | Terminator::Unwind | Terminator::Unreachable => vec![],
+        }
+    }
+}
+
+impl Inst {
+    /// Can executing this instruction raise an exception (`Block::unwind`)?
+    pub fn can_throw(&self, f: &Function) -> bool {
+        let (value, dst) = match self {
+            Inst::Assign { dst, value } => (value, Some(*dst)),
+            Inst::Effect(value) => (value, None),
+            Inst::SetIndex { .. } => return true,
+            _ => return false,
+        };
+        match value {
+            Value::Call { .. } | Value::CallIndirect { .. } | Value::Index { .. } => true,
+            Value::Binary(BinOp::IDiv | BinOp::IRem, _, d) => !matches!(d, Operand::Int(n) if *n != 0),
+            Value::Convert(Conv::FloatToInt | Conv::IntToChar, _) => true,
+            Value::NewArray { len, .. } => !matches!(len, Operand::Int(n) if *n >= 0),
+            Value::Builtin { op: Builtin::Throw | Builtin::ThrowCaused | Builtin::ExcRethrow, .. } => true,
+            // A struct, enum or function global is null until its initialiser ran.
+            Value::Global(_) => dst.is_some_and(|d| {
+                matches!(f.local_ty(d), Type::Struct(_) | Type::Fn(_) | Type::Enum { boxed: true, .. })
+            }),
+            _ => false,
         }
     }
 }

@@ -86,6 +86,7 @@ fn inline_calls(f: &mut Function, _id: FuncId, originals: &[Function]) {
 }
 
 /// Inline the call at `f.blocks[b].insts[i]`; returns the block holding the code after it.
+/// If the call had an exceptional edge, the callee's `Unwind`s go there.
 fn inline_at(f: &mut Function, b: BlockId, i: usize, originals: &[Function]) -> BlockId {
     let call = f.blocks[b.index()].insts.remove(i);
     let (dst, callee_id, args) = call_of(&call).expect("caller checked it is a call");
@@ -97,18 +98,26 @@ fn inline_at(f: &mut Function, b: BlockId, i: usize, originals: &[Function]) -> 
     // The code after the call continues in a new block.
     let rest = f.blocks[b.index()].insts.split_off(i);
     let term = std::mem::take(&mut f.blocks[b.index()].term);
+    let unwind = f.blocks[b.index()].unwind.take();
     let cont = BlockId(block_base + callee.blocks.len() as u32);
 
     let entry = &mut f.blocks[b.index()];
     for (k, arg) in args.iter().enumerate() {
         entry.insts.push(Inst::Assign { dst: LocalId(local_base + k as u32), value: Value::Use(*arg) });
     }
-    // The callee's frame starts zeroed; in a loop the inlined slots would otherwise keep
-    // the previous iteration's (already released) objects.
+    // The callee's frame starts zeroed, as a real call's does (the lowering relies on it:
+    // object slots start null, flags start false); in a loop the inlined slots would
+    // otherwise keep the previous iteration's values.
     for (k, l) in callee.locals.iter().enumerate().skip(callee.params.len()) {
-        if l.ty.is_rc() {
-            entry.insts.push(Inst::Assign { dst: LocalId(local_base + k as u32), value: Value::Use(Operand::Null) });
-        }
+        let zero = match l.ty {
+            Type::Float => Operand::Float(0.0),
+            Type::Bool => Operand::Bool(false),
+            Type::Char => Operand::Char(0),
+            Type::Void | Type::Int => Operand::Int(0),
+            Type::Enum { boxed: false, .. } => Operand::Int(0),
+            _ => Operand::Null,
+        };
+        entry.insts.push(Inst::Assign { dst: LocalId(local_base + k as u32), value: Value::Use(zero) });
     }
     entry.term = Terminator::Jump(BlockId(block_base));
 
@@ -122,11 +131,16 @@ fn inline_at(f: &mut Function, b: BlockId, i: usize, originals: &[Function]) -> 
                 }
                 Terminator::Jump(cont)
             }
+            Terminator::Unwind => match unwind {
+                Some(u) => Terminator::Jump(u.to),
+                None => Terminator::Unwind,
+            },
             other => map.term(other),
         };
-        f.blocks.push(Block { insts, term });
+        let unwind = cb.unwind.map(|u| Unwind { to: map.block(u.to), loc: u.loc });
+        f.blocks.push(Block { insts, term, unwind });
     }
-    f.blocks.push(Block { insts: rest, term });
+    f.blocks.push(Block { insts: rest, term, unwind: None });
     cont
 }
 
@@ -208,6 +222,7 @@ impl Remap {
                 else_to: self.block(*else_to),
             },
             Terminator::Return(op) => Terminator::Return(op.map(|o| self.operand(&o))),
+            Terminator::Unwind => Terminator::Unwind,
             Terminator::Unreachable => Terminator::Unreachable,
         }
     }

@@ -38,6 +38,9 @@ fn write_function(
         for inst in &b.insts {
             writeln!(f, "    {}", inst_text(m, inst))?;
         }
+        if let Some(u) = b.unwind {
+            writeln!(f, "    (unwind to b{} at line {})", u.to.0, u.loc.line)?;
+        }
         writeln!(f, "    {}", term_text(m, &b.term))?;
     }
     writeln!(f, "}}")
@@ -108,6 +111,7 @@ fn term_text(m: &Module, t: &Terminator) -> String {
         }
         Terminator::Return(None) => "return".into(),
         Terminator::Return(Some(o)) => format!("return {}", operand_text(m, o)),
+        Terminator::Unwind => "unwind".into(),
         Terminator::Unreachable => "unreachable".into(),
     }
 }

@@ -442,8 +442,6 @@ fn unsupported_statements_are_reported_with_their_location() {
 选择 { }",
         ),
         &[
-            "2:1-2:16 暂不支持：尝试/捕获 | not supported yet: 尝试/捕获 (exceptions)",
-            "3:1-3:8 暂不支持：抛出 | not supported yet: 抛出 (exceptions)",
             "4:1-4:9 暂不支持：启动 | not supported yet: 启动 (green threads)",
             "5:1-5:10 暂不支持：函数体内的声明（请改用闭包） | not supported yet: declarations inside a function body",
             "6:1-6:7 暂不支持：选择 | not supported yet: 选择 (select)",
@@ -1053,10 +1051,14 @@ fn parameters_are_borrowed_unless_assigned() {
     let change = func(&m, "改");
     // An assigned parameter owns its value: retained on entry, released at exit.
     assert!(matches!(change.blocks[0].insts[0], Inst::Retain(Operand::Local(LocalId(0)))), "{}", text(&m, "改"));
+    // The exit: the block that returns, or the block of releases (shared with the way out
+    // by an exception) that goes on to an empty block that returns.
+    let returns = |b: BlockId| matches!(change.blocks[b.index()].term, Terminator::Return(_)) && change.blocks[b.index()].insts.is_empty();
     let exit_releases = change
         .blocks
         .iter()
-        .filter(|b| matches!(b.term, Terminator::Return(_)))
+        .skip(1)
+        .filter(|b| matches!(b.term, Terminator::Return(_)) || b.term.successors().into_iter().any(returns))
         .flat_map(|b| &b.insts)
         .filter(|i| matches!(i, Inst::Release(LocalId(0))))
         .count();
@@ -1068,16 +1070,24 @@ fn object_results_are_owned_and_released_after_use() {
     let m = accept("函数 名(): 字符串 { 返回 \"a\" + 1; } 函数 入口() { 打印行(名()); 名(); 变量 n = 长度(名()); }");
     let f = func(&m, "入口");
     let name = func_id(&m, "名");
-    // Every call result is released (printing borrows it; an unused result is dropped).
+    // Every call result is released (printing borrows it; an unused result is dropped),
+    // after the call in its block, or in the block that continues it (a call ends its block).
+    let mut calls = 0;
     for b in &f.blocks {
         for (k, inst) in b.insts.iter().enumerate() {
             if let Inst::Assign { dst, value: Value::Call { func, .. } } = inst {
                 if *func == name {
-                    assert!(b.insts[k + 1..].iter().any(|i| matches!(i, Inst::Release(l) if l == dst)), "{}", text(&m, "入口"));
+                    calls += 1;
+                    let mut after: Vec<&Inst> = b.insts[k + 1..].iter().collect();
+                    if let (true, Terminator::Jump(next)) = (k + 1 == b.insts.len(), &b.term) {
+                        after.extend(&f.blocks[next.index()].insts);
+                    }
+                    assert!(after.iter().any(|i| matches!(i, Inst::Release(l) if l == dst)), "{}", text(&m, "入口"));
                 }
             }
         }
     }
+    assert_eq!(calls, 3);
 }
 
 #[test]
@@ -1234,4 +1244,298 @@ fn print_separates_arguments_with_one_space() {
         .collect();
     use Builtin::*;
     assert_eq!(ops, [PrintInt, PrintSpace, PrintStr, PrintSpace, PrintFloat, PrintNewline]);
+}
+
+// ---- exceptions ---------------------------------------------------------------------------
+
+#[test]
+fn exception_builtins_are_only_available_inside_a_catch_body() {
+    assert_errors(
+        &in_entry(
+            "打印行(异常位置());
+尝试 { 打印行(异常原因()); } 最终 { 打印行(异常位置()); }
+尝试 { } 捕获 e { 变量 f = 闭包() { 打印行(异常原因()); }; }
+尝试 { } 捕获 e { 打印行(异常位置(1)); }",
+        ),
+        &[
+            "2:5-2:11 异常位置() 只能用在 捕获 块里 | 异常位置() can only be used inside a 捕获 block",
+            "3:10-3:16 异常原因() 只能用在 捕获 块里 | 异常原因() can only be used inside a 捕获 block",
+            "3:30-3:36 异常位置() 只能用在 捕获 块里 | 异常位置() can only be used inside a 捕获 block",
+            "4:33-4:39 异常原因() 只能用在 捕获 块里 | 异常原因() can only be used inside a 捕获 block",
+            "5:19-5:26 函数「异常位置」需要 0 个实参，实际传了 1 个 | function `异常位置` takes 0 argument(s) but 1 were given",
+        ],
+    );
+    // Inside a 捕获 body (also a nested one, and after a nested 尝试), and as variable names.
+    let m = accept(&in_entry(
+        "尝试 { 抛出 1; } 捕获 e {
+    打印行(异常位置(), 异常原因());
+    尝试 { 抛出 2; } 捕获 f { 打印行(异常原因()); }
+    打印行(异常位置());
+}
+变量 异常原因 = 1;
+打印行(异常原因);",
+    ));
+    let count = |op: Builtin| insts(func(&m, "入口")).filter(|(_, i)| matches!(i, Inst::Assign { value: Value::Builtin { op: o, .. }, .. } if *o == op)).count();
+    assert_eq!((count(Builtin::ExcLocation), count(Builtin::ExcCause)), (2, 2), "{}", text(&m, "入口"));
+}
+
+#[test]
+fn a_thrown_value_must_have_a_text() {
+    assert_errors(
+        "类型 点 { x: 整数 }
+函数 空转() {}
+函数 入口() {
+    抛出 空转();
+    抛出 [1, 2];
+    抛出 新建 点 { x: 1 };
+    抛出 闭包() {};
+}",
+        &[
+            "4:8-4:12 空 值不能转换为字符串 | a 空 value cannot be turned into a string",
+            "5:8-5:14 数组不能直接拼接为字符串 | an array cannot be concatenated into a string",
+            "6:8-6:21 结构体不能直接拼接为字符串 | a struct cannot be concatenated into a string",
+            "7:8-7:15 函数值不能拼接为字符串 | a function value cannot be concatenated into a string",
+        ],
+    );
+    // Every scalar is rendered as in concatenation; the message operand is a string.
+    let m = accept(&in_entry("抛出 404;"));
+    let f = func(&m, "入口");
+    let throw = insts(f).find_map(|(_, i)| match i {
+        Inst::Effect(Value::Builtin { op: Builtin::Throw, args, .. }) => Some(args.clone()),
+        _ => None,
+    });
+    let args = throw.unwrap_or_else(|| panic!("no Throw:\n{}", text(&m, "入口")));
+    assert_eq!(args.len(), 3);
+    assert_eq!(f.operand_ty(&args[0]), Type::Str);
+    assert!(matches!(args[1..], [Operand::Int(0), Operand::Int(2)]), "{args:?}");
+}
+
+#[test]
+fn the_catch_variable_is_a_string_of_the_catch_body() {
+    assert_errors(
+        &in_entry(
+            "尝试 { } 捕获 e { e = 1; }
+尝试 { } 捕获 e { }
+打印行(e);",
+        ),
+        &[
+            "2:19-2:20 类型不匹配：期望 字符串，实际是 整数 | type mismatch: expected 字符串, found 整数",
+            "4:5-4:6 未声明的变量: e | undeclared variable: e",
+        ],
+    );
+    // It shadows an outer variable of another type, which is visible again afterwards.
+    accept(&in_entry("变量 e = 1;\n尝试 { 抛出 e; } 捕获 e { 打印行(e + \"!\"); }\n打印行(e + 1);"));
+}
+
+#[test]
+fn every_shape_of_try_is_accepted_and_a_match_may_raise_inside_one() {
+    let m = accept(
+        "枚举 形 { 圆(浮点数), 方(整数) }
+函数 面积(s: 形): 浮点数 {
+    尝试 {
+        匹配 s {
+            圆(r) => { 如果 r < 0.0 { 抛出 \"负半径 \" + r; } 返回 r * r * 3.0; }
+            方(a) => { 返回 (a * a) 作为 浮点数; }
+        }
+    } 捕获 e: 字符串 {
+        打印行(e);
+    }
+    返回 0.0;
+}
+函数 入口() {
+    尝试 { } 捕获 { }
+    尝试 { } 捕获 e { }
+    尝试 { } 最终 { }
+    尝试 { } 捕获 e { } 最终 { }
+    尝试 { 抛出 1; } 捕获 { 打印行(\"吞掉\"); }
+    打印行(面积(形::圆(-1.0)), 面积(形::方(2)));
+}",
+    );
+    // Each 尝试 with a handler takes the pending exception there, into a slot of type 异常.
+    let f = func(&m, "入口");
+    let takes = insts(f).filter(|(_, i)| matches!(i, Inst::Assign { value: Value::Builtin { op: Builtin::ExcTake, .. }, .. })).count();
+    assert!(takes >= 1, "{}", text(&m, "入口"));
+    for (_, i) in insts(f) {
+        if let Inst::Assign { dst, value: Value::Builtin { op: Builtin::ExcTake, .. } } = i {
+            assert_eq!(f.local_ty(*dst), &Type::Exception);
+        }
+    }
+    let o = common::interp::run(&m, common::interp::Limits::default()).unwrap();
+    assert_eq!(o.stdout, "吞掉\n负半径 -1.0\n0.0 4.0\n");
+    assert!(o.leaked.is_empty(), "{:?}", o.leaked);
+}
+
+/// The blocks of `f` whose last instruction satisfies `pred`.
+fn blocks_ending_with(f: &Function, pred: impl Fn(&Inst) -> bool) -> Vec<usize> {
+    (0..f.blocks.len()).filter(|&b| f.blocks[b].insts.last().is_some_and(&pred)).collect()
+}
+
+fn is_call_of(i: &Inst, callee: FuncId) -> bool {
+    matches!(i, Inst::Assign { value: Value::Call { func, .. }, .. } | Inst::Effect(Value::Call { func, .. }) if *func == callee)
+}
+
+#[test]
+fn a_call_inside_a_try_ends_its_block_with_an_unwind_edge_to_a_landing_that_releases_the_live_temporaries() {
+    let m = accept(
+        "函数 g(n: 整数): 字符串 { 如果 n > 1 { 抛出 \"大\"; } 返回 \"g\"; }
+函数 入口() {
+    变量 n = 字符串转整数(\"2\");
+    尝试 {
+        变量 s = (\"x\" + n) + g(n);
+        打印行(s);
+    } 捕获 e {
+        打印行(e);
+    }
+}",
+    );
+    let f = func(&m, "入口");
+    let g = func_id(&m, "g");
+    let t = text(&m, "入口");
+    // The call is the last instruction of its block, which has the exceptional edge.
+    let [b] = blocks_ending_with(f, |i| is_call_of(i, g))[..] else { panic!("one block must end with the call:\n{t}") };
+    assert_eq!(blocks_calling(f, g), [b], "nothing follows the call in its block:\n{t}");
+    let u = f.blocks[b].unwind.unwrap_or_else(|| panic!("b{b} has no unwind edge:\n{t}"));
+    assert_eq!(u.loc.line, 5, "{t}");
+    // The landing records the frame, then releases the temporary `"x" + n` (alive during
+    // the call), then goes to the handler, which takes the exception.
+    let landing = &f.blocks[u.to.index()];
+    let call_args = match f.blocks[b].insts.last() {
+        Some(Inst::Assign { value: Value::Call { args, .. }, .. }) => args.clone(),
+        other => panic!("{other:?}"),
+    };
+    let concat_temp = insts(f).find_map(|(_, i)| match i {
+        Inst::Assign { dst, value: Value::Builtin { op: Builtin::Concat, args, .. } }
+            if matches!(args[0], Operand::Str(s) if m.strings[s.index()] == "x") =>
+        {
+            Some(*dst)
+        }
+        _ => None,
+    });
+    let concat_temp = concat_temp.unwrap_or_else(|| panic!("no \"x\" + n:\n{t}"));
+    assert!(!call_args.contains(&Operand::Local(concat_temp)));
+    match &landing.insts[..] {
+        [Inst::Effect(Value::Builtin { op: Builtin::ExcTrace, args, .. }), rest @ ..] => {
+            assert!(matches!(args[0], Operand::Str(s) if m.strings[s.index()] == "入口"), "{t}");
+            assert!(matches!(args[2], Operand::Int(5)), "{t}");
+            let released: Vec<LocalId> = rest.iter().filter_map(|i| if let Inst::Release(l) = i { Some(*l) } else { None }).collect();
+            assert_eq!(released, [concat_temp], "the landing releases exactly the live temporary:\n{t}");
+        }
+        other => panic!("a landing starts by recording the frame: {other:?}\n{t}"),
+    }
+    let Terminator::Jump(handler) = landing.term else { panic!("the landing jumps to the handler:\n{t}") };
+    assert!(
+        matches!(f.blocks[handler.index()].insts.first(), Some(Inst::Assign { value: Value::Builtin { op: Builtin::ExcTake, .. }, .. })),
+        "the handler starts by taking the exception:\n{t}"
+    );
+    // In `g`, `抛出` ends its block too, with an edge to `g`'s own landing, and what
+    // follows it is unreachable.
+    let gf = func(&m, "g");
+    let throws = blocks_ending_with(gf, |i| matches!(i, Inst::Effect(Value::Builtin { op: Builtin::Throw, .. })));
+    assert_eq!(throws.len(), 1, "{}", text(&m, "g"));
+    assert!(gf.blocks[throws[0]].unwind.is_some());
+}
+
+#[test]
+fn every_raising_instruction_of_a_lowered_function_ends_its_block_with_an_edge() {
+    let m = accept(
+        "类型 点 { x: 整数 }
+变量 原点 = 新建 点 { x: 0 };
+函数 各(列: 数组<整数>, f: 函数(整数): 整数): 整数 { 变量 s = 0; 对于 x 在 列 { s = s + f(x); } 返回 s; }
+函数 入口() {
+    变量 列 = 数组<整数>(字符串转整数(\"3\"));
+    列[1] = 10 / 列.长度;
+    变量 c = 闭包(x: 整数): 整数 { 返回 x % 7 + 原点.x; };
+    打印行(各(列, c), 列[2], (1.5 作为 整数) 作为 字符);
+}",
+    );
+    for (i, f) in m.functions.iter().enumerate() {
+        // A trampoline (a top-level function used as a value) is built without handlers:
+        // its call has no edge, so the trampoline itself unwinds.
+        if f.name.ends_with(".函数值") {
+            continue;
+        }
+        for (b, blk) in f.blocks.iter().enumerate() {
+            for (k, inst) in blk.insts.iter().enumerate() {
+                if inst.can_throw(f) {
+                    let last = k + 1 == blk.insts.len();
+                    assert!(last && blk.unwind.is_some(), "{} b{b}[{k}] can raise but {}:\n{}", f.name, if last { "has no edge" } else { "is not last" }, print::function_text(&m, FuncId(i as u32)));
+                }
+            }
+        }
+    }
+}
+
+/// How many times the literal `s` is printed in `f`.
+fn prints_of(m: &Module, f: &Function, s: &str) -> usize {
+    insts(f)
+        .filter(|(_, i)| matches!(i, Inst::Effect(Value::Builtin { op: Builtin::PrintStr, args, .. }) if matches!(args[0], Operand::Str(id) if m.strings[id.index()] == s)))
+        .count()
+}
+
+#[test]
+fn finally_bodies_are_duplicated_on_every_way_out() {
+    let m = accept(
+        "函数 f(n: 整数): 整数 {
+    对于 i 在 0..n {
+        尝试 {
+            如果 i == 5 { 跳出; }
+            如果 i == 3 { 继续; }
+            如果 i == 4 { 返回 i; }
+            如果 i == 7 { 抛出 \"七\"; }
+        } 最终 {
+            打印行(\"终\");
+        }
+    }
+    返回 0;
+}
+函数 g() {
+    尝试 {
+        对于 i 在 0..3 {
+            尝试 { 如果 i == 1 { 跳出; } 打印行(10 / (i + 1)); } 最终 { 打印行(\"内\"); }
+        }
+        如果 真 { 返回; }
+    } 捕获 e {
+        打印行(e, 10 / 长度(e));
+    } 最终 {
+        打印行(\"外\");
+    }
+}
+函数 入口() { 打印行(f(9)); g(); }",
+    );
+    let f = func(&m, "f");
+    // The normal end of the try body, `跳出`, `继续`, `返回`, and the handler (then the
+    // exception is raised again).
+    assert_eq!(prints_of(&m, f, "终"), 5, "{}", text(&m, "f"));
+    let rethrows = blocks_ending_with(f, |i| matches!(i, Inst::Effect(Value::Builtin { op: Builtin::ExcRethrow, .. })));
+    assert_eq!(rethrows.len(), 1, "{}", text(&m, "f"));
+    let b = &f.blocks[rethrows[0]];
+    let one_block = Function { blocks: vec![b.clone()], ..f.clone() };
+    assert!(b.unwind.is_some() && prints_of(&m, &one_block, "终") == 1, "最终, then raise again:\n{}", text(&m, "f"));
+    // In g: the inner 最终 runs on the inner try's normal end, its `跳出` and its exception
+    // path; `跳出` leaves only the inner 尝试. The outer 最终 runs on the outer try body's
+    // normal end, the `返回`, the catch body's end and the exception from the catch body.
+    let g = func(&m, "g");
+    assert_eq!(prints_of(&m, g, "内"), 3, "{}", text(&m, "g"));
+    assert_eq!(prints_of(&m, g, "外"), 4, "{}", text(&m, "g"));
+    let o = common::interp::run(&m, common::interp::Limits::default()).unwrap();
+    assert_eq!(o.stdout, "终\n终\n终\n终\n终\n4\n10\n内\n内\n外\n");
+    assert!(o.leaked.is_empty());
+}
+
+#[test]
+fn a_raise_in_a_global_initialiser_records_the_initialiser_line() {
+    let m = accept("函数 一(): 整数 { 返回 1; }\n变量 甲 = 1;\n变量 乙 = 10 / (一() - 甲);\n函数 入口() { 打印行(乙); }");
+    let main = &m.functions[m.main.index()];
+    let lines: Vec<u32> = main.blocks.iter().filter_map(|b| b.unwind).map(|u| u.loc.line).collect();
+    assert!(!lines.is_empty());
+    // The call of 一 and the division on line 3, the call of 入口 on line 4.
+    assert_eq!(lines[..2], [3, 3], "{}", print::function_text(&m, m.main));
+}
+
+#[test]
+fn a_raise_records_the_line_of_the_raising_expression() {
+    let m = accept("函数 坏(): 整数 { 抛出 \"坏\"; }\n函数 入口() {\n    打印行(\n        1,\n        坏()\n    );\n}");
+    let f = func(&m, "入口");
+    let lines: Vec<u32> = f.blocks.iter().filter_map(|b| b.unwind).map(|u| u.loc.line).collect();
+    assert_eq!(lines, [5], "{}", text(&m, "入口"));
 }

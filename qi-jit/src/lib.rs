@@ -58,12 +58,13 @@ pub struct Program {
 }
 
 impl Program {
-    /// Run the program's `main` (global initialisers, then `入口`).
-    pub fn run(&self) {
+    /// Run the program's `main` (global initialisers, then `入口`). Returns false when an
+    /// exception escaped; it is then the runtime's pending exception.
+    pub fn run(&self) -> bool {
         // SAFETY: `main` was compiled from an IR function with no parameters and no result,
-        // so its native signature is `extern "C" fn()`, and the code stays mapped while
-        // `self.module` is alive.
-        unsafe { invoke::call_main(self.main) }
+        // so its native signature is `extern "C" fn() -> u8` (the status), and the code
+        // stays mapped while `self.module` is alive.
+        unsafe { invoke::call_main(self.main) == 0 }
     }
 
     /// Release the machine code. Dropping a `JITModule` alone does not free it.
@@ -170,6 +171,8 @@ fn qi_signature(f: &qi_ir::Function, call_conv: CallConv) -> clif::Signature {
     if let Some(t) = clif_type(&f.ret) {
         sig.returns.push(clif::AbiParam::new(t));
     }
+    // Every Qi function also returns a status: 1 when it leaves by an exception.
+    sig.returns.push(clif::AbiParam::new(clif::types::I8));
     sig
 }
 

@@ -28,14 +28,15 @@ pub const RETAIN: RtFn = rt("qi_retain", &[I64], None);
 pub const RELEASE: RtFn = rt("qi_release", &[I64], None);
 pub const STR_CMP: RtFn = rt("qi_str_cmp", &[I64, I64], Some(I64));
 pub const FLOAT_REM: RtFn = rt("qi_float_rem", &[F64, F64], Some(F64));
-pub const FLOAT_TO_INT: RtFn = rt("qi_float_to_int_checked", &[F64], Some(I64));
-pub const INT_TO_CHAR: RtFn = rt("qi_int_to_char_checked", &[I64], Some(I32));
 pub const RECORD_NEW: RtFn = rt("qi_record_new", &[I64], Some(I64));
 pub const ARRAY_NEW: RtFn = rt("qi_array_new", &[I64, I32], Some(I64));
-pub const ERROR_DIV_ZERO: RtFn = rt("qi_error_div_zero", &[], None);
-pub const ERROR_STACK_OVERFLOW: RtFn = rt("qi_error_stack_overflow", &[], None);
-pub const ERROR_UNINIT_GLOBAL: RtFn = rt("qi_error_uninit_global", &[I64], None);
-pub const ERROR_INDEX: RtFn = rt("qi_error_index", &[I64, I64], None);
+pub const RAISE_STACK_OVERFLOW: RtFn = rt("qi_raise_stack_overflow", &[I32, I32], None);
+pub const RAISE_INDEX: RtFn = rt("qi_raise_index", &[I64, I64, I32, I32], None);
+pub const RAISE_DIV_ZERO: RtFn = rt("qi_raise_div_zero", &[I32, I32], None);
+pub const RAISE_UNINIT_GLOBAL: RtFn = rt("qi_raise_uninit_global", &[I64, I32, I32], None);
+pub const RAISE_FLOAT_TO_INT: RtFn = rt("qi_raise_float_to_int", &[F64, I32, I32], None);
+pub const RAISE_INT_TO_CHAR: RtFn = rt("qi_raise_int_to_char", &[I64, I32, I32], None);
+pub const RAISE_NEGATIVE_LENGTH: RtFn = rt("qi_raise_negative_length", &[I64, I32, I32], None);
 
 /// The runtime function implementing a builtin.
 pub fn builtin(op: Builtin) -> RtFn {
@@ -60,6 +61,14 @@ pub fn builtin(op: Builtin) -> RtFn {
         Input => rt("qi_input", &[], Some(I64)),
         InputPrompt => rt("qi_input_prompt", &[I64], Some(I64)),
         Math(f) => math(f),
+        Throw => rt("qi_throw", &[I64, I64, I64], None),
+        ThrowCaused => rt("qi_throw_caused", &[I64, I64, I64, I64], None),
+        ExcTake => rt("qi_exc_take", &[], Some(I64)),
+        ExcRethrow => rt("qi_exc_rethrow", &[I64], None),
+        ExcMessage => rt("qi_exc_message", &[I64], Some(I64)),
+        ExcLocation => rt("qi_exc_location", &[I64], Some(I64)),
+        ExcCause => rt("qi_exc_cause", &[I64], Some(I64)),
+        ExcTrace => rt("qi_exc_trace", &[I64, I64, I64], None),
     }
 }
 
@@ -106,7 +115,9 @@ pub fn signature(f: RtFn, call_conv: CallConv) -> Signature {
 pub fn clif_type(t: &Type) -> Option<ClifType> {
     match t {
         Type::Void => None,
-        Type::Int | Type::Str | Type::Array(_) | Type::Struct(_) | Type::Enum { .. } | Type::Fn(_) => Some(I64),
+        Type::Int | Type::Str | Type::Array(_) | Type::Struct(_) | Type::Enum { .. } | Type::Fn(_) | Type::Exception => {
+            Some(I64)
+        }
         Type::Float => Some(F64),
         Type::Bool => Some(I8),
         Type::Char => Some(I32),

@@ -36,6 +36,9 @@ pub struct Translator<'a, 'b, L: Linker> {
     /// In the program's entry function: the caller's value of the pinned register,
     /// restored on return.
     saved_pinned: Option<clif::Value>,
+    /// While translating a block's raising last instruction: where a raise goes, and the
+    /// source position to report.
+    unwind: Option<(clif::Block, qi_ir::Loc)>,
 }
 
 /// Offsets into runtime objects (kept in step with `qi-rt`'s layout constants).
@@ -45,10 +48,11 @@ const RECORD_SLOTS: i32 = qi_rt::record::RECORD_SLOTS_OFFSET;
 const RC: i32 = qi_rt::object::RC_OFFSET;
 const FLAGS: i32 = qi_rt::object::FLAGS_OFFSET;
 
-/// Flags for loading an array's length: it never changes after the array is made and
-/// array operands are never null, so the load may be hoisted out of loops and shared.
+/// Flags for loading an array's length: it never changes after the array is made, so
+/// loads of it can be shared. (Not `can_move`: a movable load may be scheduled after a
+/// release that frees the array.)
 fn length_flags() -> MemFlagsData {
-    MemFlagsData::trusted().with_readonly().with_can_move()
+    MemFlagsData::trusted().with_readonly()
 }
 
 fn slot_offset(slot: u32) -> i32 {
@@ -62,13 +66,22 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
         b: FunctionBuilder<'b>,
         linker: &'a mut L,
     ) -> Self {
-        Translator { module, func, b, linker, vars: Vec::new(), blocks: Vec::new(), saved_pinned: None }
+        Translator { module, func, b, linker, vars: Vec::new(), blocks: Vec::new(), saved_pinned: None, unwind: None }
     }
 
     pub fn translate(mut self, frontend: cranelift_codegen::isa::TargetFrontendConfig) {
         let entry = self.b.create_block();
         self.b.append_block_params_for_function_params(entry);
         self.blocks = self.func.blocks.iter().map(|_| self.b.create_block()).collect();
+        // Exception paths (landings, the handlers they lead to, the function's unwind
+        // block) are cold: translated last, so that the hot code's layout — and with it
+        // register allocation — is what it would be without them.
+        let cold = exception_paths(self.func);
+        for (i, c) in cold.iter().enumerate() {
+            if *c {
+                self.b.set_cold_block(self.blocks[i]);
+            }
+        }
         self.b.switch_to_block(entry);
         let params: Vec<clif::Value> = self.b.block_params(entry).to_vec();
         for (i, local) in self.func.locals.iter().enumerate() {
@@ -86,11 +99,16 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
         }
         let first = self.blocks[0];
         self.b.ins().jump(first, &[]);
-        for (i, block) in self.func.blocks.iter().enumerate() {
+        let order = (0..self.func.blocks.len()).filter(|i| !cold[*i]).chain((0..cold.len()).filter(|i| cold[*i]));
+        for i in order {
+            let block = &self.func.blocks[i];
             self.b.switch_to_block(self.blocks[i]);
-            for inst in &block.insts {
+            let last = block.insts.len().wrapping_sub(1);
+            for (k, inst) in block.insts.iter().enumerate() {
+                self.unwind = block.unwind.filter(|_| k == last).map(|u| (self.blocks[u.to.index()], u.loc));
                 self.inst(inst);
             }
+            self.unwind = None;
             self.terminator(&block.term);
         }
         self.b.seal_all_blocks();
@@ -115,7 +133,65 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
         let limit = self.b.ins().get_pinned_reg(types::I64);
         let sp = self.b.ins().get_stack_pointer(types::I64);
         let ok = self.b.ins().icmp(IntCC::UnsignedGreaterThan, sp, limit);
-        self.cold_error_unless(ok, runtime_calls::ERROR_STACK_OVERFLOW, &[]);
+        let fail = self.b.create_block();
+        let cont = self.b.create_block();
+        self.b.set_cold_block(fail);
+        self.b.ins().brif(ok, cont, &[], fail, &[]);
+        self.b.switch_to_block(fail);
+        // Raised in the frame being entered: nothing is owned yet, leave at once.
+        let (file, line) = self.loc_values(self.func.loc);
+        self.call_rt(runtime_calls::RAISE_STACK_OVERFLOW, &[file, line]);
+        self.return_unwinding();
+        self.b.switch_to_block(cont);
+    }
+
+    fn loc_values(&mut self, loc: qi_ir::Loc) -> (clif::Value, clif::Value) {
+        let file = self.b.ins().iconst(types::I32, loc.file as i64);
+        let line = self.b.ins().iconst(types::I32, loc.line as i64);
+        (file, line)
+    }
+
+    /// Return with status 1 (an exception is pending), result zero.
+    fn return_unwinding(&mut self) {
+        let status = self.b.ins().iconst(types::I8, 1);
+        let mut vals = Vec::new();
+        if let Some(t) = clif_type(&self.func.ret) {
+            vals.push(self.zero(t));
+        }
+        vals.push(status);
+        if let Some(saved) = self.saved_pinned {
+            self.b.ins().set_pinned_reg(saved);
+        }
+        self.b.ins().return_(&vals);
+    }
+
+    /// The current instruction raised (the runtime has made the exception pending): go to
+    /// the block's unwind target.
+    fn jump_to_unwind(&mut self) {
+        match self.unwind {
+            Some((to, _)) => {
+                self.b.ins().jump(to, &[]);
+            }
+            None => self.return_unwinding(),
+        }
+    }
+
+    /// Continue only when `ok` is true; otherwise raise with `raise` (whose arguments are
+    /// `args` then the source position) and unwind. The raise path is a cold block.
+    fn raise_unless(&mut self, ok: clif::Value, raise: RtFn, args: &[clif::Value]) {
+        let fail = self.b.create_block();
+        let cont = self.b.create_block();
+        self.b.set_cold_block(fail);
+        self.b.ins().brif(ok, cont, &[], fail, &[]);
+        self.b.switch_to_block(fail);
+        let loc = self.unwind.map(|(_, l)| l).unwrap_or(self.func.loc);
+        let (file, line) = self.loc_values(loc);
+        let mut all = args.to_vec();
+        all.push(file);
+        all.push(line);
+        self.call_rt(raise, &all);
+        self.jump_to_unwind();
+        self.b.switch_to_block(cont);
     }
 
     fn zero(&mut self, ty: clif::Type) -> clif::Value {
@@ -232,7 +308,7 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
         let len = self.b.ins().load(types::I64, length_flags(), arr, ARRAY_LEN);
         // One unsigned compare rejects negative indices too.
         let ok = self.b.ins().icmp(IntCC::UnsignedLessThan, idx, len);
-        self.cold_error_unless(ok, runtime_calls::ERROR_INDEX, &[idx, len]);
+        self.raise_unless(ok, runtime_calls::RAISE_INDEX, &[idx, len]);
         // Boolean arrays hold one byte per element, all others 8-byte slots.
         let offset = if *elem == Type::Bool { idx } else { self.b.ins().ishl_imm_u(idx, 3) };
         self.b.ins().iadd(arr, offset)
@@ -255,7 +331,7 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
                 let args: Vec<clif::Value> = args.iter().map(|a| self.operand(a)).collect();
                 let fref = self.linker.qi_func(&mut self.b, *func);
                 let call = self.b.ins().call(fref, &args);
-                self.b.inst_results(call).first().copied()
+                self.after_qi_call(call)
             }
             Value::Builtin { op, args, .. } => {
                 let args: Vec<clif::Value> = args.iter().map(|a| self.operand(a)).collect();
@@ -264,7 +340,15 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
                         return Some(v);
                     }
                 }
-                self.call_rt(runtime_calls::builtin(*op), &args)
+                let r = self.call_rt(runtime_calls::builtin(*op), &args);
+                if matches!(op, qi_ir::Builtin::Throw | qi_ir::Builtin::ThrowCaused | qi_ir::Builtin::ExcRethrow) {
+                    // The exception is pending: leave through the exceptional edge. What
+                    // follows in this Cranelift block is unreachable.
+                    self.jump_to_unwind();
+                    let dead = self.b.create_block();
+                    self.b.switch_to_block(dead);
+                }
+                r
             }
             Value::Global(g) => {
                 let qty = self.global_ty(*g);
@@ -276,12 +360,17 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
                 if matches!(qty, Type::Struct(_) | Type::Fn(_) | Type::Enum { boxed: true, .. }) {
                     let name = self.linker.global_name(*g);
                     let name = self.b.ins().iconst(types::I64, name);
-                    self.cold_error_unless(v, runtime_calls::ERROR_UNINIT_GLOBAL, &[name]);
+                    let ok = self.b.ins().icmp_imm_s(IntCC::NotEqual, v, 0);
+                    self.raise_unless(ok, runtime_calls::RAISE_UNINIT_GLOBAL, &[name]);
                 }
                 Some(v)
             }
             Value::NewArray { elem, len, .. } => {
                 let len = self.operand(len);
+                if self.unwind.is_some() {
+                    let ok = self.b.ins().icmp_imm_s(IntCC::SignedGreaterThanOrEqual, len, 0);
+                    self.raise_unless(ok, runtime_calls::RAISE_NEGATIVE_LENGTH, &[len]);
+                }
                 let kind = if *elem == Type::Bool {
                     qi_rt::array::ELEM_BYTE
                 } else if elem.is_rc() {
@@ -330,12 +419,30 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
                 if let Some(t) = clif_type(ret) {
                     sig.returns.push(clif::AbiParam::new(t));
                 }
+                sig.returns.push(clif::AbiParam::new(types::I8));
                 let sigref = self.b.import_signature(sig);
                 let code = self.b.ins().load(types::I64, MemFlagsData::trusted(), closure, slot_offset(0));
                 let call = self.b.ins().call_indirect(sigref, code, &vals);
-                self.b.inst_results(call).first().copied()
+                self.after_qi_call(call)
             }
         }
+    }
+
+    /// After a call of a Qi function: its last result is the status; on 1, unwind.
+    fn after_qi_call(&mut self, call: clif::Inst) -> Option<clif::Value> {
+        let results = self.b.inst_results(call).to_vec();
+        let (status, value) = results.split_last().expect("Qi functions return a status");
+        let value = value.first().copied();
+        if self.unwind.is_some() {
+            let raised = self.b.create_block();
+            let cont = self.b.create_block();
+            self.b.set_cold_block(raised);
+            self.b.ins().brif(*status, raised, &[], cont, &[]);
+            self.b.switch_to_block(raised);
+            self.jump_to_unwind();
+            self.b.switch_to_block(cont);
+        }
+        value
     }
 
     /// `数学` functions that are single instructions.
@@ -359,19 +466,6 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
 
     fn global_ty(&self, g: qi_ir::GlobalId) -> Type {
         self.module.globals[g.index()].ty.clone()
-    }
-
-    /// Continue only when `ok` is true; otherwise call a runtime error function that never
-    /// returns. The error path is a separate cold block.
-    fn cold_error_unless(&mut self, ok: clif::Value, f: RtFn, args: &[clif::Value]) {
-        let fail = self.b.create_block();
-        let cont = self.b.create_block();
-        self.b.set_cold_block(fail);
-        self.b.ins().brif(ok, cont, &[], fail, &[]);
-        self.b.switch_to_block(fail);
-        self.call_rt(f, args);
-        self.b.ins().trap(TrapCode::unwrap_user(1));
-        self.b.switch_to_block(cont);
     }
 
     fn binary(&mut self, op: BinOp, a: &Operand, b: &Operand) -> clif::Value {
@@ -420,7 +514,7 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
         }
         let y = self.operand(divisor);
         let nonzero = self.b.ins().icmp_imm_s(IntCC::NotEqual, y, 0);
-        self.cold_error_unless(nonzero, runtime_calls::ERROR_DIV_ZERO, &[]);
+        self.raise_unless(nonzero, runtime_calls::RAISE_DIV_ZERO, &[]);
         let minus_one = self.b.create_block();
         let general = self.b.create_block();
         let done = self.b.create_block();
@@ -444,7 +538,16 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
         let x = self.operand(a);
         match c {
             Conv::IntToFloat => self.b.ins().fcvt_from_sint(types::F64, x),
-            Conv::FloatToInt => self.call_rt(runtime_calls::FLOAT_TO_INT, &[x]).unwrap(),
+            Conv::FloatToInt => {
+                // In range (and not NaN): -2^63 <= x < 2^63, then truncate.
+                let lo = self.b.ins().f64const(-9223372036854775808.0);
+                let hi = self.b.ins().f64const(9223372036854775808.0);
+                let above = self.b.ins().fcmp(FloatCC::GreaterThanOrEqual, x, lo);
+                let below = self.b.ins().fcmp(FloatCC::LessThan, x, hi);
+                let ok = self.b.ins().band(above, below);
+                self.raise_unless(ok, runtime_calls::RAISE_FLOAT_TO_INT, &[x]);
+                self.b.ins().fcvt_to_sint_sat(types::I64, x)
+            }
             // Cranelift's saturating conversion is exactly 浮点数转整数: NaN → 0.
             Conv::FloatToIntSat => self.b.ins().fcvt_to_sint_sat(types::I64, x),
             Conv::BoolToInt => self.b.ins().uextend(types::I64, x),
@@ -454,7 +557,16 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
             }
             Conv::IntToBool => self.b.ins().icmp_imm_s(IntCC::NotEqual, x, 0),
             Conv::CharToInt => self.b.ins().uextend(types::I64, x),
-            Conv::IntToChar => self.call_rt(runtime_calls::INT_TO_CHAR, &[x]).unwrap(),
+            Conv::IntToChar => {
+                // A Unicode scalar value: 0..=0x10FFFF without the surrogates D800..=DFFF.
+                let in_range = self.b.ins().icmp_imm_s(IntCC::UnsignedLessThanOrEqual, x, 0x10FFFF);
+                let off = self.b.ins().iadd_imm_s(x, -0xD800);
+                let surrogate = self.b.ins().icmp_imm_s(IntCC::UnsignedLessThan, off, 0x800);
+                let not_surrogate = self.b.ins().bxor_imm_u(surrogate, 1);
+                let ok = self.b.ins().band(in_range, not_surrogate);
+                self.raise_unless(ok, runtime_calls::RAISE_INT_TO_CHAR, &[x]);
+                self.b.ins().ireduce(types::I32, x)
+            }
         }
     }
 
@@ -468,20 +580,18 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
                 let (t, e) = (self.blocks[then_to.index()], self.blocks[else_to.index()]);
                 self.b.ins().brif(c, t, &[], e, &[]);
             }
-            Terminator::Return(None) => {
+            Terminator::Return(op) => {
+                let mut vals = Vec::new();
+                if let (Some(op), Some(_)) = (op, clif_type(&self.func.ret)) {
+                    vals.push(self.operand(op));
+                }
+                vals.push(self.b.ins().iconst(types::I8, 0));
                 if let Some(saved) = self.saved_pinned {
                     self.b.ins().set_pinned_reg(saved);
                 }
-                self.b.ins().return_(&[]);
+                self.b.ins().return_(&vals);
             }
-            Terminator::Return(Some(op)) => {
-                let v = self.operand(op);
-                if self.func.ret == Type::Void {
-                    self.b.ins().return_(&[]);
-                } else {
-                    self.b.ins().return_(&[v]);
-                }
-            }
+            Terminator::Unwind => self.return_unwinding(),
             Terminator::Unreachable => {
                 self.b.ins().trap(TrapCode::unwrap_user(2));
             }
@@ -520,4 +630,20 @@ fn calls_functions(f: &qi_ir::Function) -> bool {
         | Inst::Effect(Value::Call { .. } | Value::CallIndirect { .. }) => true,
         _ => false,
     })
+}
+
+/// Blocks only reached through exceptional edges: landings, and everything reachable from
+/// them alone (handlers that only landings jump to, the unwind block).
+fn exception_paths(f: &qi_ir::Function) -> Vec<bool> {
+    let n = f.blocks.len();
+    // Blocks reachable from the entry through normal edges only.
+    let mut normal = vec![false; n];
+    let mut stack = vec![0usize];
+    while let Some(b) = stack.pop() {
+        if std::mem::replace(&mut normal[b], true) {
+            continue;
+        }
+        stack.extend(f.blocks[b].term.successors().into_iter().map(|s| s.index()));
+    }
+    normal.iter().map(|r| !r).collect()
 }

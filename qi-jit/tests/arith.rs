@@ -2,24 +2,19 @@
 //! wrapping integer arithmetic, truncating `/` and `%` (by constant and by variable
 //! divisors), `MIN / -1`, shifts modulo 64, arithmetic `>>`, float arithmetic and ordered
 //! comparisons (NaN), conversions (saturating and checked float→int, char), inline and
-//! runtime `数学` functions, and the run-time errors of division by zero and bad
-//! conversions.
+//! runtime `数学` functions, and the run-time errors (exceptions) of division by zero and
+//! bad conversions.
 //!
-//! How results are observed: `qi_jit` has no API that returns a function pointer for a
-//! `FuncId`, so every case is a whole program whose output is compared. The test binary
-//! re-runs itself as a child process (`child_entry` with `QI_JIT_TEST_CASE=<case>`); the
-//! child builds the case's module, compiles it with `qi_jit::compile` and runs it, and the
-//! parent compares the child's stdout and exit status with what Rust computes. Inputs
-//! reach the program through `字符串转整数` / `字符串转浮点数` of literal strings — runtime
-//! calls — so Cranelift cannot constant-fold the operations under test.
+//! How results are observed: every case is a whole program run by a child process
+//! (`common::run_child`), whose stdout and exit status are compared with what Rust
+//! computes. Inputs reach the program through `字符串转整数` / `字符串转浮点数` of literal
+//! strings — runtime calls — so Cranelift cannot constant-fold the operations under test.
 
+mod common;
+
+use common::{child_main, run_child, Prepared};
 use qi_ir::builder::FnBuilder;
 use qi_ir::*;
-use std::io::Write;
-use std::process::Command;
-
-const CHILD_ENV: &str = "QI_JIT_TEST_CASE";
-const MARKER: &str = "\u{1}QI-JIT-CHILD-OUTPUT\n";
 
 // ---- building programs -------------------------------------------------------------------
 
@@ -183,7 +178,7 @@ fn float_values() -> Vec<(&'static str, f64)> {
 struct Case {
     module: Module,
     stdout: String,
-    /// Expected exit status of the child (2 for a run-time error).
+    /// Expected exit status of the child (2 for an uncaught exception).
     status: i32,
     /// Text the child's stderr must contain.
     stderr_contains: Option<&'static str>,
@@ -468,7 +463,7 @@ fn failing(build: impl FnOnce(&mut Prog, &mut FnBuilder) -> (Type, Value), stder
     Case { module: p.finish(), stdout: "before\n".into(), status: 2, stderr_contains: Some(stderr) }
 }
 
-const DIV_ZERO: &str = "运行时错误: 除数为零";
+const DIV_ZERO: &str = "未捕获的异常: 除数为零";
 
 fn div_zero_variable() -> Case {
     failing(|p, b| {
@@ -504,21 +499,21 @@ fn float_to_int_nan() -> Case {
     failing(|p, b| {
         let x = opaque_float(p, b, "NaN");
         (Type::Int, Value::Convert(Conv::FloatToInt, x))
-    }, "运行时错误: 浮点数 NaN 无法转换为整数")
+    }, "未捕获的异常: 浮点数 NaN 无法转换为整数")
 }
 
 fn float_to_int_too_big() -> Case {
     failing(|p, b| {
         let x = opaque_float(p, b, "9223372036854775808.0");
         (Type::Int, Value::Convert(Conv::FloatToInt, x))
-    }, "运行时错误: 浮点数 9223372036854776000.0 无法转换为整数")
+    }, "未捕获的异常: 浮点数 9223372036854776000.0 无法转换为整数")
 }
 
 fn int_to_char_surrogate() -> Case {
     failing(|p, b| {
         let x = opaque_int(p, b, 0xD800);
         (Type::Char, Value::Convert(Conv::IntToChar, x))
-    }, "运行时错误: 55296 不是有效的字符码")
+    }, "未捕获的异常: 55296 不是有效的字符码")
 }
 
 /// The same integer semantics through the front end (`check` → IR → JIT), including the
@@ -581,12 +576,12 @@ fn struct_global_read_before_its_initialiser() -> Case {
 函数 读乙(): 整数 { 返回 乙.横; }
 函数 入口() { 打印行(甲, 乙.横); }
 ";
-    // A struct has no zero value: the read is a run-time error naming the global, not a crash.
+    // A struct has no zero value: the read raises an exception naming the global, not a crash.
     Case {
         module: module_from_source(src),
         stdout: String::new(),
         status: 2,
-        stderr_contains: Some("全局变量 乙 在初始化之前被读取"),
+        stderr_contains: Some("未捕获的异常: 全局变量 乙 在初始化之前被读取\n  在 读乙 (t.qi:4)\n"),
     }
 }
 
@@ -616,69 +611,16 @@ fn case(name: &str) -> Case {
 
 // ---- the child process ---------------------------------------------------------------------
 
-/// Runs one case when started by `run_case`; does nothing in a normal test run.
+/// Runs one case when started by `run_child`; does nothing in a normal test run.
 #[test]
 fn child_entry() {
-    let Ok(name) = std::env::var(CHILD_ENV) else { return };
-    let module = case(&name).module;
-    let mut out = std::io::stdout();
-    out.write_all(MARKER.as_bytes()).unwrap();
-    out.flush().unwrap();
-    // Like `qi run`: compile and run on a thread whose stack bounds the runtime knows.
-    const STACK: usize = 64 << 20;
-    let status = std::thread::Builder::new()
-        .stack_size(STACK)
-        .spawn(move || {
-            let marker = 0u8;
-            qi_rt::error::set_stack_bounds(&marker as *const u8 as usize, STACK);
-            let opts = qi_jit::Options { verify: true, disasm: false };
-            match qi_jit::compile(&module, &opts) {
-                Ok(program) => {
-                    program.run();
-                    0
-                }
-                Err(e) => {
-                    eprintln!("compile error: {e}");
-                    70
-                }
-            }
-        })
-        .unwrap()
-        .join()
-        .unwrap_or(71);
-    qi_rt::finish();
-    std::process::exit(status);
-}
-
-struct ChildOutput {
-    stdout: String,
-    stderr: String,
-    status: Option<i32>,
-}
-
-fn run_child(name: &str) -> ChildOutput {
-    let exe = std::env::current_exe().unwrap();
-    let out = Command::new(exe)
-        .args(["child_entry", "--exact", "--nocapture", "--test-threads=1"])
-        .env(CHILD_ENV, name)
-        .env_remove("QI_LANG")
-        .env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES")
-        .env("LANG", "C.UTF-8")
-        .output()
-        .expect("cannot re-run the test binary");
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    let stdout = match stdout.split_once(MARKER) {
-        Some((_, after)) => after.to_string(),
-        None => panic!("the child never started the case:\nstdout: {stdout}\nstderr: {}", String::from_utf8_lossy(&out.stderr)),
-    };
-    ChildOutput { stdout, stderr: String::from_utf8_lossy(&out.stderr).into_owned(), status: out.status.code() }
+    child_main(|name| Prepared { module: case(name).module, args: Vec::new() });
 }
 
 #[track_caller]
 fn check_case(name: &str) {
     let want = case(name);
-    let got = run_child(name);
+    let got = run_child(name, &[]);
     if got.stdout != want.stdout {
         let first = got.stdout.lines().zip(want.stdout.lines()).position(|(a, b)| a != b);
         let detail = match first {

@@ -8,7 +8,7 @@
 //!
 //! Generated code indexes arrays inline: it loads the length from
 //! [`ARRAY_LEN_OFFSET`], compares the index *unsigned* against it (which also
-//! rejects negative indices) and calls `qi_error_index(index, len)` when out
+//! rejects negative indices) and raises `qi_raise_index(index, len, …)` when out
 //! of range.
 
 use crate::error::runtime_error;

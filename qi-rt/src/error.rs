@@ -5,7 +5,6 @@
 //! and the process exits with status 2. [`runtime_error`] is the single place
 //! that does this, so that the exceptions work can turn it into a throw.
 
-use crate::guard::guard;
 
 /// Exit status of a program stopped by a runtime error.
 pub const RUNTIME_ERROR_EXIT_STATUS: i32 = 2;
@@ -29,10 +28,6 @@ pub fn runtime_error_text(zh: &str, en: &str, english: bool) -> String {
     }
 }
 
-/// Integer `/` or `%` by zero.
-pub extern "C" fn qi_error_div_zero() -> ! {
-    guard(|| runtime_error("除数为零".into(), "division by zero".into()))
-}
 
 /// Lowest stack address generated code may use (plus the margin the error path itself
 /// needs). Each function's prologue compares its stack pointer with this value.
@@ -51,35 +46,8 @@ pub fn set_stack_bounds(top: usize, size: usize) {
     STACK_LIMIT.store(lowest + STACK_ERROR_MARGIN, std::sync::atomic::Ordering::Relaxed);
 }
 
-/// A function prologue found the stack exhausted.
-pub extern "C" fn qi_error_stack_overflow() -> ! {
-    guard(|| runtime_error("栈溢出：递归太深".into(), "stack overflow: recursion too deep".into()))
-}
 
-/// A global of a type without a zero value was read before its initialiser ran.
-///
-/// # Safety
-/// `name` is null or a live string object.
-pub unsafe extern "C" fn qi_error_uninit_global(name: *const crate::string::Str) -> ! {
-    // SAFETY: per the caller.
-    let name = unsafe { crate::string::str_as_str(name) }.to_string();
-    guard(|| {
-        runtime_error(
-            format!("全局变量 {name} 在初始化之前被读取"),
-            format!("global {name} was read before its initialiser ran"),
-        )
-    })
-}
 
-/// Failed bounds check of generated array indexing.
-pub extern "C" fn qi_error_index(index: i64, len: i64) -> ! {
-    guard(|| {
-        runtime_error(
-            format!("下标越界：下标 {index}，长度 {len}"),
-            format!("index out of range: index {index}, length {len}"),
-        )
-    })
-}
 
 #[cfg(test)]
 mod tests {

@@ -17,6 +17,7 @@
 
 pub mod array;
 pub mod error;
+pub mod exception;
 pub mod format;
 mod guard;
 pub mod lang;

@@ -1,9 +1,7 @@
-//! Numeric conversions and arithmetic that generated code delegates to the
-//! runtime because they can fail or have no single Cranelift instruction.
+//! Numeric conversions and arithmetic: the exact semantics generated code implements
+//! (checked conversions are inlined there, raising Qi exceptions), and the operations
+//! that have no single Cranelift instruction.
 
-use crate::error::runtime_error;
-use crate::format::float_to_string;
-use crate::guard::guard;
 
 /// `x 作为 整数`: truncation toward zero when `x` is in i64 range.
 pub fn float_to_int_checked(x: f64) -> Option<i64> {
@@ -21,19 +19,6 @@ pub fn int_to_char_checked(n: i64) -> Option<u32> {
         .filter(|&c| char::from_u32(c).is_some())
 }
 
-/// `x 作为 整数`; NaN or out of range is a runtime error.
-pub extern "C" fn qi_float_to_int_checked(x: f64) -> i64 {
-    guard(|| match float_to_int_checked(x) {
-        Some(n) => n,
-        None => {
-            let text = float_to_string(x);
-            runtime_error(
-                format!("浮点数 {text} 无法转换为整数"),
-                format!("float {text} cannot be converted to an integer"),
-            )
-        }
-    })
-}
 
 /// `浮点数转整数`: truncation, saturating at the i64 bounds, NaN → 0.
 pub extern "C" fn qi_float_to_int_sat(x: f64) -> i64 {
@@ -41,16 +26,6 @@ pub extern "C" fn qi_float_to_int_sat(x: f64) -> i64 {
     x as i64 // Rust's float→int `as` is exactly this saturating conversion
 }
 
-/// `整数 作为 字符`; a value that is not a Unicode scalar is a runtime error.
-pub extern "C" fn qi_int_to_char_checked(n: i64) -> u32 {
-    guard(|| match int_to_char_checked(n) {
-        Some(c) => c,
-        None => runtime_error(
-            format!("{n} 不是有效的字符码"),
-            format!("{n} is not a valid character code"),
-        ),
-    })
-}
 
 /// Float `%`: C `fmod` semantics (sign of the dividend), which Rust's `%` is.
 pub extern "C" fn qi_float_rem(a: f64, b: f64) -> f64 {
@@ -76,7 +51,6 @@ mod tests {
         assert_eq!(float_to_int_checked(-9223372036854777856.0), None);
         assert_eq!(float_to_int_checked(f64::NAN), None);
         assert_eq!(float_to_int_checked(f64::INFINITY), None);
-        assert_eq!(qi_float_to_int_checked(7.5), 7);
     }
 
     #[test]
@@ -96,7 +70,6 @@ mod tests {
         assert_eq!(int_to_char_checked(0x110000), None);
         assert_eq!(int_to_char_checked(-1), None);
         assert_eq!(int_to_char_checked(1 << 40), None);
-        assert_eq!(qi_int_to_char_checked(20013), 20013);
     }
 
     #[test]

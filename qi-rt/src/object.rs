@@ -52,12 +52,14 @@ pub enum ObjKind {
     Enum = 4,
     /// A closure: code pointer in slot 0, then the captured values (record layout).
     Closure = 5,
+    /// A Qi exception (see `exception`).
+    Exception = 6,
 }
 
 impl ObjKind {
     /// All kinds, in discriminant order (used by the live counters).
-    pub const ALL: [ObjKind; 5] =
-        [ObjKind::Str, ObjKind::Array, ObjKind::Struct, ObjKind::Enum, ObjKind::Closure];
+    pub const ALL: [ObjKind; 6] =
+        [ObjKind::Str, ObjKind::Array, ObjKind::Struct, ObjKind::Enum, ObjKind::Closure, ObjKind::Exception];
 
     pub fn from_u8(v: u8) -> Option<ObjKind> {
         match v {
@@ -66,6 +68,7 @@ impl ObjKind {
             3 => Some(ObjKind::Struct),
             4 => Some(ObjKind::Enum),
             5 => Some(ObjKind::Closure),
+            6 => Some(ObjKind::Exception),
             _ => None,
         }
     }
@@ -78,6 +81,7 @@ impl ObjKind {
             ObjKind::Struct => "struct",
             ObjKind::Enum => "enum",
             ObjKind::Closure => "closure",
+            ObjKind::Exception => "exception",
         }
     }
 
@@ -89,6 +93,7 @@ impl ObjKind {
             ObjKind::Struct => "结构体",
             ObjKind::Enum => "枚举",
             ObjKind::Closure => "闭包",
+            ObjKind::Exception => "异常",
         }
     }
 }
@@ -405,6 +410,16 @@ unsafe fn destroy(first: *mut Header) {
                     }
                     let payload = crate::record::payload_size(r);
                     deallocate(p, kind, payload);
+                }
+            }
+            Some(ObjKind::Exception) => {
+                // SAFETY: `p` is a dead exception; its cause reference is ours to drop.
+                unsafe {
+                    let cause = crate::exception::drop_payload(p);
+                    if !cause.is_null() && drop_ref(cause) {
+                        pending.push(cause);
+                    }
+                    deallocate(p, ObjKind::Exception, 8);
                 }
             }
             None => {

@@ -3,11 +3,9 @@
 //! signature.
 
 use crate::array::{qi_array_len, qi_array_new};
-use crate::error::{qi_error_div_zero, qi_error_index, qi_error_stack_overflow, qi_error_uninit_global};
+use crate::exception::*;
 use crate::math::*;
-use crate::numeric::{
-    qi_float_rem, qi_float_to_int_checked, qi_float_to_int_sat, qi_int_to_char_checked,
-};
+use crate::numeric::{qi_float_rem, qi_float_to_int_sat};
 use crate::object::{qi_release, qi_retain};
 use crate::output::{
     qi_print_bool, qi_print_char, qi_print_float, qi_print_int, qi_print_newline, qi_print_space,
@@ -66,6 +64,22 @@ pub fn entry_points() -> Vec<EntryPoint> {
         entry!(qi_retain(Ptr)),
         entry!(qi_release(Ptr)),
         entry!(qi_record_new(Ptr) -> Ptr),
+        // exceptions
+        entry!(qi_throw(Ptr, I64, I64)),
+        entry!(qi_throw_caused(Ptr, Ptr, I64, I64)),
+        entry!(qi_exc_take() -> Ptr),
+        entry!(qi_exc_rethrow(Ptr)),
+        entry!(qi_exc_message(Ptr) -> Ptr),
+        entry!(qi_exc_location(Ptr) -> Ptr),
+        entry!(qi_exc_cause(Ptr) -> Ptr),
+        entry!(qi_exc_trace(Ptr, I64, I64)),
+        entry!(qi_raise_div_zero(U32, U32)),
+        entry!(qi_raise_index(I64, I64, U32, U32)),
+        entry!(qi_raise_negative_length(I64, U32, U32)),
+        entry!(qi_raise_float_to_int(F64, U32, U32)),
+        entry!(qi_raise_int_to_char(I64, U32, U32)),
+        entry!(qi_raise_uninit_global(Ptr, U32, U32)),
+        entry!(qi_raise_stack_overflow(U32, U32)),
         // math
         entry!(qi_math_sin(F64) -> F64),
         entry!(qi_math_cos(F64) -> F64),
@@ -107,13 +121,7 @@ pub fn entry_points() -> Vec<EntryPoint> {
         entry!(qi_array_new(I64, U32) -> Ptr),
         entry!(qi_array_len(Ptr) -> I64),
         // errors and numeric conversions
-        entry!(qi_error_div_zero() -> !),
-        entry!(qi_error_stack_overflow() -> !),
-        entry!(qi_error_uninit_global(Ptr) -> !),
-        entry!(qi_error_index(I64, I64) -> !),
-        entry!(qi_float_to_int_checked(F64) -> I64),
         entry!(qi_float_to_int_sat(F64) -> I64),
-        entry!(qi_int_to_char_checked(I64) -> U32),
         entry!(qi_float_rem(F64, F64) -> F64),
         // program
         entry!(qi_args() -> Ptr),
@@ -146,6 +154,7 @@ mod tests {
         include_str!("string.rs"),
         include_str!("record.rs"),
         include_str!("math.rs"),
+        include_str!("exception.rs"),
         include_str!("format.rs"),
         include_str!("literal.rs"),
         include_str!("lang.rs"),

@@ -50,6 +50,16 @@ struct Loop {
     break_to: BlockId,
 }
 
+/// An enclosing `尝试 … 最终 { … }`: leaving its try or catch body by `返回`, `跳出` or
+/// `继续` runs the `最终` body first.
+pub(super) struct Finally {
+    pub body: ast::Block,
+    /// Loops open outside the `尝试` (a `跳出` to one of them leaves the `尝试`).
+    pub loops_outside: usize,
+    /// The exception handlers in force outside the `尝试`.
+    pub handlers_outside: Vec<(BlockId, usize)>,
+}
+
 pub(super) struct FnLower<'c, 'a> {
     pub c: &'c mut Checker<'a>,
     pub b: FnBuilder,
@@ -57,6 +67,14 @@ pub(super) struct FnLower<'c, 'a> {
     loops: Vec<Loop>,
     /// Where `返回` goes: releases the variables, then returns `ret_local`.
     exit: BlockId,
+    /// Where an exception not caught in this function goes: releases the variables, then
+    /// leaves with the exception.
+    unwind: BlockId,
+    /// Enclosing `尝试`s with a `最终`, innermost last.
+    pub(super) finally: Vec<Finally>,
+    /// Exceptions being handled by enclosing `捕获` bodies (slots), innermost last, with
+    /// the number of loops open when the catch body began.
+    pub(super) caught: Vec<(LocalId, usize)>,
     ret_local: Option<LocalId>,
     pub ret_ty: Type,
     /// Variable slots that own a reference (released at exit).
@@ -107,6 +125,8 @@ pub(super) fn lower_global(c: &mut Checker, main: &mut FnBuilder, _main_id: Func
     let placeholder = FnBuilder::new(String::new(), vec![], Type::Void, Loc::default());
     let b = std::mem::replace(main, placeholder);
     let mut l = FnLower::new(c, b, Type::Void);
+    let loc = l.c.loc(g.syntax().text_range());
+    l.b.set_loc(loc);
     let value = l.declaration_value(g);
     let id = GlobalId(l.c.globals.len() as u32);
     let var = match value {
@@ -133,17 +153,31 @@ impl<'c, 'a> FnLower<'c, 'a> {
     pub(super) fn new(c: &'c mut Checker<'a>, mut b: FnBuilder, ret_ty: Type) -> Self {
         let exit = b.new_block();
         let ret_local = (ret_ty != Type::Void).then(|| b.new_local(ret_ty.clone(), None));
+        // Where exceptions leave the function (`main` keeps one across its globals).
+        let unwind = match b.base_handler() {
+            Some(u) => u,
+            None => {
+                let u = b.new_block();
+                b.push_handler(u);
+                u
+            }
+        };
+        let name = c.intern(&b.func.name.clone());
+        b.set_trace_name(Some(name));
         FnLower {
             c,
             b,
             scopes: vec![Vec::new()],
             loops: Vec::new(),
             exit,
+            unwind,
             ret_local,
             ret_ty,
             owned_vars: Vec::new(),
             assigned_params: Vec::new(),
             n_params: 0,
+            finally: Vec::new(),
+            caught: Vec::new(),
         }
     }
 
@@ -166,12 +200,41 @@ impl<'c, 'a> FnLower<'c, 'a> {
             }
             self.b.jump(self.exit);
         }
-        self.b.switch_to(self.exit);
-        for l in self.owned_vars.clone().into_iter().chain(self.assigned_params.clone()) {
-            self.b.push(Inst::Release(l));
-        }
+        let owned: Vec<LocalId> = self.owned_vars.iter().chain(&self.assigned_params).copied().collect();
         let ret = self.ret_local.map(Operand::Local);
-        self.b.terminate(Terminator::Return(ret));
+        let ret_obj = self.ret_local.filter(|r| self.b.func.local_ty(*r).is_rc());
+        if owned.is_empty() {
+            self.b.switch_to(self.exit);
+            self.b.terminate(Terminator::Return(ret));
+            self.b.switch_to(self.unwind);
+            if let Some(r) = ret_obj {
+                self.b.push(Inst::Release(r));
+            }
+            self.b.terminate(Terminator::Unwind);
+        } else {
+            // Both ways out release the variables in one shared block, which then returns
+            // or goes on unwinding (one copy of the releases keeps the normal path's code,
+            // and its register allocation, as it is without exceptions).
+            let raised = self.b.new_local(Type::Bool, None);
+            self.b.switch_to(self.unwind);
+            self.b.assign(raised, Value::Use(Operand::Bool(true)));
+            self.b.jump(self.exit);
+            self.b.switch_to(self.exit);
+            for l in owned {
+                self.b.push(Inst::Release(l));
+            }
+            let returning = self.b.new_block();
+            let unwinding = self.b.new_block();
+            self.b.branch(Operand::Local(raised), unwinding, returning);
+            self.b.switch_to(returning);
+            self.b.terminate(Terminator::Return(ret));
+            self.b.switch_to(unwinding);
+            if let Some(r) = ret_obj {
+                // A result already stored by a `返回` whose `最终` raised.
+                self.b.push(Inst::Release(r));
+            }
+            self.b.terminate(Terminator::Unwind);
+        }
         let mut f = self.b.finish();
         // Assigned parameters must own their value from the start.
         let retains = self.assigned_params.iter().map(|p| Inst::Retain(Operand::Local(*p)));
@@ -197,6 +260,10 @@ impl<'c, 'a> FnLower<'c, 'a> {
             is_const: g.is_const,
             poisoned: g.poisoned,
         })
+    }
+
+    pub(super) fn loops_len(&self) -> usize {
+        self.loops.len()
     }
 
     pub(super) fn push_scope(&mut self) {
@@ -234,15 +301,23 @@ impl<'c, 'a> FnLower<'c, 'a> {
     pub fn release_temp(&mut self, v: &Val) {
         if v.owned {
             if let Operand::Local(l) = v.op {
+                self.b.disown(l);
                 self.b.push(Inst::Release(l));
             }
         }
     }
 
-    /// Turn a value into an owned operand (for storing into a slot or returning).
+    /// Turn a value into an owned operand (for storing into a slot or returning): a
+    /// borrowed object is retained, an owned temporary is moved.
     pub fn into_owned(&mut self, v: Val) -> Operand {
-        if !v.owned && v.ty.is_rc() && matches!(v.op, Operand::Local(_)) {
-            self.b.push(Inst::Retain(v.op));
+        if v.ty.is_rc() {
+            if let Operand::Local(l) = v.op {
+                if v.owned {
+                    self.b.disown(l);
+                } else {
+                    self.b.push(Inst::Retain(v.op));
+                }
+            }
         }
         v.op
     }
@@ -251,6 +326,9 @@ impl<'c, 'a> FnLower<'c, 'a> {
     pub fn temp(&mut self, ty: Type, value: Value) -> Val {
         let owned = ty.is_rc();
         let op = self.b.temp(ty.clone(), value);
+        if let (true, Operand::Local(l)) = (owned, op) {
+            self.b.own(l);
+        }
         Val { op, ty, owned }
     }
 
@@ -269,6 +347,8 @@ impl<'c, 'a> FnLower<'c, 'a> {
     }
 
     fn stmt(&mut self, stmt: &ast::Stmt) {
+        let loc = self.c.loc(Self::range_of(stmt));
+        self.b.set_loc(loc);
         match stmt {
             ast::Stmt::Let(s) => self.let_stmt(s),
             ast::Stmt::Expr(s) => {
@@ -285,8 +365,8 @@ impl<'c, 'a> FnLower<'c, 'a> {
             ast::Stmt::Block(b) => self.block(b),
             ast::Stmt::Match(s) => self.match_stmt(s),
             ast::Stmt::Select(s) => self.c.unsupported(Self::range_of(s), "选择", "选择 (select)"),
-            ast::Stmt::Try(s) => self.c.unsupported(Self::range_of(s), "尝试/捕获", "尝试/捕获 (exceptions)"),
-            ast::Stmt::Throw(s) => self.c.unsupported(Self::range_of(s), "抛出", "抛出 (exceptions)"),
+            ast::Stmt::Try(s) => self.try_stmt(s),
+            ast::Stmt::Throw(s) => self.throw_stmt(s),
             ast::Stmt::Spawn(s) => self.c.unsupported(Self::range_of(s), "启动", "启动 (green threads)"),
             ast::Stmt::Item(item) => {
                 self.c.unsupported(Self::range_of(item), "函数体内的声明（请改用闭包）", "declarations inside a function body")
@@ -664,6 +744,11 @@ impl<'c, 'a> FnLower<'c, 'a> {
             return;
         };
         let to = if is_break { l.break_to } else { l.continue_to };
+        // Exceptions handled by catch bodies inside this loop are done with, and the
+        // `最终` bodies of the 尝试s inside it run first.
+        let depth = self.loops.len();
+        self.release_caught(Some(depth));
+        self.run_finally_bodies(Some(depth));
         self.b.jump(to);
     }
 
@@ -695,6 +780,8 @@ impl<'c, 'a> FnLower<'c, 'a> {
             }
             (None, None) => {}
         }
+        self.release_caught(None);
+        self.run_finally_bodies(None);
         self.b.jump(self.exit);
     }
 }

@@ -104,6 +104,9 @@ impl FnLower<'_, '_> {
             return self.user_call(&name, &args, range);
         }
         if !self.is_variable(&name) {
+            if let Some(v) = self.caught_exception_info(&name, &args, range) {
+                return v;
+            }
             if MathFn::named(&name).is_some() {
                 return self.math_call(&name, &args, range);
             }
@@ -308,11 +311,11 @@ impl FnLower<'_, '_> {
 
     /// `打印(a, b, …)` / `打印行(…)`: arguments separated by one space (README item 3).
     fn print(&mut self, args: &[ast::Expr], newline: bool, loc: Loc) -> Option<Val> {
+        // Every argument is evaluated before anything is printed, as for any call (an
+        // argument that raises leaves no partial line).
         let mut ok = true;
-        for (i, a) in args.iter().enumerate() {
-            if i > 0 {
-                self.b.push(Inst::Effect(Value::Builtin { op: Builtin::PrintSpace, args: vec![], loc }));
-            }
+        let mut parts = Vec::with_capacity(args.len());
+        for a in args {
             let Some(v) = self.expr(a) else {
                 ok = false;
                 continue;
@@ -330,7 +333,7 @@ impl FnLower<'_, '_> {
                     continue;
                 }
                 Type::Enum { boxed: false, .. } => Builtin::PrintInt,
-                Type::Array(_) | Type::Struct(_) | Type::Enum { .. } | Type::Fn(_) => {
+                Type::Array(_) | Type::Struct(_) | Type::Enum { .. } | Type::Fn(_) | Type::Exception => {
                     let (zh, en) = match v.ty {
                         Type::Array(_) => ("不能直接打印数组", "cannot print an array directly"),
                         Type::Struct(_) => ("不能直接打印结构体", "cannot print a struct directly"),
@@ -346,8 +349,16 @@ impl FnLower<'_, '_> {
                     continue;
                 }
             };
-            self.b.push(Inst::Effect(Value::Builtin { op, args: vec![v.op], loc }));
-            self.release_temp(&v);
+            parts.push((op, v));
+        }
+        for (i, (op, v)) in parts.iter().enumerate() {
+            if i > 0 {
+                self.b.push(Inst::Effect(Value::Builtin { op: Builtin::PrintSpace, args: vec![], loc }));
+            }
+            self.b.push(Inst::Effect(Value::Builtin { op: *op, args: vec![v.op], loc }));
+        }
+        for (_, v) in parts.iter().rev() {
+            self.release_temp(v);
         }
         if newline {
             self.b.push(Inst::Effect(Value::Builtin { op: Builtin::PrintNewline, args: vec![], loc }));

@@ -7,7 +7,18 @@ use qi_syntax::ast::{self, AstNode, BuiltinType, LiteralKind, PrefixOp};
 use rowan::TextRange;
 
 impl FnLower<'_, '_> {
+    /// Check and lower an expression. Instructions it emits are located at it (so that a
+    /// runtime error or a call in a stack trace points at its own line).
     pub(super) fn expr(&mut self, e: &ast::Expr) -> Option<Val> {
+        let outer = self.b.loc();
+        let here = self.c.loc(e.syntax().text_range());
+        self.b.set_loc(here);
+        let v = self.expr_here(e);
+        self.b.set_loc(outer);
+        v
+    }
+
+    fn expr_here(&mut self, e: &ast::Expr) -> Option<Val> {
         let range = e.syntax().text_range();
         match e {
             ast::Expr::Literal(l) => self.literal(l, false),
@@ -384,7 +395,7 @@ impl FnLower<'_, '_> {
                 self.c.error(range, "空 值不能转换为字符串", "a 空 value cannot be turned into a string");
                 return None;
             }
-            Type::Array(_) | Type::Struct(_) | Type::Enum { .. } | Type::Fn(_) => {
+            Type::Array(_) | Type::Struct(_) | Type::Enum { .. } | Type::Fn(_) | Type::Exception => {
                 let (zh, en) = match v.ty {
                     Type::Array(_) => ("数组不能直接拼接为字符串", "an array cannot be concatenated into a string"),
                     Type::Struct(_) => ("结构体不能直接拼接为字符串", "a struct cannot be concatenated into a string"),

@@ -36,6 +36,9 @@ impl FnLower<'_, '_> {
             self.track_owned(holder);
         }
         self.b.assign(holder, Value::Use(v.op));
+        if let (true, Operand::Local(t)) = (owned, v.op) {
+            self.b.disown(t); // moved into `holder`
+        }
         let subject = Val::borrowed(Operand::Local(holder), v.ty.clone());
         let enum_id = match &v.ty {
             Type::Enum { e, .. } => Some(e.id),

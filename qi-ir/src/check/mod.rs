@@ -14,6 +14,7 @@ mod body;
 mod calls;
 mod closures;
 mod enums;
+mod exceptions;
 mod expr;
 mod generics;
 mod imports;
@@ -192,7 +193,10 @@ pub fn check_program(units: &[SourceUnit]) -> CheckOutput {
     let main_id = FuncId(c.sigs.len() as u32);
     // Lifted functions are numbered after `main`, in the order they are finished.
     c.lifted.first_id = main_id.0 + 1;
-    let mut main = FnBuilder::new("<main>".into(), vec![], Type::Void, Loc::default());
+    let mut main = FnBuilder::new("<全局初始化>".into(), vec![], Type::Void, Loc::default());
+    // An exception escaping a global initialiser or `入口` leaves `main`.
+    let main_unwind = main.new_block();
+    main.push_handler(main_unwind);
     // Globals: the entry file first, then the imported files sorted by path (language.md §1).
     let mut order: Vec<usize> = (1..units.len()).collect();
     order.sort_by_key(|&i| units[i].name);
@@ -519,6 +523,8 @@ impl<'a> Checker<'a> {
             args.push(Operand::Local(t));
         }
         let call = Value::Call { func: entry, args, loc };
+        // `入口` is the outermost frame of a stack trace; `main` adds none.
+        main.set_trace_name(None);
         if ret.is_rc() {
             let t = main.new_local(ret, None);
             main.assign(t, call);
@@ -537,6 +543,10 @@ impl<'a> Checker<'a> {
             }
         }
         main.terminate(Terminator::Return(None));
+        if let Some(u) = main.base_handler() {
+            main.switch_to(u);
+            main.terminate(Terminator::Unwind);
+        }
         true
     }
 }

@@ -1,14 +1,30 @@
 //! A reference interpreter of the IR, for differential tests (optimised vs. not) and for
 //! checking the reference-counting discipline of the lowering.
 //!
-//! Scalars are Rust values; strings and arrays live in a heap of counted objects.
+//! Scalars are Rust values; strings, arrays, records and exceptions live in a heap of
+//! counted objects.
 //! `Retain`/`Release` are executed exactly as the JIT does (literal strings are immortal,
 //! null is ignored), and the interpreter *faults* on anything the IR must never do:
 //! using or releasing a freed object, releasing a non-object, a null array or record, an
 //! `unreachable` terminator. Objects still alive at the end (leaks) are reported in
 //! `Outcome::live` / `Outcome::leaked`.
-//! Run-time errors of the program itself (division by zero, …) are not faults: they end
-//! the run like the JIT's runtime does, with the output printed so far.
+//!
+//! Exceptions (`抛出`, and the run-time errors of the program itself: division by zero, an
+//! index out of range, …) are counted objects too. Raising one makes it the run's
+//! *pending* exception; the raising instruction's result is not assigned, and control goes
+//! to its block's exceptional edge (`Block::unwind`) if the instruction is the block's last
+//! one and the block has that edge, or else leaves the function, which then raises at its
+//! caller's call instruction (the `Terminator::Unwind` of a function's unwind block does the
+//! same). An exception leaving `main` ends the run as *uncaught* (`qi run`: exit status 2,
+//! `未捕获的异常: …`). The interpreter faults when the IR mishandles the pending slot:
+//! raising while another exception is pending (that one would be lost), returning normally
+//! or ending the run with one pending, taking or tracing when none is.
+//!
+//! Leak accounting is exact on both ways a run can end: after a normal end nothing may be
+//! alive; after an uncaught exception the interpreter does what the driver and `main`'s
+//! normal exit would (release the exception and every global), and then nothing may be
+//! alive either. Only a *fatal* error (an allocation the runtime cannot make) stops
+//! without accounting.
 
 use qi_ir::*;
 
@@ -33,6 +49,109 @@ enum Data {
     Arr { items: Vec<V>, objects: bool },
     /// A struct, boxed enum or closure; `owns[i]`: slot `i` holds a counted reference.
     Rec { slots: Vec<V>, owns: Vec<bool>, kind: LayoutKind },
+    Exc(Box<Exception>),
+}
+
+/// The payload of an exception object.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Exception {
+    pub message: String,
+    /// Where it was raised (`Loc`).
+    pub file: u32,
+    pub line: u32,
+    /// Frames it unwound through, innermost first (`ExcTrace`): function, file, line. At
+    /// most `TRACE_FRAMES` are kept, as by the runtime.
+    pub trace: Vec<(String, u32, u32)>,
+    /// Frames not kept.
+    pub omitted: usize,
+    /// The exception being handled when this one was raised (owned; `Null` if none).
+    cause: V,
+}
+
+/// How many frames a trace keeps (`qi_rt::exception::TRACE_FRAMES`).
+pub const TRACE_FRAMES: usize = 64;
+
+/// An exception that left `main`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Uncaught {
+    pub message: String,
+    pub file: u32,
+    pub line: u32,
+    pub trace: Vec<(String, u32, u32)>,
+    pub omitted: usize,
+    /// The chain of causes, innermost last: message, file, line.
+    pub causes: Vec<(String, u32, u32)>,
+}
+
+impl Uncaught {
+    /// What `qi run` prints on stderr (`qi_rt::exception::uncaught_report`).
+    pub fn report(&self, m: &Module, english: bool) -> String {
+        let file = |i: u32| m.files.get(i as usize).cloned().unwrap_or_else(|| "?".into());
+        let mut out = format!("{}{}\n", uncaught_label(english), self.message);
+        let at = if english { "at" } else { "在" };
+        let mut i = 0;
+        while i < self.trace.len() {
+            let (function, f, line) = &self.trace[i];
+            let same = self.trace[i..].iter().take_while(|t| **t == self.trace[i]).count();
+            out.push_str(&format!("  {at} {function} ({}:{line})", file(*f)));
+            if same > 1 {
+                out.push_str(&if english { format!(" ×{same}") } else { format!("（重复 {same} 次）") });
+            }
+            out.push('\n');
+            i += same;
+        }
+        if self.omitted > 0 {
+            let n = self.omitted;
+            out.push_str(&if english { format!("  … {n} more frames\n") } else { format!("  …… 另有 {n} 帧\n") });
+        }
+        let label = if english { "caused by" } else { "起因" };
+        for (message, f, line) in &self.causes {
+            out.push_str(&format!("{label}: {message} ({}:{line})\n", file(*f)));
+        }
+        out
+    }
+}
+
+fn uncaught_label(english: bool) -> &'static str {
+    if english {
+        "uncaught exception: "
+    } else {
+        "未捕获的异常: "
+    }
+}
+
+/// The run-time error messages of `qi_rt::exception`, in the run's language.
+#[derive(Clone, Copy)]
+struct Messages {
+    english: bool,
+}
+
+impl Messages {
+    fn pick(self, zh: String, en: String) -> String {
+        if self.english { en } else { zh }
+    }
+    fn div_zero(self) -> String {
+        self.pick("除数为零".into(), "division by zero".into())
+    }
+    fn index(self, index: i64, len: usize) -> String {
+        self.pick(format!("下标越界：下标 {index}，长度 {len}"), format!("index out of range: index {index}, length {len}"))
+    }
+    fn negative_length(self, n: i64) -> String {
+        self.pick(format!("数组长度不能为负数：{n}"), format!("negative array length: {n}"))
+    }
+    fn float_to_int(self, x: f64) -> String {
+        let shown = fmt_float(x);
+        self.pick(format!("浮点数 {shown} 无法转换为整数"), format!("float {shown} cannot be converted to an integer"))
+    }
+    fn int_to_char(self, n: i64) -> String {
+        self.pick(format!("{n} 不是有效的字符码"), format!("{n} is not a valid character code"))
+    }
+    fn uninit_global(self, name: &str) -> String {
+        self.pick(format!("全局变量 {name} 在初始化之前被读取"), format!("global {name} was read before its initialiser ran"))
+    }
+    fn stack_overflow(self) -> String {
+        self.pick("栈溢出：递归太深".into(), "stack overflow: recursion too deep".into())
+    }
 }
 
 #[derive(Debug)]
@@ -46,26 +165,51 @@ struct Obj {
 #[derive(Debug)]
 pub struct Outcome {
     pub stdout: String,
-    /// The run-time error that ended the program, if any (its Chinese message).
+    /// The exception that ended the program, if one left `main`.
+    pub uncaught: Option<Uncaught>,
+    /// A fatal run-time error that ended the program (the runtime could not allocate).
+    pub fatal: Option<String>,
+    /// The message of the error that ended the program, either kind (exit status 2).
     pub runtime_error: Option<String>,
+    /// Some call hit the depth limit (a `栈溢出` exception, caught or not).
+    pub overflowed: bool,
+    /// Exceptions raised during the run (thrown, runtime errors; not re-raises).
+    pub raised: usize,
     pub steps: u64,
+    /// Calls made (frames pushed).
+    pub calls: u64,
     pub max_depth: usize,
     /// Objects allocated during the run.
     pub allocations: usize,
-    /// Objects still alive at the end of a run that finished normally, by kind, in the
-    /// order and spelling of `qi run --leak-report` (`字符串`, `数组`, `结构体`, `枚举`, `闭包`).
-    pub live: [usize; 5],
+    /// Objects still alive at the end of a run (after the clean-up of an uncaught
+    /// exception), by kind, in the order and spelling of `qi run --leak-report`
+    /// (`字符串`, `数组`, `结构体`, `枚举`, `闭包`, `异常`). Not counted after a fatal error.
+    pub live: [usize; 6],
     /// Descriptions of the live objects.
     pub leaked: Vec<String>,
+    /// The run's messages were English (`QI_LANG=en`).
+    pub english: bool,
+}
+
+impl Outcome {
+    /// The first line `qi run` prints on stderr when the run ends by an error.
+    pub fn stderr_first_line(&self) -> Option<String> {
+        match (&self.uncaught, &self.fatal) {
+            (Some(u), _) => Some(format!("{}{}", uncaught_label(self.english), u.message)),
+            (None, Some(f)) => Some(format!("{}{f}", if self.english { "runtime error: " } else { "运行时错误: " })),
+            (None, None) => None,
+        }
+    }
 }
 
 /// The kinds of `Outcome::live`.
-pub const KINDS: [&str; 5] = ["字符串", "数组", "结构体", "枚举", "闭包"];
+pub const KINDS: [&str; 6] = ["字符串", "数组", "结构体", "枚举", "闭包", "异常"];
 
 #[derive(Clone, Copy, Debug)]
 pub struct Limits {
     pub max_steps: u64,
-    /// Deeper recursion is a stack-overflow run-time error, as in the JIT.
+    /// A call deeper than this raises `栈溢出：递归太深` at the call, as the JIT's check at
+    /// function entry does when the stack runs out.
     pub max_depth: usize,
 }
 
@@ -76,8 +220,20 @@ impl Default for Limits {
 }
 
 enum Stop {
-    Runtime(String),
+    /// A run-time error of the program: becomes a new exception, raised where it happened.
+    Raise(String),
+    /// An exception was made pending (`抛出`, re-raise): unwind.
+    Raised,
+    /// The run ends at once (what the runtime cannot recover from).
+    Fatal(String),
+    /// The IR did something it must never do.
     Fault(String),
+}
+
+/// How a run ended (when it did not fault).
+enum End {
+    Normal,
+    Uncaught,
 }
 
 type R<T> = Result<T, Stop>;
@@ -102,6 +258,12 @@ struct Machine<'m> {
     /// Lines of standard input still to read.
     input: std::vec::IntoIter<String>,
     args: Vec<String>,
+    /// The pending exception (owned), or `Null`.
+    pending: V,
+    overflowed: bool,
+    raised: usize,
+    calls: u64,
+    msg: Messages,
 }
 
 /// Run `m`'s `main` with empty stdin and no arguments. `Err` is a fault (a bug in the IR).
@@ -111,6 +273,12 @@ pub fn run(m: &Module, limits: Limits) -> Result<Outcome, String> {
 
 /// Run with the given stdin lines and program arguments.
 pub fn run_with(m: &Module, limits: Limits, input: &[&str], args: &[&str]) -> Result<Outcome, String> {
+    run_in(m, limits, input, args, false)
+}
+
+/// Run with the given stdin lines and program arguments, with English run-time error
+/// messages if `english` (`QI_LANG=en`).
+pub fn run_in(m: &Module, limits: Limits, input: &[&str], args: &[&str], english: bool) -> Result<Outcome, String> {
     let mut mach = Machine {
         m,
         heap: Vec::new(),
@@ -118,31 +286,60 @@ pub fn run_with(m: &Module, limits: Limits, input: &[&str], args: &[&str]) -> Re
         out: String::new(),
         input: input.iter().map(|s| s.to_string()).collect::<Vec<_>>().into_iter(),
         args: args.iter().map(|s| s.to_string()).collect(),
+        pending: V::Null,
+        overflowed: false,
+        raised: 0,
+        calls: 0,
+        msg: Messages { english },
     };
     let mut steps = 0u64;
     let mut max_depth = 0usize;
     let result = mach.exec(limits, &mut steps, &mut max_depth);
-    let mut live = [0; 5];
-    let mut leaked = Vec::new();
-    let runtime_error = match result {
-        Ok(()) => {
-            for (i, o) in mach.heap.iter().enumerate().filter(|(_, o)| !o.freed) {
-                let kind = match &o.data {
-                    Data::Str(_) => 0,
-                    Data::Arr { .. } => 1,
-                    Data::Rec { kind: LayoutKind::Struct, .. } => 2,
-                    Data::Rec { kind: LayoutKind::Enum, .. } => 3,
-                    Data::Rec { kind: LayoutKind::Closure, .. } => 4,
-                };
-                live[kind] += 1;
-                leaked.push(format!("#{i} rc={} {:?}", o.rc, o.data));
-            }
-            None
-        }
-        Err(Stop::Runtime(msg)) => Some(msg),
-        Err(Stop::Fault(msg)) => return Err(format!("{msg}\n(output so far: {:?})", mach.out)),
+    let fail = |mach: &Machine, msg: String| Err(format!("{msg}\n(output so far: {:?})", mach.out));
+    let (uncaught, fatal) = match result {
+        Ok(End::Normal) => (None, None),
+        Ok(End::Uncaught) => match mach.uncaught_cleanup() {
+            Ok(u) => (Some(u), None),
+            Err(Stop::Fault(msg) | Stop::Raise(msg) | Stop::Fatal(msg)) => return fail(&mach, msg),
+            Err(Stop::Raised) => return fail(&mach, "raised during the clean-up".into()),
+        },
+        Err(Stop::Fatal(msg)) => (None, Some(msg)),
+        Err(Stop::Fault(msg)) => return fail(&mach, msg),
+        Err(Stop::Raise(msg)) => return fail(&mach, format!("run-time error {msg:?} escaped the interpreter loop")),
+        Err(Stop::Raised) => return fail(&mach, "an exception escaped the interpreter loop".into()),
     };
-    Ok(Outcome { stdout: mach.out, runtime_error, steps, max_depth, allocations: mach.heap.len(), live, leaked })
+    let mut live = [0; 6];
+    let mut leaked = Vec::new();
+    if fatal.is_none() {
+        for (i, o) in mach.heap.iter().enumerate().filter(|(_, o)| !o.freed) {
+            let kind = match &o.data {
+                Data::Str(_) => 0,
+                Data::Arr { .. } => 1,
+                Data::Rec { kind: LayoutKind::Struct, .. } => 2,
+                Data::Rec { kind: LayoutKind::Enum, .. } => 3,
+                Data::Rec { kind: LayoutKind::Closure, .. } => 4,
+                Data::Exc(_) => 5,
+            };
+            live[kind] += 1;
+            leaked.push(format!("#{i} rc={} {:?}", o.rc, o.data));
+        }
+    }
+    let runtime_error = uncaught.as_ref().map(|u| u.message.clone()).or_else(|| fatal.clone());
+    Ok(Outcome {
+        stdout: mach.out,
+        uncaught,
+        fatal,
+        runtime_error,
+        overflowed: mach.overflowed,
+        raised: mach.raised,
+        steps,
+        calls: mach.calls,
+        max_depth,
+        allocations: mach.heap.len(),
+        live,
+        leaked,
+        english,
+    })
 }
 
 fn zero(ty: &Type) -> V {
@@ -152,7 +349,9 @@ fn zero(ty: &Type) -> V {
         Type::Bool => V::Bool(false),
         Type::Char => V::Char(0),
         Type::Enum { boxed: false, .. } => V::Int(0),
-        Type::Str | Type::Array(_) | Type::Struct(_) | Type::Fn(_) | Type::Enum { boxed: true, .. } => V::Null,
+        Type::Str | Type::Array(_) | Type::Struct(_) | Type::Fn(_) | Type::Enum { boxed: true, .. } | Type::Exception => {
+            V::Null
+        }
     }
 }
 
@@ -178,88 +377,209 @@ fn cmp_result(c: Cmp, o: std::cmp::Ordering) -> bool {
 }
 
 impl Machine<'_> {
-    fn exec(&mut self, limits: Limits, steps: &mut u64, max_depth: &mut usize) -> R<()> {
-        let m = self.m;
-        let main = m.main.index();
+    fn exec(&mut self, limits: Limits, steps: &mut u64, max_depth: &mut usize) -> R<End> {
+        let main = self.m.main.index();
         let mut frames = vec![self.frame(main, &[], None)?];
         loop {
             *steps += 1;
             if *steps > limits.max_steps {
                 return fault(format!("step limit of {} exceeded", limits.max_steps));
             }
-            let fr = frames.last_mut().expect("a frame");
-            let func = &m.functions[fr.func];
-            let Some(block) = func.blocks.get(fr.block) else { return fault(format!("block b{} out of range", fr.block)) };
-            if fr.ip < block.insts.len() {
-                let inst = &block.insts[fr.ip];
-                fr.ip += 1;
-                let (dst, value) = match inst {
-                    Inst::Assign { dst, value } => (Some(*dst), Some(value)),
-                    Inst::Effect(value) => (None, Some(value)),
-                    _ => (None, None),
-                };
-                let call = match value {
-                    Some(Value::Call { func, args, .. }) => {
-                        let args: Vec<V> = args.iter().map(|a| operand(&fr.locals, a)).collect::<R<_>>()?;
-                        Some((func.index(), args))
-                    }
-                    Some(Value::CallIndirect { callee, args, .. }) => {
-                        let closure = operand(&fr.locals, callee)?;
-                        let code = match self.record(closure)?.0.first() {
-                            Some(V::Func(f)) => *f as usize,
-                            other => return fault(format!("closure without code pointer: {other:?}")),
-                        };
-                        let mut vals = vec![closure];
-                        for a in args {
-                            vals.push(operand(&fr.locals, a)?);
-                        }
-                        Some((code, vals))
-                    }
-                    _ => None,
-                };
-                if let Some((callee, args)) = call {
-                    if frames.len() >= limits.max_depth {
-                        return Err(Stop::Runtime("栈溢出：递归太深".into()));
-                    }
-                    let f = self.frame(callee, &args, dst)?;
-                    frames.push(f);
-                    *max_depth = (*max_depth).max(frames.len());
-                    continue;
+            match self.step(&mut frames, limits, max_depth) {
+                Ok(None) => continue,
+                Ok(Some(end)) => return Ok(end),
+                Err(Stop::Raise(msg)) => {
+                    let loc = self.raise_loc(&frames)?;
+                    self.raise_new(msg, loc, V::Null)?;
                 }
-                let locals = &mut frames.last_mut().unwrap().locals;
-                self.inst(locals, inst)?;
-            } else {
-                match &block.term {
-                    Terminator::Jump(b) => {
-                        fr.block = b.index();
-                        fr.ip = 0;
-                    }
-                    Terminator::Branch { cond, then_to, else_to } => {
-                        let c = match operand(&fr.locals, cond)? {
-                            V::Bool(b) => b,
-                            other => return fault(format!("branch on {other:?}")),
-                        };
-                        fr.block = if c { then_to.index() } else { else_to.index() };
-                        fr.ip = 0;
-                    }
-                    Terminator::Return(op) => {
-                        let v = match op {
-                            Some(op) => Some(operand(&fr.locals, op)?),
-                            None => None,
-                        };
-                        let done = frames.pop().unwrap();
-                        let Some(caller) = frames.last_mut() else { return Ok(()) };
-                        if let Some(dst) = done.ret_to {
-                            let Some(v) = v else { return fault(format!("{} returned nothing to _{}", m.functions[done.func].name, dst.0)) };
-                            set(&mut caller.locals, dst, v)?;
-                        }
-                    }
-                    Terminator::Unreachable => {
-                        return fault(format!("reached `unreachable` in {} b{}", func.name, fr.block));
-                    }
-                }
+                Err(Stop::Raised) => {}
+                Err(other) => return Err(other),
+            }
+            if self.propagate(&mut frames) {
+                return Ok(End::Uncaught);
             }
         }
+    }
+
+    /// Where a run-time error of the instruction just executed in the top frame is
+    /// reported: the position of its block's exceptional edge, else the function's
+    /// (as the JIT does).
+    fn raise_loc(&self, frames: &[Frame]) -> R<Loc> {
+        let fr = frames.last().expect("a frame");
+        let f = &self.m.functions[fr.func];
+        let block = &f.blocks[fr.block];
+        Ok(match block.unwind {
+            Some(u) if fr.ip == block.insts.len() => u.loc,
+            _ => f.loc,
+        })
+    }
+
+    /// The instruction just executed by the top frame raised (the exception is pending):
+    /// continue at its block's exceptional edge if it is the block's last instruction and
+    /// the block has one; otherwise leave the function and do the same at the caller's call
+    /// instruction. Returns true when the exception left `main`.
+    fn propagate(&mut self, frames: &mut Vec<Frame>) -> bool {
+        loop {
+            let Some(fr) = frames.last_mut() else { return true };
+            let block = &self.m.functions[fr.func].blocks[fr.block];
+            if let (Some(u), true) = (block.unwind, fr.ip == block.insts.len()) {
+                fr.block = u.to.index();
+                fr.ip = 0;
+                return false;
+            }
+            frames.pop();
+        }
+    }
+
+    /// Execute one instruction or terminator of the top frame. `Ok(Some(_))`: the run ended.
+    fn step(&mut self, frames: &mut Vec<Frame>, limits: Limits, max_depth: &mut usize) -> R<Option<End>> {
+        let m = self.m;
+        let fr = frames.last_mut().expect("a frame");
+        let func = &m.functions[fr.func];
+        let Some(block) = func.blocks.get(fr.block) else { return fault(format!("block b{} out of range", fr.block)) };
+        if fr.ip < block.insts.len() {
+            let inst = &block.insts[fr.ip];
+            fr.ip += 1;
+            let (dst, value) = match inst {
+                Inst::Assign { dst, value } => (Some(*dst), Some(value)),
+                Inst::Effect(value) => (None, Some(value)),
+                _ => (None, None),
+            };
+            let call = match value {
+                Some(Value::Call { func, args, .. }) => {
+                    let args: Vec<V> = args.iter().map(|a| operand(&fr.locals, a)).collect::<R<_>>()?;
+                    Some((func.index(), args))
+                }
+                Some(Value::CallIndirect { callee, args, .. }) => {
+                    let closure = operand(&fr.locals, callee)?;
+                    let code = match self.record(closure)?.0.first() {
+                        Some(V::Func(f)) => *f as usize,
+                        other => return fault(format!("closure without code pointer: {other:?}")),
+                    };
+                    let mut vals = vec![closure];
+                    for a in args {
+                        vals.push(operand(&fr.locals, a)?);
+                    }
+                    Some((code, vals))
+                }
+                _ => None,
+            };
+            if let Some((callee, args)) = call {
+                let f = self.frame(callee, &args, dst)?;
+                if frames.len() >= limits.max_depth {
+                    // Like the JIT's check at function entry: raised in the frame being
+                    // entered, which owns nothing yet and leaves at once.
+                    self.overflowed = true;
+                    let loc = m.functions[callee].loc;
+                    self.raise_new(self.msg.stack_overflow(), loc, V::Null)?;
+                    return Err(Stop::Raised);
+                }
+                frames.push(f);
+                self.calls += 1;
+                *max_depth = (*max_depth).max(frames.len());
+                return Ok(None);
+            }
+            let locals = &mut frames.last_mut().unwrap().locals;
+            self.inst(locals, inst)?;
+            return Ok(None);
+        }
+        match &block.term {
+            Terminator::Jump(b) => {
+                fr.block = b.index();
+                fr.ip = 0;
+            }
+            Terminator::Branch { cond, then_to, else_to } => {
+                let c = match operand(&fr.locals, cond)? {
+                    V::Bool(b) => b,
+                    other => return fault(format!("branch on {other:?}")),
+                };
+                fr.block = if c { then_to.index() } else { else_to.index() };
+                fr.ip = 0;
+            }
+            Terminator::Return(op) => {
+                if self.pending != V::Null {
+                    return fault(format!("{} returns normally with an exception pending (it would be lost)", func.name));
+                }
+                let v = match op {
+                    Some(op) => Some(operand(&fr.locals, op)?),
+                    None => None,
+                };
+                let done = frames.pop().unwrap();
+                let Some(caller) = frames.last_mut() else { return Ok(Some(End::Normal)) };
+                if let Some(dst) = done.ret_to {
+                    let Some(v) = v else { return fault(format!("{} returned nothing to _{}", m.functions[done.func].name, dst.0)) };
+                    set(&mut caller.locals, dst, v)?;
+                }
+            }
+            Terminator::Unwind => {
+                if self.pending == V::Null {
+                    return fault(format!("`unwind` in {} b{} with no exception pending", func.name, fr.block));
+                }
+                // The caller's call instruction raised.
+                frames.pop();
+                return Err(Stop::Raised);
+            }
+            Terminator::Unreachable => {
+                return fault(format!("reached `unreachable` in {} b{}", func.name, fr.block));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Make a new exception (owning `cause`) the pending one.
+    fn raise_new(&mut self, message: String, loc: Loc, cause: V) -> R<()> {
+        self.raised += 1;
+        let exc = Exception { message, file: loc.file, line: loc.line, trace: Vec::new(), omitted: 0, cause };
+        let e = self.new_obj(Data::Exc(Box::new(exc)));
+        self.set_pending(e)
+    }
+
+    fn set_pending(&mut self, e: V) -> R<()> {
+        if self.pending != V::Null {
+            let old = self.exception(self.pending)?.message.clone();
+            return fault(format!("raised while the exception {old:?} is pending (it would be lost)"));
+        }
+        self.pending = e;
+        Ok(())
+    }
+
+    fn exception(&self, v: V) -> R<&Exception> {
+        match v {
+            V::Obj(i) => match &self.live(i)?.data {
+                Data::Exc(e) => Ok(e),
+                other => fault(format!("object #{i} used as an exception: {other:?}")),
+            },
+            other => fault(format!("{other:?} used as an exception")),
+        }
+    }
+
+    /// After an exception left `main`: what the driver reports, then the clean-up the
+    /// driver (the exception) and `main`'s normal exit (the globals) would do.
+    fn uncaught_cleanup(&mut self) -> R<Uncaught> {
+        let e = self.exception(self.pending)?;
+        let mut causes = Vec::new();
+        let mut cause = e.cause;
+        while cause != V::Null {
+            let c = self.exception(cause)?;
+            causes.push((c.message.clone(), c.file, c.line));
+            cause = c.cause;
+        }
+        let u = Uncaught {
+            message: e.message.clone(),
+            file: e.file,
+            line: e.line,
+            trace: e.trace.clone(),
+            omitted: e.omitted,
+            causes,
+        };
+        let pending = std::mem::replace(&mut self.pending, V::Null);
+        self.release(pending)?;
+        for (g, global) in self.m.globals.iter().enumerate() {
+            if global.ty.is_rc() {
+                self.release(self.globals[g])?;
+            }
+        }
+        Ok(u)
     }
 
     fn frame(&self, func: usize, args: &[V], ret_to: Option<LocalId>) -> R<Frame> {
@@ -348,6 +668,7 @@ impl Machine<'_> {
                             Data::Rec { slots, owns, .. } => {
                                 pending.extend(slots.iter().zip(owns).filter(|(_, o)| **o).map(|(s, _)| *s))
                             }
+                            Data::Exc(e) => pending.push(e.cause),
                             _ => {}
                         }
                     }
@@ -407,7 +728,7 @@ impl Machine<'_> {
                         items[k] = v;
                         Ok(())
                     }
-                    None => Err(Stop::Runtime(format!("下标越界：下标 {idx}，长度 {len}"))),
+                    None => Err(Stop::Raise(self.msg.index(idx, len))),
                 }
             }
         }
@@ -424,7 +745,7 @@ impl Machine<'_> {
                 (u, v) => return fault(format!("{u:?} of {v:?}")),
             },
             Value::Binary(b, x, y) => self.binary(*b, op(x)?, op(y)?)?,
-            Value::Convert(c, a) => convert(*c, op(a)?)?,
+            Value::Convert(c, a) => convert(*c, op(a)?, self.msg)?,
             Value::Call { .. } | Value::CallIndirect { .. } => unreachable!("calls are handled by the frame loop"),
             Value::NewRecord(l) => {
                 let Some(layout) = self.m.layouts.get(l.index()) else { return fault(format!("layout L{} out of range", l.0)) };
@@ -444,21 +765,30 @@ impl Machine<'_> {
                 let args: Vec<V> = args.iter().map(op).collect::<R<_>>()?;
                 self.builtin(*b, &args)?
             }
-            Value::Global(g) => match self.globals.get(g.index()) {
-                Some(v) => *v,
-                None => return fault(format!("global g{} out of range", g.0)),
-            },
+            Value::Global(g) => {
+                let (Some(v), Some(global)) = (self.globals.get(g.index()), self.m.globals.get(g.index())) else {
+                    return fault(format!("global g{} out of range", g.0));
+                };
+                // A struct, function or boxed-enum global has no zero value: null until its
+                // initialiser ran. (A `选项<对象>` is a nullable pointer whose null is `无`.)
+                let checked = matches!(global.ty, Type::Struct(_) | Type::Fn(_) | Type::Enum { boxed: true, .. });
+                if *v == V::Null && checked && !is_nullable_option(self.m, &global.ty) {
+                    return Err(Stop::Raise(self.msg.uninit_global(&global.name)));
+                }
+                *v
+            }
             Value::NewArray { elem, len, .. } => {
                 let n = match op(len)? {
                     V::Int(n) => n,
                     v => return fault(format!("array length {v:?}")),
                 };
                 if n < 0 {
-                    return Err(Stop::Runtime(format!("数组长度不能为负数：{n}")));
+                    return Err(Stop::Raise(self.msg.negative_length(n)));
                 }
                 if n >= 1 << 40 {
-                    // More than the runtime can allocate (8 TiB): its allocation fails.
-                    return Err(Stop::Runtime(format!("无法分配长度为 {n} 的数组")));
+                    // More than the runtime can allocate (8 TiB): its allocation fails,
+                    // which ends the process (not an exception).
+                    return Err(Stop::Fatal(format!("无法分配长度为 {n} 的数组")));
                 }
                 if n > 1 << 24 {
                     return fault(format!("array of {n} elements is too big for the interpreter"));
@@ -475,7 +805,7 @@ impl Machine<'_> {
                 };
                 match usize::try_from(i).ok().and_then(|i| items.get(i)) {
                     Some(v) => *v,
-                    None => return Err(Stop::Runtime(format!("下标越界：下标 {i}，长度 {}", items.len()))),
+                    None => return Err(Stop::Raise(self.msg.index(i, items.len()))),
                 }
             }
         })
@@ -487,7 +817,7 @@ impl Machine<'_> {
             (BinOp::IAdd, Int(a), Int(c)) => Int(a.wrapping_add(c)),
             (BinOp::ISub, Int(a), Int(c)) => Int(a.wrapping_sub(c)),
             (BinOp::IMul, Int(a), Int(c)) => Int(a.wrapping_mul(c)),
-            (BinOp::IDiv | BinOp::IRem, Int(_), Int(0)) => return Err(Stop::Runtime("除数为零".into())),
+            (BinOp::IDiv | BinOp::IRem, Int(_), Int(0)) => return Err(Stop::Raise(self.msg.div_zero())),
             (BinOp::IDiv, Int(a), Int(c)) => Int(a.wrapping_div(c)),
             (BinOp::IRem, Int(a), Int(c)) => Int(a.wrapping_rem(c)),
             (BinOp::IAnd, Int(a), Int(c)) => Int(a & c),
@@ -613,7 +943,80 @@ impl Machine<'_> {
                 let line = self.input.next().unwrap_or_default();
                 new_str(self, line)
             }
+            Throw | ThrowCaused => {
+                let message = self.str_of(arg(0)?)?.to_string();
+                let (cause, at) = match b {
+                    ThrowCaused => (arg(1)?, 2),
+                    _ => (V::Null, 1),
+                };
+                let (V::Int(file), V::Int(line)) = (arg(at)?, arg(at + 1)?) else {
+                    return fault(format!("{b:?} with position {:?}", &args[at..]));
+                };
+                if cause != V::Null {
+                    self.exception(cause)?;
+                    // The new exception keeps its own reference to its cause.
+                    self.retain(cause)?;
+                }
+                self.raise_new(message, Loc { file: file as u32, line: line as u32 }, cause)?;
+                return Err(Stop::Raised);
+            }
+            ExcTake => {
+                if self.pending == V::Null {
+                    return fault("ExcTake with no exception pending (a handler entered without one)");
+                }
+                std::mem::replace(&mut self.pending, V::Null)
+            }
+            ExcRethrow => {
+                let e = arg(0)?;
+                self.exception(e)?;
+                // The pending slot takes its own reference; the caller's stays.
+                self.retain(e)?;
+                self.set_pending(e)?;
+                return Err(Stop::Raised);
+            }
+            ExcMessage | ExcLocation | ExcCause => {
+                let e = arg(0)?;
+                let text = if e == V::Null {
+                    String::new()
+                } else {
+                    let x = self.exception(e)?;
+                    match b {
+                        ExcMessage => x.message.clone(),
+                        ExcLocation => {
+                            let file = self.m.files.get(x.file as usize).map(String::as_str).unwrap_or("?");
+                            format!("{file}:{}", x.line)
+                        }
+                        _ if x.cause == V::Null => String::new(),
+                        _ => self.exception(x.cause)?.message.clone(),
+                    }
+                };
+                new_str(self, text)
+            }
+            ExcTrace => {
+                let function = self.str_of(arg(0)?)?.to_string();
+                let (V::Int(file), V::Int(line)) = (arg(1)?, arg(2)?) else { return fault(format!("ExcTrace of {args:?}")) };
+                let V::Obj(i) = self.pending else { return fault("ExcTrace with no exception pending (a landing entered normally)") };
+                self.live(i)?;
+                let Data::Exc(e) = &mut self.heap[i].data else { return fault("the pending object is not an exception") };
+                if e.trace.len() < TRACE_FRAMES {
+                    e.trace.push((function, file as u32, line as u32));
+                } else {
+                    e.omitted += 1;
+                }
+                V::Int(0)
+            }
         })
+    }
+}
+
+/// Is `ty` a `选项<T>` of an object type, represented as a nullable pointer (`有(x)` is `x`,
+/// `无` is null)? (The rule of the validator's `niche_payload`.)
+pub fn is_nullable_option(m: &Module, ty: &Type) -> bool {
+    let Type::Enum { e, .. } = ty else { return false };
+    let Some(def) = m.enums.get(e.id.index()) else { return false };
+    match def.variants.as_slice() {
+        [some, none] => def.name.starts_with("选项") && none.payload.is_empty() && some.payload.len() == 1 && some.payload[0].is_rc(),
+        _ => false,
     }
 }
 
@@ -637,7 +1040,7 @@ fn address(v: V) -> Option<i64> {
     }
 }
 
-fn convert(c: Conv, v: V) -> R<V> {
+fn convert(c: Conv, v: V, msg: Messages) -> R<V> {
     use V::*;
     Ok(match (c, v) {
         (Conv::IntToFloat, Int(n)) => Float(n as f64),
@@ -645,7 +1048,7 @@ fn convert(c: Conv, v: V) -> R<V> {
             if (-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&x) {
                 Int(x as i64)
             } else {
-                return Err(Stop::Runtime(format!("浮点数 {} 无法转换为整数", fmt_float(x))));
+                return Err(Stop::Raise(msg.float_to_int(x)));
             }
         }
         (Conv::FloatToIntSat, Float(x)) => Int(x as i64),
@@ -655,7 +1058,7 @@ fn convert(c: Conv, v: V) -> R<V> {
         (Conv::CharToInt, Char(c)) => Int(c as i64),
         (Conv::IntToChar, Int(n)) => match u32::try_from(n).ok().filter(|c| char::from_u32(*c).is_some()) {
             Some(c) => Char(c),
-            None => return Err(Stop::Runtime(format!("{n} 不是有效的字符码"))),
+            None => return Err(Stop::Raise(msg.int_to_char(n))),
         },
         (c, v) => return fault(format!("{c:?} of {v:?}")),
     })

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod interp;
+pub mod known_bugs;
 pub mod mutate;
 pub mod validate;
 
@@ -30,13 +31,20 @@ pub struct Program {
     pub source: String,
     /// Expected stdout (`.out`; none means empty).
     pub out: Option<String>,
-    /// Expected exit status: 0, 2 for a run-time error, 1 for a program the checker
-    /// must reject (such programs also live outside `errors/`).
+    /// Expected stderr (`.err`), if any.
+    pub err: Option<String>,
+    /// Expected exit status: 0, 2 for an uncaught exception (or a fatal run-time error), 1
+    /// for a program the checker must reject (such programs also live outside `errors/`).
     pub status: i32,
+    /// No expectation file at all (none of `.out`, `.err`, `.status`): the conformance
+    /// suite reports the program as pending.
+    pub pending: bool,
     /// Lines of its standard input (`.in`), without line ends.
     pub stdin: Vec<String>,
     /// Its arguments (`// qi-args:` lines).
     pub args: Vec<String>,
+    /// Run with English messages (`// qi-env: QI_LANG=en`).
+    pub english: bool,
 }
 
 pub fn programs_dir() -> PathBuf {
@@ -95,18 +103,19 @@ pub fn all_programs() -> Vec<Program> {
             let source = std::fs::read_to_string(&path).unwrap();
             let sibling = |ext: &str| path.with_extension(ext);
             let out = std::fs::read_to_string(sibling("out")).ok();
+            let err = std::fs::read_to_string(sibling("err")).ok();
+            let status_file = std::fs::read_to_string(sibling("status")).ok();
+            let pending = out.is_none() && err.is_none() && status_file.is_none();
             // As in the conformance suite: `.status`, else 1 when there is a `.err`, else 0.
-            let status = std::fs::read_to_string(sibling("status"))
-                .ok()
-                .map(|s| s.trim().parse().unwrap())
-                .unwrap_or(if sibling("err").exists() { 1 } else { 0 });
+            let status = status_file.map(|s| s.trim().parse().unwrap()).unwrap_or(if err.is_some() { 1 } else { 0 });
             let stdin = std::fs::read(sibling("in")).map(|b| stdin_lines(&b)).unwrap_or_default();
             let args = source
                 .lines()
                 .filter_map(|l| l.trim().strip_prefix("// qi-args:"))
                 .flat_map(|a| a.split_whitespace().map(str::to_string))
                 .collect();
-            Program { name, source, out, status, stdin, args }
+            let english = source.lines().any(|l| l.trim().strip_prefix("// qi-env:").is_some_and(|e| e.trim() == "QI_LANG=en"));
+            Program { name, source, out, err, status, pending, stdin, args, english }
         })
         .collect()
 }

@@ -1,5 +1,6 @@
 //! A well-formedness checker for IR modules: every id in range, every instruction
-//! well-typed, no reachable `Unreachable`. The JIT trusts all of this.
+//! well-typed, no reachable `Unreachable`, exceptional edges only after instructions that
+//! can raise. The JIT trusts all of this.
 
 use qi_ir::*;
 
@@ -48,24 +49,47 @@ impl FnCheck<'_> {
                 self.inst(inst).map_err(|e| format!("b{bi}[{ii}]: {e}"))?;
             }
             self.term(&b.term).map_err(|e| format!("b{bi} terminator: {e}"))?;
+            if let Some(u) = b.unwind {
+                self.block(u.to).map_err(|e| format!("b{bi} unwind: {e}"))?;
+                // Only the last instruction has the exceptional edge, so it must be one
+                // that can raise (the lowering ends a block after each of those).
+                match b.insts.last() {
+                    Some(last) if last.can_throw(f) => {}
+                    Some(last) => return Err(format!("b{bi} has an unwind edge but its last instruction cannot raise: {last:?}")),
+                    None => return Err(format!("b{bi} has an unwind edge but no instructions")),
+                }
+                if u.to.index() == bi {
+                    return Err(format!("b{bi} unwinds to itself"));
+                }
+            }
         }
         // No reachable block may have been left unfinished. The lowering does use
         // `unreachable` on purpose for an impossible branch (the fall-through of a `匹配`
-        // that covers every enum variant): an empty block entered only by branches.
+        // that covers every enum variant): an empty block entered only by branches. And
+        // the code after an instruction that always raises (`抛出`, raising a caught
+        // exception again) is never reached: a block's normal successors count only when
+        // none of its instructions always raises; its exceptional edge always counts.
+        let falls_through = |b: &Block| !b.insts.iter().any(always_raises);
         let mut seen = vec![false; f.blocks.len()];
         let mut stack = vec![0usize];
         while let Some(b) = stack.pop() {
             if std::mem::replace(&mut seen[b], true) {
                 continue;
             }
-            stack.extend(f.blocks[b].term.successors().iter().map(|s| s.index()));
+            let blk = &f.blocks[b];
+            if falls_through(blk) {
+                stack.extend(blk.term.successors().iter().map(|s| s.index()));
+            }
+            stack.extend(blk.unwind.map(|u| u.to.index()));
         }
         for (b, blk) in f.blocks.iter().enumerate() {
             if !seen[b] || !matches!(blk.term, Terminator::Unreachable) {
                 continue;
             }
             let entered_by_jump = f.blocks.iter().enumerate().any(|(p, pb)| {
-                seen[p] && matches!(pb.term, Terminator::Jump(t) if t.index() == b)
+                seen[p]
+                    && ((falls_through(pb) && matches!(pb.term, Terminator::Jump(t) if t.index() == b))
+                        || pb.unwind.is_some_and(|u| u.to.index() == b))
             });
             if b == 0 || !blk.insts.is_empty() || entered_by_jump {
                 return Err(format!("b{b} is reachable but was left unfinished (ends in `unreachable`)"));
@@ -333,7 +357,7 @@ impl FnCheck<'_> {
             Terminator::Return(None) if self.f.ret == Type::Void => Ok(()),
             Terminator::Return(Some(op)) if self.f.ret != Type::Void => self.expect(op, &self.f.ret),
             Terminator::Return(r) => Err(format!("return {r:?} from a function returning {}", self.f.ret)),
-            Terminator::Unreachable => Ok(()),
+            Terminator::Unwind | Terminator::Unreachable => Ok(()),
         }
     }
 }
@@ -357,6 +381,15 @@ impl FnCheck<'_> {
             _ => None,
         }
     }
+}
+
+/// Does executing this instruction always raise (so that what follows it is dead)?
+pub fn always_raises(inst: &Inst) -> bool {
+    let value = match inst {
+        Inst::Assign { value, .. } | Inst::Effect(value) => value,
+        _ => return false,
+    };
+    matches!(value, Value::Builtin { op: Builtin::Throw | Builtin::ThrowCaused | Builtin::ExcRethrow, .. })
 }
 
 /// Equal types, where a payload-less enum is its tag, an `整数`.

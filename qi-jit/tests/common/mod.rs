@@ -1,0 +1,114 @@
+//! Running compiled programs in a child process, as `qi run` does.
+//!
+//! `qi_jit` has no API that returns a function pointer for a `FuncId`, and a program may end
+//! by an uncaught exception or a fatal run-time error (which exits the process), so every
+//! case is a whole program run by a child: the test binary re-runs itself with
+//! `QI_JIT_TEST_CASE=<case>` and only the test named `child_entry` (which calls
+//! `child_main`), which builds the case's module, compiles it with `qi_jit::compile`, runs
+//! it on a thread whose stack bounds the runtime knows, and exits like `qi run`: status 0,
+//! or 2 after printing the report of an uncaught exception. Its last stderr line gives the
+//! live-object counts (`[live] 字符串 数组 结构体 枚举 闭包 异常`), taken after the run (and
+//! after the driver released an uncaught exception).
+#![allow(dead_code)]
+
+use qi_ir::Module;
+use std::io::Write;
+use std::process::Command;
+
+pub const CHILD_ENV: &str = "QI_JIT_TEST_CASE";
+const MARKER: &str = "\u{1}QI-JIT-CHILD-OUTPUT\n";
+const LIVE: &str = "[live] ";
+
+/// What a child needs to run one case.
+pub struct Prepared {
+    pub module: Module,
+    /// `命令行参数()`.
+    pub args: Vec<String>,
+}
+
+/// In the child (`QI_JIT_TEST_CASE` set): run the case `build` makes, then exit. Does
+/// nothing in a normal test run.
+pub fn child_main(build: impl FnOnce(&str) -> Prepared) {
+    let Ok(name) = std::env::var(CHILD_ENV) else { return };
+    let Prepared { module, args } = build(&name);
+    let mut out = std::io::stdout();
+    out.write_all(MARKER.as_bytes()).unwrap();
+    out.flush().unwrap();
+    qi_rt::enable_live_counts();
+    qi_rt::set_args(args);
+    // Like `qi run`: compile and run on a thread whose stack bounds the runtime knows.
+    const STACK: usize = 64 << 20;
+    let status = std::thread::Builder::new()
+        .stack_size(STACK)
+        .spawn(move || {
+            let marker = 0u8;
+            qi_rt::error::set_stack_bounds(&marker as *const u8 as usize, STACK);
+            let opts = qi_jit::Options { verify: true, disasm: false };
+            match qi_jit::compile(&module, &opts) {
+                Ok(program) => {
+                    qi_rt::exception::set_file_names(module.files.clone());
+                    if program.run() {
+                        0
+                    } else {
+                        let e = qi_rt::exception::take_pending();
+                        let text = qi_rt::exception::uncaught_report(e);
+                        // SAFETY: `take_pending` handed over the only reference.
+                        unsafe { qi_rt::object::release(e) };
+                        qi_rt::output::write_stderr_line(text.trim_end());
+                        2
+                    }
+                }
+                Err(e) => {
+                    eprintln!("compile error: {e}");
+                    70
+                }
+            }
+        })
+        .unwrap()
+        .join()
+        .unwrap_or(71);
+    qi_rt::finish();
+    let counts: Vec<String> = qi_rt::live_counts().into_iter().map(|(_, n)| n.to_string()).collect();
+    eprintln!("{LIVE}{}", counts.join(" "));
+    std::process::exit(status);
+}
+
+pub struct ChildOutput {
+    pub stdout: String,
+    /// Without the live-count line.
+    pub stderr: String,
+    /// `None`: killed by a signal.
+    pub status: Option<i32>,
+    /// Objects alive at the end, by kind (`[live]` line), if the child got that far.
+    pub live: Option<[usize; 6]>,
+}
+
+/// Run case `name` in a child; `env` adds environment variables (`QI_LANG=en`).
+pub fn run_child(name: &str, env: &[(&str, &str)]) -> ChildOutput {
+    let exe = std::env::current_exe().unwrap();
+    let mut cmd = Command::new(exe);
+    cmd.args(["child_entry", "--exact", "--nocapture", "--test-threads=1"])
+        .env(CHILD_ENV, name)
+        .env_remove("QI_LANG")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env("LANG", "C.UTF-8");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("cannot re-run the test binary");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stdout = match stdout.split_once(MARKER) {
+        Some((_, after)) => after.to_string(),
+        None => panic!("the child never started the case:\nstdout: {stdout}\nstderr: {}", String::from_utf8_lossy(&out.stderr)),
+    };
+    let mut stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let mut live = None;
+    if let Some(at) = stderr.rfind(LIVE) {
+        let line = stderr[at + LIVE.len()..].trim().to_string();
+        let counts: Vec<usize> = line.split_whitespace().filter_map(|n| n.parse().ok()).collect();
+        live = counts.try_into().ok();
+        stderr.truncate(at);
+    }
+    ChildOutput { stdout, stderr, status: out.status.code(), live }
+}

@@ -1,0 +1,416 @@
+//! Exceptions in compiled code, checked against the reference interpreter of qi-ir's tests
+//! (`qi-ir/tests/common/interp.rs`) running the same optimised IR the JIT compiles: for each
+//! program, the JIT (run by a child process, as `qi run` runs it) must print what the
+//! interpreter prints, end the same way (exit status 2 for an uncaught exception, with the
+//! same report: message, frames, causes), and leave the same objects alive (none, after a
+//! normal end).
+//!
+//! The programs: focused sources below, and every one-file program of the conformance
+//! directories `exceptions/` and `runtime_errors/`.
+
+mod common;
+
+#[allow(dead_code)]
+#[path = "../../qi-ir/tests/common/interp.rs"]
+mod interp;
+#[path = "../../qi-ir/tests/common/known_bugs.rs"]
+mod known_bugs;
+#[path = "../../qi-ir/tests/common/validate.rs"]
+mod validate;
+
+use common::{child_main, run_child, ChildOutput, Prepared};
+use interp::{Limits, Outcome};
+use qi_ir::Module;
+use std::path::{Path, PathBuf};
+
+// ---- the programs ----------------------------------------------------------------------------
+
+/// Focused programs (checked as `t.qi`).
+const SOURCES: &[(&str, &str)] = &[
+    (
+        "temporaries_released_by_landings",
+        "函数 深(n: 整数): 字符串 {
+    如果 n == 0 { 抛出 \"底\" + n; }
+    返回 (\"<\" + n) + 深(n - 1) + \">\";
+}
+函数 入口() {
+    变量 s = \"前\";
+    尝试 { s = s + 深(3); 打印行(\"不可达\"); } 捕获 e { 打印行(\"捕获\", e, 异常位置()); }
+    尝试 { 打印行(\"a\" + 深(0) + \"b\"); } 捕获 e { 打印行(e + e); }
+    变量 列 = [\"x\", \"y\"];
+    尝试 { 列[0] = 列[1] + 深(2); } 捕获 e { 打印行(列[0], 列[1], e); }
+    打印行(s);
+}
+",
+    ),
+    (
+        "runtime_errors_caught_with_finally",
+        "变量 空列: 数组<整数>;
+函数 试(n: 整数): 字符串 {
+    变量 零 = 字符串转整数(\"0\");
+    变量 列 = [1, 2, 3];
+    尝试 {
+        如果 n == 0 { 返回 \"\" + 7 / 零; }
+        如果 n == 1 { 返回 \"\" + 7 % 零; }
+        如果 n == 2 { 返回 \"\" + 列[3]; }
+        如果 n == 3 { 列[零 - 1] = 1; }
+        如果 n == 4 { 变量 a = 数组<字符串>(零 - 2); }
+        如果 n == 5 { 返回 \"\" + ((0.0 / 零) 作为 整数); }
+        如果 n == 6 { 返回 \"\" + ((零 + 55296) 作为 字符); }
+        如果 n == 7 { 返回 \"\" + 空列[0]; }
+        返回 \"正常\";
+    } 最终 {
+        打印(n, \"\");
+    }
+}
+函数 入口() {
+    对于 i 在 0..9 {
+        尝试 { 打印行(试(i)); } 捕获 e { 打印行(\"捕获：\" + e, 异常位置()); }
+    }
+}
+",
+    ),
+    (
+        "finally_on_every_way_out",
+        "函数 记(s: 字符串): 字符串 { 打印行(s); 返回 s; }
+函数 提前返回(): 字符串 {
+    变量 t = \"t\" + 1;
+    尝试 { 返回 记(t + \"返回\"); } 最终 { 打印行(\"最终\", t); }
+}
+函数 不吞(): 整数 {
+    尝试 { 抛出 \"穿过\"; } 最终 { 打印行(\"不吞的最终\"); }
+    返回 0;
+}
+函数 入口() {
+    打印行(提前返回());
+    尝试 { 不吞(); } 捕获 e { 打印行(\"外面\", e); }
+    对于 i 在 0..4 {
+        变量 s = \"轮\" + i;
+        尝试 {
+            尝试 {
+                如果 i == 1 { 继续; }
+                如果 i == 3 { 跳出; }
+                打印行(s);
+            } 最终 { 打印行(\"内\", i); }
+        } 最终 { 打印行(\"外\", i); }
+    }
+}
+",
+    ),
+    (
+        "closures_methods_and_function_values",
+        "类型 账户 { 名: 字符串, 余额: 整数 }
+函数 取(a: 账户, n: 整数): 整数 {
+    如果 n > a.余额 { 抛出 a.名 + \" 余额不足\"; }
+    a.余额 = a.余额 - n;
+    返回 a.余额;
+}
+函数 各(列: 数组<整数>, f: 函数(整数): 整数): 字符串 {
+    变量 s = \"\";
+    对于 x 在 列 { s = s + f(x) + \" \"; }
+    返回 s;
+}
+函数 入口() {
+    变量 a = 新建 账户 { 名: \"甲\", 余额: 10 };
+    尝试 { 打印行(取(a, 3), 取(a, 30)); } 捕获 e { 打印行(e, a.余额); }
+    变量 上限 = 5;
+    变量 查 = 闭包(x: 整数): 整数 { 如果 x > 上限 { 抛出 \"超过 \" + 上限 + \"：\" + x; } 返回 x * x; };
+    尝试 { 打印行(各([1, 2], 查)); 打印行(各([3, 9, 4], 查)); } 捕获 e { 打印行(\"捕获\", e); }
+    变量 表 = [闭包(x: 整数): 整数 { 返回 x + 1; }, 闭包(x: 整数): 整数 { 返回 10 / x; }];
+    对于 i 在 0..2 { 尝试 { 打印行(表[i](0)); } 捕获 e { 打印行(\"表\", i, e); } }
+}
+",
+    ),
+    (
+        "cause_chain_uncaught",
+        "函数 入口() {
+    尝试 {
+        尝试 { 抛出 \"一\"; } 捕获 e { 抛出 e + \"二\"; } 最终 { 打印行(\"最终\"); }
+    } 捕获 f {
+        打印行(f, 异常原因());
+        抛出 \"三\";
+    }
+}
+",
+    ),
+    (
+        "uncaught_through_frames_with_live_objects",
+        "变量 名单 = [\"甲\", \"乙\"];
+函数 取(i: 整数): 字符串 {
+    变量 前缀 = \"第\" + i;
+    返回 前缀 + 名单[i];
+}
+函数 全部(n: 整数): 字符串 {
+    变量 s = \"\";
+    对于 i 在 0..n { s = s + 取(i); }
+    返回 s;
+}
+函数 入口() {
+    打印行(全部(2));
+    打印行(全部(3));
+}
+",
+    ),
+    (
+        "recursion_collapsed_in_the_trace",
+        "函数 降(n: 整数): 整数 {
+    如果 n == 0 { 返回 1 / n; }
+    返回 降(n - 1) + 1;
+}
+函数 入口() { 打印行(降(100)); }
+",
+    ),
+    (
+        "stack_overflow_caught",
+        "函数 无底(n: 整数): 整数 { 返回 无底(n + 1) + 1; }
+函数 入口() {
+    变量 s = \"活着\";
+    尝试 { 打印行(无底(0)); } 捕获 e { 打印行(e, s); }
+    打印行(\"之后\");
+}
+",
+    ),
+    (
+        "global_initialiser_raises",
+        "函数 校验(n: 整数): 整数 {
+    如果 n > 1 { 抛出 \"初值太大：\" + n; }
+    返回 n;
+}
+变量 甲 = \"甲\" + 校验(1);
+变量 乙 = 校验(2);
+函数 入口() { 打印行(甲, 乙); }
+",
+    ),
+];
+
+/// The focused programs that expose a known JIT bug (each shown by an ignored test below),
+/// kept out of the differential test until it is fixed.
+const JIT_BUGS: &[(&str, &str)] = &[
+    (
+        "exception_through_a_function_value",
+        "函数 坏(x: 整数): 整数 {
+    变量 t = 0;
+    对于 i 在 0..10 { t = t + i * x; 如果 t > 1000 { 打印行(t); } }
+    对于 i 在 0..10 { t = t + i * x; 如果 t > 1000 { 打印行(t); } }
+    对于 i 在 0..10 { t = t + i * x; 如果 t > 1000 { 打印行(t); } }
+    如果 x > 0 { 抛出 \"坏了\"; }
+    返回 x;
+}
+函数 入口() {
+    变量 f = 坏;
+    尝试 { 打印行(f(1)); 打印行(\"不可达\"); } 捕获 e { 打印行(\"捕获：\" + e); }
+    打印行(f(0));
+    f(2);
+    打印行(\"也不可达\");
+}
+",
+    ),
+    (
+        "option_global_holding_none",
+        "变量 g: 选项<字符串> = 无;
+函数 入口() {
+    匹配 g { 有(s) => { 打印行(s); } 无 => { 打印行(\"无\"); } }
+    g = 有(\"有了\");
+    匹配 g { 有(s) => { 打印行(s); } 无 => { 打印行(\"无\"); } }
+}
+",
+    ),
+];
+
+fn programs_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("tests").join("programs")
+}
+
+/// The conformance programs run here: one-file programs of `exceptions/` and
+/// `runtime_errors/` (`dir/name.qi`) that the checker accepts, without standard input.
+fn conformance_programs() -> Vec<String> {
+    let mut names = Vec::new();
+    for dir in ["exceptions", "runtime_errors"] {
+        let Ok(entries) = std::fs::read_dir(programs_dir().join(dir)) else { continue };
+        for e in entries.flatten() {
+            let p = e.path();
+            let rejected = p.with_extension("err").exists() && !p.with_extension("status").exists();
+            if p.extension().is_some_and(|x| x == "qi") && !p.with_extension("in").exists() && !rejected {
+                names.push(format!("{dir}/{}", p.file_name().unwrap().to_string_lossy()));
+            }
+        }
+    }
+    names.sort();
+    names
+}
+
+/// A program to run: its module, arguments and language.
+struct Program {
+    module: Module,
+    args: Vec<String>,
+    english: bool,
+}
+
+fn check(src: &str, file: &str) -> Option<Module> {
+    let parse = qi_syntax::parse(src);
+    if !parse.errors.is_empty() {
+        return None;
+    }
+    qi_ir::check(&parse.tree(), src, file).module
+}
+
+/// `src:<name>` (of `SOURCES` or `JIT_BUGS`) or `prog:<dir/name.qi>`.
+fn program(case: &str) -> Option<Program> {
+    if let Some(name) = case.strip_prefix("src:") {
+        let (_, src) = SOURCES.iter().chain(JIT_BUGS).find(|(n, _)| *n == name)?;
+        return Some(Program { module: check(src, "t.qi").expect("focused programs check"), args: Vec::new(), english: false });
+    }
+    let rel = case.strip_prefix("prog:")?;
+    let src = std::fs::read_to_string(programs_dir().join(rel)).ok()?;
+    let directive = |key: &str| {
+        src.lines().filter_map(move |l| l.trim().strip_prefix(key)).map(str::trim).collect::<Vec<_>>()
+    };
+    let args = directive("// qi-args:").iter().flat_map(|a| a.split_whitespace().map(str::to_string)).collect();
+    let english = directive("// qi-env:").contains(&"QI_LANG=en");
+    // Named as `qi run` names it from `tests/programs`.
+    Some(Program { module: check(&src, rel)?, args, english })
+}
+
+// ---- the child process ---------------------------------------------------------------------
+
+/// Runs one case when started by `run_child`; does nothing in a normal test run.
+#[test]
+fn child_entry() {
+    child_main(|case| {
+        let p = program(case).unwrap_or_else(|| panic!("no case {case}"));
+        Prepared { module: p.module, args: p.args }
+    });
+}
+
+// ---- comparison ----------------------------------------------------------------------------
+
+/// Compare the JIT's run of `case` with the interpreter's; `Ok(note)` when they agree (the
+/// note says what was tolerated), `Err` with the differences.
+fn compare(case: &str) -> Result<Option<String>, String> {
+    let Some(p) = program(case) else { return Ok(Some(format!("{case}: not checked by the checker, skipped"))) };
+    validate::validate(&p.module).map_err(|e| format!("invalid IR: {e}"))?;
+    let args: Vec<&str> = p.args.iter().map(String::as_str).collect();
+    let source = interp::run_in(&p.module, Limits::default(), &[], &args, p.english);
+    // `qi_jit::compile` optimises first: compare with the interpreter on that IR.
+    let mut m = p.module.clone();
+    qi_ir::opt::optimize(&mut m);
+    let want = interp::run_in(&m, Limits::default(), &[], &args, p.english);
+    let bug = known_bugs::known_bug(&source).or(known_bugs::known_bug(&want));
+    let env: &[(&str, &str)] = if p.english { &[("QI_LANG", "en")] } else { &[] };
+    let got = run_child(case, env);
+    let want = match want {
+        Ok(o) => o,
+        Err(fault) => {
+            return match bug {
+                // The JIT runs the same wrong IR: nothing to compare it with.
+                Some(test) => Ok(Some(format!("{case}: known bug (see `{test}`), not compared (JIT status {:?})", got.status))),
+                None => Err(format!("the interpreter faults: {fault}")),
+            };
+        }
+    };
+    let mut diffs = differences(&m, &want, &got);
+    // A known leak must be the same leak in both.
+    if let (Some(test), true) = (bug, diffs.is_empty()) {
+        return Ok(Some(format!("{case}: known bug (see `{test}`), same leak {:?}", want.live)));
+    }
+    if diffs.is_empty() {
+        Ok(None)
+    } else {
+        diffs.push(format!("stderr of the JIT:\n{}", got.stderr));
+        Err(diffs.join("\n"))
+    }
+}
+
+fn differences(m: &Module, want: &Outcome, got: &ChildOutput) -> Vec<String> {
+    let mut diffs = Vec::new();
+    if got.stdout != want.stdout {
+        diffs.push(format!("stdout differs\n--- interpreter\n{}--- JIT\n{}", want.stdout, got.stdout));
+    }
+    let status = if want.runtime_error.is_some() { 2 } else { 0 };
+    if got.status != Some(status) {
+        diffs.push(format!("exit status {:?}, the interpreter ends with {:?}", got.status, want.runtime_error));
+    }
+    match &want.uncaught {
+        // A stack overflow's trace depends on the depth the stack allowed.
+        Some(u) if !want.overflowed => {
+            let report = u.report(m, want.english);
+            if got.stderr.trim_end() != report.trim_end() {
+                diffs.push(format!("uncaught report differs\n--- interpreter\n{report}--- JIT\n{}", got.stderr));
+            }
+        }
+        _ => {
+            let first = want.stderr_first_line().unwrap_or_default();
+            if got.stderr.lines().next().unwrap_or_default() != first {
+                diffs.push(format!("stderr does not start with {first:?}"));
+            }
+        }
+    }
+    // After a normal end the same objects are alive (none, unless a known bug leaks).
+    if want.runtime_error.is_none() && got.live != Some(want.live) {
+        diffs.push(format!("live objects {:?}, the interpreter has {:?}: {:?}", got.live, want.live, want.leaked));
+    }
+    diffs
+}
+
+/// Compare every case, several children at a time.
+fn compare_all(cases: Vec<String>) {
+    let threads = std::thread::available_parallelism().map_or(4, |n| n.get()).min(8);
+    let chunks: Vec<Vec<String>> = (0..threads).map(|t| cases.iter().skip(t).step_by(threads).cloned().collect()).collect();
+    let results: Vec<(String, Result<Option<String>, String>, std::time::Duration)> = std::thread::scope(|s| {
+        let handles: Vec<_> = chunks
+            .iter()
+            .map(|chunk| {
+                s.spawn(move || {
+                    chunk
+                        .iter()
+                        .map(|c| {
+                            let t = std::time::Instant::now();
+                            (c.clone(), compare(c), t.elapsed())
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().unwrap()).collect()
+    });
+    let mut failures = Vec::new();
+    for (case, r, _) in &results {
+        match r {
+            Ok(Some(note)) => eprintln!("{note}"),
+            Ok(None) => {}
+            Err(e) => failures.push(format!("== {case}: {e}")),
+        }
+    }
+    if std::env::var_os("QI_TEST_TIMES").is_some() {
+        for (case, _, t) in &results {
+            eprintln!("{:>8.1?} {case}", t);
+        }
+    }
+    assert!(failures.is_empty(), "{} of {} programs differ:\n{}", failures.len(), results.len(), failures.join("\n"));
+}
+
+// ---- the tests ----------------------------------------------------------------------------
+
+#[test]
+fn focused_programs_behave_as_in_the_interpreter() {
+    compare_all(SOURCES.iter().map(|(n, _)| format!("src:{n}")).collect());
+}
+
+#[test]
+fn conformance_exception_programs_behave_as_in_the_interpreter() {
+    let cases: Vec<String> = conformance_programs().into_iter().map(|p| format!("prog:{p}")).collect();
+    assert!(cases.len() > 20, "only {} programs", cases.len());
+    compare_all(cases);
+}
+
+#[test]
+#[ignore = "bug: a call without an exceptional edge ignores its callee's status in the JIT (`after_qi_call`), and the trampoline of a top-level function used as a value (`坏.函数值`, built without handlers) has such a call: an exception raised through it (when the callee is not inlined) is lost and the call returns 0"]
+fn an_exception_through_a_top_level_function_used_as_a_value_is_not_lost() {
+    compare_all(vec!["src:exception_through_a_function_value".into()]);
+}
+
+#[test]
+#[ignore = "bug: reading a global of type 选项<对象> (a nullable pointer) that holds 无 raises `全局变量 g 在初始化之前被读取`: the null check of struct/fn/boxed-enum globals (JIT, and `Inst::can_throw`) does not exempt nullable options"]
+fn an_option_global_holding_none_can_be_read() {
+    compare_all(vec!["src:option_global_holding_none".into()]);
+}

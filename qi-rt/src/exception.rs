@@ -1,0 +1,291 @@
+//! Qi exceptions (`抛出`, runtime errors): reference-counted objects carrying a message,
+//! where they were raised, the Qi call stack they unwound through, and an optional cause
+//! (the exception being handled when this one was raised).
+//!
+//! Generated code does not unwind the native stack. A raise stores the new exception as
+//! the thread's *pending* exception and returns; every Qi function then returns a status
+//! and its caller branches to its landing code, which releases what the frame owns,
+//! appends the frame to the trace, and continues at a `捕获` or leaves in turn.
+
+use crate::guard::guard;
+use crate::object::{self, Header, ObjKind};
+use crate::string::{new_str, str_as_str, Str};
+use std::cell::{Cell, RefCell};
+
+/// The payload of an exception object.
+pub struct ExceptionData {
+    pub message: String,
+    /// Where it was raised: file index and line.
+    pub file: u32,
+    pub line: u32,
+    /// Frames it unwound through, innermost first: (function name — an immortal string
+    /// literal of the program —, file index, line). At most `TRACE_FRAMES` are kept.
+    pub trace: Vec<(*const Str, u32, u32)>,
+    /// Frames not kept (deep recursion).
+    pub omitted: usize,
+    /// The exception being handled when this one was raised (owned; may be null).
+    pub cause: *mut Header,
+}
+
+#[repr(C)]
+pub struct Exception {
+    pub header: Header,
+    pub data: *mut ExceptionData,
+}
+
+/// How many frames a trace keeps (a stack overflow unwinds through a million).
+pub const TRACE_FRAMES: usize = 64;
+
+thread_local! {
+    /// The exception being propagated on this thread (owned; null when none).
+    static PENDING: Cell<*mut Header> = const { Cell::new(std::ptr::null_mut()) };
+    /// Source file names by index, for locations in messages.
+    static FILES: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Source file names of the running program (index = `Loc::file`).
+pub fn set_file_names(names: Vec<String>) {
+    FILES.with(|f| *f.borrow_mut() = names);
+}
+
+fn file_name(i: u32) -> String {
+    FILES.with(|f| f.borrow().get(i as usize).cloned().unwrap_or_else(|| "?".into()))
+}
+
+/// Allocate a new exception object (rc=1).
+pub fn new_exception(message: String, file: u32, line: u32, cause: *mut Header) -> *mut Header {
+    let p = object::allocate(ObjKind::Exception, 0, 0, 8, false) as *mut Exception;
+    let data = Box::new(ExceptionData { message, file, line, trace: Vec::new(), omitted: 0, cause });
+    // SAFETY: fresh allocation with room for the data pointer.
+    unsafe { (*p).data = Box::into_raw(data) };
+    p as *mut Header
+}
+
+/// # Safety
+/// `p` is a live exception object.
+pub(crate) unsafe fn data<'a>(p: *mut Header) -> &'a mut ExceptionData {
+    // SAFETY: per the caller; the data box lives as long as the object.
+    unsafe { &mut *(*(p as *mut Exception)).data }
+}
+
+/// Free the payload of a dead exception; returns its cause (a reference to drop).
+///
+/// # Safety
+/// `p` is an exception object whose count reached zero.
+pub(crate) unsafe fn drop_payload(p: *mut Header) -> *mut Header {
+    // SAFETY: per the caller; the box was made by `new_exception`.
+    let data = unsafe { Box::from_raw((*(p as *mut Exception)).data) };
+    data.cause
+}
+
+/// Make `e` (owned) the pending exception.
+fn raise(e: *mut Header) {
+    let old = PENDING.with(|p| p.replace(e));
+    // SAFETY: the pending slot owned `old`.
+    unsafe { object::release(old) };
+}
+
+/// Take the pending exception (owned; null if none).
+pub fn take_pending() -> *mut Header {
+    PENDING.with(|p| p.replace(std::ptr::null_mut()))
+}
+
+fn raise_new(message: String, file: u32, line: u32) {
+    raise(new_exception(message, file, line, std::ptr::null_mut()));
+}
+
+fn lang_en() -> bool {
+    crate::lang::english()
+}
+
+fn msg(zh: String, en: String) -> String {
+    if lang_en() { en } else { zh }
+}
+
+// ---------------------------------------------------------------------------
+// Entry points
+
+/// `抛出 消息` (the message is already converted to a string).
+///
+/// # Safety
+/// `message` is null or a live string.
+pub unsafe extern "C" fn qi_throw(message: *const Str, file: i64, line: i64) {
+    // SAFETY: per the caller.
+    let text = unsafe { str_as_str(message) }.to_string();
+    guard(|| raise_new(text, file as u32, line as u32))
+}
+
+/// `抛出` inside a `捕获` body: the caught exception becomes the cause.
+///
+/// # Safety
+/// `message` is null or a live string; `cause` is null or a live exception.
+pub unsafe extern "C" fn qi_throw_caused(message: *const Str, cause: *mut Header, file: i64, line: i64) {
+    // SAFETY: per the caller.
+    let text = unsafe { str_as_str(message) }.to_string();
+    // SAFETY: the new exception keeps its own reference to the cause.
+    unsafe { object::retain(cause) };
+    guard(|| raise(new_exception(text, file as u32, line as u32, cause)))
+}
+
+/// Take the pending exception into a `捕获` (owned).
+pub extern "C" fn qi_exc_take() -> *mut Header {
+    take_pending()
+}
+
+/// Raise a caught exception again (after `最终`); `e` stays owned by the caller.
+///
+/// # Safety
+/// `e` is a live exception.
+pub unsafe extern "C" fn qi_exc_rethrow(e: *mut Header) {
+    // SAFETY: the pending slot takes its own reference.
+    unsafe { object::retain(e) };
+    raise(e)
+}
+
+/// The message of an exception (owned string).
+///
+/// # Safety
+/// `e` is null or a live exception.
+pub unsafe extern "C" fn qi_exc_message(e: *mut Header) -> *mut Str {
+    if e.is_null() {
+        return new_str("");
+    }
+    // SAFETY: per the caller.
+    let m = unsafe { data(e) }.message.clone();
+    guard(|| new_str(&m))
+}
+
+/// `文件:行` where an exception was raised (owned string).
+///
+/// # Safety
+/// `e` is null or a live exception.
+pub unsafe extern "C" fn qi_exc_location(e: *mut Header) -> *mut Str {
+    if e.is_null() {
+        return new_str("");
+    }
+    // SAFETY: per the caller.
+    let d = unsafe { data(e) };
+    let (file, line) = (d.file, d.line);
+    guard(|| new_str(&format!("{}:{line}", file_name(file))))
+}
+
+/// The message of an exception's cause, or `""` (owned string).
+///
+/// # Safety
+/// `e` is null or a live exception.
+pub unsafe extern "C" fn qi_exc_cause(e: *mut Header) -> *mut Str {
+    if e.is_null() {
+        return new_str("");
+    }
+    // SAFETY: per the caller; the cause, if any, is owned by `e`.
+    let cause = unsafe { data(e) }.cause;
+    // SAFETY: as above.
+    unsafe { qi_exc_message(cause) }
+}
+
+/// A frame the pending exception unwinds through (innermost first).
+///
+/// # Safety
+/// `function` is an immortal string (it is kept without a reference).
+pub unsafe extern "C" fn qi_exc_trace(function: *const Str, file: i64, line: i64) {
+    PENDING.with(|p| {
+        let e = p.get();
+        if !e.is_null() {
+            // SAFETY: the pending exception is live.
+            let d = unsafe { data(e) };
+            if d.trace.len() < TRACE_FRAMES {
+                d.trace.push((function, file as u32, line as u32));
+            } else {
+                d.omitted += 1;
+            }
+        }
+    })
+}
+
+pub extern "C" fn qi_raise_div_zero(file: u32, line: u32) {
+    raise_new(msg("除数为零".into(), "division by zero".into()), file, line)
+}
+
+pub extern "C" fn qi_raise_index(index: i64, len: i64, file: u32, line: u32) {
+    raise_new(
+        msg(format!("下标越界：下标 {index}，长度 {len}"), format!("index out of range: index {index}, length {len}")),
+        file,
+        line,
+    )
+}
+
+pub extern "C" fn qi_raise_negative_length(len: i64, file: u32, line: u32) {
+    raise_new(msg(format!("数组长度不能为负数：{len}"), format!("negative array length: {len}")), file, line)
+}
+
+pub extern "C" fn qi_raise_float_to_int(x: f64, file: u32, line: u32) {
+    let shown = crate::format::float_to_string(x);
+    raise_new(
+        msg(format!("浮点数 {shown} 无法转换为整数"), format!("float {shown} cannot be converted to an integer")),
+        file,
+        line,
+    )
+}
+
+pub extern "C" fn qi_raise_int_to_char(n: i64, file: u32, line: u32) {
+    raise_new(msg(format!("{n} 不是有效的字符码"), format!("{n} is not a valid character code")), file, line)
+}
+
+/// # Safety
+/// `name` is null or a live string.
+pub unsafe extern "C" fn qi_raise_uninit_global(name: *const Str, file: u32, line: u32) {
+    // SAFETY: per the caller.
+    let name = unsafe { str_as_str(name) }.to_string();
+    raise_new(
+        msg(format!("全局变量 {name} 在初始化之前被读取"), format!("global {name} was read before its initialiser ran")),
+        file,
+        line,
+    )
+}
+
+pub extern "C" fn qi_raise_stack_overflow(file: u32, line: u32) {
+    raise_new(msg("栈溢出：递归太深".into(), "stack overflow: recursion too deep".into()), file, line)
+}
+
+/// The text printed for an exception nobody caught: the message, then one line per frame
+/// (innermost first) with the function and the `file:line` of the call site.
+pub fn uncaught_report(e: *mut Header) -> String {
+    if e.is_null() {
+        return String::new();
+    }
+    // SAFETY: the caller passes the (owned) pending exception.
+    let d = unsafe { data(e) };
+    let mut out = if lang_en() {
+        format!("uncaught exception: {}\n", d.message)
+    } else {
+        format!("未捕获的异常: {}\n", d.message)
+    };
+    let at = if lang_en() { "at" } else { "在" };
+    // Consecutive identical frames (recursion) are shown once, with a count.
+    let mut i = 0;
+    while i < d.trace.len() {
+        let (function, file, line) = d.trace[i];
+        let same = d.trace[i..].iter().take_while(|f| **f == d.trace[i]).count();
+        // SAFETY: function names are immortal literals of the program.
+        let function = unsafe { str_as_str(function) };
+        out.push_str(&format!("  {at} {function} ({}:{line})", file_name(file)));
+        if same > 1 {
+            out.push_str(&if lang_en() { format!(" ×{same}") } else { format!("（重复 {same} 次）") });
+        }
+        out.push('\n');
+        i += same;
+    }
+    if d.omitted > 0 {
+        let n = d.omitted;
+        out.push_str(&if lang_en() { format!("  … {n} more frames\n") } else { format!("  …… 另有 {n} 帧\n") });
+    }
+    let mut cause = d.cause;
+    while !cause.is_null() {
+        // SAFETY: causes are live while their exception is.
+        let c = unsafe { data(cause) };
+        let label = if lang_en() { "caused by" } else { "起因" };
+        out.push_str(&format!("{label}: {} ({}:{})\n", c.message, file_name(c.file), c.line));
+        cause = c.cause;
+    }
+    out
+}
