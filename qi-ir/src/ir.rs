@@ -64,8 +64,9 @@ pub enum Type {
     /// A (monomorphised) struct: a reference-counted record.
     Struct(Named<StructId>),
     /// An enum. Without payloads it is its variant's tag (an integer); when any variant
-    /// has a payload (`boxed`), a reference-counted record holding tag and payload.
-    Enum { e: Named<EnumId>, boxed: bool },
+    /// has a payload (`boxed`), a reference-counted record holding tag and payload —
+    /// except `选项<对象>` (`nullable`), which is the object itself or null for `无`.
+    Enum { e: Named<EnumId>, boxed: bool, nullable: bool },
     /// A function value: a reference-counted closure record.
     Fn(Box<FnType>),
     /// A caught exception (only in compiler-made slots of `尝试` handlers).
@@ -80,6 +81,12 @@ impl Type {
             Type::Str | Type::Array(_) | Type::Struct(_) | Type::Fn(_) | Type::Enum { boxed: true, .. } | Type::Exception
         )
     }
+    /// A global of this type holds null until its initialiser has run (it has no zero
+    /// value, and null is not one of its values), so reading it first is an error.
+    pub fn null_until_initialised(&self) -> bool {
+        matches!(self, Type::Struct(_) | Type::Fn(_) | Type::Enum { boxed: true, nullable: false, .. })
+    }
+
     /// Chinese spelling, as written in Qi source and shown in diagnostics.
     pub fn zh(&self) -> String {
         match self {
@@ -535,9 +542,7 @@ impl Inst {
             Value::NewArray { len, .. } => !matches!(len, Operand::Int(n) if *n >= 0),
             Value::Builtin { op: Builtin::Throw | Builtin::ThrowCaused | Builtin::ExcRethrow, .. } => true,
             // A struct, enum or function global is null until its initialiser ran.
-            Value::Global(_) => dst.is_some_and(|d| {
-                matches!(f.local_ty(d), Type::Struct(_) | Type::Fn(_) | Type::Enum { boxed: true, .. })
-            }),
+            Value::Global(_) => dst.is_some_and(|d| f.local_ty(d).null_until_initialised()),
             _ => false,
         }
     }

@@ -357,7 +357,7 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
                 let addr = self.b.ins().iconst(types::I64, addr);
                 let v = self.b.ins().load(ty, MemFlagsData::trusted(), addr, 0);
                 // Objects without a zero value are null until the initialiser has run.
-                if matches!(qty, Type::Struct(_) | Type::Fn(_) | Type::Enum { boxed: true, .. }) {
+                if qty.null_until_initialised() {
                     let name = self.linker.global_name(*g);
                     let name = self.b.ins().iconst(types::I64, name);
                     let ok = self.b.ins().icmp_imm_s(IntCC::NotEqual, v, 0);
@@ -433,15 +433,15 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
         let results = self.b.inst_results(call).to_vec();
         let (status, value) = results.split_last().expect("Qi functions return a status");
         let value = value.first().copied();
-        if self.unwind.is_some() {
-            let raised = self.b.create_block();
-            let cont = self.b.create_block();
-            self.b.set_cold_block(raised);
-            self.b.ins().brif(*status, raised, &[], cont, &[]);
-            self.b.switch_to_block(raised);
-            self.jump_to_unwind();
-            self.b.switch_to_block(cont);
-        }
+        // Without an exceptional edge (trampolines own nothing) the exception simply
+        // leaves this function too.
+        let raised = self.b.create_block();
+        let cont = self.b.create_block();
+        self.b.set_cold_block(raised);
+        self.b.ins().brif(*status, raised, &[], cont, &[]);
+        self.b.switch_to_block(raised);
+        self.jump_to_unwind();
+        self.b.switch_to_block(cont);
         value
     }
 

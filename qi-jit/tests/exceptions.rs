@@ -404,13 +404,11 @@ fn conformance_exception_programs_behave_as_in_the_interpreter() {
 }
 
 #[test]
-#[ignore = "bug: a call without an exceptional edge ignores its callee's status in the JIT (`after_qi_call`), and the trampoline of a top-level function used as a value (`坏.函数值`, built without handlers) has such a call: an exception raised through it (when the callee is not inlined) is lost and the call returns 0"]
 fn an_exception_through_a_top_level_function_used_as_a_value_is_not_lost() {
     compare_all(vec!["src:exception_through_a_function_value".into()]);
 }
 
 #[test]
-#[ignore = "bug: reading a global of type 选项<对象> (a nullable pointer) that holds 无 raises `全局变量 g 在初始化之前被读取`: the null check of struct/fn/boxed-enum globals (JIT, and `Inst::can_throw`) does not exempt nullable options"]
 fn an_option_global_holding_none_can_be_read() {
     compare_all(vec!["src:option_global_holding_none".into()]);
 }

@@ -145,13 +145,16 @@ impl FnLower<'_, '_> {
             }
         };
         if let Some(v) = new_value.and_then(|v| self.coerce(v, &elem, value.syntax().text_range())) {
-            let op = self.into_owned(v);
             if elem.is_rc() {
+                // Reading the old element checks the index while the new value is still a
+                // temporary (released if the index is out of range).
                 let old = self.b.new_local(elem.clone(), None);
                 self.b.assign(old, Value::Index { array: arr.op, index: idx, elem: elem.clone(), loc });
+                let op = self.into_owned(v);
                 self.b.push(Inst::SetIndex { array: arr.op, index: idx, value: op, loc });
                 self.b.push(Inst::Release(old));
             } else {
+                let op = self.into_owned(v);
                 self.b.push(Inst::SetIndex { array: arr.op, index: idx, value: op, loc });
             }
         }

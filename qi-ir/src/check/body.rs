@@ -72,9 +72,10 @@ pub(super) struct FnLower<'c, 'a> {
     unwind: BlockId,
     /// Enclosing `尝试`s with a `最终`, innermost last.
     pub(super) finally: Vec<Finally>,
-    /// Exceptions being handled by enclosing `捕获` bodies (slots), innermost last, with
-    /// the number of loops open when the catch body began.
-    pub(super) caught: Vec<(LocalId, usize)>,
+    /// Exceptions being handled (slots), innermost last: by enclosing `捕获` bodies
+    /// (`true`) or by `最终` bodies running for an exception (`false`), with the number of
+    /// loops open when that body began.
+    pub(super) caught: Vec<(LocalId, usize, bool)>,
     ret_local: Option<LocalId>,
     pub ret_ty: Type,
     /// Variable slots that own a reference (released at exit).
@@ -747,9 +748,10 @@ impl<'c, 'a> FnLower<'c, 'a> {
         // Exceptions handled by catch bodies inside this loop are done with, and the
         // `最终` bodies of the 尝试s inside it run first.
         let depth = self.loops.len();
-        self.release_caught(Some(depth));
+        let released = self.release_caught(Some(depth));
         self.run_finally_bodies(Some(depth));
         self.b.jump(to);
+        self.reown_caught(released);
     }
 
     fn return_stmt(&mut self, s: &ast::ReturnStmt) {
@@ -780,8 +782,9 @@ impl<'c, 'a> FnLower<'c, 'a> {
             }
             (None, None) => {}
         }
-        self.release_caught(None);
+        let released = self.release_caught(None);
         self.run_finally_bodies(None);
         self.b.jump(self.exit);
+        self.reown_caught(released);
     }
 }

@@ -106,7 +106,7 @@ impl Checker<'_> {
 
     pub(super) fn enum_type(&self, id: EnumId) -> Type {
         let info = &self.enums[id.index()];
-        Type::Enum { e: Named { id, name: info.name.clone() }, boxed: info.boxed }
+        Type::Enum { e: Named { id, name: info.name.clone() }, boxed: info.boxed, nullable: info.niche }
     }
 
     pub(super) fn enum_type_named(&self, name: &str) -> Option<Type> {

@@ -20,7 +20,7 @@ impl FnLower<'_, '_> {
         let Some(msg) = self.to_str(v, range) else { return };
         let loc = self.c.loc(range);
         let (file, line) = (Operand::Int(loc.file as i64), Operand::Int(loc.line as i64));
-        let value = match self.caught.last().map(|(e, _)| *e) {
+        let value = match self.caught.iter().rev().find(|c| c.2).map(|c| c.0) {
             // Raised while handling another exception: that one is the cause.
             Some(cause) => Value::Builtin { op: Builtin::ThrowCaused, args: vec![msg.op, Operand::Local(cause), file, line], loc },
             None => Value::Builtin { op: Builtin::Throw, args: vec![msg.op, file, line], loc },
@@ -74,7 +74,7 @@ impl FnLower<'_, '_> {
                 if let Some(r) = rethrow {
                     self.b.push_handler(r);
                 }
-                self.caught.push((exc, self.loop_depth()));
+                self.caught.push((exc, self.loop_depth(), true));
                 self.push_scope();
                 if let Some(name) = c.name() {
                     let loc = self.b.loc();
@@ -93,8 +93,10 @@ impl FnLower<'_, '_> {
                 self.run_own_finally(fin.as_ref());
                 self.b.jump(after);
                 if let (Some(r), Some(f)) = (rethrow, &fin) {
-                    // (The landing that brought us here released `exc` already.)
+                    // The catch body raised: the exception it handled is done with (its
+                    // landing kept it, being older than this handler).
                     self.b.switch_to(r);
+                    self.b.push(Inst::Release(exc));
                     let again = self.take_exception();
                     self.run_finally_then_raise(f, again);
                 }
@@ -130,10 +132,14 @@ impl FnLower<'_, '_> {
         self.finally.extend(ctx);
     }
 
-    /// In a handler: run 最终 (outside the 尝试), then raise `exc` again.
+    /// In a handler: run 最终 (outside the 尝试), then raise `exc` again. While 最终 runs,
+    /// `exc` is being handled: a `返回`/`跳出`/`继续` out of 最终 (which swallows it)
+    /// releases it.
     fn run_finally_then_raise(&mut self, f: &ast::Block, exc: LocalId) {
         let ctx = self.finally.pop();
+        self.caught.push((exc, self.loop_depth(), false));
         self.block(f);
+        self.caught.pop();
         self.raise_again(exc);
         self.finally.extend(ctx);
     }
@@ -141,12 +147,26 @@ impl FnLower<'_, '_> {
     /// On a `返回` path (`None`) or a `跳出`/`继续` leaving loops beyond `loops_kept`: the
     /// exceptions of the catch bodies being left are released (their slots stay owned on
     /// the other paths).
-    pub(super) fn release_caught(&mut self, loops_kept: Option<usize>) {
-        for (exc, loops) in self.caught.clone().into_iter().rev() {
+    /// Returns them: while the rest of the path is emitted (最终 bodies that may raise),
+    /// landings must not release them again — the caller gives them back with
+    /// `reown_caught` after the jump.
+    pub(super) fn release_caught(&mut self, loops_kept: Option<usize>) -> Vec<LocalId> {
+        let mut released = Vec::new();
+        for (exc, loops, _) in self.caught.clone().into_iter().rev() {
             if loops_kept.is_some_and(|keep| loops < keep) {
                 break;
             }
             self.b.push(Inst::Release(exc));
+            self.b.disown(exc);
+            released.push(exc);
+        }
+        released
+    }
+
+    /// The other paths still own the exceptions `release_caught` released on this one.
+    pub(super) fn reown_caught(&mut self, released: Vec<LocalId>) {
+        for exc in released.into_iter().rev() {
+            self.b.own(exc);
         }
     }
 
@@ -215,7 +235,7 @@ impl FnLower<'_, '_> {
             self.arity_error(name, 0, 0, args.len(), range);
             return Some(None);
         }
-        let Some(&(exc, _)) = self.caught.last() else {
+        let Some(&(exc, _, _)) = self.caught.iter().rev().find(|c| c.2) else {
             self.c.error(range, format!("{name}() 只能用在 捕获 块里"), format!("{name}() can only be used inside a 捕获 block"));
             return Some(None);
         };

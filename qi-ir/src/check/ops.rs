@@ -147,7 +147,7 @@ impl FnLower<'_, '_> {
                 Value::Binary(BinOp::ICmp(c), l.op, r.op)
             }
             // Payload-less enum values compare as their tags (language.md §5.7).
-            (Type::Enum { boxed: false, e: a }, Type::Enum { boxed: false, e: b })
+            (Type::Enum { boxed: false, e: a, .. }, Type::Enum { boxed: false, e: b, .. })
                 if a == b && matches!(op, AstOp::Eq | AstOp::Ne) =>
             {
                 Value::Binary(BinOp::ICmp(c), l.op, r.op)

@@ -175,6 +175,8 @@ pub struct Outcome {
     pub overflowed: bool,
     /// Exceptions raised during the run (thrown, runtime errors; not re-raises).
     pub raised: usize,
+    /// The messages of the first 32 of them.
+    pub raised_messages: Vec<String>,
     pub steps: u64,
     /// Calls made (frames pushed).
     pub calls: u64,
@@ -262,6 +264,7 @@ struct Machine<'m> {
     pending: V,
     overflowed: bool,
     raised: usize,
+    raised_messages: Vec<String>,
     calls: u64,
     msg: Messages,
 }
@@ -289,6 +292,7 @@ pub fn run_in(m: &Module, limits: Limits, input: &[&str], args: &[&str], english
         pending: V::Null,
         overflowed: false,
         raised: 0,
+        raised_messages: Vec::new(),
         calls: 0,
         msg: Messages { english },
     };
@@ -332,6 +336,7 @@ pub fn run_in(m: &Module, limits: Limits, input: &[&str], args: &[&str], english
         runtime_error,
         overflowed: mach.overflowed,
         raised: mach.raised,
+        raised_messages: mach.raised_messages,
         steps,
         calls: mach.calls,
         max_depth,
@@ -529,6 +534,9 @@ impl Machine<'_> {
     /// Make a new exception (owning `cause`) the pending one.
     fn raise_new(&mut self, message: String, loc: Loc, cause: V) -> R<()> {
         self.raised += 1;
+        if self.raised_messages.len() < 32 {
+            self.raised_messages.push(message.clone());
+        }
         let exc = Exception { message, file: loc.file, line: loc.line, trace: Vec::new(), omitted: 0, cause };
         let e = self.new_obj(Data::Exc(Box::new(exc)));
         self.set_pending(e)

@@ -19,6 +19,15 @@ pub const KNOWN_BUGS: &[(fn(&Result<Outcome, String>) -> bool, &str)] = &[
         "an_exception_leaving_a_catch_body_through_finally_releases_the_caught_exception` or \
          `leaving_a_finally_body_early_releases_the_exception_it_was_running_for",
     ),
+    // Objects alive after an index out of range was raised: a store `数组[i] = 值` that
+    // raises leaks the value it was about to store.
+    (
+        |r| {
+            matches!(r, Ok(o) if o.fatal.is_none() && o.live.iter().any(|n| *n > 0)
+                && o.raised_messages.iter().any(|m| m.starts_with("下标越界") || m.starts_with("index out of range")))
+        },
+        "a_failed_element_store_releases_the_value",
+    ),
     // An exception object used or released after it was freed: a `最终` copy on the way
     // out of a `捕获` body raised, and its landing released the caught exception again.
     (
