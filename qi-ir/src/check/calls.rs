@@ -441,19 +441,48 @@ impl FnLower<'_, '_> {
             self.arity_error(name, required, params.len(), args.len(), range);
             return None;
         }
-        let mut vals = Vec::with_capacity(params.len() + 1);
-        if let Some(r) = receiver {
-            vals.push(Val::borrowed(r.op, r.ty));
+        // Missing trailing arguments take their defaults, evaluated here, in the caller's
+        // scope, on every call (language.md §5.4).
+        let written: Vec<(ast::Expr, Type)> = params
+            .iter()
+            .enumerate()
+            .filter_map(|(i, (ty, default))| args.get(i).cloned().or_else(|| default.clone()).map(|e| (e, ty.clone())))
+            .collect();
+        let mut vals: Vec<Val> = receiver.map(|r| Val::borrowed(r.op, r.ty)).into_iter().collect();
+        vals.extend(self.arguments(&written)?);
+        self.emit_call(id, vals, range)
+    }
+
+    /// Emit the call of `id` with checked argument values; releases owned arguments.
+    fn emit_call(&mut self, id: FuncId, vals: Vec<Val>, range: TextRange) -> Option<Val> {
+        let ret = self.c.sig(id).ret.clone();
+        let loc = self.c.loc(range);
+        let call = Value::Call { func: id, args: vals.iter().map(|v| v.op).collect(), loc };
+        Some(self.finish_call(call, ret, &vals))
+    }
+
+    /// Emit a (direct or indirect) call; the arguments were borrowed for it, so owned
+    /// argument temporaries are released after it.
+    pub(super) fn finish_call(&mut self, call: Value, ret: Type, args: &[Val]) -> Val {
+        let result = if ret == Type::Void {
+            self.b.push(Inst::Effect(call));
+            void()
+        } else {
+            self.temp(ret, call)
+        };
+        for v in args {
+            self.release_temp(v);
         }
+        result
+    }
+
+    /// Evaluate arguments, each checked against (and converted to) its parameter type;
+    /// when any fails, what was built is released and the result is `None`.
+    pub(super) fn arguments(&mut self, args: &[(ast::Expr, Type)]) -> Option<Vec<Val>> {
+        let mut vals = Vec::with_capacity(args.len());
         let mut ok = true;
-        for (i, (ty, default)) in params.iter().enumerate() {
-            // Missing trailing arguments take their defaults, evaluated here, in the
-            // caller's scope, on every call (language.md §5.4).
-            let e = match args.get(i) {
-                Some(a) => a.clone(),
-                None => default.clone().expect("arity was checked"),
-            };
-            match self.expr_expecting(&e, ty).and_then(|v| self.coerce(v, ty, e.syntax().text_range())) {
+        for (e, ty) in args {
+            match self.expr_expecting(e, ty).and_then(|v| self.coerce(v, ty, e.syntax().text_range())) {
                 Some(v) => vals.push(v),
                 None => ok = false,
             }
@@ -464,24 +493,7 @@ impl FnLower<'_, '_> {
             }
             return None;
         }
-        self.emit_call(id, vals, range)
-    }
-
-    /// Emit the call of `id` with checked argument values; releases owned arguments.
-    fn emit_call(&mut self, id: FuncId, vals: Vec<Val>, range: TextRange) -> Option<Val> {
-        let ret = self.c.sig(id).ret.clone();
-        let loc = self.c.loc(range);
-        let call = Value::Call { func: id, args: vals.iter().map(|v| v.op).collect(), loc };
-        let result = if ret == Type::Void {
-            self.b.push(Inst::Effect(call));
-            void()
-        } else {
-            self.temp(ret, call)
-        };
-        for v in &vals {
-            self.release_temp(v);
-        }
-        Some(result)
+        Some(vals)
     }
 
     /// Call `id` with the first arguments already evaluated (`given`, not yet converted to
@@ -507,18 +519,22 @@ impl FnLower<'_, '_> {
                 None => ok = false,
             }
         }
-        for (ty, default) in &params[n_given..] {
-            let Some(e) = default else { continue };
-            match self.expr_expecting(e, ty).and_then(|v| self.coerce(v, ty, e.syntax().text_range())) {
-                Some(v) => vals.push(v),
-                None => ok = false,
-            }
-        }
         if !ok {
             for v in &vals {
                 self.release_temp(v);
             }
             return None;
+        }
+        let defaults: Vec<(ast::Expr, Type)> =
+            params[n_given..].iter().filter_map(|(ty, d)| d.clone().map(|e| (e, ty.clone()))).collect();
+        match self.arguments(&defaults) {
+            Some(more) => vals.extend(more),
+            None => {
+                for v in &vals {
+                    self.release_temp(v);
+                }
+                return None;
+            }
         }
         self.emit_call(id, vals, range)
     }

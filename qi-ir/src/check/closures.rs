@@ -184,10 +184,6 @@ fn captured_names(e: &ast::ClosureExpr) -> Vec<(String, bool)> {
     names
 }
 
-fn void() -> Val {
-    Val::borrowed(Operand::Int(0), Type::Void)
-}
-
 impl FnLower<'_, '_> {
     /// `闭包 [弱 x] (参数…): 类型 { … }` / `|参数…| { … }`: lift the body, then build the
     /// record holding the code address and the captured values (an owned temporary).
@@ -381,32 +377,11 @@ impl FnLower<'_, '_> {
             );
             return None;
         }
-        let mut vals = Vec::with_capacity(args.len());
-        let mut ok = true;
-        for (a, pty) in args.iter().zip(&ty.params) {
-            match self.expr_expecting(a, pty).and_then(|v| self.coerce(v, pty, a.syntax().text_range())) {
-                Some(v) => vals.push(v),
-                None => ok = false,
-            }
-        }
-        if !ok {
-            for v in &vals {
-                self.release_temp(v);
-            }
-            return None;
-        }
+        let pairs: Vec<(ast::Expr, Type)> = args.iter().cloned().zip(ty.params.iter().cloned()).collect();
+        let vals = self.arguments(&pairs)?;
         let loc = self.c.loc(range);
         let call = Value::CallIndirect { callee: f.op, args: vals.iter().map(|v| v.op).collect(), ret: ty.ret.clone(), loc };
-        let result = if ty.ret == Type::Void {
-            self.b.push(Inst::Effect(call));
-            void()
-        } else {
-            self.temp(ty.ret.clone(), call)
-        };
-        for v in &vals {
-            self.release_temp(v);
-        }
-        Some(result)
+        Some(self.finish_call(call, ty.ret.clone(), &vals))
     }
 
     /// `对象.字段 = 闭包 { … 对象 … }` without `[弱 对象]` makes a reference cycle that
