@@ -13,7 +13,13 @@
 //!   `// qi-args: a b c`        extra program arguments (whitespace separated),
 //!   `// qi-env: KEY=VALUE`     extra environment variable (one per line, repeatable),
 //!   `// qi-cmd: check --syntax` replaces the `run` subcommand,
-//!   `// qi-stderr: ignore`     never compare (nor bless) stderr for this program.
+//!   `// qi-stderr: ignore`     never compare (nor bless) stderr for this program,
+//!   `// qi-leaks: allowed`     the program keeps objects alive on purpose (reference cycles).
+//!
+//! Every program run with `qi run` also gets `QI_LEAK_REPORT=1` (unless it sets the
+//! variable itself): when it ends normally, the harness takes the report line off stderr
+//! and fails the test unless every count is zero — reference counting must free
+//! everything of every cycle-free program.
 //!
 //! A program with none of `.out`, `.err`, `.status` is *pending* and fails.
 //!
@@ -104,6 +110,7 @@ struct Directives {
     env: Vec<(String, String)>,
     cmd: Option<Vec<String>>,
     ignore_stderr: bool,
+    leaks_allowed: bool,
 }
 
 fn parse_directives(source: &str) -> Result<Directives, String> {
@@ -133,6 +140,10 @@ fn parse_directives(source: &str) -> Result<Directives, String> {
             "stderr" => match value {
                 "ignore" => d.ignore_stderr = true,
                 other => return Err(format!("line {}: unknown `// qi-stderr: {other}`", i + 1)),
+            },
+            "leaks" => match value {
+                "allowed" => d.leaks_allowed = true,
+                other => return Err(format!("line {}: unknown `// qi-leaks: {other}`", i + 1)),
             },
             other => return Err(format!("line {}: unknown directive `// qi-{other}:`", i + 1)),
         }
@@ -193,11 +204,18 @@ fn run_case(qi: &Path, root: &Path, rel: &str, bless: bool) -> Result<(), Failed
         .into());
     }
 
+    let (outcome, leaks) = take_leak_report(outcome, &directives);
+
     if bless {
         return bless_case(&outcome, &directives, &out_path, &err_path, &status_path);
     }
 
     let mut report = String::new();
+    if let Some(line) = leaks {
+        if outcome.code == Some(0) && !directives.leaks_allowed && !all_zero(&line) {
+            let _ = writeln!(report, "objects still alive at the end: {line}");
+        }
+    }
     let want_out = expected_out.unwrap_or_default();
     if outcome.stdout != want_out {
         let _ = writeln!(report, "stdout differs:");
@@ -225,6 +243,31 @@ fn run_case(qi: &Path, root: &Path, rel: &str, bless: bool) -> Result<(), Failed
         report.push_str(&stderr_excerpt(&outcome.stderr));
     }
     Err(format!("{rel}\n{report}").into())
+}
+
+/// The harness asked for the leak report (the program did not): take its line off
+/// stderr so that the program's own stderr is compared.
+fn take_leak_report(mut outcome: Outcome, directives: &Directives) -> (Outcome, Option<String>) {
+    if !harness_leak_report(directives) {
+        return (outcome, None);
+    }
+    let text = String::from_utf8_lossy(&outcome.stderr).into_owned();
+    let Some(start) = text.rfind("[qi] 存活对象:").or_else(|| text.rfind("[qi] live objects:")) else {
+        return (outcome, None);
+    };
+    let end = text[start..].find('\n').map_or(text.len(), |i| start + i + 1);
+    let line = text[start..end].trim_end().to_string();
+    outcome.stderr = format!("{}{}", &text[..start], &text[end..]).into_bytes();
+    (outcome, Some(line))
+}
+
+fn harness_leak_report(directives: &Directives) -> bool {
+    directives.cmd.is_none() && !directives.env.iter().any(|(k, _)| k == "QI_LEAK_REPORT")
+}
+
+/// `[qi] 存活对象: 字符串=0 数组=0 …`: is every count zero?
+fn all_zero(line: &str) -> bool {
+    line.split_whitespace().filter_map(|w| w.split_once('=')).all(|(_, n)| n == "0")
 }
 
 fn read_optional(path: &Path) -> Result<Option<Vec<u8>>, String> {
@@ -266,6 +309,9 @@ fn run_qi(
         }
     }
     cmd.env_remove("LC_ALL").env_remove("LC_MESSAGES").env_remove("LANGUAGE");
+    if harness_leak_report(directives) {
+        cmd.env("QI_LEAK_REPORT", "1");
+    }
     cmd.env("LANG", "C.UTF-8");
     for (k, v) in &directives.env {
         cmd.env(k, v);
