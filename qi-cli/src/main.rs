@@ -239,8 +239,9 @@ fn print_leak_report(lang: Lang) {
 /// (README item 11). Runs on the thread that ran the program (the exception is its own).
 fn report_uncaught() {
     let e = qi_rt::exception::take_pending();
-    let text = qi_rt::exception::uncaught_report(e);
-    // SAFETY: `take_pending` handed us the only reference to the pending exception.
+    // SAFETY: `take_pending` handed us the pending exception (or null), which we own.
+    let text = unsafe { qi_rt::exception::uncaught_report(e) };
+    // SAFETY: as above; this is our only reference.
     unsafe { qi_rt::object::release(e) };
     qi_rt::output::write_stderr_line(text.trim_end());
 }

@@ -53,7 +53,9 @@ pub struct Program {
     main: *const u8,
     /// Backing store for the globals; generated code holds its slot addresses.
     _globals: Box<[u64]>,
-    /// Record descriptors; generated code holds their addresses.
+    /// Record descriptors; generated code holds their addresses (boxed: an address must
+    /// not move when the vector grows).
+    #[allow(clippy::vec_box)]
     _descs: Vec<Box<qi_rt::record::RecordDesc>>,
 }
 
@@ -98,7 +100,8 @@ struct ModuleLinker<'m> {
     strings: Vec<Option<i64>>,
     /// Runtime descriptors of the record layouts (addresses), built on first use.
     descs: Vec<Option<i64>>,
-    /// The descriptors themselves; the program keeps them alive.
+    /// The descriptors themselves; the program keeps them alive (boxed: stable addresses).
+    #[allow(clippy::vec_box)]
     owned_descs: Vec<Box<qi_rt::record::RecordDesc>>,
     module: &'m qi_ir::Module,
     globals: *mut u64,

@@ -249,11 +249,14 @@ pub extern "C" fn qi_raise_stack_overflow(file: u32, line: u32) {
 
 /// The text printed for an exception nobody caught: the message, then one line per frame
 /// (innermost first) with the function and the `file:line` of the call site.
-pub fn uncaught_report(e: *mut Header) -> String {
+///
+/// # Safety
+/// `e` is null or a live exception.
+pub unsafe fn uncaught_report(e: *mut Header) -> String {
     if e.is_null() {
         return String::new();
     }
-    // SAFETY: the caller passes the (owned) pending exception.
+    // SAFETY: per the caller.
     let d = unsafe { data(e) };
     let mut out = if lang_en() {
         format!("uncaught exception: {}\n", d.message)

@@ -401,7 +401,7 @@ impl<'c, 'a> FnLower<'c, 'a> {
                 self.c.error(range, "常量必须有初值", "a constant needs an initial value");
                 None
             }
-            (None, Some(t)) if t == Type::Void => {
+            (None, Some(Type::Void)) => {
                 self.c.error(range, "变量不能是 空 类型", "a variable cannot have type 空");
                 None
             }

@@ -89,7 +89,7 @@ impl FnLower<'_, '_> {
             }
             return self.unsupported(range, "标准库模块", "standard-library modules");
         }
-        let Some(name) = segments.into_iter().next() else { return None };
+        let name = segments.into_iter().next()?;
         // A variable holding a function value comes before the builtins other than
         // 长度/数组长度 and before user functions (language.md §6.7).
         if !matches!(builtin_named(&name), Some(BuiltinFn::Length | BuiltinFn::ArrayLength)) {

@@ -389,7 +389,7 @@ impl<'a> Checker<'a> {
             // An untyped parameter is 整数 (language.md §5.4).
             let ty = match p.ty() {
                 Some(t) => match self.resolve_type(&t) {
-                    Some(t) if t == Type::Void => {
+                    Some(Type::Void) => {
                         self.error(t_range(&p), "形参不能是 空 类型", "a parameter cannot have type 空");
                         ok = false;
                         continue;

@@ -51,7 +51,8 @@ pub fn child_main(build: impl FnOnce(&str) -> Prepared) {
                         0
                     } else {
                         let e = qi_rt::exception::take_pending();
-                        let text = qi_rt::exception::uncaught_report(e);
+                        // SAFETY: `take_pending` handed over the pending exception (or null).
+                        let text = unsafe { qi_rt::exception::uncaught_report(e) };
                         // SAFETY: `take_pending` handed over the only reference.
                         unsafe { qi_rt::object::release(e) };
                         qi_rt::output::write_stderr_line(text.trim_end());
