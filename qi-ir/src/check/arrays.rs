@@ -56,15 +56,20 @@ impl FnLower<'_, '_> {
             return None;
         }
         let loc = self.c.loc(range);
+        Some(self.array_of(elem, coerced, loc))
+    }
+
+    /// A fresh array holding `vals` (already of type `elem`), which it takes over.
+    pub(super) fn array_of(&mut self, elem: Type, vals: Vec<Val>, loc: Loc) -> Val {
         let arr = self.temp(
             Type::Array(Box::new(elem.clone())),
-            Value::NewArray { elem, len: Operand::Int(coerced.len() as i64), loc },
+            Value::NewArray { elem, len: Operand::Int(vals.len() as i64), loc },
         );
-        for (i, v) in coerced.into_iter().enumerate() {
+        for (i, v) in vals.into_iter().enumerate() {
             let value = self.into_owned(v);
             self.b.push(Inst::SetIndex { array: arr.op, index: Operand::Int(i as i64), value, loc });
         }
-        Some(arr)
+        arr
     }
 
     /// `数组<T>(n)`: `n` zero values (README item 10). Element types without a zero value

@@ -235,8 +235,15 @@ impl FnLower<'_, '_> {
     }
 
     /// `name` takes `min..=max` arguments but `got` were given.
+    /// (`max` = `usize::MAX`: at least `min`.)
     pub(super) fn arity_error(&mut self, name: &str, min: usize, max: usize, got: usize, range: TextRange) {
-        let (zh, en) = if min == max { (min.to_string(), min.to_string()) } else { (format!("{min} 到 {max}"), format!("{min} to {max}")) };
+        let (zh, en) = if max == usize::MAX {
+            (format!("至少 {min}"), format!("at least {min}"))
+        } else if min == max {
+            (min.to_string(), min.to_string())
+        } else {
+            (format!("{min} 到 {max}"), format!("{min} to {max}"))
+        };
         self.c.error(
             range,
             format!("函数「{name}」需要 {zh} 个实参，实际传了 {got} 个"),
@@ -394,7 +401,11 @@ impl FnLower<'_, '_> {
     fn pick_overload(&mut self, name: &str, ids: &[FuncId], args: &[ast::Expr], range: TextRange) -> Option<FuncId> {
         let n = args.len();
         let fits = |this: &Self, id: FuncId| {
-            let p = &this.c.sig(id).params;
+            let sig = this.c.sig(id);
+            let p = &sig.params;
+            if sig.variadic {
+                return n + 1 >= p.len();
+            }
             let required = p.iter().take_while(|p| p.default.is_none()).count();
             required <= n && n <= p.len()
         };
@@ -434,8 +445,26 @@ impl FnLower<'_, '_> {
         range: TextRange,
     ) -> Option<Val> {
         let skip = receiver.is_some() as usize;
-        let params: Vec<(Type, Option<ast::Expr>)> =
+        let mut params: Vec<(Type, Option<ast::Expr>)> =
             self.c.sig(id).params.iter().skip(skip).map(|p| (p.ty.clone(), p.default.clone())).collect();
+        if self.c.sig(id).variadic {
+            // `名...: T`: the arguments after the fixed ones go into a fresh 数组<T>.
+            let Some((Type::Array(elem), _)) = params.pop() else { unreachable!("variadic parameter is an array") };
+            let fixed = params.len();
+            if args.len() < fixed {
+                self.arity_error(name, fixed, usize::MAX, args.len(), range);
+                return None;
+            }
+            let mut pairs: Vec<(ast::Expr, Type)> = args[..fixed].iter().cloned().zip(params.into_iter().map(|p| p.0)).collect();
+            pairs.extend(args[fixed..].iter().map(|a| (a.clone(), (*elem).clone())));
+            let mut vals: Vec<Val> = receiver.map(|r| Val::borrowed(r.op, r.ty)).into_iter().collect();
+            vals.extend(self.arguments(&pairs)?);
+            let rest = vals.split_off(skip + fixed);
+            let loc = self.c.loc(range);
+            let array = self.array_of(*elem, rest, loc);
+            vals.push(array);
+            return self.emit_call(id, vals, range);
+        }
         let required = params.iter().take_while(|p| p.1.is_none()).count();
         if args.len() < required || args.len() > params.len() {
             self.arity_error(name, required, params.len(), args.len(), range);

@@ -80,6 +80,10 @@ impl Checker<'_> {
         if explicit.is_empty() && trait_params.is_empty() {
             return false;
         }
+        if let Some(p) = f.params().find(|p| p.is_variadic()) {
+            self.unsupported(p.syntax().text_range(), "泛型函数的变参", "variadic parameters of generic functions");
+            return true;
+        }
         let range = f.name().map(|n| n.syntax().text_range()).unwrap_or_else(|| f.syntax().text_range());
         if explicit.len() > 2 {
             self.error(
@@ -270,7 +274,7 @@ impl Checker<'_> {
         self.file = saved_file;
         let (true, Some(ret)) = (ok, ret) else { return None };
         let id = self.reserve_function();
-        self.instance_sigs.insert(id, FnSig { name, params, ret, decl, subst, file });
+        self.instance_sigs.insert(id, FnSig { name, params, ret, decl, subst, file, variadic: false });
         self.generics.fn_instances.insert((gid, types), id);
         self.pending_instances.push(id);
         Some(id)

@@ -49,6 +49,8 @@ struct FnSig {
     subst: Vec<(String, Type)>,
     /// The file that declares it.
     file: u32,
+    /// The last parameter is variadic (`名...: T`, an array of `T` in the body).
+    variadic: bool,
 }
 
 struct ParamSig {
@@ -379,11 +381,27 @@ impl<'a> Checker<'a> {
             params.push(ParamSig { name: rname.clone(), ty: self.struct_type(*sid), default: None });
         }
         let mut ok = true;
-        for p in f.params() {
+        let mut variadic = false;
+        let n_params = f.params().count();
+        for (i, p) in f.params().enumerate() {
             let pname = p.name().map(|n| n.text()).unwrap_or_default();
             if p.is_variadic() {
-                self.unsupported(p.syntax().text_range(), "变参", "variadic parameters");
-                ok = false;
+                // `名...: T` collects the surplus arguments into a 数组<T> (language.md §5.4).
+                if i + 1 != n_params || p.default().is_some() {
+                    self.error(p.syntax().text_range(), "变参必须是最后一个形参，且不能有默认值", "a variadic parameter must be the last one and cannot have a default");
+                    ok = false;
+                    continue;
+                }
+                let elem = match p.ty().map(|t| self.resolve_type(&t)) {
+                    Some(Some(t)) if t != Type::Void => t,
+                    Some(None) => {
+                        ok = false;
+                        continue;
+                    }
+                    _ => Type::Int,
+                };
+                variadic = true;
+                params.push(ParamSig { name: pname, ty: Type::Array(Box::new(elem)), default: None });
                 continue;
             }
             // An untyped parameter is 整数 (language.md §5.4).
@@ -435,17 +453,17 @@ impl<'a> Checker<'a> {
             }
             let id = FuncId(self.sigs.len() as u32);
             let full = format!("{}.{name}", self.structs[sid.index()].name);
-            self.sigs.push(FnSig { name: full, params, ret, decl: f, subst: Vec::new(), file: self.file });
+            self.sigs.push(FnSig { name: full, params, ret, decl: f, subst: Vec::new(), file: self.file, variadic });
             self.methods.insert((sid, name), id);
             return;
         }
         // Overloads must differ in arity (language.md §5.4).
         let existing = self.fns_by_name.get(&name).cloned().unwrap_or_default();
-        let has_defaults = params.iter().any(|p| p.default.is_some());
+        let has_defaults = params.iter().any(|p| p.default.is_some()) || variadic;
         let own_package = self.packages[self.file as usize].clone();
         for other in existing.iter().filter(|id| self.package_of_fn(**id) == own_package) {
             let o = &self.sigs[other.index()];
-            let o_defaults = o.params.iter().any(|p| p.default.is_some());
+            let o_defaults = o.params.iter().any(|p| p.default.is_some()) || o.variadic;
             if o.params.len() == params.len() {
                 self.error(
                     range,
@@ -457,8 +475,8 @@ impl<'a> Checker<'a> {
             if has_defaults || o_defaults {
                 self.error(
                     range,
-                    format!("重载函数「{name}」不支持默认参数"),
-                    format!("overloaded function `{name}` cannot have default parameters"),
+                    format!("重载函数「{name}」不支持默认参数或变参"),
+                    format!("overloaded function `{name}` cannot have default or variadic parameters"),
                 );
                 return;
             }
@@ -472,7 +490,7 @@ impl<'a> Checker<'a> {
             }
         }
         let id = FuncId(self.sigs.len() as u32);
-        self.sigs.push(FnSig { name: name.clone(), params, ret, decl: f, subst: Vec::new(), file: self.file });
+        self.sigs.push(FnSig { name: name.clone(), params, ret, decl: f, subst: Vec::new(), file: self.file, variadic });
         self.fns_by_name.entry(name).or_default().push(id);
     }
 
