@@ -218,7 +218,6 @@ fn function_declaration_errors() {
             "3:4-3:5 「无」是奇语内建构造子（选项/结果），不能用作函数名 | `无` is a built-in constructor (选项/结果) and cannot name a function",
             "4:4-4:5 「成」是奇语内建构造子（选项/结果），不能用作函数名 | `成` is a built-in constructor (选项/结果) and cannot name a function",
             "5:4-5:5 「败」是奇语内建构造子（选项/结果），不能用作函数名 | `败` is a built-in constructor (选项/结果) and cannot name a function",
-            "6:6-6:14 暂不支持：变参 | not supported yet: variadic parameters",
             "7:6-7:10 形参不能是 空 类型 | a parameter cannot have type 空",
         ],
     );
@@ -236,7 +235,7 @@ fn overloading_rules() {
 函数 入口() {}",
         &[
             "2:4-2:5 函数「f」重复定义：已有一个接收 1 个参数的版本 | function `f` is defined twice with 1 parameters",
-            "4:4-4:5 重载函数「g」不支持默认参数 | overloaded function `g` cannot have default parameters",
+            "4:4-4:5 重载函数「g」不支持默认参数或变参 | overloaded function `g` cannot have default or variadic parameters",
             "6:4-6:5 重载函数「h」各定义的返回类型必须一致（现有 整数，新增 字符串） | overloads of `h` must have the same return type (整数 vs 字符串)",
         ],
     );
