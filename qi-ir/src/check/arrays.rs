@@ -42,18 +42,10 @@ impl FnLower<'_, '_> {
             self.c.error(range, "数组元素不能是 空 值", "array elements cannot be 空");
             ok = false;
         }
-        let mut coerced = Vec::with_capacity(vals.len());
-        for (v, r) in vals {
-            match self.coerce(v, &elem, r) {
-                Some(v) => coerced.push(v),
-                None => ok = false,
-            }
-        }
+        let results: Vec<Option<Val>> = vals.into_iter().map(|(v, r)| self.coerce(v, &elem, r)).collect();
+        let coerced = self.all_or_release(results)?;
         if !ok {
-            for v in &coerced {
-                self.release_temp(v);
-            }
-            return None;
+            return self.release_all(&coerced);
         }
         let loc = self.c.loc(range);
         Some(self.array_of(elem, coerced, loc))

@@ -298,6 +298,22 @@ impl<'c, 'a> FnLower<'c, 'a> {
 
     // ---- ownership ----------------------------------------------------------------
 
+    /// Release every value and give up: the error path wherever several values are built.
+    pub(super) fn release_all<T>(&mut self, vals: &[Val]) -> Option<T> {
+        for v in vals {
+            self.release_temp(v);
+        }
+        None
+    }
+
+    /// All the values when every one was built; otherwise none, and the built ones are
+    /// released (so an error leaves no owned temporary behind).
+    pub(super) fn all_or_release(&mut self, results: Vec<Option<Val>>) -> Option<Vec<Val>> {
+        let complete = results.iter().all(Option::is_some);
+        let built: Vec<Val> = results.into_iter().flatten().collect();
+        if complete { Some(built) } else { self.release_all(&built) }
+    }
+
     /// Release a value after a borrowing use.
     pub fn release_temp(&mut self, v: &Val) {
         if v.owned {

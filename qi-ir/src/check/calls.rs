@@ -508,21 +508,11 @@ impl FnLower<'_, '_> {
     /// Evaluate arguments, each checked against (and converted to) its parameter type;
     /// when any fails, what was built is released and the result is `None`.
     pub(super) fn arguments(&mut self, args: &[(ast::Expr, Type)]) -> Option<Vec<Val>> {
-        let mut vals = Vec::with_capacity(args.len());
-        let mut ok = true;
-        for (e, ty) in args {
-            match self.expr_expecting(e, ty).and_then(|v| self.coerce(v, ty, e.syntax().text_range())) {
-                Some(v) => vals.push(v),
-                None => ok = false,
-            }
-        }
-        if !ok {
-            for v in &vals {
-                self.release_temp(v);
-            }
-            return None;
-        }
-        Some(vals)
+        let results: Vec<Option<Val>> = args
+            .iter()
+            .map(|(e, ty)| self.expr_expecting(e, ty).and_then(|v| self.coerce(v, ty, e.syntax().text_range())))
+            .collect();
+        self.all_or_release(results)
     }
 
     /// Call `id` with the first arguments already evaluated (`given`, not yet converted to
@@ -533,37 +523,23 @@ impl FnLower<'_, '_> {
         let required = params.iter().take_while(|p| p.1.is_none()).count();
         if given.len() < required || given.len() > params.len() {
             self.arity_error(name, params.len(), params.len(), given.len(), range);
-            for v in &given {
-                self.release_temp(v);
-            }
-            return None;
+            return self.release_all(&given);
         }
-        let mut vals = Vec::with_capacity(params.len());
-        let mut ok = true;
         let n_given = given.len();
-        for (i, v) in given.into_iter().enumerate() {
-            let r = args.get(i).map(|a| a.syntax().text_range()).unwrap_or(range);
-            match self.coerce(v, &params[i].0, r) {
-                Some(v) => vals.push(v),
-                None => ok = false,
-            }
-        }
-        if !ok {
-            for v in &vals {
-                self.release_temp(v);
-            }
-            return None;
-        }
+        let results: Vec<Option<Val>> = given
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| {
+                let r = args.get(i).map(|a| a.syntax().text_range()).unwrap_or(range);
+                self.coerce(v, &params[i].0, r)
+            })
+            .collect();
+        let mut vals = self.all_or_release(results)?;
         let defaults: Vec<(ast::Expr, Type)> =
             params[n_given..].iter().filter_map(|(ty, d)| d.clone().map(|e| (e, ty.clone()))).collect();
         match self.arguments(&defaults) {
             Some(more) => vals.extend(more),
-            None => {
-                for v in &vals {
-                    self.release_temp(v);
-                }
-                return None;
-            }
+            None => return self.release_all(&vals),
         }
         self.emit_call(id, vals, range)
     }

@@ -214,20 +214,9 @@ impl FnLower<'_, '_> {
                 self.c.error(d.syntax().text_range(), "闭包的形参不能有默认值", "closure parameters cannot have default values");
                 ok = false;
             }
-            let ty = match p.ty() {
-                None => Type::Int,
-                Some(t) => match self.c.resolve_type(&t) {
-                    Some(Type::Void) => {
-                        self.c.error(range, "形参不能是 空 类型", "a parameter cannot have type 空");
-                        ok = false;
-                        continue;
-                    }
-                    Some(t) => t,
-                    None => {
-                        ok = false;
-                        continue;
-                    }
-                },
+            let Some(ty) = self.c.param_type(&p) else {
+                ok = false;
+                continue;
             };
             names.push(p.name().map(|n| n.text()).unwrap_or_default());
             params.push(ty);

@@ -343,12 +343,7 @@ impl FnLower<'_, '_> {
         for a in args {
             match self.expr(a) {
                 Some(v) => vals.push(v),
-                None => {
-                    for v in &vals {
-                        self.release_temp(v);
-                    }
-                    return None;
-                }
+                None => return self.release_all(&vals),
             }
         }
         let mut bound: HashMap<String, Type> = HashMap::new();
@@ -357,10 +352,10 @@ impl FnLower<'_, '_> {
             let explicit: Vec<&(String, Option<String>)> = params.iter().collect();
             if given.len() > explicit.len() {
                 self.c.error(range, format!("泛型函数 {name} 最多接受 {} 个类型实参", explicit.len()), format!("generic function {name} takes at most {} type arguments", explicit.len()));
-                return self.drop_vals(vals);
+                return self.release_all(&vals);
             }
             for (t, (pname, _)) in given.iter().zip(explicit) {
-                let Some(ty) = self.c.resolve_type(t) else { return self.drop_vals(vals) };
+                let Some(ty) = self.c.resolve_type(t) else { return self.release_all(&vals) };
                 bound.insert(pname.clone(), ty);
             }
         }
@@ -375,7 +370,7 @@ impl FnLower<'_, '_> {
                         format!("泛型函数 {name} 的类型参数 {p} 推断冲突：{a} 与 {b}"),
                         format!("conflicting types for type parameter {p} of {name}: {a} and {b}"),
                     );
-                    return self.drop_vals(vals);
+                    return self.release_all(&vals);
                 }
             }
         }
@@ -387,7 +382,7 @@ impl FnLower<'_, '_> {
                     format!("泛型函数 {name} 的类型参数 {p} 无法从实参推断，请用 {name}::<类型>(…) 指定"),
                     format!("type parameter {p} of {name} cannot be inferred; write {name}::<类型>(…)"),
                 );
-                return self.drop_vals(vals);
+                return self.release_all(&vals);
             };
             if let Some(tr) = bound_trait {
                 let implements = match &t {
@@ -396,19 +391,12 @@ impl FnLower<'_, '_> {
                 };
                 if !implements {
                     self.c.error(range, format!("类型「{t}」没有实现特性「{tr}」"), format!("type `{t}` does not implement trait `{tr}`"));
-                    return self.drop_vals(vals);
+                    return self.release_all(&vals);
                 }
             }
             types.push(t);
         }
-        let Some(id) = self.c.instantiate_fn(gid, types, range) else { return self.drop_vals(vals) };
+        let Some(id) = self.c.instantiate_fn(gid, types, range) else { return self.release_all(&vals) };
         self.call_with_values(id, name, vals, args, range)
-    }
-
-    fn drop_vals(&mut self, vals: Vec<Val>) -> Option<Val> {
-        for v in &vals {
-            self.release_temp(v);
-        }
-        None
     }
 }

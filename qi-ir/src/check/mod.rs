@@ -404,21 +404,9 @@ impl<'a> Checker<'a> {
                 params.push(ParamSig { name: pname, ty: Type::Array(Box::new(elem)), default: None });
                 continue;
             }
-            // An untyped parameter is 整数 (language.md §5.4).
-            let ty = match p.ty() {
-                Some(t) => match self.resolve_type(&t) {
-                    Some(Type::Void) => {
-                        self.error(t_range(&p), "形参不能是 空 类型", "a parameter cannot have type 空");
-                        ok = false;
-                        continue;
-                    }
-                    Some(t) => t,
-                    None => {
-                        ok = false;
-                        continue;
-                    }
-                },
-                None => Type::Int,
+            let Some(ty) = self.param_type(&p) else {
+                ok = false;
+                continue;
             };
             // Defaults fill missing *trailing* arguments, so no required parameter may
             // follow one with a default.
@@ -569,6 +557,3 @@ impl<'a> Checker<'a> {
     }
 }
 
-fn t_range(p: &ast::Param) -> TextRange {
-    p.syntax().text_range()
-}

@@ -5,6 +5,19 @@ use crate::ir::{Loc, Operand, Type, Value};
 use qi_syntax::ast::{self, AstNode, BuiltinType};
 
 impl Checker<'_> {
+    /// The type of a parameter: `整数` when none is written (language.md §5.4). Reports and
+    /// returns `None` for an unknown type or `空`.
+    pub(crate) fn param_type(&mut self, p: &ast::Param) -> Option<Type> {
+        let Some(t) = p.ty() else { return Some(Type::Int) };
+        match self.resolve_type(&t)? {
+            Type::Void => {
+                self.error(p.syntax().text_range(), "形参不能是 空 类型", "a parameter cannot have type 空");
+                None
+            }
+            t => Some(t),
+        }
+    }
+
     /// Resolve a written type; reports and returns `None` for unknown or unsupported types.
     pub(crate) fn resolve_type(&mut self, t: &ast::TypeRef) -> Option<Type> {
         let range = t.syntax().text_range();
