@@ -64,24 +64,6 @@ const SOURCES: &[(&str, &str)] = &[
 ",
     ),
     (
-        "uncaught_through_frames_with_live_objects",
-        "变量 名单 = [\"甲\", \"乙\"];
-函数 取(i: 整数): 字符串 {
-    变量 前缀 = \"第\" + i;
-    返回 前缀 + 名单[i];
-}
-函数 全部(n: 整数): 字符串 {
-    变量 s = \"\";
-    对于 i 在 0..n { s = s + 取(i); }
-    返回 s;
-}
-函数 入口() {
-    打印行(全部(2));
-    打印行(全部(3));
-}
-",
-    ),
-    (
         "recursion_collapsed_in_the_trace",
         "函数 降(n: 整数): 整数 {
     如果 n == 0 { 返回 1 / n; }
