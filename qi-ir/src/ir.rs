@@ -71,6 +71,10 @@ pub enum Type {
     Fn(Box<FnType>),
     /// A caught exception (only in compiler-made slots of `尝试` handlers).
     Exception,
+    /// `通道<T>`: a reference-counted channel object carrying values of `T`.
+    Chan(Box<Type>),
+    /// `未来<T>`: a reference-counted future object that completes with a `T` or fails.
+    Future(Box<Type>),
 }
 
 impl Type {
@@ -78,13 +82,36 @@ impl Type {
     pub fn is_rc(&self) -> bool {
         matches!(
             self,
-            Type::Str | Type::Array(_) | Type::Struct(_) | Type::Fn(_) | Type::Enum { boxed: true, .. } | Type::Exception
+            Type::Str
+                | Type::Array(_)
+                | Type::Struct(_)
+                | Type::Fn(_)
+                | Type::Enum { boxed: true, .. }
+                | Type::Exception
+                | Type::Chan(_)
+                | Type::Future(_)
         )
+    }
+
+    /// How a value of this type travels through the runtime as 64 bits (channels,
+    /// futures).
+    pub fn bits(&self) -> Bits {
+        match self {
+            Type::Void => Bits::Void,
+            Type::Float => Bits::Float,
+            Type::Bool => Bits::Bool,
+            Type::Char => Bits::Char,
+            t if t.is_rc() => Bits::Object,
+            _ => Bits::Int,
+        }
     }
     /// A global of this type holds null until its initialiser has run (it has no zero
     /// value, and null is not one of its values), so reading it first is an error.
     pub fn null_until_initialised(&self) -> bool {
-        matches!(self, Type::Struct(_) | Type::Fn(_) | Type::Enum { boxed: true, nullable: false, .. })
+        matches!(
+            self,
+            Type::Struct(_) | Type::Fn(_) | Type::Enum { boxed: true, nullable: false, .. } | Type::Chan(_) | Type::Future(_)
+        )
     }
 
     /// Chinese spelling, as written in Qi source and shown in diagnostics.
@@ -99,6 +126,8 @@ impl Type {
             Type::Array(t) => format!("数组<{}>", t.zh()),
             Type::Struct(s) => s.name.to_string(),
             Type::Exception => "异常".into(),
+            Type::Chan(t) => format!("通道<{}>", t.zh()),
+            Type::Future(t) => format!("未来<{}>", t.zh()),
             Type::Enum { e, .. } => e.name.to_string(),
             Type::Fn(f) => {
                 let params: Vec<String> = f.params.iter().map(Type::zh).collect();
@@ -396,6 +425,123 @@ pub enum Builtin {
     ExcCause,
     /// Record a frame the pending exception leaves: (function name, file, line).
     ExcTrace,
+
+    // --- Concurrency (docs/CONCURRENCY.md). `Bits` says how the element or result type
+    // travels as 64 bits; builtins marked "may raise" end their block with an unwind edge.
+    /// `启动`: (closure `函数()`) — start a green thread running it.
+    Spawn,
+    /// `通道<T>(n)`: (capacity: 整数; 0 = unbuffered) → 通道<T>. May raise (negative n).
+    ChanNew(Bits),
+    /// `c <- v`: (channel, value); waits for room or a receiver. May raise (closed).
+    ChanSend(Bits),
+    /// `<-c`: (channel) → T; the value's bits are 0 when the channel is closed and drained.
+    ChanRecv(Bits),
+    /// (channel) → 布尔: receives and holds the value for `ChanTake`; false when the
+    /// channel is closed and drained (`对于 x 在 c`).
+    ChanRecvOk,
+    /// () → T: the value held by the last `ChanRecvOk` or receiving `SelectWait` case of
+    /// this green thread (owned).
+    ChanTake(Bits),
+    /// `关闭(c)`: (channel). May raise (already closed).
+    ChanClose,
+    /// `选择`: starts collecting the cases of this green thread's next `SelectWait`.
+    SelectBegin,
+    /// (channel): a receive case.
+    SelectRecv,
+    /// (channel, value): a send case.
+    SelectSend(Bits),
+    /// (timeout ms: 整数, negative = none; has `默认`: 布尔) → 整数: the index of the chosen
+    /// channel case in the order they were added, -1 for the timeout, -2 for `默认`.
+    /// A chosen receive case's value is then read with `ChanTake`. May raise (send case on
+    /// a closed channel).
+    SelectWait,
+    /// `创建等待组()` → 整数 handle.
+    WaitGroupNew,
+    /// (group, n). May raise (negative counter, bad handle).
+    WaitGroupAdd,
+    /// (group). May raise.
+    WaitGroupDone,
+    /// (group): parks until the counter is 0. May raise.
+    WaitGroupWait,
+    /// `创建互斥锁()` → 整数 handle.
+    MutexNew,
+    /// (mutex) → 整数 (1). Parks until acquired. May raise (bad handle).
+    MutexLock,
+    /// (mutex) → 整数 (1). May raise (not locked, bad handle).
+    MutexUnlock,
+    /// (mutex) → 整数: 1 acquired, 0 busy. May raise (bad handle).
+    MutexTryLock,
+    /// `设置超时(ms)`, `等待 异步睡眠(ms)`: (ms) — parks the green thread.
+    Sleep,
+    /// `等待 让出()`: lets the other runnable green threads run first.
+    Yield,
+    /// `获取时间()` → 整数 milliseconds since the Unix epoch.
+    TimeMs,
+    /// `同步.创建原子(初值)` → 整数 handle.
+    AtomicNew,
+    /// (handle) → 整数. May raise (bad handle).
+    AtomicLoad,
+    /// (handle, value) → 整数 (the value). May raise.
+    AtomicStore,
+    /// (handle, delta) → 整数 (the new value). May raise.
+    AtomicAdd,
+    /// (handle, expected, new) → 整数: 1 swapped, 0 not. May raise.
+    AtomicCas,
+    /// () → 未来<T>: a pending future.
+    FutureNew(Bits),
+    /// (closure `函数()`, future): starts the closure as a green thread at once; the caller
+    /// continues when it first blocks or ends. If the closure raises, the future fails
+    /// with that exception instead.
+    FutureSpawn,
+    /// (future, value): completes the future.
+    FutureComplete(Bits),
+    /// `未来::就绪(v)`: (value) → 未来<T>.
+    FutureReady(Bits),
+    /// `未来::失败(消息)`: (message: 字符串) → 未来<T>.
+    FutureFailed(Bits),
+    /// `等待 f`: (future) → T, parking until it completes. May raise (failed future).
+    Await(Bits),
+}
+
+/// How a Qi value travels through the runtime as 64 bits: integers as themselves,
+/// floats by their IEEE bits, booleans as 0/1, characters as code points, objects as
+/// pointers (the receiver of an object gets its own reference).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Bits {
+    Int,
+    Float,
+    Bool,
+    Char,
+    Object,
+    Void,
+}
+
+impl Builtin {
+    /// Can this builtin raise an exception (so its block needs an unwind edge)?
+    pub fn may_raise(self) -> bool {
+        use Builtin::*;
+        matches!(
+            self,
+            Throw
+                | ThrowCaused
+                | ExcRethrow
+                | ChanNew(_)
+                | ChanSend(_)
+                | ChanClose
+                | SelectWait
+                | WaitGroupAdd
+                | WaitGroupDone
+                | WaitGroupWait
+                | MutexLock
+                | MutexUnlock
+                | MutexTryLock
+                | AtomicLoad
+                | AtomicStore
+                | AtomicAdd
+                | AtomicCas
+                | Await(_)
+        )
+    }
 }
 
 /// The functions of the `数学` standard-library module (builtins.md §G).
@@ -466,11 +612,12 @@ impl MathFn {
 }
 
 impl Builtin {
-    /// Parameter types.
-    pub fn params(self) -> &'static [Type] {
+    /// Parameter types; `None` for the concurrency builtins whose parameters depend on
+    /// an element type (channels, futures) — the checker types those.
+    pub fn params(self) -> Option<&'static [Type]> {
         use Builtin::*;
         use Type::*;
-        match self {
+        Some(match self {
             Concat => &[Str, Str],
             IntToStr | PrintInt => &[Int],
             FloatToStr | PrintFloat => &[Float],
@@ -483,13 +630,22 @@ impl Builtin {
             ThrowCaused => &[Str, Exception, Int, Int],
             ExcRethrow | ExcMessage | ExcLocation | ExcCause => &[Exception],
             ExcTrace => &[Str, Int, Int],
-        }
+            SelectBegin | WaitGroupNew | MutexNew | Yield | TimeMs => &[],
+            WaitGroupDone | WaitGroupWait | MutexLock | MutexUnlock | MutexTryLock | Sleep | AtomicNew
+            | AtomicLoad => &[Int],
+            WaitGroupAdd | AtomicStore | AtomicAdd => &[Int, Int],
+            AtomicCas => &[Int, Int, Int],
+            SelectWait => &[Int, Bool],
+            Spawn | ChanNew(_) | ChanSend(_) | ChanRecv(_) | ChanRecvOk | ChanTake(_) | ChanClose | SelectRecv
+            | SelectSend(_) | FutureNew(_) | FutureSpawn | FutureComplete(_) | FutureReady(_) | FutureFailed(_)
+            | Await(_) => return None,
+        })
     }
 
-    /// Result type (`Void` for none).
-    pub fn result(self) -> Type {
+    /// Result type (`Void` for none); `None` when it depends on an element type.
+    pub fn result(self) -> Option<Type> {
         use Builtin::*;
-        match self {
+        Some(match self {
             Concat | IntToStr | FloatToStr | BoolToStr | CharToStr | Input | InputPrompt => Type::Str,
             StrToInt | StrLen => Type::Int,
             StrToFloat | Math(_) => Type::Float,
@@ -498,7 +654,15 @@ impl Builtin {
             ExcTake => Type::Exception,
             ExcMessage | ExcLocation | ExcCause => Type::Str,
             Args => Type::Array(Box::new(Type::Str)),
-        }
+            Spawn | ChanSend(_) | ChanClose | SelectBegin | SelectRecv | SelectSend(_) | WaitGroupAdd
+            | WaitGroupDone | WaitGroupWait | Sleep | Yield | FutureSpawn | FutureComplete(_) => Type::Void,
+            ChanRecvOk => Type::Bool,
+            SelectWait | WaitGroupNew | MutexNew | MutexLock | MutexUnlock | MutexTryLock | TimeMs | AtomicNew
+            | AtomicLoad | AtomicStore | AtomicAdd | AtomicCas => Type::Int,
+            ChanNew(_) | ChanRecv(_) | ChanTake(_) | FutureNew(_) | FutureReady(_) | FutureFailed(_) | Await(_) => {
+                return None
+            }
+        })
     }
 }
 

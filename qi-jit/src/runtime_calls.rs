@@ -69,6 +69,7 @@ pub fn builtin(op: Builtin) -> RtFn {
         ExcLocation => rt("qi_exc_location", &[I64], Some(I64)),
         ExcCause => rt("qi_exc_cause", &[I64], Some(I64)),
         ExcTrace => rt("qi_exc_trace", &[I64, I64, I64], None),
+        _ => todo!("concurrency builtins"),
     }
 }
 
@@ -115,7 +116,15 @@ pub fn signature(f: RtFn, call_conv: CallConv) -> Signature {
 pub fn clif_type(t: &Type) -> Option<ClifType> {
     match t {
         Type::Void => None,
-        Type::Int | Type::Str | Type::Array(_) | Type::Struct(_) | Type::Enum { .. } | Type::Fn(_) | Type::Exception => {
+        Type::Int
+        | Type::Str
+        | Type::Array(_)
+        | Type::Struct(_)
+        | Type::Enum { .. }
+        | Type::Fn(_)
+        | Type::Exception
+        | Type::Chan(_)
+        | Type::Future(_) => {
             Some(I64)
         }
         Type::Float => Some(F64),

@@ -266,7 +266,7 @@ impl FnLower<'_, '_> {
         let loc = self.c.loc(range);
         let unary_builtin = |this: &mut Self, op: Builtin, arg_ty: Type| -> Option<Val> {
             let v = this.builtin_arg(name, args, &arg_ty, range)?;
-            let r = this.temp(op.result(), Value::Builtin { op, args: vec![v.op], loc });
+            let r = this.temp(op.result().expect("scalar builtin"), Value::Builtin { op, args: vec![v.op], loc });
             this.release_temp(&v);
             Some(r)
         };
@@ -303,7 +303,7 @@ impl FnLower<'_, '_> {
                     self.arity_error(name, 0, 0, args.len(), range);
                     return None;
                 }
-                Some(self.temp(Builtin::Args.result(), Value::Builtin { op: Builtin::Args, args: vec![], loc }))
+                Some(self.temp(Builtin::Args.result().expect("scalar builtin"), Value::Builtin { op: Builtin::Args, args: vec![], loc }))
             }
             BuiltinFn::Input => match args.len() {
                 0 => Some(self.temp(Type::Str, Value::Builtin { op: Builtin::Input, args: vec![], loc })),
@@ -340,9 +340,17 @@ impl FnLower<'_, '_> {
                     continue;
                 }
                 Type::Enum { boxed: false, .. } => Builtin::PrintInt,
-                Type::Array(_) | Type::Struct(_) | Type::Enum { .. } | Type::Fn(_) | Type::Exception => {
+                Type::Array(_)
+                | Type::Struct(_)
+                | Type::Enum { .. }
+                | Type::Fn(_)
+                | Type::Exception
+                | Type::Chan(_)
+                | Type::Future(_) => {
                     let (zh, en) = match v.ty {
                         Type::Array(_) => ("不能直接打印数组", "cannot print an array directly"),
+                        Type::Chan(_) => ("不能直接打印通道", "cannot print a channel"),
+                        Type::Future(_) => ("不能直接打印未来（先 等待）", "cannot print a future (等待 it first)"),
                         Type::Struct(_) => ("不能直接打印结构体", "cannot print a struct directly"),
                         Type::Enum { .. } => (
                             "不能直接打印带载荷枚举（用 匹配 解构后打印字段）",

@@ -395,9 +395,17 @@ impl FnLower<'_, '_> {
                 self.c.error(range, "空 值不能转换为字符串", "a 空 value cannot be turned into a string");
                 return None;
             }
-            Type::Array(_) | Type::Struct(_) | Type::Enum { .. } | Type::Fn(_) | Type::Exception => {
+            Type::Array(_)
+            | Type::Struct(_)
+            | Type::Enum { .. }
+            | Type::Fn(_)
+            | Type::Exception
+            | Type::Chan(_)
+            | Type::Future(_) => {
                 let (zh, en) = match v.ty {
                     Type::Array(_) => ("数组不能直接拼接为字符串", "an array cannot be concatenated into a string"),
+                    Type::Chan(_) => ("通道不能拼接为字符串", "a channel cannot be concatenated into a string"),
+                    Type::Future(_) => ("未来不能拼接为字符串（先 等待）", "a future cannot be concatenated into a string (等待 it first)"),
                     Type::Struct(_) => ("结构体不能直接拼接为字符串", "a struct cannot be concatenated into a string"),
                     Type::Enum { .. } => ("枚举不能直接拼接为字符串（用 匹配 解构）", "an enum cannot be concatenated into a string (use 匹配)"),
                     _ => ("函数值不能拼接为字符串", "a function value cannot be concatenated into a string"),

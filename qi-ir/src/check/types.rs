@@ -106,6 +106,8 @@ pub(crate) fn zero_value(c: &mut Checker, ty: &Type) -> Option<Value> {
         Type::Char => Value::Use(Operand::Char(0)),
         Type::Str => Value::Use(Operand::Str(c.intern(""))),
         Type::Array(elem) => Value::NewArray { elem: (**elem).clone(), len: Operand::Int(0), loc: Loc::default() },
-        Type::Struct(_) | Type::Enum { .. } | Type::Fn(_) | Type::Exception => return None,
+        Type::Struct(_) | Type::Enum { .. } | Type::Fn(_) | Type::Exception | Type::Chan(_) | Type::Future(_) => {
+            return None
+        }
     })
 }

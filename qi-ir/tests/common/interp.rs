@@ -354,9 +354,14 @@ fn zero(ty: &Type) -> V {
         Type::Bool => V::Bool(false),
         Type::Char => V::Char(0),
         Type::Enum { boxed: false, .. } => V::Int(0),
-        Type::Str | Type::Array(_) | Type::Struct(_) | Type::Fn(_) | Type::Enum { boxed: true, .. } | Type::Exception => {
-            V::Null
-        }
+        Type::Str
+        | Type::Array(_)
+        | Type::Struct(_)
+        | Type::Fn(_)
+        | Type::Enum { boxed: true, .. }
+        | Type::Exception
+        | Type::Chan(_)
+        | Type::Future(_) => V::Null,
     }
 }
 
@@ -1013,6 +1018,9 @@ impl Machine<'_> {
                 }
                 V::Int(0)
             }
+            // The reference interpreter is single-threaded: programs with green threads,
+            // channels or futures are checked by the conformance runner only.
+            _ => return fault(format!("{b:?}: concurrency is not interpreted")),
         })
     }
 }
