@@ -151,15 +151,20 @@ fn run(path: &Path, args: Vec<String>, emit: Option<Emit>, leak_report: bool, la
         qi_rt::enable_live_counts();
     }
     qi_rt::set_args(args);
-    // Compile and run on the thread whose stack the generated code's checks know.
+    // Compile on a thread with a deep stack; the program runs on green threads.
     let status = run_on_qi_stack(move || match qi_jit::compile(&module, &qi_jit::Options::default()) {
         Ok(program) => {
             qi_rt::exception::set_file_names(module.files.clone());
-            if program.run() {
-                0
-            } else {
-                report_uncaught();
-                2
+            match program.run() {
+                qi_rt::sched::Outcome::Finished => 0,
+                qi_rt::sched::Outcome::Uncaught(report) => {
+                    qi_rt::output::write_stderr_line(report.trim_end());
+                    2
+                }
+                qi_rt::sched::Outcome::Deadlock(blocked) => {
+                    qi_rt::output::write_stderr_line(&qi_rt::sched::deadlock_message(blocked));
+                    2
+                }
             }
         }
         Err(e) => {
@@ -198,31 +203,30 @@ fn check(path: &Path, syntax_only: bool, lang: Lang) -> ExitCode {
     }
 }
 
-/// Size of the stack Qi code runs on. Only touched pages use memory, so deep (but finite)
-/// recursion works; past it the prologue check reports a stack overflow.
+/// Stack of the thread that compiles (the checker and Cranelift recurse over deeply
+/// nested source). Only touched pages use memory. The program itself runs on green
+/// threads with their own stacks (qi-rt `sched::stack`).
 const QI_STACK_SIZE: usize = 256 << 20;
 
-/// Run generated code on a thread with a large stack whose bounds the runtime knows.
+/// Compile and run on a thread with a large stack.
 fn run_on_qi_stack(f: impl FnOnce() -> u8 + Send + 'static) -> u8 {
     let handle = std::thread::Builder::new()
         .name("qi-main".into())
         .stack_size(QI_STACK_SIZE)
-        .spawn(move || {
-            let marker = 0u8;
-            qi_rt::error::set_stack_bounds(&marker as *const u8 as usize, QI_STACK_SIZE);
-            f()
-        })
+        .spawn(f)
         .expect("cannot start the thread that runs the program");
     handle.join().unwrap_or(70)
 }
 
 /// `--leak-report`: live heap objects by kind, one line on stderr.
 fn print_leak_report(lang: Lang) {
-    // Exceptions only appear when some are alive (they are rare, and the line keeps the
+    // Exceptions, channels and futures only appear when some are alive (they are rare, and the line keeps the
     // shape programs and tests know).
     let counts: Vec<String> = qi_rt::live_counts()
         .into_iter()
-        .filter(|(kind, n)| *kind != qi_rt::ObjKind::Exception || *n > 0)
+        .filter(|(kind, n)| {
+            !matches!(kind, qi_rt::ObjKind::Exception | qi_rt::ObjKind::Channel | qi_rt::ObjKind::Future) || *n > 0
+        })
         .map(|(kind, n)| match lang {
             Lang::Zh => format!("{}={n}", kind.name_zh()),
             Lang::En => format!("{}={n}", kind.name()),
@@ -233,15 +237,4 @@ fn print_leak_report(lang: Lang) {
         Lang::En => "live objects",
     };
     eprintln!("[qi] {label}: {}", counts.join(" "));
-}
-
-/// An exception escaped `入口`: `未捕获的异常: <消息>` and the Qi call stack on stderr
-/// (README item 11). Runs on the thread that ran the program (the exception is its own).
-fn report_uncaught() {
-    let e = qi_rt::exception::take_pending();
-    // SAFETY: `take_pending` handed us the pending exception (or null), which we own.
-    let text = unsafe { qi_rt::exception::uncaught_report(e) };
-    // SAFETY: as above; this is our only reference.
-    unsafe { qi_rt::object::release(e) };
-    qi_rt::output::write_stderr_line(text.trim_end());
 }

@@ -5,8 +5,9 @@
 //! and result are the machine types of `runtime_calls::clif_type`; objects are passed as
 //! pointers, borrowed by the callee, and returned owned.
 
-mod invoke;
+mod green;
 mod runtime_calls;
+mod stubs;
 mod translate;
 
 use cranelift_codegen::ir::{self as clif, UserFuncName};
@@ -50,7 +51,8 @@ impl Default for Options {
 /// A compiled program: native code for every function, ready to run.
 pub struct Program {
     module: JITModule,
-    main: *const u8,
+    /// Entry stubs green threads start through (see `stubs`).
+    entry: qi_rt::sched::Entry,
     /// Backing store for the globals; generated code holds its slot addresses.
     _globals: Box<[u64]>,
     /// Record descriptors; generated code holds their addresses (boxed: an address must
@@ -60,13 +62,16 @@ pub struct Program {
 }
 
 impl Program {
-    /// Run the program's `main` (global initialisers, then `入口`). Returns false when an
-    /// exception escaped; it is then the runtime's pending exception.
-    pub fn run(&self) -> bool {
-        // SAFETY: `main` was compiled from an IR function with no parameters and no result,
-        // so its native signature is `extern "C" fn() -> u8` (the status), and the code
-        // stays mapped while `self.module` is alive.
-        unsafe { invoke::call_main(self.main) == 0 }
+    /// Run the program's `main` (global initialisers, then `入口`) as the first green
+    /// thread, on `QI_WORKERS` (default: one per core) worker threads, until it ends.
+    pub fn run(&self) -> qi_rt::sched::Outcome {
+        self.run_on(qi_rt::sched::worker_count())
+    }
+
+    /// Like `run`, on `workers` worker threads.
+    pub fn run_on(&self, workers: usize) -> qi_rt::sched::Outcome {
+        // The stubs stay mapped while `self.module` is alive, which outlives the run.
+        qi_rt::sched::run_program(self.entry, workers)
     }
 
     /// Release the machine code. Dropping a `JITModule` alone does not free it.
@@ -204,6 +209,7 @@ pub fn compile(module: &qi_ir::Module, opts: &Options) -> Result<Program, JitErr
 
     let mut ctx = jit.make_context();
     let mut fctx = FunctionBuilderContext::new();
+    let publish_stores = translate::uses_green_threads(module);
     let mut linker = ModuleLinker {
         jit: &mut jit,
         qi_funcs: &ids,
@@ -219,7 +225,7 @@ pub fn compile(module: &qi_ir::Module, opts: &Options) -> Result<Program, JitErr
         ctx.func.signature = qi_signature(f, call_conv);
         ctx.func.name = UserFuncName::user(0, i as u32);
         let b = FunctionBuilder::new(&mut ctx.func, &mut fctx);
-        translate::Translator::new(module, f, b, &mut linker).translate(frontend);
+        translate::Translator::new(module, f, b, &mut linker, publish_stores).translate(frontend);
         ctx.set_disasm(opts.disasm);
         linker
             .jit
@@ -233,7 +239,8 @@ pub fn compile(module: &qi_ir::Module, opts: &Options) -> Result<Program, JitErr
         linker.jit.clear_context(&mut ctx);
     }
     let descs = std::mem::take(&mut linker.owned_descs);
+    let stub_ids = stubs::define(&mut jit, &mut ctx, &mut fctx, ids[module.main.index()], call_conv, frontend)?;
     jit.finalize_definitions().map_err(|e| JitError(e.to_string()))?;
-    let main = jit.get_finalized_function(ids[module.main.index()]);
-    Ok(Program { module: jit, main, _globals: globals, _descs: descs })
+    let entry = stubs::entry(&jit, stub_ids);
+    Ok(Program { module: jit, entry, _globals: globals, _descs: descs })
 }

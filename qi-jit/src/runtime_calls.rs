@@ -13,6 +13,9 @@ pub struct RtFn {
     pub symbol: &'static str,
     pub params: &'static [ClifType],
     pub ret: Option<ClifType>,
+    /// Returns `qi_rt::green::Raising`: the result and a raised flag, two `I64`s. Such
+    /// functions take the source position (file, line) as their last two parameters.
+    pub raising: bool,
 }
 
 const I64: ClifType = types::I64;
@@ -21,9 +24,16 @@ const I8: ClifType = types::I8;
 const I32: ClifType = types::I32;
 
 const fn rt(symbol: &'static str, params: &'static [ClifType], ret: Option<ClifType>) -> RtFn {
-    RtFn { symbol, params, ret }
+    RtFn { symbol, params, ret, raising: false }
 }
 
+/// A runtime function that may raise (see `RtFn::raising`); `params` include the
+/// trailing file and line.
+const fn raising(symbol: &'static str, params: &'static [ClifType]) -> RtFn {
+    RtFn { symbol, params, ret: Some(I64), raising: true }
+}
+
+pub const PUBLISH: RtFn = rt("qi_publish", &[I64], None);
 pub const RETAIN: RtFn = rt("qi_retain", &[I64], None);
 pub const RELEASE: RtFn = rt("qi_release", &[I64], None);
 pub const STR_CMP: RtFn = rt("qi_str_cmp", &[I64, I64], Some(I64));
@@ -69,7 +79,39 @@ pub fn builtin(op: Builtin) -> RtFn {
         ExcLocation => rt("qi_exc_location", &[I64], Some(I64)),
         ExcCause => rt("qi_exc_cause", &[I64], Some(I64)),
         ExcTrace => rt("qi_exc_trace", &[I64, I64, I64], None),
-        _ => todo!("concurrency builtins"),
+        Spawn => rt("qi_spawn", &[I64], None),
+        ChanNew(_) => raising("qi_chan_new", &[I64, I8, I32, I32]),
+        ChanSend(_) => raising("qi_chan_send", &[I64, I64, I32, I32]),
+        ChanRecv(_) => rt("qi_chan_recv", &[I64], Some(I64)),
+        ChanRecvOk => rt("qi_chan_recv_ok", &[I64], Some(I8)),
+        ChanTake(_) => rt("qi_chan_take", &[], Some(I64)),
+        ChanClose => raising("qi_chan_close", &[I64, I32, I32]),
+        SelectBegin => rt("qi_select_begin", &[], None),
+        SelectRecv => rt("qi_select_recv", &[I64], None),
+        SelectSend(_) => rt("qi_select_send", &[I64, I64], None),
+        SelectWait => raising("qi_select_wait", &[I64, I8, I32, I32]),
+        WaitGroupNew => rt("qi_wg_new", &[], Some(I64)),
+        WaitGroupAdd => raising("qi_wg_add", &[I64, I64, I32, I32]),
+        WaitGroupDone => raising("qi_wg_done", &[I64, I32, I32]),
+        WaitGroupWait => raising("qi_wg_wait", &[I64, I32, I32]),
+        MutexNew => rt("qi_mutex_new", &[], Some(I64)),
+        MutexLock => raising("qi_mutex_lock", &[I64, I32, I32]),
+        MutexUnlock => raising("qi_mutex_unlock", &[I64, I32, I32]),
+        MutexTryLock => raising("qi_mutex_try_lock", &[I64, I32, I32]),
+        Sleep => rt("qi_sleep", &[I64], None),
+        Yield => rt("qi_yield", &[], None),
+        TimeMs => rt("qi_time_ms", &[], Some(I64)),
+        AtomicNew => rt("qi_atomic_new", &[I64], Some(I64)),
+        AtomicLoad => raising("qi_atomic_load", &[I64, I32, I32]),
+        AtomicStore => raising("qi_atomic_store", &[I64, I64, I32, I32]),
+        AtomicAdd => raising("qi_atomic_add", &[I64, I64, I32, I32]),
+        AtomicCas => raising("qi_atomic_cas", &[I64, I64, I64, I32, I32]),
+        FutureNew(_) => rt("qi_future_new", &[I8], Some(I64)),
+        FutureSpawn => rt("qi_future_spawn", &[I64, I64], None),
+        FutureComplete(_) => rt("qi_future_complete", &[I64, I64], None),
+        FutureReady(_) => rt("qi_future_ready", &[I64, I8], Some(I64)),
+        FutureFailed(_) => rt("qi_future_failed", &[I64, I8], Some(I64)),
+        Await(_) => raising("qi_await", &[I64, I32, I32]),
     }
 }
 
@@ -108,6 +150,9 @@ pub fn signature(f: RtFn, call_conv: CallConv) -> Signature {
     sig.params.extend(f.params.iter().map(|t| param(*t)));
     if let Some(r) = f.ret {
         sig.returns.push(AbiParam::new(r));
+    }
+    if f.raising {
+        sig.returns.push(AbiParam::new(I64));
     }
     sig
 }

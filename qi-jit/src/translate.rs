@@ -31,14 +31,14 @@ pub struct Translator<'a, 'b, L: Linker> {
     pub func: &'a qi_ir::Function,
     pub b: FunctionBuilder<'b>,
     pub linker: &'a mut L,
-    vars: Vec<Variable>,
+    pub(crate) vars: Vec<Variable>,
     blocks: Vec<clif::Block>,
-    /// In the program's entry function: the caller's value of the pinned register,
-    /// restored on return.
-    saved_pinned: Option<clif::Value>,
+    /// Publish objects stored into globals and shared objects (the program has green
+    /// threads; see docs/CONCURRENCY.md).
+    publish_stores: bool,
     /// While translating a block's raising last instruction: where a raise goes, and the
     /// source position to report.
-    unwind: Option<(clif::Block, qi_ir::Loc)>,
+    pub(crate) unwind: Option<(clif::Block, qi_ir::Loc)>,
 }
 
 /// Offsets into runtime objects (kept in step with `qi-rt`'s layout constants).
@@ -65,8 +65,9 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
         func: &'a qi_ir::Function,
         b: FunctionBuilder<'b>,
         linker: &'a mut L,
+        publish_stores: bool,
     ) -> Self {
-        Translator { module, func, b, linker, vars: Vec::new(), blocks: Vec::new(), saved_pinned: None, unwind: None }
+        Translator { module, func, b, linker, vars: Vec::new(), blocks: Vec::new(), publish_stores, unwind: None }
     }
 
     pub fn translate(mut self, frontend: cranelift_codegen::isa::TargetFrontendConfig) {
@@ -92,9 +93,7 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
             self.b.def_var(var, init);
             self.vars.push(var);
         }
-        if self.is_main() {
-            self.load_stack_limit();
-        } else if calls_functions(self.func) {
+        if calls_functions(self.func) {
             self.stack_check();
         }
         let first = self.blocks[0];
@@ -115,18 +114,6 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
         self.b.finalize(frontend);
     }
 
-    /// The entry function keeps the runtime's stack limit in the pinned register (r15 on
-    /// x86-64) for the whole run. Rust code preserves it (callee-saved), and a green
-    /// thread's context switch saves and restores it with the other callee-saved
-    /// registers, so every stack carries its own limit.
-    fn load_stack_limit(&mut self) {
-        self.saved_pinned = Some(self.b.ins().get_pinned_reg(types::I64));
-        let limit_addr = &qi_rt::error::STACK_LIMIT as *const _ as i64;
-        let addr = self.b.ins().iconst(types::I64, limit_addr);
-        let limit = self.b.ins().load(types::I64, MemFlagsData::trusted(), addr, 0);
-        self.b.ins().set_pinned_reg(limit);
-    }
-
     /// Deep recursion must end in a clean runtime error, not a crash: every function that
     /// calls Qi functions compares its stack pointer with the limit on entry.
     fn stack_check(&mut self) {
@@ -145,7 +132,7 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
         self.b.switch_to_block(cont);
     }
 
-    fn loc_values(&mut self, loc: qi_ir::Loc) -> (clif::Value, clif::Value) {
+    pub(crate) fn loc_values(&mut self, loc: qi_ir::Loc) -> (clif::Value, clif::Value) {
         let file = self.b.ins().iconst(types::I32, loc.file as i64);
         let line = self.b.ins().iconst(types::I32, loc.line as i64);
         (file, line)
@@ -159,15 +146,12 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
             vals.push(self.zero(t));
         }
         vals.push(status);
-        if let Some(saved) = self.saved_pinned {
-            self.b.ins().set_pinned_reg(saved);
-        }
         self.b.ins().return_(&vals);
     }
 
     /// The current instruction raised (the runtime has made the exception pending): go to
     /// the block's unwind target.
-    fn jump_to_unwind(&mut self) {
+    pub(crate) fn jump_to_unwind(&mut self) {
         match self.unwind {
             Some((to, _)) => {
                 self.b.ins().jump(to, &[]);
@@ -217,7 +201,7 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
         }
     }
 
-    fn call_rt(&mut self, f: RtFn, args: &[clif::Value]) -> Option<clif::Value> {
+    pub(crate) fn call_rt(&mut self, f: RtFn, args: &[clif::Value]) -> Option<clif::Value> {
         let fref = self.linker.rt_func(&mut self.b, f);
         let call = self.b.ins().call(fref, args);
         self.b.inst_results(call).first().copied()
@@ -235,6 +219,9 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
             }
             Inst::SetGlobal { global, value } => {
                 let v = self.operand(value);
+                if self.publish_stores && self.global_ty(*global).is_rc() {
+                    self.call_rt(runtime_calls::PUBLISH, &[v]);
+                }
                 let addr = self.linker.global_slot(*global);
                 let addr = self.b.ins().iconst(types::I64, addr);
                 self.b.ins().store(MemFlagsData::trusted(), v, addr, 0);
@@ -250,6 +237,9 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
             Inst::SetSlot { obj, slot, value } => {
                 let o = self.operand(obj);
                 let v = self.operand(value);
+                if self.publish_stores && self.func.operand_ty(value).is_rc() {
+                    self.publish_into(o, v);
+                }
                 self.b.ins().store(MemFlagsData::trusted(), v, o, slot_offset(*slot));
             }
             Inst::SetIndex { array, index, value, .. } => {
@@ -257,6 +247,9 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
                 let idx = self.operand(index);
                 let v = self.operand(value);
                 let elem = self.func.operand_ty(value);
+                if self.publish_stores && elem.is_rc() {
+                    self.publish_into(arr, v);
+                }
                 let addr = self.element_address(arr, idx, &elem);
                 self.b.ins().store(MemFlagsData::trusted(), v, addr, ARRAY_DATA);
             }
@@ -332,6 +325,10 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
                 let fref = self.linker.qi_func(&mut self.b, *func);
                 let call = self.b.ins().call(fref, &args);
                 self.after_qi_call(call)
+            }
+            Value::Builtin { op, args, loc } if crate::green::is_green(*op) => {
+                let args: Vec<clif::Value> = args.iter().map(|a| self.operand(a)).collect();
+                self.green_builtin(*op, args, *loc)
             }
             Value::Builtin { op, args, .. } => {
                 let args: Vec<clif::Value> = args.iter().map(|a| self.operand(a)).collect();
@@ -460,10 +457,6 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
         })
     }
 
-    fn is_main(&self) -> bool {
-        std::ptr::eq(self.func, &self.module.functions[self.module.main.index()])
-    }
-
     fn global_ty(&self, g: qi_ir::GlobalId) -> Type {
         self.module.globals[g.index()].ty.clone()
     }
@@ -586,9 +579,6 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
                     vals.push(self.operand(op));
                 }
                 vals.push(self.b.ins().iconst(types::I8, 0));
-                if let Some(saved) = self.saved_pinned {
-                    self.b.ins().set_pinned_reg(saved);
-                }
                 self.b.ins().return_(&vals);
             }
             Terminator::Unwind => self.return_unwinding(),
@@ -620,6 +610,17 @@ fn float_cc(c: Cmp) -> FloatCC {
         Cmp::Gt => FloatCC::GreaterThan,
         Cmp::Ge => FloatCC::GreaterThanOrEqual,
     }
+}
+
+/// Does the program start green threads (so objects can be reachable from several)?
+pub fn uses_green_threads(m: &qi_ir::Module) -> bool {
+    m.functions.iter().flat_map(|f| &f.blocks).flat_map(|b| &b.insts).any(|i| {
+        matches!(
+            i,
+            Inst::Assign { value: Value::Builtin { op: qi_ir::Builtin::Spawn | qi_ir::Builtin::FutureSpawn, .. }, .. }
+                | Inst::Effect(Value::Builtin { op: qi_ir::Builtin::Spawn | qi_ir::Builtin::FutureSpawn, .. })
+        )
+    })
 }
 
 /// Does the function call other Qi functions (so that it can take part in recursion)?

@@ -29,26 +29,6 @@ pub fn runtime_error_text(zh: &str, en: &str, english: bool) -> String {
 }
 
 
-/// Lowest stack address generated code may use (plus the margin the error path itself
-/// needs). Each function's prologue compares its stack pointer with this value.
-///
-/// One value per process is enough while Qi code runs on a single thread; green threads
-/// will switch it together with the stack.
-pub static STACK_LIMIT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-
-/// Room left below the limit for the error report itself.
-pub const STACK_ERROR_MARGIN: usize = 256 * 1024;
-
-/// Declare the stack of the thread that runs Qi code: `top` is an address near its
-/// start (highest address) and `size` its total size.
-pub fn set_stack_bounds(top: usize, size: usize) {
-    let lowest = top.saturating_sub(size);
-    STACK_LIMIT.store(lowest + STACK_ERROR_MARGIN, std::sync::atomic::Ordering::Relaxed);
-}
-
-
-
-
 #[cfg(test)]
 mod tests {
     use super::runtime_error_text;

@@ -10,7 +10,8 @@
 use crate::guard::guard;
 use crate::object::{self, Header, ObjKind};
 use crate::string::{new_str, str_as_str, Str};
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
+use std::sync::Mutex;
 
 /// The payload of an exception object.
 pub struct ExceptionData {
@@ -37,19 +38,22 @@ pub struct Exception {
 pub const TRACE_FRAMES: usize = 64;
 
 thread_local! {
-    /// The exception being propagated on this thread (owned; null when none).
+    /// The exception being propagated on this OS thread (owned; null when none). Between
+    /// a raise and the landing that takes it no green-thread switch happens, so one slot
+    /// per OS thread serves all the green threads it runs.
     static PENDING: Cell<*mut Header> = const { Cell::new(std::ptr::null_mut()) };
-    /// Source file names by index, for locations in messages.
-    static FILES: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
 }
+
+/// Source file names by index, for locations in messages (shared by all workers).
+static FILES: Mutex<Vec<String>> = Mutex::new(Vec::new());
 
 /// Source file names of the running program (index = `Loc::file`).
 pub fn set_file_names(names: Vec<String>) {
-    FILES.with(|f| *f.borrow_mut() = names);
+    *FILES.lock().unwrap_or_else(|e| e.into_inner()) = names;
 }
 
 fn file_name(i: u32) -> String {
-    FILES.with(|f| f.borrow().get(i as usize).cloned().unwrap_or_else(|| "?".into()))
+    FILES.lock().unwrap_or_else(|e| e.into_inner()).get(i as usize).cloned().unwrap_or_else(|| "?".into())
 }
 
 /// Allocate a new exception object (rc=1).
@@ -89,6 +93,26 @@ fn raise(e: *mut Header) {
 pub fn take_pending() -> *mut Header {
     PENDING.with(|p| p.replace(std::ptr::null_mut()))
 }
+
+/// Raise a runtime error with its Chinese and English messages (after a green thread
+/// resumed: never inlined, so no thread-local address is reused across a switch).
+#[inline(never)]
+pub(crate) fn raise_error(zh: String, en: String, file: u32, line: u32) {
+    raise_new(msg(zh, en), file, line)
+}
+
+/// Raise a fresh exception carrying the message and origin of `e` (a failed future's
+/// exception, which several awaiters may re-raise).
+///
+/// # Safety
+/// `e` is a live exception.
+#[inline(never)]
+pub(crate) unsafe fn raise_copy(e: *mut Header) {
+    // SAFETY: per the caller.
+    let d = unsafe { data(e) };
+    raise_new(d.message.clone(), d.file, d.line)
+}
+
 
 fn raise_new(message: String, file: u32, line: u32) {
     raise(new_exception(message, file, line, std::ptr::null_mut()));

@@ -16,9 +16,12 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 
 pub mod array;
+pub mod chan;
 pub mod error;
 pub mod exception;
 pub mod format;
+pub mod future;
+pub mod green;
 mod guard;
 pub mod lang;
 pub mod literal;
@@ -28,8 +31,10 @@ pub mod object;
 pub mod output;
 pub mod program;
 pub mod record;
+pub mod sched;
 pub mod string;
 pub mod symbols;
+pub mod sync;
 
 #[cfg(test)]
 mod test_support;

@@ -54,12 +54,24 @@ pub enum ObjKind {
     Closure = 5,
     /// A Qi exception (see `exception`).
     Exception = 6,
+    /// A channel (see `chan`).
+    Channel = 7,
+    /// A future (see `future`).
+    Future = 8,
 }
 
 impl ObjKind {
     /// All kinds, in discriminant order (used by the live counters).
-    pub const ALL: [ObjKind; 6] =
-        [ObjKind::Str, ObjKind::Array, ObjKind::Struct, ObjKind::Enum, ObjKind::Closure, ObjKind::Exception];
+    pub const ALL: [ObjKind; 8] = [
+        ObjKind::Str,
+        ObjKind::Array,
+        ObjKind::Struct,
+        ObjKind::Enum,
+        ObjKind::Closure,
+        ObjKind::Exception,
+        ObjKind::Channel,
+        ObjKind::Future,
+    ];
 
     pub fn from_u8(v: u8) -> Option<ObjKind> {
         match v {
@@ -69,6 +81,8 @@ impl ObjKind {
             4 => Some(ObjKind::Enum),
             5 => Some(ObjKind::Closure),
             6 => Some(ObjKind::Exception),
+            7 => Some(ObjKind::Channel),
+            8 => Some(ObjKind::Future),
             _ => None,
         }
     }
@@ -82,6 +96,8 @@ impl ObjKind {
             ObjKind::Enum => "enum",
             ObjKind::Closure => "closure",
             ObjKind::Exception => "exception",
+            ObjKind::Channel => "channel",
+            ObjKind::Future => "future",
         }
     }
 
@@ -94,6 +110,8 @@ impl ObjKind {
             ObjKind::Enum => "枚举",
             ObjKind::Closure => "闭包",
             ObjKind::Exception => "异常",
+            ObjKind::Channel => "通道",
+            ObjKind::Future => "未来",
         }
     }
 }
@@ -157,6 +175,11 @@ static COUNTING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::
 /// Turn the live-object counters on; call before the program allocates anything.
 pub fn enable_live_counts() {
     COUNTING.store(true, Ordering::Relaxed);
+}
+
+/// Is live-object counting on?
+pub fn live_counts_enabled() -> bool {
+    COUNTING.load(Ordering::Relaxed)
 }
 
 #[inline]
@@ -420,6 +443,27 @@ unsafe fn destroy(first: *mut Header) {
                         pending.push(cause);
                     }
                     deallocate(p, ObjKind::Exception, 8);
+                }
+            }
+            Some(ObjKind::Channel) => {
+                // SAFETY: a dead channel; the values it buffered are ours to drop.
+                unsafe {
+                    for child in crate::chan::drop_payload(p) {
+                        if !child.is_null() && drop_ref(child) {
+                            pending.push(child);
+                        }
+                    }
+                    deallocate(p, ObjKind::Channel, 8);
+                }
+            }
+            Some(ObjKind::Future) => {
+                // SAFETY: a dead future; its result (or failure) is ours to drop.
+                unsafe {
+                    let child = crate::future::drop_payload(p);
+                    if !child.is_null() && drop_ref(child) {
+                        pending.push(child);
+                    }
+                    deallocate(p, ObjKind::Future, 8);
                 }
             }
             None => {

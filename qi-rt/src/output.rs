@@ -62,6 +62,12 @@ impl LineAssembler {
     pub fn is_empty(&self) -> bool {
         self.line.is_empty()
     }
+
+    /// Puts back an unfinished line taken with [`LineAssembler::take`].
+    pub fn restore(&mut self, line: Vec<u8>) {
+        debug_assert!(self.line.is_empty());
+        self.line = line;
+    }
 }
 
 /// How many leading bytes of `line` can be handed over after bytes were
@@ -179,6 +185,35 @@ fn print_with(render: impl FnOnce(&mut Vec<u8>)) {
         let mut bytes = Vec::new();
         (render.take().expect("render used once"))(&mut bytes);
         stdout_batch().push(&bytes);
+    }
+}
+
+/// Takes the calling OS thread's unfinished line: a green thread switching out keeps its
+/// own (so lines of different green threads never mix).
+#[inline(never)]
+pub(crate) fn take_line() -> Vec<u8> {
+    THREAD_LINE
+        .try_with(|t| {
+            t.0.try_borrow_mut().map(|mut l| if l.is_empty() { Vec::new() } else { l.take() }).unwrap_or_default()
+        })
+        .unwrap_or_default()
+}
+
+/// Gives a resumed green thread's unfinished line back to the OS thread it runs on (whose
+/// line is empty then).
+#[inline(never)]
+pub(crate) fn restore_line(line: Vec<u8>) {
+    let _ = THREAD_LINE.try_with(|t| {
+        if let Ok(mut l) = t.0.try_borrow_mut() {
+            l.restore(line);
+        }
+    });
+}
+
+/// Queues the unterminated last line of a green thread that ended.
+pub(crate) fn emit_partial(line: Vec<u8>) {
+    if !line.is_empty() {
+        stdout_batch().push(&line);
     }
 }
 

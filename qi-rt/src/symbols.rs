@@ -11,6 +11,7 @@ use crate::output::{
     qi_print_bool, qi_print_char, qi_print_float, qi_print_int, qi_print_newline, qi_print_space,
     qi_print_str,
 };
+use crate::green::*;
 use crate::program::{qi_args, qi_input, qi_input_prompt};
 use crate::record::qi_record_new;
 use crate::string::{
@@ -31,6 +32,8 @@ pub enum AbiType {
     U8,
     /// Object pointer, passed as a pointer-sized integer (`I64`); may be null.
     Ptr,
+    /// A [`crate::green::Raising`] result: `(I64 value, I64 raised)` in two registers.
+    Raising,
 }
 
 /// One entry point and its signature.
@@ -127,6 +130,41 @@ pub fn entry_points() -> Vec<EntryPoint> {
         entry!(qi_args() -> Ptr),
         entry!(qi_input() -> Ptr),
         entry!(qi_input_prompt(Ptr) -> Ptr),
+        // green threads, channels, futures, synchronisation
+        entry!(qi_spawn(Ptr)),
+        entry!(qi_sleep(I64)),
+        entry!(qi_yield()),
+        entry!(qi_time_ms() -> I64),
+        entry!(qi_chan_new(I64, U8, U32, U32) -> Raising),
+        entry!(qi_chan_send(Ptr, I64, U32, U32) -> Raising),
+        entry!(qi_chan_recv(Ptr) -> I64),
+        entry!(qi_chan_recv_ok(Ptr) -> U8),
+        entry!(qi_chan_take() -> I64),
+        entry!(qi_chan_close(Ptr, U32, U32) -> Raising),
+        entry!(qi_select_begin()),
+        entry!(qi_select_recv(Ptr)),
+        entry!(qi_select_send(Ptr, I64)),
+        entry!(qi_select_wait(I64, U8, U32, U32) -> Raising),
+        entry!(qi_future_new(U8) -> Ptr),
+        entry!(qi_future_spawn(Ptr, Ptr)),
+        entry!(qi_future_complete(Ptr, I64)),
+        entry!(qi_future_ready(I64, U8) -> Ptr),
+        entry!(qi_future_failed(Ptr, U8) -> Ptr),
+        entry!(qi_await(Ptr, U32, U32) -> Raising),
+        entry!(qi_wg_new() -> I64),
+        entry!(qi_wg_add(I64, I64, U32, U32) -> Raising),
+        entry!(qi_wg_done(I64, U32, U32) -> Raising),
+        entry!(qi_wg_wait(I64, U32, U32) -> Raising),
+        entry!(qi_mutex_new() -> I64),
+        entry!(qi_mutex_lock(I64, U32, U32) -> Raising),
+        entry!(qi_mutex_unlock(I64, U32, U32) -> Raising),
+        entry!(qi_mutex_try_lock(I64, U32, U32) -> Raising),
+        entry!(qi_atomic_new(I64) -> I64),
+        entry!(qi_atomic_load(I64, U32, U32) -> Raising),
+        entry!(qi_atomic_store(I64, I64, U32, U32) -> Raising),
+        entry!(qi_atomic_add(I64, I64, U32, U32) -> Raising),
+        entry!(qi_atomic_cas(I64, I64, I64, U32, U32) -> Raising),
+        entry!(qi_publish(Ptr)),
     ]
 }
 
@@ -159,12 +197,14 @@ mod tests {
         include_str!("literal.rs"),
         include_str!("lang.rs"),
         include_str!("guard.rs"),
+        include_str!("green.rs"),
     ];
 
     /// Abi type of a Rust parameter/result type as written in the source.
     fn abi_of(rust: &str) -> AbiType {
         match rust.trim() {
-            "i64" => AbiType::I64,
+            "i64" | "u64" => AbiType::I64,
+            "Raising" => AbiType::Raising,
             "f64" => AbiType::F64,
             "u32" => AbiType::U32,
             "u8" => AbiType::U8,

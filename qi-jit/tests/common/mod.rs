@@ -41,22 +41,20 @@ pub fn child_main(build: impl FnOnce(&str) -> Prepared) {
     let status = std::thread::Builder::new()
         .stack_size(STACK)
         .spawn(move || {
-            let marker = 0u8;
-            qi_rt::error::set_stack_bounds(&marker as *const u8 as usize, STACK);
             let opts = qi_jit::Options { verify: true, disasm: false };
             match qi_jit::compile(&module, &opts) {
                 Ok(program) => {
                     qi_rt::exception::set_file_names(module.files.clone());
-                    if program.run() {
-                        0
-                    } else {
-                        let e = qi_rt::exception::take_pending();
-                        // SAFETY: `take_pending` handed over the pending exception (or null).
-                        let text = unsafe { qi_rt::exception::uncaught_report(e) };
-                        // SAFETY: `take_pending` handed over the only reference.
-                        unsafe { qi_rt::object::release(e) };
-                        qi_rt::output::write_stderr_line(text.trim_end());
-                        2
+                    match program.run() {
+                        qi_rt::sched::Outcome::Finished => 0,
+                        qi_rt::sched::Outcome::Uncaught(text) => {
+                            qi_rt::output::write_stderr_line(text.trim_end());
+                            2
+                        }
+                        qi_rt::sched::Outcome::Deadlock(n) => {
+                            qi_rt::output::write_stderr_line(&qi_rt::sched::deadlock_message(n));
+                            2
+                        }
                     }
                 }
                 Err(e) => {

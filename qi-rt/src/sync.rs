@@ -1,0 +1,234 @@
+//! Wait groups, mutexes and atomic integers. Qi programs hold them as `整数` handles
+//! (their spelling in real programs); handles index process-wide tables and are never
+//! reclaimed. Waiting parks only the green thread.
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+
+use parking_lot::{Mutex, RwLock};
+
+use crate::sched::{self, task::Task, task::Xfer};
+
+/// A handle that names nothing of its kind.
+pub struct BadHandle;
+
+struct Table<T> {
+    items: RwLock<Vec<Arc<T>>>,
+}
+
+impl<T> Table<T> {
+    const fn new() -> Table<T> {
+        Table { items: RwLock::new(Vec::new()) }
+    }
+
+    fn add(&self, item: T) -> i64 {
+        let mut items = self.items.write();
+        items.push(Arc::new(item));
+        items.len() as i64
+    }
+
+    fn get(&self, handle: i64) -> Result<Arc<T>, BadHandle> {
+        let items = self.items.read();
+        usize::try_from(handle - 1).ok().and_then(|i| items.get(i).cloned()).ok_or(BadHandle)
+    }
+}
+
+type Waiters = VecDeque<(Arc<Task>, u64)>;
+
+fn wake_claimed(task: Arc<Task>, ticket: u64) -> Option<Arc<Task>> {
+    if task.claim(ticket) {
+        // SAFETY: claimed, not yet woken.
+        unsafe { task.set_xfer(Xfer { value: 0, case: 0, ok: true }) };
+        Some(task)
+    } else {
+        None
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Wait groups
+
+struct WaitGroup {
+    state: Mutex<(i64, Waiters)>,
+}
+
+static WAIT_GROUPS: Table<WaitGroup> = Table::new();
+
+pub enum WaitGroupError {
+    BadHandle,
+    Negative,
+}
+
+impl From<BadHandle> for WaitGroupError {
+    fn from(_: BadHandle) -> Self {
+        WaitGroupError::BadHandle
+    }
+}
+
+pub fn wait_group_new() -> i64 {
+    WAIT_GROUPS.add(WaitGroup { state: Mutex::new((0, VecDeque::new())) })
+}
+
+/// Counter += n (n truncated to 32 bits, as in the reference); at 0 the waiters wake.
+pub fn wait_group_add(handle: i64, n: i64) -> Result<(), WaitGroupError> {
+    let g = WAIT_GROUPS.get(handle)?;
+    let woken: Vec<Arc<Task>> = {
+        let mut st = g.state.lock();
+        let count = st.0 + i64::from(n as i32);
+        if count < 0 {
+            return Err(WaitGroupError::Negative);
+        }
+        st.0 = count;
+        if count != 0 {
+            return Ok(());
+        }
+        st.1.drain(..).filter_map(|(t, k)| wake_claimed(t, k)).collect()
+    };
+    for t in woken {
+        sched::wake(t);
+    }
+    Ok(())
+}
+
+pub fn wait_group_wait(handle: i64) -> Result<(), BadHandle> {
+    let g = WAIT_GROUPS.get(handle)?;
+    let mut st = g.state.lock();
+    if st.0 == 0 {
+        return Ok(());
+    }
+    let task = sched::current_arc();
+    let ticket = task.begin_wait();
+    st.1.push_back((task, ticket));
+    drop(st);
+    sched::park();
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// Mutexes
+
+struct GreenMutex {
+    /// (locked, waiters); an unlock hands the lock straight to the first waiter.
+    state: Mutex<(bool, Waiters)>,
+}
+
+static MUTEXES: Table<GreenMutex> = Table::new();
+
+pub enum MutexError {
+    BadHandle,
+    NotLocked,
+}
+
+impl From<BadHandle> for MutexError {
+    fn from(_: BadHandle) -> Self {
+        MutexError::BadHandle
+    }
+}
+
+pub fn mutex_new() -> i64 {
+    MUTEXES.add(GreenMutex { state: Mutex::new((false, VecDeque::new())) })
+}
+
+pub fn mutex_lock(handle: i64) -> Result<(), BadHandle> {
+    let m = MUTEXES.get(handle)?;
+    let mut st = m.state.lock();
+    if !st.0 {
+        st.0 = true;
+        return Ok(());
+    }
+    let task = sched::current_arc();
+    let ticket = task.begin_wait();
+    st.1.push_back((task, ticket));
+    drop(st);
+    // Woken as the new owner.
+    sched::park();
+    Ok(())
+}
+
+pub fn mutex_try_lock(handle: i64) -> Result<bool, BadHandle> {
+    let m = MUTEXES.get(handle)?;
+    let mut st = m.state.lock();
+    if st.0 {
+        return Ok(false);
+    }
+    st.0 = true;
+    Ok(true)
+}
+
+pub fn mutex_unlock(handle: i64) -> Result<(), MutexError> {
+    let m = MUTEXES.get(handle)?;
+    let next = {
+        let mut st = m.state.lock();
+        if !st.0 {
+            return Err(MutexError::NotLocked);
+        }
+        let mut next = None;
+        while let Some((t, k)) = st.1.pop_front() {
+            if let Some(t) = wake_claimed(t, k) {
+                next = Some(t);
+                break;
+            }
+        }
+        if next.is_none() {
+            st.0 = false;
+        }
+        next
+    };
+    if let Some(t) = next {
+        sched::wake(t);
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// Atomic integers (`同步`)
+
+static ATOMICS: Table<AtomicI64> = Table::new();
+
+pub fn atomic_new(v: i64) -> i64 {
+    ATOMICS.add(AtomicI64::new(v))
+}
+
+pub fn atomic_load(h: i64) -> Result<i64, BadHandle> {
+    Ok(ATOMICS.get(h)?.load(Ordering::SeqCst))
+}
+
+pub fn atomic_store(h: i64, v: i64) -> Result<i64, BadHandle> {
+    ATOMICS.get(h)?.store(v, Ordering::SeqCst);
+    Ok(v)
+}
+
+/// Adds `d`; the new value (wrapping, like Qi arithmetic).
+pub fn atomic_add(h: i64, d: i64) -> Result<i64, BadHandle> {
+    Ok(ATOMICS.get(h)?.fetch_add(d, Ordering::SeqCst).wrapping_add(d))
+}
+
+pub fn atomic_cas(h: i64, expected: i64, new: i64) -> Result<bool, BadHandle> {
+    Ok(ATOMICS.get(h)?.compare_exchange(expected, new, Ordering::SeqCst, Ordering::SeqCst).is_ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn handles_and_atomics() {
+        let a = atomic_new(5);
+        assert_eq!(atomic_add(a, 3).ok(), Some(8));
+        assert_eq!(atomic_cas(a, 8, 1).ok(), Some(true));
+        assert_eq!(atomic_cas(a, 8, 2).ok(), Some(false));
+        assert_eq!(atomic_load(a).ok(), Some(1));
+        assert!(atomic_load(0).is_err());
+        assert!(atomic_load(-3).is_err());
+        let m = mutex_new();
+        assert_eq!(mutex_try_lock(m).ok(), Some(true));
+        assert_eq!(mutex_try_lock(m).ok(), Some(false));
+        assert!(mutex_unlock(m).is_ok());
+        assert!(matches!(mutex_unlock(m), Err(MutexError::NotLocked)));
+        let g = wait_group_new();
+        assert!(wait_group_add(g, 2).is_ok());
+        assert!(wait_group_add(g, -1).is_ok());
+        assert!(matches!(wait_group_add(g, -2), Err(WaitGroupError::Negative)));
+    }
+}
