@@ -177,3 +177,44 @@ pub fn clif_type(t: &Type) -> Option<ClifType> {
         Type::Char => Some(I32),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use qi_ir::Bits;
+    use qi_rt::AbiType;
+
+    fn abi(t: AbiType) -> ClifType {
+        match t {
+            AbiType::I64 | AbiType::Ptr | AbiType::Raising => I64,
+            AbiType::F64 => F64,
+            AbiType::U32 => I32,
+            AbiType::U8 => I8,
+        }
+    }
+
+    /// Every builtin's declared signature matches the runtime's entry point of that name.
+    #[test]
+    fn builtin_signatures_match_the_runtime() {
+        use Builtin::*;
+        let b = Bits::Int;
+        let all = [
+            Concat, IntToStr, FloatToStr, BoolToStr, CharToStr, StrToInt, StrToFloat, StrLen, PrintStr, PrintInt,
+            PrintFloat, PrintBool, PrintChar, PrintSpace, PrintNewline, Args, Input, InputPrompt, Throw, ThrowCaused,
+            ExcTake, ExcRethrow, ExcMessage, ExcLocation, ExcCause, ExcTrace, Spawn, ChanNew(b), ChanSend(b),
+            ChanRecv(b), ChanRecvOk, ChanTake(b), ChanClose, SelectBegin, SelectRecv, SelectSend(b), SelectWait,
+            WaitGroupNew, WaitGroupAdd, WaitGroupDone, WaitGroupWait, MutexNew, MutexLock, MutexUnlock,
+            MutexTryLock, Sleep, Yield, TimeMs, AtomicNew, AtomicLoad, AtomicStore, AtomicAdd, AtomicCas,
+            FutureNew(b), FutureSpawn, FutureComplete(b), FutureReady(b), FutureFailed(b), Await(b),
+        ];
+        let table = qi_rt::entry_points();
+        for op in all {
+            let f = builtin(op);
+            let e = table.iter().find(|e| e.name == f.symbol).unwrap_or_else(|| panic!("{} is not a runtime entry point", f.symbol));
+            let params: Vec<ClifType> = e.params.iter().map(|t| abi(*t)).collect();
+            assert_eq!(params, f.params, "parameters of {}", f.symbol);
+            assert_eq!(e.ret.map(abi), f.ret, "result of {}", f.symbol);
+            assert_eq!(e.ret == Some(AbiType::Raising), f.raising, "raising flag of {}", f.symbol);
+        }
+    }
+}

@@ -19,7 +19,7 @@ pub mod task;
 mod timer;
 
 use std::cell::{Cell, RefCell};
-use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::thread::Thread;
 use std::time::{Duration, Instant};
@@ -71,15 +71,21 @@ struct Sched {
     stopping: AtomicBool,
 }
 
-static SCHED: AtomicPtr<Sched> = AtomicPtr::new(std::ptr::null_mut());
 /// More than one worker: objects handed to another green thread must be marked shared.
 static MULTI: AtomicBool = AtomicBool::new(false);
 
+/// The scheduler the calling worker or timer thread serves. (Threads of an earlier run
+/// that are still winding down keep theirs.)
+#[inline(never)]
 fn sched() -> &'static Sched {
-    let p = SCHED.load(Ordering::Acquire);
-    assert!(!p.is_null(), "no scheduler is running");
-    // SAFETY: schedulers are leaked, so a published one lives for the rest of the process.
+    let p = THREAD_SCHED.with(|s| s.get());
+    assert!(!p.is_null(), "not on a scheduler thread");
+    // SAFETY: schedulers are leaked, so one lives for the rest of the process.
     unsafe { &*p }
+}
+
+fn set_thread_sched(s: &'static Sched) {
+    THREAD_SCHED.with(|c| c.set(s as *const Sched));
 }
 
 struct WorkerLocal {
@@ -90,6 +96,7 @@ struct WorkerLocal {
 thread_local! {
     static WORKER: RefCell<Option<WorkerLocal>> = const { RefCell::new(None) };
     static CURRENT: Cell<*const Task> = const { Cell::new(std::ptr::null()) };
+    static THREAD_SCHED: Cell<*const Sched> = const { Cell::new(std::ptr::null()) };
 }
 
 /// Number of workers: `QI_WORKERS`, else one per core.
@@ -124,16 +131,27 @@ pub fn run_program(entry: Entry, workers: usize) -> Outcome {
         ended: Condvar::new(),
         stopping: AtomicBool::new(false),
     }));
-    SCHED.store(sched as *const Sched as *mut Sched, Ordering::Release);
     let spawn = |name: String, f: Box<dyn FnOnce() + Send>| {
         std::thread::Builder::new().name(name).spawn(f).expect("cannot start a worker thread").thread().clone()
     };
-    spawn("qi-timer".into(), Box::new(|| sched.timers.serve()));
+    spawn(
+        "qi-timer".into(),
+        Box::new(move || {
+            set_thread_sched(sched);
+            sched.timers.serve()
+        }),
+    );
     sched.injector.push(Arc::new(Task::new(Start::Main, std::ptr::null_mut(), true)));
     {
         let mut threads = sched.threads.lock();
         for (i, queue) in queues.into_iter().enumerate() {
-            threads.push(spawn(format!("qi-worker-{i}"), Box::new(move || worker_main(queue))));
+            threads.push(spawn(
+                format!("qi-worker-{i}"),
+                Box::new(move || {
+                    set_thread_sched(sched);
+                    worker_main(queue)
+                }),
+            ));
         }
     }
     let mut outcome = sched.outcome.lock();
