@@ -141,7 +141,8 @@ pub fn run_program(entry: Entry, workers: usize) -> Outcome {
             sched.timers.serve()
         }),
     );
-    sched.injector.push(Arc::new(Task::new(Start::Main, std::ptr::null_mut(), true)));
+    let main_task = Arc::new(Task::new(Start::Main, std::ptr::null_mut(), true));
+    sched.injector.push(main_task.clone());
     {
         let mut threads = sched.threads.lock();
         for (i, queue) in queues.into_iter().enumerate() {
@@ -160,6 +161,11 @@ pub fn run_program(entry: Entry, workers: usize) -> Outcome {
     }
     let result = outcome.take().expect("set");
     drop(outcome);
+    if let Outcome::Deadlock(_) = result {
+        // Every green thread is parked, so `入口`'s unfinished line can be taken.
+        // SAFETY: a parked task's local state is touched by no worker.
+        crate::output::emit_partial(std::mem::take(unsafe { &mut (*main_task.local.get()).line }));
+    }
     if result == Outcome::Finished && crate::object::live_counts_enabled() {
         let deadline = Instant::now() + Duration::from_secs(2);
         while sched.active.load(Ordering::SeqCst) > 0 && Instant::now() < deadline {
