@@ -172,14 +172,13 @@ fn run(path: &Path, args: Vec<String>, emit: Option<Emit>, leak_report: bool, la
             70
         }
     });
-    qi_rt::finish();
-    if status != 0 {
-        return ExitCode::from(status);
-    }
-    if leak_report {
+    if status == 0 && leak_report {
+        qi_rt::finish();
         print_leak_report(lang);
     }
-    ExitCode::SUCCESS
+    // Other green threads may still be running on the workers: end the process without
+    // running exit-time destructors under their feet (output is flushed first).
+    qi_rt::program::end_process(status)
 }
 
 fn check(path: &Path, syntax_only: bool, lang: Lang) -> ExitCode {

@@ -64,19 +64,22 @@ pub struct Program {
 impl Program {
     /// Run the program's `main` (global initialisers, then `入口`) as the first green
     /// thread, on `QI_WORKERS` (default: one per core) worker threads, until it ends.
-    pub fn run(&self) -> qi_rt::sched::Outcome {
+    pub fn run(self) -> qi_rt::sched::Outcome {
         self.run_on(qi_rt::sched::worker_count())
     }
 
-    /// Like `run`, on `workers` worker threads.
-    pub fn run_on(&self, workers: usize) -> qi_rt::sched::Outcome {
-        // The stubs stay mapped while `self.module` is alive, which outlives the run.
-        qi_rt::sched::run_program(self.entry, workers)
+    /// Like `run`, on `workers` worker threads. The program's code, globals and record
+    /// descriptors are never freed: green threads abandoned when `入口` returns may still
+    /// be running on the workers until the process ends.
+    pub fn run_on(self, workers: usize) -> qi_rt::sched::Outcome {
+        let program: &'static Program = Box::leak(Box::new(self));
+        qi_rt::sched::run_program(program.entry, workers)
     }
 
-    /// Release the machine code. Dropping a `JITModule` alone does not free it.
+    /// Release the machine code of a program that was not run. Dropping a `JITModule`
+    /// alone does not free it.
     pub fn free(self) {
-        // SAFETY: no function pointer into this module outlives `self` (`run` borrows it).
+        // SAFETY: nothing was run, so no function pointer into this module is in use.
         unsafe { self.module.free_memory() }
     }
 }

@@ -20,6 +20,18 @@ pub fn finish() {
     crate::output::flush_all();
 }
 
+/// Ends the process with `status` after writing all pending output, without running
+/// exit-time destructors: abandoned green threads may still be running on the workers,
+/// and must not meet a torn-down allocator or standard stream.
+pub fn end_process(status: u8) -> ! {
+    finish();
+    use std::io::Write;
+    let _ = std::io::stderr().flush();
+    // SAFETY: `_exit` only ends the process; everything that must reach the outside
+    // (stdout batch, stderr) has been written above.
+    unsafe { libc::_exit(i32::from(status)) }
+}
+
 /// Strips one line end (`\n` or `\r\n`) and decodes the line (invalid UTF-8
 /// becomes U+FFFD, since strings must be UTF-8).
 pub fn line_text(mut raw: &[u8]) -> String {

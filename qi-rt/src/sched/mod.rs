@@ -375,29 +375,37 @@ fn run(task: Arc<Task>) {
     // SAFETY: the task is switched out; it is still ours until we queue or park it.
     let local = unsafe { &mut *task.local.get() };
     local.line = crate::output::take_line();
-    let parent = local.parent.take();
     match r {
         CoroutineResult::Yield(Switch::Park) => {
             local.co = Some(co);
+            let parent = local.parent.take();
             if task.state.compare_exchange(RUNNING, PARKED, Ordering::AcqRel, Ordering::Acquire).is_ok() {
+                // The eager future's caller continues (woken before this thread counts as
+                // inactive, so the deadlock check never sees neither).
+                wake_parent(parent);
                 became_inactive();
             } else {
-                // Woken before it was switched out: run it again soon.
+                // Woken before it was switched out: run it again soon (after the caller).
                 task.state.store(QUEUED, Ordering::Release);
                 push(task, true);
+                wake_parent(parent);
             }
         }
         CoroutineResult::Yield(Switch::Yield) => {
             local.co = Some(co);
+            let parent = local.parent.take();
             task.state.store(QUEUED, Ordering::Release);
             sched().injector.push(task);
             notify();
+            wake_parent(parent);
         }
         CoroutineResult::Yield(Switch::RunChild(child)) => {
+            // Starting another eager future is not a block: a waiting caller of this
+            // thread keeps waiting until this thread itself switches out.
             local.co = Some(co);
             // SAFETY: the child has not started; nobody else holds its local state.
             unsafe { (*child.local.get()).parent = Some(task.clone()) };
-            // No ticket is open, so only the child's first switch wakes the parent.
+            // No ticket is open, so only the child's first switch wakes this thread.
             task.state.store(PARKED, Ordering::Release);
             push(child, true);
             became_inactive();
@@ -406,9 +414,13 @@ fn run(task: Arc<Task>) {
             drop(co);
             // A finished green thread's unterminated last line is output as it is.
             crate::output::emit_partial(std::mem::take(&mut local.line));
+            wake_parent(local.parent.take());
             finish(&task, status);
         }
     }
+}
+
+fn wake_parent(parent: Option<Arc<Task>>) {
     if let Some(p) = parent {
         wake(p);
     }
