@@ -14,7 +14,12 @@
 //!   `// qi-env: KEY=VALUE`     extra environment variable (one per line, repeatable),
 //!   `// qi-cmd: check --syntax` replaces the `run` subcommand,
 //!   `// qi-stderr: ignore`     never compare (nor bless) stderr for this program,
-//!   `// qi-leaks: allowed`     the program keeps objects alive on purpose (reference cycles).
+//!   `// qi-leaks: allowed`     the program keeps objects alive on purpose (reference cycles),
+//!   `// qi-max-rss-mb: N`      fail if the program's peak resident memory exceeds N MiB.
+//!
+//! Programs under `concurrency/` are two tests each, run with `QI_WORKERS=1` and with
+//! `QI_WORKERS=4` (names suffixed ` [1 worker]` / ` [4 workers]`); both must match the same
+//! expectation files.
 //!
 //! Every program run with `qi run` also gets `QI_LEAK_REPORT=1` (unless it sets the
 //! variable itself): when it ends normally, the harness takes the report line off stderr
@@ -29,6 +34,8 @@
 //! (`git diff tests/programs`) before committing.
 //!
 //! `QI_CONFORMANCE_TIMEOUT=<seconds>` overrides the 30 s per-program time limit.
+//! Under `QI_BLESS=1` only the `[1 worker]` run of a `concurrency/` program blesses; its
+//! `[4 workers]` run is ignored (run again without `QI_BLESS` to check it).
 
 use std::fmt::Write as _;
 use std::fs;
@@ -46,6 +53,10 @@ const DEFAULT_TIMEOUT_SECS: u64 = 30;
 const DIFF_CONTEXT: usize = 3;
 /// Longest stderr excerpt shown in a failure message.
 const MAX_STDERR_SHOWN: usize = 4000;
+/// Programs under this directory run once per entry of `CONCURRENCY_WORKERS`.
+const CONCURRENCY_DIR: &str = "concurrency/";
+/// The `QI_WORKERS` values a concurrency program is run with (one trial each).
+const CONCURRENCY_WORKERS: &[u32] = &[1, 4];
 
 fn main() {
     let args = Arguments::from_args();
@@ -57,17 +68,29 @@ fn main() {
     let bless = matches!(std::env::var("QI_BLESS").as_deref(), Ok(v) if !v.is_empty() && v != "0");
     let qi = PathBuf::from(env!("CARGO_BIN_EXE_qi"));
 
-    let trials = files
-        .into_iter()
-        .map(|file| {
-            let rel = relative_slash_path(&root, &file);
-            let name = rel.strip_suffix(".qi").unwrap_or(&rel).to_string();
-            let kind = name.split('/').next().unwrap_or("").to_string();
-            let root = root.clone();
-            let qi = qi.clone();
-            Trial::test(name, move || run_case(&qi, &root, &rel, bless)).with_kind(kind)
-        })
-        .collect();
+    let mut trials = Vec::new();
+    for file in files {
+        let rel = relative_slash_path(&root, &file);
+        let name = rel.strip_suffix(".qi").unwrap_or(&rel).to_string();
+        let kind = name.split('/').next().unwrap_or("").to_string();
+        if !rel.starts_with(CONCURRENCY_DIR) {
+            let (root, qi) = (root.clone(), qi.clone());
+            trials.push(Trial::test(name, move || run_case(&qi, &root, &rel, None, bless)).with_kind(kind));
+            continue;
+        }
+        // Green-thread programs: once on one worker, once on several. Both runs must match
+        // the same expectation files. When blessing, only the first run writes them (two
+        // runs writing the same files at once would race); the others are skipped.
+        for (i, &workers) in CONCURRENCY_WORKERS.iter().enumerate() {
+            let trial_name = format!("{name} [{workers} worker{}]", if workers == 1 { "" } else { "s" });
+            let (root, qi, rel) = (root.clone(), qi.clone(), rel.clone());
+            trials.push(
+                Trial::test(trial_name, move || run_case(&qi, &root, &rel, Some(workers), bless))
+                    .with_kind(kind.clone())
+                    .with_ignored_flag(bless && i > 0),
+            );
+        }
+    }
 
     libtest_mimic::run(&args, trials).exit();
 }
@@ -111,6 +134,8 @@ struct Directives {
     cmd: Option<Vec<String>>,
     ignore_stderr: bool,
     leaks_allowed: bool,
+    /// `// qi-max-rss-mb: N`: the peak resident memory allowed, in MiB.
+    max_rss_mib: Option<u64>,
 }
 
 fn parse_directives(source: &str) -> Result<Directives, String> {
@@ -145,6 +170,15 @@ fn parse_directives(source: &str) -> Result<Directives, String> {
                 "allowed" => d.leaks_allowed = true,
                 other => return Err(format!("line {}: unknown `// qi-leaks: {other}`", i + 1)),
             },
+            "max-rss-mb" => match value.parse::<u64>() {
+                Ok(n) if n > 0 => d.max_rss_mib = Some(n),
+                _ => {
+                    return Err(format!(
+                        "line {}: `// qi-max-rss-mb:` needs a positive number of MiB, got `{value}`",
+                        i + 1
+                    ))
+                }
+            },
             other => return Err(format!("line {}: unknown directive `// qi-{other}:`", i + 1)),
         }
     }
@@ -159,9 +193,26 @@ struct Outcome {
     code: Option<i32>,
     status_text: String,
     timed_out: bool,
+    /// Peak resident set size of the `qi` process in KiB, when the platform reports it.
+    peak_rss_kib: Option<u64>,
 }
 
-fn run_case(qi: &Path, root: &Path, rel: &str, bless: bool) -> Result<(), Failed> {
+/// Runs one program and compares what it did with its expectation files. `workers`, when
+/// set, is passed as `QI_WORKERS` (programs under `concurrency/`).
+fn run_case(qi: &Path, root: &Path, rel: &str, workers: Option<u32>, bless: bool) -> Result<(), Failed> {
+    match (run_case_inner(qi, root, rel, workers, bless), workers) {
+        (Err(failed), Some(n)) => Err(format!("[QI_WORKERS={n}] {}", failed.message().unwrap_or("")).into()),
+        (result, _) => result,
+    }
+}
+
+fn run_case_inner(
+    qi: &Path,
+    root: &Path,
+    rel: &str,
+    workers: Option<u32>,
+    bless: bool,
+) -> Result<(), Failed> {
     let qi_path = root.join(rel);
     let base = qi_path.with_extension("");
     let sibling = |ext: &str| PathBuf::from(format!("{}.{ext}", base.display()));
@@ -193,7 +244,7 @@ fn run_case(qi: &Path, root: &Path, rel: &str, bless: bool) -> Result<(), Failed
     }
 
     let stdin = read_optional(&in_path)?.unwrap_or_default();
-    let outcome = run_qi(qi, root, rel, &directives, stdin)?;
+    let outcome = run_qi(qi, root, rel, &directives, workers, stdin)?;
 
     if outcome.timed_out {
         return Err(format!(
@@ -211,6 +262,21 @@ fn run_case(qi: &Path, root: &Path, rel: &str, bless: bool) -> Result<(), Failed
     }
 
     let mut report = String::new();
+    if let Some(limit) = directives.max_rss_mib {
+        match outcome.peak_rss_kib {
+            Some(kib) if kib > limit * 1024 => {
+                let _ = writeln!(
+                    report,
+                    "peak resident memory {:.1} MiB exceeds the limit of {limit} MiB (`// qi-max-rss-mb:`)",
+                    kib as f64 / 1024.0
+                );
+            }
+            Some(_) => {}
+            None => {
+                let _ = writeln!(report, "`// qi-max-rss-mb:` cannot be checked: no peak RSS on this platform");
+            }
+        }
+    }
     if let Some(line) = leaks {
         if outcome.code == Some(0) && !directives.leaks_allowed && !all_zero(&line) {
             let _ = writeln!(report, "objects still alive at the end: {line}");
@@ -292,6 +358,7 @@ fn run_qi(
     root: &Path,
     rel: &str,
     directives: &Directives,
+    workers: Option<u32>,
     stdin_bytes: Vec<u8>,
 ) -> Result<Outcome, String> {
     let mut cmd = Command::new(qi);
@@ -313,6 +380,9 @@ fn run_qi(
         cmd.env("QI_LEAK_REPORT", "1");
     }
     cmd.env("LANG", "C.UTF-8");
+    if let Some(n) = workers {
+        cmd.env("QI_WORKERS", n.to_string());
+    }
     for (k, v) in &directives.env {
         cmd.env(k, v);
     }
@@ -345,21 +415,7 @@ fn run_qi(
     });
 
     let deadline = Instant::now() + timeout();
-    let mut timed_out = false;
-    let status: ExitStatus = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break status,
-            Ok(None) => {
-                if Instant::now() >= deadline {
-                    timed_out = true;
-                    kill_tree(&mut child);
-                    break child.wait().map_err(|e| format!("waiting for qi: {e}"))?;
-                }
-                thread::sleep(Duration::from_millis(5));
-            }
-            Err(e) => return Err(format!("waiting for qi: {e}")),
-        }
-    };
+    let (status, timed_out, peak_rss_kib) = wait_with_deadline(&mut child, deadline)?;
     let _ = writer.join();
     // If the program left a grandchild holding the pipes open, the readers could block;
     // qi has no reason to do that, so plain joins are enough.
@@ -372,7 +428,73 @@ fn run_qi(
         code: status.code(),
         status_text: describe_status(&status),
         timed_out,
+        peak_rss_kib,
     })
+}
+
+/// Waits for the program until `deadline`, then kills it (with its process group).
+/// Returns its exit status, whether it was killed for the time limit, and its peak
+/// resident memory in KiB.
+///
+/// On Unix the child is reaped with `wait4`, whose `rusage` gives the peak RSS of exactly
+/// this process (`ru_maxrss`: KiB on Linux, bytes on macOS). `std`'s `Child` is not told
+/// and must not be waited for or killed afterwards (its pid may be reused).
+#[cfg(unix)]
+fn wait_with_deadline(
+    child: &mut std::process::Child,
+    deadline: Instant,
+) -> Result<(ExitStatus, bool, Option<u64>), String> {
+    use std::os::unix::process::ExitStatusExt;
+    let pid = child.id() as libc::pid_t;
+    let mut timed_out = false;
+    loop {
+        let mut status: libc::c_int = 0;
+        // SAFETY: rusage is plain data; all-zero is a valid value.
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        let flags = if timed_out { 0 } else { libc::WNOHANG };
+        // SAFETY: valid pointers to locals; `pid` is our own unreaped child.
+        let r = unsafe { libc::wait4(pid, &mut status, flags, &mut usage) };
+        if r == pid {
+            let max_rss = u64::try_from(usage.ru_maxrss).unwrap_or(0);
+            let kib = if cfg!(target_os = "macos") { max_rss / 1024 } else { max_rss };
+            return Ok((ExitStatus::from_raw(status), timed_out, Some(kib)));
+        }
+        if r < 0 {
+            let e = std::io::Error::last_os_error();
+            if e.kind() == std::io::ErrorKind::Interrupted {
+                continue;
+            }
+            return Err(format!("waiting for qi: {e}"));
+        }
+        // Still running (WNOHANG).
+        if Instant::now() >= deadline {
+            timed_out = true;
+            kill_tree(child);
+            continue; // now wait (blocking) for it to die
+        }
+        thread::sleep(Duration::from_millis(5));
+    }
+}
+
+#[cfg(not(unix))]
+fn wait_with_deadline(
+    child: &mut std::process::Child,
+    deadline: Instant,
+) -> Result<(ExitStatus, bool, Option<u64>), String> {
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) => return Ok((status, false, None)),
+            Ok(None) => {
+                if Instant::now() >= deadline {
+                    kill_tree(child);
+                    let status = child.wait().map_err(|e| format!("waiting for qi: {e}"))?;
+                    return Ok((status, true, None));
+                }
+                thread::sleep(Duration::from_millis(5));
+            }
+            Err(e) => return Err(format!("waiting for qi: {e}")),
+        }
+    }
 }
 
 /// Kills the program and, on Unix, its whole process group.
