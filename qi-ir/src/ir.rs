@@ -704,7 +704,7 @@ impl Inst {
             Value::Binary(BinOp::IDiv | BinOp::IRem, _, d) => !matches!(d, Operand::Int(n) if *n != 0),
             Value::Convert(Conv::FloatToInt | Conv::IntToChar, _) => true,
             Value::NewArray { len, .. } => !matches!(len, Operand::Int(n) if *n >= 0),
-            Value::Builtin { op: Builtin::Throw | Builtin::ThrowCaused | Builtin::ExcRethrow, .. } => true,
+            Value::Builtin { op, .. } => op.may_raise(),
             // A struct, enum or function global is null until its initialiser ran.
             Value::Global(_) => dst.is_some_and(|d| f.local_ty(d).null_until_initialised()),
             _ => false,

@@ -83,6 +83,9 @@ pub(super) struct FnLower<'c, 'a> {
     /// Parameters of object type that the body assigns.
     assigned_params: Vec<LocalId>,
     pub(super) n_params: usize,
+    /// While the call of a `启动` statement is lowered: where that call is captured
+    /// instead of emitted (see `spawn.rs`).
+    pub(super) spawn: Option<super::spawn::SpawnSink>,
 }
 
 pub(super) fn lower_function(c: &mut Checker, id: FuncId) -> Function {
@@ -90,7 +93,6 @@ pub(super) fn lower_function(c: &mut Checker, id: FuncId) -> Function {
     let decl = sig.decl.clone();
     let params: Vec<(Option<String>, Type)> =
         sig.params.iter().map(|p| (Some(p.name.clone()), p.ty.clone())).collect();
-    let names: Vec<String> = sig.params.iter().map(|p| p.name.clone()).collect();
     let ret = sig.ret.clone();
     let name = sig.name.clone();
     let subst = sig.subst.clone();
@@ -98,6 +100,37 @@ pub(super) fn lower_function(c: &mut Checker, id: FuncId) -> Function {
     // A generic instance's body sees its type parameters as the concrete types.
     let saved_subst = std::mem::replace(&mut c.type_subst, subst);
     let loc = c.loc(decl.syntax().text_range());
+    let f = match ret {
+        // The body runs as a green thread of its own (docs/CONCURRENCY.md).
+        Type::Future(result) => c.future_function(&decl, name, params, *result, loc),
+        ret => {
+            if decl.is_async() {
+                let fname = decl.name().map(|n| n.text()).unwrap_or_default();
+                let at = decl.name().map(|n| n.syntax().text_range()).unwrap_or_else(|| decl.syntax().text_range());
+                c.error(
+                    at,
+                    format!("函数 `{fname}`：异步函数必须返回 未来<T>"),
+                    format!("function `{fname}`: an 异步 function must return 未来<T>"),
+                );
+            }
+            lower_body(c, &decl, name, params, ret, loc)
+        }
+    };
+    c.type_subst = saved_subst;
+    f
+}
+
+/// Lower the body of a declared function into a function of that signature (parameters
+/// named as declared).
+pub(super) fn lower_body(
+    c: &mut Checker,
+    decl: &ast::FnDecl,
+    name: String,
+    params: Vec<(Option<String>, Type)>,
+    ret: Type,
+    loc: Loc,
+) -> Function {
+    let names: Vec<String> = params.iter().map(|(n, _)| n.clone().unwrap_or_default()).collect();
     let b = FnBuilder::new(name, params, ret.clone(), loc);
     let mut l = FnLower::new(c, b, ret);
     for (i, name) in names.into_iter().enumerate() {
@@ -109,9 +142,7 @@ pub(super) fn lower_function(c: &mut Checker, id: FuncId) -> Function {
     if let Some(body) = decl.body() {
         l.block(&body);
     }
-    let f = l.finish(end);
-    c.type_subst = saved_subst;
-    f
+    l.finish(end)
 }
 
 /// A global `变量`/`常量`: its initialiser runs in `main`.
@@ -179,6 +210,7 @@ impl<'c, 'a> FnLower<'c, 'a> {
             n_params: 0,
             finally: Vec::new(),
             caught: Vec::new(),
+            spawn: None,
         }
     }
 
@@ -296,6 +328,15 @@ impl<'c, 'a> FnLower<'c, 'a> {
         self.owned_vars.push(l);
     }
 
+    /// Return `v` from the function being lowered (for compiler-made bodies).
+    pub(super) fn return_value(&mut self, v: Val) {
+        let op = self.into_owned(v);
+        if let Some(r) = self.ret_local {
+            self.b.assign(r, Value::Use(op));
+        }
+        self.b.jump(self.exit);
+    }
+
     // ---- ownership ----------------------------------------------------------------
 
     /// Release every value and give up: the error path wherever several values are built.
@@ -363,7 +404,7 @@ impl<'c, 'a> FnLower<'c, 'a> {
         self.pop_scope();
     }
 
-    fn stmt(&mut self, stmt: &ast::Stmt) {
+    pub(super) fn stmt(&mut self, stmt: &ast::Stmt) {
         let loc = self.c.loc(Self::range_of(stmt));
         self.b.set_loc(loc);
         match stmt {
@@ -381,10 +422,10 @@ impl<'c, 'a> FnLower<'c, 'a> {
             ast::Stmt::Return(s) => self.return_stmt(s),
             ast::Stmt::Block(b) => self.block(b),
             ast::Stmt::Match(s) => self.match_stmt(s),
-            ast::Stmt::Select(s) => self.c.unsupported(Self::range_of(s), "选择", "选择 (select)"),
+            ast::Stmt::Select(s) => self.select_stmt(s),
             ast::Stmt::Try(s) => self.try_stmt(s),
             ast::Stmt::Throw(s) => self.throw_stmt(s),
-            ast::Stmt::Spawn(s) => self.c.unsupported(Self::range_of(s), "启动", "启动 (green threads)"),
+            ast::Stmt::Spawn(s) => self.spawn_stmt(s.expr(), Self::range_of(s)),
             ast::Stmt::Item(item) => {
                 self.c.unsupported(Self::range_of(item), "函数体内的声明（请改用闭包）", "declarations inside a function body")
             }
@@ -463,6 +504,8 @@ impl<'c, 'a> FnLower<'c, 'a> {
     fn expr_stmt(&mut self, e: &ast::Expr) {
         match e {
             ast::Expr::Assign(a) => self.assign(a),
+            // `(启动 f());`: a 启动 written as an expression statement.
+            ast::Expr::Spawn(s) => self.spawn_stmt(s.expr(), Self::range_of(s)),
             _ => {
                 if let Some(v) = self.expr(e) {
                     self.release_temp(&v);
@@ -636,8 +679,34 @@ impl<'c, 'a> FnLower<'c, 'a> {
                 let Some(end) = s.range_end() else { return };
                 self.for_range(s, &first, &end, kind.is_inclusive());
             }
-            None => self.for_array(s, &first),
+            None => self.for_each(s, &first),
         }
+    }
+
+    /// `对于 x 在 数组` or `对于 x 在 通道`.
+    fn for_each(&mut self, s: &ast::ForStmt, iterable: &ast::Expr) {
+        let Some(v) = self.expr(iterable) else { return };
+        match v.ty.clone() {
+            Type::Array(elem) => self.for_array(s, iterable, v, *elem),
+            Type::Chan(elem) => self.for_channel(s, v, *elem),
+            _ => {
+                self.release_temp(&v);
+                self.c.error(
+                    Self::range_of(iterable),
+                    format!("`对于 x 在 …` 只能遍历整数区间、数组或通道，这里是 {}", v.ty),
+                    format!("`对于 x 在 …` can only iterate over an integer range, an array or a channel, found {}", v.ty),
+                );
+            }
+        }
+    }
+
+    /// Lower a loop body: `继续` goes to `continue_to`, `跳出` to `break_to`.
+    pub(super) fn loop_body(&mut self, body: Option<ast::Block>, continue_to: BlockId, break_to: BlockId) {
+        self.loops.push(Loop { continue_to, break_to });
+        if let Some(b) = body {
+            self.block(&b);
+        }
+        self.loops.pop();
     }
 
     /// An integer range bound: evaluated once, before the loop.
@@ -703,18 +772,7 @@ impl<'c, 'a> FnLower<'c, 'a> {
         self.b.switch_to(exit);
     }
 
-    fn for_array(&mut self, s: &ast::ForStmt, iterable: &ast::Expr) {
-        let Some(v) = self.expr(iterable) else { return };
-        let Type::Array(elem) = v.ty.clone() else {
-            self.release_temp(&v);
-            self.c.error(
-                Self::range_of(iterable),
-                format!("`对于 x 在 …` 只能遍历整数区间或数组，这里是 {}", v.ty),
-                format!("`对于 x 在 …` can only iterate over an integer range or an array, found {}", v.ty),
-            );
-            return;
-        };
-        let elem = *elem;
+    fn for_array(&mut self, s: &ast::ForStmt, iterable: &ast::Expr, v: Val, elem: Type) {
         // The loop keeps its own reference: the body may reassign the variable it came from.
         let arr_local = self.b.new_local(v.ty.clone(), None);
         let op = self.into_owned(v);

@@ -20,6 +20,10 @@ enum BuiltinFn {
     ArrayLength,
     Args,
     Input,
+    /// `关闭(通道)`.
+    Close,
+    /// Wait groups, mutexes and time (language.md §9.4): `整数` handles and values.
+    Sync(Builtin),
 }
 
 fn builtin_named(name: &str) -> Option<BuiltinFn> {
@@ -37,6 +41,17 @@ fn builtin_named(name: &str) -> Option<BuiltinFn> {
         "数组长度" => ArrayLength,
         "命令行参数" => Args,
         "输入" => Input,
+        "关闭" => Close,
+        "创建等待组" | "新建等待组" => Sync(Builtin::WaitGroupNew),
+        "添加等待" | "等待组增加" | "等待组添加" => Sync(Builtin::WaitGroupAdd),
+        "完成" | "等待组完成" => Sync(Builtin::WaitGroupDone),
+        "等待组等待" => Sync(Builtin::WaitGroupWait),
+        "创建互斥锁" | "新建互斥锁" => Sync(Builtin::MutexNew),
+        "加锁" | "互斥锁加锁" | "互斥锁锁定" => Sync(Builtin::MutexLock),
+        "解锁" | "互斥锁解锁" => Sync(Builtin::MutexUnlock),
+        "尝试加锁" => Sync(Builtin::MutexTryLock),
+        "设置超时" => Sync(Builtin::Sleep),
+        "获取时间" => Sync(Builtin::TimeMs),
         _ => return None,
     })
 }
@@ -82,6 +97,12 @@ impl FnLower<'_, '_> {
             }
             if segments[0] == "数学" {
                 return self.math_call(&segments[1], &args, range);
+            }
+            if segments[0] == "同步" {
+                return self.sync_call(&segments[1], &args, range);
+            }
+            if segments[0] == "未来" {
+                return self.future_constructor(&segments[1], &args, None, range);
             }
             // `输入输出::打印行(…)` and friends.
             if let Some(f @ BuiltinFn::Print { .. }) = builtin_named(&segments[1]) {
@@ -154,8 +175,15 @@ impl FnLower<'_, '_> {
             if let Some(f @ BuiltinFn::Print { .. }) = builtin_named(&name) {
                 return self.builtin_call(f, &name, &args, range);
             }
-            if matches!(&receiver, ast::Expr::Path(p) if p.as_single_name().is_some_and(|n| n.text() == "数学")) {
-                return self.math_call(&name, &args, range);
+            let module = match &receiver {
+                ast::Expr::Path(p) => p.as_single_name().map(|n| n.text()),
+                _ => None,
+            };
+            match module.as_deref() {
+                Some("数学") => return self.math_call(&name, &args, range),
+                Some("同步") => return self.sync_call(&name, &args, range),
+                Some("未来") => return self.future_constructor(&name, &args, None, range),
+                _ => {}
             }
             if let ast::Expr::Path(p) = &receiver {
                 if let Some(v) = self.enum_variant_call(p, &name, &args, range) {
@@ -305,6 +333,8 @@ impl FnLower<'_, '_> {
                 }
                 Some(self.temp(Builtin::Args.result().expect("scalar builtin"), Value::Builtin { op: Builtin::Args, args: vec![], loc }))
             }
+            BuiltinFn::Close => self.close_call(name, args, range),
+            BuiltinFn::Sync(op) => self.fixed_builtin(op, name, args, range),
             BuiltinFn::Input => match args.len() {
                 0 => Some(self.temp(Type::Str, Value::Builtin { op: Builtin::Input, args: vec![], loc })),
                 1 => unary_builtin(self, Builtin::InputPrompt, Type::Str),
@@ -397,7 +427,7 @@ impl FnLower<'_, '_> {
     }
 
     /// Check arguments for their own errors when the call itself failed.
-    fn check_and_drop(&mut self, args: &[ast::Expr]) {
+    pub(super) fn check_and_drop(&mut self, args: &[ast::Expr]) {
         for a in args {
             if let Some(v) = self.expr(a) {
                 self.release_temp(&v);
@@ -494,6 +524,9 @@ impl FnLower<'_, '_> {
     fn emit_call(&mut self, id: FuncId, vals: Vec<Val>, range: TextRange) -> Option<Val> {
         let ret = self.c.sig(id).ret.clone();
         let loc = self.c.loc(range);
+        if self.spawning(range) {
+            return Some(self.defer_call(super::spawn::Callee::Direct(id), vals, ret, loc));
+        }
         let call = Value::Call { func: id, args: vals.iter().map(|v| v.op).collect(), loc };
         Some(self.finish_call(call, ret, &vals))
     }

@@ -82,7 +82,7 @@ impl Checker<'_> {
         ok.then(|| Type::Fn(Box::new(FnType { params, ret })))
     }
 
-    fn add_lifted(&mut self, f: Function) -> FuncId {
+    pub(super) fn add_lifted(&mut self, f: Function) -> FuncId {
         let id = self.reserve_function();
         self.fill_function(id, f);
         id
@@ -101,16 +101,24 @@ impl Checker<'_> {
 
     /// A record layout for a closure with these captures (slot 0: the code address).
     fn closure_layout(&mut self, captures: &[Capture]) -> LayoutId {
-        if captures.is_empty() {
+        let slots = captures.iter().map(|c| Slot { ty: c.var.ty.clone(), weak: c.weak && c.var.ty.is_rc() }).collect();
+        self.closure_layout_of(slots)
+    }
+
+    /// A record layout for a closure holding `captured` after the code address (slot 0).
+    /// Compiler-made closures (`启动`, futures) use it too.
+    pub(super) fn closure_layout_of(&mut self, captured: Vec<Slot>) -> LayoutId {
+        if captured.is_empty() {
             if let Some(l) = self.lifted.code_only_layout {
                 return l;
             }
         }
+        let empty = captured.is_empty();
         let mut slots = vec![Slot { ty: Type::Int, weak: false }];
-        slots.extend(captures.iter().map(|c| Slot { ty: c.var.ty.clone(), weak: c.weak && c.var.ty.is_rc() }));
+        slots.extend(captured);
         let id = LayoutId(self.layouts.len() as u32);
         self.layouts.push(Layout { kind: LayoutKind::Closure, slots });
-        if captures.is_empty() {
+        if empty {
             self.lifted.code_only_layout = Some(id);
         }
         id
@@ -289,17 +297,26 @@ impl FnLower<'_, '_> {
 
     /// A fresh closure record (owned) with the code address and the captured values.
     fn new_closure_record(&mut self, ty: FnType, code: FuncId, layout: LayoutId, captures: &[Capture]) -> Val {
+        // Captures are locals, so their values are borrowed: the record takes its own
+        // reference, except for a weak capture.
+        let values = captures
+            .iter()
+            .map(|cap| (!cap.var.poisoned).then(|| (self.read_var(&cap.var), cap.weak)))
+            .collect();
+        self.closure_record(ty, code, layout, values)
+    }
+
+    /// A fresh closure record (owned) of type `ty`: the address of `code` in slot 0, then
+    /// `values` in slots 1.. (`None` leaves a slot null). Each value goes into the record
+    /// owned — an owned temporary is moved, a borrowed object retained — except when
+    /// marked weak (the record then does not own it).
+    pub(super) fn closure_record(&mut self, ty: FnType, code: FuncId, layout: LayoutId, values: Vec<Option<(Val, bool)>>) -> Val {
         let rec = self.temp(Type::Fn(Box::new(ty)), Value::NewRecord(layout));
         let addr = self.b.temp(Type::Int, Value::FuncAddr(code));
         self.b.push(Inst::SetSlot { obj: rec.op, slot: 0, value: addr });
-        for (i, cap) in captures.iter().enumerate() {
-            if cap.var.poisoned {
-                continue;
-            }
-            // Captures are locals, so `v` is borrowed: the record takes its own
-            // reference, except for a weak capture.
-            let v = self.read_var(&cap.var);
-            let value = if cap.weak { v.op } else { self.into_owned(v) };
+        for (i, v) in values.into_iter().enumerate() {
+            let Some((v, weak)) = v else { continue };
+            let value = if weak { v.op } else { self.into_owned(v) };
             self.b.push(Inst::SetSlot { obj: rec.op, slot: i as u32 + 1, value });
         }
         rec
@@ -369,6 +386,9 @@ impl FnLower<'_, '_> {
         let pairs: Vec<(ast::Expr, Type)> = args.iter().cloned().zip(ty.params.iter().cloned()).collect();
         let vals = self.arguments(&pairs)?;
         let loc = self.c.loc(range);
+        if self.spawning(range) {
+            return Some(self.defer_call(super::spawn::Callee::Value(f), vals, ty.ret.clone(), loc));
+        }
         let call = Value::CallIndirect { callee: f.op, args: vals.iter().map(|v| v.op).collect(), ret: ty.ret.clone(), loc };
         Some(self.finish_call(call, ty.ret.clone(), &vals))
     }

@@ -40,10 +40,14 @@ impl FnLower<'_, '_> {
             ast::Expr::StructLit(l) => self.struct_lit(l),
             ast::Expr::Closure(c) => self.closure(c),
             ast::Expr::ArrayNew(a) => self.array_new(a),
-            ast::Expr::ChanNew(_) => self.unsupported(range, "通道", "channels"),
-            ast::Expr::Await(_) => self.unsupported(range, "等待", "等待 (await)"),
-            ast::Expr::Recv(_) | ast::Expr::Send(_) => self.unsupported(range, "通道", "channels"),
-            ast::Expr::Spawn(_) => self.unsupported(range, "启动", "启动 (green threads)"),
+            ast::Expr::ChanNew(c) => self.chan_new(c),
+            ast::Expr::Await(a) => self.await_expr(a, None),
+            ast::Expr::Recv(r) => self.recv(r),
+            ast::Expr::Send(s) => self.send(s),
+            ast::Expr::Spawn(_) => {
+                self.c.error(range, "启动 是语句，不能用作值", "启动 is a statement and has no value");
+                None
+            }
         }
     }
 
@@ -52,6 +56,15 @@ impl FnLower<'_, '_> {
     pub(super) fn expr_expecting(&mut self, e: &ast::Expr, expected: &Type) -> Option<Val> {
         match e {
             ast::Expr::Array(a) => self.array_lit(a, Some(expected)),
+            // `变量 x: 整数 = 等待 未来::失败("…")`: the future's type comes from here.
+            ast::Expr::Await(a) => {
+                let outer = self.b.loc();
+                let here = self.c.loc(e.syntax().text_range());
+                self.b.set_loc(here);
+                let v = self.await_expr(a, Some(expected));
+                self.b.set_loc(outer);
+                v
+            }
             ast::Expr::Paren(p) => self.expr_expecting(&p.expr()?, expected),
             ast::Expr::Path(p) => {
                 let segments: Vec<String> = p.segments().map(|s| s.text()).collect();
@@ -82,6 +95,9 @@ impl FnLower<'_, '_> {
                         }
                     }
                     if let [t, v] = segments.as_slice() {
+                        if t == "未来" {
+                            return self.future_constructor(v, &args, Some(expected), range);
+                        }
                         if let Some(r) = self.generic_variant(t, v, &args, Some(expected), range) {
                             return r;
                         }
@@ -93,6 +109,9 @@ impl FnLower<'_, '_> {
                 if let (Some(ast::Expr::Path(p)), Some(v)) = (m.receiver(), m.name()) {
                     if let Some(t) = p.as_single_name().map(|n| n.text()) {
                         let args: Vec<ast::Expr> = m.args().collect();
+                        if t == "未来" {
+                            return self.future_constructor(&v.text(), &args, Some(expected), e.syntax().text_range());
+                        }
                         if let Some(r) = self.generic_variant(&t, &v.text(), &args, Some(expected), e.syntax().text_range()) {
                             return r;
                         }
@@ -474,6 +493,11 @@ impl FnLower<'_, '_> {
             _ => return self.bad_cast(v, &to.zh(), range),
         };
         Some(self.temp(to.clone(), Value::Convert(conv, v.op)))
+    }
+
+    /// Does `coerce` accept a value of type `from` where `to` is expected?
+    pub(super) fn converts_implicitly(from: &Type, to: &Type) -> bool {
+        from == to || matches!((from, to), (Type::Int, Type::Float) | (Type::Bool, Type::Int))
     }
 
     /// Implicit conversion of a value to the type of the slot it goes into: identity,

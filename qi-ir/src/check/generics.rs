@@ -311,7 +311,9 @@ fn unify(c: &Checker, written: &ast::TypeRef, actual: &Type, params: &[(String, 
         }
     }
     match (p.builtin(), actual) {
-        (Some(ast::BuiltinType::Array), Type::Array(inner)) => {
+        (Some(ast::BuiltinType::Array), Type::Array(inner))
+        | (Some(ast::BuiltinType::Chan), Type::Chan(inner))
+        | (Some(ast::BuiltinType::Future), Type::Future(inner)) => {
             if let Some(a) = args.first() {
                 unify(c, a, inner, params, out)?;
             }

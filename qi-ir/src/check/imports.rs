@@ -12,11 +12,11 @@ use qi_syntax::ast::{self, AstNode};
 use rowan::TextRange;
 
 /// Standard-library modules this runtime provides.
-const STD_MODULES: &[&str] = &["数学"];
+const STD_MODULES: &[&str] = &["数学", "同步"];
 
 /// Modules of the reference's standard library (builtins.md §G) not provided yet.
 const STD_MODULES_LATER: &[&str] = &[
-    "输入输出", "字符串", "文本", "操作系统", "OS", "JSON", "时间", "日期", "列表", "哈希表", "同步", "向量",
+    "输入输出", "字符串", "文本", "操作系统", "OS", "JSON", "时间", "日期", "列表", "哈希表", "向量",
     "内存", "随机", "进程", "路径", "环境", "正则", "加密", "压缩", "配置", "测试", "子进程", "反射",
 ];
 
@@ -133,6 +133,9 @@ impl FnLower<'_, '_> {
         let package = self.c.qualifier(qualifier)?;
         if package == "数学" {
             return Some(self.math_call(name, args, range));
+        }
+        if package == "同步" {
+            return Some(self.sync_call(name, args, range));
         }
         let ids: Vec<FuncId> = self
             .c

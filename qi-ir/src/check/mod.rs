@@ -12,16 +12,21 @@
 mod arrays;
 mod body;
 mod calls;
+mod channels;
 mod closures;
 mod enums;
 mod exceptions;
 mod expr;
+mod futures;
 mod generics;
 mod imports;
 mod lines;
 mod matching;
 mod ops;
+mod select;
+mod spawn;
 mod structs;
+mod sync;
 mod types;
 
 use crate::builder::FnBuilder;

@@ -71,8 +71,27 @@ impl Checker<'_> {
             }
             BuiltinType::Ptr => return self.unsupported_type(range, "指针", "pointers"),
             BuiltinType::List => return self.unsupported_type(range, "列表", "lists"),
-            BuiltinType::Chan => return self.unsupported_type(range, "通道", "channels"),
-            BuiltinType::Future => return self.unsupported_type(range, "未来", "futures"),
+            BuiltinType::Chan => {
+                let Some(elem) = path.type_args().next() else {
+                    self.error(range, "通道类型需要元素类型：通道<T>", "channel type needs an element type: 通道<T>");
+                    return None;
+                };
+                match self.resolve_type(&elem)? {
+                    Type::Void => {
+                        self.error(range, "通道的元素类型不能是 空", "a channel cannot carry 空 values");
+                        return None;
+                    }
+                    t => Type::Chan(Box::new(t)),
+                }
+            }
+            BuiltinType::Future => {
+                // `未来<空>` is a future that completes without a value.
+                let Some(result) = path.type_args().next() else {
+                    self.error(range, "未来类型需要结果类型：未来<T>", "future type needs a result type: 未来<T>");
+                    return None;
+                };
+                Type::Future(Box::new(self.resolve_type(&result)?))
+            }
             BuiltinType::Option | BuiltinType::Result => {
                 let Some(arg) = path.type_args().next() else {
                     self.error(range, "选项/结果 类型需要类型参数：选项<T>、结果<T>", "选项/结果 need a type argument: 选项<T>, 结果<T>");

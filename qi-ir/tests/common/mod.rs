@@ -2,6 +2,7 @@
 //! Qi source, an IR validator and a reference interpreter of the IR.
 #![allow(dead_code)]
 
+pub mod checking;
 pub mod interp;
 pub mod known_bugs;
 pub mod mutate;
@@ -72,6 +73,14 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
 /// import of user code — loading those is the driver's job), sorted.
 pub fn programs() -> Vec<Program> {
     all_programs().into_iter().filter(|p| p.status != 1 && !imports_user_code(&p.source)).collect()
+}
+
+/// Programs under `concurrency/` use green threads, channels, `选择` and futures, which
+/// the single-threaded reference interpreter (`interp.rs`) does not model: the tests that
+/// run the IR in it skip them (the conformance runner checks them against the JIT and
+/// the runtime). The checker tests still cover them.
+pub fn needs_threads(name: &str) -> bool {
+    name.starts_with("concurrency/")
 }
 
 /// Does the program import other files (`导入 ./工具;`, `导入 计数器;`)? Standard-library
