@@ -10,7 +10,8 @@ cargo build --release -p qi-cli --no-default-features --target-dir target/valgri
 QI=$PWD/target/valgrind/release/qi
 cd tests/programs
 if (($# == 0)); then
-  set -- $(ls structs/*.qi arrays/*.qi enums/*.qi match/*.qi closures/*.qi strings/*.qi 2>/dev/null | awk 'NR % 4 == 1' | head -n 24)
+  set -- $(ls structs/*.qi arrays/*.qi enums/*.qi match/*.qi closures/*.qi strings/*.qi 2>/dev/null | awk 'NR % 4 == 1' | head -n 24) \
+    $(ls concurrency/channels/*.qi concurrency/select/*.qi concurrency/futures/*.qi concurrency/patterns/*.qi | awk 'NR % 5 == 1' | head -n 10)
 fi
 passed=0 failed=0
 for prog in "$@"; do

@@ -73,6 +73,8 @@ impl Program {
     /// be running on the workers until the process ends.
     pub fn run_on(self, workers: usize) -> qi_rt::sched::Outcome {
         let program: &'static Program = Box::leak(Box::new(self));
+        // Kept reachable from a static, so memory checkers see it as in use, not lost.
+        RUN_PROGRAMS.lock().unwrap_or_else(|e| e.into_inner()).push(program as *const Program as usize);
         qi_rt::sched::run_program(program.entry, workers)
     }
 
@@ -83,6 +85,9 @@ impl Program {
         unsafe { self.module.free_memory() }
     }
 }
+
+/// Addresses of the programs that ran (they are never freed).
+static RUN_PROGRAMS: std::sync::Mutex<Vec<usize>> = std::sync::Mutex::new(Vec::new());
 
 fn isa(opts: &Options) -> Result<OwnedTargetIsa, JitError> {
     let mut flags = settings::builder();
