@@ -52,7 +52,7 @@ pub fn is_green(op: Builtin) -> bool {
 
 impl<L: Linker> Translator<'_, '_, L> {
     /// A value as 64 bits.
-    fn to_bits(&mut self, v: clif::Value) -> clif::Value {
+    fn as_bits(&mut self, v: clif::Value) -> clif::Value {
         let ty = self.b.func.dfg.value_type(v);
         if ty == types::F64 {
             self.b.ins().bitcast(types::I64, MemFlagsData::new(), v)
@@ -64,7 +64,7 @@ impl<L: Linker> Translator<'_, '_, L> {
     }
 
     /// 64 bits as a value of the kind `bits`.
-    fn from_bits(&mut self, v: clif::Value, bits: Bits) -> Option<clif::Value> {
+    fn bits_as(&mut self, v: clif::Value, bits: Bits) -> Option<clif::Value> {
         Some(match bits {
             Bits::Float => self.b.ins().bitcast(types::F64, MemFlagsData::new(), v),
             Bits::Bool => self.b.ins().ireduce(types::I8, v),
@@ -88,9 +88,9 @@ impl<L: Linker> Translator<'_, '_, L> {
         let f: RtFn = runtime_calls::builtin(op);
         // The value argument travels as bits; element kinds become the objects flag.
         match op {
-            ChanSend(_) | SelectSend(_) | FutureComplete(_) => args[1] = self.to_bits(args[1]),
+            ChanSend(_) | SelectSend(_) | FutureComplete(_) => args[1] = self.as_bits(args[1]),
             FutureReady(b) => {
-                args[0] = self.to_bits(args[0]);
+                args[0] = self.as_bits(args[0]);
                 let flag = self.objects_flag(b);
                 args.push(flag);
             }
@@ -119,7 +119,7 @@ impl<L: Linker> Translator<'_, '_, L> {
         }
         let value = results.first().copied();
         match op {
-            ChanRecv(b) | ChanTake(b) | Await(b) => self.from_bits(value.expect("a result"), b),
+            ChanRecv(b) | ChanTake(b) | Await(b) => self.bits_as(value.expect("a result"), b),
             _ => match op.result() {
                 Some(Type::Void) => None,
                 _ => value,

@@ -177,7 +177,8 @@ pub unsafe fn send(c: *mut Channel, v: u64) -> Result<(), Closed> {
     // SAFETY: per the caller.
     let d = unsafe { data(c) };
     if d.objects {
-        sched::publish(v as usize as *mut Header);
+        // SAFETY: an object element the sender holds.
+        unsafe { sched::publish(v as usize as *mut Header) };
     }
     let mut wake = Vec::new();
     let mut st = d.state.lock();
@@ -268,7 +269,8 @@ pub unsafe fn select_add(c: *mut Channel, send: Option<u64>) {
     // SAFETY: per the caller.
     if let Some(v) = send {
         if unsafe { data(c) }.objects {
-            sched::publish(v as usize as *mut Header);
+            // SAFETY: an object element the sender holds.
+            unsafe { sched::publish(v as usize as *mut Header) };
         }
     }
     select_cases().push(Case { chan: c, send });

@@ -56,18 +56,27 @@ pub fn pending(objects: bool) -> *mut Header {
 }
 
 /// A completed future holding `v` (borrowed: the future takes its own reference).
-pub fn ready(v: u64, objects: bool) -> *mut Header {
+///
+/// # Safety
+/// `v` is a value of the future's type (a live object when `objects`).
+pub unsafe fn ready(v: u64, objects: bool) -> *mut Header {
     if objects {
-        sched::publish(v as usize as *mut Header);
-        // SAFETY: a live object.
-        unsafe { object::retain(v as usize as *mut Header) };
+        // SAFETY: a live object the caller holds.
+        unsafe {
+            sched::publish(v as usize as *mut Header);
+            object::retain(v as usize as *mut Header);
+        }
     }
     new_future(State::Done(v), objects)
 }
 
 /// A failed future (takes `e`).
-pub fn failed(e: *mut Header, objects: bool) -> *mut Header {
-    sched::publish(e);
+///
+/// # Safety
+/// `e` is an owned, live exception.
+pub unsafe fn failed(e: *mut Header, objects: bool) -> *mut Header {
+    // SAFETY: `e` is a fresh exception the caller hands over.
+    unsafe { sched::publish(e) };
     new_future(State::Failed(e), objects)
 }
 
@@ -113,9 +122,11 @@ fn drop_state(st: State, objects: bool) {
 pub unsafe fn complete(f: *mut Header, v: u64) {
     // SAFETY: per the caller.
     if unsafe { data(f) }.objects {
-        sched::publish(v as usize as *mut Header);
         // SAFETY: a live object; the future takes a reference.
-        unsafe { object::retain(v as usize as *mut Header) };
+        unsafe {
+            sched::publish(v as usize as *mut Header);
+            object::retain(v as usize as *mut Header);
+        }
     }
     settle(f, State::Done(v));
 }
@@ -125,7 +136,8 @@ pub unsafe fn complete(f: *mut Header, v: u64) {
 /// # Safety
 /// `f` is a live future; `e` an owned exception.
 pub unsafe fn fail(f: *mut Header, e: *mut Header) {
-    sched::publish(e);
+    // SAFETY: per the caller, `e` is owned.
+    unsafe { sched::publish(e) };
     settle(f, State::Failed(e));
 }
 

@@ -42,7 +42,8 @@ fn bad_handle(what_zh: &str, what_en: &str, h: i64, file: u32, line: u32) -> Rai
 /// # Safety
 /// `closure` is a live closure object taking no arguments.
 pub unsafe extern "C" fn qi_spawn(closure: *mut Header) {
-    guard(|| sched::spawn(closure))
+    // SAFETY: per the caller.
+    guard(|| unsafe { sched::spawn(closure) })
 }
 
 /// `设置超时(ms)`, `等待 异步睡眠(ms)`.
@@ -165,7 +166,8 @@ pub extern "C" fn qi_future_new(objects: u8) -> *mut Header {
 /// # Safety
 /// `closure` is a live closure `函数()`, `fut` a live future.
 pub unsafe extern "C" fn qi_future_spawn(closure: *mut Header, fut: *mut Header) {
-    guard(|| sched::spawn_eager(closure, fut))
+    // SAFETY: per the caller.
+    guard(|| unsafe { sched::spawn_eager(closure, fut) })
 }
 
 /// # Safety
@@ -180,7 +182,8 @@ pub unsafe extern "C" fn qi_future_complete(fut: *mut Header, v: u64) {
 /// # Safety
 /// `v` is a value of the future's type.
 pub unsafe extern "C" fn qi_future_ready(v: u64, objects: u8) -> *mut Header {
-    guard(|| future::ready(v, objects != 0))
+    // SAFETY: per the caller.
+    guard(|| unsafe { future::ready(v, objects != 0) })
 }
 
 /// `未来::失败(消息)`.
@@ -190,7 +193,8 @@ pub unsafe extern "C" fn qi_future_ready(v: u64, objects: u8) -> *mut Header {
 pub unsafe extern "C" fn qi_future_failed(message: *const Str, objects: u8) -> *mut Header {
     // SAFETY: per the caller.
     let text = unsafe { str_as_str(message) }.to_string();
-    guard(|| future::failed(crate::exception::new_exception(text, 0, 0, std::ptr::null_mut()), objects != 0))
+    // SAFETY: a fresh exception, handed over.
+    guard(|| unsafe { future::failed(crate::exception::new_exception(text, 0, 0, std::ptr::null_mut()), objects != 0) })
 }
 
 /// `等待 f`: the value (owned), or raises the future's failure.
@@ -303,5 +307,6 @@ pub extern "C" fn qi_atomic_cas(h: i64, expected: i64, new: i64, file: u32, line
 /// # Safety
 /// `p` is null or a live object.
 pub unsafe extern "C" fn qi_publish(p: *mut Header) {
-    guard(|| sched::publish(p))
+    // SAFETY: per the caller.
+    guard(|| unsafe { sched::publish(p) })
 }

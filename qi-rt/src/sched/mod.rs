@@ -545,7 +545,10 @@ pub fn current_arc() -> Arc<Task> {
 }
 
 /// Mark `p` (and all it reaches) shared if other workers may see it.
-pub fn publish(p: *mut Header) {
+///
+/// # Safety
+/// `p` is null or a live object the running green thread owns or already shares.
+pub unsafe fn publish(p: *mut Header) {
     if MULTI.load(Ordering::Relaxed) {
         // SAFETY: `p` is null or a live object the running green thread owns or shares.
         unsafe { crate::object::mark_shared(p) };
@@ -553,9 +556,13 @@ pub fn publish(p: *mut Header) {
 }
 
 /// `启动`: a new green thread running `closure` (borrowed; the thread takes a reference).
-pub fn spawn(closure: *mut Header) {
+///
+/// # Safety
+/// `closure` is a live closure object `函数()`.
+pub unsafe fn spawn(closure: *mut Header) {
     let s = sched();
-    publish(closure);
+    // SAFETY: per the caller.
+    unsafe { publish(closure) };
     // SAFETY: a live closure object.
     unsafe { crate::object::retain(closure) };
     s.live.fetch_add(1, Ordering::SeqCst);
@@ -565,10 +572,16 @@ pub fn spawn(closure: *mut Header) {
 
 /// An eager future: a new green thread running `closure` at once; it completes (or fails)
 /// `future`. The caller continues when that thread first switches out.
-pub fn spawn_eager(closure: *mut Header, future: *mut Header) {
+///
+/// # Safety
+/// `closure` is a live closure object `函数()`, `future` a live future.
+pub unsafe fn spawn_eager(closure: *mut Header, future: *mut Header) {
     let s = sched();
-    publish(closure);
-    publish(future);
+    // SAFETY: per the caller.
+    unsafe {
+        publish(closure);
+        publish(future);
+    }
     // SAFETY: live objects; the new task takes a reference to each.
     unsafe {
         crate::object::retain(closure);
