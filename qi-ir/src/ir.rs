@@ -450,7 +450,7 @@ pub enum Builtin {
     SelectRecv,
     /// (channel, value): a send case.
     SelectSend(Bits),
-    /// (timeout ms: 整数, negative = none; has `默认`: 布尔) → 整数: the index of the chosen
+    /// (timeout ms: 整数, `NO_TIMEOUT` = none, other negatives count as 0; has `默认`: 布尔) → 整数: the index of the chosen
     /// channel case in the order they were added, -1 for the timeout, -2 for `默认`.
     /// A chosen receive case's value is then read with `ChanTake`. May raise (send case on
     /// a closed channel).
@@ -502,6 +502,9 @@ pub enum Builtin {
     /// `等待 f`: (future) → T, parking until it completes. May raise (failed future).
     Await(Bits),
 }
+
+/// The timeout argument of `SelectWait` for a `选择` without `情况 超时`.
+pub const NO_TIMEOUT: i64 = i64::MIN;
 
 /// How a Qi value travels through the runtime as 64 bits: integers as themselves,
 /// floats by their IEEE bits, booleans as 0/1, characters as code points, objects as

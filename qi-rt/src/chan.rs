@@ -332,7 +332,9 @@ fn select_run(task: &Arc<Task>, cases: &[Case], timeout_ms: i64, has_default: bo
     if has_default {
         return Ok(-2);
     }
-    if timeout_ms == 0 {
+    // `i64::MIN` (the IR's `NO_TIMEOUT`): no timeout case; a negative one counts as 0.
+    let timeout_ms = if timeout_ms == i64::MIN { None } else { Some(timeout_ms.max(0)) };
+    if timeout_ms == Some(0) {
         return Ok(-1);
     }
     // Register on every channel, then park.
@@ -347,8 +349,8 @@ fn select_run(task: &Arc<Task>, cases: &[Case], timeout_ms: i64, has_default: bo
         }
     }
     drop(locks);
-    if timeout_ms > 0 {
-        sched::add_timer(std::time::Duration::from_millis(timeout_ms as u64), ticket);
+    if let Some(ms) = timeout_ms {
+        sched::add_timer(std::time::Duration::from_millis(ms as u64), ticket);
     }
     sched::park();
     // Remove the entries the other cases left behind.

@@ -146,7 +146,8 @@ pub unsafe extern "C" fn qi_select_send(c: *mut Channel, v: u64) {
     guard(|| unsafe { chan::select_add(c, Some(v)) })
 }
 
-/// The chosen case: its index, -1 timeout, -2 `默认`.
+/// The chosen case: its index, -1 timeout, -2 `默认`. `timeout_ms` is `i64::MIN` without
+/// a timeout case.
 pub extern "C" fn qi_select_wait(timeout_ms: i64, has_default: u8, file: u32, line: u32) -> Raising {
     guard(|| match chan::select_wait(timeout_ms, has_default != 0) {
         Ok(i) => ok(i as u64),

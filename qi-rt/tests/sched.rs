@@ -81,7 +81,7 @@ unsafe extern "C" fn main_fn(_limit: usize) -> u8 {
                 let _ = chan::send(ch(a), 7);
                 chan::select_begin();
                 chan::select_add(ch(a), None);
-                let second = chan::select_wait(-1, false).ok().unwrap_or(99);
+                let second = chan::select_wait(i64::MIN, false).ok().unwrap_or(99);
                 let v = chan::take_held();
                 RESULT.store(first * 100 + second * 10 + v as i64, Ordering::SeqCst);
                 release(a);

@@ -48,7 +48,7 @@ impl FnLower<'_, '_> {
         for (op, args) in prepared.registrations {
             self.b.push(Inst::Effect(builtin(op, args)));
         }
-        let wait_args = vec![prepared.timeout.unwrap_or(Operand::Int(-1)), Operand::Bool(prepared.has_default)];
+        let wait_args = vec![prepared.timeout.unwrap_or(Operand::Int(NO_TIMEOUT)), Operand::Bool(prepared.has_default)];
         let chosen = self.b.temp(Type::Int, builtin(Builtin::SelectWait, wait_args));
         for v in prepared.operands.iter().rev() {
             self.release_temp(v);
