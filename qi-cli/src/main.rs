@@ -28,6 +28,9 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Check and run a program: `qi run 程序.qi [参数…]`.
+    ///
+    /// Green threads run on one worker thread per core; `QI_WORKERS=n` sets the number.
+    /// Exit status: 0 normal end, 1 rejected program, 2 uncaught exception or deadlock.
     Run {
         /// Print an intermediate form instead of running.
         #[arg(long, value_enum)]
