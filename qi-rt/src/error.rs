@@ -16,7 +16,8 @@ pub const RUNTIME_ERROR_EXIT_STATUS: i32 = 2;
 pub fn runtime_error(zh: String, en: String) -> ! {
     let line = runtime_error_text(&zh, &en, crate::lang::english());
     crate::output::write_stderr_line(&line);
-    std::process::exit(RUNTIME_ERROR_EXIT_STATUS)
+    // Other workers may still run green threads: no exit-time destructors.
+    crate::program::end_process(RUNTIME_ERROR_EXIT_STATUS as u8)
 }
 
 /// The stderr line of a runtime error, in the chosen language.

@@ -132,6 +132,11 @@ impl Task {
         ticket
     }
 
+    /// Is the wait `ticket` still open (nobody claimed it yet)?
+    pub fn is_open(&self, ticket: u64) -> bool {
+        self.wait.load(Ordering::Acquire) == ticket * 2 + 1
+    }
+
     /// Claims the open wait `ticket`; true for exactly one caller per ticket.
     pub fn claim(&self, ticket: u64) -> bool {
         self.wait.compare_exchange(ticket * 2 + 1, ticket * 2, Ordering::AcqRel, Ordering::Acquire).is_ok()

@@ -36,16 +36,31 @@ impl Ord for Entry {
 pub struct Timers {
     heap: Mutex<BinaryHeap<Entry>>,
     changed: Condvar,
+    /// Heap size at which stale entries (of waits that ended otherwise) are dropped.
+    prune_at: Mutex<usize>,
+}
+
+/// Is any entry's wait still open (a timer that can still wake something)?
+fn any_open(heap: &BinaryHeap<Entry>) -> bool {
+    heap.iter().any(|e| e.task.is_open(e.ticket))
 }
 
 impl Timers {
     pub fn new() -> Timers {
-        Timers { heap: Mutex::new(BinaryHeap::new()), changed: Condvar::new() }
+        Timers { heap: Mutex::new(BinaryHeap::new()), changed: Condvar::new(), prune_at: Mutex::new(1024) }
     }
 
     /// Wake `task` (claiming `ticket`, with case -1) at `at`.
     pub fn add(&self, at: Instant, task: Arc<Task>, ticket: u64) {
         let mut heap = self.heap.lock();
+        // A `选择` woken by a channel leaves its timer behind; drop such entries from time
+        // to time so that a loop of long timeouts does not accumulate them.
+        let mut prune_at = self.prune_at.lock();
+        if heap.len() >= *prune_at {
+            heap.retain(|e| e.task.is_open(e.ticket));
+            *prune_at = (heap.len() * 2).max(1024);
+        }
+        drop(prune_at);
         let earliest = heap.peek().is_none_or(|e| at < e.at);
         heap.push(Entry { at, task, ticket });
         if earliest {
@@ -53,11 +68,12 @@ impl Timers {
         }
     }
 
-    /// Runs `f(any timer pending)` under the heap's lock: a timer's wake-up also happens
-    /// under it, so the deadlock check sees either the entry or the woken task.
+    /// Runs `f(any timer can still wake a green thread)` under the heap's lock: a timer's
+    /// wake-up also happens under it, so the deadlock check sees either the entry or the
+    /// woken task. Entries of waits that ended otherwise do not count.
     pub fn with_pending<R>(&self, f: impl FnOnce(bool) -> R) -> R {
         let heap = self.heap.lock();
-        f(!heap.is_empty())
+        f(any_open(&heap))
     }
 
     /// The timer thread's loop (never returns).
@@ -79,6 +95,9 @@ impl Timers {
                         // Woken under the lock: the deadlock check sees either the entry
                         // or the runnable task.
                         super::wake(e.task);
+                    } else if !any_open(&heap) {
+                        // A stale entry was the last thing a deadlock check waited for.
+                        super::deadlock_if_idle();
                     }
                 }
             }

@@ -1,0 +1,353 @@
+//! Workers: where runnable green threads wait and how a worker picks the next one.
+//!
+//! * Each worker has a FIFO deque (others steal from it) and a one-task *next slot*: a
+//!   green thread woken by the running one runs next on the same worker, so a sender and
+//!   the receiver it wakes stay together.
+//! * Fairness: every `FAIRNESS_TICK`th pick looks at the global injector and the deque
+//!   before the next slot, so two green threads handing the worker to each other through
+//!   the slot cannot starve the rest.
+//! * The next slot is an atomic pointer other threads can empty: the monitor moves a task
+//!   that waits there while its worker keeps running one green thread (a long
+//!   computation) to the injector when another worker is idle.
+//! * Idle workers park on their thread handle (no spinning) and are unparked when work is
+//!   queued for them.
+
+use std::cell::RefCell;
+use std::sync::atomic::{fence, AtomicPtr, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use corosensei::{Coroutine, CoroutineResult, Yielder};
+use crossbeam_deque::{Steal, Worker};
+
+use super::task::{Co, Start, Switch, Task, PARKED, QUEUED, RUNNING};
+use super::{became_inactive, end, sched, set_current, stack, wake, Outcome, Sched};
+
+/// Every this many picks, the injector and the deque go before the next slot.
+const FAIRNESS_TICK: u32 = 61;
+/// How often the monitor looks for tasks stuck in a busy worker's next slot.
+const MONITOR_PERIOD: Duration = Duration::from_millis(1);
+
+/// The per-worker state other threads may touch.
+pub(super) struct Slots {
+    /// The next slot: an `Arc<Task>` turned into a raw pointer, or null.
+    next: AtomicPtr<Task>,
+    /// Green threads this worker has started or resumed (the monitor's clock).
+    runs: AtomicU64,
+}
+
+impl Slots {
+    pub(super) fn new() -> Slots {
+        Slots { next: AtomicPtr::new(std::ptr::null_mut()), runs: AtomicU64::new(0) }
+    }
+
+    /// Put `t` in the slot; returns the task that was there.
+    fn replace(&self, t: Arc<Task>) -> Option<Arc<Task>> {
+        let old = self.next.swap(Arc::into_raw(t) as *mut Task, Ordering::AcqRel);
+        // SAFETY: non-null pointers in the slot come from `Arc::into_raw`, and the swap
+        // made us their only owner.
+        (!old.is_null()).then(|| unsafe { Arc::from_raw(old) })
+    }
+
+    fn take(&self) -> Option<Arc<Task>> {
+        let old = self.next.swap(std::ptr::null_mut(), Ordering::AcqRel);
+        // SAFETY: as in `replace`.
+        (!old.is_null()).then(|| unsafe { Arc::from_raw(old) })
+    }
+}
+
+struct WorkerLocal {
+    index: usize,
+    queue: Worker<Arc<Task>>,
+    ticks: u32,
+}
+
+thread_local! {
+    static WORKER: RefCell<Option<WorkerLocal>> = const { RefCell::new(None) };
+}
+
+pub(super) fn worker_main(index: usize, queue: Worker<Arc<Task>>) {
+    set_worker(Some(WorkerLocal { index, queue, ticks: 0 }));
+    let s = sched();
+    // A panic here is a bug in the runtime: report it and end the process rather than
+    // leave the program hanging without this worker.
+    let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        while !s.stopping.load(Ordering::Relaxed) {
+            match find_task(s) {
+                Some(t) => run(t),
+                None => idle(s, index),
+            }
+        }
+    }));
+    if let Err(payload) = ran {
+        let what = crate::guard::panic_message(&*payload);
+        crate::error::runtime_error(format!("运行时内部错误：{what}"), format!("internal runtime failure: {what}"));
+    }
+    // Abandoned green threads stay in memory (see `task::Local`'s drop).
+    if let Some(w) = set_worker(None) {
+        std::mem::forget(w);
+    }
+}
+
+#[inline(never)]
+fn set_worker(w: Option<WorkerLocal>) -> Option<WorkerLocal> {
+    WORKER.with(|cell| std::mem::replace(&mut *cell.borrow_mut(), w))
+}
+
+fn steal_injector(s: &Sched, w: &WorkerLocal) -> Option<Arc<Task>> {
+    loop {
+        match s.injector.steal_batch_and_pop(&w.queue) {
+            Steal::Success(t) => return Some(t),
+            Steal::Retry => continue,
+            Steal::Empty => return None,
+        }
+    }
+}
+
+#[inline(never)]
+fn find_task(s: &Sched) -> Option<Arc<Task>> {
+    WORKER.with(|cell| {
+        let mut guard = cell.borrow_mut();
+        let w = guard.as_mut().expect("on a worker");
+        w.ticks = w.ticks.wrapping_add(1);
+        let slots = &s.slots[w.index];
+        if w.ticks % FAIRNESS_TICK == 0 {
+            if let Some(t) = steal_injector(s, w).or_else(|| w.queue.pop()) {
+                return Some(t);
+            }
+        }
+        if let Some(t) = slots.take().or_else(|| w.queue.pop()).or_else(|| steal_injector(s, w)) {
+            return Some(t);
+        }
+        for st in &s.stealers {
+            loop {
+                match st.steal_batch_and_pop(&w.queue) {
+                    Steal::Success(t) => return Some(t),
+                    Steal::Retry => continue,
+                    Steal::Empty => break,
+                }
+            }
+        }
+        None
+    })
+}
+
+fn has_work(s: &Sched) -> bool {
+    !s.injector.is_empty() || s.stealers.iter().any(|st| !st.is_empty())
+}
+
+/// Parks this worker until work is queued (re-checking after registering as idle, so a
+/// push that did not see it idle is not missed).
+fn idle(s: &Sched, index: usize) {
+    {
+        let mut idle = s.idle.lock();
+        idle.push(index);
+        s.idle_count.fetch_add(1, Ordering::SeqCst);
+    }
+    if !has_work(s) && !s.stopping.load(Ordering::SeqCst) {
+        std::thread::park();
+    }
+    let mut idle = s.idle.lock();
+    if let Some(pos) = idle.iter().position(|i| *i == index) {
+        idle.swap_remove(pos);
+        s.idle_count.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Wake one idle worker, if any, for newly queued work.
+pub(super) fn notify(s: &Sched) {
+    // Pairs with the idle side's count increment before its queue check: either this
+    // load sees the idle worker, or that check sees the pushed task.
+    fence(Ordering::SeqCst);
+    if s.idle_count.load(Ordering::SeqCst) == 0 {
+        return;
+    }
+    let mut idle = s.idle.lock();
+    if let Some(i) = idle.pop() {
+        s.idle_count.fetch_sub(1, Ordering::SeqCst);
+        drop(idle);
+        if let Some(t) = s.threads.lock().get(i) {
+            t.unpark();
+        }
+    }
+}
+
+/// Queue a runnable green thread: on a worker, into its next slot (`next`) or deque;
+/// elsewhere (the timer thread), into the injector.
+#[inline(never)]
+pub(super) fn push(task: Arc<Task>, next: bool) {
+    let s = sched();
+    let leftover = WORKER.with(|cell| {
+        let mut guard = cell.borrow_mut();
+        match guard.as_mut() {
+            Some(w) => {
+                if next {
+                    match s.slots[w.index].replace(task) {
+                        Some(old) => {
+                            w.queue.push(old);
+                            Ok(true)
+                        }
+                        None => Ok(false),
+                    }
+                } else {
+                    w.queue.push(task);
+                    Ok(true)
+                }
+            }
+            None => Err(task),
+        }
+    });
+    match leftover {
+        Ok(true) => notify(s),
+        Ok(false) => {}
+        Err(task) => {
+            s.injector.push(task);
+            notify(s);
+        }
+    }
+}
+
+/// The monitor thread (with more than one worker): a task that has waited in the next
+/// slot of a worker which kept running the same green thread for a whole period goes to
+/// the injector, where an idle worker takes it.
+pub(super) fn monitor(s: &'static Sched) {
+    let mut seen: Vec<(u64, *mut Task)> = vec![(u64::MAX, std::ptr::null_mut()); s.slots.len()];
+    while !s.stopping.load(Ordering::Relaxed) {
+        std::thread::sleep(MONITOR_PERIOD);
+        if s.idle_count.load(Ordering::SeqCst) == 0 {
+            seen.iter_mut().for_each(|e| *e = (u64::MAX, std::ptr::null_mut()));
+            continue;
+        }
+        for (slots, last) in s.slots.iter().zip(seen.iter_mut()) {
+            let now = (slots.runs.load(Ordering::Acquire), slots.next.load(Ordering::Acquire));
+            if !now.1.is_null() && now == *last {
+                if let Some(t) = slots.take() {
+                    s.injector.push(t);
+                    notify(s);
+                }
+            }
+            *last = now;
+        }
+    }
+}
+
+pub(super) fn run(task: Arc<Task>) {
+    task.state.store(RUNNING, Ordering::Release);
+    let index = WORKER.with(|cell| cell.borrow().as_ref().map(|w| w.index)).expect("on a worker");
+    sched().slots[index].runs.fetch_add(1, Ordering::Release);
+    // SAFETY: we are the only worker holding this task (it came out of a queue).
+    let local = unsafe { &mut *task.local.get() };
+    let mut co = match local.co.take() {
+        Some(co) => co,
+        None => new_coroutine(&task, local.start.take().expect("a new task has a start")),
+    };
+    if !local.line.is_empty() {
+        crate::output::restore_line(std::mem::take(&mut local.line));
+    }
+    set_current(Arc::as_ptr(&task));
+    let r = co.resume(());
+    set_current(std::ptr::null());
+    // SAFETY: the task is switched out; it is still ours until we queue or park it.
+    let local = unsafe { &mut *task.local.get() };
+    local.line = crate::output::take_line();
+    match r {
+        CoroutineResult::Yield(Switch::Park) => {
+            local.co = Some(co);
+            let parent = local.parent.take();
+            if task.state.compare_exchange(RUNNING, PARKED, Ordering::AcqRel, Ordering::Acquire).is_ok() {
+                // The eager future's caller continues (woken before this thread counts as
+                // inactive, so the deadlock check never sees neither).
+                wake_parent(parent);
+                became_inactive();
+            } else {
+                // Woken before it was switched out: run it again soon (after the caller).
+                task.state.store(QUEUED, Ordering::Release);
+                push(task, true);
+                wake_parent(parent);
+            }
+        }
+        CoroutineResult::Yield(Switch::Yield) => {
+            local.co = Some(co);
+            let parent = local.parent.take();
+            task.state.store(QUEUED, Ordering::Release);
+            let s = sched();
+            s.injector.push(task);
+            notify(s);
+            wake_parent(parent);
+        }
+        CoroutineResult::Yield(Switch::RunChild(child)) => {
+            // Starting another eager future is not a block: a waiting caller of this
+            // thread keeps waiting until this thread itself switches out.
+            local.co = Some(co);
+            // SAFETY: the child has not started; nobody else holds its local state.
+            unsafe { (*child.local.get()).parent = Some(task.clone()) };
+            // No ticket is open, so only the child's first switch wakes this thread.
+            task.state.store(PARKED, Ordering::Release);
+            push(child, true);
+            became_inactive();
+        }
+        CoroutineResult::Return(status) => {
+            drop(co);
+            // A finished green thread's unterminated last line is output as it is.
+            crate::output::emit_partial(std::mem::take(&mut local.line));
+            wake_parent(local.parent.take());
+            finish(&task, status);
+        }
+    }
+}
+
+fn wake_parent(parent: Option<Arc<Task>>) {
+    if let Some(p) = parent {
+        wake(p);
+    }
+}
+
+fn new_coroutine(task: &Arc<Task>, start: Start) -> Co {
+    let stack = if task.is_main { stack::take_main() } else { stack::take() };
+    let limit = stack.code_limit();
+    let entry = sched().entry;
+    let task_addr = Arc::as_ptr(task) as usize;
+    Coroutine::with_stack(stack, move |y: &Yielder<(), Switch>, ()| {
+        let task = task_addr as *const Task;
+        // SAFETY: the worker resuming us holds an `Arc` of the task; the yielder lives on
+        // this coroutine's stack for as long as the coroutine runs.
+        unsafe { *(*task).yielder.get() = y as *const Yielder<(), Switch> };
+        match start {
+            // SAFETY: the stubs are the program's compiled entry points; `limit` is the
+            // lowest address of this stack generated code may use.
+            Start::Main => unsafe { (entry.main)(limit) },
+            Start::Closure(c) => {
+                // SAFETY: as above; the task owns a reference to the closure `c`.
+                let status = unsafe { (entry.closure)(c, limit) };
+                // SAFETY: the task's reference, no longer needed.
+                unsafe { crate::object::release(c) };
+                status
+            }
+        }
+    })
+}
+
+fn finish(task: &Task, status: u8) {
+    task.state.store(super::task::DONE, Ordering::Release);
+    if status != 0 {
+        let e = crate::exception::take_pending();
+        if !task.future.is_null() {
+            // SAFETY: the task owns a reference to its future; `e` is owned.
+            unsafe { crate::future::fail(task.future, e) };
+        } else {
+            // SAFETY: `e` is the owned pending exception (or null).
+            let report = unsafe { crate::exception::uncaught_report(e) };
+            // SAFETY: as above.
+            unsafe { crate::object::release(e) };
+            end(Outcome::Uncaught(report));
+        }
+    } else if task.is_main {
+        end(Outcome::Finished);
+    }
+    if !task.future.is_null() {
+        // SAFETY: the task's own reference.
+        unsafe { crate::object::release(task.future) };
+    }
+    sched().live.fetch_sub(1, Ordering::SeqCst);
+    became_inactive();
+}
