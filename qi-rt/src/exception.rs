@@ -108,8 +108,8 @@ pub(crate) fn raise_error(zh: String, en: String, file: u32, line: u32) {
 /// `e` is a live exception.
 #[inline(never)]
 pub(crate) unsafe fn raise_copy(e: *mut Header) {
-    // SAFETY: per the caller.
-    let d = unsafe { data(e) };
+    // SAFETY: per the caller; only read (several awaiters may do this at once).
+    let d: &ExceptionData = unsafe { &*(*(e as *mut Exception)).data };
     raise_new(d.message.clone(), d.file, d.line)
 }
 

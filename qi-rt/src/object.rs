@@ -501,7 +501,7 @@ pub unsafe fn mark_shared(p: *mut Header) {
             // SAFETY: `p` is a record object with live children.
             pending.extend(unsafe { crate::record::object_children(p as *mut crate::record::Record) });
         } else if kind == ObjKind::Exception as u8 {
-            // SAFETY: `p` is a live exception; its cause is live while it is.
+            // SAFETY: `p` is a live exception, owned here; its cause is live while it is.
             pending.push(unsafe { crate::exception::data(p) }.cause);
         }
     }

@@ -8,6 +8,8 @@
 //! register (see `limit`), which leaves `LIMIT_MARGIN` bytes for runtime code called at
 //! the deepest point.
 //!
+//! The lowest page of each slab and of the main stack is a guard page.
+//!
 //! A freed stack goes back to the pool; slabs are never unmapped (a program that once
 //! ran N green threads at a time is likely to do so again).
 
@@ -65,6 +67,7 @@ pub fn take() -> GreenStack {
         return GreenStack { base, size: GREEN_STACK_SIZE };
     }
     let slab = map(GREEN_STACK_SIZE * STACKS_PER_SLAB);
+    guard_page(slab);
     let mut free = FREE.lock();
     for i in 1..STACKS_PER_SLAB {
         free.push(slab + (i + 1) * GREEN_STACK_SIZE);
@@ -75,7 +78,18 @@ pub fn take() -> GreenStack {
 /// The stack of the green thread that runs `入口`.
 pub fn take_main() -> GreenStack {
     let low = map(MAIN_STACK_SIZE);
+    guard_page(low);
     GreenStack { base: low + MAIN_STACK_SIZE, size: MAIN_STACK_SIZE }
+}
+
+/// Make the lowest page at `low` inaccessible: a runaway runtime frame below the lowest
+/// stack of a slab (or below the main stack) faults instead of writing into other memory.
+/// (One guard per slab, not per stack: see the module comment.)
+fn guard_page(low: usize) {
+    // SAFETY: `low` is the page-aligned start of a mapping we own; the page lies below
+    // every limit handed out (`LIMIT_MARGIN` is larger than a page).
+    let r = unsafe { libc::mprotect(low as *mut libc::c_void, 4096, libc::PROT_NONE) };
+    debug_assert_eq!(r, 0, "mprotect of a guard page");
 }
 
 /// Reserve `size` bytes of zero-filled, lazily backed memory; its lowest address.
