@@ -158,17 +158,7 @@ fn run(path: &Path, args: Vec<String>, emit: Option<Emit>, leak_report: bool, la
     let status = run_on_qi_stack(move || match qi_jit::compile(&module, &qi_jit::Options::default()) {
         Ok(program) => {
             qi_rt::exception::set_file_names(module.files.clone());
-            match program.run() {
-                qi_rt::sched::Outcome::Finished => 0,
-                qi_rt::sched::Outcome::Uncaught(report) => {
-                    qi_rt::output::write_stderr_line(report.trim_end());
-                    2
-                }
-                qi_rt::sched::Outcome::Deadlock(blocked) => {
-                    qi_rt::output::write_stderr_line(&qi_rt::sched::deadlock_message(blocked));
-                    2
-                }
-            }
+            program.run().report()
         }
         Err(e) => {
             eprintln!("qi: internal error: {e}");

@@ -159,23 +159,14 @@ pub fn signature(f: RtFn, call_conv: CallConv) -> Signature {
 
 /// Machine type of a Qi value; `None` for `空`.
 pub fn clif_type(t: &Type) -> Option<ClifType> {
-    match t {
-        Type::Void => None,
-        Type::Int
-        | Type::Str
-        | Type::Array(_)
-        | Type::Struct(_)
-        | Type::Enum { .. }
-        | Type::Fn(_)
-        | Type::Exception
-        | Type::Chan(_)
-        | Type::Future(_) => {
-            Some(I64)
-        }
-        Type::Float => Some(F64),
-        Type::Bool => Some(I8),
-        Type::Char => Some(I32),
-    }
+    // Integers, payload-less enums (their tag) and every object pointer are 64-bit.
+    Some(match t {
+        Type::Void => return None,
+        Type::Float => F64,
+        Type::Bool => I8,
+        Type::Char => I32,
+        _ => I64,
+    })
 }
 
 #[cfg(test)]

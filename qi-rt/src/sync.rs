@@ -6,7 +6,7 @@ use std::collections::VecDeque;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 
-use parking_lot::{Mutex, RwLock};
+use parking_lot::{Mutex, MutexGuard, RwLock};
 
 use crate::sched::{self, task::Task, task::Xfer};
 
@@ -35,6 +35,16 @@ impl<T> Table<T> {
 }
 
 type Waiters = VecDeque<(Arc<Task>, u64)>;
+
+/// Registers the running green thread in the waiters of `st` (whose lock is held) and
+/// parks it until a waker claims it.
+fn park_in<S>(mut st: MutexGuard<'_, (S, Waiters)>) {
+    let task = sched::current_arc();
+    let ticket = task.begin_wait();
+    st.1.push_back((task, ticket));
+    drop(st);
+    sched::park();
+}
 
 fn wake_claimed(task: Arc<Task>, ticket: u64) -> Option<Arc<Task>> {
     if task.claim(ticket) {
@@ -93,15 +103,10 @@ pub fn wait_group_add(handle: i64, n: i64) -> Result<(), WaitGroupError> {
 
 pub fn wait_group_wait(handle: i64) -> Result<(), BadHandle> {
     let g = WAIT_GROUPS.get(handle)?;
-    let mut st = g.state.lock();
-    if st.0 == 0 {
-        return Ok(());
+    let st = g.state.lock();
+    if st.0 != 0 {
+        park_in(st);
     }
-    let task = sched::current_arc();
-    let ticket = task.begin_wait();
-    st.1.push_back((task, ticket));
-    drop(st);
-    sched::park();
     Ok(())
 }
 
@@ -137,12 +142,8 @@ pub fn mutex_lock(handle: i64) -> Result<(), BadHandle> {
         st.0 = true;
         return Ok(());
     }
-    let task = sched::current_arc();
-    let ticket = task.begin_wait();
-    st.1.push_back((task, ticket));
-    drop(st);
     // Woken as the new owner.
-    sched::park();
+    park_in(st);
     Ok(())
 }
 

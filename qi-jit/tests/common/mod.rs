@@ -45,17 +45,7 @@ pub fn child_main(build: impl FnOnce(&str) -> Prepared) {
             match qi_jit::compile(&module, &opts) {
                 Ok(program) => {
                     qi_rt::exception::set_file_names(module.files.clone());
-                    match program.run() {
-                        qi_rt::sched::Outcome::Finished => 0,
-                        qi_rt::sched::Outcome::Uncaught(text) => {
-                            qi_rt::output::write_stderr_line(text.trim_end());
-                            2
-                        }
-                        qi_rt::sched::Outcome::Deadlock(n) => {
-                            qi_rt::output::write_stderr_line(&qi_rt::sched::deadlock_message(n));
-                            2
-                        }
-                    }
+                    program.run().report()
                 }
                 Err(e) => {
                     eprintln!("compile error: {e}");

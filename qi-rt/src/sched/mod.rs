@@ -179,6 +179,19 @@ pub fn run_program(entry: Entry, workers: usize) -> Outcome {
     result
 }
 
+impl Outcome {
+    /// Writes the report of an abnormal end to stderr; the process's exit status.
+    pub fn report(self) -> u8 {
+        let text = match self {
+            Outcome::Finished => return 0,
+            Outcome::Uncaught(report) => report,
+            Outcome::Deadlock(blocked) => deadlock_message(blocked),
+        };
+        crate::output::write_stderr_line(text.trim_end());
+        2
+    }
+}
+
 /// The report of a deadlock: how many green threads are blocked.
 pub fn deadlock_message(blocked: usize) -> String {
     if crate::lang::english() {
