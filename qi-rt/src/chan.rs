@@ -119,15 +119,16 @@ fn settle(w: &Waiter, x: Xfer) {
     unsafe { w.task.set_xfer(x) };
 }
 
-/// A receive that does not wait: `Some((bits, ok))`, plus a sender to wake.
-fn try_recv(st: &mut ChanState, objects: bool, wake: &mut Vec<Arc<Task>>) -> Option<(u64, bool)> {
+/// A receive that does not wait: `Some((bits, ok))`; `wake` gets the sender to wake, if
+/// any (at most one per operation).
+fn try_recv(st: &mut ChanState, objects: bool, wake: &mut Option<Arc<Task>>) -> Option<(u64, bool)> {
     if let Some(v) = st.buf.pop_front() {
         // Room freed: move the first waiting sender's value into the buffer.
         if let Some(w) = claim_first(&mut st.sendq) {
             retain_bits(objects, w.value);
             st.buf.push_back(w.value);
             settle(&w, Xfer { value: 0, case: w.case, ok: true });
-            wake.push(w.task);
+            *wake = Some(w.task);
         }
         return Some((v, true));
     }
@@ -135,7 +136,7 @@ fn try_recv(st: &mut ChanState, objects: bool, wake: &mut Vec<Arc<Task>>) -> Opt
         retain_bits(objects, w.value);
         settle(&w, Xfer { value: 0, case: w.case, ok: true });
         let v = w.value;
-        wake.push(w.task);
+        *wake = Some(w.task);
         return Some((v, true));
     }
     if st.closed {
@@ -145,14 +146,14 @@ fn try_recv(st: &mut ChanState, objects: bool, wake: &mut Vec<Arc<Task>>) -> Opt
 }
 
 /// A send that does not wait: `Ok(true)` done, `Ok(false)` would wait.
-fn try_send(st: &mut ChanState, objects: bool, v: u64, wake: &mut Vec<Arc<Task>>) -> Result<bool, Closed> {
+fn try_send(st: &mut ChanState, objects: bool, v: u64, wake: &mut Option<Arc<Task>>) -> Result<bool, Closed> {
     if st.closed {
         return Err(Closed);
     }
     if let Some(w) = claim_first(&mut st.recvq) {
         retain_bits(objects, v);
         settle(&w, Xfer { value: v, case: w.case, ok: true });
-        wake.push(w.task);
+        *wake = Some(w.task);
         return Ok(true);
     }
     if st.buf.len() < st.cap {
@@ -163,7 +164,7 @@ fn try_send(st: &mut ChanState, objects: bool, v: u64, wake: &mut Vec<Arc<Task>>
     Ok(false)
 }
 
-fn wake_all(tasks: Vec<Arc<Task>>) {
+fn wake_all(tasks: impl IntoIterator<Item = Arc<Task>>) {
     for t in tasks {
         sched::wake(t);
     }
@@ -180,7 +181,7 @@ pub unsafe fn send(c: *mut Channel, v: u64) -> Result<(), Closed> {
         // SAFETY: an object element the sender holds.
         unsafe { sched::publish(v as usize as *mut Header) };
     }
-    let mut wake = Vec::new();
+    let mut wake = None;
     let mut st = d.state.lock();
     if try_send(&mut st, d.objects, v, &mut wake)? {
         drop(st);
@@ -206,7 +207,7 @@ pub unsafe fn send(c: *mut Channel, v: u64) -> Result<(), Closed> {
 pub unsafe fn recv(c: *mut Channel) -> (u64, bool) {
     // SAFETY: per the caller.
     let d = unsafe { data(c) };
-    let mut wake = Vec::new();
+    let mut wake = None;
     let mut st = d.state.lock();
     if let Some(r) = try_recv(&mut st, d.objects, &mut wake) {
         drop(st);
@@ -312,7 +313,7 @@ fn set_held(task: &Task, v: u64, ok: bool) {
 }
 
 fn select_run(task: &Arc<Task>, cases: &[Case], timeout_ms: i64, has_default: bool) -> Result<i64, Closed> {
-    let mut wake = Vec::new();
+    let mut wake = None;
     let mut locks = lock_all(cases);
     // Poll in source order.
     for (i, case) in cases.iter().enumerate() {

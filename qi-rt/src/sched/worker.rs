@@ -74,7 +74,7 @@ pub(super) fn worker_main(index: usize, queue: Worker<Arc<Task>>) {
     let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         while !s.stopping.load(Ordering::Relaxed) {
             match find_task(s) {
-                Some(t) => run(t),
+                Some(t) => run(t, index),
                 None => idle(s, index),
             }
         }
@@ -231,10 +231,11 @@ pub(super) fn monitor(s: &'static Sched) {
     }
 }
 
-pub(super) fn run(task: Arc<Task>) {
+fn run(task: Arc<Task>, index: usize) {
     task.state.store(RUNNING, Ordering::Release);
-    let index = WORKER.with(|cell| cell.borrow().as_ref().map(|w| w.index)).expect("on a worker");
-    sched().slots[index].runs.fetch_add(1, Ordering::Release);
+    // Only this worker writes its counter: no read-modify-write needed.
+    let runs = &sched().slots[index].runs;
+    runs.store(runs.load(Ordering::Relaxed).wrapping_add(1), Ordering::Release);
     // SAFETY: we are the only worker holding this task (it came out of a queue).
     let local = unsafe { &mut *task.local.get() };
     let mut co = match local.co.take() {
