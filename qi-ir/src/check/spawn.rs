@@ -20,7 +20,9 @@ use rowan::TextRange;
 
 /// Where the call of a `启动` statement is captured while it is lowered.
 pub(crate) struct SpawnSink {
-    /// The call expression being started.
+    /// The call expression being started: its file and range (a default argument lowered
+    /// at the call comes from another place, possibly another file).
+    file: u32,
     range: TextRange,
     /// The closure built in its place.
     closure: Option<Val>,
@@ -48,7 +50,7 @@ impl FnLower<'_, '_> {
             self.c.error(call_range, "启动 后面必须是函数调用", "启动 must be followed by a function call");
             return;
         }
-        let outer = self.spawn.replace(SpawnSink { range: call_range, closure: None });
+        let outer = self.spawn.replace(SpawnSink { file: self.c.file, range: call_range, closure: None });
         let v = self.expr(&e);
         let sink = std::mem::replace(&mut self.spawn, outer).expect("set above");
         match (v, sink.closure) {
@@ -72,7 +74,7 @@ impl FnLower<'_, '_> {
 
     /// Is the call at `range` the one a `启动` starts (not yet captured)?
     pub(super) fn spawning(&self, range: TextRange) -> bool {
-        self.spawn.as_ref().is_some_and(|s| s.range == range && s.closure.is_none())
+        self.spawn.as_ref().is_some_and(|s| s.file == self.c.file && s.range == range && s.closure.is_none())
     }
 
     /// In place of the call of `callee` with the checked `args` (returning `ret`): a closure
