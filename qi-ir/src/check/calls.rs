@@ -60,6 +60,21 @@ fn void() -> Val {
     Val::borrowed(Operand::Int(0), Type::Void)
 }
 
+/// Builtins of the reference runtime this one does not have yet (language.md §9.4, §10):
+/// reported as "暂不支持" rather than as unknown names.
+const NOT_YET_BUILTINS: &[&str] = &[
+    "执行器运行全部",
+    "执行器单步",
+    "取消未来",
+    "取消协程",
+    "创建定时器",
+    "定时器过期",
+    "停止定时器",
+];
+
+/// Coroutine primitives that only exist as `等待 名(…)` (language.md §10).
+const AWAIT_ONLY_BUILTINS: &[&str] = &["让出", "异步睡眠", "睡眠"];
+
 impl FnLower<'_, '_> {
     pub(super) fn call(&mut self, c: &ast::CallExpr) -> Option<Val> {
         let range = c.syntax().text_range();
@@ -144,6 +159,14 @@ impl FnLower<'_, '_> {
                 format!("`{name}` 是 {} 类型的变量，不是函数，不能调用", var.ty),
                 format!("`{name}` is a variable of type {}, not a function", var.ty),
             );
+        } else if self.lookup(&name).is_none() && AWAIT_ONLY_BUILTINS.contains(&name.as_str()) {
+            self.c.error(
+                callee.syntax().text_range(),
+                format!("{name}(…) 只能写在 等待 之后：等待 {name}(…)"),
+                format!("{name}(…) can only be used as 等待 {name}(…)"),
+            );
+        } else if self.lookup(&name).is_none() && NOT_YET_BUILTINS.contains(&name.as_str()) {
+            self.c.unsupported(callee.syntax().text_range(), &format!("内建函数 {name}"), &format!("the builtin {name}"));
         } else if self.lookup(&name).is_none() && !self.c.rejected_fns.contains(&name) {
             // (A function whose declaration was rejected was reported there.)
             self.c.error(
