@@ -36,7 +36,7 @@ pub fn child_main(build: impl FnOnce(&str) -> Prepared) {
     out.flush().unwrap();
     qi_rt::enable_live_counts();
     qi_rt::set_args(args);
-    // Like `qi run`: compile and run on a thread whose stack bounds the runtime knows.
+    // Like `qi run`: compile on a thread with a deep stack; the program runs on green threads.
     const STACK: usize = 64 << 20;
     let status = std::thread::Builder::new()
         .stack_size(STACK)
@@ -60,7 +60,8 @@ pub fn child_main(build: impl FnOnce(&str) -> Prepared) {
     // The kinds the reference interpreter counts (channels and futures come after them).
     let counts: Vec<String> = qi_rt::live_counts().into_iter().take(6).map(|(_, n)| n.to_string()).collect();
     eprintln!("{LIVE}{}", counts.join(" "));
-    std::process::exit(status);
+    // Like `qi run`: no exit-time destructors while workers may still run.
+    qi_rt::program::end_process(status);
 }
 
 pub struct ChildOutput {
