@@ -477,6 +477,13 @@ pub enum Builtin {
     Yield,
     /// `获取时间()` → 整数 milliseconds since the Unix epoch.
     TimeMs,
+    /// `创建定时器(ms)` → 整数 handle of a deadline `ms` from now.
+    TimerNew,
+    /// `定时器过期(t)` → 整数: 1 once the deadline has passed (and the timer was not
+    /// stopped), else 0. May raise (bad handle).
+    TimerExpired,
+    /// `停止定时器(t)` → 整数 (1): the timer never expires. May raise (bad handle).
+    TimerStop,
     /// `同步.创建原子(初值)` → 整数 handle.
     AtomicNew,
     /// (handle) → 整数. May raise (bad handle).
@@ -542,6 +549,8 @@ impl Builtin {
                 | AtomicStore
                 | AtomicAdd
                 | AtomicCas
+                | TimerExpired
+                | TimerStop
                 | Await(_)
         )
     }
@@ -635,7 +644,7 @@ impl Builtin {
             ExcTrace => &[Str, Int, Int],
             SelectBegin | WaitGroupNew | MutexNew | Yield | TimeMs => &[],
             WaitGroupDone | WaitGroupWait | MutexLock | MutexUnlock | MutexTryLock | Sleep | AtomicNew
-            | AtomicLoad => &[Int],
+            | AtomicLoad | TimerNew | TimerExpired | TimerStop => &[Int],
             WaitGroupAdd | AtomicStore | AtomicAdd => &[Int, Int],
             AtomicCas => &[Int, Int, Int],
             SelectWait => &[Int, Bool],
@@ -661,7 +670,7 @@ impl Builtin {
             | WaitGroupDone | WaitGroupWait | Sleep | Yield | FutureSpawn | FutureComplete(_) => Type::Void,
             ChanRecvOk => Type::Bool,
             SelectWait | WaitGroupNew | MutexNew | MutexLock | MutexUnlock | MutexTryLock | TimeMs | AtomicNew
-            | AtomicLoad | AtomicStore | AtomicAdd | AtomicCas => Type::Int,
+            | AtomicLoad | AtomicStore | AtomicAdd | AtomicCas | TimerNew | TimerExpired | TimerStop => Type::Int,
             ChanNew(_) | ChanRecv(_) | ChanTake(_) | FutureNew(_) | FutureReady(_) | FutureFailed(_) | Await(_) => {
                 return None
             }

@@ -36,6 +36,9 @@ pub fn is_green(op: Builtin) -> bool {
             | Sleep
             | Yield
             | TimeMs
+            | TimerNew
+            | TimerExpired
+            | TimerStop
             | AtomicNew
             | AtomicLoad
             | AtomicStore

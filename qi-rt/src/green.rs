@@ -275,6 +275,27 @@ pub extern "C" fn qi_mutex_try_lock(h: i64, file: u32, line: u32) -> Raising {
     })
 }
 
+/// `创建定时器(ms)`.
+pub extern "C" fn qi_timer_new(ms: i64) -> i64 {
+    guard(|| sync::timer_new(ms))
+}
+
+/// `定时器过期(t)` → 1/0.
+pub extern "C" fn qi_timer_expired(h: i64, file: u32, line: u32) -> Raising {
+    guard(|| match sync::timer_expired(h) {
+        Ok(b) => ok(b as u64),
+        Err(_) => bad_handle("定时器", "timer", h, file, line),
+    })
+}
+
+/// `停止定时器(t)` → 1.
+pub extern "C" fn qi_timer_stop(h: i64, file: u32, line: u32) -> Raising {
+    guard(|| match sync::timer_stop(h) {
+        Ok(()) => ok(1),
+        Err(_) => bad_handle("定时器", "timer", h, file, line),
+    })
+}
+
 pub extern "C" fn qi_atomic_new(v: i64) -> i64 {
     guard(|| sync::atomic_new(v))
 }

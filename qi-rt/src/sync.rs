@@ -183,6 +183,27 @@ pub fn mutex_unlock(handle: i64) -> Result<(), MutexError> {
 }
 
 // ---------------------------------------------------------------------------
+// Deadline timers (`创建定时器`): a deadline and whether the timer was stopped.
+
+static TIMERS: Table<Mutex<(std::time::Instant, bool)>> = Table::new();
+
+pub fn timer_new(ms: i64) -> i64 {
+    let at = std::time::Instant::now() + std::time::Duration::from_millis(ms.max(0) as u64);
+    TIMERS.add(Mutex::new((at, false)))
+}
+
+pub fn timer_expired(h: i64) -> Result<bool, BadHandle> {
+    let t = TIMERS.get(h)?;
+    let (at, stopped) = *t.lock();
+    Ok(!stopped && std::time::Instant::now() >= at)
+}
+
+pub fn timer_stop(h: i64) -> Result<(), BadHandle> {
+    TIMERS.get(h)?.lock().1 = true;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
 // Atomic integers (`同步`)
 
 static ATOMICS: Table<AtomicI64> = Table::new();
@@ -227,6 +248,12 @@ mod tests {
         assert_eq!(mutex_try_lock(m).ok(), Some(false));
         assert!(mutex_unlock(m).is_ok());
         assert!(matches!(mutex_unlock(m), Err(MutexError::NotLocked)));
+        let t = timer_new(0);
+        assert_eq!(timer_expired(t).ok(), Some(true));
+        assert!(timer_stop(t).is_ok());
+        assert_eq!(timer_expired(t).ok(), Some(false));
+        assert_eq!(timer_expired(timer_new(1_000_000)).ok(), Some(false));
+        assert!(timer_expired(0).is_err());
         let g = wait_group_new();
         assert!(wait_group_add(g, 2).is_ok());
         assert!(wait_group_add(g, -1).is_ok());

@@ -52,6 +52,9 @@ fn builtin_named(name: &str) -> Option<BuiltinFn> {
         "尝试加锁" => Sync(Builtin::MutexTryLock),
         "设置超时" => Sync(Builtin::Sleep),
         "获取时间" => Sync(Builtin::TimeMs),
+        "创建定时器" => Sync(Builtin::TimerNew),
+        "定时器过期" => Sync(Builtin::TimerExpired),
+        "停止定时器" => Sync(Builtin::TimerStop),
         _ => return None,
     })
 }
@@ -67,9 +70,6 @@ const NOT_YET_BUILTINS: &[&str] = &[
     "执行器单步",
     "取消未来",
     "取消协程",
-    "创建定时器",
-    "定时器过期",
-    "停止定时器",
 ];
 
 /// Coroutine primitives that only exist as `等待 名(…)` (language.md §10).

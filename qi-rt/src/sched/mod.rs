@@ -3,9 +3,9 @@
 //!
 //! Each worker has a FIFO crossbeam-deque of runnable green threads and a one-task *next
 //! slot*: a green thread woken by the running one runs next on the same worker (a sender
-//! and the receiver it wakes stay together; the slot is not stealable). New green threads
-//! go to the worker's deque, others steal from it and from the global injector; idle
-//! workers park on their thread handle and are unparked when work is queued.
+//! and the receiver it wakes stay together). New green threads go to the worker's deque,
+//! others steal from it and from the global injector; idle workers park on their thread
+//! handle and are unparked when work is queued (details in `worker`).
 //!
 //! A green thread is *active* while queued or running. When the last active one parks
 //! and no timer is pending, no wake-up can ever come: the program is deadlocked.
