@@ -477,6 +477,12 @@ pub enum Builtin {
     Yield,
     /// `获取时间()` → 整数 milliseconds since the Unix epoch.
     TimeMs,
+    /// `执行器运行全部()`: waits until every other green thread has finished or is blocked
+    /// with no timer left to wake it.
+    RunAll,
+    /// `执行器单步()` → 整数: lets the other runnable green threads run once; 1 if there
+    /// were any, else 0.
+    Step,
     /// `创建定时器(ms)` → 整数 handle of a deadline `ms` from now.
     TimerNew,
     /// `定时器过期(t)` → 整数: 1 once the deadline has passed (and the timer was not
@@ -642,7 +648,7 @@ impl Builtin {
             ThrowCaused => &[Str, Exception, Int, Int],
             ExcRethrow | ExcMessage | ExcLocation | ExcCause => &[Exception],
             ExcTrace => &[Str, Int, Int],
-            SelectBegin | WaitGroupNew | MutexNew | Yield | TimeMs => &[],
+            SelectBegin | WaitGroupNew | MutexNew | Yield | TimeMs | RunAll | Step => &[],
             WaitGroupDone | WaitGroupWait | MutexLock | MutexUnlock | MutexTryLock | Sleep | AtomicNew
             | AtomicLoad | TimerNew | TimerExpired | TimerStop => &[Int],
             WaitGroupAdd | AtomicStore | AtomicAdd => &[Int, Int],
@@ -667,10 +673,10 @@ impl Builtin {
             ExcMessage | ExcLocation | ExcCause => Type::Str,
             Args => Type::Array(Box::new(Type::Str)),
             Spawn | ChanSend(_) | ChanClose | SelectBegin | SelectRecv | SelectSend(_) | WaitGroupAdd
-            | WaitGroupDone | WaitGroupWait | Sleep | Yield | FutureSpawn | FutureComplete(_) => Type::Void,
+            | WaitGroupDone | WaitGroupWait | Sleep | Yield | FutureSpawn | FutureComplete(_) | RunAll => Type::Void,
             ChanRecvOk => Type::Bool,
             SelectWait | WaitGroupNew | MutexNew | MutexLock | MutexUnlock | MutexTryLock | TimeMs | AtomicNew
-            | AtomicLoad | AtomicStore | AtomicAdd | AtomicCas | TimerNew | TimerExpired | TimerStop => Type::Int,
+            | AtomicLoad | AtomicStore | AtomicAdd | AtomicCas | TimerNew | TimerExpired | TimerStop | Step => Type::Int,
             ChanNew(_) | ChanRecv(_) | ChanTake(_) | FutureNew(_) | FutureReady(_) | FutureFailed(_) | Await(_) => {
                 return None
             }

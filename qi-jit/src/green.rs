@@ -37,6 +37,8 @@ pub fn is_green(op: Builtin) -> bool {
             | Yield
             | TimeMs
             | TimerNew
+            | RunAll
+            | Step
             | TimerExpired
             | TimerStop
             | AtomicNew

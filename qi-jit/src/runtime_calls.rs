@@ -102,6 +102,8 @@ pub fn builtin(op: Builtin) -> RtFn {
         Yield => rt("qi_yield", &[], None),
         TimeMs => rt("qi_time_ms", &[], Some(I64)),
         TimerNew => rt("qi_timer_new", &[I64], Some(I64)),
+        RunAll => rt("qi_run_all", &[], None),
+        Step => rt("qi_step", &[], Some(I64)),
         TimerExpired => raising("qi_timer_expired", &[I64, I32, I32]),
         TimerStop => raising("qi_timer_stop", &[I64, I32, I32]),
         AtomicNew => rt("qi_atomic_new", &[I64], Some(I64)),
@@ -198,7 +200,7 @@ mod tests {
             ExcTake, ExcRethrow, ExcMessage, ExcLocation, ExcCause, ExcTrace, Spawn, ChanNew(b), ChanSend(b),
             ChanRecv(b), ChanRecvOk, ChanTake(b), ChanClose, SelectBegin, SelectRecv, SelectSend(b), SelectWait,
             WaitGroupNew, WaitGroupAdd, WaitGroupDone, WaitGroupWait, MutexNew, MutexLock, MutexUnlock,
-            MutexTryLock, Sleep, Yield, TimeMs, TimerNew, TimerExpired, TimerStop, AtomicNew, AtomicLoad, AtomicStore, AtomicAdd, AtomicCas,
+            MutexTryLock, Sleep, Yield, TimeMs, TimerNew, TimerExpired, TimerStop, RunAll, Step, AtomicNew, AtomicLoad, AtomicStore, AtomicAdd, AtomicCas,
             FutureNew(b), FutureSpawn, FutureComplete(b), FutureReady(b), FutureFailed(b), Await(b),
         ];
         let table = qi_rt::entry_points();

@@ -56,6 +56,16 @@ pub extern "C" fn qi_yield() {
     guard(sched::yield_now)
 }
 
+/// `执行器运行全部()`.
+pub extern "C" fn qi_run_all() {
+    guard(sched::run_all)
+}
+
+/// `执行器单步()` → 1/0.
+pub extern "C" fn qi_step() -> i64 {
+    guard(|| sched::step() as i64)
+}
+
 /// `获取时间()`: milliseconds since the Unix epoch.
 pub extern "C" fn qi_time_ms() -> i64 {
     std::time::SystemTime::now()

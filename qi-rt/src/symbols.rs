@@ -135,6 +135,8 @@ pub fn entry_points() -> Vec<EntryPoint> {
         entry!(qi_sleep(I64)),
         entry!(qi_yield()),
         entry!(qi_time_ms() -> I64),
+        entry!(qi_run_all()),
+        entry!(qi_step() -> I64),
         entry!(qi_timer_new(I64) -> I64),
         entry!(qi_timer_expired(I64, U32, U32) -> Raising),
         entry!(qi_timer_stop(I64, U32, U32) -> Raising),

@@ -55,6 +55,8 @@ fn builtin_named(name: &str) -> Option<BuiltinFn> {
         "创建定时器" => Sync(Builtin::TimerNew),
         "定时器过期" => Sync(Builtin::TimerExpired),
         "停止定时器" => Sync(Builtin::TimerStop),
+        "执行器运行全部" => Sync(Builtin::RunAll),
+        "执行器单步" => Sync(Builtin::Step),
         _ => return None,
     })
 }
@@ -66,8 +68,6 @@ fn void() -> Val {
 /// Builtins of the reference runtime this one does not have yet (language.md §9.4, §10):
 /// reported as "暂不支持" rather than as unknown names.
 const NOT_YET_BUILTINS: &[&str] = &[
-    "执行器运行全部",
-    "执行器单步",
     "取消未来",
     "取消协程",
 ];

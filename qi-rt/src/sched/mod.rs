@@ -285,6 +285,29 @@ pub fn yield_now() {
     suspend(Switch::Yield);
 }
 
+/// `执行器运行全部()`: returns once the caller is the only green thread that is queued or
+/// running and no timer can wake another one (every other thread finished or is blocked
+/// for good).
+pub fn run_all() {
+    let s = sched();
+    loop {
+        if s.active.load(Ordering::SeqCst) > 1 {
+            yield_now();
+        } else if s.timers.with_pending(|pending| pending) {
+            sleep(1);
+        } else {
+            return;
+        }
+    }
+}
+
+/// `执行器单步()`: lets the other runnable green threads run once; were there any?
+pub fn step() -> bool {
+    let others = sched().active.load(Ordering::SeqCst) > 1;
+    yield_now();
+    others
+}
+
 /// Sleep `ms` milliseconds (parks only the green thread).
 pub fn sleep(ms: i64) {
     let t = current();
