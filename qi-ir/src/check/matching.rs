@@ -308,7 +308,9 @@ impl FnLower<'_, '_> {
         }
     }
 
-    fn bind(&mut self, name: &str, v: Val) {
+    /// A fresh variable holding `v` (a pattern or `选择` binding; in a loop the slot may
+    /// still hold the previous iteration's value).
+    pub(super) fn bind(&mut self, name: &str, v: Val) {
         let ty = v.ty.clone();
         let local = self.b.new_local(ty.clone(), Some(name.to_string()));
         let op = self.into_owned(v);

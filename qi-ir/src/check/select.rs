@@ -182,7 +182,8 @@ impl FnLower<'_, '_> {
                     Some(name) => {
                         let v = self.temp(elem.clone(), take);
                         let v = self.closed_value(v, loc);
-                        self.bind_received(&name.text(), v);
+                        // A fresh variable of the case body, like a `匹配` binding.
+                        self.bind(&name.text(), v);
                     }
                     None if elem.is_rc() => {
                         let v = self.temp(elem, take);
@@ -202,19 +203,5 @@ impl FnLower<'_, '_> {
             self.stmt(&stmt);
         }
         self.pop_scope();
-    }
-
-    /// `情况 v := <-c:`: a fresh variable of the case body holding the received value.
-    fn bind_received(&mut self, name: &str, v: Val) {
-        let ty = v.ty.clone();
-        let local = self.b.new_local(ty.clone(), Some(name.to_string()));
-        let op = self.into_owned(v);
-        if ty.is_rc() {
-            // In a loop the slot may still hold the previous iteration's value.
-            self.b.push(Inst::Release(local));
-            self.track_owned(local);
-        }
-        self.b.assign(local, Value::Use(op));
-        self.declare(name.to_string(), Var { kind: VarKind::Local(local), ty, is_const: false, poisoned: false });
     }
 }

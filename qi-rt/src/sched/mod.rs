@@ -322,14 +322,7 @@ pub fn sleep(ms: i64) {
 
 /// Wake the running green thread (case -1) after `after`, if its ticket is still open.
 pub fn add_timer(after: Duration, ticket: u64) {
-    let t = current();
-    // SAFETY: `t` is the running task; `Arc::increment_strong_count` needs the pointer
-    // to come from an `Arc`, which every task does.
-    let arc = unsafe {
-        Arc::increment_strong_count(t as *const Task);
-        Arc::from_raw(t as *const Task)
-    };
-    sched().timers.add(Instant::now() + after, arc, ticket);
+    sched().timers.add(Instant::now() + after, current_arc(), ticket);
 }
 
 /// The running task as an `Arc` (for wait queues).

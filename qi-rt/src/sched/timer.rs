@@ -34,10 +34,14 @@ impl Ord for Entry {
 }
 
 pub struct Timers {
-    heap: Mutex<BinaryHeap<Entry>>,
+    heap: Mutex<Heap>,
     changed: Condvar,
-    /// Heap size at which stale entries (of waits that ended otherwise) are dropped.
-    prune_at: Mutex<usize>,
+}
+
+struct Heap {
+    entries: BinaryHeap<Entry>,
+    /// Size at which stale entries (of waits that ended otherwise) are dropped.
+    prune_at: usize,
 }
 
 /// Is any entry's wait still open (a timer that can still wake something)?
@@ -47,7 +51,7 @@ fn any_open(heap: &BinaryHeap<Entry>) -> bool {
 
 impl Timers {
     pub fn new() -> Timers {
-        Timers { heap: Mutex::new(BinaryHeap::new()), changed: Condvar::new(), prune_at: Mutex::new(1024) }
+        Timers { heap: Mutex::new(Heap { entries: BinaryHeap::new(), prune_at: 1024 }), changed: Condvar::new() }
     }
 
     /// Wake `task` (claiming `ticket`, with case -1) at `at`.
@@ -55,14 +59,12 @@ impl Timers {
         let mut heap = self.heap.lock();
         // A `选择` woken by a channel leaves its timer behind; drop such entries from time
         // to time so that a loop of long timeouts does not accumulate them.
-        let mut prune_at = self.prune_at.lock();
-        if heap.len() >= *prune_at {
-            heap.retain(|e| e.task.is_open(e.ticket));
-            *prune_at = (heap.len() * 2).max(1024);
+        if heap.entries.len() >= heap.prune_at {
+            heap.entries.retain(|e| e.task.is_open(e.ticket));
+            heap.prune_at = (heap.entries.len() * 2).max(1024);
         }
-        drop(prune_at);
-        let earliest = heap.peek().is_none_or(|e| at < e.at);
-        heap.push(Entry { at, task, ticket });
+        let earliest = heap.entries.peek().is_none_or(|e| at < e.at);
+        heap.entries.push(Entry { at, task, ticket });
         if earliest {
             self.changed.notify_one();
         }
@@ -73,7 +75,7 @@ impl Timers {
     /// woken task. Entries of waits that ended otherwise do not count.
     pub fn with_pending<R>(&self, f: impl FnOnce(bool) -> R) -> R {
         let heap = self.heap.lock();
-        f(any_open(&heap))
+        f(any_open(&heap.entries))
     }
 
     /// The timer thread's loop (never returns).
@@ -81,21 +83,21 @@ impl Timers {
         let mut heap = self.heap.lock();
         loop {
             let now = Instant::now();
-            match heap.peek() {
+            match heap.entries.peek() {
                 None => self.changed.wait(&mut heap),
                 Some(e) if e.at > now => {
                     let wait = e.at - now;
                     self.changed.wait_for(&mut heap, wait.max(Duration::from_micros(50)));
                 }
                 Some(_) => {
-                    let e = heap.pop().expect("peeked");
+                    let e = heap.entries.pop().expect("peeked");
                     if e.task.claim(e.ticket) {
                         // SAFETY: we claimed the ticket and have not woken the task.
                         unsafe { e.task.set_xfer(Xfer { value: 0, case: -1, ok: true }) };
                         // Woken under the lock: the deadlock check sees either the entry
                         // or the runnable task.
                         super::wake(e.task);
-                    } else if !any_open(&heap) {
+                    } else if !any_open(&heap.entries) {
                         // A stale entry was the last thing a deadlock check waited for.
                         super::deadlock_if_idle();
                     }
