@@ -165,11 +165,7 @@ pub fn generate_program(functions: usize) -> String {
     }
     out.push_str("    打印行(f\"总={总}，调用={调用次数}\");\n");
     if functions > 0 {
-        let _ = writeln!(
-            out,
-            "    打印行(\"最后：\" + {});",
-            int_call(functions - 1, "7")
-        );
+        let _ = writeln!(out, "    打印行(\"最后：\" + {});", int_call(functions - 1, "7"));
     }
     out.push_str("}\n");
     out
@@ -182,17 +178,9 @@ mod tests {
     fn assert_clean(n: usize) {
         let text = generate_program(n);
         let parse = qi_syntax::parse(&text);
-        assert!(
-            parse.errors.is_empty(),
-            "{n} functions: syntax errors: {:#?}",
-            parse.errors
-        );
+        assert!(parse.errors.is_empty(), "{n} functions: syntax errors: {:#?}", parse.errors);
         let out = qi_ir::check(&parse.tree(), &text, "generated.qi");
-        assert!(
-            out.diagnostics.is_empty(),
-            "{n} functions: diagnostics: {:#?}",
-            out.diagnostics
-        );
+        assert!(out.diagnostics.is_empty(), "{n} functions: diagnostics: {:#?}", out.diagnostics);
         assert!(out.module.is_some(), "{n} functions: no module");
     }
 
@@ -207,10 +195,6 @@ mod tests {
     #[test]
     fn generated_program_is_large() {
         let text = generate_program(1000);
-        assert!(
-            text.lines().count() > 10_000,
-            "only {} lines",
-            text.lines().count()
-        );
+        assert!(text.lines().count() > 10_000, "only {} lines", text.lines().count());
     }
 }

@@ -18,10 +18,7 @@ use std::hint::black_box;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
 fn functions() -> usize {
-    std::env::var("QI_BENCH_FUNCTIONS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1000)
+    std::env::var("QI_BENCH_FUNCTIONS").ok().and_then(|v| v.parse().ok()).unwrap_or(1000)
 }
 
 fn pipeline(c: &mut Criterion) {
@@ -34,11 +31,7 @@ fn pipeline(c: &mut Criterion) {
     // Parse and check once up front, both to feed the later stages and to fail loudly
     // (instead of benchmarking error paths) if the generator ever produces bad code.
     let parse = qi_syntax::parse(&text);
-    assert!(
-        parse.errors.is_empty(),
-        "generated program has syntax errors: {:?}",
-        parse.errors
-    );
+    assert!(parse.errors.is_empty(), "generated program has syntax errors: {:?}", parse.errors);
     let tree = parse.tree();
     let checked = qi_ir::check(&tree, &text, "generated.qi");
     assert!(
@@ -47,10 +40,7 @@ fn pipeline(c: &mut Criterion) {
         checked.diagnostics
     );
     let module = checked.module.expect("a clean check produces a module");
-    let opts = qi_jit::Options {
-        verify: false,
-        ..Default::default()
-    };
+    let opts = qi_jit::Options { verify: false, ..Default::default() };
 
     let id = BenchmarkId::from_parameter(format!("{n}_functions"));
 

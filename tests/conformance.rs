@@ -75,14 +75,17 @@ fn main() {
         let kind = name.split('/').next().unwrap_or("").to_string();
         if !rel.starts_with(CONCURRENCY_DIR) {
             let (root, qi) = (root.clone(), qi.clone());
-            trials.push(Trial::test(name, move || run_case(&qi, &root, &rel, None, bless)).with_kind(kind));
+            trials.push(
+                Trial::test(name, move || run_case(&qi, &root, &rel, None, bless)).with_kind(kind),
+            );
             continue;
         }
         // Green-thread programs: once on one worker, once on several. Both runs must match
         // the same expectation files. When blessing, only the first run writes them (two
         // runs writing the same files at once would race); the others are skipped.
         for (i, &workers) in CONCURRENCY_WORKERS.iter().enumerate() {
-            let trial_name = format!("{name} [{workers} worker{}]", if workers == 1 { "" } else { "s" });
+            let trial_name =
+                format!("{name} [{workers} worker{}]", if workers == 1 { "" } else { "s" });
             let (root, qi, rel) = (root.clone(), qi.clone(), rel.clone());
             trials.push(
                 Trial::test(trial_name, move || run_case(&qi, &root, &rel, Some(workers), bless))
@@ -151,7 +154,10 @@ fn parse_directives(source: &str) -> Result<Directives, String> {
             "args" => d.args.extend(value.split_whitespace().map(str::to_string)),
             "env" => {
                 let Some((k, v)) = value.split_once('=') else {
-                    return Err(format!("line {}: `// qi-env:` needs KEY=VALUE, got `{value}`", i + 1));
+                    return Err(format!(
+                        "line {}: `// qi-env:` needs KEY=VALUE, got `{value}`",
+                        i + 1
+                    ));
                 };
                 d.env.push((k.trim().to_string(), v.trim().to_string()));
             }
@@ -174,9 +180,9 @@ fn parse_directives(source: &str) -> Result<Directives, String> {
                 Ok(n) if n > 0 => d.max_rss_mib = Some(n),
                 _ => {
                     return Err(format!(
-                        "line {}: `// qi-max-rss-mb:` needs a positive number of MiB, got `{value}`",
-                        i + 1
-                    ))
+                    "line {}: `// qi-max-rss-mb:` needs a positive number of MiB, got `{value}`",
+                    i + 1
+                ))
                 }
             },
             other => return Err(format!("line {}: unknown directive `// qi-{other}:`", i + 1)),
@@ -199,9 +205,17 @@ struct Outcome {
 
 /// Runs one program and compares what it did with its expectation files. `workers`, when
 /// set, is passed as `QI_WORKERS` (programs under `concurrency/`).
-fn run_case(qi: &Path, root: &Path, rel: &str, workers: Option<u32>, bless: bool) -> Result<(), Failed> {
+fn run_case(
+    qi: &Path,
+    root: &Path,
+    rel: &str,
+    workers: Option<u32>,
+    bless: bool,
+) -> Result<(), Failed> {
     match (run_case_inner(qi, root, rel, workers, bless), workers) {
-        (Err(failed), Some(n)) => Err(format!("[QI_WORKERS={n}] {}", failed.message().unwrap_or("")).into()),
+        (Err(failed), Some(n)) => {
+            Err(format!("[QI_WORKERS={n}] {}", failed.message().unwrap_or("")).into())
+        }
         (result, _) => result,
     }
 }
@@ -273,7 +287,10 @@ fn run_case_inner(
             }
             Some(_) => {}
             None => {
-                let _ = writeln!(report, "`// qi-max-rss-mb:` cannot be checked: no peak RSS on this platform");
+                let _ = writeln!(
+                    report,
+                    "`// qi-max-rss-mb:` cannot be checked: no peak RSS on this platform"
+                );
             }
         }
     }
@@ -293,8 +310,7 @@ fn run_case_inner(
             report.push_str(&diff(want_err, &outcome.stderr));
         }
     }
-    let want_status =
-        expected_status.unwrap_or(if expected_err.is_some() { 1 } else { 0 });
+    let want_status = expected_status.unwrap_or(if expected_err.is_some() { 1 } else { 0 });
     if outcome.code != Some(want_status) {
         let _ = writeln!(
             report,
@@ -318,7 +334,8 @@ fn take_leak_report(mut outcome: Outcome, directives: &Directives) -> (Outcome, 
         return (outcome, None);
     }
     let text = String::from_utf8_lossy(&outcome.stderr).into_owned();
-    let Some(start) = text.rfind("[qi] 存活对象:").or_else(|| text.rfind("[qi] live objects:")) else {
+    let Some(start) = text.rfind("[qi] 存活对象:").or_else(|| text.rfind("[qi] live objects:"))
+    else {
         return (outcome, None);
     };
     let end = text[start..].find('\n').map_or(text.len(), |i| start + i + 1);

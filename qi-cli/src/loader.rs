@@ -97,7 +97,9 @@ fn display(p: &Path) -> String {
     for c in p.components() {
         match c {
             Component::CurDir => {}
-            Component::ParentDir if matches!(out.components().next_back(), Some(Component::Normal(_))) => {
+            Component::ParentDir
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
+            {
                 out.pop();
             }
             other => out.push(other.as_os_str()),
@@ -167,7 +169,10 @@ fn not_found(path: &ast::ImportPath, tried: &[PathBuf]) -> Diagnostic {
     let message = if path.is_relative() {
         Text::new(
             format!("无法找到相对路径导入的模块: {text}（尝试了 {}）", shown.join("、")),
-            format!("cannot find the relatively imported module {text} (tried {})", shown.join(", ")),
+            format!(
+                "cannot find the relatively imported module {text} (tried {})",
+                shown.join(", ")
+            ),
         )
     } else {
         Text::new(

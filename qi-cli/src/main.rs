@@ -68,7 +68,8 @@ fn main() -> ExitCode {
     let lang = Lang::from_env();
     match cli.command {
         Command::Run { emit, leak_report, file, args } => {
-            let leak_report = leak_report || std::env::var_os("QI_LEAK_REPORT").is_some_and(|v| v == "1");
+            let leak_report =
+                leak_report || std::env::var_os("QI_LEAK_REPORT").is_some_and(|v| v == "1");
             run(&file, args, emit, leak_report, lang)
         }
         Command::Check { syntax, file } => check(&file, syntax, lang),
@@ -84,7 +85,8 @@ fn report(files: &[loader::LoadedFile], diagnostics: &[Diagnostic], lang: Lang) 
     let stderr = std::io::stderr();
     let color = stderr.is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let mut out = std::io::BufWriter::new(stderr.lock());
-    let named: Vec<(&str, &str)> = files.iter().map(|f| (f.name.as_str(), f.text.as_str())).collect();
+    let named: Vec<(&str, &str)> =
+        files.iter().map(|f| (f.name.as_str(), f.text.as_str())).collect();
     render::render_files(&mut out, &named, diagnostics, lang, color) > 0
 }
 
@@ -121,7 +123,12 @@ fn front_end(path: &Path, lang: Lang) -> Option<qi_ir::Module> {
     let files = load(path, lang)?;
     let units: Vec<qi_ir::SourceUnit> = files
         .iter()
-        .map(|f| qi_ir::SourceUnit { name: &f.name, text: &f.text, tree: f.parse.tree(), imports: f.imports.clone() })
+        .map(|f| qi_ir::SourceUnit {
+            name: &f.name,
+            text: &f.text,
+            tree: f.parse.tree(),
+            imports: f.imports.clone(),
+        })
         .collect();
     let checked = qi_ir::check_program(&units);
     if report(&files, &checked.diagnostics, lang) {
@@ -130,7 +137,13 @@ fn front_end(path: &Path, lang: Lang) -> Option<qi_ir::Module> {
     checked.module
 }
 
-fn run(path: &Path, args: Vec<String>, emit: Option<Emit>, leak_report: bool, lang: Lang) -> ExitCode {
+fn run(
+    path: &Path,
+    args: Vec<String>,
+    emit: Option<Emit>,
+    leak_report: bool,
+    lang: Lang,
+) -> ExitCode {
     let Some(module) = front_end(path, lang) else { return ExitCode::from(1) };
     match emit {
         Some(Emit::Ir) => {
@@ -155,16 +168,17 @@ fn run(path: &Path, args: Vec<String>, emit: Option<Emit>, leak_report: bool, la
     }
     qi_rt::set_args(args);
     // Compile on a thread with a deep stack; the program runs on green threads.
-    let status = run_on_qi_stack(move || match qi_jit::compile(&module, &qi_jit::Options::default()) {
-        Ok(program) => {
-            qi_rt::exception::set_file_names(module.files.clone());
-            program.run().report()
-        }
-        Err(e) => {
-            eprintln!("qi: internal error: {e}");
-            70
-        }
-    });
+    let status =
+        run_on_qi_stack(move || match qi_jit::compile(&module, &qi_jit::Options::default()) {
+            Ok(program) => {
+                qi_rt::exception::set_file_names(module.files.clone());
+                program.run().report()
+            }
+            Err(e) => {
+                eprintln!("qi: internal error: {e}");
+                70
+            }
+        });
     if status == 0 && leak_report {
         qi_rt::finish();
         print_leak_report(lang);
@@ -180,7 +194,12 @@ fn check(path: &Path, syntax_only: bool, lang: Lang) -> ExitCode {
         match std::fs::read(path).map(String::from_utf8) {
             Ok(Ok(text)) => {
                 let parse = qi_syntax::parse(&text);
-                let file = loader::LoadedFile { name: path.display().to_string(), text, parse, imports: Vec::new() };
+                let file = loader::LoadedFile {
+                    name: path.display().to_string(),
+                    text,
+                    parse,
+                    imports: Vec::new(),
+                };
                 !report(std::slice::from_ref(&file), &file.parse.errors, lang)
             }
             _ => load(path, lang).is_some(),
@@ -217,7 +236,10 @@ fn print_leak_report(lang: Lang) {
     let counts: Vec<String> = qi_rt::live_counts()
         .into_iter()
         .filter(|(kind, n)| {
-            !matches!(kind, qi_rt::ObjKind::Exception | qi_rt::ObjKind::Channel | qi_rt::ObjKind::Future) || *n > 0
+            !matches!(
+                kind,
+                qi_rt::ObjKind::Exception | qi_rt::ObjKind::Channel | qi_rt::ObjKind::Future
+            ) || *n > 0
         })
         .map(|(kind, n)| match lang {
             Lang::Zh => format!("{}={n}", kind.name_zh()),

@@ -25,7 +25,9 @@ pub fn render_files(
                 errors += 1;
                 (ariadne::Color::Red, if lang == Lang::Zh { "错误" } else { "error" })
             }
-            Severity::Warning => (ariadne::Color::Yellow, if lang == Lang::Zh { "警告" } else { "warning" }),
+            Severity::Warning => {
+                (ariadne::Color::Yellow, if lang == Lang::Zh { "警告" } else { "warning" })
+            }
         };
         let range = clamp(d.range.start().into()..d.range.end().into(), text);
         let config = Config::default()

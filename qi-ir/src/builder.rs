@@ -29,7 +29,8 @@ pub struct FnBuilder {
 
 impl FnBuilder {
     pub fn new(name: String, params: Vec<(Option<String>, Type)>, ret: Type, loc: Loc) -> Self {
-        let locals = params.iter().map(|(n, t)| LocalDecl { ty: t.clone(), name: n.clone() }).collect();
+        let locals =
+            params.iter().map(|(n, t)| LocalDecl { ty: t.clone(), name: n.clone() }).collect();
         let func = Function {
             name,
             params: params.into_iter().map(|(_, t)| t).collect(),
@@ -85,12 +86,14 @@ impl FnBuilder {
         }
         let raises = !self.handlers.is_empty() && inst.can_throw(&self.func);
         // Raising a caught exception again (after `最终`) is not a new frame of its trace.
-        let new_frame = !matches!(inst, Inst::Effect(Value::Builtin { op: Builtin::ExcRethrow, .. }));
+        let new_frame =
+            !matches!(inst, Inst::Effect(Value::Builtin { op: Builtin::ExcRethrow, .. }));
         self.func.blocks[self.current.index()].insts.push(inst);
         if raises {
             let landing = self.landing(new_frame);
             let next = self.new_block();
-            self.func.blocks[self.current.index()].unwind = Some(Unwind { to: landing, loc: self.loc });
+            self.func.blocks[self.current.index()].unwind =
+                Some(Unwind { to: landing, loc: self.loc });
             self.terminate(Terminator::Jump(next));
             self.reached[landing.index()] = true;
             self.switch_to(next);
@@ -101,10 +104,15 @@ impl FnBuilder {
         let (handler, base) = *self.handlers.last().expect("caller checked");
         let mut insts = Vec::with_capacity(self.live.len() + 1);
         if let (Some(name), true) = (self.trace_name, new_frame) {
-            let args = vec![Operand::Str(name), Operand::Int(self.loc.file as i64), Operand::Int(self.loc.line as i64)];
+            let args = vec![
+                Operand::Str(name),
+                Operand::Int(self.loc.file as i64),
+                Operand::Int(self.loc.line as i64),
+            ];
             insts.push(Inst::Effect(Value::Builtin { op: Builtin::ExcTrace, args, loc: self.loc }));
         }
-        insts.extend(self.live[base.min(self.live.len())..].iter().rev().map(|t| Inst::Release(*t)));
+        insts
+            .extend(self.live[base.min(self.live.len())..].iter().rev().map(|t| Inst::Release(*t)));
         self.func.blocks.push(Block { insts, term: Terminator::Jump(handler), unwind: None });
         self.reached.push(true);
         self.reached[handler.index()] = true;

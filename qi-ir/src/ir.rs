@@ -66,7 +66,11 @@ pub enum Type {
     /// An enum. Without payloads it is its variant's tag (an integer); when any variant
     /// has a payload (`boxed`), a reference-counted record holding tag and payload —
     /// except `选项<对象>` (`nullable`), which is the object itself or null for `无`.
-    Enum { e: Named<EnumId>, boxed: bool, nullable: bool },
+    Enum {
+        e: Named<EnumId>,
+        boxed: bool,
+        nullable: bool,
+    },
     /// A function value: a reference-counted closure record.
     Fn(Box<FnType>),
     /// A caught exception (only in compiler-made slots of `尝试` handlers).
@@ -110,7 +114,11 @@ impl Type {
     pub fn null_until_initialised(&self) -> bool {
         matches!(
             self,
-            Type::Struct(_) | Type::Fn(_) | Type::Enum { boxed: true, nullable: false, .. } | Type::Chan(_) | Type::Future(_)
+            Type::Struct(_)
+                | Type::Fn(_)
+                | Type::Enum { boxed: true, nullable: false, .. }
+                | Type::Chan(_)
+                | Type::Future(_)
         )
     }
 
@@ -301,24 +309,50 @@ pub enum Value {
     Unary(UnOp, Operand),
     Binary(BinOp, Operand, Operand),
     Convert(Conv, Operand),
-    Call { func: FuncId, args: Vec<Operand>, loc: Loc },
-    Builtin { op: Builtin, args: Vec<Operand>, loc: Loc },
+    Call {
+        func: FuncId,
+        args: Vec<Operand>,
+        loc: Loc,
+    },
+    Builtin {
+        op: Builtin,
+        args: Vec<Operand>,
+        loc: Loc,
+    },
     Global(GlobalId),
     /// A fresh zero-filled array (owned); a negative length is a runtime error.
-    NewArray { elem: Type, len: Operand, loc: Loc },
+    NewArray {
+        elem: Type,
+        len: Operand,
+        loc: Loc,
+    },
     /// Length of an array (borrowed operand).
     ArrayLen(Operand),
     /// Bounds-checked element read; the element is borrowed from the array.
-    Index { array: Operand, index: Operand, elem: Type, loc: Loc },
+    Index {
+        array: Operand,
+        index: Operand,
+        elem: Type,
+        loc: Loc,
+    },
     /// A fresh record of the layout with all slots zero/null (owned).
     NewRecord(LayoutId),
     /// Read a record slot (borrowed).
-    GetSlot { obj: Operand, slot: u32, ty: Type },
+    GetSlot {
+        obj: Operand,
+        slot: u32,
+        ty: Type,
+    },
     /// The machine-code address of a function (stored in closures).
     FuncAddr(FuncId),
     /// Call a function value: the code pointer is slot 0 of the closure record, which is
     /// passed as the hidden first argument.
-    CallIndirect { callee: Operand, args: Vec<Operand>, ret: Type, loc: Loc },
+    CallIndirect {
+        callee: Operand,
+        args: Vec<Operand>,
+        ret: Type,
+        loc: Loc,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -649,14 +683,14 @@ impl Builtin {
             ExcRethrow | ExcMessage | ExcLocation | ExcCause => &[Exception],
             ExcTrace => &[Str, Int, Int],
             SelectBegin | WaitGroupNew | MutexNew | Yield | TimeMs | RunAll | Step => &[],
-            WaitGroupDone | WaitGroupWait | MutexLock | MutexUnlock | MutexTryLock | Sleep | AtomicNew
-            | AtomicLoad | TimerNew | TimerExpired | TimerStop => &[Int],
+            WaitGroupDone | WaitGroupWait | MutexLock | MutexUnlock | MutexTryLock | Sleep
+            | AtomicNew | AtomicLoad | TimerNew | TimerExpired | TimerStop => &[Int],
             WaitGroupAdd | AtomicStore | AtomicAdd => &[Int, Int],
             AtomicCas => &[Int, Int, Int],
             SelectWait => &[Int, Bool],
-            Spawn | ChanNew(_) | ChanSend(_) | ChanRecv(_) | ChanRecvOk | ChanTake(_) | ChanClose | SelectRecv
-            | SelectSend(_) | FutureNew(_) | FutureSpawn | FutureComplete(_) | FutureReady(_) | FutureFailed(_)
-            | Await(_) => return None,
+            Spawn | ChanNew(_) | ChanSend(_) | ChanRecv(_) | ChanRecvOk | ChanTake(_)
+            | ChanClose | SelectRecv | SelectSend(_) | FutureNew(_) | FutureSpawn
+            | FutureComplete(_) | FutureReady(_) | FutureFailed(_) | Await(_) => return None,
         })
     }
 
@@ -664,22 +698,25 @@ impl Builtin {
     pub fn result(self) -> Option<Type> {
         use Builtin::*;
         Some(match self {
-            Concat | IntToStr | FloatToStr | BoolToStr | CharToStr | Input | InputPrompt => Type::Str,
+            Concat | IntToStr | FloatToStr | BoolToStr | CharToStr | Input | InputPrompt => {
+                Type::Str
+            }
             StrToInt | StrLen => Type::Int,
             StrToFloat | Math(_) => Type::Float,
-            PrintStr | PrintInt | PrintFloat | PrintBool | PrintChar | PrintSpace | PrintNewline | Throw
-            | ThrowCaused | ExcRethrow | ExcTrace => Type::Void,
+            PrintStr | PrintInt | PrintFloat | PrintBool | PrintChar | PrintSpace
+            | PrintNewline | Throw | ThrowCaused | ExcRethrow | ExcTrace => Type::Void,
             ExcTake => Type::Exception,
             ExcMessage | ExcLocation | ExcCause => Type::Str,
             Args => Type::Array(Box::new(Type::Str)),
-            Spawn | ChanSend(_) | ChanClose | SelectBegin | SelectRecv | SelectSend(_) | WaitGroupAdd
-            | WaitGroupDone | WaitGroupWait | Sleep | Yield | FutureSpawn | FutureComplete(_) | RunAll => Type::Void,
+            Spawn | ChanSend(_) | ChanClose | SelectBegin | SelectRecv | SelectSend(_)
+            | WaitGroupAdd | WaitGroupDone | WaitGroupWait | Sleep | Yield | FutureSpawn
+            | FutureComplete(_) | RunAll => Type::Void,
             ChanRecvOk => Type::Bool,
-            SelectWait | WaitGroupNew | MutexNew | MutexLock | MutexUnlock | MutexTryLock | TimeMs | AtomicNew
-            | AtomicLoad | AtomicStore | AtomicAdd | AtomicCas | TimerNew | TimerExpired | TimerStop | Step => Type::Int,
-            ChanNew(_) | ChanRecv(_) | ChanTake(_) | FutureNew(_) | FutureReady(_) | FutureFailed(_) | Await(_) => {
-                return None
-            }
+            SelectWait | WaitGroupNew | MutexNew | MutexLock | MutexUnlock | MutexTryLock
+            | TimeMs | AtomicNew | AtomicLoad | AtomicStore | AtomicAdd | AtomicCas | TimerNew
+            | TimerExpired | TimerStop | Step => Type::Int,
+            ChanNew(_) | ChanRecv(_) | ChanTake(_) | FutureNew(_) | FutureReady(_)
+            | FutureFailed(_) | Await(_) => return None,
         })
     }
 }
@@ -687,7 +724,11 @@ impl Builtin {
 #[derive(Clone, Debug, Default)]
 pub enum Terminator {
     Jump(BlockId),
-    Branch { cond: Operand, then_to: BlockId, else_to: BlockId },
+    Branch {
+        cond: Operand,
+        then_to: BlockId,
+        else_to: BlockId,
+    },
     Return(Option<Operand>),
     /// Leave the function with the thread's pending exception: the caller continues at
     /// the unwind target of its call.
@@ -719,7 +760,9 @@ impl Inst {
         };
         match value {
             Value::Call { .. } | Value::CallIndirect { .. } | Value::Index { .. } => true,
-            Value::Binary(BinOp::IDiv | BinOp::IRem, _, d) => !matches!(d, Operand::Int(n) if *n != 0),
+            Value::Binary(BinOp::IDiv | BinOp::IRem, _, d) => {
+                !matches!(d, Operand::Int(n) if *n != 0)
+            }
             Value::Convert(Conv::FloatToInt | Conv::IntToChar, _) => true,
             Value::NewArray { len, .. } => !matches!(len, Operand::Int(n) if *n >= 0),
             Value::Builtin { op, .. } => op.may_raise(),

@@ -1,8 +1,8 @@
 //! qi-ir: name resolution, type checking and lowering of Qi source to the typed IR.
 
-pub mod ir;
 pub mod builder;
 mod check;
+pub mod ir;
 pub mod opt;
 pub mod print;
 

@@ -59,7 +59,9 @@ fn inlinable(callee: &Function) -> bool {
 /// The call in an instruction, if any: (result slot, callee, arguments).
 fn call_of(inst: &Inst) -> Option<(Option<LocalId>, FuncId, &[Operand])> {
     match inst {
-        Inst::Assign { dst, value: Value::Call { func, args, .. } } => Some((Some(*dst), *func, args)),
+        Inst::Assign { dst, value: Value::Call { func, args, .. } } => {
+            Some((Some(*dst), *func, args))
+        }
         Inst::Effect(Value::Call { func, args, .. }) => Some((None, *func, args)),
         _ => None,
     }
@@ -103,7 +105,9 @@ fn inline_at(f: &mut Function, b: BlockId, i: usize, originals: &[Function]) -> 
 
     let entry = &mut f.blocks[b.index()];
     for (k, arg) in args.iter().enumerate() {
-        entry.insts.push(Inst::Assign { dst: LocalId(local_base + k as u32), value: Value::Use(*arg) });
+        entry
+            .insts
+            .push(Inst::Assign { dst: LocalId(local_base + k as u32), value: Value::Use(*arg) });
     }
     // The callee's frame starts zeroed, as a real call's does (the lowering relies on it:
     // object slots start null, flags start false); in a loop the inlined slots would
@@ -117,7 +121,9 @@ fn inline_at(f: &mut Function, b: BlockId, i: usize, originals: &[Function]) -> 
             Type::Enum { boxed: false, .. } => Operand::Int(0),
             _ => Operand::Null,
         };
-        entry.insts.push(Inst::Assign { dst: LocalId(local_base + k as u32), value: Value::Use(zero) });
+        entry
+            .insts
+            .push(Inst::Assign { dst: LocalId(local_base + k as u32), value: Value::Use(zero) });
     }
     entry.term = Terminator::Jump(BlockId(block_base));
 
@@ -171,15 +177,21 @@ impl Remap {
             Value::Unary(op, o) => Value::Unary(*op, self.operand(o)),
             Value::Binary(op, a, b) => Value::Binary(*op, self.operand(a), self.operand(b)),
             Value::Convert(c, o) => Value::Convert(*c, self.operand(o)),
-            Value::Call { func, args, loc } => Value::Call { func: *func, args: self.operands(args), loc: *loc },
-            Value::Builtin { op, args, loc } => Value::Builtin { op: *op, args: self.operands(args), loc: *loc },
+            Value::Call { func, args, loc } => {
+                Value::Call { func: *func, args: self.operands(args), loc: *loc }
+            }
+            Value::Builtin { op, args, loc } => {
+                Value::Builtin { op: *op, args: self.operands(args), loc: *loc }
+            }
             Value::Global(g) => Value::Global(*g),
             Value::NewArray { elem, len, loc } => {
                 Value::NewArray { elem: elem.clone(), len: self.operand(len), loc: *loc }
             }
             Value::ArrayLen(o) => Value::ArrayLen(self.operand(o)),
             Value::NewRecord(l) => Value::NewRecord(*l),
-            Value::GetSlot { obj, slot, ty } => Value::GetSlot { obj: self.operand(obj), slot: *slot, ty: ty.clone() },
+            Value::GetSlot { obj, slot, ty } => {
+                Value::GetSlot { obj: self.operand(obj), slot: *slot, ty: ty.clone() }
+            }
             Value::FuncAddr(f) => Value::FuncAddr(*f),
             Value::CallIndirect { callee, args, ret, loc } => Value::CallIndirect {
                 callee: self.operand(callee),
@@ -197,9 +209,13 @@ impl Remap {
     }
     fn inst(&self, inst: &Inst) -> Inst {
         match inst {
-            Inst::Assign { dst, value } => Inst::Assign { dst: self.local(*dst), value: self.value(value) },
+            Inst::Assign { dst, value } => {
+                Inst::Assign { dst: self.local(*dst), value: self.value(value) }
+            }
             Inst::Effect(v) => Inst::Effect(self.value(v)),
-            Inst::SetGlobal { global, value } => Inst::SetGlobal { global: *global, value: self.operand(value) },
+            Inst::SetGlobal { global, value } => {
+                Inst::SetGlobal { global: *global, value: self.operand(value) }
+            }
             Inst::Retain(o) => Inst::Retain(self.operand(o)),
             Inst::Release(l) => Inst::Release(self.local(*l)),
             Inst::SetSlot { obj, slot, value } => {

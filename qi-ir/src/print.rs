@@ -98,7 +98,12 @@ fn inst_text(m: &Module, inst: &Inst) -> String {
             format!("{}.{} = {}", operand_text(m, obj), slot, operand_text(m, value))
         }
         Inst::SetIndex { array, index, value, .. } => {
-            format!("{}[{}] = {}", operand_text(m, array), operand_text(m, index), operand_text(m, value))
+            format!(
+                "{}[{}] = {}",
+                operand_text(m, array),
+                operand_text(m, index),
+                operand_text(m, value)
+            )
         }
     }
 }

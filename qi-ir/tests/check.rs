@@ -70,13 +70,16 @@ fn a_warning_alone_keeps_the_module() {
 
 #[test]
 fn shadowing_and_redeclaration_are_allowed() {
-    accept(in_entry(
-        "变量 层 = 1;
+    accept(
+        in_entry(
+            "变量 层 = 1;
          如果 真 { 变量 层 = \"二\"; 如果 真 { 变量 层 = 3.5; 打印行(层); } 打印行(层); }
          变量 层 = 真;
          对于 层 在 0..2 { 打印行(层); }
          打印行(层);",
-    ).as_str());
+        )
+        .as_str(),
+    );
 }
 
 // ---- declarations ---------------------------------------------------------------------
@@ -390,7 +393,9 @@ fn names() {
 #[test]
 fn unary_operators() {
     assert_errors(
-        &in_entry("变量 f = -\"s\";\n变量 g = !1.5;\n变量 h = +真;\n变量 i = -真;\n变量 j = 非 \"s\";"),
+        &in_entry(
+            "变量 f = -\"s\";\n变量 g = !1.5;\n变量 h = +真;\n变量 i = -真;\n变量 j = 非 \"s\";",
+        ),
         &[
             "2:8-2:12 一元运算 - 不能用于 字符串 | unary - cannot be applied to 字符串",
             "3:8-3:12 一元运算 ! 不能用于 浮点数 | unary ! cannot be applied to 浮点数",
@@ -409,7 +414,8 @@ fn integer_literal_out_of_range_is_a_lexical_error_the_checker_repeats() {
     let parse = qi_syntax::parse(&src);
     assert_eq!(parse.errors.len(), 1);
     let out = check(&parse.tree(), &src, "t.qi");
-    let ds: Vec<String> = out.diagnostics.iter().map(|d| format!("{} | {}", d.message.zh, d.message.en)).collect();
+    let ds: Vec<String> =
+        out.diagnostics.iter().map(|d| format!("{} | {}", d.message.zh, d.message.en)).collect();
     assert_eq!(
         ds,
         ["无效的数字格式：99999999999999999999 超出 整数 的范围 | invalid number: 99999999999999999999 does not fit in an integer"]
@@ -503,7 +509,10 @@ fn conversions_that_are_allowed() {
         })
         .collect();
     use Conv::*;
-    assert_eq!(convs, [FloatToInt, IntToFloat, IntToBool, BoolToInt, BoolToFloat, CharToInt, IntToChar]);
+    assert_eq!(
+        convs,
+        [FloatToInt, IntToFloat, IntToBool, BoolToInt, BoolToFloat, CharToInt, IntToChar]
+    );
     let builtins: Vec<Builtin> = insts(f)
         .filter_map(|(_, i)| match i {
             Inst::Assign { value: Value::Builtin { op, .. }, .. } => Some(*op),
@@ -593,14 +602,24 @@ fn comparisons_that_are_allowed_and_their_lowering() {
     ));
     let ops: Vec<BinOp> = insts(func(&m, "入口"))
         .filter_map(|(_, i)| match i {
-            Inst::Assign { value: Value::Binary(op, ..), .. } if !matches!(op, BinOp::FDiv) => Some(*op),
+            Inst::Assign { value: Value::Binary(op, ..), .. } if !matches!(op, BinOp::FDiv) => {
+                Some(*op)
+            }
             _ => None,
         })
         .collect();
     use BinOp::*;
     assert_eq!(
         ops,
-        [FCmp(Cmp::Lt), FCmp(Cmp::Ne), ICmp(Cmp::Lt), ICmp(Cmp::Eq), ICmp(Cmp::Eq), SCmp(Cmp::Le), ICmp(Cmp::Ge)]
+        [
+            FCmp(Cmp::Lt),
+            FCmp(Cmp::Ne),
+            ICmp(Cmp::Lt),
+            ICmp(Cmp::Eq),
+            ICmp(Cmp::Eq),
+            SCmp(Cmp::Le),
+            ICmp(Cmp::Ge)
+        ]
     );
 }
 
@@ -646,9 +665,7 @@ fn arity_errors() {
 
 #[test]
 fn english_arity_messages_are_english() {
-    let ds = errors(
-        "函数 二(a: 整数, b: 整数 = 2) {}\n函数 入口() { 二(); 输入(1, 2); }",
-    );
+    let ds = errors("函数 二(a: 整数, b: 整数 = 2) {}\n函数 入口() { 二(); 输入(1, 2); }");
     for d in ds {
         let en = d.split(" | ").nth(1).unwrap();
         assert!(!en.contains('到') && !en.contains('或'), "{en}");
@@ -847,7 +864,9 @@ fn logical_and_short_circuits_through_a_branch() {
     for (name, skip_when) in [("与门", false), ("或门", true)] {
         let f = func(&m, name);
         // The entry block tests `a` directly…
-        let Terminator::Branch { cond: Operand::Local(LocalId(0)), then_to, else_to } = f.blocks[0].term else {
+        let Terminator::Branch { cond: Operand::Local(LocalId(0)), then_to, else_to } =
+            f.blocks[0].term
+        else {
             panic!("{name}: the entry block must branch on `a`:\n{}", text(&m, name));
         };
         // …and the call happens only on one side of that branch.
@@ -865,12 +884,21 @@ fn logical_and_short_circuits_through_a_branch() {
 
 #[test]
 fn conditions_on_integers_convert_with_not_zero() {
-    let m = accept("函数 入口() { 变量 n = 3; 如果 n { 打印行(1); } 当 n { n -= 1; } 打印行(真 && n, !n); }");
+    let m = accept(
+        "函数 入口() { 变量 n = 3; 如果 n { 打印行(1); } 当 n { n -= 1; } 打印行(真 && n, !n); }",
+    );
     let f = func(&m, "入口");
-    let int_to_bool = insts(f).filter(|(_, i)| matches!(i, Inst::Assign { value: Value::Convert(Conv::IntToBool, _), .. })).count();
+    let int_to_bool = insts(f)
+        .filter(|(_, i)| {
+            matches!(i, Inst::Assign { value: Value::Convert(Conv::IntToBool, _), .. })
+        })
+        .count();
     assert_eq!(int_to_bool, 3, "{}", text(&m, "入口"));
     // `!n` on an integer is `n == 0`.
-    assert!(insts(f).any(|(_, i)| matches!(i, Inst::Assign { value: Value::Binary(BinOp::ICmp(Cmp::Eq), _, Operand::Int(0)), .. })));
+    assert!(insts(f).any(|(_, i)| matches!(
+        i,
+        Inst::Assign { value: Value::Binary(BinOp::ICmp(Cmp::Eq), _, Operand::Int(0)), .. }
+    )));
 }
 
 #[test]
@@ -929,15 +957,24 @@ fn parameters_are_borrowed_unless_assigned() {
     }
     let change = func(&m, "改");
     // An assigned parameter owns its value: retained on entry, released at exit.
-    assert!(matches!(change.blocks[0].insts[0], Inst::Retain(Operand::Local(LocalId(0)))), "{}", text(&m, "改"));
+    assert!(
+        matches!(change.blocks[0].insts[0], Inst::Retain(Operand::Local(LocalId(0)))),
+        "{}",
+        text(&m, "改")
+    );
     // The exit: the block that returns, or the block of releases (shared with the way out
     // by an exception) that goes on to an empty block that returns.
-    let returns = |b: BlockId| matches!(change.blocks[b.index()].term, Terminator::Return(_)) && change.blocks[b.index()].insts.is_empty();
+    let returns = |b: BlockId| {
+        matches!(change.blocks[b.index()].term, Terminator::Return(_))
+            && change.blocks[b.index()].insts.is_empty()
+    };
     let exit_releases = change
         .blocks
         .iter()
         .skip(1)
-        .filter(|b| matches!(b.term, Terminator::Return(_)) || b.term.successors().into_iter().any(returns))
+        .filter(|b| {
+            matches!(b.term, Terminator::Return(_)) || b.term.successors().into_iter().any(returns)
+        })
         .flat_map(|b| &b.insts)
         .filter(|i| matches!(i, Inst::Release(LocalId(0))))
         .count();
@@ -961,7 +998,11 @@ fn object_results_are_owned_and_released_after_use() {
                     if let (true, Terminator::Jump(next)) = (k + 1 == b.insts.len(), &b.term) {
                         after.extend(&f.blocks[next.index()].insts);
                     }
-                    assert!(after.iter().any(|i| matches!(i, Inst::Release(l) if l == dst)), "{}", text(&m, "入口"));
+                    assert!(
+                        after.iter().any(|i| matches!(i, Inst::Release(l) if l == dst)),
+                        "{}",
+                        text(&m, "入口")
+                    );
                 }
             }
         }
@@ -991,13 +1032,20 @@ fn negative_literals_are_constants() {
     let f = func(&m, "入口");
     let printed: Vec<Operand> = insts(f)
         .filter_map(|(_, i)| match i {
-            Inst::Effect(Value::Builtin { op: Builtin::PrintInt | Builtin::PrintFloat, args, .. }) => Some(args[0]),
+            Inst::Effect(Value::Builtin {
+                op: Builtin::PrintInt | Builtin::PrintFloat,
+                args,
+                ..
+            }) => Some(args[0]),
             _ => None,
         })
         .collect();
     assert_eq!(printed[0], Operand::Int(-5));
     assert_eq!(printed[1], Operand::Float(-2.5));
-    assert!(matches!(printed[2], Operand::Local(_)), "a parenthesised literal is negated at run time");
+    assert!(
+        matches!(printed[2], Operand::Local(_)),
+        "a parenthesised literal is negated at run time"
+    );
 }
 
 #[test]
@@ -1010,7 +1058,9 @@ fn defaults_are_filled_in_at_the_call_site() {
     let greet = func_id(&m, "问好");
     let arg_counts: Vec<usize> = insts(f)
         .filter_map(|(_, i)| match i {
-            Inst::Assign { value: Value::Call { func, args, .. }, .. } if *func == greet => Some(args.len()),
+            Inst::Assign { value: Value::Call { func, args, .. }, .. } if *func == greet => {
+                Some(args.len())
+            }
             _ => None,
         })
         .collect();
@@ -1027,7 +1077,9 @@ fn overloads_are_chosen_by_arity() {
     let f = func(&m, "入口");
     let callees: Vec<(usize, usize)> = insts(f)
         .filter_map(|(_, i)| match i {
-            Inst::Assign { value: Value::Call { func, args, .. }, .. } => Some((func.index(), args.len())),
+            Inst::Assign { value: Value::Call { func, args, .. }, .. } => {
+                Some((func.index(), args.len()))
+            }
             _ => None,
         })
         .collect();
@@ -1041,7 +1093,8 @@ fn overloads_are_chosen_by_arity() {
 
 #[test]
 fn calls_and_builtins_record_their_source_line() {
-    let m = accept("函数 f(x: 整数): 整数 { 返回 10 / x; }\n函数 入口() {\n\n    打印行(f(2));\n}\n");
+    let m =
+        accept("函数 f(x: 整数): 整数 { 返回 10 / x; }\n函数 入口() {\n\n    打印行(f(2));\n}\n");
     let f = func(&m, "入口");
     let call_lines: Vec<u32> = insts(f)
         .filter_map(|(_, i)| match i {
@@ -1058,7 +1111,9 @@ fn calls_and_builtins_record_their_source_line() {
 #[test]
 fn falling_off_the_end_returns_the_zero_value() {
     let m = accept("函数 整(): 整数 { } 函数 浮(): 浮点数 { 返回; } 函数 串(): 字符串 { } 函数 入口() { 打印行(整(), 浮(), 串()); }");
-    for (name, zero) in [("整", Value::Use(Operand::Int(0))), ("浮", Value::Use(Operand::Float(0.0)))] {
+    for (name, zero) in
+        [("整", Value::Use(Operand::Int(0))), ("浮", Value::Use(Operand::Float(0.0)))]
+    {
         let f = func(&m, name);
         assert!(
             insts(f).any(|(_, i)| matches!(i, Inst::Assign { value, .. } if format!("{value:?}") == format!("{zero:?}"))),
@@ -1079,16 +1134,17 @@ fn main_initialises_globals_in_order_then_calls_entry_then_releases_object_globa
          函数 入口() { 打印行(丙); }",
     );
     let main = &m.functions[m.main.index()];
-    assert_eq!(m.globals.iter().map(|g| (g.name.as_str(), g.ty.clone())).collect::<Vec<_>>(), [
-        ("甲", Type::Str),
-        ("乙", Type::Int),
-        ("丙", Type::Str)
-    ]);
+    assert_eq!(
+        m.globals.iter().map(|g| (g.name.as_str(), g.ty.clone())).collect::<Vec<_>>(),
+        [("甲", Type::Str), ("乙", Type::Int), ("丙", Type::Str)]
+    );
     let mut order = Vec::new();
     for (_, i) in insts(main) {
         match i {
             Inst::SetGlobal { global, .. } => order.push(format!("set g{}", global.0)),
-            Inst::Effect(Value::Call { func, .. }) => order.push(format!("call {}", m.functions[func.index()].name)),
+            Inst::Effect(Value::Call { func, .. }) => {
+                order.push(format!("call {}", m.functions[func.index()].name))
+            }
             _ => {}
         }
     }
@@ -1154,8 +1210,15 @@ fn exception_builtins_are_only_available_inside_a_catch_body() {
 变量 异常原因 = 1;
 打印行(异常原因);",
     ));
-    let count = |op: Builtin| insts(func(&m, "入口")).filter(|(_, i)| matches!(i, Inst::Assign { value: Value::Builtin { op: o, .. }, .. } if *o == op)).count();
-    assert_eq!((count(Builtin::ExcLocation), count(Builtin::ExcCause)), (2, 2), "{}", text(&m, "入口"));
+    let count = |op: Builtin| {
+        insts(func(&m, "入口")).filter(|(_, i)| matches!(i, Inst::Assign { value: Value::Builtin { op: o, .. }, .. } if *o == op)).count()
+    };
+    assert_eq!(
+        (count(Builtin::ExcLocation), count(Builtin::ExcCause)),
+        (2, 2),
+        "{}",
+        text(&m, "入口")
+    );
 }
 
 #[test]
@@ -1203,7 +1266,9 @@ fn the_catch_variable_is_a_string_of_the_catch_body() {
         ],
     );
     // It shadows an outer variable of another type, which is visible again afterwards.
-    accept(&in_entry("变量 e = 1;\n尝试 { 抛出 e; } 捕获 e { 打印行(e + \"!\"); }\n打印行(e + 1);"));
+    accept(&in_entry(
+        "变量 e = 1;\n尝试 { 抛出 e; } 捕获 e { 打印行(e + \"!\"); }\n打印行(e + 1);",
+    ));
 }
 
 #[test]
@@ -1232,7 +1297,11 @@ fn every_shape_of_try_is_accepted_and_a_match_may_raise_inside_one() {
     );
     // Each 尝试 with a handler takes the pending exception there, into a slot of type 异常.
     let f = func(&m, "入口");
-    let takes = insts(f).filter(|(_, i)| matches!(i, Inst::Assign { value: Value::Builtin { op: Builtin::ExcTake, .. }, .. })).count();
+    let takes = insts(f)
+        .filter(|(_, i)| {
+            matches!(i, Inst::Assign { value: Value::Builtin { op: Builtin::ExcTake, .. }, .. })
+        })
+        .count();
     assert!(takes >= 1, "{}", text(&m, "入口"));
     for (_, i) in insts(f) {
         if let Inst::Assign { dst, value: Value::Builtin { op: Builtin::ExcTake, .. } } = i {
@@ -1254,7 +1323,8 @@ fn is_call_of(i: &Inst, callee: FuncId) -> bool {
 }
 
 #[test]
-fn a_call_inside_a_try_ends_its_block_with_an_unwind_edge_to_a_landing_that_releases_the_live_temporaries() {
+fn a_call_inside_a_try_ends_its_block_with_an_unwind_edge_to_a_landing_that_releases_the_live_temporaries(
+) {
     let m = accept(
         "函数 g(n: 整数): 字符串 { 如果 n > 1 { 抛出 \"大\"; } 返回 \"g\"; }
 函数 入口() {
@@ -1271,7 +1341,9 @@ fn a_call_inside_a_try_ends_its_block_with_an_unwind_edge_to_a_landing_that_rele
     let g = func_id(&m, "g");
     let t = text(&m, "入口");
     // The call is the last instruction of its block, which has the exceptional edge.
-    let [b] = blocks_ending_with(f, |i| is_call_of(i, g))[..] else { panic!("one block must end with the call:\n{t}") };
+    let [b] = blocks_ending_with(f, |i| is_call_of(i, g))[..] else {
+        panic!("one block must end with the call:\n{t}")
+    };
     assert_eq!(blocks_calling(f, g), [b], "nothing follows the call in its block:\n{t}");
     let u = f.blocks[b].unwind.unwrap_or_else(|| panic!("b{b} has no unwind edge:\n{t}"));
     assert_eq!(u.loc.line, 5, "{t}");
@@ -1296,20 +1368,34 @@ fn a_call_inside_a_try_ends_its_block_with_an_unwind_edge_to_a_landing_that_rele
         [Inst::Effect(Value::Builtin { op: Builtin::ExcTrace, args, .. }), rest @ ..] => {
             assert!(matches!(args[0], Operand::Str(s) if m.strings[s.index()] == "入口"), "{t}");
             assert!(matches!(args[2], Operand::Int(5)), "{t}");
-            let released: Vec<LocalId> = rest.iter().filter_map(|i| if let Inst::Release(l) = i { Some(*l) } else { None }).collect();
-            assert_eq!(released, [concat_temp], "the landing releases exactly the live temporary:\n{t}");
+            let released: Vec<LocalId> = rest
+                .iter()
+                .filter_map(|i| if let Inst::Release(l) = i { Some(*l) } else { None })
+                .collect();
+            assert_eq!(
+                released,
+                [concat_temp],
+                "the landing releases exactly the live temporary:\n{t}"
+            );
         }
         other => panic!("a landing starts by recording the frame: {other:?}\n{t}"),
     }
-    let Terminator::Jump(handler) = landing.term else { panic!("the landing jumps to the handler:\n{t}") };
+    let Terminator::Jump(handler) = landing.term else {
+        panic!("the landing jumps to the handler:\n{t}")
+    };
     assert!(
-        matches!(f.blocks[handler.index()].insts.first(), Some(Inst::Assign { value: Value::Builtin { op: Builtin::ExcTake, .. }, .. })),
+        matches!(
+            f.blocks[handler.index()].insts.first(),
+            Some(Inst::Assign { value: Value::Builtin { op: Builtin::ExcTake, .. }, .. })
+        ),
         "the handler starts by taking the exception:\n{t}"
     );
     // In `g`, `抛出` ends its block too, with an edge to `g`'s own landing, and what
     // follows it is unreachable.
     let gf = func(&m, "g");
-    let throws = blocks_ending_with(gf, |i| matches!(i, Inst::Effect(Value::Builtin { op: Builtin::Throw, .. })));
+    let throws = blocks_ending_with(gf, |i| {
+        matches!(i, Inst::Effect(Value::Builtin { op: Builtin::Throw, .. }))
+    });
     assert_eq!(throws.len(), 1, "{}", text(&m, "g"));
     assert!(gf.blocks[throws[0]].unwind.is_some());
 }
@@ -1337,7 +1423,13 @@ fn every_raising_instruction_of_a_lowered_function_ends_its_block_with_an_edge()
             for (k, inst) in blk.insts.iter().enumerate() {
                 if inst.can_throw(f) {
                     let last = k + 1 == blk.insts.len();
-                    assert!(last && blk.unwind.is_some(), "{} b{b}[{k}] can raise but {}:\n{}", f.name, if last { "has no edge" } else { "is not last" }, print::function_text(&m, FuncId(i as u32)));
+                    assert!(
+                        last && blk.unwind.is_some(),
+                        "{} b{b}[{k}] can raise but {}:\n{}",
+                        f.name,
+                        if last { "has no edge" } else { "is not last" },
+                        print::function_text(&m, FuncId(i as u32))
+                    );
                 }
             }
         }
@@ -1385,11 +1477,17 @@ fn finally_bodies_are_duplicated_on_every_way_out() {
     // The normal end of the try body, `跳出`, `继续`, `返回`, and the handler (then the
     // exception is raised again).
     assert_eq!(prints_of(&m, f, "终"), 5, "{}", text(&m, "f"));
-    let rethrows = blocks_ending_with(f, |i| matches!(i, Inst::Effect(Value::Builtin { op: Builtin::ExcRethrow, .. })));
+    let rethrows = blocks_ending_with(f, |i| {
+        matches!(i, Inst::Effect(Value::Builtin { op: Builtin::ExcRethrow, .. }))
+    });
     assert_eq!(rethrows.len(), 1, "{}", text(&m, "f"));
     let b = &f.blocks[rethrows[0]];
     let one_block = Function { blocks: vec![b.clone()], ..f.clone() };
-    assert!(b.unwind.is_some() && prints_of(&m, &one_block, "终") == 1, "最终, then raise again:\n{}", text(&m, "f"));
+    assert!(
+        b.unwind.is_some() && prints_of(&m, &one_block, "终") == 1,
+        "最终, then raise again:\n{}",
+        text(&m, "f")
+    );
     // In g: the inner 最终 runs on the inner try's normal end, its `跳出` and its exception
     // path; `跳出` leaves only the inner 尝试. The outer 最终 runs on the outer try body's
     // normal end, the `返回`, the catch body's end and the exception from the catch body.

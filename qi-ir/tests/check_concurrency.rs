@@ -13,9 +13,8 @@ use qi_ir::*;
 fn builtins(f: &Function) -> Vec<(Builtin, Vec<Operand>)> {
     insts(f)
         .filter_map(|(_, i)| match i {
-            Inst::Assign { value: Value::Builtin { op, args, .. }, .. } | Inst::Effect(Value::Builtin { op, args, .. }) => {
-                Some((*op, args.clone()))
-            }
+            Inst::Assign { value: Value::Builtin { op, args, .. }, .. }
+            | Inst::Effect(Value::Builtin { op, args, .. }) => Some((*op, args.clone())),
             _ => None,
         })
         .collect()
@@ -34,7 +33,10 @@ fn count(f: &Function, op: Builtin) -> usize {
 fn blocks_ending_with_builtin(f: &Function, op: Builtin) -> Vec<usize> {
     (0..f.blocks.len())
         .filter(|&b| match f.blocks[b].insts.last() {
-            Some(Inst::Assign { value: Value::Builtin { op: o, .. }, .. } | Inst::Effect(Value::Builtin { op: o, .. })) => *o == op,
+            Some(
+                Inst::Assign { value: Value::Builtin { op: o, .. }, .. }
+                | Inst::Effect(Value::Builtin { op: o, .. }),
+            ) => *o == op,
             _ => false,
         })
         .collect()
@@ -94,17 +96,30 @@ c <- 1;
     ));
     let f = func(&m, "入口");
     let b = builtins(f);
-    assert!(b.contains(&(Builtin::ChanNew(Bits::Float), vec![Operand::Int(2)])), "{}", text(&m, "入口"));
-    assert!(b.contains(&(Builtin::ChanNew(Bits::Object), vec![Operand::Int(0)])), "unbuffered: capacity 0");
+    assert!(
+        b.contains(&(Builtin::ChanNew(Bits::Float), vec![Operand::Int(2)])),
+        "{}",
+        text(&m, "入口")
+    );
+    assert!(
+        b.contains(&(Builtin::ChanNew(Bits::Object), vec![Operand::Int(0)])),
+        "unbuffered: capacity 0"
+    );
     // `c <- 1` sends the integer converted to the element type.
     let (_, send) = b.iter().find(|(op, _)| *op == Builtin::ChanSend(Bits::Float)).expect("a send");
-    assert!(matches!(send[1], Operand::Local(l) if *f.local_ty(l) == Type::Float), "{}", text(&m, "入口"));
+    assert!(
+        matches!(send[1], Operand::Local(l) if *f.local_ty(l) == Type::Float),
+        "{}",
+        text(&m, "入口")
+    );
     assert_eq!(count(f, Builtin::ChanRecv(Bits::Float)), 1);
     assert_edges(&m, "入口", Builtin::ChanNew(Bits::Float), true);
     assert_edges(&m, "入口", Builtin::ChanSend(Bits::Float), true);
     assert_edges(&m, "入口", Builtin::ChanClose, true);
     // A receive cannot raise: it waits, and a closed channel gives the zero value.
-    assert!(blocks_ending_with_builtin(f, Builtin::ChanRecv(Bits::Float)).iter().all(|b| f.blocks[*b].unwind.is_none()));
+    assert!(blocks_ending_with_builtin(f, Builtin::ChanRecv(Bits::Float))
+        .iter()
+        .all(|b| f.blocks[*b].unwind.is_none()));
     assert_eq!(*f.local_ty(var(f, "x")), Type::Float);
 }
 
@@ -129,14 +144,21 @@ fn a_received_object_is_replaced_by_the_zero_value_once_the_channel_is_closed() 
     let t = text(&m, "入口");
     // 字符串, 数组<整数>, 点: a null test each; 选项<字符串> (null is 无) and 整数: none.
     let null_tests = insts(f)
-        .filter(|(_, i)| matches!(i, Inst::Assign { value: Value::Binary(BinOp::ICmp(Cmp::Eq), _, Operand::Null), .. }))
+        .filter(|(_, i)| {
+            matches!(
+                i,
+                Inst::Assign { value: Value::Binary(BinOp::ICmp(Cmp::Eq), _, Operand::Null), .. }
+            )
+        })
         .count();
     assert_eq!(null_tests, 3, "{t}");
     let received = |name: &str| {
         let v = var(f, name);
         insts(f)
             .find_map(|(_, i)| match i {
-                Inst::Assign { dst, value: Value::Use(Operand::Local(src)) } if *dst == v => Some(*src),
+                Inst::Assign { dst, value: Value::Use(Operand::Local(src)) } if *dst == v => {
+                    Some(*src)
+                }
                 _ => None,
             })
             .unwrap()
@@ -147,7 +169,11 @@ fn a_received_object_is_replaced_by_the_zero_value_once_the_channel_is_closed() 
     let a = received("乙");
     assert!(insts(f).any(|(_, i)| matches!(i, Inst::Assign { dst, value: Value::NewArray { len: Operand::Int(0), .. } } if *dst == a)), "{t}");
     // 点 has no zero value: a runtime error, raised like `抛出`.
-    let throws: Vec<String> = builtins(f).into_iter().filter(|(op, _)| *op == Builtin::Throw).map(|(_, a)| string_of(&m, &a[0]).unwrap()).collect();
+    let throws: Vec<String> = builtins(f)
+        .into_iter()
+        .filter(|(op, _)| *op == Builtin::Throw)
+        .map(|(_, a)| string_of(&m, &a[0]).unwrap())
+        .collect();
     assert_eq!(throws, ["从已关闭的通道接收：类型 点 没有零值"], "{t}");
     assert_edges(&m, "入口", Builtin::Throw, true);
 }
@@ -166,16 +192,27 @@ fn for_over_a_channel_receives_until_it_is_closed() {
     let t = text(&m, "入口");
     // head: ChanRecvOk → body (ChanTake into the loop variable) or exit.
     let head = (0..f.blocks.len())
-        .find(|&b| matches!(f.blocks[b].insts.last(), Some(Inst::Assign { value: Value::Builtin { op: Builtin::ChanRecvOk, .. }, .. })))
+        .find(|&b| {
+            matches!(
+                f.blocks[b].insts.last(),
+                Some(Inst::Assign { value: Value::Builtin { op: Builtin::ChanRecvOk, .. }, .. })
+            )
+        })
         .unwrap_or_else(|| panic!("no ChanRecvOk:\n{t}"));
-    let Terminator::Branch { then_to, .. } = f.blocks[head].term else { panic!("the head branches on the result:\n{t}") };
+    let Terminator::Branch { then_to, .. } = f.blocks[head].term else {
+        panic!("the head branches on the result:\n{t}")
+    };
     let s = var(f, "s");
     assert!(
         f.blocks[then_to.index()].insts.iter().any(|i| matches!(i, Inst::Assign { dst, value: Value::Builtin { op: Builtin::ChanTake(Bits::Object), .. } } if *dst == s)),
         "the body starts by taking the value into `s`:\n{t}"
     );
     // `继续` and the end of the body go back to the head.
-    let into_head = f.blocks.iter().filter(|b| matches!(b.term, Terminator::Jump(j) if j.index() == head)).count();
+    let into_head = f
+        .blocks
+        .iter()
+        .filter(|b| matches!(b.term, Terminator::Jump(j) if j.index() == head))
+        .count();
     assert!(into_head >= 3, "{t}");
 }
 
@@ -229,9 +266,27 @@ fn select_registers_the_cases_in_source_order_then_dispatches_on_the_chosen_inde
     let t = text(&m, "入口");
     let order: Vec<Builtin> = ops(f)
         .into_iter()
-        .filter(|op| matches!(op, Builtin::SelectBegin | Builtin::SelectRecv | Builtin::SelectSend(_) | Builtin::SelectWait))
+        .filter(|op| {
+            matches!(
+                op,
+                Builtin::SelectBegin
+                    | Builtin::SelectRecv
+                    | Builtin::SelectSend(_)
+                    | Builtin::SelectWait
+            )
+        })
         .collect();
-    assert_eq!(order, [Builtin::SelectBegin, Builtin::SelectRecv, Builtin::SelectSend(Bits::Object), Builtin::SelectRecv, Builtin::SelectWait], "{t}");
+    assert_eq!(
+        order,
+        [
+            Builtin::SelectBegin,
+            Builtin::SelectRecv,
+            Builtin::SelectSend(Bits::Object),
+            Builtin::SelectRecv,
+            Builtin::SelectWait
+        ],
+        "{t}"
+    );
     let (_, wait) = builtins(f).into_iter().find(|(op, _)| *op == Builtin::SelectWait).unwrap();
     assert_eq!(wait, [Operand::Int(50), Operand::Bool(true)], "timeout, has 默认");
     assert_edges(&m, "入口", Builtin::SelectWait, true);
@@ -247,7 +302,10 @@ fn select_registers_the_cases_in_source_order_then_dispatches_on_the_chosen_inde
     };
     let compared: Vec<i64> = insts(f)
         .filter_map(|(_, i)| match i {
-            Inst::Assign { value: Value::Binary(BinOp::ICmp(Cmp::Eq), Operand::Local(l), Operand::Int(k)), .. } if *l == chosen => Some(*k),
+            Inst::Assign {
+                value: Value::Binary(BinOp::ICmp(Cmp::Eq), Operand::Local(l), Operand::Int(k)),
+                ..
+            } if *l == chosen => Some(*k),
             _ => None,
         })
         .collect();
@@ -317,14 +375,24 @@ fn spawn_evaluates_the_call_now_and_starts_a_closure_that_makes_it() {
         assert!(code.blocks.iter().all(|b| b.unwind.is_none()));
     }
     assert_eq!(blocks_calling(codes[0], func_id(&m, "工")).len(), 1);
-    assert!(codes[0].blocks.iter().flat_map(|b| &b.insts).any(|i| matches!(i, Inst::Release(_))), "the result is dropped");
+    assert!(
+        codes[0].blocks.iter().flat_map(|b| &b.insts).any(|i| matches!(i, Inst::Release(_))),
+        "the result is dropped"
+    );
     assert_eq!(blocks_calling(codes[1], func_id(&m, "计.加")).len(), 1);
-    assert!(codes[2].blocks.iter().flat_map(|b| &b.insts).any(|i| matches!(i, Inst::Effect(Value::CallIndirect { .. }))));
+    assert!(codes[2]
+        .blocks
+        .iter()
+        .flat_map(|b| &b.insts)
+        .any(|i| matches!(i, Inst::Effect(Value::CallIndirect { .. }))));
     // The record holds the receiver `c` and the function value `f` with references of its
     // own (the variables keep theirs).
     for name in ["c", "f"] {
         let v = var(f, name);
-        assert!(insts(f).any(|(_, i)| matches!(i, Inst::Retain(Operand::Local(l)) if *l == v)), "{name} is retained:\n{t}");
+        assert!(
+            insts(f).any(|(_, i)| matches!(i, Inst::Retain(Operand::Local(l)) if *l == v)),
+            "{name} is retained:\n{t}"
+        );
     }
 }
 
@@ -373,10 +441,16 @@ fn a_future_function_is_a_body_returning_t_and_a_function_that_starts_it() {
     assert_eq!(blocks_calling(code, func_id(&m, "平方")).len(), 1);
     assert_eq!(ops(code), [Builtin::FutureComplete(Bits::Int)]);
     // 未来<空>: completed with a dummy 0.
-    assert_eq!(builtins(func(&m, "说.异步")), [(Builtin::FutureComplete(Bits::Void), vec![Operand::Local(LocalId(2)), Operand::Int(0)])]);
+    assert_eq!(
+        builtins(func(&m, "说.异步")),
+        [(Builtin::FutureComplete(Bits::Void), vec![Operand::Local(LocalId(2)), Operand::Int(0)])]
+    );
     assert_eq!(func(&m, "说").ret, Type::Void);
     let entry = func(&m, "入口");
-    assert_eq!(ops(entry).into_iter().filter(|o| matches!(o, Builtin::Await(_))).collect::<Vec<_>>(), [Builtin::Await(Bits::Int), Builtin::Await(Bits::Void)]);
+    assert_eq!(
+        ops(entry).into_iter().filter(|o| matches!(o, Builtin::Await(_))).collect::<Vec<_>>(),
+        [Builtin::Await(Bits::Int), Builtin::Await(Bits::Void)]
+    );
     assert_edges(&m, "入口", Builtin::Await(Bits::Int), true);
 }
 
@@ -393,7 +467,12 @@ fn await_passes_the_expected_type_to_future_constructors_and_has_special_forms()
     ));
     let f = func(&m, "入口");
     let b = ops(f);
-    assert_eq!(b.iter().filter(|o| **o == Builtin::FutureReady(Bits::Float)).count(), 2, "{}", text(&m, "入口"));
+    assert_eq!(
+        b.iter().filter(|o| **o == Builtin::FutureReady(Bits::Float)).count(),
+        2,
+        "{}",
+        text(&m, "入口")
+    );
     assert!(b.contains(&Builtin::FutureFailed(Bits::Int)));
     assert!(b.contains(&Builtin::FutureFailed(Bits::Object)));
     assert_eq!(count(f, Builtin::Yield), 1);
@@ -459,15 +538,34 @@ fn sync_builtins_and_the_sync_module_use_integer_handles() {
     assert_eq!(
         ops(f),
         [
-            WaitGroupNew, WaitGroupAdd, WaitGroupAdd, WaitGroupDone, WaitGroupWait, MutexNew, MutexLock, MutexTryLock, MutexUnlock, Sleep,
-            TimeMs, AtomicNew, AtomicAdd, AtomicCas, AtomicStore, AtomicLoad, MutexNew, MutexLock, MutexUnlock
+            WaitGroupNew,
+            WaitGroupAdd,
+            WaitGroupAdd,
+            WaitGroupDone,
+            WaitGroupWait,
+            MutexNew,
+            MutexLock,
+            MutexTryLock,
+            MutexUnlock,
+            Sleep,
+            TimeMs,
+            AtomicNew,
+            AtomicAdd,
+            AtomicCas,
+            AtomicStore,
+            AtomicLoad,
+            MutexNew,
+            MutexLock,
+            MutexUnlock
         ],
         "{}",
         text(&m, "入口")
     );
     // `销毁原子` only evaluates its handle: handles live as long as the program.
     let d = var(f, "毁");
-    assert!(insts(f).any(|(_, i)| matches!(i, Inst::Assign { dst, value: Value::Use(Operand::Int(1)) } if *dst == d)));
+    assert!(insts(f).any(
+        |(_, i)| matches!(i, Inst::Assign { dst, value: Value::Use(Operand::Int(1)) } if *dst == d)
+    ));
     for op in [WaitGroupAdd, WaitGroupWait, MutexLock, AtomicAdd] {
         assert_edges(&m, "入口", op, true);
     }
@@ -516,7 +614,12 @@ fn every_raising_concurrency_builtin_ends_its_block_with_an_edge() {
                 if may_raise {
                     assert!(inst.can_throw(f));
                     let last = k + 1 == blk.insts.len();
-                    assert!(last && blk.unwind.is_some(), "{} b{b}[{k}]:\n{}", f.name, print::function_text(&m, FuncId(i as u32)));
+                    assert!(
+                        last && blk.unwind.is_some(),
+                        "{} b{b}[{k}]:\n{}",
+                        f.name,
+                        print::function_text(&m, FuncId(i as u32))
+                    );
                 }
             }
         }

@@ -26,7 +26,10 @@ fn check_survives(src: &str) -> Result<(), String> {
             // Every range lies inside the text, on character boundaries.
             let (s, e): (usize, usize) = (d.range.start().into(), d.range.end().into());
             if s > e || e > src.len() || !src.is_char_boundary(s) || !src.is_char_boundary(e) {
-                return Err(format!("diagnostic range {s}..{e} outside the text: {}", d.message.zh));
+                return Err(format!(
+                    "diagnostic range {s}..{e} outside the text: {}",
+                    d.message.zh
+                ));
             }
             if d.message.zh.is_empty() || d.message.en.is_empty() {
                 return Err("empty diagnostic message".into());
@@ -66,24 +69,164 @@ fn cases(default: u32) -> u32 {
 
 const FRAGMENTS: &[&str] = &[
     // keywords
-    "函数", "变量", "常量", "如果", "否则", "否则如果", "当", "对于", "在", "到", "直到", "返回", "跳出",
-    "继续", "匹配", "选择", "情况", "默认", "尝试", "捕获", "最终", "抛出", "启动", "等待", "新建", "闭包",
-    "类型", "结构体", "枚举", "特性", "实现", "外部", "导入", "导出", "包", "公开", "作为", "与", "且",
-    "或", "非", "真", "假",
+    "函数",
+    "变量",
+    "常量",
+    "如果",
+    "否则",
+    "否则如果",
+    "当",
+    "对于",
+    "在",
+    "到",
+    "直到",
+    "返回",
+    "跳出",
+    "继续",
+    "匹配",
+    "选择",
+    "情况",
+    "默认",
+    "尝试",
+    "捕获",
+    "最终",
+    "抛出",
+    "启动",
+    "等待",
+    "新建",
+    "闭包",
+    "类型",
+    "结构体",
+    "枚举",
+    "特性",
+    "实现",
+    "外部",
+    "导入",
+    "导出",
+    "包",
+    "公开",
+    "作为",
+    "与",
+    "且",
+    "或",
+    "非",
+    "真",
+    "假",
     // types and builtins
-    "整数", "浮点数", "布尔", "字符", "字符串", "字节", "空", "数组", "数组<整数>", "数组<字符串>", "通道",
-    "打印", "打印行", "长度", "数组长度", "命令行参数", "输入", "整数转字符串", "浮点数转整数", "字符串转整数",
-    "入口", "入口()", "函数 入口() {", "函数 f(a: 整数): 整数 {", "有", "无",
+    "整数",
+    "浮点数",
+    "布尔",
+    "字符",
+    "字符串",
+    "字节",
+    "空",
+    "数组",
+    "数组<整数>",
+    "数组<字符串>",
+    "通道",
+    "打印",
+    "打印行",
+    "长度",
+    "数组长度",
+    "命令行参数",
+    "输入",
+    "整数转字符串",
+    "浮点数转整数",
+    "字符串转整数",
+    "入口",
+    "入口()",
+    "函数 入口() {",
+    "函数 f(a: 整数): 整数 {",
+    "有",
+    "无",
     // identifiers
-    "x", "y", "名", "甲", "乙", "_", "f", "入口",
+    "x",
+    "y",
+    "名",
+    "甲",
+    "乙",
+    "_",
+    "f",
+    "入口",
     // literals
-    "0", "1", "7", "-1", "9223372036854775807", "99999999999999999999", "3.14", "0.0", "007", "'a'", "'中'",
-    "\"s\"", "\"\"", "f\"{x}\"", "\"${y}\"", "模板\"a{1}\"", "'\\n'",
+    "0",
+    "1",
+    "7",
+    "-1",
+    "9223372036854775807",
+    "99999999999999999999",
+    "3.14",
+    "0.0",
+    "007",
+    "'a'",
+    "'中'",
+    "\"s\"",
+    "\"\"",
+    "f\"{x}\"",
+    "\"${y}\"",
+    "模板\"a{1}\"",
+    "'\\n'",
     // operators and punctuation
-    "+", "-", "*", "/", "%", "&", "|", "^", "<<", ">>", "==", "!=", "<", "<=", ">", ">=", "&&", "||",
-    "!", "=", "+=", "-=", "*=", "/=", "%=", "..", "...", "::", ":", ".", ",", ";", "->", "=>", "<-",
-    "(", ")", "{", "}", "[", "]", "（", "）", "【", "】", "，", "；", "：", "。", "“", "”", "「", "」",
-    " ", "\n", "\t", "// 注释\n", "/* 块 */", "\u{FEFF}", "\u{3000}",
+    "+",
+    "-",
+    "*",
+    "/",
+    "%",
+    "&",
+    "|",
+    "^",
+    "<<",
+    ">>",
+    "==",
+    "!=",
+    "<",
+    "<=",
+    ">",
+    ">=",
+    "&&",
+    "||",
+    "!",
+    "=",
+    "+=",
+    "-=",
+    "*=",
+    "/=",
+    "%=",
+    "..",
+    "...",
+    "::",
+    ":",
+    ".",
+    ",",
+    ";",
+    "->",
+    "=>",
+    "<-",
+    "(",
+    ")",
+    "{",
+    "}",
+    "[",
+    "]",
+    "（",
+    "）",
+    "【",
+    "】",
+    "，",
+    "；",
+    "：",
+    "。",
+    "“",
+    "”",
+    "「",
+    "」",
+    " ",
+    "\n",
+    "\t",
+    "// 注释\n",
+    "/* 块 */",
+    "\u{FEFF}",
+    "\u{3000}",
 ];
 
 fn fragment() -> impl Strategy<Value = String> {
@@ -108,12 +251,41 @@ fn in_entry() -> impl Strategy<Value = String> {
 
 /// Small statements assembled from well-formed pieces: more of them get past the parser.
 fn statement() -> impl Strategy<Value = String> {
-    let atom = proptest::sample::select(&[
-        "x", "s", "1", "2.5", "真", "'c'", "\"t\"", "f(x, s)", "f(1)", "长度(s)", "命令行参数()", "命令行参数()[0]",
-        "打印行(x)", "(x)", "-x", "!真", "x 作为 浮点数", "s 作为 整数", "未知", "输入()", "f\"{x}\"",
-    ][..]);
-    let op = proptest::sample::select(&["+", "-", "*", "/", "%", "&", "<<", "==", "<", "&&", "||", "作为 字符串"][..]);
-    let expr = (atom.clone(), op, atom).prop_map(|(a, o, b)| if o.starts_with('作') { format!("{a} {o}") } else { format!("{a} {o} {b}") });
+    let atom = proptest::sample::select(
+        &[
+            "x",
+            "s",
+            "1",
+            "2.5",
+            "真",
+            "'c'",
+            "\"t\"",
+            "f(x, s)",
+            "f(1)",
+            "长度(s)",
+            "命令行参数()",
+            "命令行参数()[0]",
+            "打印行(x)",
+            "(x)",
+            "-x",
+            "!真",
+            "x 作为 浮点数",
+            "s 作为 整数",
+            "未知",
+            "输入()",
+            "f\"{x}\"",
+        ][..],
+    );
+    let op = proptest::sample::select(
+        &["+", "-", "*", "/", "%", "&", "<<", "==", "<", "&&", "||", "作为 字符串"][..],
+    );
+    let expr = (atom.clone(), op, atom).prop_map(|(a, o, b)| {
+        if o.starts_with('作') {
+            format!("{a} {o}")
+        } else {
+            format!("{a} {o} {b}")
+        }
+    });
     prop_oneof![
         expr.clone().prop_map(|e| format!("变量 v = {e};")),
         expr.clone().prop_map(|e| format!("x = {e};")),
@@ -186,7 +358,8 @@ proptest! {
 /// short as the corpus grows. `QI_SWEEP_VARIANTS=1000000` sweeps every position.
 #[test]
 fn check_never_panics_on_single_token_deletions_and_swaps() {
-    let budget: usize = std::env::var("QI_SWEEP_VARIANTS").ok().and_then(|v| v.parse().ok()).unwrap_or(12_000);
+    let budget: usize =
+        std::env::var("QI_SWEEP_VARIANTS").ok().and_then(|v| v.parse().ok()).unwrap_or(12_000);
     let positions: usize = corpus().iter().map(|t| t.significant.len()).sum();
     let stride = (2 * positions).div_ceil(budget.max(1)).max(1);
     let mut failures = Vec::new();
@@ -203,7 +376,12 @@ fn check_never_panics_on_single_token_deletions_and_swaps() {
         }
     }
     assert!(checked > budget.min(2 * positions) / 2, "only {checked} variants");
-    assert!(failures.is_empty(), "{} failures, e.g.:\n{}", failures.len(), failures.iter().take(10).cloned().collect::<Vec<_>>().join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failures, e.g.:\n{}",
+        failures.len(),
+        failures.iter().take(10).cloned().collect::<Vec<_>>().join("\n")
+    );
 }
 
 #[test]
@@ -212,7 +390,9 @@ fn every_valid_program_checks_to_valid_ir() {
         let parse = qi_syntax::parse(&p.source);
         assert!(parse.errors.is_empty(), "{}", p.name);
         let out = qi_ir::check(&parse.tree(), &p.source, "t.qi");
-        let m = out.module.unwrap_or_else(|| panic!("{} rejected: {:?}", p.name, common::messages(&out.diagnostics)));
+        let m = out.module.unwrap_or_else(|| {
+            panic!("{} rejected: {:?}", p.name, common::messages(&out.diagnostics))
+        });
         validate(&m).unwrap_or_else(|e| panic!("{}: {e}", p.name));
     }
 }

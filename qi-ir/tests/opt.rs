@@ -23,7 +23,11 @@ fn optimized(m: &Module) -> Module {
 }
 
 fn func_id(m: &Module, name: &str) -> FuncId {
-    let i = m.functions.iter().position(|f| f.name == name).unwrap_or_else(|| panic!("no function {name}"));
+    let i = m
+        .functions
+        .iter()
+        .position(|f| f.name == name)
+        .unwrap_or_else(|| panic!("no function {name}"));
     FuncId(i as u32)
 }
 
@@ -37,7 +41,8 @@ fn calls(f: &Function) -> Vec<FuncId> {
         .iter()
         .flat_map(|b| &b.insts)
         .filter_map(|i| match i {
-            Inst::Assign { value: Value::Call { func, .. }, .. } | Inst::Effect(Value::Call { func, .. }) => Some(*func),
+            Inst::Assign { value: Value::Call { func, .. }, .. }
+            | Inst::Effect(Value::Call { func, .. }) => Some(*func),
             _ => None,
         })
         .collect()
@@ -53,14 +58,16 @@ fn size(f: &Function) -> usize {
 
 /// Run, requiring a clean run: no fault and no leak.
 fn run(m: &Module) -> Outcome {
-    let o = interp::run(m, Limits::default()).unwrap_or_else(|e| panic!("interpreter fault: {e}\n{m}"));
+    let o =
+        interp::run(m, Limits::default()).unwrap_or_else(|e| panic!("interpreter fault: {e}\n{m}"));
     assert!(o.leaked.is_empty(), "leaked: {:?}\n{m}", o.leaked);
     o
 }
 
 /// The live-object counts a program's `.err` reports (`[qi] 存活对象: 字符串=0 …`), if any.
 fn leak_report(p: &common::Program) -> Option<[usize; 6]> {
-    let err = std::fs::read_to_string(common::programs_dir().join(&p.name).with_extension("err")).ok()?;
+    let err =
+        std::fs::read_to_string(common::programs_dir().join(&p.name).with_extension("err")).ok()?;
     let line = err.lines().find_map(|l| l.strip_prefix("[qi] 存活对象: "))?;
     let mut counts = [0; 6];
     for item in line.split_whitespace() {
@@ -83,7 +90,9 @@ fn matches_expectation(p: &common::Program, o: &Outcome) -> Result<(), String> {
     }
     match (p.status, &o.runtime_error) {
         (0, None) | (2, Some(_)) => {}
-        (status, err) => return Err(format!("expected exit status {status}, run ended with {err:?}")),
+        (status, err) => {
+            return Err(format!("expected exit status {status}, run ended with {err:?}"))
+        }
     }
     if p.status == 2 {
         if let Some(first) = p.err.as_deref().and_then(|e| e.lines().next()) {
@@ -125,7 +134,13 @@ fn optimised_and_unoptimised_ir_behave_identically_on_every_conformance_program(
             let (before, after) = match (before, after) {
                 (Ok(b), Ok(a)) => (b, a),
                 _ if bug.is_some() => return Ok(()),
-                (b, a) => return Err(format!("fault\nunoptimised: {:?}\noptimised: {:?}", b.err(), a.err())),
+                (b, a) => {
+                    return Err(format!(
+                        "fault\nunoptimised: {:?}\noptimised: {:?}",
+                        b.err(),
+                        a.err()
+                    ))
+                }
             };
             // A program without expectation files is pending (the conformance suite fails
             // it); it must still run without fault and the same after optimisation.
@@ -140,10 +155,17 @@ fn optimised_and_unoptimised_ir_behave_identically_on_every_conformance_program(
             // (`// qi-leaks: allowed`: the program keeps a reference cycle on purpose.)
             let leaks_allowed = p.source.lines().any(|l| l.trim() == "// qi-leaks: allowed");
             if before.fatal.is_none() && bug.is_none() && !leaks_allowed {
-                let want = if before.uncaught.is_none() { leak_report(&p).unwrap_or([0; 6]) } else { [0; 6] };
+                let want = if before.uncaught.is_none() {
+                    leak_report(&p).unwrap_or([0; 6])
+                } else {
+                    [0; 6]
+                };
                 for (name, o) in [("unoptimised", &before), ("optimised", &after)] {
                     if o.live != want {
-                        return Err(format!("{name}: live objects {:?}, expected {want:?}: {:?}", o.live, o.leaked));
+                        return Err(format!(
+                            "{name}: live objects {:?}, expected {want:?}: {:?}",
+                            o.live, o.leaked
+                        ));
                     }
                 }
             }
@@ -175,7 +197,12 @@ fn optimised_and_unoptimised_ir_behave_identically_on_every_conformance_program(
         eprintln!("known bugs hit ({}): {}", known.len(), known.join(", "));
     }
     assert!(ran > 100, "only {ran} programs");
-    assert!(failures.is_empty(), "{} of {ran} programs failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {ran} programs failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 // ---- structure of the optimised IR ------------------------------------------------------
@@ -221,7 +248,12 @@ fn small_callees_are_inlined_at_every_site() {
     let sq = func_id(&m, "平方");
     assert_eq!(calls_to(func(&m, "入口"), sq), 4);
     let o = optimized(&m);
-    assert_eq!(calls_to(func(&o, "入口"), sq), 0, "{}", print::function_text(&o, func_id(&o, "入口")));
+    assert_eq!(
+        calls_to(func(&o, "入口"), sq),
+        0,
+        "{}",
+        print::function_text(&o, func_id(&o, "入口"))
+    );
     validate(&o).unwrap();
     assert_eq!(run(&m).stdout, "4\n8190\n");
     assert_eq!(run(&o).stdout, run(&m).stdout);
@@ -244,7 +276,11 @@ fn self_recursion_is_unrolled_exactly_once() {
     let of = &o.functions[fib.index()];
     // Both calls were replaced by a copy of the original body, whose two calls each stay.
     assert_eq!(calls_to(of, fib), 4, "{}", print::function_text(&o, fib));
-    assert_eq!(of.blocks.len(), f.blocks.len() + 2 * (f.blocks.len() + 1), "two inlined bodies plus two continuation blocks");
+    assert_eq!(
+        of.blocks.len(),
+        f.blocks.len() + 2 * (f.blocks.len() + 1),
+        "two inlined bodies plus two continuation blocks"
+    );
     // The inlined copies live in new locals.
     assert_eq!(of.locals.len(), f.locals.len() * 3);
     validate(&o).unwrap();
@@ -343,7 +379,10 @@ fn returns_are_forwarded_for_scalars_but_not_for_objects() {
     // The entry block now returns the comparison directly.
     match &pos.blocks[0].term {
         Terminator::Return(Some(_)) => {}
-        other => panic!("expected a direct return, got {other:?}\n{}", print::function_text(&o, func_id(&o, "正"))),
+        other => panic!(
+            "expected a direct return, got {other:?}\n{}",
+            print::function_text(&o, func_id(&o, "正"))
+        ),
     }
     assert!(
         pos.blocks.iter().all(|b| !matches!(b.term, Terminator::Jump(_))),
@@ -357,7 +396,10 @@ fn returns_are_forwarded_for_scalars_but_not_for_objects() {
         Terminator::Return(Some(Operand::Local(l))) => *l,
         other => panic!("expected a return, got {other:?}"),
     };
-    assert!(s.blocks[0].insts.iter().any(|i| matches!(i, Inst::Assign { dst, .. } if *dst == ret_local)));
+    assert!(s.blocks[0]
+        .insts
+        .iter()
+        .any(|i| matches!(i, Inst::Assign { dst, .. } if *dst == ret_local)));
     assert_eq!(run(&o).stdout, "真 n2\n");
 }
 
@@ -372,17 +414,33 @@ fn forwarding_does_not_skip_an_exit_that_releases() {
     let o = optimized(&m);
     let id = func_id(&o, "长");
     let f = &o.functions[id.index()];
-    let t = f.locals.iter().position(|l| l.name.as_deref() == Some("t")).map(|i| LocalId(i as u32)).unwrap();
+    let t = f
+        .locals
+        .iter()
+        .position(|l| l.name.as_deref() == Some("t"))
+        .map(|i| LocalId(i as u32))
+        .unwrap();
     let releases_t = |b: &Block| b.insts.iter().any(|i| matches!(i, Inst::Release(l) if *l == t));
     // (The entry block releases `t` too, before assigning it.)
-    let exit = (1..f.blocks.len()).find(|&b| releases_t(&f.blocks[b]) && !f.blocks[b].term.successors().is_empty());
-    let Some(exit) = exit else { panic!("no exit block releasing t:\n{}", print::function_text(&o, id)) };
-    assert!(f.blocks.iter().any(|b| b.term.successors().contains(&BlockId(exit as u32))), "{}", print::function_text(&o, id));
+    let exit = (1..f.blocks.len())
+        .find(|&b| releases_t(&f.blocks[b]) && !f.blocks[b].term.successors().is_empty());
+    let Some(exit) = exit else {
+        panic!("no exit block releasing t:\n{}", print::function_text(&o, id))
+    };
+    assert!(
+        f.blocks.iter().any(|b| b.term.successors().contains(&BlockId(exit as u32))),
+        "{}",
+        print::function_text(&o, id)
+    );
     // No path from the entry reaches a `return` without passing the exit block.
     for (b, blk) in f.blocks.iter().enumerate() {
         if matches!(blk.term, Terminator::Return(_)) && !releases_t(blk) {
             let reach = reachable_avoiding(f, exit);
-            assert!(!reach[b], "b{b} returns without releasing t:\n{}", print::function_text(&o, id));
+            assert!(
+                !reach[b],
+                "b{b} returns without releasing t:\n{}",
+                print::function_text(&o, id)
+            );
         }
     }
     assert_eq!(run(&o).stdout, "5\n");
@@ -417,7 +475,14 @@ fn handbuilt(functions: Vec<Function>, strings: Vec<&str>) -> Module {
 
 fn concat_into(b: &mut builder::FnBuilder) -> LocalId {
     let s = b.new_local(Type::Str, None);
-    b.assign(s, Value::Builtin { op: Builtin::Concat, args: vec![Operand::Str(StrId(0)), Operand::Str(StrId(0))], loc: Loc::default() });
+    b.assign(
+        s,
+        Value::Builtin {
+            op: Builtin::Concat,
+            args: vec![Operand::Str(StrId(0)), Operand::Str(StrId(0))],
+            loc: Loc::default(),
+        },
+    );
     s
 }
 
@@ -443,7 +508,11 @@ fn interpreter_reports_leaks_double_releases_and_use_after_free() {
     let mut b = builder::FnBuilder::new("main".into(), vec![], Type::Void, Loc::default());
     let s = concat_into(&mut b);
     b.push(Inst::Release(s));
-    b.push(Inst::Effect(Value::Builtin { op: Builtin::PrintStr, args: vec![Operand::Local(s)], loc: Loc::default() }));
+    b.push(Inst::Effect(Value::Builtin {
+        op: Builtin::PrintStr,
+        args: vec![Operand::Local(s)],
+        loc: Loc::default(),
+    }));
     b.terminate(Terminator::Return(None));
     let e = interp::run(&handbuilt(vec![b.finish()], vec!["x"]), Limits::default()).unwrap_err();
     assert!(e.contains("freed"), "{e}");
@@ -452,7 +521,11 @@ fn interpreter_reports_leaks_double_releases_and_use_after_free() {
     let mut b = builder::FnBuilder::new("main".into(), vec![], Type::Void, Loc::default());
     let s = concat_into(&mut b);
     b.push(Inst::Retain(Operand::Local(s)));
-    b.push(Inst::Effect(Value::Builtin { op: Builtin::PrintStr, args: vec![Operand::Local(s)], loc: Loc::default() }));
+    b.push(Inst::Effect(Value::Builtin {
+        op: Builtin::PrintStr,
+        args: vec![Operand::Local(s)],
+        loc: Loc::default(),
+    }));
     b.push(Inst::Release(s));
     b.push(Inst::Release(s));
     b.terminate(Terminator::Return(None));
@@ -502,9 +575,17 @@ fn interpreter_uncaught_runtime_errors_end_the_run_with_the_output_so_far() {
     assert_eq!(o.stderr_first_line().as_deref(), Some("未捕获的异常: 除数为零"));
     let u = o.uncaught.as_ref().unwrap();
     assert_eq!((u.file, u.line), (0, 2), "raised at the division");
-    assert_eq!(u.report(&m, false), "未捕获的异常: 除数为零\n  在 f (t.qi:2)\n  在 入口 (t.qi:4)\n");
-    assert_eq!(u.report(&m, true), "uncaught exception: 除数为零\n  at f (t.qi:2)\n  at 入口 (t.qi:4)\n");
-    let o = run(&module_of("函数 f(n: 整数): 整数 { 返回 f(n + 1) + 1; } 函数 入口() { 打印行(f(0)); }"));
+    assert_eq!(
+        u.report(&m, false),
+        "未捕获的异常: 除数为零\n  在 f (t.qi:2)\n  在 入口 (t.qi:4)\n"
+    );
+    assert_eq!(
+        u.report(&m, true),
+        "uncaught exception: 除数为零\n  at f (t.qi:2)\n  at 入口 (t.qi:4)\n"
+    );
+    let o = run(&module_of(
+        "函数 f(n: 整数): 整数 { 返回 f(n + 1) + 1; } 函数 入口() { 打印行(f(0)); }",
+    ));
     assert_eq!(o.runtime_error.as_deref(), Some("栈溢出：递归太深"));
     assert!(o.overflowed);
     let u = o.uncaught.unwrap();
@@ -522,9 +603,14 @@ fn ends(src: &str, out: &str, report: Option<&str>) {
     let m = module_of(src);
     validate(&m).unwrap();
     for (what, m) in [("unoptimised", m.clone()), ("optimised", optimized(&m))] {
-        let o = interp::run(&m, Limits::default()).unwrap_or_else(|e| panic!("{what}: fault: {e}\n{src}\n{m}"));
+        let o = interp::run(&m, Limits::default())
+            .unwrap_or_else(|e| panic!("{what}: fault: {e}\n{src}\n{m}"));
         assert_eq!(o.stdout, out, "{what}\n{src}");
-        assert_eq!(o.uncaught.as_ref().map(|u| u.report(&m, false)).as_deref(), report, "{what}\n{src}");
+        assert_eq!(
+            o.uncaught.as_ref().map(|u| u.report(&m, false)).as_deref(),
+            report,
+            "{what}\n{src}"
+        );
         assert!(o.leaked.is_empty(), "{what}: leaked {:?}\n{src}\n{m}", o.leaked);
     }
 }
@@ -586,11 +672,21 @@ fn a_stack_overflow_is_caught_in_a_caller() {
 
 /// Hand-built IR: a function whose entry block holds `insts` and ends with `term`, with
 /// an exceptional edge to block 1 (`handler`, `handler_term`) when `edge`.
-fn with_handler(name: &str, insts: Vec<Inst>, edge: bool, handler: Vec<Inst>, handler_term: Terminator) -> Function {
+fn with_handler(
+    name: &str,
+    insts: Vec<Inst>,
+    edge: bool,
+    handler: Vec<Inst>,
+    handler_term: Terminator,
+) -> Function {
     let mut b = builder::FnBuilder::new(name.into(), vec![], Type::Void, Loc::default());
     let h = b.new_block();
     let mut f = b.finish();
-    f.blocks[0] = Block { insts, term: Terminator::Return(None), unwind: edge.then_some(Unwind { to: h, loc: Loc { file: 0, line: 9 } }) };
+    f.blocks[0] = Block {
+        insts,
+        term: Terminator::Return(None),
+        unwind: edge.then_some(Unwind { to: h, loc: Loc { file: 0, line: 9 } }),
+    };
     f.blocks[h.index()] = Block { insts: handler, term: handler_term, unwind: None };
     f
 }
@@ -600,7 +696,10 @@ fn builtin(op: Builtin, args: Vec<Operand>) -> Value {
 }
 
 fn throw(msg: u32, line: i64) -> Inst {
-    Inst::Effect(builtin(Builtin::Throw, vec![Operand::Str(StrId(msg)), Operand::Int(0), Operand::Int(line)]))
+    Inst::Effect(builtin(
+        Builtin::Throw,
+        vec![Operand::Str(StrId(msg)), Operand::Int(0), Operand::Int(line)],
+    ))
 }
 
 #[test]
@@ -608,24 +707,40 @@ fn interpreter_exceptions_leave_frames_without_an_edge_and_stop_at_an_edge() {
     // 甲 raises with no edge: it leaves. 乙 calls 甲 without an edge: it leaves too.
     // main calls 乙 with an edge to a handler that takes the exception and prints it.
     let a = with_handler("甲", vec![throw(0, 3)], false, vec![], Terminator::Unreachable);
-    let b = with_handler("乙", vec![Inst::Effect(Value::Call { func: FuncId(0), args: vec![], loc: Loc::default() })], false, vec![], Terminator::Unreachable);
+    let b = with_handler(
+        "乙",
+        vec![Inst::Effect(Value::Call { func: FuncId(0), args: vec![], loc: Loc::default() })],
+        false,
+        vec![],
+        Terminator::Unreachable,
+    );
     let mut main = builder::FnBuilder::new("main".into(), vec![], Type::Void, Loc::default());
     let e = main.new_local(Type::Exception, None);
     let msg = main.new_local(Type::Str, None);
     let mut main = main.finish();
     main.blocks = vec![
         Block {
-            insts: vec![Inst::Effect(Value::Call { func: FuncId(1), args: vec![], loc: Loc::default() })],
+            insts: vec![Inst::Effect(Value::Call {
+                func: FuncId(1),
+                args: vec![],
+                loc: Loc::default(),
+            })],
             term: Terminator::Return(None),
             unwind: Some(Unwind { to: BlockId(1), loc: Loc::default() }),
         },
         Block {
             insts: vec![
                 Inst::Assign { dst: e, value: builtin(Builtin::ExcTake, vec![]) },
-                Inst::Assign { dst: msg, value: builtin(Builtin::ExcMessage, vec![Operand::Local(e)]) },
+                Inst::Assign {
+                    dst: msg,
+                    value: builtin(Builtin::ExcMessage, vec![Operand::Local(e)]),
+                },
                 Inst::Effect(builtin(Builtin::PrintStr, vec![Operand::Local(msg)])),
                 Inst::Release(msg),
-                Inst::Assign { dst: msg, value: builtin(Builtin::ExcLocation, vec![Operand::Local(e)]) },
+                Inst::Assign {
+                    dst: msg,
+                    value: builtin(Builtin::ExcLocation, vec![Operand::Local(e)]),
+                },
                 Inst::Effect(builtin(Builtin::PrintStr, vec![Operand::Local(msg)])),
                 Inst::Release(msg),
                 Inst::Release(e),
@@ -645,7 +760,10 @@ fn interpreter_exceptions_leave_frames_without_an_edge_and_stop_at_an_edge() {
     let print = Inst::Effect(builtin(Builtin::PrintStr, vec![Operand::Str(StrId(1))]));
     let f = with_handler(
         "main",
-        vec![throw(0, 1), Inst::Effect(Value::Binary(BinOp::IDiv, Operand::Int(1), Operand::Int(0)))],
+        vec![
+            throw(0, 1),
+            Inst::Effect(Value::Binary(BinOp::IDiv, Operand::Int(1), Operand::Int(0))),
+        ],
         true,
         vec![print],
         Terminator::Return(None),
@@ -658,12 +776,15 @@ fn interpreter_exceptions_leave_frames_without_an_edge_and_stop_at_an_edge() {
 #[test]
 fn interpreter_faults_when_the_ir_mishandles_the_pending_exception() {
     let take = |e: LocalId| Inst::Assign { dst: e, value: builtin(Builtin::ExcTake, vec![]) };
-    let fault = |f: Function, strings: Vec<&str>| interp::run(&handbuilt(vec![f], strings), Limits::default()).unwrap_err();
+    let fault = |f: Function, strings: Vec<&str>| {
+        interp::run(&handbuilt(vec![f], strings), Limits::default()).unwrap_err()
+    };
     // A handler that does not take the exception and returns normally: it would be lost.
     let f = with_handler("main", vec![throw(0, 1)], true, vec![], Terminator::Return(None));
     assert!(fault(f, vec!["x"]).contains("exception pending"));
     // Raising again before the pending exception was taken.
-    let f = with_handler("main", vec![throw(0, 1)], true, vec![throw(0, 2)], Terminator::Unreachable);
+    let f =
+        with_handler("main", vec![throw(0, 1)], true, vec![throw(0, 2)], Terminator::Unreachable);
     assert!(fault(f, vec!["x"]).contains("is pending"));
     // Taking when nothing is pending.
     let mut b = builder::FnBuilder::new("main".into(), vec![], Type::Void, Loc::default());
@@ -681,8 +802,16 @@ fn interpreter_faults_when_the_ir_mishandles_the_pending_exception() {
     let e = b.new_local(Type::Exception, None);
     let mut f = b.finish();
     f.blocks = vec![
-        Block { insts: vec![throw(0, 1)], term: Terminator::Unreachable, unwind: Some(Unwind { to: BlockId(1), loc: Loc::default() }) },
-        Block { insts: vec![take(e), Inst::Release(e), Inst::Release(e)], term: Terminator::Return(None), unwind: None },
+        Block {
+            insts: vec![throw(0, 1)],
+            term: Terminator::Unreachable,
+            unwind: Some(Unwind { to: BlockId(1), loc: Loc::default() }),
+        },
+        Block {
+            insts: vec![take(e), Inst::Release(e), Inst::Release(e)],
+            term: Terminator::Return(None),
+            unwind: None,
+        },
     ];
     assert!(fault(f, vec!["x"]).contains("freed"));
 }
@@ -690,7 +819,13 @@ fn interpreter_faults_when_the_ir_mishandles_the_pending_exception() {
 #[test]
 fn validator_checks_exceptional_edges() {
     let print = Inst::Effect(builtin(Builtin::PrintNewline, vec![]));
-    let ok = with_handler("main", vec![throw(0, 1)], true, vec![print.clone()], Terminator::Return(None));
+    let ok = with_handler(
+        "main",
+        vec![throw(0, 1)],
+        true,
+        vec![print.clone()],
+        Terminator::Return(None),
+    );
     let m = handbuilt(vec![ok.clone()], vec!["x"]);
     validate(&m).unwrap();
     let bad = |f: Function| validate(&handbuilt(vec![f], vec!["x"])).unwrap_err();
@@ -699,7 +834,13 @@ fn validator_checks_exceptional_edges() {
     f.blocks[0].unwind = Some(Unwind { to: BlockId(7), loc: Loc::default() });
     assert!(bad(f).contains("out of range"));
     // The last instruction cannot raise.
-    let f = with_handler("main", vec![throw(0, 1), print.clone()], true, vec![], Terminator::Return(None));
+    let f = with_handler(
+        "main",
+        vec![throw(0, 1), print.clone()],
+        true,
+        vec![],
+        Terminator::Return(None),
+    );
     assert!(bad(f).contains("cannot raise"));
     let f = with_handler("main", vec![], true, vec![], Terminator::Return(None));
     assert!(bad(f).contains("no instructions"));
@@ -710,9 +851,14 @@ fn validator_checks_exceptional_edges() {
     // but the same block after an instruction that may not raise is not.
     let mut f = ok.clone();
     f.blocks[0].term = Terminator::Jump(BlockId(2));
-    f.blocks.push(Block { insts: vec![print.clone()], term: Terminator::Unreachable, unwind: None });
+    f.blocks.push(Block {
+        insts: vec![print.clone()],
+        term: Terminator::Unreachable,
+        unwind: None,
+    });
     validate(&handbuilt(vec![f.clone()], vec!["x"])).unwrap();
-    f.blocks[0].insts = vec![Inst::Effect(Value::Binary(BinOp::IDiv, Operand::Int(1), Operand::Int(0)))];
+    f.blocks[0].insts =
+        vec![Inst::Effect(Value::Binary(BinOp::IDiv, Operand::Int(1), Operand::Int(0)))];
     assert!(bad(f).contains("unfinished"));
     // `unwind` is a terminator of any function.
     let mut f = ok;
@@ -778,7 +924,8 @@ fn balanced(src: &str, out: &str) {
     let m = module_of(src);
     validate(&m).unwrap();
     for (what, m) in [("unoptimised", m.clone()), ("optimised", optimized(&m))] {
-        let o = interp::run(&m, Limits::default()).unwrap_or_else(|e| panic!("{what}: fault: {e}\n{src}"));
+        let o = interp::run(&m, Limits::default())
+            .unwrap_or_else(|e| panic!("{what}: fault: {e}\n{src}"));
         assert_eq!(o.stdout, out, "{what}\n{src}");
         assert!(o.leaked.is_empty(), "{what}: leaked {:?}\n{src}\n{m}", o.leaked);
     }
@@ -861,15 +1008,35 @@ fn expr(depth: u32, callable: usize) -> BoxedStrategy<String> {
         return leaf.boxed();
     }
     let sub = move || expr(depth - 1, callable);
-    let ops = prop_oneof![Just("+"), Just("-"), Just("*"), Just("/"), Just("%"), Just("&"), Just("|"), Just("^"), Just("<<"), Just(">>")];
+    let ops = prop_oneof![
+        Just("+"),
+        Just("-"),
+        Just("*"),
+        Just("/"),
+        Just("%"),
+        Just("&"),
+        Just("|"),
+        Just("^"),
+        Just("<<"),
+        Just(">>")
+    ];
     let mut choices: Vec<(u32, BoxedStrategy<String>)> = vec![
         (2, leaf.boxed()),
         (4, (sub(), ops, sub()).prop_map(|(l, op, r)| format!("({l} {op} {r})")).boxed()),
-        (1, (sub(), sub(), sub()).prop_map(|(c, t, e)| format!("(长度(\"\" + ({c} > {t})) + {e})")).boxed()),
+        (
+            1,
+            (sub(), sub(), sub())
+                .prop_map(|(c, t, e)| format!("(长度(\"\" + ({c} > {t})) + {e})"))
+                .boxed(),
+        ),
     ];
     if callable > 0 {
-        choices.push((3, (0..callable, sub(), sub()).prop_map(|(f, x, y)| format!("f{f}({x}, {y})")).boxed()));
-        choices.push((1, (0..callable, sub()).prop_map(|(f, x)| format!("长度(s{f}({x}))")).boxed()));
+        choices.push((
+            3,
+            (0..callable, sub(), sub()).prop_map(|(f, x, y)| format!("f{f}({x}, {y})")).boxed(),
+        ));
+        choices
+            .push((1, (0..callable, sub()).prop_map(|(f, x)| format!("长度(s{f}({x}))")).boxed()));
     }
     proptest::strategy::Union::new_weighted(choices).boxed()
 }
@@ -970,8 +1137,29 @@ proptest! {
 
 // ---- mutated conformance programs: optimised vs unoptimised ---------------------------------
 
-const MUTATION_FRAGMENTS: &[&str] =
-    &["1", "0", "-1", "\"\"", "\"x\"", "+", "-", "*", "/", "%", "<<", "(", ")", "真", "假", "!", "返回", "跳出;", "继续;", "抛出 \"变\";", "抛出"];
+const MUTATION_FRAGMENTS: &[&str] = &[
+    "1",
+    "0",
+    "-1",
+    "\"\"",
+    "\"x\"",
+    "+",
+    "-",
+    "*",
+    "/",
+    "%",
+    "<<",
+    "(",
+    ")",
+    "真",
+    "假",
+    "!",
+    "返回",
+    "跳出;",
+    "继续;",
+    "抛出 \"变\";",
+    "抛出",
+];
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: cases(256), failure_persistence: None, ..ProptestConfig::default() })]

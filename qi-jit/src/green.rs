@@ -135,7 +135,12 @@ impl<L: Linker> Translator<'_, '_, L> {
     /// Storing object `v` into `container`: when the container is shared between green
     /// threads, `v` (and all it reaches) must be shared too before it becomes visible.
     pub(crate) fn publish_into(&mut self, container: clif::Value, v: clif::Value) {
-        let flags = self.b.ins().uload8(types::I32, MemFlagsData::trusted(), container, qi_rt::object::FLAGS_OFFSET);
+        let flags = self.b.ins().uload8(
+            types::I32,
+            MemFlagsData::trusted(),
+            container,
+            qi_rt::object::FLAGS_OFFSET,
+        );
         let shared = self.b.ins().band_imm_u(flags, qi_rt::object::FLAG_SHARED as i64);
         let publish = self.b.create_block();
         let done = self.b.create_block();

@@ -74,7 +74,10 @@ impl Program {
     pub fn run_on(self, workers: usize) -> qi_rt::sched::Outcome {
         let program: &'static Program = Box::leak(Box::new(self));
         // Kept reachable from a static, so memory checkers see it as in use, not lost.
-        RUN_PROGRAMS.lock().unwrap_or_else(|e| e.into_inner()).push(program as *const Program as usize);
+        RUN_PROGRAMS
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(program as *const Program as usize);
         qi_rt::sched::run_program(program.entry, workers)
     }
 
@@ -143,9 +146,8 @@ impl translate::Linker for ModuleLinker<'_> {
     }
 
     fn str_literal(&mut self, s: qi_ir::StrId) -> i64 {
-        *self.strings[s.index()].get_or_insert_with(|| {
-            qi_rt::new_immortal_str(&self.module.strings[s.index()]) as i64
-        })
+        *self.strings[s.index()]
+            .get_or_insert_with(|| qi_rt::new_immortal_str(&self.module.strings[s.index()]) as i64)
     }
 
     fn record_desc(&mut self, l: qi_ir::LayoutId) -> i64 {
@@ -158,8 +160,13 @@ impl translate::Linker for ModuleLinker<'_> {
                 qi_ir::LayoutKind::Enum => qi_rt::ObjKind::Enum,
                 qi_ir::LayoutKind::Closure => qi_rt::ObjKind::Closure,
             };
-            let objects: Vec<u32> =
-                layout.slots.iter().enumerate().filter(|(_, s)| s.owns_object()).map(|(i, _)| i as u32).collect();
+            let objects: Vec<u32> = layout
+                .slots
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| s.owns_object())
+                .map(|(i, _)| i as u32)
+                .collect();
             let desc = qi_rt::record::new_desc(kind, layout.slots.len() as u32, objects);
             let addr = &*desc as *const qi_rt::record::RecordDesc as i64;
             owned.push(desc);
@@ -247,7 +254,14 @@ pub fn compile(module: &qi_ir::Module, opts: &Options) -> Result<Program, JitErr
         linker.jit.clear_context(&mut ctx);
     }
     let descs = std::mem::take(&mut linker.owned_descs);
-    let stub_ids = stubs::define(&mut jit, &mut ctx, &mut fctx, ids[module.main.index()], call_conv, frontend)?;
+    let stub_ids = stubs::define(
+        &mut jit,
+        &mut ctx,
+        &mut fctx,
+        ids[module.main.index()],
+        call_conv,
+        frontend,
+    )?;
     jit.finalize_definitions().map_err(|e| JitError(e.to_string()))?;
     let entry = stubs::entry(&jit, stub_ids);
     Ok(Program { module: jit, entry, _globals: globals, _descs: descs })

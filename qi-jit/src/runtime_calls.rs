@@ -151,7 +151,8 @@ fn math(f: qi_ir::MathFn) -> RtFn {
 /// `extern "C"` callees expect).
 pub fn signature(f: RtFn, call_conv: CallConv) -> Signature {
     let mut sig = Signature::new(call_conv);
-    let param = |t: ClifType| if t.bits() < 32 { AbiParam::new(t).uext() } else { AbiParam::new(t) };
+    let param =
+        |t: ClifType| if t.bits() < 32 { AbiParam::new(t).uext() } else { AbiParam::new(t) };
     sig.params.extend(f.params.iter().map(|t| param(*t)));
     if let Some(r) = f.ret {
         sig.returns.push(AbiParam::new(r));
@@ -195,18 +196,78 @@ mod tests {
         use Builtin::*;
         let b = Bits::Int;
         let all = [
-            Concat, IntToStr, FloatToStr, BoolToStr, CharToStr, StrToInt, StrToFloat, StrLen, PrintStr, PrintInt,
-            PrintFloat, PrintBool, PrintChar, PrintSpace, PrintNewline, Args, Input, InputPrompt, Throw, ThrowCaused,
-            ExcTake, ExcRethrow, ExcMessage, ExcLocation, ExcCause, ExcTrace, Spawn, ChanNew(b), ChanSend(b),
-            ChanRecv(b), ChanRecvOk, ChanTake(b), ChanClose, SelectBegin, SelectRecv, SelectSend(b), SelectWait,
-            WaitGroupNew, WaitGroupAdd, WaitGroupDone, WaitGroupWait, MutexNew, MutexLock, MutexUnlock,
-            MutexTryLock, Sleep, Yield, TimeMs, TimerNew, TimerExpired, TimerStop, RunAll, Step, AtomicNew, AtomicLoad, AtomicStore, AtomicAdd, AtomicCas,
-            FutureNew(b), FutureSpawn, FutureComplete(b), FutureReady(b), FutureFailed(b), Await(b),
+            Concat,
+            IntToStr,
+            FloatToStr,
+            BoolToStr,
+            CharToStr,
+            StrToInt,
+            StrToFloat,
+            StrLen,
+            PrintStr,
+            PrintInt,
+            PrintFloat,
+            PrintBool,
+            PrintChar,
+            PrintSpace,
+            PrintNewline,
+            Args,
+            Input,
+            InputPrompt,
+            Throw,
+            ThrowCaused,
+            ExcTake,
+            ExcRethrow,
+            ExcMessage,
+            ExcLocation,
+            ExcCause,
+            ExcTrace,
+            Spawn,
+            ChanNew(b),
+            ChanSend(b),
+            ChanRecv(b),
+            ChanRecvOk,
+            ChanTake(b),
+            ChanClose,
+            SelectBegin,
+            SelectRecv,
+            SelectSend(b),
+            SelectWait,
+            WaitGroupNew,
+            WaitGroupAdd,
+            WaitGroupDone,
+            WaitGroupWait,
+            MutexNew,
+            MutexLock,
+            MutexUnlock,
+            MutexTryLock,
+            Sleep,
+            Yield,
+            TimeMs,
+            TimerNew,
+            TimerExpired,
+            TimerStop,
+            RunAll,
+            Step,
+            AtomicNew,
+            AtomicLoad,
+            AtomicStore,
+            AtomicAdd,
+            AtomicCas,
+            FutureNew(b),
+            FutureSpawn,
+            FutureComplete(b),
+            FutureReady(b),
+            FutureFailed(b),
+            Await(b),
         ];
         let table = qi_rt::entry_points();
         for op in all {
             let f = builtin(op);
-            let e = table.iter().find(|e| e.name == f.symbol).unwrap_or_else(|| panic!("{} is not a runtime entry point", f.symbol));
+            let e = table
+                .iter()
+                .find(|e| e.name == f.symbol)
+                .unwrap_or_else(|| panic!("{} is not a runtime entry point", f.symbol));
             let params: Vec<ClifType> = e.params.iter().map(|t| abi(*t)).collect();
             assert_eq!(params, f.params, "parameters of {}", f.symbol);
             assert_eq!(e.ret.map(abi), f.ret, "result of {}", f.symbol);

@@ -8,7 +8,9 @@
 //! This is the one place where Rust jumps into generated code.
 
 use crate::JitError;
-use cranelift_codegen::ir::{self as clif, types, AbiParam, InstBuilder, MemFlagsData, UserFuncName};
+use cranelift_codegen::ir::{
+    self as clif, types, AbiParam, InstBuilder, MemFlagsData, UserFuncName,
+};
 use cranelift_codegen::isa::{CallConv, TargetFrontendConfig};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use cranelift_jit::JITModule;
@@ -61,7 +63,8 @@ pub fn define(
     sig.params.push(AbiParam::new(types::I64));
     sig.params.push(AbiParam::new(types::I64));
     sig.returns.push(AbiParam::new(types::I8));
-    let closure_stub = jit.declare_function("qi#enter_closure", Linkage::Local, &sig).map_err(err)?;
+    let closure_stub =
+        jit.declare_function("qi#enter_closure", Linkage::Local, &sig).map_err(err)?;
     ctx.func.signature = sig;
     ctx.func.name = UserFuncName::user(1, 1);
     {
@@ -77,7 +80,12 @@ pub fn define(
         callee_sig.params.push(AbiParam::new(types::I64));
         callee_sig.returns.push(AbiParam::new(types::I8));
         let sigref = b.import_signature(callee_sig);
-        let code = b.ins().load(types::I64, MemFlagsData::trusted(), closure, qi_rt::record::RECORD_SLOTS_OFFSET);
+        let code = b.ins().load(
+            types::I64,
+            MemFlagsData::trusted(),
+            closure,
+            qi_rt::record::RECORD_SLOTS_OFFSET,
+        );
         let call = b.ins().call_indirect(sigref, code, &[closure]);
         let status = b.inst_results(call)[0];
         b.ins().set_pinned_reg(saved);

@@ -67,7 +67,16 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
         linker: &'a mut L,
         publish_stores: bool,
     ) -> Self {
-        Translator { module, func, b, linker, vars: Vec::new(), blocks: Vec::new(), publish_stores, unwind: None }
+        Translator {
+            module,
+            func,
+            b,
+            linker,
+            vars: Vec::new(),
+            blocks: Vec::new(),
+            publish_stores,
+            unwind: None,
+        }
     }
 
     pub fn translate(mut self, frontend: cranelift_codegen::isa::TargetFrontendConfig) {
@@ -98,13 +107,16 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
         }
         let first = self.blocks[0];
         self.b.ins().jump(first, &[]);
-        let order = (0..self.func.blocks.len()).filter(|i| !cold[*i]).chain((0..cold.len()).filter(|i| cold[*i]));
+        let order = (0..self.func.blocks.len())
+            .filter(|i| !cold[*i])
+            .chain((0..cold.len()).filter(|i| cold[*i]));
         for i in order {
             let block = &self.func.blocks[i];
             self.b.switch_to_block(self.blocks[i]);
             let last = block.insts.len().wrapping_sub(1);
             for (k, inst) in block.insts.iter().enumerate() {
-                self.unwind = block.unwind.filter(|_| k == last).map(|u| (self.blocks[u.to.index()], u.loc));
+                self.unwind =
+                    block.unwind.filter(|_| k == last).map(|u| (self.blocks[u.to.index()], u.loc));
                 self.inst(inst);
             }
             self.unwind = None;
@@ -283,7 +295,11 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
         self.b.ins().brif(plain, fast, &[], slow, &[]);
 
         self.b.switch_to_block(fast);
-        let new = if increment { self.b.ins().iadd_imm_s(rc, 1) } else { self.b.ins().iadd_imm_s(rc, -1) };
+        let new = if increment {
+            self.b.ins().iadd_imm_s(rc, 1)
+        } else {
+            self.b.ins().iadd_imm_s(rc, -1)
+        };
         self.b.ins().store(MemFlagsData::trusted(), new, obj, RC);
         self.b.ins().jump(done, &[]);
 
@@ -338,7 +354,12 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
                     }
                 }
                 let r = self.call_rt(runtime_calls::builtin(*op), &args);
-                if matches!(op, qi_ir::Builtin::Throw | qi_ir::Builtin::ThrowCaused | qi_ir::Builtin::ExcRethrow) {
+                if matches!(
+                    op,
+                    qi_ir::Builtin::Throw
+                        | qi_ir::Builtin::ThrowCaused
+                        | qi_ir::Builtin::ExcRethrow
+                ) {
                     // The exception is pending: leave through the exceptional edge. What
                     // follows in this Cranelift block is unreachable.
                     self.jump_to_unwind();
@@ -418,7 +439,8 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
                 }
                 sig.returns.push(clif::AbiParam::new(types::I8));
                 let sigref = self.b.import_signature(sig);
-                let code = self.b.ins().load(types::I64, MemFlagsData::trusted(), closure, slot_offset(0));
+                let code =
+                    self.b.ins().load(types::I64, MemFlagsData::trusted(), closure, slot_offset(0));
                 let call = self.b.ins().call_indirect(sigref, code, &vals);
                 self.after_qi_call(call)
             }
@@ -617,8 +639,16 @@ pub fn uses_green_threads(m: &qi_ir::Module) -> bool {
     m.functions.iter().flat_map(|f| &f.blocks).flat_map(|b| &b.insts).any(|i| {
         matches!(
             i,
-            Inst::Assign { value: Value::Builtin { op: qi_ir::Builtin::Spawn | qi_ir::Builtin::FutureSpawn, .. }, .. }
-                | Inst::Effect(Value::Builtin { op: qi_ir::Builtin::Spawn | qi_ir::Builtin::FutureSpawn, .. })
+            Inst::Assign {
+                value: Value::Builtin {
+                    op: qi_ir::Builtin::Spawn | qi_ir::Builtin::FutureSpawn,
+                    ..
+                },
+                ..
+            } | Inst::Effect(Value::Builtin {
+                op: qi_ir::Builtin::Spawn | qi_ir::Builtin::FutureSpawn,
+                ..
+            })
         )
     })
 }

@@ -58,9 +58,15 @@ impl Prog {
 
 fn module_from_source(src: &str) -> Module {
     let parse = qi_syntax::parse(src);
-    assert!(parse.errors.is_empty(), "{:?}", parse.errors.iter().map(|e| &e.message.zh).collect::<Vec<_>>());
+    assert!(
+        parse.errors.is_empty(),
+        "{:?}",
+        parse.errors.iter().map(|e| &e.message.zh).collect::<Vec<_>>()
+    );
     let out = qi_ir::check(&parse.tree(), src, "t.qi");
-    out.module.unwrap_or_else(|| panic!("rejected: {:?}", out.diagnostics.iter().map(|d| &d.message.zh).collect::<Vec<_>>()))
+    out.module.unwrap_or_else(|| {
+        panic!("rejected: {:?}", out.diagnostics.iter().map(|d| &d.message.zh).collect::<Vec<_>>())
+    })
 }
 
 fn builtin(b: &mut FnBuilder, op: Builtin, args: Vec<Operand>) {
@@ -165,7 +171,8 @@ const INTS: &[i64] = &[
 
 /// Floats as the text `字符串转浮点数` parses, with their value.
 const FLOATS: &[&str] = &[
-    "NaN", "-inf", "-1e300", "-2.5", "-1.5", "-0.5", "-0.0", "0.0", "5e-324", "0.5", "1.5", "2.5", "3.0", "1e300", "inf",
+    "NaN", "-inf", "-1e300", "-2.5", "-1.5", "-0.5", "-0.0", "0.0", "5e-324", "0.5", "1.5", "2.5",
+    "3.0", "1e300", "inf",
 ];
 
 fn float_values() -> Vec<(&'static str, f64)> {
@@ -193,7 +200,8 @@ fn int_ops() -> Case {
     let mut p = Prog::new();
     use BinOp::*;
     let bin = |op: BinOp| (Type::Int, Value::Binary(op, arg(0), arg(1)));
-    let mut values: Vec<(Type, Value)> = [IAdd, ISub, IMul, IAnd, IOr, IXor, IShl, IShr].into_iter().map(bin).collect();
+    let mut values: Vec<(Type, Value)> =
+        [IAdd, ISub, IMul, IAnd, IOr, IXor, IShl, IShr].into_iter().map(bin).collect();
     values.push((Type::Int, Value::Unary(UnOp::INeg, arg(0))));
     let ops = p.add(printer("ops", &[Type::Int, Type::Int], values));
     let mut main = FnBuilder::new("main".into(), vec![], Type::Void, L);
@@ -227,7 +235,10 @@ fn int_division_by_variable() -> Case {
     let div = p.add(printer(
         "div",
         &[Type::Int, Type::Int],
-        vec![(Type::Int, Value::Binary(BinOp::IDiv, arg(0), arg(1))), (Type::Int, Value::Binary(BinOp::IRem, arg(0), arg(1)))],
+        vec![
+            (Type::Int, Value::Binary(BinOp::IDiv, arg(0), arg(1))),
+            (Type::Int, Value::Binary(BinOp::IRem, arg(0), arg(1))),
+        ],
     ));
     let mut main = FnBuilder::new("main".into(), vec![], Type::Void, L);
     let mut expected = String::new();
@@ -247,7 +258,8 @@ fn int_division_by_variable() -> Case {
 /// the checked path with a constant).
 fn int_division_by_constant() -> Case {
     let mut p = Prog::new();
-    let divisors: Vec<i64> = INTS.iter().copied().filter(|d| *d != 0).chain([3, 10, -10, 1 << 62, 641, -641]).collect();
+    let divisors: Vec<i64> =
+        INTS.iter().copied().filter(|d| *d != 0).chain([3, 10, -10, 1 << 62, 641, -641]).collect();
     let mut values = Vec::new();
     for &d in &divisors {
         values.push((Type::Int, Value::Binary(BinOp::IDiv, arg(0), Operand::Int(d))));
@@ -259,7 +271,11 @@ fn int_division_by_constant() -> Case {
     for &a in INTS.iter().chain(&[12345678901234, -12345678901234, 640, 641, 642, -642]) {
         let x = opaque_int(&mut p, &mut main, a);
         main.push(Inst::Effect(Value::Call { func: div, args: vec![x], loc: L }));
-        let r: Vec<String> = divisors.iter().flat_map(|&d| [a.wrapping_div(d), a.wrapping_rem(d)]).map(|v| v.to_string()).collect();
+        let r: Vec<String> = divisors
+            .iter()
+            .flat_map(|&d| [a.wrapping_div(d), a.wrapping_rem(d)])
+            .map(|v| v.to_string())
+            .collect();
         expected += &format!("{}\n", r.join(" "));
     }
     main.terminate(Terminator::Return(None));
@@ -271,7 +287,8 @@ fn int_division_by_constant() -> Case {
 fn int_comparisons() -> Case {
     let mut p = Prog::new();
     let cmps = [Cmp::Eq, Cmp::Ne, Cmp::Lt, Cmp::Le, Cmp::Gt, Cmp::Ge];
-    let values = cmps.iter().map(|c| (Type::Bool, Value::Binary(BinOp::ICmp(*c), arg(0), arg(1)))).collect();
+    let values =
+        cmps.iter().map(|c| (Type::Bool, Value::Binary(BinOp::ICmp(*c), arg(0), arg(1)))).collect();
     let f = p.add(printer("cmp", &[Type::Int, Type::Int], values));
     let mut main = FnBuilder::new("main".into(), vec![], Type::Void, L);
     let mut expected = String::new();
@@ -293,8 +310,10 @@ fn int_comparisons() -> Case {
 fn float_ops_and_comparisons() -> Case {
     let mut p = Prog::new();
     use BinOp::*;
-    let mut values: Vec<(Type, Value)> =
-        [FAdd, FSub, FMul, FDiv, FRem].into_iter().map(|op| (Type::Float, Value::Binary(op, arg(0), arg(1)))).collect();
+    let mut values: Vec<(Type, Value)> = [FAdd, FSub, FMul, FDiv, FRem]
+        .into_iter()
+        .map(|op| (Type::Float, Value::Binary(op, arg(0), arg(1))))
+        .collect();
     for c in [Cmp::Eq, Cmp::Ne, Cmp::Lt, Cmp::Le, Cmp::Gt, Cmp::Ge] {
         values.push((Type::Bool, Value::Binary(FCmp(c), arg(0), arg(1))));
     }
@@ -307,8 +326,11 @@ fn float_ops_and_comparisons() -> Case {
         for &(tb, b) in &fl {
             let (x, y) = (opaque_float(&mut p, &mut main, ta), opaque_float(&mut p, &mut main, tb));
             main.push(Inst::Effect(Value::Call { func: f, args: vec![x, y], loc: L }));
-            let mut r: Vec<String> = [a + b, a - b, a * b, a / b, a % b].into_iter().map(fmt_float).collect();
-            let ordered = |f: fn(&f64, &f64) -> bool| fmt_bool(!a.is_nan() && !b.is_nan() && f(&a, &b)).to_string();
+            let mut r: Vec<String> =
+                [a + b, a - b, a * b, a / b, a % b].into_iter().map(fmt_float).collect();
+            let ordered = |f: fn(&f64, &f64) -> bool| {
+                fmt_bool(!a.is_nan() && !b.is_nan() && f(&a, &b)).to_string()
+            };
             r.push(ordered(|x, y| x == y));
             r.push(ordered(|x, y| x != y));
             r.push(ordered(|x, y| x < y));
@@ -328,7 +350,11 @@ fn float_ops_and_comparisons() -> Case {
 /// char widening.
 fn conversions() -> Case {
     let mut p = Prog::new();
-    let sat = p.add(printer("sat", &[Type::Float], vec![(Type::Int, Value::Convert(Conv::FloatToIntSat, arg(0)))]));
+    let sat = p.add(printer(
+        "sat",
+        &[Type::Float],
+        vec![(Type::Int, Value::Convert(Conv::FloatToIntSat, arg(0)))],
+    ));
     let i2f = p.add(printer(
         "i2f",
         &[Type::Int],
@@ -359,8 +385,21 @@ fn conversions() -> Case {
         expected += &format!("{} {}\n", fmt_float(a as f64), fmt_bool(a != 0));
     }
     // Checked float→int of values in range (truncation toward zero).
-    let checked = p.add(printer("checked", &[Type::Float], vec![(Type::Int, Value::Convert(Conv::FloatToInt, arg(0)))]));
-    for t in ["-0.0", "0.5", "-0.5", "2.5", "-2.5", "1e18", "-9223372036854775808.0", "9223372036854774784.0"] {
+    let checked = p.add(printer(
+        "checked",
+        &[Type::Float],
+        vec![(Type::Int, Value::Convert(Conv::FloatToInt, arg(0)))],
+    ));
+    for t in [
+        "-0.0",
+        "0.5",
+        "-0.5",
+        "2.5",
+        "-2.5",
+        "1e18",
+        "-9223372036854775808.0",
+        "9223372036854774784.0",
+    ] {
         let x = opaque_float(&mut p, &mut main, t);
         main.push(Inst::Effect(Value::Call { func: checked, args: vec![x], loc: L }));
         expected += &format!("{}\n", t.parse::<f64>().unwrap() as i64);
@@ -405,11 +444,21 @@ fn math() -> Case {
     let mut p = Prog::new();
     use MathFn::*;
     let unary = [Sqrt, Abs, Floor, Ceil, Round, Exp, Ln, Log2, Cbrt, Tanh, Sin];
-    let values = unary.iter().map(|f| (Type::Float, Value::Builtin { op: Builtin::Math(*f), args: vec![arg(0)], loc: L })).collect();
+    let values = unary
+        .iter()
+        .map(|f| {
+            (Type::Float, Value::Builtin { op: Builtin::Math(*f), args: vec![arg(0)], loc: L })
+        })
+        .collect();
     let un = p.add(printer("un", &[Type::Float], values));
     let values = [Pow, Max, Min]
         .iter()
-        .map(|f| (Type::Float, Value::Builtin { op: Builtin::Math(*f), args: vec![arg(0), arg(1)], loc: L }))
+        .map(|f| {
+            (
+                Type::Float,
+                Value::Builtin { op: Builtin::Math(*f), args: vec![arg(0), arg(1)], loc: L },
+            )
+        })
         .collect();
     let bin = p.add(printer("bin", &[Type::Float, Type::Float], values));
     let mut main = FnBuilder::new("main".into(), vec![], Type::Void, L);
@@ -418,19 +467,37 @@ fn math() -> Case {
     for &(t, x) in &fl {
         let a = opaque_float(&mut p, &mut main, t);
         main.push(Inst::Effect(Value::Call { func: un, args: vec![a], loc: L }));
-        let r = [x.sqrt(), x.abs(), x.floor(), x.ceil(), x.round(), x.exp(), x.ln(), x.log2(), x.cbrt(), x.tanh(), x.sin()];
+        let r = [
+            x.sqrt(),
+            x.abs(),
+            x.floor(),
+            x.ceil(),
+            x.round(),
+            x.exp(),
+            x.ln(),
+            x.log2(),
+            x.cbrt(),
+            x.tanh(),
+            x.sin(),
+        ];
         expected += &format!("{}\n", r.map(fmt_float).join(" "));
     }
     for &(ta, a) in &fl {
         for &(tb, b) in &fl {
             let (x, y) = (opaque_float(&mut p, &mut main, ta), opaque_float(&mut p, &mut main, tb));
             main.push(Inst::Effect(Value::Call { func: bin, args: vec![x, y], loc: L }));
-            expected += &format!("{} {} {}\n", fmt_float(a.powf(b)), fmt_float(a.max(b)), fmt_float(a.min(b)));
+            expected += &format!(
+                "{} {} {}\n",
+                fmt_float(a.powf(b)),
+                fmt_float(a.max(b)),
+                fmt_float(a.min(b))
+            );
         }
     }
     let mut consts = FnBuilder::new("consts".into(), vec![], Type::Void, L);
     for f in [Pi, E] {
-        let v = consts.temp(Type::Float, Value::Builtin { op: Builtin::Math(f), args: vec![], loc: L });
+        let v =
+            consts.temp(Type::Float, Value::Builtin { op: Builtin::Math(f), args: vec![], loc: L });
         print(&mut consts, &Type::Float, v);
         space(&mut consts);
     }
@@ -438,7 +505,8 @@ fn math() -> Case {
     consts.terminate(Terminator::Return(None));
     let c = p.add(consts.finish());
     main.push(Inst::Effect(Value::Call { func: c, args: vec![], loc: L }));
-    expected += &format!("{} {} \n", fmt_float(std::f64::consts::PI), fmt_float(std::f64::consts::E));
+    expected +=
+        &format!("{} {} \n", fmt_float(std::f64::consts::PI), fmt_float(std::f64::consts::E));
     main.terminate(Terminator::Return(None));
     p.add(main.finish());
     ok(p.finish(), expected)
@@ -446,7 +514,10 @@ fn math() -> Case {
 
 /// A program that prints `before`, then evaluates `value` on the opaque operands, then
 /// prints `after` (which must never appear).
-fn failing(build: impl FnOnce(&mut Prog, &mut FnBuilder) -> (Type, Value), stderr: &'static str) -> Case {
+fn failing(
+    build: impl FnOnce(&mut Prog, &mut FnBuilder) -> (Type, Value),
+    stderr: &'static str,
+) -> Case {
     let mut p = Prog::new();
     let mut main = FnBuilder::new("main".into(), vec![], Type::Void, L);
     let before = p.lit("before");
@@ -466,54 +537,75 @@ fn failing(build: impl FnOnce(&mut Prog, &mut FnBuilder) -> (Type, Value), stder
 const DIV_ZERO: &str = "未捕获的异常: 除数为零";
 
 fn div_zero_variable() -> Case {
-    failing(|p, b| {
-        let x = opaque_int(p, b, 7);
-        let y = opaque_int(p, b, 0);
-        (Type::Int, Value::Binary(BinOp::IDiv, x, y))
-    }, DIV_ZERO)
+    failing(
+        |p, b| {
+            let x = opaque_int(p, b, 7);
+            let y = opaque_int(p, b, 0);
+            (Type::Int, Value::Binary(BinOp::IDiv, x, y))
+        },
+        DIV_ZERO,
+    )
 }
 
 fn rem_zero_variable() -> Case {
-    failing(|p, b| {
-        let x = opaque_int(p, b, i64::MIN);
-        let y = opaque_int(p, b, 0);
-        (Type::Int, Value::Binary(BinOp::IRem, x, y))
-    }, DIV_ZERO)
+    failing(
+        |p, b| {
+            let x = opaque_int(p, b, i64::MIN);
+            let y = opaque_int(p, b, 0);
+            (Type::Int, Value::Binary(BinOp::IRem, x, y))
+        },
+        DIV_ZERO,
+    )
 }
 
 fn div_zero_constant() -> Case {
-    failing(|p, b| {
-        let x = opaque_int(p, b, 7);
-        (Type::Int, Value::Binary(BinOp::IDiv, x, Operand::Int(0)))
-    }, DIV_ZERO)
+    failing(
+        |p, b| {
+            let x = opaque_int(p, b, 7);
+            (Type::Int, Value::Binary(BinOp::IDiv, x, Operand::Int(0)))
+        },
+        DIV_ZERO,
+    )
 }
 
 fn rem_zero_constant() -> Case {
-    failing(|p, b| {
-        let x = opaque_int(p, b, -7);
-        (Type::Int, Value::Binary(BinOp::IRem, x, Operand::Int(0)))
-    }, DIV_ZERO)
+    failing(
+        |p, b| {
+            let x = opaque_int(p, b, -7);
+            (Type::Int, Value::Binary(BinOp::IRem, x, Operand::Int(0)))
+        },
+        DIV_ZERO,
+    )
 }
 
 fn float_to_int_nan() -> Case {
-    failing(|p, b| {
-        let x = opaque_float(p, b, "NaN");
-        (Type::Int, Value::Convert(Conv::FloatToInt, x))
-    }, "未捕获的异常: 浮点数 NaN 无法转换为整数")
+    failing(
+        |p, b| {
+            let x = opaque_float(p, b, "NaN");
+            (Type::Int, Value::Convert(Conv::FloatToInt, x))
+        },
+        "未捕获的异常: 浮点数 NaN 无法转换为整数",
+    )
 }
 
 fn float_to_int_too_big() -> Case {
-    failing(|p, b| {
-        let x = opaque_float(p, b, "9223372036854775808.0");
-        (Type::Int, Value::Convert(Conv::FloatToInt, x))
-    }, "未捕获的异常: 浮点数 9223372036854776000.0 无法转换为整数")
+    failing(
+        |p, b| {
+            let x = opaque_float(p, b, "9223372036854775808.0");
+            (Type::Int, Value::Convert(Conv::FloatToInt, x))
+        },
+        "未捕获的异常: 浮点数 9223372036854776000.0 无法转换为整数",
+    )
 }
 
 fn int_to_char_surrogate() -> Case {
-    failing(|p, b| {
-        let x = opaque_int(p, b, 0xD800);
-        (Type::Char, Value::Convert(Conv::IntToChar, x))
-    }, "未捕获的异常: 55296 不是有效的字符码")
+    failing(
+        |p, b| {
+            let x = opaque_int(p, b, 0xD800);
+            (Type::Char, Value::Convert(Conv::IntToChar, x))
+        },
+        "未捕获的异常: 55296 不是有效的字符码",
+    )
 }
 
 /// The same integer semantics through the front end (`check` → IR → JIT), including the
@@ -630,11 +722,23 @@ fn check_case(name: &str) {
                 want.stdout.lines().nth(i).unwrap(),
                 got.stdout.lines().nth(i).unwrap()
             ),
-            None => format!("expected {} lines, got {}", want.stdout.lines().count(), got.stdout.lines().count()),
+            None => format!(
+                "expected {} lines, got {}",
+                want.stdout.lines().count(),
+                got.stdout.lines().count()
+            ),
         };
-        panic!("{name}: stdout differs; {detail}\nstatus {:?}, stderr:\n{}", got.status, got.stderr);
+        panic!(
+            "{name}: stdout differs; {detail}\nstatus {:?}, stderr:\n{}",
+            got.status, got.stderr
+        );
     }
-    assert_eq!(got.status, Some(want.status), "{name}: exit status (None = killed by a signal)\nstderr:\n{}", got.stderr);
+    assert_eq!(
+        got.status,
+        Some(want.status),
+        "{name}: exit status (None = killed by a signal)\nstderr:\n{}",
+        got.stderr
+    );
     if let Some(s) = want.stderr_contains {
         assert!(got.stderr.contains(s), "{name}: stderr lacks {s:?}:\n{}", got.stderr);
     }
@@ -691,7 +795,8 @@ fn math_functions_match_rust() {
 
 #[test]
 fn division_by_zero_is_a_runtime_error_for_variable_and_constant_divisors() {
-    for name in ["div_zero_variable", "rem_zero_variable", "div_zero_constant", "rem_zero_constant"] {
+    for name in ["div_zero_variable", "rem_zero_variable", "div_zero_constant", "rem_zero_constant"]
+    {
         check_case(name);
     }
 }

@@ -144,7 +144,10 @@ fn conformance_programs() -> Vec<String> {
         for e in entries.flatten() {
             let p = e.path();
             let rejected = p.with_extension("err").exists() && !p.with_extension("status").exists();
-            if p.extension().is_some_and(|x| x == "qi") && !p.with_extension("in").exists() && !rejected {
+            if p.extension().is_some_and(|x| x == "qi")
+                && !p.with_extension("in").exists()
+                && !rejected
+            {
                 names.push(format!("{dir}/{}", p.file_name().unwrap().to_string_lossy()));
             }
         }
@@ -172,14 +175,24 @@ fn check(src: &str, file: &str) -> Option<Module> {
 fn program(case: &str) -> Option<Program> {
     if let Some(name) = case.strip_prefix("src:") {
         let (_, src) = SOURCES.iter().chain(REGRESSIONS).find(|(n, _)| *n == name)?;
-        return Some(Program { module: check(src, "t.qi").expect("focused programs check"), args: Vec::new(), english: false });
+        return Some(Program {
+            module: check(src, "t.qi").expect("focused programs check"),
+            args: Vec::new(),
+            english: false,
+        });
     }
     let rel = case.strip_prefix("prog:")?;
     let src = std::fs::read_to_string(programs_dir().join(rel)).ok()?;
     let directive = |key: &str| {
-        src.lines().filter_map(move |l| l.trim().strip_prefix(key)).map(str::trim).collect::<Vec<_>>()
+        src.lines()
+            .filter_map(move |l| l.trim().strip_prefix(key))
+            .map(str::trim)
+            .collect::<Vec<_>>()
     };
-    let args = directive("// qi-args:").iter().flat_map(|a| a.split_whitespace().map(str::to_string)).collect();
+    let args = directive("// qi-args:")
+        .iter()
+        .flat_map(|a| a.split_whitespace().map(str::to_string))
+        .collect();
     let english = directive("// qi-env:").contains(&"QI_LANG=en");
     // Named as `qi run` names it from `tests/programs`.
     Some(Program { module: check(&src, rel)?, args, english })
@@ -201,7 +214,9 @@ fn child_entry() {
 /// Compare the JIT's run of `case` with the interpreter's; `Ok(note)` when they agree (the
 /// note says what was tolerated), `Err` with the differences.
 fn compare(case: &str) -> Result<Option<String>, String> {
-    let Some(p) = program(case) else { return Ok(Some(format!("{case}: not checked by the checker, skipped"))) };
+    let Some(p) = program(case) else {
+        return Ok(Some(format!("{case}: not checked by the checker, skipped")));
+    };
     validate::validate(&p.module).map_err(|e| format!("invalid IR: {e}"))?;
     let args: Vec<&str> = p.args.iter().map(String::as_str).collect();
     let source = interp::run_in(&p.module, Limits::default(), &[], &args, p.english);
@@ -217,7 +232,10 @@ fn compare(case: &str) -> Result<Option<String>, String> {
         Err(fault) => {
             return match bug {
                 // The JIT runs the same wrong IR: nothing to compare it with.
-                Some(test) => Ok(Some(format!("{case}: known bug (see `{test}`), not compared (JIT status {:?})", got.status))),
+                Some(test) => Ok(Some(format!(
+                    "{case}: known bug (see `{test}`), not compared (JIT status {:?})",
+                    got.status
+                ))),
                 None => Err(format!("the interpreter faults: {fault}")),
             };
         }
@@ -238,18 +256,27 @@ fn compare(case: &str) -> Result<Option<String>, String> {
 fn differences(m: &Module, want: &Outcome, got: &ChildOutput) -> Vec<String> {
     let mut diffs = Vec::new();
     if got.stdout != want.stdout {
-        diffs.push(format!("stdout differs\n--- interpreter\n{}--- JIT\n{}", want.stdout, got.stdout));
+        diffs.push(format!(
+            "stdout differs\n--- interpreter\n{}--- JIT\n{}",
+            want.stdout, got.stdout
+        ));
     }
     let status = if want.runtime_error.is_some() { 2 } else { 0 };
     if got.status != Some(status) {
-        diffs.push(format!("exit status {:?}, the interpreter ends with {:?}", got.status, want.runtime_error));
+        diffs.push(format!(
+            "exit status {:?}, the interpreter ends with {:?}",
+            got.status, want.runtime_error
+        ));
     }
     match &want.uncaught {
         // A stack overflow's trace depends on the depth the stack allowed.
         Some(u) if !want.overflowed => {
             let report = u.report(m, want.english);
             if got.stderr.trim_end() != report.trim_end() {
-                diffs.push(format!("uncaught report differs\n--- interpreter\n{report}--- JIT\n{}", got.stderr));
+                diffs.push(format!(
+                    "uncaught report differs\n--- interpreter\n{report}--- JIT\n{}",
+                    got.stderr
+                ));
             }
         }
         _ => {
@@ -261,7 +288,10 @@ fn differences(m: &Module, want: &Outcome, got: &ChildOutput) -> Vec<String> {
     }
     // After a normal end the same objects are alive (none, unless a known bug leaks).
     if want.runtime_error.is_none() && got.live != Some(want.live) {
-        diffs.push(format!("live objects {:?}, the interpreter has {:?}: {:?}", got.live, want.live, want.leaked));
+        diffs.push(format!(
+            "live objects {:?}, the interpreter has {:?}: {:?}",
+            got.live, want.live, want.leaked
+        ));
     }
     diffs
 }
@@ -269,24 +299,26 @@ fn differences(m: &Module, want: &Outcome, got: &ChildOutput) -> Vec<String> {
 /// Compare every case, several children at a time.
 fn compare_all(cases: Vec<String>) {
     let threads = std::thread::available_parallelism().map_or(4, |n| n.get()).min(8);
-    let chunks: Vec<Vec<String>> = (0..threads).map(|t| cases.iter().skip(t).step_by(threads).cloned().collect()).collect();
-    let results: Vec<(String, Result<Option<String>, String>, std::time::Duration)> = std::thread::scope(|s| {
-        let handles: Vec<_> = chunks
-            .iter()
-            .map(|chunk| {
-                s.spawn(move || {
-                    chunk
-                        .iter()
-                        .map(|c| {
-                            let t = std::time::Instant::now();
-                            (c.clone(), compare(c), t.elapsed())
-                        })
-                        .collect::<Vec<_>>()
+    let chunks: Vec<Vec<String>> =
+        (0..threads).map(|t| cases.iter().skip(t).step_by(threads).cloned().collect()).collect();
+    let results: Vec<(String, Result<Option<String>, String>, std::time::Duration)> =
+        std::thread::scope(|s| {
+            let handles: Vec<_> = chunks
+                .iter()
+                .map(|chunk| {
+                    s.spawn(move || {
+                        chunk
+                            .iter()
+                            .map(|c| {
+                                let t = std::time::Instant::now();
+                                (c.clone(), compare(c), t.elapsed())
+                            })
+                            .collect::<Vec<_>>()
+                    })
                 })
-            })
-            .collect();
-        handles.into_iter().flat_map(|h| h.join().unwrap()).collect()
-    });
+                .collect();
+            handles.into_iter().flat_map(|h| h.join().unwrap()).collect()
+        });
     let mut failures = Vec::new();
     for (case, r, _) in &results {
         match r {
@@ -300,7 +332,13 @@ fn compare_all(cases: Vec<String>) {
             eprintln!("{:>8.1?} {case}", t);
         }
     }
-    assert!(failures.is_empty(), "{} of {} programs differ:\n{}", failures.len(), results.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} programs differ:\n{}",
+        failures.len(),
+        results.len(),
+        failures.join("\n")
+    );
 }
 
 // ---- the tests ----------------------------------------------------------------------------
@@ -312,7 +350,8 @@ fn focused_programs_behave_as_in_the_interpreter() {
 
 #[test]
 fn conformance_exception_programs_behave_as_in_the_interpreter() {
-    let cases: Vec<String> = conformance_programs().into_iter().map(|p| format!("prog:{p}")).collect();
+    let cases: Vec<String> =
+        conformance_programs().into_iter().map(|p| format!("prog:{p}")).collect();
     assert!(cases.len() > 20, "only {} programs", cases.len());
     compare_all(cases);
 }

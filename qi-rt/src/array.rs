@@ -96,11 +96,7 @@ pub(crate) unsafe fn object_children(p: *mut Array) -> impl Iterator<Item = *mut
     // SAFETY: per the caller.
     let is_objects = unsafe { (*p).header.aux } == ELEM_OBJECT;
     // SAFETY: per the caller; the slice is only read while iterating.
-    let slots: &[u64] = if is_objects {
-        unsafe { array_slots(p) }
-    } else {
-        &[]
-    };
+    let slots: &[u64] = if is_objects { unsafe { array_slots(p) } } else { &[] };
     slots.iter().map(|&w| w as usize as *mut Header)
 }
 

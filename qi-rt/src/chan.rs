@@ -121,7 +121,11 @@ fn settle(w: &Waiter, x: Xfer) {
 
 /// A receive that does not wait: `Some((bits, ok))`; `wake` gets the sender to wake, if
 /// any (at most one per operation).
-fn try_recv(st: &mut ChanState, objects: bool, wake: &mut Option<Arc<Task>>) -> Option<(u64, bool)> {
+fn try_recv(
+    st: &mut ChanState,
+    objects: bool,
+    wake: &mut Option<Arc<Task>>,
+) -> Option<(u64, bool)> {
     if let Some(v) = st.buf.pop_front() {
         // Room freed: move the first waiting sender's value into the buffer.
         if let Some(w) = claim_first(&mut st.sendq) {
@@ -146,7 +150,12 @@ fn try_recv(st: &mut ChanState, objects: bool, wake: &mut Option<Arc<Task>>) -> 
 }
 
 /// A send that does not wait: `Ok(true)` done, `Ok(false)` would wait.
-fn try_send(st: &mut ChanState, objects: bool, v: u64, wake: &mut Option<Arc<Task>>) -> Result<bool, Closed> {
+fn try_send(
+    st: &mut ChanState,
+    objects: bool,
+    v: u64,
+    wake: &mut Option<Arc<Task>>,
+) -> Result<bool, Closed> {
     if st.closed {
         return Err(Closed);
     }
@@ -312,7 +321,12 @@ fn set_held(task: &Task, v: u64, ok: bool) {
     unsafe { (*task.local.get()).held = if ok { v } else { 0 } };
 }
 
-fn select_run(task: &Arc<Task>, cases: &[Case], timeout_ms: i64, has_default: bool) -> Result<i64, Closed> {
+fn select_run(
+    task: &Arc<Task>,
+    cases: &[Case],
+    timeout_ms: i64,
+    has_default: bool,
+) -> Result<i64, Closed> {
     let mut wake = None;
     let mut locks = lock_all(cases);
     // Poll in source order.
@@ -342,7 +356,8 @@ fn select_run(task: &Arc<Task>, cases: &[Case], timeout_ms: i64, has_default: bo
     let ticket = task.begin_wait();
     for (i, case) in cases.iter().enumerate() {
         let st = state_of(&mut locks, case.chan);
-        let w = Waiter { task: task.clone(), ticket, case: i as i64, value: case.send.unwrap_or(0) };
+        let w =
+            Waiter { task: task.clone(), ticket, case: i as i64, value: case.send.unwrap_or(0) };
         if case.send.is_some() {
             st.sendq.push_back(w);
         } else {

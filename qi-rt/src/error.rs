@@ -5,7 +5,6 @@
 //! and the process exits with status 2. [`runtime_error`] is the single place
 //! that does this, so that the exceptions work can turn it into a throw.
 
-
 /// Exit status of a program stopped by a runtime error.
 pub const RUNTIME_ERROR_EXIT_STATUS: i32 = 2;
 
@@ -28,7 +27,6 @@ pub fn runtime_error_text(zh: &str, en: &str, english: bool) -> String {
         format!("运行时错误: {zh}")
     }
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -53,13 +53,19 @@ pub fn set_file_names(names: Vec<String>) {
 }
 
 fn file_name(i: u32) -> String {
-    FILES.lock().unwrap_or_else(|e| e.into_inner()).get(i as usize).cloned().unwrap_or_else(|| "?".into())
+    FILES
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(i as usize)
+        .cloned()
+        .unwrap_or_else(|| "?".into())
 }
 
 /// Allocate a new exception object (rc=1).
 pub fn new_exception(message: String, file: u32, line: u32, cause: *mut Header) -> *mut Header {
     let p = object::allocate(ObjKind::Exception, 0, 0, 8, false) as *mut Exception;
-    let data = Box::new(ExceptionData { message, file, line, trace: Vec::new(), omitted: 0, cause });
+    let data =
+        Box::new(ExceptionData { message, file, line, trace: Vec::new(), omitted: 0, cause });
     // SAFETY: fresh allocation with room for the data pointer.
     unsafe { (*p).data = Box::into_raw(data) };
     p as *mut Header
@@ -113,7 +119,6 @@ pub(crate) unsafe fn raise_copy(e: *mut Header) {
     raise_new(d.message.clone(), d.file, d.line)
 }
 
-
 fn raise_new(message: String, file: u32, line: u32) {
     raise(new_exception(message, file, line, std::ptr::null_mut()));
 }
@@ -123,7 +128,11 @@ fn lang_en() -> bool {
 }
 
 fn msg(zh: String, en: String) -> String {
-    if lang_en() { en } else { zh }
+    if lang_en() {
+        en
+    } else {
+        zh
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -143,7 +152,12 @@ pub unsafe extern "C" fn qi_throw(message: *const Str, file: i64, line: i64) {
 ///
 /// # Safety
 /// `message` is null or a live string; `cause` is null or a live exception.
-pub unsafe extern "C" fn qi_throw_caused(message: *const Str, cause: *mut Header, file: i64, line: i64) {
+pub unsafe extern "C" fn qi_throw_caused(
+    message: *const Str,
+    cause: *mut Header,
+    file: i64,
+    line: i64,
+) {
     // SAFETY: per the caller.
     let text = unsafe { str_as_str(message) }.to_string();
     // SAFETY: the new exception keeps its own reference to the cause.
@@ -232,27 +246,41 @@ pub extern "C" fn qi_raise_div_zero(file: u32, line: u32) {
 
 pub extern "C" fn qi_raise_index(index: i64, len: i64, file: u32, line: u32) {
     raise_new(
-        msg(format!("下标越界：下标 {index}，长度 {len}"), format!("index out of range: index {index}, length {len}")),
+        msg(
+            format!("下标越界：下标 {index}，长度 {len}"),
+            format!("index out of range: index {index}, length {len}"),
+        ),
         file,
         line,
     )
 }
 
 pub extern "C" fn qi_raise_negative_length(len: i64, file: u32, line: u32) {
-    raise_new(msg(format!("数组长度不能为负数：{len}"), format!("negative array length: {len}")), file, line)
+    raise_new(
+        msg(format!("数组长度不能为负数：{len}"), format!("negative array length: {len}")),
+        file,
+        line,
+    )
 }
 
 pub extern "C" fn qi_raise_float_to_int(x: f64, file: u32, line: u32) {
     let shown = crate::format::float_to_string(x);
     raise_new(
-        msg(format!("浮点数 {shown} 无法转换为整数"), format!("float {shown} cannot be converted to an integer")),
+        msg(
+            format!("浮点数 {shown} 无法转换为整数"),
+            format!("float {shown} cannot be converted to an integer"),
+        ),
         file,
         line,
     )
 }
 
 pub extern "C" fn qi_raise_int_to_char(n: i64, file: u32, line: u32) {
-    raise_new(msg(format!("{n} 不是有效的字符码"), format!("{n} is not a valid character code")), file, line)
+    raise_new(
+        msg(format!("{n} 不是有效的字符码"), format!("{n} is not a valid character code")),
+        file,
+        line,
+    )
 }
 
 /// # Safety
@@ -261,14 +289,21 @@ pub unsafe extern "C" fn qi_raise_uninit_global(name: *const Str, file: u32, lin
     // SAFETY: per the caller.
     let name = unsafe { str_as_str(name) }.to_string();
     raise_new(
-        msg(format!("全局变量 {name} 在初始化之前被读取"), format!("global {name} was read before its initialiser ran")),
+        msg(
+            format!("全局变量 {name} 在初始化之前被读取"),
+            format!("global {name} was read before its initialiser ran"),
+        ),
         file,
         line,
     )
 }
 
 pub extern "C" fn qi_raise_stack_overflow(file: u32, line: u32) {
-    raise_new(msg("栈溢出：递归太深".into(), "stack overflow: recursion too deep".into()), file, line)
+    raise_new(
+        msg("栈溢出：递归太深".into(), "stack overflow: recursion too deep".into()),
+        file,
+        line,
+    )
 }
 
 /// The text printed for an exception nobody caught: the message, then one line per frame
@@ -297,14 +332,22 @@ pub unsafe fn uncaught_report(e: *mut Header) -> String {
         let function = unsafe { str_as_str(function) };
         out.push_str(&format!("  {at} {function} ({}:{line})", file_name(file)));
         if same > 1 {
-            out.push_str(&if lang_en() { format!(" ×{same}") } else { format!("（重复 {same} 次）") });
+            out.push_str(&if lang_en() {
+                format!(" ×{same}")
+            } else {
+                format!("（重复 {same} 次）")
+            });
         }
         out.push('\n');
         i += same;
     }
     if d.omitted > 0 {
         let n = d.omitted;
-        out.push_str(&if lang_en() { format!("  … {n} more frames\n") } else { format!("  …… 另有 {n} 帧\n") });
+        out.push_str(&if lang_en() {
+            format!("  … {n} more frames\n")
+        } else {
+            format!("  …… 另有 {n} 帧\n")
+        });
     }
     let mut cause = d.cause;
     while !cause.is_null() {

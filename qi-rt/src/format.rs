@@ -141,14 +141,9 @@ mod tests {
 
     #[test]
     fn floats_never_use_exponents_and_round_trip() {
-        for x in [
-            1e300,
-            5e-324,
-            f64::MAX,
-            f64::MIN_POSITIVE,
-            123456.789e10,
-            -2.2250738585072014e-308,
-        ] {
+        for x in
+            [1e300, 5e-324, f64::MAX, f64::MIN_POSITIVE, 123456.789e10, -2.2250738585072014e-308]
+        {
             let s = float(x);
             assert!(!s.contains('e'), "{s}");
             assert_eq!(s.parse::<f64>().unwrap(), x);

@@ -81,7 +81,12 @@ pub extern "C" fn qi_time_ms() -> i64 {
 pub extern "C" fn qi_chan_new(cap: i64, objects: u8, file: u32, line: u32) -> Raising {
     guard(|| {
         if cap < 0 {
-            return raise(format!("通道容量不能为负数：{cap}"), format!("negative channel capacity: {cap}"), file, line);
+            return raise(
+                format!("通道容量不能为负数：{cap}"),
+                format!("negative channel capacity: {cap}"),
+                file,
+                line,
+            );
         }
         ok(chan::new_channel(cap as usize, objects != 0) as u64)
     })
@@ -158,7 +163,12 @@ pub unsafe extern "C" fn qi_select_send(c: *mut Channel, v: u64) {
 
 /// The chosen case: its index, -1 timeout, -2 `默认`. `timeout_ms` is `i64::MIN` without
 /// a timeout case.
-pub extern "C" fn qi_select_wait(timeout_ms: i64, has_default: u8, file: u32, line: u32) -> Raising {
+pub extern "C" fn qi_select_wait(
+    timeout_ms: i64,
+    has_default: u8,
+    file: u32,
+    line: u32,
+) -> Raising {
     guard(|| match chan::select_wait(timeout_ms, has_default != 0) {
         Ok(i) => ok(i as u64),
         Err(_) => closed_send(file, line),
@@ -205,7 +215,12 @@ pub unsafe extern "C" fn qi_future_failed(message: *const Str, objects: u8) -> *
     // SAFETY: per the caller.
     let text = unsafe { str_as_str(message) }.to_string();
     // SAFETY: a fresh exception, handed over.
-    guard(|| unsafe { future::failed(crate::exception::new_exception(text, 0, 0, std::ptr::null_mut()), objects != 0) })
+    guard(|| unsafe {
+        future::failed(
+            crate::exception::new_exception(text, 0, 0, std::ptr::null_mut()),
+            objects != 0,
+        )
+    })
 }
 
 /// `等待 f`: the value (owned), or raises the future's failure.

@@ -27,13 +27,7 @@ const fn static_str<const N: usize>(s: &str) -> StaticStr<N> {
         bytes[i] = src[i];
         i += 1;
     }
-    StaticStr {
-        prefix: Str {
-            header: Header::immortal(ObjKind::Str, 0),
-            len: N as u64,
-        },
-        bytes,
-    }
+    StaticStr { prefix: Str { header: Header::immortal(ObjKind::Str, 0), len: N as u64 }, bytes }
 }
 
 static EMPTY: StaticStr<0> = static_str("");
@@ -119,11 +113,7 @@ mod tests {
 
     #[test]
     fn static_constants() {
-        for (p, text) in [
-            (empty_str(), ""),
-            (bool_str(true), "真"),
-            (bool_str(false), "假"),
-        ] {
+        for (p, text) in [(empty_str(), ""), (bool_str(true), "真"), (bool_str(false), "假")] {
             retain(p);
             release(p);
             release(p);

@@ -2,7 +2,6 @@
 //! (checked conversions are inlined there, raising Qi exceptions), and the operations
 //! that have no single Cranelift instruction.
 
-
 /// `x 作为 整数`: truncation toward zero when `x` is in i64 range.
 pub fn float_to_int_checked(x: f64) -> Option<i64> {
     // -2^63 is representable exactly; 2^63 is the first value out of range.
@@ -14,18 +13,14 @@ pub fn float_to_int_checked(x: f64) -> Option<i64> {
 
 /// `整数 作为 字符`: the character when `n` is a Unicode scalar value.
 pub fn int_to_char_checked(n: i64) -> Option<u32> {
-    u32::try_from(n)
-        .ok()
-        .filter(|&c| char::from_u32(c).is_some())
+    u32::try_from(n).ok().filter(|&c| char::from_u32(c).is_some())
 }
-
 
 /// `浮点数转整数`: truncation, saturating at the i64 bounds, NaN → 0.
 pub extern "C" fn qi_float_to_int_sat(x: f64) -> i64 {
     // Cannot panic, so no `guard` is needed.
     x as i64 // Rust's float→int `as` is exactly this saturating conversion
 }
-
 
 /// Float `%`: C `fmod` semantics (sign of the dividend), which Rust's `%` is.
 pub extern "C" fn qi_float_rem(a: f64, b: f64) -> f64 {
@@ -43,10 +38,7 @@ mod tests {
         assert_eq!(float_to_int_checked(-3.9), Some(-3));
         assert_eq!(float_to_int_checked(-0.0), Some(0));
         assert_eq!(float_to_int_checked(-9223372036854775808.0), Some(i64::MIN));
-        assert_eq!(
-            float_to_int_checked(9223372036854774784.0),
-            Some(9223372036854774784)
-        );
+        assert_eq!(float_to_int_checked(9223372036854774784.0), Some(9223372036854774784));
         assert_eq!(float_to_int_checked(9223372036854775808.0), None);
         assert_eq!(float_to_int_checked(-9223372036854777856.0), None);
         assert_eq!(float_to_int_checked(f64::NAN), None);

@@ -141,12 +141,7 @@ const _: () = {
 impl Header {
     /// Header of an immortal object, for statically allocated constants.
     pub const fn immortal(kind: ObjKind, aux: u16) -> Header {
-        Header {
-            rc: AtomicU32::new(1),
-            kind: kind as u8,
-            flags: FLAG_IMMORTAL,
-            aux,
-        }
+        Header { rc: AtomicU32::new(1), kind: kind as u8, flags: FLAG_IMMORTAL, aux }
     }
 }
 
@@ -159,10 +154,7 @@ const KIND_SLOTS: usize = ObjKind::ALL.len() + 1;
 const _: () = {
     let mut i = 0;
     while i < ObjKind::ALL.len() {
-        assert!(
-            ObjKind::ALL[i] as usize == i + 1,
-            "kinds are numbered 1, 2, … in ALL order"
-        );
+        assert!(ObjKind::ALL[i] as usize == i + 1, "kinds are numbered 1, 2, … in ALL order");
         i += 1;
     }
 };
@@ -198,10 +190,7 @@ fn count_free(kind: ObjKind) {
 
 /// Number of live (allocated, not yet freed, non-immortal) objects per kind.
 pub fn live_counts() -> Vec<(ObjKind, usize)> {
-    ObjKind::ALL
-        .iter()
-        .map(|&k| (k, LIVE[k as usize].load(Ordering::Relaxed)))
-        .collect()
+    ObjKind::ALL.iter().map(|&k| (k, LIVE[k as usize].load(Ordering::Relaxed))).collect()
 }
 
 /// Live count of one kind.
@@ -230,9 +219,7 @@ pub(crate) fn allocate(
     payload: usize,
     zeroed: bool,
 ) -> *mut Header {
-    let Some(layout) = object_layout(payload) else {
-        out_of_memory(payload)
-    };
+    let Some(layout) = object_layout(payload) else { out_of_memory(payload) };
     // SAFETY: the layout has non-zero size (at least the 8-byte header).
     let p = unsafe {
         if zeroed {
@@ -246,12 +233,7 @@ pub(crate) fn allocate(
     }
     // SAFETY: `p` is a fresh, suitably aligned allocation at least HEADER_SIZE long.
     unsafe {
-        p.write(Header {
-            rc: AtomicU32::new(1),
-            kind: kind as u8,
-            flags,
-            aux,
-        });
+        p.write(Header { rc: AtomicU32::new(1), kind: kind as u8, flags, aux });
     }
     if flags & FLAG_IMMORTAL == 0 {
         count_alloc(kind);
@@ -497,9 +479,13 @@ pub unsafe fn mark_shared(p: *mut Header) {
         if kind == ObjKind::Array as u8 {
             // SAFETY: `p` is an array object with live children.
             pending.extend(unsafe { crate::array::object_children(p as *mut crate::array::Array) });
-        } else if matches!(ObjKind::from_u8(kind), Some(ObjKind::Struct | ObjKind::Enum | ObjKind::Closure)) {
+        } else if matches!(
+            ObjKind::from_u8(kind),
+            Some(ObjKind::Struct | ObjKind::Enum | ObjKind::Closure)
+        ) {
             // SAFETY: `p` is a record object with live children.
-            pending.extend(unsafe { crate::record::object_children(p as *mut crate::record::Record) });
+            pending
+                .extend(unsafe { crate::record::object_children(p as *mut crate::record::Record) });
         } else if kind == ObjKind::Exception as u8 {
             // SAFETY: `p` is a live exception, owned here; its cause is live while it is.
             pending.push(unsafe { crate::exception::data(p) }.cause);

@@ -36,10 +36,7 @@ pub struct LineAssembler {
 
 impl LineAssembler {
     pub const fn new(max_line: usize) -> LineAssembler {
-        LineAssembler {
-            line: Vec::new(),
-            max_line,
-        }
+        LineAssembler { line: Vec::new(), max_line }
     }
 
     /// Appends what `render` writes, then hands every completed line (or an
@@ -95,13 +92,7 @@ pub struct OutputBatch<W: Write> {
 
 impl<W: Write> OutputBatch<W> {
     pub fn new(sink: W, capacity: usize, line_mode: bool) -> OutputBatch<W> {
-        OutputBatch {
-            pending: Vec::new(),
-            sink,
-            capacity,
-            line_mode,
-            failed: false,
-        }
+        OutputBatch { pending: Vec::new(), sink, capacity, line_mode, failed: false }
     }
 
     /// Adds whole lines (or one over-long fragment); writes the batch when
@@ -119,10 +110,7 @@ impl<W: Write> OutputBatch<W> {
     /// Writes everything pending in one `write_all`.
     pub fn flush(&mut self) {
         if !self.failed && !self.pending.is_empty() {
-            let result = self
-                .sink
-                .write_all(&self.pending)
-                .and_then(|()| self.sink.flush());
+            let result = self.sink.write_all(&self.pending).and_then(|()| self.sink.flush());
             self.failed = result.is_err();
         }
         self.pending.clear();
@@ -194,7 +182,9 @@ fn print_with(render: impl FnOnce(&mut Vec<u8>)) {
 pub(crate) fn take_line() -> Vec<u8> {
     THREAD_LINE
         .try_with(|t| {
-            t.0.try_borrow_mut().map(|mut l| if l.is_empty() { Vec::new() } else { l.take() }).unwrap_or_default()
+            t.0.try_borrow_mut()
+                .map(|mut l| if l.is_empty() { Vec::new() } else { l.take() })
+                .unwrap_or_default()
         })
         .unwrap_or_default()
 }
@@ -221,11 +211,7 @@ pub(crate) fn emit_partial(line: Vec<u8>) {
 /// line. (Unfinished lines of other running threads stay with them.)
 pub fn flush_all() {
     let rest = THREAD_LINE
-        .try_with(|t| {
-            t.0.try_borrow_mut()
-                .map(|mut l| l.take())
-                .unwrap_or_default()
-        })
+        .try_with(|t| t.0.try_borrow_mut().map(|mut l| l.take()).unwrap_or_default())
         .unwrap_or_default();
     let mut batch = stdout_batch();
     batch.push(&rest);
@@ -330,10 +316,8 @@ mod tests {
         }
         fn print(&mut self, text: &str) {
             let batch = &mut self.batch;
-            self.line.append(
-                |out| out.extend_from_slice(text.as_bytes()),
-                |ready| batch.push(ready),
-            );
+            self.line
+                .append(|out| out.extend_from_slice(text.as_bytes()), |ready| batch.push(ready));
         }
         fn finish(&mut self) {
             let rest = self.line.take();
@@ -341,12 +325,7 @@ mod tests {
             self.batch.flush();
         }
         fn writes(&self) -> Vec<String> {
-            self.batch
-                .sink()
-                .writes
-                .iter()
-                .map(|w| String::from_utf8(w.clone()).unwrap())
-                .collect()
+            self.batch.sink().writes.iter().map(|w| String::from_utf8(w.clone()).unwrap()).collect()
         }
     }
 
@@ -355,11 +334,7 @@ mod tests {
         assert_eq!(ready_len(b"abc", 0, 100), 0);
         assert_eq!(ready_len(b"abc\n", 3, 100), 4);
         assert_eq!(ready_len(b"a\nb\nc", 1, 100), 4);
-        assert_eq!(
-            ready_len(b"abcdef", 3, 4),
-            6,
-            "over-long line is released whole"
-        );
+        assert_eq!(ready_len(b"abcdef", 3, 4), 6, "over-long line is released whole");
         assert_eq!(ready_len(b"ab\ncdef", 2, 4), 3, "complete lines first");
     }
 

@@ -120,14 +120,8 @@ mod tests {
         // SAFETY: `a` is a live array of live strings.
         unsafe {
             let slots = crate::array::array_slots(a);
-            assert_eq!(
-                crate::string::str_as_str(slots[0] as usize as *const Str),
-                "一"
-            );
-            assert_eq!(
-                crate::string::str_as_str(slots[1] as usize as *const Str),
-                "two"
-            );
+            assert_eq!(crate::string::str_as_str(slots[0] as usize as *const Str), "一");
+            assert_eq!(crate::string::str_as_str(slots[1] as usize as *const Str), "two");
         }
         release(a);
         assert_eq!(live_count(ObjKind::Str), strs);

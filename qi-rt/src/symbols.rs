@@ -4,6 +4,7 @@
 
 use crate::array::{qi_array_len, qi_array_new};
 use crate::exception::*;
+use crate::green::*;
 use crate::math::*;
 use crate::numeric::{qi_float_rem, qi_float_to_int_sat};
 use crate::object::{qi_release, qi_retain};
@@ -11,7 +12,6 @@ use crate::output::{
     qi_print_bool, qi_print_char, qi_print_float, qi_print_int, qi_print_newline, qi_print_space,
     qi_print_str,
 };
-use crate::green::*;
 use crate::program::{qi_args, qi_input, qi_input_prompt};
 use crate::record::qi_record_new;
 use crate::string::{
@@ -175,10 +175,7 @@ pub fn entry_points() -> Vec<EntryPoint> {
 
 /// `(name, address)` of every entry point.
 pub fn symbols() -> Vec<(&'static str, *const u8)> {
-    entry_points()
-        .into_iter()
-        .map(|e| (e.name, e.addr))
-        .collect()
+    entry_points().into_iter().map(|e| (e.name, e.addr)).collect()
 }
 
 #[cfg(test)]
@@ -250,16 +247,10 @@ mod tests {
     fn table_matches_the_source() {
         let table = entry_points();
         let declared = declared();
-        assert_eq!(
-            table.len(),
-            declared.len(),
-            "every extern \"C\" fn is listed exactly once"
-        );
+        assert_eq!(table.len(), declared.len(), "every extern \"C\" fn is listed exactly once");
         for (name, params, ret, diverges) in declared {
-            let e = table
-                .iter()
-                .find(|e| e.name == name)
-                .unwrap_or_else(|| panic!("{name} missing"));
+            let e =
+                table.iter().find(|e| e.name == name).unwrap_or_else(|| panic!("{name} missing"));
             assert_eq!(e.params, params.as_slice(), "{name}");
             assert_eq!(e.ret, ret, "{name}");
             assert_eq!(e.diverges, diverges, "{name}");

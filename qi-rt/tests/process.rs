@@ -122,22 +122,14 @@ fn assert_runtime_error(case: &str, lang: Option<&str>, message: &str) -> Output
 #[test]
 fn fatal_errors_flush_stdout_first() {
     let out = assert_runtime_error("fatal", None, "运行时错误: 内存不足");
-    assert!(
-        text(&out.stdout).contains("before\npartial"),
-        "{:?}",
-        text(&out.stdout)
-    );
+    assert!(text(&out.stdout).contains("before\npartial"), "{:?}", text(&out.stdout));
     assert_runtime_error("fatal", Some("en"), "runtime error: out of memory");
 }
 
 #[test]
 fn runtime_refuses_negative_array_lengths() {
     assert_runtime_error("negative_array", None, "运行时错误: 数组长度不能为负数：-1");
-    assert_runtime_error(
-        "negative_array",
-        Some("en"),
-        "runtime error: negative array length: -1",
-    );
+    assert_runtime_error("negative_array", Some("en"), "runtime error: negative array length: -1");
 }
 
 #[test]
@@ -147,10 +139,7 @@ fn lines_from_threads_stay_whole() {
     let stdout = text(&out.stdout);
     let mut count = 0;
     // libtest's own "test child ... " may precede the first line.
-    for line in stdout
-        .lines()
-        .filter_map(|l| l.find("线程").map(|at| &l[at..]))
-    {
+    for line in stdout.lines().filter_map(|l| l.find("线程").map(|at| &l[at..])) {
         let parts: Vec<&str> = line.split(' ').collect();
         assert_eq!(parts.len(), 4, "{line:?}");
         assert_eq!(parts[3], "0.5");
@@ -164,9 +153,5 @@ fn lines_from_threads_stay_whole() {
 fn input_reads_lines_and_shows_the_prompt() {
     let out = run("input", None, "名字\r\nsecond\n".as_bytes());
     assert_eq!(out.status.code(), Some(0), "{out:?}");
-    assert!(
-        text(&out.stdout).contains("请输入：名字\nsecond\n\nend\n"),
-        "{:?}",
-        text(&out.stdout)
-    );
+    assert!(text(&out.stdout).contains("请输入：名字\nsecond\n\nend\n"), "{:?}", text(&out.stdout));
 }

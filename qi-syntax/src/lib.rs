@@ -64,7 +64,8 @@ pub fn debug_tree(node: &SyntaxNode) -> String {
     for event in node.preorder_with_tokens() {
         match event {
             rowan::WalkEvent::Enter(element) => {
-                let _ = write!(out, "{:indent$}{:?}@{:?}", "", element.kind(), element.text_range());
+                let _ =
+                    write!(out, "{:indent$}{:?}@{:?}", "", element.kind(), element.text_range());
                 if let rowan::NodeOrToken::Token(token) = &element {
                     let _ = write!(out, " {:?}", token.text());
                 }

@@ -12,7 +12,9 @@ fn sexp(e: &Expr) -> String {
     match e {
         Expr::Literal(l) => l.syntax().to_string(),
         Expr::Path(p) => p.segments().map(|s| s.text()).collect::<Vec<_>>().join("::"),
-        Expr::Binary(b) => format!("({} {} {})", opt(b.lhs()), b.op().unwrap().0.symbol(), opt(b.rhs())),
+        Expr::Binary(b) => {
+            format!("({} {} {})", opt(b.lhs()), b.op().unwrap().0.symbol(), opt(b.rhs()))
+        }
         Expr::Prefix(p) => format!("({:?} {})", p.op().unwrap().0, opt(p.operand())),
         Expr::Call(c) => {
             let args: Vec<_> = c.args().map(|a| sexp(&a)).collect();
@@ -29,7 +31,9 @@ fn sexp(e: &Expr) -> String {
         Expr::Await(a) => format!("(await {})", opt(a.expr())),
         Expr::Recv(r) => format!("(<- {})", opt(r.chan())),
         Expr::Spawn(s) => format!("(spawn {})", opt(s.expr())),
-        Expr::Assign(a) => format!("({} {:?} {})", opt(a.target()), a.op().unwrap().0, opt(a.value())),
+        Expr::Assign(a) => {
+            format!("({} {:?} {})", opt(a.target()), a.op().unwrap().0, opt(a.value()))
+        }
         Expr::Send(s) => format!("({} <- {})", opt(s.chan()), opt(s.value())),
         other => other.syntax().to_string(),
     }
@@ -90,11 +94,13 @@ fn postfix_forms() {
 
 #[test]
 fn literals() {
-    let values: Vec<Literal> = parse_ok("变量 a = [0, 007, 2.5, \"s\\n\", `r\\n`, '中', '\\t', 真, 假, 9223372036854775807];")
-        .syntax()
-        .descendants()
-        .filter_map(Literal::cast)
-        .collect();
+    let values: Vec<Literal> = parse_ok(
+        "变量 a = [0, 007, 2.5, \"s\\n\", `r\\n`, '中', '\\t', 真, 假, 9223372036854775807];",
+    )
+    .syntax()
+    .descendants()
+    .filter_map(Literal::cast)
+    .collect();
     assert_eq!(values[0].int_value(), Some(0));
     assert_eq!(values[1].int_value(), Some(7));
     assert_eq!(values[2].float_value(), Some(2.5));
@@ -193,7 +199,8 @@ fn template_strings() {
     assert_eq!(t.parts().filter(|p| matches!(p, TemplatePart::Hole(_))).count(), 1);
 
     // Holes hold any expression: calls with string arguments, struct literals, nested templates.
-    let t: TemplateString = first("打印行(f\"{连接(\"a\", \"b\")}-{新建 点 {x: 1}.x}-{f\"{内}\"}\");");
+    let t: TemplateString =
+        first("打印行(f\"{连接(\"a\", \"b\")}-{新建 点 {x: 1}.x}-{f\"{内}\"}\");");
     let holes: Vec<Expr> = t
         .parts()
         .filter_map(|p| match p {

@@ -64,7 +64,8 @@ fn function_signature() {
     assert!(f.is_pub());
     assert!(f.is_async());
     assert_eq!(f.name().unwrap().text(), "最大");
-    let generics: Vec<_> = f.generic_params().map(|g| (g.name().unwrap().text(), g.bound().is_some())).collect();
+    let generics: Vec<_> =
+        f.generic_params().map(|g| (g.name().unwrap().text(), g.bound().is_some())).collect();
     assert_eq!(generics, [("T".to_string(), false), ("E".to_string(), true)]);
     let params: Vec<Param> = f.params().collect();
     assert_eq!(params.len(), 4);
@@ -106,7 +107,13 @@ fn struct_field_styles() {
     let s: StructDecl = first("结构体 人 { 姓名: 字符串; 公开 年龄: 整数 = 18; }");
     let fields: Vec<Field> = s.fields().collect();
     assert!(fields[1].is_pub());
-    assert_eq!(fields[1].default().and_then(|e| match e { Expr::Literal(l) => l.int_value(), _ => None }), Some(18));
+    assert_eq!(
+        fields[1].default().and_then(|e| match e {
+            Expr::Literal(l) => l.int_value(),
+            _ => None,
+        }),
+        Some(18)
+    );
     let s: StructDecl = first("类型 旧式 { 整数 甲; 字符串 乙; 数组<整数> 丙; }");
     let fields: Vec<Field> = s.fields().collect();
     assert_eq!(fields.len(), 3);
@@ -149,7 +156,8 @@ fn traits_and_impls() {
     let i: ImplDecl = first("实现 可描述 为 猫 {}");
     assert_eq!(i.self_ty().unwrap().syntax().to_string(), "猫");
 
-    let i: ImplDecl = first("实现 计数器 { 函数 翻倍(): 计数器 { 返回 新建 计数器 { 值: 自己.值 * 2 }; } }");
+    let i: ImplDecl =
+        first("实现 计数器 { 函数 翻倍(): 计数器 { 返回 新建 计数器 { 值: 自己.值 * 2 }; } }");
     assert!(i.trait_ty().is_none());
     assert_eq!(i.self_ty().unwrap().syntax().to_string(), "计数器");
 }
@@ -165,7 +173,9 @@ fn extern_blocks() {
 
 #[test]
 fn globals_and_top_level_statements() {
-    let file = parse_ok("变量 问候: 字符串 = \"早上好\";\n常量 上限 = 10;\n打印行(问候);\n函数 入口() {}").tree();
+    let file =
+        parse_ok("变量 问候: 字符串 = \"早上好\";\n常量 上限 = 10;\n打印行(问候);\n函数 入口() {}")
+            .tree();
     let globals: Vec<LetStmt> = file.globals().collect();
     assert_eq!(globals.len(), 2);
     assert!(globals[1].is_const());
@@ -200,7 +210,19 @@ fn generic_type_arguments() {
     let TypeRef::Fn(f) = l.ty().unwrap() else { panic!() };
     assert_eq!(f.params().count(), 2);
     assert!(f.ret_type().is_some());
-    for ty in ["通道<整数>", "未来<浮点数>", "选项<字符串>", "指针<整数>", "指针", "列表<整数>", "字节", "字符", "布尔", "空", "函数(整数)"] {
+    for ty in [
+        "通道<整数>",
+        "未来<浮点数>",
+        "选项<字符串>",
+        "指针<整数>",
+        "指针",
+        "列表<整数>",
+        "字节",
+        "字符",
+        "布尔",
+        "空",
+        "函数(整数)",
+    ] {
         parse_ok(&format!("变量 x: {ty};"));
     }
 }

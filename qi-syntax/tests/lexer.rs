@@ -6,7 +6,11 @@ use qi_syntax::SyntaxKind::{self, *};
 /// Non-trivia tokens as (kind, text).
 fn toks(src: &str) -> Vec<(SyntaxKind, String)> {
     let (tokens, _) = lex(src);
-    tokens.iter().filter(|t| !t.kind.is_trivia()).map(|t| (t.kind, t.text(src).to_string())).collect()
+    tokens
+        .iter()
+        .filter(|t| !t.kind.is_trivia())
+        .map(|t| (t.kind, t.text(src).to_string()))
+        .collect()
 }
 
 fn kinds(src: &str) -> Vec<SyntaxKind> {
@@ -49,7 +53,22 @@ fn all_reserved_words_are_distinct_keywords() {
 
 #[test]
 fn identifiers_use_longest_match() {
-    for ident in ["返回值", "变量名", "如果真", "当前", "空盒", "数组长度", "_x", "_临时", "C整数", "MD5哈希", "abc123", "字符串转整数", "模板", "f"] {
+    for ident in [
+        "返回值",
+        "变量名",
+        "如果真",
+        "当前",
+        "空盒",
+        "数组长度",
+        "_x",
+        "_临时",
+        "C整数",
+        "MD5哈希",
+        "abc123",
+        "字符串转整数",
+        "模板",
+        "f",
+    ] {
         assert_eq!(kinds(ident), [IDENT], "{ident}");
     }
     assert_eq!(kinds("返回 值"), [RETURN_KW, IDENT]);
@@ -71,16 +90,20 @@ fn operators() {
     assert_eq!(
         kinds(src),
         [
-            PLUS, MINUS, STAR, SLASH, PERCENT, PLUS_EQ, MINUS_EQ, STAR_EQ, SLASH_EQ, PERCENT_EQ, EQ, EQ2, NEQ, LT,
-            LTEQ, GT, GTEQ, AMP2, PIPE2, BANG, AMP, PIPE, CARET, SHL, SHR, L_ARROW, COLON_EQ, FAT_ARROW, THIN_ARROW,
-            DOT2, DOT3, DOT, COLON2, COLON, SEMI, COMMA, L_PAREN, R_PAREN, L_BRACK, R_BRACK, L_BRACE, R_BRACE
+            PLUS, MINUS, STAR, SLASH, PERCENT, PLUS_EQ, MINUS_EQ, STAR_EQ, SLASH_EQ, PERCENT_EQ,
+            EQ, EQ2, NEQ, LT, LTEQ, GT, GTEQ, AMP2, PIPE2, BANG, AMP, PIPE, CARET, SHL, SHR,
+            L_ARROW, COLON_EQ, FAT_ARROW, THIN_ARROW, DOT2, DOT3, DOT, COLON2, COLON, SEMI, COMMA,
+            L_PAREN, R_PAREN, L_BRACK, R_BRACK, L_BRACE, R_BRACE
         ]
     );
 }
 
 #[test]
 fn chinese_punctuation_maps_to_ascii_kinds() {
-    assert_eq!(kinds("；：，（）【】：："), [SEMI, COLON, COMMA, L_PAREN, R_PAREN, L_BRACE, R_BRACE, COLON2]);
+    assert_eq!(
+        kinds("；：，（）【】：："),
+        [SEMI, COLON, COMMA, L_PAREN, R_PAREN, L_BRACE, R_BRACE, COLON2]
+    );
     assert_eq!(toks("（")[0].1, "（");
     assert_eq!(kinds("a：=1"), [IDENT, COLON_EQ, INT]);
     // 。！？《》 are whitespace; U+3000 too.
@@ -98,7 +121,10 @@ fn numbers() {
 
 #[test]
 fn strings_chars_and_raw_strings() {
-    assert_eq!(toks(r#""a\"b" 'x' '\'' '中' `raw "q"`"#).iter().map(|t| t.0).collect::<Vec<_>>(), [STRING, CHAR, CHAR, CHAR, RAW_STRING]);
+    assert_eq!(
+        toks(r#""a\"b" 'x' '\'' '中' `raw "q"`"#).iter().map(|t| t.0).collect::<Vec<_>>(),
+        [STRING, CHAR, CHAR, CHAR, RAW_STRING]
+    );
     assert_eq!(kinds("\"多\n行\""), [STRING]);
     // `//` and `/*` inside literals are not comments.
     assert_eq!(kinds("\"// x /* y\" `//`"), [STRING, RAW_STRING]);
@@ -113,7 +139,17 @@ fn strings_chars_and_raw_strings() {
 fn template_tokens() {
     assert_eq!(
         kinds("f\"a{b + 1}c\""),
-        [TEMPLATE_START, TEMPLATE_TEXT, HOLE_OPEN, IDENT, PLUS, INT, HOLE_CLOSE, TEMPLATE_TEXT, TEMPLATE_END]
+        [
+            TEMPLATE_START,
+            TEMPLATE_TEXT,
+            HOLE_OPEN,
+            IDENT,
+            PLUS,
+            INT,
+            HOLE_CLOSE,
+            TEMPLATE_TEXT,
+            TEMPLATE_END
+        ]
     );
     assert_eq!(kinds("模板\"{x}\""), [TEMPLATE_START, HOLE_OPEN, IDENT, HOLE_CLOSE, TEMPLATE_END]);
     assert_eq!(toks("模版\"｛x｝\"")[1], (HOLE_OPEN, "｛".into()));
@@ -127,7 +163,18 @@ fn template_tokens() {
     assert_eq!(
         kinds("f\"{新建 点 {x: 1}.x}\""),
         [
-            TEMPLATE_START, HOLE_OPEN, NEW_KW, IDENT, L_BRACE, IDENT, COLON, INT, R_BRACE, DOT, IDENT, HOLE_CLOSE,
+            TEMPLATE_START,
+            HOLE_OPEN,
+            NEW_KW,
+            IDENT,
+            L_BRACE,
+            IDENT,
+            COLON,
+            INT,
+            R_BRACE,
+            DOT,
+            IDENT,
+            HOLE_CLOSE,
             TEMPLATE_END
         ]
     );
@@ -135,12 +182,28 @@ fn template_tokens() {
     assert_eq!(
         kinds("f\"{g(\"}\")}{f\"{x}\"}\""),
         [
-            TEMPLATE_START, HOLE_OPEN, IDENT, L_PAREN, STRING, R_PAREN, HOLE_CLOSE, HOLE_OPEN, TEMPLATE_START,
-            HOLE_OPEN, IDENT, HOLE_CLOSE, TEMPLATE_END, HOLE_CLOSE, TEMPLATE_END
+            TEMPLATE_START,
+            HOLE_OPEN,
+            IDENT,
+            L_PAREN,
+            STRING,
+            R_PAREN,
+            HOLE_CLOSE,
+            HOLE_OPEN,
+            TEMPLATE_START,
+            HOLE_OPEN,
+            IDENT,
+            HOLE_CLOSE,
+            TEMPLATE_END,
+            HOLE_CLOSE,
+            TEMPLATE_END
         ]
     );
     // In plain `${}` strings a lone `{` stays text.
-    assert_eq!(kinds("\"{${a}}\""), [TEMPLATE_START, TEMPLATE_TEXT, HOLE_OPEN, IDENT, HOLE_CLOSE, TEMPLATE_TEXT, TEMPLATE_END]);
+    assert_eq!(
+        kinds("\"{${a}}\""),
+        [TEMPLATE_START, TEMPLATE_TEXT, HOLE_OPEN, IDENT, HOLE_CLOSE, TEMPLATE_TEXT, TEMPLATE_END]
+    );
 }
 
 #[test]
@@ -164,7 +227,21 @@ fn errors_are_tokens_not_panics() {
     assert_eq!(errors("'a"), ["unterminated character literal"]);
     assert_eq!(errors("/* x"), ["unterminated block comment"]);
     assert_eq!(errors("é"), ["invalid character `é`"]);
-    for src in ["\"", "'", "`", "f\"", "f\"{", "\"${", "'\\", "\"\\", "/*", "f\"{\"", "模板\"｛", "'ab\n'", "\u{FEFF}"] {
+    for src in [
+        "\"",
+        "'",
+        "`",
+        "f\"",
+        "f\"{",
+        "\"${",
+        "'\\",
+        "\"\\",
+        "/*",
+        "f\"{\"",
+        "模板\"｛",
+        "'ab\n'",
+        "\u{FEFF}",
+    ] {
         assert_lossless(src);
     }
 }

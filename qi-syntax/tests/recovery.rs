@@ -127,7 +127,13 @@ fn interpolation_errors() {
     let p = parse_err("打印行(\"${}\");");
     assert!(messages(&p)[0].contains("empty interpolation"));
     let p = parse_err("打印行(\"${a\");");
-    assert!(messages(&p).iter().any(|m| m.contains("unclosed interpolation") || m.contains("unterminated")), "{:?}", messages(&p));
+    assert!(
+        messages(&p)
+            .iter()
+            .any(|m| m.contains("unclosed interpolation") || m.contains("unterminated")),
+        "{:?}",
+        messages(&p)
+    );
     let p = parse_err("打印行(\"${f(\"${x}\")}\");");
     assert!(messages(&p)[0].contains("nested"), "{:?}", messages(&p));
     let p = parse_err("打印行(f\"{a b}\");");
@@ -154,7 +160,9 @@ fn on_small_stack(f: impl FnOnce() + Send + 'static) {
 #[test]
 fn deep_nesting_does_not_overflow() {
     on_small_stack(|| {
-        for (open, close) in [("(", ")"), ("[", "]"), ("-", ""), ("!", ""), ("a = ", ""), ("f(", ")")] {
+        for (open, close) in
+            [("(", ")"), ("[", "]"), ("-", ""), ("!", ""), ("a = ", ""), ("f(", ")")]
+        {
             let src = format!("变量 x = {}1{};", open.repeat(100_000), close.repeat(100_000));
             let p = parse(&src);
             assert_eq!(p.syntax().to_string(), src);

@@ -13,7 +13,9 @@ fn qi_blocks(markdown: &str) -> Vec<(usize, String)> {
     let mut current: Option<(usize, String)> = None;
     for (index, line) in markdown.lines().enumerate() {
         match &mut current {
-            None if line.trim_start().starts_with("```qi") => current = Some((index + 2, String::new())),
+            None if line.trim_start().starts_with("```qi") => {
+                current = Some((index + 2, String::new()))
+            }
             None => {}
             Some(_) if line.trim_start().starts_with("```") => blocks.push(current.take().unwrap()),
             Some((_, text)) => {
@@ -67,5 +69,10 @@ fn spec_examples_parse() {
         }
     }
     assert!(checked > 30, "only {checked} spec examples found");
-    assert!(failures.is_empty(), "{} spec examples failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} spec examples failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

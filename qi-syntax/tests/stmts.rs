@@ -4,8 +4,8 @@
 mod common;
 
 use common::{first, parse_ok, shape};
-use qi_syntax::debug_tree;
 use qi_syntax::ast::*;
+use qi_syntax::debug_tree;
 
 fn body_stmts(src: &str) -> Vec<Stmt> {
     let f: FnDecl = first(src);
@@ -164,7 +164,8 @@ fn select_cases() {
 
 #[test]
 fn try_catch_finally() {
-    let t: TryStmt = first("尝试 { 抛出 \"x\"; } 捕获 错 { 打印行(错); } 最终 { 打印行(\"收尾\"); }");
+    let t: TryStmt =
+        first("尝试 { 抛出 \"x\"; } 捕获 错 { 打印行(错); } 最终 { 打印行(\"收尾\"); }");
     assert!(t.body().is_some());
     assert_eq!(t.catch_clause().unwrap().name().unwrap().text(), "错");
     assert!(t.finally_clause().unwrap().body().is_some());

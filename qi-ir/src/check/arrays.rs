@@ -42,7 +42,8 @@ impl FnLower<'_, '_> {
             self.c.error(range, "数组元素不能是 空 值", "array elements cannot be 空");
             ok = false;
         }
-        let results: Vec<Option<Val>> = vals.into_iter().map(|(v, r)| self.coerce(v, &elem, r)).collect();
+        let results: Vec<Option<Val>> =
+            vals.into_iter().map(|(v, r)| self.coerce(v, &elem, r)).collect();
         let coerced = self.all_or_release(results)?;
         if !ok {
             return self.release_all(&coerced);
@@ -59,7 +60,12 @@ impl FnLower<'_, '_> {
         );
         for (i, v) in vals.into_iter().enumerate() {
             let value = self.into_owned(v);
-            self.b.push(Inst::SetIndex { array: arr.op, index: Operand::Int(i as i64), value, loc });
+            self.b.push(Inst::SetIndex {
+                array: arr.op,
+                index: Operand::Int(i as i64),
+                value,
+                loc,
+            });
         }
         arr
     }
@@ -74,7 +80,11 @@ impl FnLower<'_, '_> {
         let len = self.expr(&len_expr)?;
         if len.ty != Type::Int {
             self.release_temp(&len);
-            self.c.error(len_expr.syntax().text_range(), format!("数组长度必须是整数，这里是 {}", len.ty), format!("an array length must be an integer, found {}", len.ty));
+            self.c.error(
+                len_expr.syntax().text_range(),
+                format!("数组长度必须是整数，这里是 {}", len.ty),
+                format!("an array length must be an integer, found {}", len.ty),
+            );
             return None;
         }
         if elem == Type::Void || super::types::zero_value(self.c, &elem).is_none() {
@@ -86,7 +96,10 @@ impl FnLower<'_, '_> {
             return None;
         }
         let loc = self.c.loc(range);
-        let arr = self.temp(Type::Array(Box::new(elem.clone())), Value::NewArray { elem: elem.clone(), len: len.op, loc });
+        let arr = self.temp(
+            Type::Array(Box::new(elem.clone())),
+            Value::NewArray { elem: elem.clone(), len: len.op, loc },
+        );
         if let Type::Array(inner) = &elem {
             // Fill with empty arrays, so that every element is a real array.
             let i = self.b.new_local(Type::Int, None);
@@ -97,11 +110,20 @@ impl FnLower<'_, '_> {
             let done = self.b.new_block();
             self.b.jump(head);
             self.b.switch_to(head);
-            let c = self.b.temp(Type::Bool, Value::Binary(BinOp::ICmp(Cmp::Lt), Operand::Local(i), n));
+            let c =
+                self.b.temp(Type::Bool, Value::Binary(BinOp::ICmp(Cmp::Lt), Operand::Local(i), n));
             self.b.branch(c, body, done);
             self.b.switch_to(body);
-            let empty = self.b.temp(elem.clone(), Value::NewArray { elem: (**inner).clone(), len: Operand::Int(0), loc });
-            self.b.push(Inst::SetIndex { array: arr.op, index: Operand::Local(i), value: empty, loc });
+            let empty = self.b.temp(
+                elem.clone(),
+                Value::NewArray { elem: (**inner).clone(), len: Operand::Int(0), loc },
+            );
+            self.b.push(Inst::SetIndex {
+                array: arr.op,
+                index: Operand::Local(i),
+                value: empty,
+                loc,
+            });
             self.b.assign(i, Value::Binary(BinOp::IAdd, Operand::Local(i), Operand::Int(1)));
             self.b.jump(head);
             self.b.switch_to(done);
@@ -110,12 +132,22 @@ impl FnLower<'_, '_> {
     }
 
     /// `数组[i] = 值` / `数组[i] op= 值` (also chained: `甲[i][j] = 值`).
-    pub(super) fn index_assign(&mut self, ix: &ast::IndexExpr, op: Option<ast::BinOp>, value: &ast::Expr, range: TextRange) {
+    pub(super) fn index_assign(
+        &mut self,
+        ix: &ast::IndexExpr,
+        op: Option<ast::BinOp>,
+        value: &ast::Expr,
+        range: TextRange,
+    ) {
         let (Some(base), Some(index)) = (ix.base(), ix.index()) else { return };
         let Some(arr) = self.expr(&base) else { return };
         let Type::Array(elem) = arr.ty.clone() else {
             self.release_temp(&arr);
-            self.c.error(base.syntax().text_range(), format!("只能对数组取下标，这里是 {}", arr.ty), format!("only arrays can be indexed, found {}", arr.ty));
+            self.c.error(
+                base.syntax().text_range(),
+                format!("只能对数组取下标，这里是 {}", arr.ty),
+                format!("only arrays can be indexed, found {}", arr.ty),
+            );
             return;
         };
         let elem = *elem;
@@ -125,7 +157,11 @@ impl FnLower<'_, '_> {
         };
         if idx.ty != Type::Int {
             self.release_temp(&arr);
-            self.c.error(index.syntax().text_range(), format!("下标必须是整数，这里是 {}", idx.ty), format!("an index must be an integer, found {}", idx.ty));
+            self.c.error(
+                index.syntax().text_range(),
+                format!("下标必须是整数，这里是 {}", idx.ty),
+                format!("an index must be an integer, found {}", idx.ty),
+            );
             return;
         }
         // The index is evaluated once, even for `op=`.
@@ -134,19 +170,28 @@ impl FnLower<'_, '_> {
         let new_value = match op {
             None => self.expr_expecting(value, &elem),
             Some(bin) => {
-                let cur = self.b.temp(elem.clone(), Value::Index { array: arr.op, index: idx, elem: elem.clone(), loc });
+                let cur = self.b.temp(
+                    elem.clone(),
+                    Value::Index { array: arr.op, index: idx, elem: elem.clone(), loc },
+                );
                 match self.expr(value) {
-                    Some(rhs) => self.binary_values(bin, Val::borrowed(cur, elem.clone()), rhs, range),
+                    Some(rhs) => {
+                        self.binary_values(bin, Val::borrowed(cur, elem.clone()), rhs, range)
+                    }
                     None => None,
                 }
             }
         };
-        if let Some(v) = new_value.and_then(|v| self.coerce(v, &elem, value.syntax().text_range())) {
+        if let Some(v) = new_value.and_then(|v| self.coerce(v, &elem, value.syntax().text_range()))
+        {
             if elem.is_rc() {
                 // Reading the old element checks the index while the new value is still a
                 // temporary (released if the index is out of range).
                 let old = self.b.new_local(elem.clone(), None);
-                self.b.assign(old, Value::Index { array: arr.op, index: idx, elem: elem.clone(), loc });
+                self.b.assign(
+                    old,
+                    Value::Index { array: arr.op, index: idx, elem: elem.clone(), loc },
+                );
                 let op = self.into_owned(v);
                 self.b.push(Inst::SetIndex { array: arr.op, index: idx, value: op, loc });
                 self.b.push(Inst::Release(old));

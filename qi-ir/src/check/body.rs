@@ -106,7 +106,10 @@ pub(super) fn lower_function(c: &mut Checker, id: FuncId) -> Function {
         ret => {
             if decl.is_async() {
                 let fname = decl.name().map(|n| n.text()).unwrap_or_default();
-                let at = decl.name().map(|n| n.syntax().text_range()).unwrap_or_else(|| decl.syntax().text_range());
+                let at = decl
+                    .name()
+                    .map(|n| n.syntax().text_range())
+                    .unwrap_or_else(|| decl.syntax().text_range());
                 c.error(
                     at,
                     format!("函数 `{fname}`：异步函数必须返回 未来<T>"),
@@ -135,7 +138,10 @@ pub(super) fn lower_body(
     let mut l = FnLower::new(c, b, ret);
     for (i, name) in names.into_iter().enumerate() {
         let ty = l.b.func.locals[i].ty.clone();
-        l.declare(name, Var { kind: VarKind::Local(LocalId(i as u32)), ty, is_const: false, poisoned: false });
+        l.declare(
+            name,
+            Var { kind: VarKind::Local(LocalId(i as u32)), ty, is_const: false, poisoned: false },
+        );
     }
     l.n_params = l.b.func.params.len();
     let end = decl.body().and_then(|b| b.r_brace()).map(|t| t.text_range());
@@ -146,12 +152,21 @@ pub(super) fn lower_body(
 }
 
 /// A global `变量`/`常量`: its initialiser runs in `main`.
-pub(super) fn lower_global(c: &mut Checker, main: &mut FnBuilder, _main_id: FuncId, g: &ast::LetStmt) {
+pub(super) fn lower_global(
+    c: &mut Checker,
+    main: &mut FnBuilder,
+    _main_id: FuncId,
+    g: &ast::LetStmt,
+) {
     let Some(name) = g.name() else { return };
     let text = name.text();
     let range = name.syntax().text_range();
     if c.global_scope.contains_key(&text) {
-        c.error(range, format!("全局变量 `{text}` 重复定义"), format!("global `{text}` is defined twice"));
+        c.error(
+            range,
+            format!("全局变量 `{text}` 重复定义"),
+            format!("global `{text}` is defined twice"),
+        );
         return;
     }
     let placeholder = FnBuilder::new(String::new(), vec![], Type::Void, Loc::default());
@@ -233,7 +248,8 @@ impl<'c, 'a> FnLower<'c, 'a> {
             }
             self.b.jump(self.exit);
         }
-        let owned: Vec<LocalId> = self.owned_vars.iter().chain(&self.assigned_params).copied().collect();
+        let owned: Vec<LocalId> =
+            self.owned_vars.iter().chain(&self.assigned_params).copied().collect();
         let ret = self.ret_local.map(Operand::Local);
         let ret_obj = self.ret_local.filter(|r| self.b.func.local_ty(*r).is_rc());
         if owned.is_empty() {
@@ -352,7 +368,11 @@ impl<'c, 'a> FnLower<'c, 'a> {
     pub(super) fn all_or_release(&mut self, results: Vec<Option<Val>>) -> Option<Vec<Val>> {
         let complete = results.iter().all(Option::is_some);
         let built: Vec<Val> = results.into_iter().flatten().collect();
-        if complete { Some(built) } else { self.release_all(&built) }
+        if complete {
+            Some(built)
+        } else {
+            self.release_all(&built)
+        }
     }
 
     /// Release a value after a borrowing use.
@@ -426,9 +446,11 @@ impl<'c, 'a> FnLower<'c, 'a> {
             ast::Stmt::Try(s) => self.try_stmt(s),
             ast::Stmt::Throw(s) => self.throw_stmt(s),
             ast::Stmt::Spawn(s) => self.spawn_stmt(s.expr(), Self::range_of(s)),
-            ast::Stmt::Item(item) => {
-                self.c.unsupported(Self::range_of(item), "函数体内的声明（请改用闭包）", "declarations inside a function body")
-            }
+            ast::Stmt::Item(item) => self.c.unsupported(
+                Self::range_of(item),
+                "函数体内的声明（请改用闭包）",
+                "declarations inside a function body",
+            ),
         }
     }
 
@@ -448,7 +470,11 @@ impl<'c, 'a> FnLower<'c, 'a> {
                 match declared {
                     Some(t) => self.coerce(v, &t, Self::range_of(&init)),
                     None if v.ty == Type::Void => {
-                        self.c.error(Self::range_of(&init), "不能用 空 值初始化变量", "cannot initialise a variable with a 空 value");
+                        self.c.error(
+                            Self::range_of(&init),
+                            "不能用 空 值初始化变量",
+                            "cannot initialise a variable with a 空 value",
+                        );
                         None
                     }
                     None => Some(v),
@@ -462,19 +488,25 @@ impl<'c, 'a> FnLower<'c, 'a> {
                 self.c.error(range, "变量不能是 空 类型", "a variable cannot have type 空");
                 None
             }
-            (None, Some(t)) => match super::types::zero_value(self.c, &t) {
-                Some(zero) => Some(self.temp(t, zero)),
-                None => {
-                    self.c.error(
+            (None, Some(t)) => {
+                match super::types::zero_value(self.c, &t) {
+                    Some(zero) => Some(self.temp(t, zero)),
+                    None => {
+                        self.c.error(
                         range,
                         format!("{t} 类型没有零值，声明时必须给出初值"),
                         format!("type {t} has no zero value: the declaration needs an initial value"),
                     );
-                    None
+                        None
+                    }
                 }
-            },
+            }
             (None, None) => {
-                self.c.error(range, "变量声明需要类型注解或初值", "a variable declaration needs a type or an initial value");
+                self.c.error(
+                    range,
+                    "变量声明需要类型注解或初值",
+                    "a variable declaration needs a type or an initial value",
+                );
                 None
             }
         }
@@ -485,7 +517,8 @@ impl<'c, 'a> FnLower<'c, 'a> {
         let Some(v) = self.declaration_value(s) else {
             // Keep the name known, so that its uses do not report it again.
             let local = self.b.new_local(Type::Int, Some(name.text()));
-            let var = Var { kind: VarKind::Local(local), ty: Type::Int, is_const: false, poisoned: true };
+            let var =
+                Var { kind: VarKind::Local(local), ty: Type::Int, is_const: false, poisoned: true };
             self.declare(name.text(), var);
             return;
         };
@@ -498,7 +531,10 @@ impl<'c, 'a> FnLower<'c, 'a> {
             self.owned_vars.push(local);
         }
         self.b.assign(local, Value::Use(op));
-        self.declare(name.text(), Var { kind: VarKind::Local(local), ty, is_const: s.is_const(), poisoned: false });
+        self.declare(
+            name.text(),
+            Var { kind: VarKind::Local(local), ty, is_const: s.is_const(), poisoned: false },
+        );
     }
 
     fn expr_stmt(&mut self, e: &ast::Expr) {
@@ -519,7 +555,13 @@ impl<'c, 'a> FnLower<'c, 'a> {
         let name = match &target {
             ast::Expr::Path(p) => match p.as_single_name() {
                 Some(n) => n,
-                None => return self.c.error(Self::range_of(&target), "无效的赋值目标", "invalid assignment target"),
+                None => {
+                    return self.c.error(
+                        Self::range_of(&target),
+                        "无效的赋值目标",
+                        "invalid assignment target",
+                    )
+                }
             },
             ast::Expr::Index(ix) => {
                 let op = a.op().and_then(|(op, _)| op.binary_op());
@@ -529,12 +571,22 @@ impl<'c, 'a> FnLower<'c, 'a> {
                 let op = a.op().and_then(|(op, _)| op.binary_op());
                 return self.field_assign(f, op, &value, Self::range_of(a));
             }
-            _ => return self.c.error(Self::range_of(&target), "无效的赋值目标", "invalid assignment target"),
+            _ => {
+                return self.c.error(
+                    Self::range_of(&target),
+                    "无效的赋值目标",
+                    "invalid assignment target",
+                )
+            }
         };
         let text = name.text();
         let range = Self::range_of(&name);
         let Some(var) = self.lookup(&text) else {
-            self.c.error(range, format!("赋值给未声明变量: {text}"), format!("assignment to undeclared variable: {text}"));
+            self.c.error(
+                range,
+                format!("赋值给未声明变量: {text}"),
+                format!("assignment to undeclared variable: {text}"),
+            );
             // Still check the value, for its own errors.
             if let Some(v) = self.expr(&value) {
                 self.release_temp(&v);
@@ -548,7 +600,11 @@ impl<'c, 'a> FnLower<'c, 'a> {
             return;
         }
         if var.is_const {
-            self.c.error(range, format!("不能给常量 `{text}` 重新赋值"), format!("cannot assign twice to constant `{text}`"));
+            self.c.error(
+                range,
+                format!("不能给常量 `{text}` 重新赋值"),
+                format!("cannot assign twice to constant `{text}`"),
+            );
             return;
         }
         let op = a.op().map(|(op, _)| op);
@@ -616,7 +672,12 @@ impl<'c, 'a> FnLower<'c, 'a> {
 
     /// A value used as true/false (conditions, logical operands): `布尔`, or `整数` meaning
     /// "not zero". Anything else is reported with `what`.
-    pub(super) fn truth_value(&mut self, e: &ast::Expr, what_zh: &str, what_en: &str) -> Option<Operand> {
+    pub(super) fn truth_value(
+        &mut self,
+        e: &ast::Expr,
+        what_zh: &str,
+        what_en: &str,
+    ) -> Option<Operand> {
         let v = self.expr(e)?;
         match v.ty {
             Type::Bool => Some(v.op),
@@ -701,7 +762,12 @@ impl<'c, 'a> FnLower<'c, 'a> {
     }
 
     /// Lower a loop body: `继续` goes to `continue_to`, `跳出` to `break_to`.
-    pub(super) fn loop_body(&mut self, body: Option<ast::Block>, continue_to: BlockId, break_to: BlockId) {
+    pub(super) fn loop_body(
+        &mut self,
+        body: Option<ast::Block>,
+        continue_to: BlockId,
+        break_to: BlockId,
+    ) {
         self.loops.push(Loop { continue_to, break_to });
         if let Some(b) = body {
             self.block(&b);
@@ -733,7 +799,10 @@ impl<'c, 'a> FnLower<'c, 'a> {
         let i = self.b.new_local(Type::Int, name.clone());
         self.b.assign(i, Value::Use(start));
         if let Some(name) = name {
-            self.declare(name, Var { kind: VarKind::Local(i), ty: Type::Int, is_const: false, poisoned: false });
+            self.declare(
+                name,
+                Var { kind: VarKind::Local(i), ty: Type::Int, is_const: false, poisoned: false },
+            );
         }
         let cmp = if inclusive { Cmp::Le } else { Cmp::Lt };
         self.counting_loop(s, i, end, cmp, |_| {});
@@ -756,7 +825,8 @@ impl<'c, 'a> FnLower<'c, 'a> {
         let exit = self.b.new_block();
         self.b.jump(head);
         self.b.switch_to(head);
-        let c = self.b.temp(Type::Bool, Value::Binary(BinOp::ICmp(cmp), Operand::Local(counter), end));
+        let c =
+            self.b.temp(Type::Bool, Value::Binary(BinOp::ICmp(cmp), Operand::Local(counter), end));
         self.b.branch(c, body, exit);
         self.b.switch_to(body);
         per_iteration(self);
@@ -767,7 +837,8 @@ impl<'c, 'a> FnLower<'c, 'a> {
         self.loops.pop();
         self.b.jump(step);
         self.b.switch_to(step);
-        self.b.assign(counter, Value::Binary(BinOp::IAdd, Operand::Local(counter), Operand::Int(1)));
+        self.b
+            .assign(counter, Value::Binary(BinOp::IAdd, Operand::Local(counter), Operand::Int(1)));
         self.b.jump(head);
         self.b.switch_to(exit);
     }
@@ -790,11 +861,15 @@ impl<'c, 'a> FnLower<'c, 'a> {
             self.owned_vars.push(x);
         }
         if let Some(name) = s.binding() {
-            self.declare(name.text(), Var { kind: VarKind::Local(x), ty: elem.clone(), is_const: false, poisoned: false });
+            self.declare(
+                name.text(),
+                Var { kind: VarKind::Local(x), ty: elem.clone(), is_const: false, poisoned: false },
+            );
         }
         let loc = self.c.loc(Self::range_of(iterable));
         self.counting_loop(s, idx, len, Cmp::Lt, |this| {
-            let item = Value::Index { array: arr, index: Operand::Local(idx), elem: elem.clone(), loc };
+            let item =
+                Value::Index { array: arr, index: Operand::Local(idx), elem: elem.clone(), loc };
             if elem.is_rc() {
                 this.b.push(Inst::Release(x));
                 this.b.assign(x, item);
@@ -811,9 +886,15 @@ impl<'c, 'a> FnLower<'c, 'a> {
     fn jump_out(&mut self, range: TextRange, is_break: bool) {
         let Some(l) = self.loops.last() else {
             let (zh, en) = if is_break {
-                ("跳出 只能出现在 当 / 对于 循环体内", "跳出 (break) can only appear inside a 当 / 对于 loop")
+                (
+                    "跳出 只能出现在 当 / 对于 循环体内",
+                    "跳出 (break) can only appear inside a 当 / 对于 loop",
+                )
             } else {
-                ("继续 只能出现在 当 / 对于 循环体内", "继续 (continue) can only appear inside a 当 / 对于 loop")
+                (
+                    "继续 只能出现在 当 / 对于 循环体内",
+                    "继续 (continue) can only appear inside a 当 / 对于 loop",
+                )
             };
             self.c.error(range, zh, en);
             return;

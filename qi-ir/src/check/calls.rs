@@ -9,7 +9,9 @@ use rowan::TextRange;
 /// functions of the same name).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum BuiltinFn {
-    Print { newline: bool },
+    Print {
+        newline: bool,
+    },
     IntToStr,
     FloatToStr,
     StrToInt,
@@ -67,10 +69,7 @@ fn void() -> Val {
 
 /// Builtins of the reference runtime this one does not have yet (language.md §9.4, §10):
 /// reported as "暂不支持" rather than as unknown names.
-const NOT_YET_BUILTINS: &[&str] = &[
-    "取消未来",
-    "取消协程",
-];
+const NOT_YET_BUILTINS: &[&str] = &["取消未来", "取消协程"];
 
 /// Coroutine primitives that only exist as `等待 名(…)` (language.md §10).
 const AWAIT_ONLY_BUILTINS: &[&str] = &["让出", "异步睡眠", "睡眠"];
@@ -89,16 +88,25 @@ impl FnLower<'_, '_> {
             if self.c.is_generic_fn(&name) && !self.is_variable(&name) {
                 return self.generic_call(&name, path.generic_args(), &args, range);
             }
-            if path.generic_args().is_some() && !self.c.fns_by_name.contains_key(&name) && !self.is_variable(&name) {
+            if path.generic_args().is_some()
+                && !self.c.fns_by_name.contains_key(&name)
+                && !self.is_variable(&name)
+            {
                 let at = path.segments().next().map(|n| n.syntax().text_range()).unwrap_or(range);
-                self.c.error(at, format!("未定义的函数: {name}"), format!("undefined function: {name}"));
+                self.c.error(
+                    at,
+                    format!("未定义的函数: {name}"),
+                    format!("undefined function: {name}"),
+                );
                 return None;
             }
             if path.generic_args().is_some() {
                 self.c.error(
                     range,
                     format!("{name} 不是泛型函数，不能带显式类型实参 <...>"),
-                    format!("{name} is not a generic function and takes no explicit type arguments"),
+                    format!(
+                        "{name} is not a generic function and takes no explicit type arguments"
+                    ),
                 );
                 return None;
             }
@@ -166,7 +174,11 @@ impl FnLower<'_, '_> {
                 format!("{name}(…) can only be used as 等待 {name}(…)"),
             );
         } else if self.lookup(&name).is_none() && NOT_YET_BUILTINS.contains(&name.as_str()) {
-            self.c.unsupported(callee.syntax().text_range(), &format!("内建函数 {name}"), &format!("the builtin {name}"));
+            self.c.unsupported(
+                callee.syntax().text_range(),
+                &format!("内建函数 {name}"),
+                &format!("the builtin {name}"),
+            );
         } else if self.lookup(&name).is_none() && !self.c.rejected_fns.contains(&name) {
             // (A function whose declaration was rejected was reported there.)
             self.c.error(
@@ -229,7 +241,11 @@ impl FnLower<'_, '_> {
         let Type::Struct(s) = recv.ty.clone() else {
             let ty = recv.ty.clone();
             self.release_temp(&recv);
-            self.c.error(range, format!("{ty} 类型没有方法 {name}"), format!("type {ty} has no method {name}"));
+            self.c.error(
+                range,
+                format!("{ty} 类型没有方法 {name}"),
+                format!("type {ty} has no method {name}"),
+            );
             return None;
         };
         if let Some(&id) = self.c.methods.get(&(s.id, name.clone())) {
@@ -240,7 +256,8 @@ impl FnLower<'_, '_> {
         if let Some(i) = self.c.field_index(s.id, &name) {
             let fty = self.c.structs[s.id.index()].fields[i].ty.clone();
             if let Type::Fn(_) = fty {
-                let f = self.temp(fty.clone(), Value::GetSlot { obj: recv.op, slot: i as u32, ty: fty });
+                let f = self
+                    .temp(fty.clone(), Value::GetSlot { obj: recv.op, slot: i as u32, ty: fty });
                 self.b.push(Inst::Retain(f.op));
                 self.release_temp(&recv);
                 let r = self.call_value(f.clone(), &args, range);
@@ -259,16 +276,28 @@ impl FnLower<'_, '_> {
         self.c.error(
             range,
             format!("结构体 {} 无方法 {name}（也没有同名函数类型字段）", s.name),
-            format!("struct {} has no method {name} (nor a function-typed field of that name)", s.name),
+            format!(
+                "struct {} has no method {name} (nor a function-typed field of that name)",
+                s.name
+            ),
         );
         None
     }
 
     /// `数学.函数(…)`, `数学::函数(…)` or the unqualified name: arguments are `浮点数`
     /// (`整数` converted).
-    pub(super) fn math_call(&mut self, name: &str, args: &[ast::Expr], range: TextRange) -> Option<Val> {
+    pub(super) fn math_call(
+        &mut self,
+        name: &str,
+        args: &[ast::Expr],
+        range: TextRange,
+    ) -> Option<Val> {
         let Some(f) = MathFn::named(name) else {
-            self.c.error(range, format!("标准库模块「数学」没有函数「{name}」"), format!("module 数学 has no function {name}"));
+            self.c.error(
+                range,
+                format!("标准库模块「数学」没有函数「{name}」"),
+                format!("module 数学 has no function {name}"),
+            );
             return None;
         };
         if args.len() != f.arity() {
@@ -287,7 +316,14 @@ impl FnLower<'_, '_> {
 
     /// `name` takes `min..=max` arguments but `got` were given.
     /// (`max` = `usize::MAX`: at least `min`.)
-    pub(super) fn arity_error(&mut self, name: &str, min: usize, max: usize, got: usize, range: TextRange) {
+    pub(super) fn arity_error(
+        &mut self,
+        name: &str,
+        min: usize,
+        max: usize,
+        got: usize,
+        range: TextRange,
+    ) {
         let (zh, en) = if max == usize::MAX {
             (format!("至少 {min}"), format!("at least {min}"))
         } else if min == max {
@@ -303,7 +339,13 @@ impl FnLower<'_, '_> {
     }
 
     /// One argument of a builtin, coerced to `ty`.
-    fn builtin_arg(&mut self, name: &str, args: &[ast::Expr], ty: &Type, range: TextRange) -> Option<Val> {
+    fn builtin_arg(
+        &mut self,
+        name: &str,
+        args: &[ast::Expr],
+        ty: &Type,
+        range: TextRange,
+    ) -> Option<Val> {
         if args.len() != 1 {
             self.arity_error(name, 1, 1, args.len(), range);
             return None;
@@ -313,11 +355,20 @@ impl FnLower<'_, '_> {
         self.coerce(v, ty, args[0].syntax().text_range())
     }
 
-    fn builtin_call(&mut self, f: BuiltinFn, name: &str, args: &[ast::Expr], range: TextRange) -> Option<Val> {
+    fn builtin_call(
+        &mut self,
+        f: BuiltinFn,
+        name: &str,
+        args: &[ast::Expr],
+        range: TextRange,
+    ) -> Option<Val> {
         let loc = self.c.loc(range);
         let unary_builtin = |this: &mut Self, op: Builtin, arg_ty: Type| -> Option<Val> {
             let v = this.builtin_arg(name, args, &arg_ty, range)?;
-            let r = this.temp(op.result().expect("scalar builtin"), Value::Builtin { op, args: vec![v.op], loc });
+            let r = this.temp(
+                op.result().expect("scalar builtin"),
+                Value::Builtin { op, args: vec![v.op], loc },
+            );
             this.release_temp(&v);
             Some(r)
         };
@@ -344,7 +395,11 @@ impl FnLower<'_, '_> {
                 if f == BuiltinFn::ArrayLength && !matches!(v.ty, Type::Array(_)) {
                     let ty = v.ty.clone();
                     self.release_temp(&v);
-                    self.c.error(range, format!("数组长度 需要数组，这里是 {ty}"), format!("数组长度 needs an array, found {ty}"));
+                    self.c.error(
+                        range,
+                        format!("数组长度 需要数组，这里是 {ty}"),
+                        format!("数组长度 needs an array, found {ty}"),
+                    );
                     return None;
                 }
                 self.length_of(v, range)
@@ -354,12 +409,17 @@ impl FnLower<'_, '_> {
                     self.arity_error(name, 0, 0, args.len(), range);
                     return None;
                 }
-                Some(self.temp(Builtin::Args.result().expect("scalar builtin"), Value::Builtin { op: Builtin::Args, args: vec![], loc }))
+                Some(self.temp(
+                    Builtin::Args.result().expect("scalar builtin"),
+                    Value::Builtin { op: Builtin::Args, args: vec![], loc },
+                ))
             }
             BuiltinFn::Close => self.close_call(name, args, range),
             BuiltinFn::Sync(op) => self.fixed_builtin(op, name, args, range),
             BuiltinFn::Input => match args.len() {
-                0 => Some(self.temp(Type::Str, Value::Builtin { op: Builtin::Input, args: vec![], loc })),
+                0 => Some(
+                    self.temp(Type::Str, Value::Builtin { op: Builtin::Input, args: vec![], loc }),
+                ),
                 1 => unary_builtin(self, Builtin::InputPrompt, Type::Str),
                 n => {
                     self.arity_error(name, 0, 1, n, range);
@@ -421,7 +481,11 @@ impl FnLower<'_, '_> {
         }
         for (i, (op, v)) in parts.iter().enumerate() {
             if i > 0 {
-                self.b.push(Inst::Effect(Value::Builtin { op: Builtin::PrintSpace, args: vec![], loc }));
+                self.b.push(Inst::Effect(Value::Builtin {
+                    op: Builtin::PrintSpace,
+                    args: vec![],
+                    loc,
+                }));
             }
             self.b.push(Inst::Effect(Value::Builtin { op: *op, args: vec![v.op], loc }));
         }
@@ -429,7 +493,11 @@ impl FnLower<'_, '_> {
             self.release_temp(v);
         }
         if newline {
-            self.b.push(Inst::Effect(Value::Builtin { op: Builtin::PrintNewline, args: vec![], loc }));
+            self.b.push(Inst::Effect(Value::Builtin {
+                op: Builtin::PrintNewline,
+                args: vec![],
+                loc,
+            }));
         }
         ok.then(void)
     }
@@ -444,7 +512,13 @@ impl FnLower<'_, '_> {
     }
 
     /// Call the one of `ids` (overloads of `name`) that accepts these arguments.
-    pub(super) fn call_overloads(&mut self, name: &str, ids: Vec<FuncId>, args: &[ast::Expr], range: TextRange) -> Option<Val> {
+    pub(super) fn call_overloads(
+        &mut self,
+        name: &str,
+        ids: Vec<FuncId>,
+        args: &[ast::Expr],
+        range: TextRange,
+    ) -> Option<Val> {
         let id = self.pick_overload(name, &ids, args, range)?;
         self.call_function(id, name, None, args, range)
     }
@@ -459,7 +533,13 @@ impl FnLower<'_, '_> {
     }
 
     /// The overload of `name` that accepts `args.len()` arguments; reports when none does.
-    fn pick_overload(&mut self, name: &str, ids: &[FuncId], args: &[ast::Expr], range: TextRange) -> Option<FuncId> {
+    fn pick_overload(
+        &mut self,
+        name: &str,
+        ids: &[FuncId],
+        args: &[ast::Expr],
+        range: TextRange,
+    ) -> Option<FuncId> {
         let n = args.len();
         let fits = |this: &Self, id: FuncId| {
             let sig = this.c.sig(id);
@@ -481,8 +561,14 @@ impl FnLower<'_, '_> {
                     ids.iter().map(|id| self.c.sig(*id).params.len().to_string()).collect();
                 self.c.error(
                     range,
-                    format!("函数「{name}」有重载，但没有接收 {n} 个实参的版本（可选形参个数：{}）", counts.join(" / ")),
-                    format!("no overload of `{name}` takes {n} arguments (available: {})", counts.join(" / ")),
+                    format!(
+                        "函数「{name}」有重载，但没有接收 {n} 个实参的版本（可选形参个数：{}）",
+                        counts.join(" / ")
+                    ),
+                    format!(
+                        "no overload of `{name}` takes {n} arguments (available: {})",
+                        counts.join(" / ")
+                    ),
                 );
             }
             for a in args {
@@ -506,19 +592,29 @@ impl FnLower<'_, '_> {
         range: TextRange,
     ) -> Option<Val> {
         let skip = receiver.is_some() as usize;
-        let mut params: Vec<(Type, Option<ast::Expr>)> =
-            self.c.sig(id).params.iter().skip(skip).map(|p| (p.ty.clone(), p.default.clone())).collect();
+        let mut params: Vec<(Type, Option<ast::Expr>)> = self
+            .c
+            .sig(id)
+            .params
+            .iter()
+            .skip(skip)
+            .map(|p| (p.ty.clone(), p.default.clone()))
+            .collect();
         if self.c.sig(id).variadic {
             // `名...: T`: the arguments after the fixed ones go into a fresh 数组<T>.
-            let Some((Type::Array(elem), _)) = params.pop() else { unreachable!("variadic parameter is an array") };
+            let Some((Type::Array(elem), _)) = params.pop() else {
+                unreachable!("variadic parameter is an array")
+            };
             let fixed = params.len();
             if args.len() < fixed {
                 self.arity_error(name, fixed, usize::MAX, args.len(), range);
                 return None;
             }
-            let mut pairs: Vec<(ast::Expr, Type)> = args[..fixed].iter().cloned().zip(params.into_iter().map(|p| p.0)).collect();
+            let mut pairs: Vec<(ast::Expr, Type)> =
+                args[..fixed].iter().cloned().zip(params.into_iter().map(|p| p.0)).collect();
             pairs.extend(args[fixed..].iter().map(|a| (a.clone(), (*elem).clone())));
-            let mut vals: Vec<Val> = receiver.map(|r| Val::borrowed(r.op, r.ty)).into_iter().collect();
+            let mut vals: Vec<Val> =
+                receiver.map(|r| Val::borrowed(r.op, r.ty)).into_iter().collect();
             vals.extend(self.arguments(&pairs)?);
             let rest = vals.split_off(skip + fixed);
             let loc = self.c.loc(range);
@@ -536,7 +632,9 @@ impl FnLower<'_, '_> {
         let written: Vec<(ast::Expr, Type)> = params
             .iter()
             .enumerate()
-            .filter_map(|(i, (ty, default))| args.get(i).cloned().or_else(|| default.clone()).map(|e| (e, ty.clone())))
+            .filter_map(|(i, (ty, default))| {
+                args.get(i).cloned().or_else(|| default.clone()).map(|e| (e, ty.clone()))
+            })
             .collect();
         let mut vals: Vec<Val> = receiver.map(|r| Val::borrowed(r.op, r.ty)).into_iter().collect();
         vals.extend(self.arguments(&written)?);
@@ -574,14 +672,23 @@ impl FnLower<'_, '_> {
     pub(super) fn arguments(&mut self, args: &[(ast::Expr, Type)]) -> Option<Vec<Val>> {
         let results: Vec<Option<Val>> = args
             .iter()
-            .map(|(e, ty)| self.expr_expecting(e, ty).and_then(|v| self.coerce(v, ty, e.syntax().text_range())))
+            .map(|(e, ty)| {
+                self.expr_expecting(e, ty).and_then(|v| self.coerce(v, ty, e.syntax().text_range()))
+            })
             .collect();
         self.all_or_release(results)
     }
 
     /// Call `id` with the first arguments already evaluated (`given`, not yet converted to
     /// the parameter types); missing trailing arguments take their defaults.
-    pub(super) fn call_with_values(&mut self, id: FuncId, name: &str, given: Vec<Val>, args: &[ast::Expr], range: TextRange) -> Option<Val> {
+    pub(super) fn call_with_values(
+        &mut self,
+        id: FuncId,
+        name: &str,
+        given: Vec<Val>,
+        args: &[ast::Expr],
+        range: TextRange,
+    ) -> Option<Val> {
         let params: Vec<(Type, Option<ast::Expr>)> =
             self.c.sig(id).params.iter().map(|p| (p.ty.clone(), p.default.clone())).collect();
         let required = params.iter().take_while(|p| p.1.is_none()).count();
@@ -599,8 +706,10 @@ impl FnLower<'_, '_> {
             })
             .collect();
         let mut vals = self.all_or_release(results)?;
-        let defaults: Vec<(ast::Expr, Type)> =
-            params[n_given..].iter().filter_map(|(ty, d)| d.clone().map(|e| (e, ty.clone()))).collect();
+        let defaults: Vec<(ast::Expr, Type)> = params[n_given..]
+            .iter()
+            .filter_map(|(ty, d)| d.clone().map(|e| (e, ty.clone())))
+            .collect();
         match self.arguments(&defaults) {
             Some(more) => vals.extend(more),
             None => return self.release_all(&vals),

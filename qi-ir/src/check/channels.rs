@@ -17,7 +17,11 @@ impl FnLower<'_, '_> {
     pub(super) fn chan_new(&mut self, e: &ast::ChanNewExpr) -> Option<Val> {
         let range = e.syntax().text_range();
         let Some(elem_ty) = e.elem_ty() else {
-            self.c.error(range, "通道类型需要元素类型：通道<T>", "channel type needs an element type: 通道<T>");
+            self.c.error(
+                range,
+                "通道类型需要元素类型：通道<T>",
+                "channel type needs an element type: 通道<T>",
+            );
             return None;
         };
         let elem = self.c.resolve_type(&elem_ty)?;
@@ -43,17 +47,28 @@ impl FnLower<'_, '_> {
         };
         let loc = self.c.loc(range);
         let op = Builtin::ChanNew(elem.bits());
-        Some(self.temp(Type::Chan(Box::new(elem)), Value::Builtin { op, args: vec![capacity], loc }))
+        Some(
+            self.temp(Type::Chan(Box::new(elem)), Value::Builtin { op, args: vec![capacity], loc }),
+        )
     }
 
     /// A channel operand: reports (with `what`) anything else and releases it.
-    pub(super) fn channel(&mut self, e: &ast::Expr, what_zh: &str, what_en: &str) -> Option<(Val, Type)> {
+    pub(super) fn channel(
+        &mut self,
+        e: &ast::Expr,
+        what_zh: &str,
+        what_en: &str,
+    ) -> Option<(Val, Type)> {
         let v = self.expr(e)?;
         match v.ty.clone() {
             Type::Chan(elem) => Some((v, *elem)),
             other => {
                 self.release_temp(&v);
-                self.c.error(e.syntax().text_range(), format!("{what_zh}，这里是 {other}"), format!("{what_en}, found {other}"));
+                self.c.error(
+                    e.syntax().text_range(),
+                    format!("{what_zh}，这里是 {other}"),
+                    format!("{what_en}, found {other}"),
+                );
                 None
             }
         }
@@ -62,7 +77,8 @@ impl FnLower<'_, '_> {
     /// `c <- v` (an expression statement): waits for room or a receiver; raises when the
     /// channel is closed.
     pub(super) fn send(&mut self, s: &ast::SendExpr) -> Option<Val> {
-        let (chan, elem) = self.channel(&s.chan()?, "只能向通道发送", "can only send to a channel")?;
+        let (chan, elem) =
+            self.channel(&s.chan()?, "只能向通道发送", "can only send to a channel")?;
         let Some(value) = s.value().and_then(|e| self.send_value(&e, &chan.ty, &elem)) else {
             self.release_temp(&chan);
             return None;
@@ -93,9 +109,13 @@ impl FnLower<'_, '_> {
     /// `<-c`: the next value; the zero value of `T` once the channel is closed and drained.
     pub(super) fn recv(&mut self, r: &ast::RecvExpr) -> Option<Val> {
         let range = r.syntax().text_range();
-        let (chan, elem) = self.channel(&r.chan()?, "只能从通道接收", "can only receive from a channel")?;
+        let (chan, elem) =
+            self.channel(&r.chan()?, "只能从通道接收", "can only receive from a channel")?;
         let loc = self.c.loc(range);
-        let v = self.temp(elem.clone(), Value::Builtin { op: Builtin::ChanRecv(elem.bits()), args: vec![chan.op], loc });
+        let v = self.temp(
+            elem.clone(),
+            Value::Builtin { op: Builtin::ChanRecv(elem.bits()), args: vec![chan.op], loc },
+        );
         self.release_temp(&chan);
         Some(self.closed_value(v, loc))
     }
@@ -109,7 +129,8 @@ impl FnLower<'_, '_> {
         if !needs_zero {
             return v;
         }
-        let is_null = self.b.temp(Type::Bool, Value::Binary(BinOp::ICmp(Cmp::Eq), v.op, Operand::Null));
+        let is_null =
+            self.b.temp(Type::Bool, Value::Binary(BinOp::ICmp(Cmp::Eq), v.op, Operand::Null));
         let closed = self.b.new_block();
         let join = self.b.new_block();
         self.b.branch(is_null, closed, join);
@@ -119,7 +140,11 @@ impl FnLower<'_, '_> {
             Some(zero) => self.b.assign(slot, zero),
             None => {
                 let msg = self.c.intern(&format!("从已关闭的通道接收：类型 {ty} 没有零值"));
-                let args = vec![Operand::Str(msg), Operand::Int(loc.file as i64), Operand::Int(loc.line as i64)];
+                let args = vec![
+                    Operand::Str(msg),
+                    Operand::Int(loc.file as i64),
+                    Operand::Int(loc.line as i64),
+                ];
                 self.b.push(Inst::Effect(Value::Builtin { op: Builtin::Throw, args, loc }));
                 self.b.terminate(Terminator::Unreachable);
             }
@@ -130,14 +155,23 @@ impl FnLower<'_, '_> {
     }
 
     /// `关闭(c)`: raises when the channel is already closed.
-    pub(super) fn close_call(&mut self, name: &str, args: &[ast::Expr], range: TextRange) -> Option<Val> {
+    pub(super) fn close_call(
+        &mut self,
+        name: &str,
+        args: &[ast::Expr],
+        range: TextRange,
+    ) -> Option<Val> {
         let [arg] = args else {
             self.arity_error(name, 1, 1, args.len(), range);
             return None;
         };
         let (chan, _) = self.channel(arg, "关闭 需要通道", "关闭 needs a channel")?;
         let loc = self.c.loc(range);
-        self.b.push(Inst::Effect(Value::Builtin { op: Builtin::ChanClose, args: vec![chan.op], loc }));
+        self.b.push(Inst::Effect(Value::Builtin {
+            op: Builtin::ChanClose,
+            args: vec![chan.op],
+            loc,
+        }));
         self.release_temp(&chan);
         Some(Val::borrowed(Operand::Int(0), Type::Void))
     }
@@ -158,7 +192,10 @@ impl FnLower<'_, '_> {
             self.track_owned(x);
         }
         if let Some(name) = s.binding() {
-            self.declare(name.text(), Var { kind: VarKind::Local(x), ty: elem.clone(), is_const: false, poisoned: false });
+            self.declare(
+                name.text(),
+                Var { kind: VarKind::Local(x), ty: elem.clone(), is_const: false, poisoned: false },
+            );
         }
         let loc = self.b.loc();
         let head = self.b.new_block();
@@ -166,7 +203,10 @@ impl FnLower<'_, '_> {
         let exit = self.b.new_block();
         self.b.jump(head);
         self.b.switch_to(head);
-        let ok = self.b.temp(Type::Bool, Value::Builtin { op: Builtin::ChanRecvOk, args: vec![Operand::Local(chan_local)], loc });
+        let ok = self.b.temp(
+            Type::Bool,
+            Value::Builtin { op: Builtin::ChanRecvOk, args: vec![Operand::Local(chan_local)], loc },
+        );
         self.b.branch(ok, body, exit);
         self.b.switch_to(body);
         if elem.is_rc() {

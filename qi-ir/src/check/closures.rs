@@ -68,7 +68,11 @@ impl Checker<'_> {
         for p in f.params() {
             match self.resolve_type(&p) {
                 Some(Type::Void) => {
-                    self.error(p.syntax().text_range(), "函数类型的形参不能是 空 类型", "a function type cannot take a 空 parameter");
+                    self.error(
+                        p.syntax().text_range(),
+                        "函数类型的形参不能是 空 类型",
+                        "a function type cannot take a 空 parameter",
+                    );
                     ok = false;
                 }
                 Some(t) => params.push(t),
@@ -101,7 +105,10 @@ impl Checker<'_> {
 
     /// A record layout for a closure with these captures (slot 0: the code address).
     fn closure_layout(&mut self, captures: &[Capture]) -> LayoutId {
-        let slots = captures.iter().map(|c| Slot { ty: c.var.ty.clone(), weak: c.weak && c.var.ty.is_rc() }).collect();
+        let slots = captures
+            .iter()
+            .map(|c| Slot { ty: c.var.ty.clone(), weak: c.weak && c.var.ty.is_rc() })
+            .collect();
         self.closure_layout_of(slots)
     }
 
@@ -219,7 +226,11 @@ impl FnLower<'_, '_> {
             if let Some(d) = p.default() {
                 // A function value's type has no room for defaults: calls through it
                 // always pass every argument.
-                self.c.error(d.syntax().text_range(), "闭包的形参不能有默认值", "closure parameters cannot have default values");
+                self.c.error(
+                    d.syntax().text_range(),
+                    "闭包的形参不能有默认值",
+                    "closure parameters cannot have default values",
+                );
                 ok = false;
             }
             let Some(ty) = self.c.param_type(&p) else {
@@ -244,14 +255,20 @@ impl FnLower<'_, '_> {
             let Some(n) = c.name() else { continue };
             let text = n.text();
             if self.lookup(&text).is_none() {
-                self.c.error(n.syntax().text_range(), format!("未声明的变量: {text}"), format!("undeclared variable: {text}"));
+                self.c.error(
+                    n.syntax().text_range(),
+                    format!("未声明的变量: {text}"),
+                    format!("undeclared variable: {text}"),
+                );
                 ok = false;
             }
         }
         let captures = captured_names(e)
             .into_iter()
             .filter_map(|(name, weak)| match self.lookup(&name) {
-                Some(var @ Var { kind: VarKind::Local(_), .. }) => Some(Capture { name, var, weak }),
+                Some(var @ Var { kind: VarKind::Local(_), .. }) => {
+                    Some(Capture { name, var, weak })
+                }
                 _ => None,
             })
             .collect();
@@ -259,7 +276,13 @@ impl FnLower<'_, '_> {
     }
 
     /// Lower the closure body as a new function `(环境, 参数…)` and return its id.
-    fn lift_closure_body(&mut self, e: &ast::ClosureExpr, param_names: &[String], ty: &FnType, captures: &[Capture]) -> FuncId {
+    fn lift_closure_body(
+        &mut self,
+        e: &ast::ClosureExpr,
+        param_names: &[String],
+        ty: &FnType,
+        captures: &[Capture],
+    ) -> FuncId {
         let name = format!("{}.闭包", self.b.func.name);
         let loc = self.c.loc(e.syntax().text_range());
         let mut params = vec![(None, Type::Fn(Box::new(ty.clone())))];
@@ -273,7 +296,10 @@ impl FnLower<'_, '_> {
             let mut var = cap.var.clone();
             if !var.poisoned {
                 let local = l.b.new_local(var.ty.clone(), Some(cap.name.clone()));
-                l.b.assign(local, Value::GetSlot { obj: env, slot: i as u32 + 1, ty: var.ty.clone() });
+                l.b.assign(
+                    local,
+                    Value::GetSlot { obj: env, slot: i as u32 + 1, ty: var.ty.clone() },
+                );
                 if var.ty.is_rc() {
                     l.b.push(Inst::Retain(Operand::Local(local)));
                     l.owned_vars.push(local);
@@ -283,7 +309,12 @@ impl FnLower<'_, '_> {
             l.declare(cap.name.clone(), var);
         }
         for (i, (name, pty)) in param_names.iter().zip(&ty.params).enumerate() {
-            let var = Var { kind: VarKind::Local(LocalId(i as u32 + 1)), ty: pty.clone(), is_const: false, poisoned: false };
+            let var = Var {
+                kind: VarKind::Local(LocalId(i as u32 + 1)),
+                ty: pty.clone(),
+                is_const: false,
+                poisoned: false,
+            };
             l.declare(name.clone(), var);
         }
         let body = e.body();
@@ -296,7 +327,13 @@ impl FnLower<'_, '_> {
     }
 
     /// A fresh closure record (owned) with the code address and the captured values.
-    fn new_closure_record(&mut self, ty: FnType, code: FuncId, layout: LayoutId, captures: &[Capture]) -> Val {
+    fn new_closure_record(
+        &mut self,
+        ty: FnType,
+        code: FuncId,
+        layout: LayoutId,
+        captures: &[Capture],
+    ) -> Val {
         // Captures are locals, so their values are borrowed: the record takes its own
         // reference, except for a weak capture.
         let values = captures
@@ -310,7 +347,13 @@ impl FnLower<'_, '_> {
     /// `values` in slots 1.. (`None` leaves a slot null). Each value goes into the record
     /// owned — an owned temporary is moved, a borrowed object retained — except when
     /// marked weak (the record then does not own it).
-    pub(super) fn closure_record(&mut self, ty: FnType, code: FuncId, layout: LayoutId, values: Vec<Option<(Val, bool)>>) -> Val {
+    pub(super) fn closure_record(
+        &mut self,
+        ty: FnType,
+        code: FuncId,
+        layout: LayoutId,
+        values: Vec<Option<(Val, bool)>>,
+    ) -> Val {
         let rec = self.temp(Type::Fn(Box::new(ty)), Value::NewRecord(layout));
         let addr = self.b.temp(Type::Int, Value::FuncAddr(code));
         self.b.push(Inst::SetSlot { obj: rec.op, slot: 0, value: addr });
@@ -335,7 +378,10 @@ impl FnLower<'_, '_> {
         }
         let target = ids[0];
         let sig = self.c.sig(target);
-        let ty = FnType { params: sig.params.iter().map(|p| p.ty.clone()).collect(), ret: sig.ret.clone() };
+        let ty = FnType {
+            params: sig.params.iter().map(|p| p.ty.clone()).collect(),
+            ret: sig.ret.clone(),
+        };
         let code = self.c.trampoline(target, &ty);
         let layout = self.c.closure_layout(&[]);
         Some(self.new_closure_record(ty, code, layout, &[]))
@@ -343,7 +389,12 @@ impl FnLower<'_, '_> {
 
     /// `f(…)` where `f` is a variable holding a function value; `None` when `name` is not
     /// such a variable (the caller goes on resolving it).
-    pub(super) fn call_function_variable(&mut self, name: &str, args: &[ast::Expr], range: TextRange) -> Option<Option<Val>> {
+    pub(super) fn call_function_variable(
+        &mut self,
+        name: &str,
+        args: &[ast::Expr],
+        range: TextRange,
+    ) -> Option<Option<Val>> {
         let var = self.lookup(name).filter(|v| !v.poisoned && matches!(v.ty, Type::Fn(_)))?;
         let f = self.read_var(&var);
         let r = self.call_value(f.clone(), args, range);
@@ -352,7 +403,12 @@ impl FnLower<'_, '_> {
     }
 
     /// `e(…)` for a callee that is not a name: `造计数器(5)(2)`, `表[0](x)`.
-    pub(super) fn call_expression(&mut self, callee: &ast::Expr, args: &[ast::Expr], range: TextRange) -> Option<Val> {
+    pub(super) fn call_expression(
+        &mut self,
+        callee: &ast::Expr,
+        args: &[ast::Expr],
+        range: TextRange,
+    ) -> Option<Val> {
         let f = self.expr(callee)?;
         if !matches!(f.ty, Type::Fn(_)) {
             self.release_temp(&f);
@@ -370,32 +426,67 @@ impl FnLower<'_, '_> {
 
     /// Call a function value (consumes nothing: `f` stays owned by the caller).
     /// Arguments are coerced to the parameter types and borrowed for the call.
-    pub(super) fn call_value(&mut self, f: Val, args: &[ast::Expr], range: TextRange) -> Option<Val> {
+    pub(super) fn call_value(
+        &mut self,
+        f: Val,
+        args: &[ast::Expr],
+        range: TextRange,
+    ) -> Option<Val> {
         let Type::Fn(ty) = f.ty.clone() else {
-            self.c.error(range, format!("只能调用函数，这里是 {}", f.ty), format!("only functions can be called, found {}", f.ty));
+            self.c.error(
+                range,
+                format!("只能调用函数，这里是 {}", f.ty),
+                format!("only functions can be called, found {}", f.ty),
+            );
             return None;
         };
         if args.len() != ty.params.len() {
             self.c.error(
                 range,
-                format!("{} 类型的函数值需要 {} 个实参，实际传了 {} 个", f.ty, ty.params.len(), args.len()),
-                format!("a function value of type {} takes {} argument(s) but {} were given", f.ty, ty.params.len(), args.len()),
+                format!(
+                    "{} 类型的函数值需要 {} 个实参，实际传了 {} 个",
+                    f.ty,
+                    ty.params.len(),
+                    args.len()
+                ),
+                format!(
+                    "a function value of type {} takes {} argument(s) but {} were given",
+                    f.ty,
+                    ty.params.len(),
+                    args.len()
+                ),
             );
             return None;
         }
-        let pairs: Vec<(ast::Expr, Type)> = args.iter().cloned().zip(ty.params.iter().cloned()).collect();
+        let pairs: Vec<(ast::Expr, Type)> =
+            args.iter().cloned().zip(ty.params.iter().cloned()).collect();
         let vals = self.arguments(&pairs)?;
         let loc = self.c.loc(range);
         if self.spawning(range) {
-            return Some(self.defer_call(super::spawn::Callee::Value(f), vals, ty.ret.clone(), loc));
+            return Some(self.defer_call(
+                super::spawn::Callee::Value(f),
+                vals,
+                ty.ret.clone(),
+                loc,
+            ));
         }
-        let call = Value::CallIndirect { callee: f.op, args: vals.iter().map(|v| v.op).collect(), ret: ty.ret.clone(), loc };
+        let call = Value::CallIndirect {
+            callee: f.op,
+            args: vals.iter().map(|v| v.op).collect(),
+            ret: ty.ret.clone(),
+            loc,
+        };
         Some(self.finish_call(call, ty.ret.clone(), &vals))
     }
 
     /// `对象.字段 = 闭包 { … 对象 … }` without `[弱 对象]` makes a reference cycle that
     /// reference counting never frees (language.md §6.9): reported, returns true.
-    pub(super) fn closure_self_cycle(&mut self, base: &ast::Expr, field: &str, value: &ast::Expr) -> bool {
+    pub(super) fn closure_self_cycle(
+        &mut self,
+        base: &ast::Expr,
+        field: &str,
+        value: &ast::Expr,
+    ) -> bool {
         let Some(obj) = (match base {
             ast::Expr::Path(p) => p.as_single_name().map(|n| n.text()),
             _ => None,

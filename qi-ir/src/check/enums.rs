@@ -43,8 +43,15 @@ impl Checker<'_> {
         let Some(name) = e.name() else { return };
         let text = name.text();
         let range = name.syntax().text_range();
-        if self.enum_by_name.contains_key(&text) || self.struct_by_name.contains_key(&text) || self.is_type_template(&text) {
-            self.error(range, format!("类型 {text} 重复定义"), format!("type {text} is defined twice"));
+        if self.enum_by_name.contains_key(&text)
+            || self.struct_by_name.contains_key(&text)
+            || self.is_type_template(&text)
+        {
+            self.error(
+                range,
+                format!("类型 {text} 重复定义"),
+                format!("type {text} is defined twice"),
+            );
             return;
         }
         if e.generic_param_list().is_some() {
@@ -60,7 +67,15 @@ impl Checker<'_> {
         let id = EnumId(self.enums.len() as u32);
         // Known before any payload type is resolved: a recursive enum mentions itself.
         let boxed = e.variants().any(|v| v.has_payload());
-        self.enums.push(EnumInfo { name: text.as_str().into(), variants: Vec::new(), boxed, decl: Some(e), file: self.file, instance_of: None, niche: false });
+        self.enums.push(EnumInfo {
+            name: text.as_str().into(),
+            variants: Vec::new(),
+            boxed,
+            decl: Some(e),
+            file: self.file,
+            instance_of: None,
+            niche: false,
+        });
         self.enum_by_name.insert(text, id);
     }
 
@@ -106,7 +121,11 @@ impl Checker<'_> {
 
     pub(super) fn enum_type(&self, id: EnumId) -> Type {
         let info = &self.enums[id.index()];
-        Type::Enum { e: Named { id, name: info.name.clone() }, boxed: info.boxed, nullable: info.niche }
+        Type::Enum {
+            e: Named { id, name: info.name.clone() },
+            boxed: info.boxed,
+            nullable: info.niche,
+        }
     }
 
     pub(super) fn enum_type_named(&self, name: &str) -> Option<Type> {
@@ -123,14 +142,26 @@ impl Checker<'_> {
             return ty;
         }
         let id = EnumId(self.enums.len() as u32);
-        self.enums.push(EnumInfo { name: name.as_str().into(), variants: Vec::new(), boxed: true, decl: None, file: self.file, instance_of: None, niche: false });
+        self.enums.push(EnumInfo {
+            name: name.as_str().into(),
+            variants: Vec::new(),
+            boxed: true,
+            decl: None,
+            file: self.file,
+            instance_of: None,
+            niche: false,
+        });
         // Registered under its full spelling only: `选项<整数>` is not a name users write
         // as a bare identifier, so it cannot collide.
         self.enum_by_name.insert(name, id);
         self.enums[id.index()].niche = which == BuiltinEnum::Option && t.is_rc();
         let variants = match which {
-            BuiltinEnum::Option => vec![("有".to_string(), vec![t.clone()]), ("无".to_string(), vec![])],
-            BuiltinEnum::Result => vec![("成".to_string(), vec![t.clone()]), ("败".to_string(), vec![Type::Str])],
+            BuiltinEnum::Option => {
+                vec![("有".to_string(), vec![t.clone()]), ("无".to_string(), vec![])]
+            }
+            BuiltinEnum::Result => {
+                vec![("成".to_string(), vec![t.clone()]), ("败".to_string(), vec![Type::Str])]
+            }
         };
         self.set_variants(id, variants);
         self.enum_type(id)
@@ -157,7 +188,9 @@ impl Checker<'_> {
     fn enums_with_variant(&self, name: &str) -> Vec<EnumId> {
         (0..self.enums.len())
             .map(|i| EnumId(i as u32))
-            .filter(|id| self.enums[id.index()].decl.is_some() && self.variant_index(*id, name).is_some())
+            .filter(|id| {
+                self.enums[id.index()].decl.is_some() && self.variant_index(*id, name).is_some()
+            })
             .collect()
     }
 
@@ -169,7 +202,11 @@ impl Checker<'_> {
                 variants: e
                     .variants
                     .iter()
-                    .map(|v| VariantDef { name: v.name.clone(), payload: v.payload.clone(), layout: v.layout })
+                    .map(|v| VariantDef {
+                        name: v.name.clone(),
+                        payload: v.payload.clone(),
+                        layout: v.layout,
+                    })
                     .collect(),
                 boxed: e.boxed,
             })
@@ -229,7 +266,10 @@ impl FnLower<'_, '_> {
                     [id] => Some(self.construct_variant(*id, v, args, called, range)),
                     [] => None,
                     many => {
-                        let names: Vec<String> = many.iter().map(|id| self.c.enums[id.index()].name.to_string()).collect();
+                        let names: Vec<String> = many
+                            .iter()
+                            .map(|id| self.c.enums[id.index()].name.to_string())
+                            .collect();
                         self.c.error(
                             range,
                             format!("变体 {v} 有歧义：定义于多个枚举（{}），请写成 枚举.{v}", names.join("、")),
@@ -260,18 +300,32 @@ impl FnLower<'_, '_> {
         if let Some(t) = expected {
             if self.c.builtin_enum_of(t) == Some(which) {
                 let Type::Enum { e, .. } = t else { unreachable!() };
-                return Some(self.construct_variant(e.id, name, args, !args.is_empty() || name != "无", range));
+                return Some(self.construct_variant(
+                    e.id,
+                    name,
+                    args,
+                    !args.is_empty() || name != "无",
+                    range,
+                ));
             }
         }
         Some(match name {
             "有" | "成" => {
                 let [arg] = args else {
-                    self.c.error(range, format!("构造子 {name} 需要 1 个参数，实际传入 {} 个", args.len()), format!("constructor {name} takes 1 argument, {} given", args.len()));
+                    self.c.error(
+                        range,
+                        format!("构造子 {name} 需要 1 个参数，实际传入 {} 个", args.len()),
+                        format!("constructor {name} takes 1 argument, {} given", args.len()),
+                    );
                     return Some(None);
                 };
                 let Some(v) = self.expr(arg) else { return Some(None) };
                 if v.ty == Type::Void {
-                    self.c.error(arg.syntax().text_range(), "空 值不能作为载荷", "a 空 value cannot be a payload");
+                    self.c.error(
+                        arg.syntax().text_range(),
+                        "空 值不能作为载荷",
+                        "a 空 value cannot be a payload",
+                    );
                     return Some(None);
                 }
                 let ty = self.c.builtin_enum(which, &v.ty);
@@ -292,25 +346,45 @@ impl FnLower<'_, '_> {
     }
 
     /// Construct variant `variant` of enum `id` with `args` as payload.
-    fn construct_variant(&mut self, id: EnumId, variant: &str, args: &[ast::Expr], called: bool, range: TextRange) -> Option<Val> {
+    fn construct_variant(
+        &mut self,
+        id: EnumId,
+        variant: &str,
+        args: &[ast::Expr],
+        called: bool,
+        range: TextRange,
+    ) -> Option<Val> {
         let ename = self.c.enums[id.index()].name.clone();
         let Some(tag) = self.c.variant_index(id, variant) else {
-            self.c.error(range, format!("枚举 {ename} 无变体 {variant}"), format!("enum {ename} has no variant {variant}"));
+            self.c.error(
+                range,
+                format!("枚举 {ename} 无变体 {variant}"),
+                format!("enum {ename} has no variant {variant}"),
+            );
             return None;
         };
         let payload = self.c.enums[id.index()].variants[tag].payload.clone();
         if payload.len() != args.len() || (called && payload.is_empty() && !args.is_empty()) {
             self.c.error(
                 range,
-                format!("枚举变体 {ename}.{variant} 需要 {} 个载荷，实际传入 {} 个", payload.len(), args.len()),
-                format!("enum variant {ename}.{variant} takes {} payload value(s), {} given", payload.len(), args.len()),
+                format!(
+                    "枚举变体 {ename}.{variant} 需要 {} 个载荷，实际传入 {} 个",
+                    payload.len(),
+                    args.len()
+                ),
+                format!(
+                    "enum variant {ename}.{variant} takes {} payload value(s), {} given",
+                    payload.len(),
+                    args.len()
+                ),
             );
             return None;
         }
         let mut vals = Vec::with_capacity(args.len());
         let mut ok = true;
         for (a, t) in args.iter().zip(&payload) {
-            match self.expr_expecting(a, t).and_then(|v| self.coerce(v, t, a.syntax().text_range())) {
+            match self.expr_expecting(a, t).and_then(|v| self.coerce(v, t, a.syntax().text_range()))
+            {
                 Some(v) => vals.push((v, a.syntax().text_range())),
                 None => ok = false,
             }
@@ -325,7 +399,13 @@ impl FnLower<'_, '_> {
     }
 
     /// The value of variant `tag` with its (already checked) payload.
-    fn build_variant(&mut self, id: EnumId, tag: usize, payload: Vec<(Val, TextRange)>, _range: TextRange) -> Option<Val> {
+    fn build_variant(
+        &mut self,
+        id: EnumId,
+        tag: usize,
+        payload: Vec<(Val, TextRange)>,
+        _range: TextRange,
+    ) -> Option<Val> {
         let ty = self.c.enum_type(id);
         if self.c.enums[id.index()].niche {
             return Some(match payload.into_iter().next() {
@@ -385,11 +465,14 @@ impl FnLower<'_, '_> {
     pub(super) fn enum_tag(&mut self, v: &Val) -> Operand {
         if self.is_niche(&v.ty) {
             // 有 (tag 0) is any object, 无 (tag 1) is null.
-            let is_null = self.b.temp(Type::Bool, Value::Binary(BinOp::ICmp(Cmp::Eq), v.op, Operand::Null));
+            let is_null =
+                self.b.temp(Type::Bool, Value::Binary(BinOp::ICmp(Cmp::Eq), v.op, Operand::Null));
             return self.b.temp(Type::Int, Value::Convert(Conv::BoolToInt, is_null));
         }
         match v.ty {
-            Type::Enum { boxed: true, .. } => self.b.temp(Type::Int, Value::GetSlot { obj: v.op, slot: 0, ty: Type::Int }),
+            Type::Enum { boxed: true, .. } => {
+                self.b.temp(Type::Int, Value::GetSlot { obj: v.op, slot: 0, ty: Type::Int })
+            }
             _ => v.op,
         }
     }

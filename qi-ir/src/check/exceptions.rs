@@ -22,7 +22,11 @@ impl FnLower<'_, '_> {
         let (file, line) = (Operand::Int(loc.file as i64), Operand::Int(loc.line as i64));
         let value = match self.caught.iter().rev().find(|c| c.2).map(|c| c.0) {
             // Raised while handling another exception: that one is the cause.
-            Some(cause) => Value::Builtin { op: Builtin::ThrowCaused, args: vec![msg.op, Operand::Local(cause), file, line], loc },
+            Some(cause) => Value::Builtin {
+                op: Builtin::ThrowCaused,
+                args: vec![msg.op, Operand::Local(cause), file, line],
+                loc,
+            },
             None => Value::Builtin { op: Builtin::Throw, args: vec![msg.op, file, line], loc },
         };
         self.b.push(Inst::Effect(value));
@@ -36,12 +40,12 @@ impl FnLower<'_, '_> {
         let catch = s.catch_clause();
         let fin = s.finally_clause().and_then(|f| f.body());
         if catch.is_none() && s.finally_clause().is_none() {
-            let at = s.syntax().first_token().map(|t| t.text_range()).unwrap_or_else(|| s.syntax().text_range());
-            self.c.error(
-                at,
-                "尝试 后面需要 捕获 或 最终",
-                "尝试 needs a 捕获 or a 最终",
-            );
+            let at = s
+                .syntax()
+                .first_token()
+                .map(|t| t.text_range())
+                .unwrap_or_else(|| s.syntax().text_range());
+            self.c.error(at, "尝试 后面需要 捕获 或 最终", "尝试 needs a 捕获 or a 最终");
             return;
         }
         let after = self.b.new_block();
@@ -78,7 +82,14 @@ impl FnLower<'_, '_> {
                 self.push_scope();
                 if let Some(name) = c.name() {
                     let loc = self.b.loc();
-                    let msg = self.temp(Type::Str, Value::Builtin { op: Builtin::ExcMessage, args: vec![Operand::Local(exc)], loc });
+                    let msg = self.temp(
+                        Type::Str,
+                        Value::Builtin {
+                            op: Builtin::ExcMessage,
+                            args: vec![Operand::Local(exc)],
+                            loc,
+                        },
+                    );
                     self.bind_caught(&name.text(), msg);
                 }
                 if let Some(b) = c.body() {
@@ -187,7 +198,11 @@ impl FnLower<'_, '_> {
     /// Raise a taken exception again; its landing releases our reference.
     fn raise_again(&mut self, exc: LocalId) {
         let loc = self.b.loc();
-        self.b.push(Inst::Effect(Value::Builtin { op: Builtin::ExcRethrow, args: vec![Operand::Local(exc)], loc }));
+        self.b.push(Inst::Effect(Value::Builtin {
+            op: Builtin::ExcRethrow,
+            args: vec![Operand::Local(exc)],
+            loc,
+        }));
         self.drop_exception(exc);
         self.b.terminate(Terminator::Unreachable);
     }
@@ -199,7 +214,10 @@ impl FnLower<'_, '_> {
         self.b.push(Inst::Release(local));
         self.track_owned(local);
         self.b.assign(local, Value::Use(op));
-        self.declare(name.to_string(), Var { kind: VarKind::Local(local), ty: Type::Str, is_const: false, poisoned: false });
+        self.declare(
+            name.to_string(),
+            Var { kind: VarKind::Local(local), ty: Type::Str, is_const: false, poisoned: false },
+        );
     }
 
     /// Before `返回` (all `尝试`s) or `跳出`/`继续` (those inside the loop): run the `最终`
@@ -225,7 +243,12 @@ impl FnLower<'_, '_> {
 
     /// `异常位置()` / `异常原因()` inside a `捕获` body: where the caught exception was
     /// raised (`文件:行`), and the message of its cause (`""` if none).
-    pub(super) fn caught_exception_info(&mut self, name: &str, args: &[ast::Expr], range: rowan::TextRange) -> Option<Option<Val>> {
+    pub(super) fn caught_exception_info(
+        &mut self,
+        name: &str,
+        args: &[ast::Expr],
+        range: rowan::TextRange,
+    ) -> Option<Option<Val>> {
         let op = match name {
             "异常位置" => Builtin::ExcLocation,
             "异常原因" => Builtin::ExcCause,
@@ -236,10 +259,16 @@ impl FnLower<'_, '_> {
             return Some(None);
         }
         let Some(&(exc, _, _)) = self.caught.iter().rev().find(|c| c.2) else {
-            self.c.error(range, format!("{name}() 只能用在 捕获 块里"), format!("{name}() can only be used inside a 捕获 block"));
+            self.c.error(
+                range,
+                format!("{name}() 只能用在 捕获 块里"),
+                format!("{name}() can only be used inside a 捕获 block"),
+            );
             return Some(None);
         };
         let loc = self.c.loc(range);
-        Some(Some(self.temp(Type::Str, Value::Builtin { op, args: vec![Operand::Local(exc)], loc })))
+        Some(Some(
+            self.temp(Type::Str, Value::Builtin { op, args: vec![Operand::Local(exc)], loc }),
+        ))
     }
 }

@@ -33,7 +33,11 @@ impl FnLower<'_, '_> {
             ast::Expr::Template(t) => self.template(t),
             ast::Expr::Cast(c) => self.cast(c),
             ast::Expr::Assign(_) => {
-                self.c.error(range, "赋值是语句，不能用作值", "an assignment is a statement and has no value");
+                self.c.error(
+                    range,
+                    "赋值是语句，不能用作值",
+                    "an assignment is a statement and has no value",
+                );
                 None
             }
             ast::Expr::Array(a) => self.array_lit(a, None),
@@ -45,7 +49,11 @@ impl FnLower<'_, '_> {
             ast::Expr::Recv(r) => self.recv(r),
             ast::Expr::Send(s) => self.send(s),
             ast::Expr::Spawn(_) => {
-                self.c.error(range, "启动 是语句，不能用作值", "启动 is a statement and has no value");
+                self.c.error(
+                    range,
+                    "启动 是语句，不能用作值",
+                    "启动 is a statement and has no value",
+                );
                 None
             }
         }
@@ -110,9 +118,20 @@ impl FnLower<'_, '_> {
                     if let Some(t) = p.as_single_name().map(|n| n.text()) {
                         let args: Vec<ast::Expr> = m.args().collect();
                         if t == "未来" {
-                            return self.future_constructor(&v.text(), &args, Some(expected), e.syntax().text_range());
+                            return self.future_constructor(
+                                &v.text(),
+                                &args,
+                                Some(expected),
+                                e.syntax().text_range(),
+                            );
                         }
-                        if let Some(r) = self.generic_variant(&t, &v.text(), &args, Some(expected), e.syntax().text_range()) {
+                        if let Some(r) = self.generic_variant(
+                            &t,
+                            &v.text(),
+                            &args,
+                            Some(expected),
+                            e.syntax().text_range(),
+                        ) {
                             return r;
                         }
                     }
@@ -122,7 +141,13 @@ impl FnLower<'_, '_> {
             ast::Expr::Field(f) => {
                 if let (Some(ast::Expr::Path(p)), Some(v)) = (f.receiver(), f.name()) {
                     if let Some(t) = p.as_single_name().map(|n| n.text()) {
-                        if let Some(r) = self.generic_variant(&t, &v.text(), &[], Some(expected), e.syntax().text_range()) {
+                        if let Some(r) = self.generic_variant(
+                            &t,
+                            &v.text(),
+                            &[],
+                            Some(expected),
+                            e.syntax().text_range(),
+                        ) {
                             return r;
                         }
                     }
@@ -139,7 +164,11 @@ impl FnLower<'_, '_> {
             Some(var) if var.poisoned => None,
             Some(var) => Some(self.read_var(&var)),
             None => {
-                self.c.error(range, format!("未声明的变量: {name}"), format!("undeclared variable: {name}"));
+                self.c.error(
+                    range,
+                    format!("未声明的变量: {name}"),
+                    format!("undeclared variable: {name}"),
+                );
                 None
             }
         }
@@ -156,8 +185,13 @@ impl FnLower<'_, '_> {
         let range = l.syntax().text_range();
         let v = match l.kind()? {
             LiteralKind::Int => match l.int_value() {
-                Some(v) => Val::borrowed(Operand::Int(if negated { v.wrapping_neg() } else { v }), Type::Int),
-                None if negated && l.token()?.text().trim_start_matches('0') == "9223372036854775808" => {
+                Some(v) => Val::borrowed(
+                    Operand::Int(if negated { v.wrapping_neg() } else { v }),
+                    Type::Int,
+                ),
+                None if negated
+                    && l.token()?.text().trim_start_matches('0') == "9223372036854775808" =>
+                {
                     Val::borrowed(Operand::Int(i64::MIN), Type::Int)
                 }
                 None => {
@@ -221,7 +255,11 @@ impl FnLower<'_, '_> {
         if self.c.fns_by_name.contains_key(&text) {
             return self.function_value(&text, range);
         }
-        self.c.error(range, format!("未声明的变量: {text}"), format!("undeclared variable: {text}"));
+        self.c.error(
+            range,
+            format!("未声明的变量: {text}"),
+            format!("undeclared variable: {text}"),
+        );
         None
     }
 
@@ -238,13 +276,19 @@ impl FnLower<'_, '_> {
         }
         let v = self.expr(&operand)?;
         match (op, &v.ty) {
-            (PrefixOp::Neg, Type::Int) => Some(self.temp(Type::Int, Value::Unary(UnOp::INeg, v.op))),
-            (PrefixOp::Neg, Type::Float) => Some(self.temp(Type::Float, Value::Unary(UnOp::FNeg, v.op))),
-            (PrefixOp::Plus, Type::Int | Type::Float) => Some(v),
-            (PrefixOp::Not, Type::Bool) => Some(self.temp(Type::Bool, Value::Unary(UnOp::Not, v.op))),
-            (PrefixOp::Not, Type::Int) => {
-                Some(self.temp(Type::Bool, Value::Binary(BinOp::ICmp(Cmp::Eq), v.op, Operand::Int(0))))
+            (PrefixOp::Neg, Type::Int) => {
+                Some(self.temp(Type::Int, Value::Unary(UnOp::INeg, v.op)))
             }
+            (PrefixOp::Neg, Type::Float) => {
+                Some(self.temp(Type::Float, Value::Unary(UnOp::FNeg, v.op)))
+            }
+            (PrefixOp::Plus, Type::Int | Type::Float) => Some(v),
+            (PrefixOp::Not, Type::Bool) => {
+                Some(self.temp(Type::Bool, Value::Unary(UnOp::Not, v.op)))
+            }
+            (PrefixOp::Not, Type::Int) => Some(
+                self.temp(Type::Bool, Value::Binary(BinOp::ICmp(Cmp::Eq), v.op, Operand::Int(0))),
+            ),
             (PrefixOp::AddrOf | PrefixOp::Deref, _) => {
                 self.release_temp(&v);
                 self.unsupported(range, "指针运算 & / *", "pointer operators & / *")
@@ -330,7 +374,11 @@ impl FnLower<'_, '_> {
         let Type::Array(elem) = base.ty.clone() else {
             self.release_temp(&base);
             self.release_temp(&idx);
-            self.c.error(range, format!("只能对数组取下标，这里是 {}", base.ty), format!("only arrays can be indexed, found {}", base.ty));
+            self.c.error(
+                range,
+                format!("只能对数组取下标，这里是 {}", base.ty),
+                format!("only arrays can be indexed, found {}", base.ty),
+            );
             return None;
         };
         if idx.ty != Type::Int {
@@ -366,7 +414,11 @@ impl FnLower<'_, '_> {
                 }
                 ast::TemplatePart::Hole(h) => {
                     let Some(e) = h.expr() else {
-                        self.c.error(h.syntax().text_range(), "字符串插值不能为空", "an interpolation hole cannot be empty");
+                        self.c.error(
+                            h.syntax().text_range(),
+                            "字符串插值不能为空",
+                            "an interpolation hole cannot be empty",
+                        );
                         ok = false;
                         continue;
                     };
@@ -396,7 +448,8 @@ impl FnLower<'_, '_> {
     /// Concatenate two strings; consumes both values.
     pub(super) fn concat(&mut self, a: Val, b: Val, range: TextRange) -> Val {
         let loc = self.c.loc(range);
-        let r = self.temp(Type::Str, Value::Builtin { op: Builtin::Concat, args: vec![a.op, b.op], loc });
+        let r = self
+            .temp(Type::Str, Value::Builtin { op: Builtin::Concat, args: vec![a.op, b.op], loc });
         self.release_temp(&a);
         self.release_temp(&b);
         r
@@ -411,7 +464,11 @@ impl FnLower<'_, '_> {
             Type::Bool => Builtin::BoolToStr,
             Type::Char => Builtin::CharToStr,
             Type::Void => {
-                self.c.error(range, "空 值不能转换为字符串", "a 空 value cannot be turned into a string");
+                self.c.error(
+                    range,
+                    "空 值不能转换为字符串",
+                    "a 空 value cannot be turned into a string",
+                );
                 return None;
             }
             Type::Array(_)
@@ -422,12 +479,29 @@ impl FnLower<'_, '_> {
             | Type::Chan(_)
             | Type::Future(_) => {
                 let (zh, en) = match v.ty {
-                    Type::Array(_) => ("数组不能直接拼接为字符串", "an array cannot be concatenated into a string"),
-                    Type::Chan(_) => ("通道不能拼接为字符串", "a channel cannot be concatenated into a string"),
-                    Type::Future(_) => ("未来不能拼接为字符串（先 等待）", "a future cannot be concatenated into a string (等待 it first)"),
-                    Type::Struct(_) => ("结构体不能直接拼接为字符串", "a struct cannot be concatenated into a string"),
-                    Type::Enum { .. } => ("枚举不能直接拼接为字符串（用 匹配 解构）", "an enum cannot be concatenated into a string (use 匹配)"),
-                    _ => ("函数值不能拼接为字符串", "a function value cannot be concatenated into a string"),
+                    Type::Array(_) => (
+                        "数组不能直接拼接为字符串",
+                        "an array cannot be concatenated into a string",
+                    ),
+                    Type::Chan(_) => {
+                        ("通道不能拼接为字符串", "a channel cannot be concatenated into a string")
+                    }
+                    Type::Future(_) => (
+                        "未来不能拼接为字符串（先 等待）",
+                        "a future cannot be concatenated into a string (等待 it first)",
+                    ),
+                    Type::Struct(_) => (
+                        "结构体不能直接拼接为字符串",
+                        "a struct cannot be concatenated into a string",
+                    ),
+                    Type::Enum { .. } => (
+                        "枚举不能直接拼接为字符串（用 匹配 解构）",
+                        "an enum cannot be concatenated into a string (use 匹配)",
+                    ),
+                    _ => (
+                        "函数值不能拼接为字符串",
+                        "a function value cannot be concatenated into a string",
+                    ),
                 };
                 self.release_temp(&v);
                 self.c.error(range, zh, en);
@@ -516,7 +590,8 @@ impl FnLower<'_, '_> {
                 } else {
                     ""
                 };
-                let hint_en = if hint.is_empty() { "" } else { " (convert explicitly with `作为 整数`)" };
+                let hint_en =
+                    if hint.is_empty() { "" } else { " (convert explicitly with `作为 整数`)" };
                 self.c.error(
                     range,
                     format!("类型不匹配：期望 {to}，实际是 {}{hint}", v.ty),

@@ -32,25 +32,35 @@ impl Checker<'_> {
         let fut_ty = Type::Future(Box::new(result.clone()));
         let mut slots: Vec<Type> = params.iter().map(|(_, t)| t.clone()).collect();
         slots.push(fut_ty.clone());
-        let code = self.call_code(format!("{name}.异步"), Some(body_id), &slots, &result, true, loc);
-        let layout = self.closure_layout_of(slots.iter().map(|ty| Slot { ty: ty.clone(), weak: false }).collect());
+        let code =
+            self.call_code(format!("{name}.异步"), Some(body_id), &slots, &result, true, loc);
+        let layout = self.closure_layout_of(
+            slots.iter().map(|ty| Slot { ty: ty.clone(), weak: false }).collect(),
+        );
 
         let n = params.len();
         let b = crate::builder::FnBuilder::new(format!("{name}.未来"), params, fut_ty.clone(), loc);
         let mut l = FnLower::new(self, b, fut_ty.clone());
         l.n_params = n;
-        let fut = l.temp(fut_ty, Value::Builtin { op: Builtin::FutureNew(result.bits()), args: vec![], loc });
+        let fut = l.temp(
+            fut_ty,
+            Value::Builtin { op: Builtin::FutureNew(result.bits()), args: vec![], loc },
+        );
         // The closure gets its own references to the (borrowed) parameters and the future.
         let mut values: Vec<Option<(Val, bool)>> = (0..n)
             .map(|i| {
                 let local = LocalId(i as u32);
-                Some((Val::borrowed(Operand::Local(local), l.b.func.local_ty(local).clone()), false))
+                Some((
+                    Val::borrowed(Operand::Local(local), l.b.func.local_ty(local).clone()),
+                    false,
+                ))
             })
             .collect();
         values.push(Some((Val::borrowed(fut.op, fut.ty.clone()), false)));
         let closure_ty = FnType { params: vec![], ret: Type::Void };
         let closure = l.closure_record(closure_ty, code, layout, values);
-        let spawn = Value::Builtin { op: Builtin::FutureSpawn, args: vec![closure.op, fut.op], loc };
+        let spawn =
+            Value::Builtin { op: Builtin::FutureSpawn, args: vec![closure.op, fut.op], loc };
         l.b.push(Inst::Effect(spawn));
         l.release_temp(&closure);
         l.return_value(fut);
@@ -62,7 +72,11 @@ impl FnLower<'_, '_> {
     /// `等待 e`: the `T` of a `未来<T>`, parking until it completes (its failure is raised
     /// here). `expected` is the type the context wants for the result: `未来::失败(…)`
     /// takes its `T` from it. Special forms: `等待 让出()`, `等待 异步睡眠(ms)`.
-    pub(super) fn await_expr(&mut self, a: &ast::AwaitExpr, expected: Option<&Type>) -> Option<Val> {
+    pub(super) fn await_expr(
+        &mut self,
+        a: &ast::AwaitExpr,
+        expected: Option<&Type>,
+    ) -> Option<Val> {
         let range = a.syntax().text_range();
         let inner = a.expr()?;
         if let Some(v) = self.await_special(&inner) {
@@ -106,7 +120,13 @@ impl FnLower<'_, '_> {
 
     /// `未来::就绪(v)` / `未来::失败(消息)` (also `ready`/`failed`, and `未来.就绪(v)`).
     /// `expected`: the type the context wants (a `未来<T>` fixes `T`).
-    pub(super) fn future_constructor(&mut self, name: &str, args: &[ast::Expr], expected: Option<&Type>, range: TextRange) -> Option<Val> {
+    pub(super) fn future_constructor(
+        &mut self,
+        name: &str,
+        args: &[ast::Expr],
+        expected: Option<&Type>,
+        range: TextRange,
+    ) -> Option<Val> {
         let elem = match expected {
             Some(Type::Future(t)) => Some((**t).clone()),
             _ => None,
@@ -142,7 +162,8 @@ impl FnLower<'_, '_> {
             let msg = self.expr(arg)?;
             let msg = self.coerce(msg, &Type::Str, arg.syntax().text_range())?;
             let op = Builtin::FutureFailed(elem.bits());
-            let r = self.temp(Type::Future(Box::new(elem)), Value::Builtin { op, args: vec![msg.op], loc });
+            let r = self
+                .temp(Type::Future(Box::new(elem)), Value::Builtin { op, args: vec![msg.op], loc });
             self.release_temp(&msg);
             return Some(r);
         }
@@ -154,11 +175,18 @@ impl FnLower<'_, '_> {
             None => self.expr(arg)?,
         };
         if v.ty == Type::Void {
-            self.c.error(arg.syntax().text_range(), "空 值不能作为未来的结果", "a 空 value cannot be the result of a future");
+            self.c.error(
+                arg.syntax().text_range(),
+                "空 值不能作为未来的结果",
+                "a 空 value cannot be the result of a future",
+            );
             return None;
         }
         let op = Builtin::FutureReady(v.ty.bits());
-        let r = self.temp(Type::Future(Box::new(v.ty.clone())), Value::Builtin { op, args: vec![v.op], loc });
+        let r = self.temp(
+            Type::Future(Box::new(v.ty.clone())),
+            Value::Builtin { op, args: vec![v.op], loc },
+        );
         self.release_temp(&v);
         Some(r)
     }

@@ -49,8 +49,10 @@ struct Template<D> {
 }
 
 fn type_param_names(list: Option<ast::GenericParamList>) -> Vec<(String, Option<ast::TypeRef>)> {
-    list.map(|l| l.params().map(|p| (p.name().map(|n| n.text()).unwrap_or_default(), p.bound())).collect())
-        .unwrap_or_default()
+    list.map(|l| {
+        l.params().map(|p| (p.name().map(|n| n.text()).unwrap_or_default(), p.bound())).collect()
+    })
+    .unwrap_or_default()
 }
 
 impl Checker<'_> {
@@ -59,7 +61,11 @@ impl Checker<'_> {
         let Some(name) = t.name() else { return };
         let text = name.text();
         if self.generics.traits.contains_key(&text) {
-            self.error(name.syntax().text_range(), format!("特性 {text} 重复声明"), format!("trait {text} is declared twice"));
+            self.error(
+                name.syntax().text_range(),
+                format!("特性 {text} 重复声明"),
+                format!("trait {text} is declared twice"),
+            );
             return;
         }
         self.generics.traits.insert(text, t);
@@ -76,20 +82,32 @@ impl Checker<'_> {
     /// parameters)? Then it is recorded as a template instead of a function.
     pub(super) fn declare_if_generic(&mut self, f: &ast::FnDecl, name: &str) -> bool {
         let explicit = type_param_names(f.generic_param_list());
-        let trait_params: Vec<String> = f.params().filter_map(|p| p.ty().and_then(|t| self.trait_named(&t))).collect();
+        let trait_params: Vec<String> =
+            f.params().filter_map(|p| p.ty().and_then(|t| self.trait_named(&t))).collect();
         if explicit.is_empty() && trait_params.is_empty() {
             return false;
         }
         if let Some(p) = f.params().find(|p| p.is_variadic()) {
-            self.unsupported(p.syntax().text_range(), "泛型函数的变参", "variadic parameters of generic functions");
+            self.unsupported(
+                p.syntax().text_range(),
+                "泛型函数的变参",
+                "variadic parameters of generic functions",
+            );
             return true;
         }
-        let range = f.name().map(|n| n.syntax().text_range()).unwrap_or_else(|| f.syntax().text_range());
+        let range =
+            f.name().map(|n| n.syntax().text_range()).unwrap_or_else(|| f.syntax().text_range());
         if explicit.len() > 2 {
             self.error(
                 range,
-                format!("泛型函数 {name} 声明了 {} 个类型参数，最多支持 2 个（<T> 或 <T, E>）", explicit.len()),
-                format!("generic function {name} declares {} type parameters; at most 2 are supported", explicit.len()),
+                format!(
+                    "泛型函数 {name} 声明了 {} 个类型参数，最多支持 2 个（<T> 或 <T, E>）",
+                    explicit.len()
+                ),
+                format!(
+                    "generic function {name} declares {} type parameters; at most 2 are supported",
+                    explicit.len()
+                ),
             );
             return true;
         }
@@ -104,7 +122,11 @@ impl Checker<'_> {
             }
         }
         if self.generics.fn_by_name.contains_key(name) || self.fns_by_name.contains_key(name) {
-            self.error(range, format!("泛型函数「{name}」重复定义"), format!("generic function `{name}` is defined twice"));
+            self.error(
+                range,
+                format!("泛型函数「{name}」重复定义"),
+                format!("generic function `{name}` is defined twice"),
+            );
             return true;
         }
         let mut params: Vec<(String, Option<String>)> = Vec::new();
@@ -114,7 +136,11 @@ impl Checker<'_> {
                     Some(t) => Some(t),
                     None => {
                         let text = b.syntax().text().to_string();
-                        self.error(b.syntax().text_range(), format!("未声明的特性「{text}」"), format!("undeclared trait `{text}`"));
+                        self.error(
+                            b.syntax().text_range(),
+                            format!("未声明的特性「{text}」"),
+                            format!("undeclared trait `{text}`"),
+                        );
                         return true;
                     }
                 },
@@ -129,7 +155,12 @@ impl Checker<'_> {
             }
         }
         let id = self.generics.functions.len();
-        self.generics.functions.push(GenericFn { decl: f.clone(), file: self.file, name: name.to_string(), params });
+        self.generics.functions.push(GenericFn {
+            decl: f.clone(),
+            file: self.file,
+            name: name.to_string(),
+            params,
+        });
         self.generics.fn_by_name.insert(name.to_string(), id);
         true
     }
@@ -159,7 +190,12 @@ impl Checker<'_> {
     }
 
     /// `对<整数>`: the instance of a generic struct or enum for these type arguments.
-    pub(super) fn instantiate_type(&mut self, name: &str, args: Vec<Type>, range: TextRange) -> Option<Type> {
+    pub(super) fn instantiate_type(
+        &mut self,
+        name: &str,
+        args: Vec<Type>,
+        range: TextRange,
+    ) -> Option<Type> {
         let params = match (self.generics.structs.get(name), self.generics.enums.get(name)) {
             (Some(t), _) => t.params.clone(),
             (None, Some(t)) => t.params.clone(),
@@ -168,8 +204,16 @@ impl Checker<'_> {
         if params.len() != args.len() {
             self.error(
                 range,
-                format!("泛型类型 {name} 需要 {} 个类型实参，实际给了 {} 个", params.len(), args.len()),
-                format!("generic type {name} takes {} type arguments, {} given", params.len(), args.len()),
+                format!(
+                    "泛型类型 {name} 需要 {} 个类型实参，实际给了 {} 个",
+                    params.len(),
+                    args.len()
+                ),
+                format!(
+                    "generic type {name} takes {} type arguments, {} given",
+                    params.len(),
+                    args.len()
+                ),
             );
             return None;
         }
@@ -200,7 +244,12 @@ impl Checker<'_> {
 
     /// `实现 特性 对于 类型 { … }`: every method the trait requires must be given; default
     /// methods fill in the rest.
-    pub(super) fn declare_trait_impl(&mut self, i: &ast::ImplDecl, trait_ty: &ast::TypeRef, sid: StructId) {
+    pub(super) fn declare_trait_impl(
+        &mut self,
+        i: &ast::ImplDecl,
+        trait_ty: &ast::TypeRef,
+        sid: StructId,
+    ) {
         let Some(tname) = self.trait_named(trait_ty) else {
             let text = trait_ty.syntax().text().to_string();
             let sname = self.structs[sid.index()].name.clone();
@@ -212,7 +261,8 @@ impl Checker<'_> {
             return;
         };
         let given: Vec<ast::FnDecl> = i.methods().collect();
-        let given_names: HashSet<String> = given.iter().filter_map(|m| m.name().map(|n| n.text())).collect();
+        let given_names: HashSet<String> =
+            given.iter().filter_map(|m| m.name().map(|n| n.text())).collect();
         for m in given {
             self.declare_function(m, Some((sid, "自己".to_string())));
         }
@@ -246,9 +296,16 @@ impl Checker<'_> {
         let file = g.file;
         let shown: Vec<String> = types.iter().map(Type::zh).collect();
         let name = format!("{}<{}>", g.name, shown.join(", "));
-        let subst: Vec<(String, Type)> = g.params.iter().map(|(n, _)| n.clone()).zip(types.iter().cloned()).collect();
-        if self.type_subst.len() >= MAX_INSTANCE_DEPTH * 2 || name.matches('<').count() > MAX_INSTANCE_DEPTH {
-            self.error(range, format!("泛型实例化嵌套超过 {MAX_INSTANCE_DEPTH} 层"), format!("generic instantiation nests deeper than {MAX_INSTANCE_DEPTH} levels"));
+        let subst: Vec<(String, Type)> =
+            g.params.iter().map(|(n, _)| n.clone()).zip(types.iter().cloned()).collect();
+        if self.type_subst.len() >= MAX_INSTANCE_DEPTH * 2
+            || name.matches('<').count() > MAX_INSTANCE_DEPTH
+        {
+            self.error(
+                range,
+                format!("泛型实例化嵌套超过 {MAX_INSTANCE_DEPTH} 层"),
+                format!("generic instantiation nests deeper than {MAX_INSTANCE_DEPTH} levels"),
+            );
             return None;
         }
         let saved = std::mem::replace(&mut self.type_subst, subst.clone());
@@ -274,7 +331,8 @@ impl Checker<'_> {
         self.file = saved_file;
         let (true, Some(ret)) = (ok, ret) else { return None };
         let id = self.reserve_function();
-        self.instance_sigs.insert(id, FnSig { name, params, ret, decl, subst, file, variadic: false });
+        self.instance_sigs
+            .insert(id, FnSig { name, params, ret, decl, subst, file, variadic: false });
         self.generics.fn_instances.insert((gid, types), id);
         self.pending_instances.push(id);
         Some(id)
@@ -282,7 +340,13 @@ impl Checker<'_> {
 }
 
 /// Bind type parameters by matching a written parameter type against an argument type.
-fn unify(c: &Checker, written: &ast::TypeRef, actual: &Type, params: &[(String, Option<String>)], out: &mut HashMap<String, Type>) -> Result<(), (String, Type, Type)> {
+fn unify(
+    c: &Checker,
+    written: &ast::TypeRef,
+    actual: &Type,
+    params: &[(String, Option<String>)],
+    out: &mut HashMap<String, Type>,
+) -> Result<(), (String, Type, Type)> {
     let ast::TypeRef::Named(p) = written else { return Ok(()) };
     let name = p.text();
     if params.iter().any(|(n, _)| *n == name) && p.generic_args().is_none() {
@@ -319,7 +383,8 @@ fn unify(c: &Checker, written: &ast::TypeRef, actual: &Type, params: &[(String, 
             }
         }
         (Some(ast::BuiltinType::Option | ast::BuiltinType::Result), Type::Enum { e, .. }) => {
-            let payload = c.enums[e.id.index()].variants.first().and_then(|v| v.payload.first()).cloned();
+            let payload =
+                c.enums[e.id.index()].variants.first().and_then(|v| v.payload.first()).cloned();
             if let (Some(a), Some(t)) = (args.first(), payload) {
                 unify(c, a, &t, params, out)?;
             }
@@ -332,7 +397,13 @@ fn unify(c: &Checker, written: &ast::TypeRef, actual: &Type, params: &[(String, 
 impl FnLower<'_, '_> {
     /// A call of a generic function: type arguments from turbofish or inferred from the
     /// arguments, then the call of that instance.
-    pub(super) fn generic_call(&mut self, name: &str, turbofish: Option<ast::GenericArgList>, args: &[ast::Expr], range: TextRange) -> Option<Val> {
+    pub(super) fn generic_call(
+        &mut self,
+        name: &str,
+        turbofish: Option<ast::GenericArgList>,
+        args: &[ast::Expr],
+        range: TextRange,
+    ) -> Option<Val> {
         let gid = self.c.generics.fn_by_name[name];
         let params = self.c.generics.functions[gid].params.clone();
         let decl = self.c.generics.functions[gid].decl.clone();
@@ -353,7 +424,14 @@ impl FnLower<'_, '_> {
             let given: Vec<ast::TypeRef> = list.types().collect();
             let explicit: Vec<&(String, Option<String>)> = params.iter().collect();
             if given.len() > explicit.len() {
-                self.c.error(range, format!("泛型函数 {name} 最多接受 {} 个类型实参", explicit.len()), format!("generic function {name} takes at most {} type arguments", explicit.len()));
+                self.c.error(
+                    range,
+                    format!("泛型函数 {name} 最多接受 {} 个类型实参", explicit.len()),
+                    format!(
+                        "generic function {name} takes at most {} type arguments",
+                        explicit.len()
+                    ),
+                );
                 return self.release_all(&vals);
             }
             for (t, (pname, _)) in given.iter().zip(explicit) {
@@ -392,13 +470,19 @@ impl FnLower<'_, '_> {
                     _ => false,
                 };
                 if !implements {
-                    self.c.error(range, format!("类型「{t}」没有实现特性「{tr}」"), format!("type `{t}` does not implement trait `{tr}`"));
+                    self.c.error(
+                        range,
+                        format!("类型「{t}」没有实现特性「{tr}」"),
+                        format!("type `{t}` does not implement trait `{tr}`"),
+                    );
                     return self.release_all(&vals);
                 }
             }
             types.push(t);
         }
-        let Some(id) = self.c.instantiate_fn(gid, types, range) else { return self.release_all(&vals) };
+        let Some(id) = self.c.instantiate_fn(gid, types, range) else {
+            return self.release_all(&vals);
+        };
         self.call_with_values(id, name, vals, args, range)
     }
 }

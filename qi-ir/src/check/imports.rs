@@ -16,8 +16,29 @@ const STD_MODULES: &[&str] = &["数学", "同步"];
 
 /// Modules of the reference's standard library (builtins.md §G) not provided yet.
 const STD_MODULES_LATER: &[&str] = &[
-    "输入输出", "字符串", "文本", "操作系统", "OS", "JSON", "时间", "日期", "列表", "哈希表", "向量",
-    "内存", "随机", "进程", "路径", "环境", "正则", "加密", "压缩", "配置", "测试", "子进程", "反射",
+    "输入输出",
+    "字符串",
+    "文本",
+    "操作系统",
+    "OS",
+    "JSON",
+    "时间",
+    "日期",
+    "列表",
+    "哈希表",
+    "向量",
+    "内存",
+    "随机",
+    "进程",
+    "路径",
+    "环境",
+    "正则",
+    "加密",
+    "压缩",
+    "配置",
+    "测试",
+    "子进程",
+    "反射",
 ];
 
 impl Checker<'_> {
@@ -30,21 +51,36 @@ impl Checker<'_> {
         let alias = imp.alias().map(|a| a.text());
         if let Some(module) = text.strip_prefix("标准库.") {
             if STD_MODULES.contains(&module) {
-                self.qualifiers[file].insert(alias.unwrap_or_else(|| module.to_string()), module.to_string());
+                self.qualifiers[file]
+                    .insert(alias.unwrap_or_else(|| module.to_string()), module.to_string());
             } else if STD_MODULES_LATER.contains(&module) {
-                self.unsupported(range, &format!("标准库模块「{module}」"), &format!("standard-library module `{module}`"));
+                self.unsupported(
+                    range,
+                    &format!("标准库模块「{module}」"),
+                    &format!("standard-library module `{module}`"),
+                );
             } else {
                 self.error(
                     range,
-                    format!("标准库里没有模块「{module}」。可用的标准库模块：{}", STD_MODULES.join(" / ")),
-                    format!("the standard library has no module `{module}`; available: {}", STD_MODULES.join(" / ")),
+                    format!(
+                        "标准库里没有模块「{module}」。可用的标准库模块：{}",
+                        STD_MODULES.join(" / ")
+                    ),
+                    format!(
+                        "the standard library has no module `{module}`; available: {}",
+                        STD_MODULES.join(" / ")
+                    ),
                 );
             }
             return;
         }
         // The driver resolved the path to one of the units; it is missing only when the
         // driver already reported that the file cannot be found.
-        let Some(target) = units[file].imports.iter().find(|(r, _)| *r == imp.syntax().text_range()).map(|(_, t)| *t)
+        let Some(target) = units[file]
+            .imports
+            .iter()
+            .find(|(r, _)| *r == imp.syntax().text_range())
+            .map(|(_, t)| *t)
         else {
             return;
         };
@@ -68,9 +104,14 @@ impl Checker<'_> {
             let range = name.syntax().text_range();
             let funcs = self.fns_by_name.get(&text).cloned().unwrap_or_default();
             let in_package = funcs.iter().any(|id| self.package_of_fn(*id) == package);
-            let is_type = self.struct_by_name.contains_key(&text) || self.enum_by_name.contains_key(&text);
+            let is_type =
+                self.struct_by_name.contains_key(&text) || self.enum_by_name.contains_key(&text);
             if !in_package && !is_type && !self.is_generic_fn(&text) {
-                self.error(range, format!("导入的符号「{text}」不存在：包「{package}」没有这个名字"), format!("imported name `{text}` does not exist in package `{package}`"));
+                self.error(
+                    range,
+                    format!("导入的符号「{text}」不存在：包「{package}」没有这个名字"),
+                    format!("imported name `{text}` does not exist in package `{package}`"),
+                );
                 continue;
             }
             let own = self.packages[file].clone();
@@ -98,7 +139,12 @@ impl Checker<'_> {
 
     /// Narrow the functions of a bare name to the ones this call means (language.md §5.2);
     /// reports an ambiguity and returns `None` when several packages remain.
-    pub(super) fn visible_overloads(&mut self, name: &str, ids: Vec<FuncId>, range: TextRange) -> Option<Vec<FuncId>> {
+    pub(super) fn visible_overloads(
+        &mut self,
+        name: &str,
+        ids: Vec<FuncId>,
+        range: TextRange,
+    ) -> Option<Vec<FuncId>> {
         let mut packages: Vec<String> = ids.iter().map(|id| self.package_of_fn(*id)).collect();
         packages.dedup();
         packages.sort();
@@ -107,7 +153,8 @@ impl Checker<'_> {
             return Some(ids);
         }
         let own = self.packages[self.file as usize].clone();
-        let mine: Vec<FuncId> = ids.iter().copied().filter(|id| self.package_of_fn(*id) == own).collect();
+        let mine: Vec<FuncId> =
+            ids.iter().copied().filter(|id| self.package_of_fn(*id) == own).collect();
         if !mine.is_empty() {
             return Some(mine);
         }
@@ -126,7 +173,13 @@ impl Checker<'_> {
 impl FnLower<'_, '_> {
     /// `包名.f(…)` / `别名.f(…)` / `包名::f(…)`: `Some(result)` when `qualifier` names a
     /// package (or an imported standard-library module).
-    pub(super) fn qualified_call(&mut self, qualifier: &str, name: &str, args: &[ast::Expr], range: TextRange) -> Option<Option<Val>> {
+    pub(super) fn qualified_call(
+        &mut self,
+        qualifier: &str,
+        name: &str,
+        args: &[ast::Expr],
+        range: TextRange,
+    ) -> Option<Option<Val>> {
         if self.is_variable(qualifier) {
             return None;
         }
@@ -141,10 +194,16 @@ impl FnLower<'_, '_> {
             .c
             .fns_by_name
             .get(name)
-            .map(|ids| ids.iter().copied().filter(|id| self.c.package_of_fn(*id) == package).collect())
+            .map(|ids| {
+                ids.iter().copied().filter(|id| self.c.package_of_fn(*id) == package).collect()
+            })
             .unwrap_or_default();
         if ids.is_empty() {
-            self.c.error(range, format!("包「{package}」没有函数「{name}」"), format!("package `{package}` has no function `{name}`"));
+            self.c.error(
+                range,
+                format!("包「{package}」没有函数「{name}」"),
+                format!("package `{package}` has no function `{name}`"),
+            );
             return Some(None);
         }
         Some(self.call_overloads(name, ids, args, range))

@@ -23,7 +23,11 @@ impl FnLower<'_, '_> {
         let Some(scrutinee) = m.scrutinee() else { return };
         let Some(v) = self.expr(&scrutinee) else { return };
         if v.ty == Type::Void {
-            self.c.error(scrutinee.syntax().text_range(), "不能匹配 空 值", "cannot match on a 空 value");
+            self.c.error(
+                scrutinee.syntax().text_range(),
+                "不能匹配 空 值",
+                "cannot match on a 空 value",
+            );
             return;
         }
         // Keep the scrutinee in its own slot for the whole match.
@@ -46,7 +50,9 @@ impl FnLower<'_, '_> {
         };
         let tag = enum_id.map(|_| self.enum_tag(&subject));
         let end = self.b.new_block();
-        let mut covered: Vec<bool> = enum_id.map(|id| vec![false; self.c.enums[id.index()].variants.len()]).unwrap_or_default();
+        let mut covered: Vec<bool> = enum_id
+            .map(|id| vec![false; self.c.enums[id.index()].variants.len()])
+            .unwrap_or_default();
         let mut catch_all = false;
         for arm in m.arms() {
             let Some(pat) = arm.pat() else { continue };
@@ -115,7 +121,12 @@ impl FnLower<'_, '_> {
 
     /// Resolve a pattern against the scrutinee type; reports and returns `None` when it
     /// cannot apply.
-    fn resolve_pattern(&mut self, pat: &ast::Pat, ty: &Type, enum_id: Option<EnumId>) -> Option<Test> {
+    fn resolve_pattern(
+        &mut self,
+        pat: &ast::Pat,
+        ty: &Type,
+        enum_id: Option<EnumId>,
+    ) -> Option<Test> {
         let range = pat.syntax().text_range();
         match pat {
             ast::Pat::Wildcard(_) => Some(Test::Any(None)),
@@ -146,8 +157,14 @@ impl FnLower<'_, '_> {
                     let vname = self.c.enums[id.index()].variants[tag].name.clone();
                     self.c.error(
                         range,
-                        format!("匹配：变体 {vname} 解构需要 {n} 个绑定，实际写了 {} 个", fields.len()),
-                        format!("匹配: variant {vname} has {n} payload value(s), the pattern binds {}", fields.len()),
+                        format!(
+                            "匹配：变体 {vname} 解构需要 {n} 个绑定，实际写了 {} 个",
+                            fields.len()
+                        ),
+                        format!(
+                            "匹配: variant {vname} has {n} payload value(s), the pattern binds {}",
+                            fields.len()
+                        ),
                     );
                     return None;
                 }
@@ -204,7 +221,11 @@ impl FnLower<'_, '_> {
                         _ => false,
                     };
                     if binds {
-                        self.c.error(a.syntax().text_range(), "匹配：或模式里不能绑定名字", "匹配: alternatives of an or-pattern cannot bind names");
+                        self.c.error(
+                            a.syntax().text_range(),
+                            "匹配：或模式里不能绑定名字",
+                            "匹配: alternatives of an or-pattern cannot bind names",
+                        );
                         return None;
                     }
                     alts.push(t);
@@ -228,13 +249,21 @@ impl FnLower<'_, '_> {
         let ename = self.c.enums[id.index()].name.clone();
         let vname = segments.last()?;
         if segments.len() == 2 && *segments[0] != *ename {
-            self.c.error(range, format!("匹配：目标是 {ename}，不是 {}", segments[0]), format!("匹配: the value is a {ename}, not a {}", segments[0]));
+            self.c.error(
+                range,
+                format!("匹配：目标是 {ename}，不是 {}", segments[0]),
+                format!("匹配: the value is a {ename}, not a {}", segments[0]),
+            );
             return None;
         }
         match self.c.variant_index(id, vname) {
             Some(t) => Some(t),
             None => {
-                self.c.error(range, format!("匹配：枚举 {ename} 没有变体 {vname}"), format!("匹配: enum {ename} has no variant {vname}"));
+                self.c.error(
+                    range,
+                    format!("匹配：枚举 {ename} 没有变体 {vname}"),
+                    format!("匹配: enum {ename} has no variant {vname}"),
+                );
                 None
             }
         }
@@ -249,15 +278,28 @@ impl FnLower<'_, '_> {
     }
 
     /// A boolean operand that is true when the pattern matches (`None`: always).
-    fn pattern_condition(&mut self, test: &Test, subject: &Val, tag: Option<Operand>) -> Option<Operand> {
+    fn pattern_condition(
+        &mut self,
+        test: &Test,
+        subject: &Val,
+        tag: Option<Operand>,
+    ) -> Option<Operand> {
         match test {
             Test::Any(_) => None,
             Test::Variant { tag: t, .. } => {
                 let tag = tag.expect("variant tests only on enums");
-                Some(self.b.temp(Type::Bool, Value::Binary(BinOp::ICmp(Cmp::Eq), tag, Operand::Int(*t as i64))))
+                Some(self.b.temp(
+                    Type::Bool,
+                    Value::Binary(BinOp::ICmp(Cmp::Eq), tag, Operand::Int(*t as i64)),
+                ))
             }
             Test::Literal(lit) => {
-                let v = self.binary_values(ast::BinOp::Eq, subject.clone(), lit.clone(), TextRange::empty(0.into()))?;
+                let v = self.binary_values(
+                    ast::BinOp::Eq,
+                    subject.clone(),
+                    lit.clone(),
+                    TextRange::empty(0.into()),
+                )?;
                 Some(v.op)
             }
             Test::Or(alts) => {
@@ -300,7 +342,10 @@ impl FnLower<'_, '_> {
                         self.bind(name, Val::borrowed(subject.op, ty));
                         continue;
                     }
-                    let op = self.b.temp(ty.clone(), Value::GetSlot { obj: subject.op, slot: i as u32 + 1, ty: ty.clone() });
+                    let op = self.b.temp(
+                        ty.clone(),
+                        Value::GetSlot { obj: subject.op, slot: i as u32 + 1, ty: ty.clone() },
+                    );
                     self.bind(name, Val::borrowed(op, ty));
                 }
             }
@@ -319,7 +364,10 @@ impl FnLower<'_, '_> {
             self.track_owned(local);
         }
         self.b.assign(local, Value::Use(op));
-        self.declare(name.to_string(), Var { kind: VarKind::Local(local), ty, is_const: false, poisoned: false });
+        self.declare(
+            name.to_string(),
+            Var { kind: VarKind::Local(local), ty, is_const: false, poisoned: false },
+        );
     }
 }
 

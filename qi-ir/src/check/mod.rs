@@ -231,7 +231,11 @@ pub fn check_program(units: &[SourceUnit]) -> CheckOutput {
     let complete = extra.iter().all(Option::is_some);
     functions.extend(extra.into_iter().flatten());
     if !complete {
-        c.error(TextRange::empty(0.into()), "内部错误：有函数未生成", "internal error: a function was not generated");
+        c.error(
+            TextRange::empty(0.into()),
+            "内部错误：有函数未生成",
+            "internal error: a function was not generated",
+        );
     }
     let diagnostics = std::mem::take(&mut c.diagnostics);
     let has_errors = diagnostics.iter().any(|d| d.severity == Severity::Error);
@@ -333,7 +337,11 @@ impl<'a> Checker<'a> {
         let Some(self_ty) = i.self_ty() else { return };
         let Some(ty) = self.resolve_type(&self_ty) else { return };
         let Type::Struct(s) = ty else {
-            self.error(self_ty.syntax().text_range(), "只能为结构体实现方法", "methods can only be implemented for structs");
+            self.error(
+                self_ty.syntax().text_range(),
+                "只能为结构体实现方法",
+                "methods can only be implemented for structs",
+            );
             return;
         };
         if let Some(trait_ty) = i.trait_ty() {
@@ -358,7 +366,11 @@ impl<'a> Checker<'a> {
                 match r.ty().and_then(|t| self.resolve_type(&t)) {
                     Some(Type::Struct(s)) => Some((s.id, rname)),
                     Some(_) => {
-                        self.error(r.syntax().text_range(), "方法的接收者必须是结构体", "a method receiver must be a struct");
+                        self.error(
+                            r.syntax().text_range(),
+                            "方法的接收者必须是结构体",
+                            "a method receiver must be a struct",
+                        );
                         return;
                     }
                     None => return,
@@ -377,13 +389,19 @@ impl<'a> Checker<'a> {
             self.error(
                 range,
                 format!("「{name}」是奇语内建构造子（选项/结果），不能用作函数名"),
-                format!("`{name}` is a built-in constructor (选项/结果) and cannot name a function"),
+                format!(
+                    "`{name}` is a built-in constructor (选项/结果) and cannot name a function"
+                ),
             );
             return;
         }
         let mut params = Vec::new();
         if let Some((sid, rname)) = &receiver {
-            params.push(ParamSig { name: rname.clone(), ty: self.struct_type(*sid), default: None });
+            params.push(ParamSig {
+                name: rname.clone(),
+                ty: self.struct_type(*sid),
+                default: None,
+            });
         }
         let mut ok = true;
         let mut variadic = false;
@@ -393,7 +411,11 @@ impl<'a> Checker<'a> {
             if p.is_variadic() {
                 // `名...: T` collects the surplus arguments into a 数组<T> (language.md §5.4).
                 if i + 1 != n_params || p.default().is_some() {
-                    self.error(p.syntax().text_range(), "变参必须是最后一个形参，且不能有默认值", "a variadic parameter must be the last one and cannot have a default");
+                    self.error(
+                        p.syntax().text_range(),
+                        "变参必须是最后一个形参，且不能有默认值",
+                        "a variadic parameter must be the last one and cannot have a default",
+                    );
                     ok = false;
                     continue;
                 }
@@ -406,7 +428,11 @@ impl<'a> Checker<'a> {
                     _ => Type::Int,
                 };
                 variadic = true;
-                params.push(ParamSig { name: pname, ty: Type::Array(Box::new(elem)), default: None });
+                params.push(ParamSig {
+                    name: pname,
+                    ty: Type::Array(Box::new(elem)),
+                    default: None,
+                });
                 continue;
             }
             let Some(ty) = self.param_type(&p) else {
@@ -441,12 +467,24 @@ impl<'a> Checker<'a> {
         if let Some((sid, _)) = receiver {
             if self.methods.contains_key(&(sid, name.clone())) {
                 let sname = self.structs[sid.index()].name.clone();
-                self.error(range, format!("结构体 {sname} 的方法 {name} 重复定义"), format!("method {name} of struct {sname} is defined twice"));
+                self.error(
+                    range,
+                    format!("结构体 {sname} 的方法 {name} 重复定义"),
+                    format!("method {name} of struct {sname} is defined twice"),
+                );
                 return;
             }
             let id = FuncId(self.sigs.len() as u32);
             let full = format!("{}.{name}", self.structs[sid.index()].name);
-            self.sigs.push(FnSig { name: full, params, ret, decl: f, subst: Vec::new(), file: self.file, variadic });
+            self.sigs.push(FnSig {
+                name: full,
+                params,
+                ret,
+                decl: f,
+                subst: Vec::new(),
+                file: self.file,
+                variadic,
+            });
             self.methods.insert((sid, name), id);
             return;
         }
@@ -469,21 +507,37 @@ impl<'a> Checker<'a> {
                 self.error(
                     range,
                     format!("重载函数「{name}」不支持默认参数或变参"),
-                    format!("overloaded function `{name}` cannot have default or variadic parameters"),
+                    format!(
+                        "overloaded function `{name}` cannot have default or variadic parameters"
+                    ),
                 );
                 return;
             }
             if o.ret != ret {
                 self.error(
                     range,
-                    format!("重载函数「{name}」各定义的返回类型必须一致（现有 {}，新增 {}）", o.ret, ret),
-                    format!("overloads of `{name}` must have the same return type ({} vs {})", o.ret, ret),
+                    format!(
+                        "重载函数「{name}」各定义的返回类型必须一致（现有 {}，新增 {}）",
+                        o.ret, ret
+                    ),
+                    format!(
+                        "overloads of `{name}` must have the same return type ({} vs {})",
+                        o.ret, ret
+                    ),
                 );
                 return;
             }
         }
         let id = FuncId(self.sigs.len() as u32);
-        self.sigs.push(FnSig { name: name.clone(), params, ret, decl: f, subst: Vec::new(), file: self.file, variadic });
+        self.sigs.push(FnSig {
+            name: name.clone(),
+            params,
+            ret,
+            decl: f,
+            subst: Vec::new(),
+            file: self.file,
+            variadic,
+        });
         self.fns_by_name.entry(name).or_default().push(id);
     }
 
@@ -496,7 +550,11 @@ impl<'a> Checker<'a> {
         for (i, g) in self.globals.clone().iter().enumerate() {
             let Type::Array(elem) = &g.ty else { continue };
             let t = main.new_local(g.ty.clone(), None);
-            let value = Value::NewArray { elem: (**elem).clone(), len: Operand::Int(0), loc: Loc::default() };
+            let value = Value::NewArray {
+                elem: (**elem).clone(),
+                len: Operand::Int(0),
+                loc: Loc::default(),
+            };
             prefill.push(Inst::Assign { dst: t, value });
             prefill.push(Inst::SetGlobal { global: GlobalId(i as u32), value: Operand::Local(t) });
         }
@@ -561,4 +619,3 @@ impl<'a> Checker<'a> {
         true
     }
 }
-

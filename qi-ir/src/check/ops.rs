@@ -53,11 +53,21 @@ impl FnLower<'_, '_> {
     }
 
     fn logical_operand(&mut self, e: &ast::Expr) -> Option<Operand> {
-        self.truth_value(e, "逻辑运算的操作数必须是 布尔", "operands of a logical operator must be 布尔")
+        self.truth_value(
+            e,
+            "逻辑运算的操作数必须是 布尔",
+            "operands of a logical operator must be 布尔",
+        )
     }
 
     /// Type and lower `l op r`; consumes both values.
-    pub(super) fn binary_values(&mut self, op: AstOp, l: Val, r: Val, range: TextRange) -> Option<Val> {
+    pub(super) fn binary_values(
+        &mut self,
+        op: AstOp,
+        l: Val,
+        r: Val,
+        range: TextRange,
+    ) -> Option<Val> {
         if l.ty == Type::Void || r.ty == Type::Void {
             self.c.error(range, "空 值不能参与运算", "a 空 value cannot be used in an operation");
             return None;
@@ -91,7 +101,12 @@ impl FnLower<'_, '_> {
             self.c.error(
                 range,
                 format!("运算 {} 不支持{}操作数（{}）", op.symbol(), side.1, side.0),
-                format!("operator {} does not accept a {} operand of type {}", op.symbol(), side.2, side.0),
+                format!(
+                    "operator {} does not accept a {} operand of type {}",
+                    op.symbol(),
+                    side.2,
+                    side.0
+                ),
             );
             return None;
         }

@@ -17,11 +17,16 @@ use qi_syntax::SyntaxKind;
 enum Wait {
     /// The channel case with this index in `SelectWait`'s numbering; the element type
     /// and the binding of a receive.
-    Channel { index: i64, recv: Option<(Type, Option<ast::Name>)> },
+    Channel {
+        index: i64,
+        recv: Option<(Type, Option<ast::Name>)>,
+    },
     Timeout,
     Default,
     /// A case that failed to check (its body is still checked, for its own errors).
-    Invalid { binding: Option<ast::Name> },
+    Invalid {
+        binding: Option<ast::Name>,
+    },
 }
 
 /// What the cases of a `选择` need before the wait.
@@ -48,7 +53,10 @@ impl FnLower<'_, '_> {
         for (op, args) in prepared.registrations {
             self.b.push(Inst::Effect(builtin(op, args)));
         }
-        let wait_args = vec![prepared.timeout.unwrap_or(Operand::Int(NO_TIMEOUT)), Operand::Bool(prepared.has_default)];
+        let wait_args = vec![
+            prepared.timeout.unwrap_or(Operand::Int(NO_TIMEOUT)),
+            Operand::Bool(prepared.has_default),
+        ];
         let chosen = self.b.temp(Type::Int, builtin(Builtin::SelectWait, wait_args));
         for v in prepared.operands.iter().rev() {
             self.release_temp(v);
@@ -65,7 +73,9 @@ impl FnLower<'_, '_> {
             };
             let body = self.b.new_block();
             let next = self.b.new_block();
-            let hit = self.b.temp(Type::Bool, Value::Binary(BinOp::ICmp(Cmp::Eq), chosen, Operand::Int(index)));
+            let hit = self
+                .b
+                .temp(Type::Bool, Value::Binary(BinOp::ICmp(Cmp::Eq), chosen, Operand::Int(index)));
             self.b.branch(hit, body, next);
             self.b.switch_to(body);
             self.select_case_body(&case, wait);
@@ -81,7 +91,10 @@ impl FnLower<'_, '_> {
         let range = case.syntax().text_range();
         // The `超时` / `默认` keyword, where a duplicate is reported.
         let keyword = |kind: SyntaxKind| {
-            case.syntax().children_with_tokens().find(|t| t.kind() == kind).map_or(range, |t| t.text_range())
+            case.syntax()
+                .children_with_tokens()
+                .find(|t| t.kind() == kind)
+                .map_or(range, |t| t.text_range())
         };
         let index = p.registrations.len() as i64;
         match case.kind() {
@@ -95,13 +108,21 @@ impl FnLower<'_, '_> {
             }
             Some(SelectCaseKind::Default) => {
                 if std::mem::replace(&mut p.has_default, true) {
-                    self.c.error(keyword(SyntaxKind::DEFAULT_KW), "选择 只能有一个 默认 情况", "a 选择 can have only one 默认 case");
+                    self.c.error(
+                        keyword(SyntaxKind::DEFAULT_KW),
+                        "选择 只能有一个 默认 情况",
+                        "a 选择 can have only one 默认 case",
+                    );
                 }
                 Wait::Default
             }
             Some(SelectCaseKind::Timeout(e)) => {
                 if std::mem::replace(&mut p.has_timeout, true) {
-                    self.c.error(keyword(SyntaxKind::TIMEOUT_KW), "选择 只能有一个 超时 情况", "a 选择 can have only one 超时 case");
+                    self.c.error(
+                        keyword(SyntaxKind::TIMEOUT_KW),
+                        "选择 只能有一个 超时 情况",
+                        "a 选择 can have only one 超时 case",
+                    );
                 }
                 match e.and_then(|e| self.timeout_ms(&e)) {
                     Some(ms) => {
@@ -112,7 +133,9 @@ impl FnLower<'_, '_> {
                 }
             }
             Some(SelectCaseKind::Recv { binding, recv }) => {
-                match recv.chan().and_then(|e| self.channel(&e, "只能从通道接收", "can only receive from a channel")) {
+                match recv.chan().and_then(|e| {
+                    self.channel(&e, "只能从通道接收", "can only receive from a channel")
+                }) {
                     Some((chan, elem)) => {
                         p.registrations.push((Builtin::SelectRecv, vec![chan.op]));
                         p.operands.push(chan);
@@ -131,7 +154,8 @@ impl FnLower<'_, '_> {
                 }
                 match self.select_send_operands(&send) {
                     Some((chan, value, elem)) => {
-                        p.registrations.push((Builtin::SelectSend(elem.bits()), vec![chan.op, value.op]));
+                        p.registrations
+                            .push((Builtin::SelectSend(elem.bits()), vec![chan.op, value.op]));
                         p.operands.push(chan);
                         p.operands.push(value);
                         Wait::Channel { index, recv: None }
@@ -159,7 +183,8 @@ impl FnLower<'_, '_> {
 
     /// `情况 c <- v:`: the channel, then the value converted to its element type.
     fn select_send_operands(&mut self, send: &ast::SendExpr) -> Option<(Val, Val, Type)> {
-        let (chan, elem) = self.channel(&send.chan()?, "只能向通道发送", "can only send to a channel")?;
+        let (chan, elem) =
+            self.channel(&send.chan()?, "只能向通道发送", "can only send to a channel")?;
         match send.value().and_then(|e| self.send_value(&e, &chan.ty, &elem)) {
             Some(value) => Some((chan, value, elem)),
             None => {
@@ -195,7 +220,15 @@ impl FnLower<'_, '_> {
             Wait::Invalid { binding: Some(name) } => {
                 // Known, so that its uses are not reported again.
                 let local = self.b.new_local(Type::Int, Some(name.text()));
-                self.declare(name.text(), Var { kind: VarKind::Local(local), ty: Type::Int, is_const: false, poisoned: true });
+                self.declare(
+                    name.text(),
+                    Var {
+                        kind: VarKind::Local(local),
+                        ty: Type::Int,
+                        is_const: false,
+                        poisoned: true,
+                    },
+                );
             }
             _ => {}
         }

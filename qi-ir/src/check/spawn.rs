@@ -47,16 +47,25 @@ impl FnLower<'_, '_> {
             if let Some(v) = self.expr(&e) {
                 self.release_temp(&v);
             }
-            self.c.error(call_range, "启动 后面必须是函数调用", "启动 must be followed by a function call");
+            self.c.error(
+                call_range,
+                "启动 后面必须是函数调用",
+                "启动 must be followed by a function call",
+            );
             return;
         }
-        let outer = self.spawn.replace(SpawnSink { file: self.c.file, range: call_range, closure: None });
+        let outer =
+            self.spawn.replace(SpawnSink { file: self.c.file, range: call_range, closure: None });
         let v = self.expr(&e);
         let sink = std::mem::replace(&mut self.spawn, outer).expect("set above");
         match (v, sink.closure) {
             (_, Some(closure)) => {
                 let loc = self.c.loc(range);
-                self.b.push(Inst::Effect(Value::Builtin { op: Builtin::Spawn, args: vec![closure.op], loc }));
+                self.b.push(Inst::Effect(Value::Builtin {
+                    op: Builtin::Spawn,
+                    args: vec![closure.op],
+                    loc,
+                }));
                 self.release_temp(&closure);
             }
             (Some(v), None) => {
@@ -74,13 +83,21 @@ impl FnLower<'_, '_> {
 
     /// Is the call at `range` the one a `启动` starts (not yet captured)?
     pub(super) fn spawning(&self, range: TextRange) -> bool {
-        self.spawn.as_ref().is_some_and(|s| s.file == self.c.file && s.range == range && s.closure.is_none())
+        self.spawn
+            .as_ref()
+            .is_some_and(|s| s.file == self.c.file && s.range == range && s.closure.is_none())
     }
 
     /// In place of the call of `callee` with the checked `args` (returning `ret`): a closure
     /// `函数()` that makes it, stored for the `启动`. The arguments are consumed (owned ones
     /// move into the record, borrowed ones are retained); the result is `空`.
-    pub(super) fn defer_call(&mut self, callee: Callee, args: Vec<Val>, ret: Type, loc: Loc) -> Val {
+    pub(super) fn defer_call(
+        &mut self,
+        callee: Callee,
+        args: Vec<Val>,
+        ret: Type,
+        loc: Loc,
+    ) -> Val {
         let mut values: Vec<Val> = Vec::with_capacity(args.len() + 1);
         let direct = match callee {
             Callee::Direct(id) => Some(id),
@@ -93,9 +110,16 @@ impl FnLower<'_, '_> {
         let types: Vec<Type> = values.iter().map(|v| v.ty.clone()).collect();
         let name = format!("{}.启动", self.b.func.name);
         let code = self.c.call_code(name, direct, &types, &ret, false, loc);
-        let layout = self.c.closure_layout_of(types.into_iter().map(|ty| Slot { ty, weak: false }).collect());
+        let layout = self
+            .c
+            .closure_layout_of(types.into_iter().map(|ty| Slot { ty, weak: false }).collect());
         let ty = FnType { params: vec![], ret: Type::Void };
-        let closure = self.closure_record(ty, code, layout, values.into_iter().map(|v| Some((v, false))).collect());
+        let closure = self.closure_record(
+            ty,
+            code,
+            layout,
+            values.into_iter().map(|v| Some((v, false))).collect(),
+        );
         if let Some(sink) = &mut self.spawn {
             sink.closure = Some(closure);
         }
@@ -108,7 +132,15 @@ impl Checker<'_> {
     /// its record: `(环境) { 调用(环境.1, 环境.2, …) }`. Without `direct`, slot 1 holds the
     /// callee (a function value). With `complete`, the last slot holds a future, which the
     /// call's result completes; otherwise the result is dropped.
-    pub(super) fn call_code(&mut self, name: String, direct: Option<FuncId>, slots: &[Type], ret: &Type, complete: bool, loc: Loc) -> FuncId {
+    pub(super) fn call_code(
+        &mut self,
+        name: String,
+        direct: Option<FuncId>,
+        slots: &[Type],
+        ret: &Type,
+        complete: bool,
+        loc: Loc,
+    ) -> FuncId {
         let env_ty = Type::Fn(Box::new(FnType { params: vec![], ret: Type::Void }));
         let mut b = FnBuilder::new(name, vec![(None, env_ty)], Type::Void, loc);
         let env = Operand::Local(LocalId(0));
@@ -118,7 +150,9 @@ impl Checker<'_> {
         let mut ops: Vec<Operand> = slots
             .iter()
             .enumerate()
-            .map(|(i, ty)| b.temp(ty.clone(), Value::GetSlot { obj: env, slot: i as u32 + 1, ty: ty.clone() }))
+            .map(|(i, ty)| {
+                b.temp(ty.clone(), Value::GetSlot { obj: env, slot: i as u32 + 1, ty: ty.clone() })
+            })
             .collect();
         let future = if complete { ops.pop() } else { None };
         let call = match direct {

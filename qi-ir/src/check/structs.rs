@@ -33,8 +33,15 @@ impl Checker<'_> {
         let Some(name) = s.name() else { return };
         let text = name.text();
         let range = name.syntax().text_range();
-        if self.struct_by_name.contains_key(&text) || self.enum_type_named(&text).is_some() || self.is_type_template(&text) {
-            self.error(range, format!("类型 {text} 重复定义"), format!("type {text} is defined twice"));
+        if self.struct_by_name.contains_key(&text)
+            || self.enum_type_named(&text).is_some()
+            || self.is_type_template(&text)
+        {
+            self.error(
+                range,
+                format!("类型 {text} 重复定义"),
+                format!("type {text} is defined twice"),
+            );
             return;
         }
         if s.generic_param_list().is_some() {
@@ -57,7 +64,14 @@ impl Checker<'_> {
         let id = StructId(self.structs.len() as u32);
         let layout = LayoutId(self.layouts.len() as u32);
         self.layouts.push(Layout { kind: LayoutKind::Struct, slots: Vec::new() });
-        self.structs.push(StructInfo { name: text.as_str().into(), fields: Vec::new(), layout, decl: s, file: self.file, instance_of: None });
+        self.structs.push(StructInfo {
+            name: text.as_str().into(),
+            fields: Vec::new(),
+            layout,
+            decl: s,
+            file: self.file,
+            instance_of: None,
+        });
         self.struct_by_name.insert(text, id);
     }
 
@@ -71,7 +85,11 @@ impl Checker<'_> {
             let fname = name.text();
             let range = name.syntax().text_range();
             if fields.iter().any(|x| x.name == fname) {
-                self.error(range, format!("结构体 {sname} 的字段 {fname} 重复"), format!("struct {sname} has two fields named {fname}"));
+                self.error(
+                    range,
+                    format!("结构体 {sname} 的字段 {fname} 重复"),
+                    format!("struct {sname} has two fields named {fname}"),
+                );
                 continue;
             }
             let Some(ty) = f.ty().and_then(|t| self.resolve_type(&t)) else { continue };
@@ -92,7 +110,8 @@ impl Checker<'_> {
             fields.push(FieldInfo { name: fname, ty, default });
         }
         let layout = self.structs[id.index()].layout;
-        self.layouts[layout.index()].slots = fields.iter().map(|f| Slot { ty: f.ty.clone(), weak: false }).collect();
+        self.layouts[layout.index()].slots =
+            fields.iter().map(|f| Slot { ty: f.ty.clone(), weak: false }).collect();
         self.structs[id.index()].fields = fields;
     }
 
@@ -142,7 +161,11 @@ impl FnLower<'_, '_> {
             match self.c.resolve_type(&ast::TypeRef::Named(ty_node.clone()))? {
                 Type::Struct(s) => s.id,
                 other => {
-                    self.c.error(ty_node.syntax().text_range(), format!("{other} 不是结构体"), format!("{other} is not a struct"));
+                    self.c.error(
+                        ty_node.syntax().text_range(),
+                        format!("{other} 不是结构体"),
+                        format!("{other} is not a struct"),
+                    );
                     return None;
                 }
             }
@@ -150,7 +173,11 @@ impl FnLower<'_, '_> {
             match self.c.struct_by_name.get(&name) {
                 Some(&id) => id,
                 None => {
-                    self.c.error(ty_node.syntax().text_range(), format!("未定义的结构体: {name}"), format!("undefined struct: {name}"));
+                    self.c.error(
+                        ty_node.syntax().text_range(),
+                        format!("未定义的结构体: {name}"),
+                        format!("undefined struct: {name}"),
+                    );
                     return None;
                 }
             }
@@ -167,12 +194,20 @@ impl FnLower<'_, '_> {
             let text = fname.text();
             let frange = fname.syntax().text_range();
             let Some(i) = self.c.field_index(id, &text) else {
-                self.c.error(frange, format!("结构体 {name} 无字段 {text}"), format!("struct {name} has no field {text}"));
+                self.c.error(
+                    frange,
+                    format!("结构体 {name} 无字段 {text}"),
+                    format!("struct {name} has no field {text}"),
+                );
                 ok = false;
                 continue;
             };
             if given[i] {
-                self.c.error(frange, format!("字段 {text} 重复赋值"), format!("field {text} is given twice"));
+                self.c.error(
+                    frange,
+                    format!("字段 {text} 重复赋值"),
+                    format!("field {text} is given twice"),
+                );
                 ok = false;
                 continue;
             }
@@ -180,7 +215,9 @@ impl FnLower<'_, '_> {
             let fty = self.c.structs[id.index()].fields[i].ty.clone();
             // `名: 值`, or the shorthand `名` meaning the variable of that name.
             let value = match f.value() {
-                Some(e) => self.expr_expecting(&e, &fty).and_then(|v| self.coerce(v, &fty, e.syntax().text_range())),
+                Some(e) => self
+                    .expr_expecting(&e, &fty)
+                    .and_then(|v| self.coerce(v, &fty, e.syntax().text_range())),
                 None => self.path_value(&text, frange),
             };
             match value {
@@ -195,7 +232,10 @@ impl FnLower<'_, '_> {
                     let missing: Vec<usize> = (0..n).filter(|i| !given[*i]).collect();
                     for i in missing {
                         let fty = self.c.structs[id.index()].fields[i].ty.clone();
-                        let v = self.temp(fty.clone(), Value::GetSlot { obj: b.op, slot: i as u32, ty: fty.clone() });
+                        let v = self.temp(
+                            fty.clone(),
+                            Value::GetSlot { obj: b.op, slot: i as u32, ty: fty.clone() },
+                        );
                         if v.owned {
                             self.b.push(Inst::Retain(v.op));
                         }
@@ -206,7 +246,11 @@ impl FnLower<'_, '_> {
                 }
                 Some(b) => {
                     self.release_temp(&b);
-                    self.c.error(brange, format!("展开的值必须也是 {name}，这里是 {}", b.ty), format!("the spread value must also be a {name}, found {}", b.ty));
+                    self.c.error(
+                        brange,
+                        format!("展开的值必须也是 {name}，这里是 {}", b.ty),
+                        format!("the spread value must also be a {name}, found {}", b.ty),
+                    );
                     ok = false;
                 }
                 None => ok = false,
@@ -218,7 +262,9 @@ impl FnLower<'_, '_> {
                 (f.name.clone(), f.ty.clone(), f.default.clone())
             };
             let v = match default {
-                Some(d) => self.expr(&d).and_then(|v| self.coerce(v, &fty, d.syntax().text_range())),
+                Some(d) => {
+                    self.expr(&d).and_then(|v| self.coerce(v, &fty, d.syntax().text_range()))
+                }
                 None => match super::types::zero_value(self.c, &fty) {
                     Some(z) => Some(self.temp(fty.clone(), z)),
                     None => {
@@ -245,7 +291,14 @@ impl FnLower<'_, '_> {
 
     /// Store a value into a record slot. `overwrite`: the slot holds an owned object
     /// that must be released first (a fresh record's slots are null).
-    pub(super) fn store_slot(&mut self, obj: Operand, slot: u32, ty: &Type, v: Val, overwrite: bool) {
+    pub(super) fn store_slot(
+        &mut self,
+        obj: Operand,
+        slot: u32,
+        ty: &Type,
+        v: Val,
+        overwrite: bool,
+    ) {
         let op = self.into_owned(v);
         if overwrite && ty.is_rc() {
             let old = self.b.new_local(ty.clone(), None);
@@ -256,7 +309,11 @@ impl FnLower<'_, '_> {
     }
 
     /// The struct and field index of `base.name`, with the base evaluated; reports errors.
-    pub(super) fn field_place(&mut self, base: &ast::Expr, name: &ast::NameRef) -> Option<(Val, StructId, usize, Type)> {
+    pub(super) fn field_place(
+        &mut self,
+        base: &ast::Expr,
+        name: &ast::NameRef,
+    ) -> Option<(Val, StructId, usize, Type)> {
         let b = self.expr(base)?;
         let text = name.text();
         let Type::Struct(s) = &b.ty else {
@@ -273,7 +330,11 @@ impl FnLower<'_, '_> {
         let Some(i) = self.c.field_index(id, &text) else {
             let sname = s.name.clone();
             self.release_temp(&b);
-            self.c.error(name.syntax().text_range(), format!("结构体 {sname} 无字段 {text}"), format!("struct {sname} has no field {text}"));
+            self.c.error(
+                name.syntax().text_range(),
+                format!("结构体 {sname} 无字段 {text}"),
+                format!("struct {sname} has no field {text}"),
+            );
             return None;
         };
         let fty = self.c.structs[id.index()].fields[i].ty.clone();
@@ -292,7 +353,13 @@ impl FnLower<'_, '_> {
     }
 
     /// `x.字段 = 值` / `x.字段 op= 值`.
-    pub(super) fn field_assign(&mut self, f: &ast::FieldExpr, op: Option<ast::BinOp>, value: &ast::Expr, range: TextRange) {
+    pub(super) fn field_assign(
+        &mut self,
+        f: &ast::FieldExpr,
+        op: Option<ast::BinOp>,
+        value: &ast::Expr,
+        range: TextRange,
+    ) {
         let (Some(base), Some(name)) = (f.receiver(), f.name()) else { return };
         if op.is_none() && self.closure_self_cycle(&base, &name.text(), value) {
             return;
@@ -307,7 +374,13 @@ impl FnLower<'_, '_> {
             None => self.expr_expecting(value, &fty),
             Some(bin) => {
                 let cur = Val::borrowed(Operand::Null, fty.clone());
-                let cur = Val { op: self.b.temp(fty.clone(), Value::GetSlot { obj: b.op, slot: i as u32, ty: fty.clone() }), ..cur };
+                let cur = Val {
+                    op: self.b.temp(
+                        fty.clone(),
+                        Value::GetSlot { obj: b.op, slot: i as u32, ty: fty.clone() },
+                    ),
+                    ..cur
+                };
                 match self.expr(value) {
                     Some(rhs) => self.binary_values(bin, cur, rhs, range),
                     None => None,

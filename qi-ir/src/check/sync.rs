@@ -9,19 +9,33 @@ use rowan::TextRange;
 
 /// `同步` functions not provided (goroutine inspection belongs to the reference's thread
 /// model, which green threads replace).
-const SYNC_LATER: &[&str] = &["协程异常数量", "获取协程异常", "启动并等待协程", "等待协程", "协程有异常", "获取协程异常句柄"];
+const SYNC_LATER: &[&str] = &[
+    "协程异常数量",
+    "获取协程异常",
+    "启动并等待协程",
+    "等待协程",
+    "协程有异常",
+    "获取协程异常句柄",
+];
 
 impl FnLower<'_, '_> {
     /// A call of a builtin whose parameters and result have fixed types (`Builtin::params`,
     /// `Builtin::result`); `name` is the name it was called by.
-    pub(super) fn fixed_builtin(&mut self, op: Builtin, name: &str, args: &[ast::Expr], range: TextRange) -> Option<Val> {
+    pub(super) fn fixed_builtin(
+        &mut self,
+        op: Builtin,
+        name: &str,
+        args: &[ast::Expr],
+        range: TextRange,
+    ) -> Option<Val> {
         let params = op.params().expect("a builtin with fixed parameter types");
         if args.len() != params.len() {
             self.arity_error(name, params.len(), params.len(), args.len(), range);
             self.check_and_drop(args);
             return None;
         }
-        let pairs: Vec<(ast::Expr, Type)> = args.iter().cloned().zip(params.iter().cloned()).collect();
+        let pairs: Vec<(ast::Expr, Type)> =
+            args.iter().cloned().zip(params.iter().cloned()).collect();
         let vals = self.arguments(&pairs)?;
         let loc = self.c.loc(range);
         let value = Value::Builtin { op, args: vals.iter().map(|v| v.op).collect(), loc };
@@ -30,7 +44,12 @@ impl FnLower<'_, '_> {
     }
 
     /// `同步.函数(…)` / `同步::函数(…)`.
-    pub(super) fn sync_call(&mut self, name: &str, args: &[ast::Expr], range: TextRange) -> Option<Val> {
+    pub(super) fn sync_call(
+        &mut self,
+        name: &str,
+        args: &[ast::Expr],
+        range: TextRange,
+    ) -> Option<Val> {
         let op = match name {
             "创建锁" => Builtin::MutexNew,
             "加锁" => Builtin::MutexLock,
@@ -57,7 +76,11 @@ impl FnLower<'_, '_> {
                 return self.unsupported(range, &format!("同步.{name}"), &format!("同步.{name}"));
             }
             _ => {
-                self.c.error(range, format!("标准库模块「同步」没有函数「{name}」"), format!("module 同步 has no function {name}"));
+                self.c.error(
+                    range,
+                    format!("标准库模块「同步」没有函数「{name}」"),
+                    format!("module 同步 has no function {name}"),
+                );
                 self.check_and_drop(args);
                 return None;
             }

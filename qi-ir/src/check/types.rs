@@ -11,7 +11,11 @@ impl Checker<'_> {
         let Some(t) = p.ty() else { return Some(Type::Int) };
         match self.resolve_type(&t)? {
             Type::Void => {
-                self.error(p.syntax().text_range(), "形参不能是 空 类型", "a parameter cannot have type 空");
+                self.error(
+                    p.syntax().text_range(),
+                    "形参不能是 空 类型",
+                    "a parameter cannot have type 空",
+                );
                 None
             }
             t => Some(t),
@@ -34,7 +38,11 @@ impl Checker<'_> {
             }
             if self.is_type_template(&name) {
                 let Some(list) = path.generic_args() else {
-                    self.error(range, format!("泛型类型 {name} 需要类型实参：{name}<T>"), format!("generic type {name} needs type arguments: {name}<T>"));
+                    self.error(
+                        range,
+                        format!("泛型类型 {name} 需要类型实参：{name}<T>"),
+                        format!("generic type {name} needs type arguments: {name}<T>"),
+                    );
                     return None;
                 };
                 let mut args = Vec::new();
@@ -44,7 +52,11 @@ impl Checker<'_> {
                 return self.instantiate_type(&name, args, range);
             }
             if path.generic_args().is_some() {
-                self.error(range, format!("{name} 不是泛型类型"), format!("{name} is not a generic type"));
+                self.error(
+                    range,
+                    format!("{name} 不是泛型类型"),
+                    format!("{name} is not a generic type"),
+                );
                 return None;
             }
             if let Some(t) = self.named_type(&name) {
@@ -63,7 +75,11 @@ impl Checker<'_> {
             BuiltinType::Void => Type::Void,
             BuiltinType::Array => {
                 let Some(elem) = path.type_args().next() else {
-                    self.error(range, "数组类型需要元素类型：数组<T>", "array type needs an element type: 数组<T>");
+                    self.error(
+                        range,
+                        "数组类型需要元素类型：数组<T>",
+                        "array type needs an element type: 数组<T>",
+                    );
                     return None;
                 };
                 let elem = self.resolve_type(&elem)?;
@@ -73,12 +89,20 @@ impl Checker<'_> {
             BuiltinType::List => return self.unsupported_type(range, "列表", "lists"),
             BuiltinType::Chan => {
                 let Some(elem) = path.type_args().next() else {
-                    self.error(range, "通道类型需要元素类型：通道<T>", "channel type needs an element type: 通道<T>");
+                    self.error(
+                        range,
+                        "通道类型需要元素类型：通道<T>",
+                        "channel type needs an element type: 通道<T>",
+                    );
                     return None;
                 };
                 match self.resolve_type(&elem)? {
                     Type::Void => {
-                        self.error(range, "通道的元素类型不能是 空", "a channel cannot carry 空 values");
+                        self.error(
+                            range,
+                            "通道的元素类型不能是 空",
+                            "a channel cannot carry 空 values",
+                        );
                         return None;
                     }
                     t => Type::Chan(Box::new(t)),
@@ -87,14 +111,22 @@ impl Checker<'_> {
             BuiltinType::Future => {
                 // `未来<空>` is a future that completes without a value.
                 let Some(result) = path.type_args().next() else {
-                    self.error(range, "未来类型需要结果类型：未来<T>", "future type needs a result type: 未来<T>");
+                    self.error(
+                        range,
+                        "未来类型需要结果类型：未来<T>",
+                        "future type needs a result type: 未来<T>",
+                    );
                     return None;
                 };
                 Type::Future(Box::new(self.resolve_type(&result)?))
             }
             BuiltinType::Option | BuiltinType::Result => {
                 let Some(arg) = path.type_args().next() else {
-                    self.error(range, "选项/结果 类型需要类型参数：选项<T>、结果<T>", "选项/结果 need a type argument: 选项<T>, 结果<T>");
+                    self.error(
+                        range,
+                        "选项/结果 类型需要类型参数：选项<T>、结果<T>",
+                        "选项/结果 need a type argument: 选项<T>, 结果<T>",
+                    );
                     return None;
                 };
                 let t = self.resolve_type(&arg)?;
@@ -124,9 +156,14 @@ pub(crate) fn zero_value(c: &mut Checker, ty: &Type) -> Option<Value> {
         Type::Bool => Value::Use(Operand::Bool(false)),
         Type::Char => Value::Use(Operand::Char(0)),
         Type::Str => Value::Use(Operand::Str(c.intern(""))),
-        Type::Array(elem) => Value::NewArray { elem: (**elem).clone(), len: Operand::Int(0), loc: Loc::default() },
-        Type::Struct(_) | Type::Enum { .. } | Type::Fn(_) | Type::Exception | Type::Chan(_) | Type::Future(_) => {
-            return None
+        Type::Array(elem) => {
+            Value::NewArray { elem: (**elem).clone(), len: Operand::Int(0), loc: Loc::default() }
         }
+        Type::Struct(_)
+        | Type::Enum { .. }
+        | Type::Fn(_)
+        | Type::Exception
+        | Type::Chan(_)
+        | Type::Future(_) => return None,
     })
 }

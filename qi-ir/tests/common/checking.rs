@@ -18,7 +18,11 @@ pub fn line_col(src: &str, offset: usize) -> String {
 /// `L:C-L:C 中文 | English`, warnings prefixed with `warning `, sorted by position.
 pub fn check_src(src: &str) -> (Option<Module>, Vec<String>) {
     let parse = qi_syntax::parse(src);
-    assert!(parse.errors.is_empty(), "test program has syntax errors: {:?}\n{src}", super::messages(&parse.errors));
+    assert!(
+        parse.errors.is_empty(),
+        "test program has syntax errors: {:?}\n{src}",
+        super::messages(&parse.errors)
+    );
     let out = check(&parse.tree(), src, "t.qi");
     let mut ds: Vec<(usize, usize, String)> = out
         .diagnostics
@@ -26,7 +30,17 @@ pub fn check_src(src: &str) -> (Option<Module>, Vec<String>) {
         .map(|d| {
             let (s, e): (usize, usize) = (d.range.start().into(), d.range.end().into());
             let kind = if d.severity == Severity::Warning { "warning " } else { "" };
-            (s, e, format!("{kind}{}-{} {} | {}", line_col(src, s), line_col(src, e), d.message.zh, d.message.en))
+            (
+                s,
+                e,
+                format!(
+                    "{kind}{}-{} {} | {}",
+                    line_col(src, s),
+                    line_col(src, e),
+                    d.message.zh,
+                    d.message.en
+                ),
+            )
         })
         .collect();
     ds.sort_by_key(|d| (d.0, d.1));
@@ -67,7 +81,12 @@ pub fn in_entry(body: &str) -> String {
 }
 
 pub fn func_id(m: &Module, name: &str) -> FuncId {
-    FuncId(m.functions.iter().position(|f| f.name == name).unwrap_or_else(|| panic!("no function {name}")) as u32)
+    FuncId(
+        m.functions
+            .iter()
+            .position(|f| f.name == name)
+            .unwrap_or_else(|| panic!("no function {name}")) as u32,
+    )
 }
 
 pub fn func<'m>(m: &'m Module, name: &str) -> &'m Function {
@@ -80,7 +99,11 @@ pub fn text(m: &Module, name: &str) -> String {
 
 /// The local of the Qi variable `name` (the last one of that name).
 pub fn var(f: &Function, name: &str) -> LocalId {
-    let i = f.locals.iter().rposition(|l| l.name.as_deref() == Some(name)).unwrap_or_else(|| panic!("no variable {name}"));
+    let i = f
+        .locals
+        .iter()
+        .rposition(|l| l.name.as_deref() == Some(name))
+        .unwrap_or_else(|| panic!("no variable {name}"));
     LocalId(i as u32)
 }
 

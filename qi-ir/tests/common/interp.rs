@@ -46,9 +46,16 @@ pub enum V {
 #[derive(Debug)]
 enum Data {
     Str(String),
-    Arr { items: Vec<V>, objects: bool },
+    Arr {
+        items: Vec<V>,
+        objects: bool,
+    },
     /// A struct, boxed enum or closure; `owns[i]`: slot `i` holds a counted reference.
-    Rec { slots: Vec<V>, owns: Vec<bool>, kind: LayoutKind },
+    Rec {
+        slots: Vec<V>,
+        owns: Vec<bool>,
+        kind: LayoutKind,
+    },
     Exc(Box<Exception>),
 }
 
@@ -95,14 +102,22 @@ impl Uncaught {
             let same = self.trace[i..].iter().take_while(|t| **t == self.trace[i]).count();
             out.push_str(&format!("  {at} {function} ({}:{line})", file(*f)));
             if same > 1 {
-                out.push_str(&if english { format!(" ×{same}") } else { format!("（重复 {same} 次）") });
+                out.push_str(&if english {
+                    format!(" ×{same}")
+                } else {
+                    format!("（重复 {same} 次）")
+                });
             }
             out.push('\n');
             i += same;
         }
         if self.omitted > 0 {
             let n = self.omitted;
-            out.push_str(&if english { format!("  … {n} more frames\n") } else { format!("  …… 另有 {n} 帧\n") });
+            out.push_str(&if english {
+                format!("  … {n} more frames\n")
+            } else {
+                format!("  …… 另有 {n} 帧\n")
+            });
         }
         let label = if english { "caused by" } else { "起因" };
         for (message, f, line) in &self.causes {
@@ -128,26 +143,39 @@ struct Messages {
 
 impl Messages {
     fn pick(self, zh: String, en: String) -> String {
-        if self.english { en } else { zh }
+        if self.english {
+            en
+        } else {
+            zh
+        }
     }
     fn div_zero(self) -> String {
         self.pick("除数为零".into(), "division by zero".into())
     }
     fn index(self, index: i64, len: usize) -> String {
-        self.pick(format!("下标越界：下标 {index}，长度 {len}"), format!("index out of range: index {index}, length {len}"))
+        self.pick(
+            format!("下标越界：下标 {index}，长度 {len}"),
+            format!("index out of range: index {index}, length {len}"),
+        )
     }
     fn negative_length(self, n: i64) -> String {
         self.pick(format!("数组长度不能为负数：{n}"), format!("negative array length: {n}"))
     }
     fn float_to_int(self, x: f64) -> String {
         let shown = fmt_float(x);
-        self.pick(format!("浮点数 {shown} 无法转换为整数"), format!("float {shown} cannot be converted to an integer"))
+        self.pick(
+            format!("浮点数 {shown} 无法转换为整数"),
+            format!("float {shown} cannot be converted to an integer"),
+        )
     }
     fn int_to_char(self, n: i64) -> String {
         self.pick(format!("{n} 不是有效的字符码"), format!("{n} is not a valid character code"))
     }
     fn uninit_global(self, name: &str) -> String {
-        self.pick(format!("全局变量 {name} 在初始化之前被读取"), format!("global {name} was read before its initialiser ran"))
+        self.pick(
+            format!("全局变量 {name} 在初始化之前被读取"),
+            format!("global {name} was read before its initialiser ran"),
+        )
     }
     fn stack_overflow(self) -> String {
         self.pick("栈溢出：递归太深".into(), "stack overflow: recursion too deep".into())
@@ -198,7 +226,10 @@ impl Outcome {
     pub fn stderr_first_line(&self) -> Option<String> {
         match (&self.uncaught, &self.fatal) {
             (Some(u), _) => Some(format!("{}{}", uncaught_label(self.english), u.message)),
-            (None, Some(f)) => Some(format!("{}{f}", if self.english { "runtime error: " } else { "运行时错误: " })),
+            (None, Some(f)) => Some(format!(
+                "{}{f}",
+                if self.english { "runtime error: " } else { "运行时错误: " }
+            )),
             (None, None) => None,
         }
     }
@@ -275,13 +306,24 @@ pub fn run(m: &Module, limits: Limits) -> Result<Outcome, String> {
 }
 
 /// Run with the given stdin lines and program arguments.
-pub fn run_with(m: &Module, limits: Limits, input: &[&str], args: &[&str]) -> Result<Outcome, String> {
+pub fn run_with(
+    m: &Module,
+    limits: Limits,
+    input: &[&str],
+    args: &[&str],
+) -> Result<Outcome, String> {
     run_in(m, limits, input, args, false)
 }
 
 /// Run with the given stdin lines and program arguments, with English run-time error
 /// messages if `english` (`QI_LANG=en`).
-pub fn run_in(m: &Module, limits: Limits, input: &[&str], args: &[&str], english: bool) -> Result<Outcome, String> {
+pub fn run_in(
+    m: &Module,
+    limits: Limits,
+    input: &[&str],
+    args: &[&str],
+    english: bool,
+) -> Result<Outcome, String> {
     let mut mach = Machine {
         m,
         heap: Vec::new(),
@@ -309,8 +351,12 @@ pub fn run_in(m: &Module, limits: Limits, input: &[&str], args: &[&str], english
         },
         Err(Stop::Fatal(msg)) => (None, Some(msg)),
         Err(Stop::Fault(msg)) => return fail(&mach, msg),
-        Err(Stop::Raise(msg)) => return fail(&mach, format!("run-time error {msg:?} escaped the interpreter loop")),
-        Err(Stop::Raised) => return fail(&mach, "an exception escaped the interpreter loop".into()),
+        Err(Stop::Raise(msg)) => {
+            return fail(&mach, format!("run-time error {msg:?} escaped the interpreter loop"))
+        }
+        Err(Stop::Raised) => {
+            return fail(&mach, "an exception escaped the interpreter loop".into())
+        }
     };
     let mut live = [0; 6];
     let mut leaked = Vec::new();
@@ -442,11 +488,18 @@ impl Machine<'_> {
     }
 
     /// Execute one instruction or terminator of the top frame. `Ok(Some(_))`: the run ended.
-    fn step(&mut self, frames: &mut Vec<Frame>, limits: Limits, max_depth: &mut usize) -> R<Option<End>> {
+    fn step(
+        &mut self,
+        frames: &mut Vec<Frame>,
+        limits: Limits,
+        max_depth: &mut usize,
+    ) -> R<Option<End>> {
         let m = self.m;
         let fr = frames.last_mut().expect("a frame");
         let func = &m.functions[fr.func];
-        let Some(block) = func.blocks.get(fr.block) else { return fault(format!("block b{} out of range", fr.block)) };
+        let Some(block) = func.blocks.get(fr.block) else {
+            return fault(format!("block b{} out of range", fr.block));
+        };
         if fr.ip < block.insts.len() {
             let inst = &block.insts[fr.ip];
             fr.ip += 1;
@@ -457,7 +510,8 @@ impl Machine<'_> {
             };
             let call = match value {
                 Some(Value::Call { func, args, .. }) => {
-                    let args: Vec<V> = args.iter().map(|a| operand(&fr.locals, a)).collect::<R<_>>()?;
+                    let args: Vec<V> =
+                        args.iter().map(|a| operand(&fr.locals, a)).collect::<R<_>>()?;
                     Some((func.index(), args))
                 }
                 Some(Value::CallIndirect { callee, args, .. }) => {
@@ -508,7 +562,10 @@ impl Machine<'_> {
             }
             Terminator::Return(op) => {
                 if self.pending != V::Null {
-                    return fault(format!("{} returns normally with an exception pending (it would be lost)", func.name));
+                    return fault(format!(
+                        "{} returns normally with an exception pending (it would be lost)",
+                        func.name
+                    ));
                 }
                 let v = match op {
                     Some(op) => Some(operand(&fr.locals, op)?),
@@ -517,13 +574,21 @@ impl Machine<'_> {
                 let done = frames.pop().unwrap();
                 let Some(caller) = frames.last_mut() else { return Ok(Some(End::Normal)) };
                 if let Some(dst) = done.ret_to {
-                    let Some(v) = v else { return fault(format!("{} returned nothing to _{}", m.functions[done.func].name, dst.0)) };
+                    let Some(v) = v else {
+                        return fault(format!(
+                            "{} returned nothing to _{}",
+                            m.functions[done.func].name, dst.0
+                        ));
+                    };
                     set(&mut caller.locals, dst, v)?;
                 }
             }
             Terminator::Unwind => {
                 if self.pending == V::Null {
-                    return fault(format!("`unwind` in {} b{} with no exception pending", func.name, fr.block));
+                    return fault(format!(
+                        "`unwind` in {} b{} with no exception pending",
+                        func.name, fr.block
+                    ));
                 }
                 // The caller's call instruction raised.
                 frames.pop();
@@ -542,7 +607,14 @@ impl Machine<'_> {
         if self.raised_messages.len() < 32 {
             self.raised_messages.push(message.clone());
         }
-        let exc = Exception { message, file: loc.file, line: loc.line, trace: Vec::new(), omitted: 0, cause };
+        let exc = Exception {
+            message,
+            file: loc.file,
+            line: loc.line,
+            trace: Vec::new(),
+            omitted: 0,
+            cause,
+        };
         let e = self.new_obj(Data::Exc(Box::new(exc)));
         self.set_pending(e)
     }
@@ -550,7 +622,9 @@ impl Machine<'_> {
     fn set_pending(&mut self, e: V) -> R<()> {
         if self.pending != V::Null {
             let old = self.exception(self.pending)?.message.clone();
-            return fault(format!("raised while the exception {old:?} is pending (it would be lost)"));
+            return fault(format!(
+                "raised while the exception {old:?} is pending (it would be lost)"
+            ));
         }
         self.pending = e;
         Ok(())
@@ -596,7 +670,9 @@ impl Machine<'_> {
     }
 
     fn frame(&self, func: usize, args: &[V], ret_to: Option<LocalId>) -> R<Frame> {
-        let Some(f) = self.m.functions.get(func) else { return fault(format!("call of f{func} out of range")) };
+        let Some(f) = self.m.functions.get(func) else {
+            return fault(format!("call of f{func} out of range"));
+        };
         if args.len() != f.params.len() {
             return fault(format!("{} called with {} arguments", f.name, args.len()));
         }
@@ -677,10 +753,12 @@ impl Machine<'_> {
                     if self.heap[i].rc == 0 {
                         self.heap[i].freed = true;
                         match &self.heap[i].data {
-                            Data::Arr { items, objects: true } => pending.extend(items.iter().copied()),
-                            Data::Rec { slots, owns, .. } => {
-                                pending.extend(slots.iter().zip(owns).filter(|(_, o)| **o).map(|(s, _)| *s))
+                            Data::Arr { items, objects: true } => {
+                                pending.extend(items.iter().copied())
                             }
+                            Data::Rec { slots, owns, .. } => pending.extend(
+                                slots.iter().zip(owns).filter(|(_, o)| **o).map(|(s, _)| *s),
+                            ),
                             Data::Exc(e) => pending.push(e.cause),
                             _ => {}
                         }
@@ -731,7 +809,8 @@ impl Machine<'_> {
                 }
             }
             Inst::SetIndex { array, index, value, .. } => {
-                let (a, idx, v) = (operand(locals, array)?, operand(locals, index)?, operand(locals, value)?);
+                let (a, idx, v) =
+                    (operand(locals, array)?, operand(locals, index)?, operand(locals, value)?);
                 let len = self.array_of(a)?.len();
                 let V::Int(idx) = idx else { return fault(format!("index {idx:?}")) };
                 let V::Obj(i) = a else { unreachable!() };
@@ -759,9 +838,13 @@ impl Machine<'_> {
             },
             Value::Binary(b, x, y) => self.binary(*b, op(x)?, op(y)?)?,
             Value::Convert(c, a) => convert(*c, op(a)?, self.msg)?,
-            Value::Call { .. } | Value::CallIndirect { .. } => unreachable!("calls are handled by the frame loop"),
+            Value::Call { .. } | Value::CallIndirect { .. } => {
+                unreachable!("calls are handled by the frame loop")
+            }
             Value::NewRecord(l) => {
-                let Some(layout) = self.m.layouts.get(l.index()) else { return fault(format!("layout L{} out of range", l.0)) };
+                let Some(layout) = self.m.layouts.get(l.index()) else {
+                    return fault(format!("layout L{} out of range", l.0));
+                };
                 let slots = layout.slots.iter().map(|s| zero(&s.ty)).collect();
                 let owns = layout.slots.iter().map(|s| s.owns_object()).collect();
                 self.new_obj(Data::Rec { slots, owns, kind: layout.kind })
@@ -779,12 +862,17 @@ impl Machine<'_> {
                 self.builtin(*b, &args)?
             }
             Value::Global(g) => {
-                let (Some(v), Some(global)) = (self.globals.get(g.index()), self.m.globals.get(g.index())) else {
+                let (Some(v), Some(global)) =
+                    (self.globals.get(g.index()), self.m.globals.get(g.index()))
+                else {
                     return fault(format!("global g{} out of range", g.0));
                 };
                 // A struct, function or boxed-enum global has no zero value: null until its
                 // initialiser ran. (A `选项<对象>` is a nullable pointer whose null is `无`.)
-                let checked = matches!(global.ty, Type::Struct(_) | Type::Fn(_) | Type::Enum { boxed: true, .. });
+                let checked = matches!(
+                    global.ty,
+                    Type::Struct(_) | Type::Fn(_) | Type::Enum { boxed: true, .. }
+                );
                 if *v == V::Null && checked && !is_nullable_option(self.m, &global.ty) {
                     return Err(Stop::Raise(self.msg.uninit_global(&global.name)));
                 }
@@ -830,7 +918,9 @@ impl Machine<'_> {
             (BinOp::IAdd, Int(a), Int(c)) => Int(a.wrapping_add(c)),
             (BinOp::ISub, Int(a), Int(c)) => Int(a.wrapping_sub(c)),
             (BinOp::IMul, Int(a), Int(c)) => Int(a.wrapping_mul(c)),
-            (BinOp::IDiv | BinOp::IRem, Int(_), Int(0)) => return Err(Stop::Raise(self.msg.div_zero())),
+            (BinOp::IDiv | BinOp::IRem, Int(_), Int(0)) => {
+                return Err(Stop::Raise(self.msg.div_zero()))
+            }
             (BinOp::IDiv, Int(a), Int(c)) => Int(a.wrapping_div(c)),
             (BinOp::IRem, Int(a), Int(c)) => Int(a.wrapping_rem(c)),
             (BinOp::IAnd, Int(a), Int(c)) => Int(a & c),
@@ -844,7 +934,8 @@ impl Machine<'_> {
             (BinOp::FDiv, Float(a), Float(c)) => Float(a / c),
             (BinOp::FRem, Float(a), Float(c)) => Float(a % c),
             (BinOp::ICmp(c), a, d) => {
-                let (Some(a), Some(d)) = (as_int(a).or(address(a)), as_int(d).or(address(d))) else {
+                let (Some(a), Some(d)) = (as_int(a).or(address(a)), as_int(d).or(address(d)))
+                else {
                     return fault(format!("ICmp of {a:?}, {d:?}"));
                 };
                 Bool(cmp_result(c, a.cmp(&d)))
@@ -863,7 +954,9 @@ impl Machine<'_> {
 
     fn builtin(&mut self, b: Builtin, args: &[V]) -> R<V> {
         use Builtin::*;
-        let arg = |i: usize| args.get(i).copied().ok_or(Stop::Fault(format!("{b:?}: missing argument {i}")));
+        let arg = |i: usize| {
+            args.get(i).copied().ok_or(Stop::Fault(format!("{b:?}: missing argument {i}")))
+        };
         let new_str = |this: &mut Self, s: String| this.new_obj(Data::Str(s));
         Ok(match b {
             Concat => {
@@ -914,7 +1007,8 @@ impl Machine<'_> {
                 V::Int(0)
             }
             Args => {
-                let items: Vec<V> = self.args.clone().into_iter().map(|s| new_str(self, s)).collect();
+                let items: Vec<V> =
+                    self.args.clone().into_iter().map(|s| new_str(self, s)).collect();
                 self.new_obj(Data::Arr { items, objects: true })
             }
             Math(f) => {
@@ -975,7 +1069,9 @@ impl Machine<'_> {
             }
             ExcTake => {
                 if self.pending == V::Null {
-                    return fault("ExcTake with no exception pending (a handler entered without one)");
+                    return fault(
+                        "ExcTake with no exception pending (a handler entered without one)",
+                    );
                 }
                 std::mem::replace(&mut self.pending, V::Null)
             }
@@ -996,7 +1092,12 @@ impl Machine<'_> {
                     match b {
                         ExcMessage => x.message.clone(),
                         ExcLocation => {
-                            let file = self.m.files.get(x.file as usize).map(String::as_str).unwrap_or("?");
+                            let file = self
+                                .m
+                                .files
+                                .get(x.file as usize)
+                                .map(String::as_str)
+                                .unwrap_or("?");
                             format!("{file}:{}", x.line)
                         }
                         _ if x.cause == V::Null => String::new(),
@@ -1007,10 +1108,18 @@ impl Machine<'_> {
             }
             ExcTrace => {
                 let function = self.str_of(arg(0)?)?.to_string();
-                let (V::Int(file), V::Int(line)) = (arg(1)?, arg(2)?) else { return fault(format!("ExcTrace of {args:?}")) };
-                let V::Obj(i) = self.pending else { return fault("ExcTrace with no exception pending (a landing entered normally)") };
+                let (V::Int(file), V::Int(line)) = (arg(1)?, arg(2)?) else {
+                    return fault(format!("ExcTrace of {args:?}"));
+                };
+                let V::Obj(i) = self.pending else {
+                    return fault(
+                        "ExcTrace with no exception pending (a landing entered normally)",
+                    );
+                };
                 self.live(i)?;
-                let Data::Exc(e) = &mut self.heap[i].data else { return fault("the pending object is not an exception") };
+                let Data::Exc(e) = &mut self.heap[i].data else {
+                    return fault("the pending object is not an exception");
+                };
                 if e.trace.len() < TRACE_FRAMES {
                     e.trace.push((function, file as u32, line as u32));
                 } else {
@@ -1031,7 +1140,12 @@ pub fn is_nullable_option(m: &Module, ty: &Type) -> bool {
     let Type::Enum { e, .. } = ty else { return false };
     let Some(def) = m.enums.get(e.id.index()) else { return false };
     match def.variants.as_slice() {
-        [some, none] => def.name.starts_with("选项") && none.payload.is_empty() && some.payload.len() == 1 && some.payload[0].is_rc(),
+        [some, none] => {
+            def.name.starts_with("选项")
+                && none.payload.is_empty()
+                && some.payload.len() == 1
+                && some.payload[0].is_rc()
+        }
         _ => false,
     }
 }
@@ -1072,10 +1186,12 @@ fn convert(c: Conv, v: V, msg: Messages) -> R<V> {
         (Conv::BoolToFloat, Bool(b)) => Float(b as i64 as f64),
         (Conv::IntToBool, Int(n)) => Bool(n != 0),
         (Conv::CharToInt, Char(c)) => Int(c as i64),
-        (Conv::IntToChar, Int(n)) => match u32::try_from(n).ok().filter(|c| char::from_u32(*c).is_some()) {
-            Some(c) => Char(c),
-            None => return Err(Stop::Raise(msg.int_to_char(n))),
-        },
+        (Conv::IntToChar, Int(n)) => {
+            match u32::try_from(n).ok().filter(|c| char::from_u32(*c).is_some()) {
+                Some(c) => Char(c),
+                None => return Err(Stop::Raise(msg.int_to_char(n))),
+            }
+        }
         (c, v) => return fault(format!("{c:?} of {v:?}")),
     })
 }

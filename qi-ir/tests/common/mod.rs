@@ -116,14 +116,18 @@ pub fn all_programs() -> Vec<Program> {
             let status_file = std::fs::read_to_string(sibling("status")).ok();
             let pending = out.is_none() && err.is_none() && status_file.is_none();
             // As in the conformance suite: `.status`, else 1 when there is a `.err`, else 0.
-            let status = status_file.map(|s| s.trim().parse().unwrap()).unwrap_or(if err.is_some() { 1 } else { 0 });
+            let status = status_file
+                .map(|s| s.trim().parse().unwrap())
+                .unwrap_or(if err.is_some() { 1 } else { 0 });
             let stdin = std::fs::read(sibling("in")).map(|b| stdin_lines(&b)).unwrap_or_default();
             let args = source
                 .lines()
                 .filter_map(|l| l.trim().strip_prefix("// qi-args:"))
                 .flat_map(|a| a.split_whitespace().map(str::to_string))
                 .collect();
-            let english = source.lines().any(|l| l.trim().strip_prefix("// qi-env:").is_some_and(|e| e.trim() == "QI_LANG=en"));
+            let english = source.lines().any(|l| {
+                l.trim().strip_prefix("// qi-env:").is_some_and(|e| e.trim() == "QI_LANG=en")
+            });
             Program { name, source, out, err, status, pending, stdin, args, english }
         })
         .collect()

@@ -18,8 +18,19 @@ pub fn tokenize(p: &super::Program) -> Tokens {
     let (tokens, _) = qi_syntax::lexer::lex(src);
     let texts: Vec<String> = tokens.iter().map(|t| t.text(src).to_string()).collect();
     assert_eq!(texts.concat(), *src, "tokens of {} do not cover the text", p.name);
-    let significant = tokens.iter().enumerate().filter(|(_, t)| !SyntaxKind::is_trivia(t.kind)).map(|(i, _)| i).collect();
-    Tokens { name: p.name.clone(), texts, significant, stdin: p.stdin.clone(), args: p.args.clone() }
+    let significant = tokens
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| !SyntaxKind::is_trivia(t.kind))
+        .map(|(i, _)| i)
+        .collect();
+    Tokens {
+        name: p.name.clone(),
+        texts,
+        significant,
+        stdin: p.stdin.clone(),
+        args: p.args.clone(),
+    }
 }
 
 /// Every program the checker accepts, tokenized (computed once per test binary).

@@ -14,7 +14,9 @@ pub fn validate(m: &Module) -> Result<(), String> {
         return Err("main must take nothing and return 空".into());
     }
     for (i, f) in m.functions.iter().enumerate() {
-        FnCheck { m, f }.check().map_err(|e| format!("f{i} {}: {e}\n{}", f.name, print::function_text(m, FuncId(i as u32))))?;
+        FnCheck { m, f }.check().map_err(|e| {
+            format!("f{i} {}: {e}\n{}", f.name, print::function_text(m, FuncId(i as u32)))
+        })?;
     }
     Ok(())
 }
@@ -42,7 +44,10 @@ impl FnCheck<'_> {
         }
         for (i, p) in f.params.iter().enumerate() {
             if &f.locals[i].ty != p {
-                return Err(format!("parameter {i} has type {p} but local _{i} is {}", f.locals[i].ty));
+                return Err(format!(
+                    "parameter {i} has type {p} but local _{i} is {}",
+                    f.locals[i].ty
+                ));
             }
             if *p == Type::Void {
                 return Err(format!("parameter {i} is 空"));
@@ -59,7 +64,11 @@ impl FnCheck<'_> {
                 // that can raise (the lowering ends a block after each of those).
                 match b.insts.last() {
                     Some(last) if last.can_throw(f) => {}
-                    Some(last) => return Err(format!("b{bi} has an unwind edge but its last instruction cannot raise: {last:?}")),
+                    Some(last) => {
+                        return Err(format!(
+                        "b{bi} has an unwind edge but its last instruction cannot raise: {last:?}"
+                    ))
+                    }
                     None => return Err(format!("b{bi} has an unwind edge but no instructions")),
                 }
                 if u.to.index() == bi {
@@ -92,18 +101,25 @@ impl FnCheck<'_> {
             }
             let entered_by_jump = f.blocks.iter().enumerate().any(|(p, pb)| {
                 seen[p]
-                    && ((falls_through(pb) && matches!(pb.term, Terminator::Jump(t) if t.index() == b))
+                    && ((falls_through(pb)
+                        && matches!(pb.term, Terminator::Jump(t) if t.index() == b))
                         || pb.unwind.is_some_and(|u| u.to.index() == b))
             });
             if b == 0 || !blk.insts.is_empty() || entered_by_jump {
-                return Err(format!("b{b} is reachable but was left unfinished (ends in `unreachable`)"));
+                return Err(format!(
+                    "b{b} is reachable but was left unfinished (ends in `unreachable`)"
+                ));
             }
         }
         Ok(())
     }
 
     fn local(&self, l: LocalId) -> Result<&Type, String> {
-        self.f.locals.get(l.index()).map(|d| &d.ty).ok_or_else(|| format!("local _{} out of range ({} locals)", l.0, self.f.locals.len()))
+        self.f
+            .locals
+            .get(l.index())
+            .map(|d| &d.ty)
+            .ok_or_else(|| format!("local _{} out of range ({} locals)", l.0, self.f.locals.len()))
     }
 
     fn block(&self, b: BlockId) -> Result<(), String> {
@@ -170,13 +186,17 @@ impl FnCheck<'_> {
                     | BinOp::IXor
                     | BinOp::IShl
                     | BinOp::IShr => (Int, Int),
-                    BinOp::FAdd | BinOp::FSub | BinOp::FMul | BinOp::FDiv | BinOp::FRem => (Float, Float),
+                    BinOp::FAdd | BinOp::FSub | BinOp::FMul | BinOp::FDiv | BinOp::FRem => {
+                        (Float, Float)
+                    }
                     BinOp::ICmp(c) => {
                         // Objects compare by address, for a null test (`选项<对象>` is a
                         // nullable pointer).
                         let (ta, tb) = (self.operand(a)?, self.operand(b)?);
                         match (ta, tb) {
-                            (Some(t), None) | (None, Some(t)) if t.is_rc() && matches!(c, Cmp::Eq | Cmp::Ne) => {
+                            (Some(t), None) | (None, Some(t))
+                                if t.is_rc() && matches!(c, Cmp::Eq | Cmp::Ne) =>
+                            {
                                 return Ok(Some(Bool));
                             }
                             (Some(t), _) if int_like(&t) => (t, Bool),
@@ -204,9 +224,18 @@ impl FnCheck<'_> {
                 to
             }
             Value::Call { func, args, .. } => {
-                let callee = self.m.functions.get(func.index()).ok_or_else(|| format!("call of f{} out of range", func.0))?;
+                let callee = self
+                    .m
+                    .functions
+                    .get(func.index())
+                    .ok_or_else(|| format!("call of f{} out of range", func.0))?;
                 if args.len() != callee.params.len() {
-                    return Err(format!("call of {} with {} arguments, it takes {}", callee.name, args.len(), callee.params.len()));
+                    return Err(format!(
+                        "call of {} with {} arguments, it takes {}",
+                        callee.name,
+                        args.len(),
+                        callee.params.len()
+                    ));
                 }
                 for (a, p) in args.iter().zip(&callee.params) {
                     self.expect(a, p)?;
@@ -227,9 +256,13 @@ impl FnCheck<'_> {
                 }
                 result
             }
-            Value::Global(g) => {
-                self.m.globals.get(g.index()).ok_or_else(|| format!("global g{} out of range", g.0))?.ty.clone()
-            }
+            Value::Global(g) => self
+                .m
+                .globals
+                .get(g.index())
+                .ok_or_else(|| format!("global g{} out of range", g.0))?
+                .ty
+                .clone(),
             Value::NewArray { elem, len, .. } => {
                 self.expect(len, &Int)?;
                 if *elem == Void {
@@ -275,13 +308,20 @@ impl FnCheck<'_> {
                 match self.operand(callee)? {
                     Some(Fn(ft)) => {
                         if args.len() != ft.params.len() {
-                            return Err(format!("indirect call with {} arguments, the function takes {}", args.len(), ft.params.len()));
+                            return Err(format!(
+                                "indirect call with {} arguments, the function takes {}",
+                                args.len(),
+                                ft.params.len()
+                            ));
                         }
                         for (a, p) in args.iter().zip(&ft.params) {
                             self.expect(a, p)?;
                         }
                         if &ft.ret != ret {
-                            return Err(format!("indirect call returning {ret}, the function returns {}", ft.ret));
+                            return Err(format!(
+                                "indirect call returning {ret}, the function returns {}",
+                                ft.ret
+                            ));
                         }
                     }
                     t => return Err(format!("indirect call of {t:?}")),
@@ -295,7 +335,11 @@ impl FnCheck<'_> {
     fn slot_ty(&self, obj: &Operand, slot: u32) -> Result<Option<Type>, String> {
         let layout = match self.operand(obj)? {
             Some(Type::Struct(s)) => {
-                let def = self.m.structs.get(s.id.index()).ok_or_else(|| format!("struct {} out of range", s.id.0))?;
+                let def = self
+                    .m
+                    .structs
+                    .get(s.id.index())
+                    .ok_or_else(|| format!("struct {} out of range", s.id.0))?;
                 def.layout
             }
             Some(t @ (Type::Fn(_) | Type::Enum { boxed: true, .. })) => {
@@ -304,7 +348,11 @@ impl FnCheck<'_> {
             }
             t => return Err(format!("slot access on {t:?}")),
         };
-        let l = self.m.layouts.get(layout.index()).ok_or_else(|| format!("layout L{} out of range", layout.0))?;
+        let l = self
+            .m
+            .layouts
+            .get(layout.index())
+            .ok_or_else(|| format!("layout L{} out of range", layout.0))?;
         match l.slots.get(slot as usize) {
             Some(s) => Ok(Some(s.ty.clone())),
             None => Err(format!("slot {slot} out of range ({} slots)", l.slots.len())),
@@ -330,7 +378,11 @@ impl FnCheck<'_> {
                 r => r.map(|_| ()),
             },
             Inst::SetGlobal { global, value } => {
-                let g = self.m.globals.get(global.index()).ok_or_else(|| format!("global g{} out of range", global.0))?;
+                let g = self
+                    .m
+                    .globals
+                    .get(global.index())
+                    .ok_or_else(|| format!("global g{} out of range", global.0))?;
                 self.expect(value, &g.ty)
             }
             Inst::Retain(op) => match self.operand(op)? {
@@ -370,8 +422,12 @@ impl FnCheck<'_> {
                 self.block(*else_to)
             }
             Terminator::Return(None) if self.f.ret == Type::Void => Ok(()),
-            Terminator::Return(Some(op)) if self.f.ret != Type::Void => self.expect(op, &self.f.ret),
-            Terminator::Return(r) => Err(format!("return {r:?} from a function returning {}", self.f.ret)),
+            Terminator::Return(Some(op)) if self.f.ret != Type::Void => {
+                self.expect(op, &self.f.ret)
+            }
+            Terminator::Return(r) => {
+                Err(format!("return {r:?} from a function returning {}", self.f.ret))
+            }
             Terminator::Unwind | Terminator::Unreachable => Ok(()),
         }
     }
@@ -382,7 +438,9 @@ impl FnCheck<'_> {
     /// enum is its tag, an `整数`), or an object `T` for a `选项<T>` represented as a
     /// nullable pointer (`有(x)` is `x` itself, `无` is null).
     fn fits(&self, have: &Type, want: &Type) -> bool {
-        same(have, want) || self.niche_payload(want).is_some_and(|t| same(have, &t)) || self.niche_payload(have).is_some_and(|t| same(&t, want))
+        same(have, want)
+            || self.niche_payload(want).is_some_and(|t| same(have, &t))
+            || self.niche_payload(have).is_some_and(|t| same(&t, want))
     }
 
     /// The object type `T` of a `选项<T>` that may be represented as a nullable pointer.
@@ -390,7 +448,12 @@ impl FnCheck<'_> {
         let Type::Enum { e, .. } = t else { return None };
         let def = self.m.enums.get(e.id.index())?;
         match def.variants.as_slice() {
-            [some, none] if def.name.starts_with("选项") && none.payload.is_empty() && some.payload.len() == 1 && some.payload[0].is_rc() => {
+            [some, none]
+                if def.name.starts_with("选项")
+                    && none.payload.is_empty()
+                    && some.payload.len() == 1
+                    && some.payload[0].is_rc() =>
+            {
                 Some(some.payload[0].clone())
             }
             _ => None,
@@ -404,12 +467,16 @@ pub fn always_raises(inst: &Inst) -> bool {
         Inst::Assign { value, .. } | Inst::Effect(value) => value,
         _ => return false,
     };
-    matches!(value, Value::Builtin { op: Builtin::Throw | Builtin::ThrowCaused | Builtin::ExcRethrow, .. })
+    matches!(
+        value,
+        Value::Builtin { op: Builtin::Throw | Builtin::ThrowCaused | Builtin::ExcRethrow, .. }
+    )
 }
 
 /// Equal types, where a payload-less enum is its tag, an `整数`.
 fn same(a: &Type, b: &Type) -> bool {
-    let tag = |t: &Type| if matches!(t, Type::Enum { boxed: false, .. }) { Type::Int } else { t.clone() };
+    let tag =
+        |t: &Type| if matches!(t, Type::Enum { boxed: false, .. }) { Type::Int } else { t.clone() };
     tag(a) == tag(b)
 }
 

@@ -58,7 +58,8 @@ pub fn child_main(build: impl FnOnce(&str) -> Prepared) {
         .unwrap_or(71);
     qi_rt::finish();
     // The kinds the reference interpreter counts (channels and futures come after them).
-    let counts: Vec<String> = qi_rt::live_counts().into_iter().take(6).map(|(_, n)| n.to_string()).collect();
+    let counts: Vec<String> =
+        qi_rt::live_counts().into_iter().take(6).map(|(_, n)| n.to_string()).collect();
     eprintln!("{LIVE}{}", counts.join(" "));
     // Like `qi run`: no exit-time destructors while workers may still run.
     qi_rt::program::end_process(status);
@@ -91,7 +92,10 @@ pub fn run_child(name: &str, env: &[(&str, &str)]) -> ChildOutput {
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     let stdout = match stdout.split_once(MARKER) {
         Some((_, after)) => after.to_string(),
-        None => panic!("the child never started the case:\nstdout: {stdout}\nstderr: {}", String::from_utf8_lossy(&out.stderr)),
+        None => panic!(
+            "the child never started the case:\nstdout: {stdout}\nstderr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ),
     };
     let mut stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     let mut live = None;

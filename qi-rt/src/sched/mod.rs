@@ -129,7 +129,12 @@ pub fn run_program(entry: Entry, workers: usize) -> Outcome {
         stopping: AtomicBool::new(false),
     }));
     let spawn = |name: String, f: Box<dyn FnOnce() + Send>| {
-        std::thread::Builder::new().name(name).spawn(f).expect("cannot start a worker thread").thread().clone()
+        std::thread::Builder::new()
+            .name(name)
+            .spawn(f)
+            .expect("cannot start a worker thread")
+            .thread()
+            .clone()
     };
     spawn(
         "qi-timer".into(),
@@ -215,14 +220,22 @@ pub fn wake(task: Arc<Task>) {
     loop {
         match task.state.load(Ordering::Acquire) {
             PARKED => {
-                if task.state.compare_exchange(PARKED, QUEUED, Ordering::AcqRel, Ordering::Acquire).is_ok() {
+                if task
+                    .state
+                    .compare_exchange(PARKED, QUEUED, Ordering::AcqRel, Ordering::Acquire)
+                    .is_ok()
+                {
                     sched().active.fetch_add(1, Ordering::SeqCst);
                     worker::push(task, true);
                     return;
                 }
             }
             RUNNING => {
-                if task.state.compare_exchange(RUNNING, NOTIFIED, Ordering::AcqRel, Ordering::Acquire).is_ok() {
+                if task
+                    .state
+                    .compare_exchange(RUNNING, NOTIFIED, Ordering::AcqRel, Ordering::Acquire)
+                    .is_ok()
+                {
                     return;
                 }
             }

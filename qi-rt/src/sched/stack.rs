@@ -45,7 +45,8 @@ unsafe impl corosensei::stack::Stack for GreenStack {
     }
 
     fn limit(&self) -> corosensei::stack::StackPointer {
-        corosensei::stack::StackPointer::new(self.base - self.size).expect("stack limit is not null")
+        corosensei::stack::StackPointer::new(self.base - self.size)
+            .expect("stack limit is not null")
     }
 }
 

@@ -139,7 +139,9 @@ impl Task {
 
     /// Claims the open wait `ticket`; true for exactly one caller per ticket.
     pub fn claim(&self, ticket: u64) -> bool {
-        self.wait.compare_exchange(ticket * 2 + 1, ticket * 2, Ordering::AcqRel, Ordering::Acquire).is_ok()
+        self.wait
+            .compare_exchange(ticket * 2 + 1, ticket * 2, Ordering::AcqRel, Ordering::Acquire)
+            .is_ok()
     }
 
     /// Writes the outcome of a claimed wait.

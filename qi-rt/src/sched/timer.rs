@@ -51,7 +51,10 @@ fn any_open(heap: &BinaryHeap<Entry>) -> bool {
 
 impl Timers {
     pub fn new() -> Timers {
-        Timers { heap: Mutex::new(Heap { entries: BinaryHeap::new(), prune_at: 1024 }), changed: Condvar::new() }
+        Timers {
+            heap: Mutex::new(Heap { entries: BinaryHeap::new(), prune_at: 1024 }),
+            changed: Condvar::new(),
+        }
     }
 
     /// Wake `task` (claiming `ticket`, with case -1) at `at`.

@@ -81,7 +81,10 @@ pub(super) fn worker_main(index: usize, queue: Worker<Arc<Task>>) {
     }));
     if let Err(payload) = ran {
         let what = crate::guard::panic_message(&*payload);
-        crate::error::runtime_error(format!("运行时内部错误：{what}"), format!("internal runtime failure: {what}"));
+        crate::error::runtime_error(
+            format!("运行时内部错误：{what}"),
+            format!("internal runtime failure: {what}"),
+        );
     }
     // Abandoned green threads stay in memory (see `task::Local`'s drop).
     if let Some(w) = set_worker(None) {
@@ -255,7 +258,11 @@ fn run(task: Arc<Task>, index: usize) {
         CoroutineResult::Yield(Switch::Park) => {
             local.co = Some(co);
             let parent = local.parent.take();
-            if task.state.compare_exchange(RUNNING, PARKED, Ordering::AcqRel, Ordering::Acquire).is_ok() {
+            if task
+                .state
+                .compare_exchange(RUNNING, PARKED, Ordering::AcqRel, Ordering::Acquire)
+                .is_ok()
+            {
                 // The eager future's caller continues (woken before this thread counts as
                 // inactive, so the deadlock check never sees neither).
                 wake_parent(parent);

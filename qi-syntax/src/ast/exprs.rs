@@ -366,7 +366,9 @@ impl TemplatePart {
 impl TemplateString {
     pub fn parts(&self) -> impl Iterator<Item = TemplatePart> {
         self.0.children_with_tokens().filter_map(|element| match element {
-            rowan::NodeOrToken::Token(t) if t.kind() == TEMPLATE_TEXT => Some(TemplatePart::Text(t)),
+            rowan::NodeOrToken::Token(t) if t.kind() == TEMPLATE_TEXT => {
+                Some(TemplatePart::Text(t))
+            }
             rowan::NodeOrToken::Node(n) => TemplateHole::cast(n).map(TemplatePart::Hole),
             _ => None,
         })

@@ -2,8 +2,8 @@
 
 use super::support::{child, child_after, children, token, token_where};
 use super::{
-    ast_enum, ast_node, text_without_trivia, AstChildren, Block, Expr, LetStmt, Name,
-    NameRef, Path, Stmt, TypeRef,
+    ast_enum, ast_node, text_without_trivia, AstChildren, Block, Expr, LetStmt, Name, NameRef,
+    Path, Stmt, TypeRef,
 };
 use crate::lexer::string_literal_value;
 use crate::SyntaxKind::*;

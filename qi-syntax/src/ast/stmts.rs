@@ -122,7 +122,8 @@ impl IfStmt {
     }
     pub fn else_branch(&self) -> Option<ElseBranch> {
         let else_kw = token(&self.0, ELSE_KW)?;
-        let node = else_kw.siblings_with_tokens(rowan::Direction::Next).find_map(|e| e.into_node())?;
+        let node =
+            else_kw.siblings_with_tokens(rowan::Direction::Next).find_map(|e| e.into_node())?;
         match node.kind() {
             IF_STMT => Some(ElseBranch::If(IfStmt(node))),
             BLOCK => Some(ElseBranch::Block(Block(node))),
@@ -221,7 +222,8 @@ impl MatchArm {
     }
     pub fn body(&self) -> Option<MatchArmBody> {
         let arrow = token(&self.0, FAT_ARROW)?;
-        let node = arrow.siblings_with_tokens(rowan::Direction::Next).find_map(|e| e.into_node())?;
+        let node =
+            arrow.siblings_with_tokens(rowan::Direction::Next).find_map(|e| e.into_node())?;
         if let Some(block) = Block::cast(node.clone()) {
             return Some(MatchArmBody::Block(block));
         }

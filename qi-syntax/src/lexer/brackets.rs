@@ -33,7 +33,9 @@ pub fn check_bracket_spelling(text: &str, tokens: &[Token]) -> Vec<Diagnostic> {
         if !matches!(t.kind, R_PAREN | R_BRACE | R_BRACK) {
             continue;
         }
-        let Some(pos) = open.iter().rposition(|o| closer_of(o.kind) == Some(t.kind)) else { continue };
+        let Some(pos) = open.iter().rposition(|o| closer_of(o.kind) == Some(t.kind)) else {
+            continue;
+        };
         let o = open[pos];
         open.truncate(pos);
         let (ot, ct) = (o.text(text), t.text(text));

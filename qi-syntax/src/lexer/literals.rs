@@ -94,7 +94,9 @@ impl Lexer<'_> {
                     return;
                 }
                 Some(b'{') if style == HoleStyle::Brace => 1,
-                Some(_) if style == HoleStyle::Brace && bytes[i..].starts_with(FULLWIDTH_L_CURLY) => {
+                Some(_)
+                    if style == HoleStyle::Brace && bytes[i..].starts_with(FULLWIDTH_L_CURLY) =>
+                {
                     FULLWIDTH_L_CURLY.len()
                 }
                 Some(b'$') if style == HoleStyle::Dollar && bytes.get(i + 1) == Some(&b'{') => 2,

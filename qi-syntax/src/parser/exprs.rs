@@ -61,7 +61,14 @@ impl Parser<'_> {
         (kind.is_builtin_type_kw() && matches!(self.nth(1), COLON2 | DOT))
             || matches!(
                 kind,
-                TYPE_KW | RESULT_KW | OPTION_KW | LIST_KW | ARRAY_KW | CHAN_KW | DEFAULT_KW | FINALLY_KW
+                TYPE_KW
+                    | RESULT_KW
+                    | OPTION_KW
+                    | LIST_KW
+                    | ARRAY_KW
+                    | CHAN_KW
+                    | DEFAULT_KW
+                    | FINALLY_KW
             )
     }
 
@@ -93,7 +100,8 @@ impl Parser<'_> {
                     self.error_at(range, message);
                 }
             }
-            if form == Infix::Assign && !matches!(lhs, PATH_EXPR | FIELD_EXPR | INDEX_EXPR | ERROR) {
+            if form == Infix::Assign && !matches!(lhs, PATH_EXPR | FIELD_EXPR | INDEX_EXPR | ERROR)
+            {
                 let range = rowan::TextRange::new(start, self.prev_end());
                 self.error_at(range, messages::invalid_assign_target());
             }
@@ -325,7 +333,9 @@ impl Parser<'_> {
             self.bump();
             self.required_expr();
             self.finish();
-        } else if self.at_name(NameCtx::Field) || (self.current().is_keyword() && self.nth(1) == COLON) {
+        } else if self.at_name(NameCtx::Field)
+            || (self.current().is_keyword() && self.nth(1) == COLON)
+        {
             self.start(STRUCT_LIT_FIELD);
             self.name_ref(NameCtx::Field);
             self.expect(COLON);

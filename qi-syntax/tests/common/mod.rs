@@ -11,7 +11,12 @@ pub fn parse_ok(src: &str) -> Parse {
     assert!(
         parse.errors.is_empty(),
         "unexpected errors for {src:?}:\n{}\n{}",
-        parse.errors.iter().map(|e| format!("{:?} {}", e.range, e.message.en)).collect::<Vec<_>>().join("\n"),
+        parse
+            .errors
+            .iter()
+            .map(|e| format!("{:?} {}", e.range, e.message.en))
+            .collect::<Vec<_>>()
+            .join("\n"),
         debug_tree(&parse.syntax())
     );
     parse
@@ -21,7 +26,11 @@ pub fn parse_ok(src: &str) -> Parse {
 pub fn parse_err(src: &str) -> Parse {
     let parse = parse(src);
     assert_eq!(parse.syntax().to_string(), src, "tree is not lossless");
-    assert!(!parse.errors.is_empty(), "expected errors for {src:?}\n{}", debug_tree(&parse.syntax()));
+    assert!(
+        !parse.errors.is_empty(),
+        "expected errors for {src:?}\n{}",
+        debug_tree(&parse.syntax())
+    );
     parse
 }
 
