@@ -97,7 +97,10 @@ mod tests {
             Text::new("未声明的变量 `y`", "undeclared variable `y`"),
         );
         let mut out = Vec::new();
-        assert_eq!(render_files(&mut out, &[("a.qi", text)], &[d.clone()], Lang::Zh, false), 1);
+        assert_eq!(
+            render_files(&mut out, &[("a.qi", text)], std::slice::from_ref(&d), Lang::Zh, false),
+            1
+        );
         let s = String::from_utf8(out).unwrap();
         assert!(s.contains("错误: 未声明的变量 `y`"), "{s}");
         assert!(s.contains("a.qi:2:12"), "{s}");

@@ -677,7 +677,9 @@ fn struct_global_read_before_its_initialiser() -> Case {
     }
 }
 
-const CASES: &[(&str, fn() -> Case)] = &[
+type NamedCase = (&'static str, fn() -> Case);
+
+const CASES: &[NamedCase] = &[
     ("int_ops", int_ops),
     ("int_division_by_variable", int_division_by_variable),
     ("int_division_by_constant", int_division_by_constant),

@@ -59,7 +59,7 @@ impl FnLower<'_, '_> {
             Value::NewArray { elem, len: Operand::Int(vals.len() as i64), loc },
         );
         for (i, v) in vals.into_iter().enumerate() {
-            let value = self.into_owned(v);
+            let value = self.owned_operand(v);
             self.b.push(Inst::SetIndex {
                 array: arr.op,
                 index: Operand::Int(i as i64),
@@ -192,11 +192,11 @@ impl FnLower<'_, '_> {
                     old,
                     Value::Index { array: arr.op, index: idx, elem: elem.clone(), loc },
                 );
-                let op = self.into_owned(v);
+                let op = self.owned_operand(v);
                 self.b.push(Inst::SetIndex { array: arr.op, index: idx, value: op, loc });
                 self.b.push(Inst::Release(old));
             } else {
-                let op = self.into_owned(v);
+                let op = self.owned_operand(v);
                 self.b.push(Inst::SetIndex { array: arr.op, index: idx, value: op, loc });
             }
         }

@@ -180,7 +180,7 @@ pub(super) fn lower_global(
         Some(v) => {
             l.c.globals.push(Global { name: text.clone(), ty: v.ty.clone() });
             let ty = v.ty.clone();
-            let op = l.into_owned(v);
+            let op = l.owned_operand(v);
             if matches!(ty, Type::Array(_)) {
                 // The slot holds the empty array `main` stored before any initialiser ran.
                 let old = l.b.new_local(ty.clone(), None);
@@ -346,7 +346,7 @@ impl<'c, 'a> FnLower<'c, 'a> {
 
     /// Return `v` from the function being lowered (for compiler-made bodies).
     pub(super) fn return_value(&mut self, v: Val) {
-        let op = self.into_owned(v);
+        let op = self.owned_operand(v);
         if let Some(r) = self.ret_local {
             self.b.assign(r, Value::Use(op));
         }
@@ -387,7 +387,7 @@ impl<'c, 'a> FnLower<'c, 'a> {
 
     /// Turn a value into an owned operand (for storing into a slot or returning): a
     /// borrowed object is retained, an owned temporary is moved.
-    pub fn into_owned(&mut self, v: Val) -> Operand {
+    pub fn owned_operand(&mut self, v: Val) -> Operand {
         if v.ty.is_rc() {
             if let Operand::Local(l) = v.op {
                 if v.owned {
@@ -524,7 +524,7 @@ impl<'c, 'a> FnLower<'c, 'a> {
         };
         let ty = v.ty.clone();
         let local = self.b.new_local(ty.clone(), Some(name.text()));
-        let op = self.into_owned(v);
+        let op = self.owned_operand(v);
         if ty.is_rc() {
             // In a loop the slot may still hold the previous iteration's value.
             self.b.push(Inst::Release(local));
@@ -643,7 +643,7 @@ impl<'c, 'a> FnLower<'c, 'a> {
     }
 
     fn store_var(&mut self, var: &Var, v: Val) {
-        let op = self.into_owned(v);
+        let op = self.owned_operand(v);
         match var.kind {
             VarKind::Local(l) => {
                 if var.ty.is_rc() {
@@ -846,7 +846,7 @@ impl<'c, 'a> FnLower<'c, 'a> {
     fn for_array(&mut self, s: &ast::ForStmt, iterable: &ast::Expr, v: Val, elem: Type) {
         // The loop keeps its own reference: the body may reassign the variable it came from.
         let arr_local = self.b.new_local(v.ty.clone(), None);
-        let op = self.into_owned(v);
+        let op = self.owned_operand(v);
         // An outer loop's 跳出/继续 may have left the previous array here.
         self.b.push(Inst::Release(arr_local));
         self.b.assign(arr_local, Value::Use(op));
@@ -915,7 +915,7 @@ impl<'c, 'a> FnLower<'c, 'a> {
                 let ret_ty = self.ret_ty.clone();
                 let Some(v) = self.expr_expecting(&e, &ret_ty) else { return };
                 let Some(v) = self.coerce(v, &ret_ty, Self::range_of(&e)) else { return };
-                let op = self.into_owned(v);
+                let op = self.owned_operand(v);
                 self.b.assign(r, Value::Use(op));
             }
             (Some(e), None) => {

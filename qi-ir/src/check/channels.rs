@@ -181,7 +181,7 @@ impl FnLower<'_, '_> {
     pub(super) fn for_channel(&mut self, s: &ast::ForStmt, chan: Val, elem: Type) {
         // The loop keeps its own reference: the body may reassign the variable it came from.
         let chan_local = self.b.new_local(chan.ty.clone(), None);
-        let op = self.into_owned(chan);
+        let op = self.owned_operand(chan);
         // An outer loop's 跳出/继续 may have left the previous channel here.
         self.b.push(Inst::Release(chan_local));
         self.b.assign(chan_local, Value::Use(op));

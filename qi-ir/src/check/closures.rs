@@ -359,7 +359,7 @@ impl FnLower<'_, '_> {
         self.b.push(Inst::SetSlot { obj: rec.op, slot: 0, value: addr });
         for (i, v) in values.into_iter().enumerate() {
             let Some((v, weak)) = v else { continue };
-            let value = if weak { v.op } else { self.into_owned(v) };
+            let value = if weak { v.op } else { self.owned_operand(v) };
             self.b.push(Inst::SetSlot { obj: rec.op, slot: i as u32 + 1, value });
         }
         rec

@@ -17,7 +17,7 @@ impl FnLower<'_, '_> {
         let Some(e) = s.expr() else { return };
         let range = e.syntax().text_range();
         let Some(v) = self.expr(&e) else { return };
-        let Some(msg) = self.to_str(v, range) else { return };
+        let Some(msg) = self.stringify(v, range) else { return };
         let loc = self.c.loc(range);
         let (file, line) = (Operand::Int(loc.file as i64), Operand::Int(loc.line as i64));
         let value = match self.caught.iter().rev().find(|c| c.2).map(|c| c.0) {
@@ -210,7 +210,7 @@ impl FnLower<'_, '_> {
     /// The catch variable: a `字符串` holding the message, scoped to the catch body.
     fn bind_caught(&mut self, name: &str, msg: Val) {
         let local = self.b.new_local(Type::Str, Some(name.to_string()));
-        let op = self.into_owned(msg);
+        let op = self.owned_operand(msg);
         self.b.push(Inst::Release(local));
         self.track_owned(local);
         self.b.assign(local, Value::Use(op));

@@ -422,7 +422,7 @@ impl FnLower<'_, '_> {
                         ok = false;
                         continue;
                     };
-                    match self.expr(&e).and_then(|v| self.to_str(v, e.syntax().text_range())) {
+                    match self.expr(&e).and_then(|v| self.stringify(v, e.syntax().text_range())) {
                         Some(v) => v,
                         None => {
                             ok = false;
@@ -456,7 +456,7 @@ impl FnLower<'_, '_> {
     }
 
     /// Render a scalar as a string (README item 4: one rendering per type); consumes `v`.
-    pub(super) fn to_str(&mut self, v: Val, range: TextRange) -> Option<Val> {
+    pub(super) fn stringify(&mut self, v: Val, range: TextRange) -> Option<Val> {
         let op = match v.ty {
             Type::Str => return Some(v),
             Type::Int => Builtin::IntToStr,
@@ -549,7 +549,7 @@ impl FnLower<'_, '_> {
             return Some(v);
         }
         let conv = match (&v.ty, to) {
-            (_, Type::Str) => return self.to_str(v, range),
+            (_, Type::Str) => return self.stringify(v, range),
             (Type::Int, Type::Float) => Conv::IntToFloat,
             (Type::Float, Type::Int) => Conv::FloatToInt,
             (Type::Bool, Type::Int) => Conv::BoolToInt,

@@ -358,7 +358,7 @@ impl FnLower<'_, '_> {
     pub(super) fn bind(&mut self, name: &str, v: Val) {
         let ty = v.ty.clone();
         let local = self.b.new_local(ty.clone(), Some(name.to_string()));
-        let op = self.into_owned(v);
+        let op = self.owned_operand(v);
         if ty.is_rc() {
             self.b.push(Inst::Release(local));
             self.track_owned(local);

@@ -73,8 +73,8 @@ impl FnLower<'_, '_> {
             return None;
         }
         if op == AstOp::Add && (l.ty == Type::Str || r.ty == Type::Str) {
-            let l = self.to_str(l, range)?;
-            let r = match self.to_str(r, range) {
+            let l = self.stringify(l, range)?;
+            let r = match self.stringify(r, range) {
                 Some(r) => r,
                 None => {
                     self.release_temp(&l);

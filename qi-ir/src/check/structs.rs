@@ -299,7 +299,7 @@ impl FnLower<'_, '_> {
         v: Val,
         overwrite: bool,
     ) {
-        let op = self.into_owned(v);
+        let op = self.owned_operand(v);
         if overwrite && ty.is_rc() {
             let old = self.b.new_local(ty.clone(), None);
             self.b.assign(old, Value::GetSlot { obj, slot, ty: ty.clone() });

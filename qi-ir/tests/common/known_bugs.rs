@@ -20,7 +20,10 @@
 
 use super::interp::Outcome;
 
-pub const KNOWN_BUGS: &[(fn(&Result<Outcome, String>) -> bool, &str)] = &[];
+/// Recognises a run that hit a known bug.
+pub type BugMatcher = fn(&Result<Outcome, String>) -> bool;
+
+pub const KNOWN_BUGS: &[(BugMatcher, &str)] = &[];
 
 /// The ignored test of the known bug this run hit, if any.
 pub fn known_bug(r: &Result<Outcome, String>) -> Option<&'static str> {
