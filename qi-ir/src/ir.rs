@@ -320,7 +320,8 @@ pub enum Value {
         loc: Loc,
     },
     Global(GlobalId),
-    /// A fresh zero-filled array (owned); a negative length is a runtime error.
+    /// A fresh zero-filled array (owned). Raises for a negative length and for an array
+    /// that cannot be allocated.
     NewArray {
         elem: Type,
         len: Operand,
@@ -575,6 +576,8 @@ impl Builtin {
             Throw
                 | ThrowCaused
                 | ExcRethrow
+                // The result may be more than memory holds.
+                | Concat
                 | ChanNew(_)
                 | ChanSend(_)
                 | ChanClose
@@ -764,7 +767,8 @@ impl Inst {
                 !matches!(d, Operand::Int(n) if *n != 0)
             }
             Value::Convert(Conv::FloatToInt | Conv::IntToChar, _) => true,
-            Value::NewArray { len, .. } => !matches!(len, Operand::Int(n) if *n >= 0),
+            // Any length may be more than memory holds.
+            Value::NewArray { .. } => true,
             Value::Builtin { op, .. } => op.may_raise(),
             // A struct, enum or function global is null until its initialiser ran.
             Value::Global(_) => dst.is_some_and(|d| f.local_ty(d).null_until_initialised()),

@@ -39,20 +39,19 @@ pub const RELEASE: RtFn = rt("qi_release", &[I64], None);
 pub const STR_CMP: RtFn = rt("qi_str_cmp", &[I64, I64], Some(I64));
 pub const FLOAT_REM: RtFn = rt("qi_float_rem", &[F64, F64], Some(F64));
 pub const RECORD_NEW: RtFn = rt("qi_record_new", &[I64], Some(I64));
-pub const ARRAY_NEW: RtFn = rt("qi_array_new", &[I64, I32], Some(I64));
+pub const ARRAY_NEW: RtFn = raising("qi_array_new", &[I64, I32, I32, I32]);
 pub const RAISE_STACK_OVERFLOW: RtFn = rt("qi_raise_stack_overflow", &[I32, I32], None);
 pub const RAISE_INDEX: RtFn = rt("qi_raise_index", &[I64, I64, I32, I32], None);
 pub const RAISE_DIV_ZERO: RtFn = rt("qi_raise_div_zero", &[I32, I32], None);
 pub const RAISE_UNINIT_GLOBAL: RtFn = rt("qi_raise_uninit_global", &[I64, I32, I32], None);
 pub const RAISE_FLOAT_TO_INT: RtFn = rt("qi_raise_float_to_int", &[F64, I32, I32], None);
 pub const RAISE_INT_TO_CHAR: RtFn = rt("qi_raise_int_to_char", &[I64, I32, I32], None);
-pub const RAISE_NEGATIVE_LENGTH: RtFn = rt("qi_raise_negative_length", &[I64, I32, I32], None);
 
 /// The runtime function implementing a builtin.
 pub fn builtin(op: Builtin) -> RtFn {
     use Builtin::*;
     match op {
-        Concat => rt("qi_str_concat", &[I64, I64], Some(I64)),
+        Concat => raising("qi_str_concat", &[I64, I64, I32, I32]),
         IntToStr => rt("qi_str_from_int", &[I64], Some(I64)),
         FloatToStr => rt("qi_str_from_float", &[F64], Some(I64)),
         BoolToStr => rt("qi_str_from_bool", &[I8], Some(I64)),

@@ -219,6 +219,30 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
         self.b.inst_results(call).first().copied()
     }
 
+    /// Call a runtime function that may raise (`RtFn::raising`) with `args` and the source
+    /// position; when it raised, unwind. Returns its result.
+    pub(crate) fn call_rt_raising(
+        &mut self,
+        f: RtFn,
+        mut args: Vec<clif::Value>,
+        loc: qi_ir::Loc,
+    ) -> Option<clif::Value> {
+        let (file, line) = self.loc_values(loc);
+        args.push(file);
+        args.push(line);
+        let fref = self.linker.rt_func(&mut self.b, f);
+        let call = self.b.ins().call(fref, &args);
+        let results = self.b.inst_results(call).to_vec();
+        let raised = self.b.create_block();
+        let cont = self.b.create_block();
+        self.b.set_cold_block(raised);
+        self.b.ins().brif(results[1], raised, &[], cont, &[]);
+        self.b.switch_to_block(raised);
+        self.jump_to_unwind();
+        self.b.switch_to_block(cont);
+        Some(results[0])
+    }
+
     fn inst(&mut self, inst: &Inst) {
         match inst {
             Inst::Assign { dst, value } => {
@@ -346,14 +370,18 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
                 let args: Vec<clif::Value> = args.iter().map(|a| self.operand(a)).collect();
                 self.green_builtin(*op, args, *loc)
             }
-            Value::Builtin { op, args, .. } => {
+            Value::Builtin { op, args, loc } => {
                 let args: Vec<clif::Value> = args.iter().map(|a| self.operand(a)).collect();
                 if let qi_ir::Builtin::Math(f) = op {
                     if let Some(v) = self.inline_math(*f, &args) {
                         return Some(v);
                     }
                 }
-                let r = self.call_rt(runtime_calls::builtin(*op), &args);
+                let f = runtime_calls::builtin(*op);
+                if f.raising {
+                    return self.call_rt_raising(f, args, *loc);
+                }
+                let r = self.call_rt(f, &args);
                 if matches!(
                     op,
                     qi_ir::Builtin::Throw
@@ -383,12 +411,9 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
                 }
                 Some(v)
             }
-            Value::NewArray { elem, len, .. } => {
+            Value::NewArray { elem, len, loc } => {
+                // The runtime checks the length (negative, too large) and raises.
                 let len = self.operand(len);
-                if self.unwind.is_some() {
-                    let ok = self.b.ins().icmp_imm_s(IntCC::SignedGreaterThanOrEqual, len, 0);
-                    self.raise_unless(ok, runtime_calls::RAISE_NEGATIVE_LENGTH, &[len]);
-                }
                 let kind = if *elem == Type::Bool {
                     qi_rt::array::ELEM_BYTE
                 } else if elem.is_rc() {
@@ -397,7 +422,7 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
                     qi_rt::array::ELEM_SCALAR
                 };
                 let kind = self.b.ins().iconst(types::I32, kind as i64);
-                self.call_rt(runtime_calls::ARRAY_NEW, &[len, kind])
+                self.call_rt_raising(runtime_calls::ARRAY_NEW, vec![len, kind], *loc)
             }
             Value::ArrayLen(a) => {
                 let a = self.operand(a);

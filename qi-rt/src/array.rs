@@ -11,7 +11,8 @@
 //! rejects negative indices) and raises `qi_raise_index(index, len, …)` when out
 //! of range.
 
-use crate::error::runtime_error;
+use crate::exception::raise_error;
+use crate::green::Raising;
 use crate::guard::guard;
 use crate::object::{self, Header, ObjKind};
 
@@ -61,17 +62,33 @@ pub(crate) unsafe fn payload_size(p: *const Array) -> usize {
     8 + unsafe { (*p).len } as usize * elem_size(unsafe { (*p).header.aux })
 }
 
-/// A new zero-filled owned array (rc=1). `len` must fit in memory; callers
-/// coming from Qi code go through [`qi_array_new`], which validates it.
-pub fn new_array(len: usize, elem: u16) -> *mut Array {
-    let payload = len
-        .checked_mul(elem_size(elem))
-        .and_then(|bytes| bytes.checked_add(8))
-        .unwrap_or(usize::MAX);
-    let p = object::allocate(ObjKind::Array, 0, elem, payload, true) as *mut Array;
+/// Payload bytes (length field and elements) of an array of `len` elements of kind
+/// `elem`; `None` when the size overflows.
+fn array_payload(len: usize, elem: u16) -> Option<usize> {
+    len.checked_mul(elem_size(elem))?.checked_add(8)
+}
+
+/// A new zero-filled owned array (rc=1), or `None` when it cannot be allocated (too
+/// large, or no memory).
+fn try_new_array(len: usize, elem: u16) -> Option<*mut Array> {
+    let payload = array_payload(len, elem)?;
+    let p = object::try_allocate(ObjKind::Array, 0, elem, payload, true)? as *mut Array;
     // SAFETY: fresh allocation with room for the length field.
     unsafe { (*p).len = len as u64 };
-    p
+    Some(p)
+}
+
+/// A new zero-filled owned array (rc=1), for the runtime's own arrays of a size it knows
+/// to be small (running out of memory then ends the program). Arrays whose length comes
+/// from Qi code go through [`qi_array_new`], which raises instead.
+pub fn new_array(len: usize, elem: u16) -> *mut Array {
+    match try_new_array(len, elem) {
+        Some(p) => p,
+        None => {
+            let payload = array_payload(len, elem).unwrap_or(usize::MAX);
+            object::allocate(ObjKind::Array, 0, elem, payload, true) as *mut Array
+        }
+    }
 }
 
 /// The slots of an array, as raw 8-byte words.
@@ -115,21 +132,37 @@ pub fn new_string_array<S: AsRef<str>>(items: &[S]) -> *mut Array {
 // Entry points
 
 /// `数组<T>(n)`: `n` zeroed elements of kind `elem` (`ELEM_SCALAR`, `ELEM_OBJECT` for
-/// object elements, `ELEM_BYTE` for booleans). A negative length is a runtime error.
-pub extern "C" fn qi_array_new(len: i64, elem: u32) -> *mut Array {
+/// object elements, `ELEM_BYTE` for booleans). Raises for a negative length, and for an
+/// array that cannot be allocated (its size overflows, is beyond
+/// the machine's memory (`memory::may_allocate`), or the allocator has no memory for it).
+pub extern "C" fn qi_array_new(len: i64, elem: u32, file: u32, line: u32) -> Raising {
     guard(|| {
         if len < 0 {
-            runtime_error(
+            raise_error(
                 format!("数组长度不能为负数：{len}"),
                 format!("negative array length: {len}"),
+                file,
+                line,
             );
+            return Raising { value: 0, raised: 1 };
         }
         let elem = match elem as u16 {
             ELEM_OBJECT => ELEM_OBJECT,
             ELEM_BYTE => ELEM_BYTE,
             _ => ELEM_SCALAR,
         };
-        new_array(len as usize, elem)
+        match try_new_array(len as usize, elem) {
+            Some(a) => Raising { value: a as u64, raised: 0 },
+            None => {
+                raise_error(
+                    format!("内存不足：无法分配长度为 {len} 的数组"),
+                    format!("out of memory: cannot allocate an array of length {len}"),
+                    file,
+                    line,
+                );
+                Raising { value: 0, raised: 1 }
+            }
+        }
     })
 }
 
@@ -152,6 +185,56 @@ mod tests {
     use crate::string::{new_str, str_as_str};
     use crate::test_support::{exclusive, release, retain};
 
+    /// `数组<T>(n)` that must succeed.
+    fn new(len: i64, elem: u32) -> *mut Array {
+        let r = qi_array_new(len, elem, 0, 0);
+        assert_eq!(r.raised, 0, "array of length {len}");
+        r.value as usize as *mut Array
+    }
+
+    /// `数组<T>(n)` that must raise: the message of the pending exception.
+    fn new_fails(len: i64, elem: u32) -> String {
+        let r = qi_array_new(len, elem, 0, 7);
+        assert_eq!((r.value, r.raised), (0, 1), "array of length {len}");
+        let e = crate::exception::take_pending();
+        // SAFETY: a raise leaves a live exception pending.
+        let (message, line) = unsafe {
+            let d = crate::exception::data(e);
+            (d.message.clone(), d.line)
+        };
+        assert_eq!(line, 7);
+        release(e);
+        message
+    }
+
+    #[test]
+    fn impossible_lengths_raise_naming_the_length() {
+        let _g = exclusive();
+        let before = live_count(ObjKind::Array);
+        for elem in [ELEM_SCALAR, ELEM_OBJECT, ELEM_BYTE] {
+            for len in [i64::MAX, (1 << 61) - 1, 1 << 60] {
+                let message = new_fails(len, elem as u32);
+                assert!(message.contains(&len.to_string()), "{message}");
+            }
+        }
+        // 2^47 bytes of booleans (one byte each) is beyond the limit, as are 2^44 slots.
+        assert!(new_fails(1 << 47, ELEM_BYTE as u32).contains("140737488355328"));
+        assert!(new_fails(1 << 44, ELEM_SCALAR as u32).contains("17592186044416"));
+        // Just beyond the machine's memory.
+        let elems = crate::memory::object_limit() / 8;
+        assert!(new_fails(elems as i64, ELEM_SCALAR as u32).contains(&elems.to_string()));
+        assert!(new_fails(-3, ELEM_SCALAR as u32).contains("-3"));
+        assert_eq!(live_count(ObjKind::Array), before);
+    }
+
+    #[test]
+    fn sizes_are_checked_for_overflow() {
+        assert_eq!(array_payload(3, ELEM_SCALAR), Some(32));
+        assert_eq!(array_payload(3, ELEM_BYTE), Some(11));
+        assert_eq!(array_payload(1 << 61, ELEM_SCALAR), None);
+        assert_eq!(array_payload(usize::MAX - 7, ELEM_BYTE), None);
+    }
+
     fn len(a: *const Array) -> i64 {
         // SAFETY: the tests pass null or arrays they hold.
         unsafe { qi_array_len(a) }
@@ -161,7 +244,7 @@ mod tests {
     fn new_arrays_are_zeroed() {
         let _g = exclusive();
         let before = live_count(ObjKind::Array);
-        let a = qi_array_new(5, 0);
+        let a = new(5, 0);
         assert_eq!(len(a), 5);
         // SAFETY: `a` is live and ours.
         assert_eq!(unsafe { array_slots(a) }, &[0u64; 5]);
@@ -170,7 +253,7 @@ mod tests {
         assert_eq!(live_count(ObjKind::Array), before + 1);
         release(a);
         assert_eq!(live_count(ObjKind::Array), before);
-        let empty = qi_array_new(0, 1);
+        let empty = new(0, 1);
         assert_eq!(len(empty), 0);
         release(empty);
         assert_eq!(len(std::ptr::null()), 0);
@@ -187,7 +270,7 @@ mod tests {
         let kept = unsafe { array_slots(a)[1] } as usize as *mut Header;
         retain(kept);
         // A null slot and an immortal literal among the elements.
-        let b = qi_array_new(3, 1);
+        let b = new(3, 1);
         // SAFETY: `b` is live and ours; we transfer one reference into it.
         unsafe {
             retain(a);
@@ -212,12 +295,12 @@ mod tests {
         let _g = exclusive();
         let arrs = live_count(ObjKind::Array);
         let strs = live_count(ObjKind::Str);
-        let mut head = qi_array_new(2, 1);
+        let mut head = new(2, 1);
         // SAFETY: `head` is live and ours.
         unsafe { array_slots(head)[1] = new_str("底") as usize as u64 };
         let depth = if cfg!(miri) { 1_000 } else { 200_000 };
         for _ in 0..depth {
-            let next = qi_array_new(2, 1);
+            let next = new(2, 1);
             // SAFETY: `next` is fresh; the reference to `head` moves into it.
             unsafe { array_slots(next)[0] = head as usize as u64 };
             head = next;

@@ -255,14 +255,6 @@ pub extern "C" fn qi_raise_index(index: i64, len: i64, file: u32, line: u32) {
     )
 }
 
-pub extern "C" fn qi_raise_negative_length(len: i64, file: u32, line: u32) {
-    raise_new(
-        msg(format!("数组长度不能为负数：{len}"), format!("negative array length: {len}")),
-        file,
-        line,
-    )
-}
-
 pub extern "C" fn qi_raise_float_to_int(x: f64, file: u32, line: u32) {
     let shown = crate::format::float_to_string(x);
     raise_new(

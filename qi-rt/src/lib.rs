@@ -26,6 +26,7 @@ mod guard;
 pub mod lang;
 pub mod literal;
 pub mod math;
+pub mod memory;
 pub mod numeric;
 pub mod object;
 pub mod output;

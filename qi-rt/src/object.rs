@@ -211,7 +211,9 @@ pub fn object_layout(payload: usize) -> Option<Layout> {
 /// Allocates an object of `kind` with `payload` bytes after the header, rc=1.
 /// The payload is zeroed when `zeroed` is set, otherwise uninitialised.
 /// `flags` is either 0 or `FLAG_IMMORTAL` (immortal objects are not counted
-/// as live). Reports a runtime error when memory is exhausted.
+/// as live). Ends the program with a runtime error when memory is exhausted: for the
+/// runtime's own small objects, where that means the machine has no memory left. Sizes
+/// that come from the program go through [`try_allocate`] and raise an exception.
 pub(crate) fn allocate(
     kind: ObjKind,
     flags: u8,
@@ -219,7 +221,22 @@ pub(crate) fn allocate(
     payload: usize,
     zeroed: bool,
 ) -> *mut Header {
-    let Some(layout) = object_layout(payload) else { out_of_memory(payload) };
+    match try_allocate(kind, flags, aux, payload, zeroed) {
+        Some(p) => p,
+        None => out_of_memory(payload),
+    }
+}
+
+/// [`allocate`], or `None` when the size cannot be represented, is beyond what the
+/// machine could hold (`memory::may_allocate`), or the allocator has no memory for it.
+pub(crate) fn try_allocate(
+    kind: ObjKind,
+    flags: u8,
+    aux: u16,
+    payload: usize,
+    zeroed: bool,
+) -> Option<*mut Header> {
+    let layout = object_layout(payload).filter(|l| crate::memory::may_allocate(l.size()))?;
     // SAFETY: the layout has non-zero size (at least the 8-byte header).
     let p = unsafe {
         if zeroed {
@@ -229,7 +246,7 @@ pub(crate) fn allocate(
         }
     } as *mut Header;
     if p.is_null() {
-        out_of_memory(payload);
+        return None;
     }
     // SAFETY: `p` is a fresh, suitably aligned allocation at least HEADER_SIZE long.
     unsafe {
@@ -238,7 +255,7 @@ pub(crate) fn allocate(
     if flags & FLAG_IMMORTAL == 0 {
         count_alloc(kind);
     }
-    p
+    Some(p)
 }
 
 #[cold]

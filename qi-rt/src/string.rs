@@ -6,7 +6,9 @@
 
 use std::cell::RefCell;
 
+use crate::exception::raise_error;
 use crate::format;
+use crate::green::Raising;
 use crate::guard::guard;
 use crate::object::{self, Header, ObjKind};
 
@@ -90,29 +92,36 @@ pub(crate) fn new_str_with_flags(bytes: &[u8], flags: u8) -> *mut Str {
     p
 }
 
-/// Allocates a string object of `len` bytes with uninitialised data.
-fn alloc_str(len: usize, flags: u8) -> *mut Str {
-    let payload = len.saturating_add(8); // saturated sizes fail as out of memory
-    let p = object::allocate(ObjKind::Str, flags, 0, payload, false) as *mut Str;
+/// Allocates a string object of `len` bytes with uninitialised data, or `None` when it
+/// cannot be allocated (too large, or no memory).
+fn try_alloc_str(len: usize, flags: u8) -> Option<*mut Str> {
+    let payload = len.checked_add(8)?;
+    let p = object::try_allocate(ObjKind::Str, flags, 0, payload, false)? as *mut Str;
     // SAFETY: fresh allocation with room for the length field.
     unsafe { (*p).len = len as u64 };
-    p
+    Some(p)
 }
 
-/// A new owned string holding `a` followed by `b`.
-pub(crate) fn new_str_concat(a: &[u8], b: &[u8]) -> *mut Str {
-    let Some(len) = a.len().checked_add(b.len()) else {
-        // Unreachable in practice: two live strings cannot fill the address space.
-        return alloc_str(usize::MAX, 0);
-    };
-    let p = alloc_str(len, 0);
-    // SAFETY: `alloc_str` reserved `a.len() + b.len()` data bytes.
+/// [`try_alloc_str`] for strings the runtime makes itself (conversions, literals,
+/// arguments): running out of memory for them ends the program.
+fn alloc_str(len: usize, flags: u8) -> *mut Str {
+    match try_alloc_str(len, flags) {
+        Some(p) => p,
+        None => object::allocate(ObjKind::Str, flags, 0, len.saturating_add(8), false) as *mut Str,
+    }
+}
+
+/// A new owned string holding `a` followed by `b`, or `None` when it cannot be
+/// allocated.
+pub(crate) fn new_str_concat(a: &[u8], b: &[u8]) -> Option<*mut Str> {
+    let p = try_alloc_str(a.len().checked_add(b.len())?, 0)?;
+    // SAFETY: `try_alloc_str` reserved `a.len() + b.len()` data bytes.
     unsafe {
         let data = (p as *mut u8).add(STR_DATA_OFFSET as usize);
         std::ptr::copy_nonoverlapping(a.as_ptr(), data, a.len());
         std::ptr::copy_nonoverlapping(b.as_ptr(), data.add(a.len()), b.len());
     }
-    p
+    Some(p)
 }
 
 thread_local! {
@@ -159,26 +168,47 @@ pub fn compare_bytes(a: &[u8], b: &[u8]) -> i64 {
 // ---------------------------------------------------------------------------
 // Entry points. Arguments are borrowed, results owned.
 
-/// `a + b` on strings.
+/// `a + b` on strings (also what template strings are made of). Raises when the result
+/// cannot be allocated, naming its length in bytes.
 ///
 /// # Safety
 /// Every string argument is null or a live string object.
-pub unsafe extern "C" fn qi_str_concat(a: *const Str, b: *const Str) -> *mut Str {
+pub unsafe extern "C" fn qi_str_concat(
+    a: *const Str,
+    b: *const Str,
+    file: u32,
+    line: u32,
+) -> Raising {
     guard(|| {
         // SAFETY: forwarded from the caller's contract.
         let (x, y) = unsafe { (str_bytes(a), str_bytes(b)) };
         // Concatenating with "" returns the other operand, shared.
-        if x.is_empty() && !b.is_null() {
-            // SAFETY: `b` is live; the new reference is handed to the caller.
-            unsafe { object::retain(b as *mut Header) };
-            return b as *mut Str;
+        let shared = if x.is_empty() && !b.is_null() {
+            b
+        } else if y.is_empty() && !a.is_null() {
+            a
+        } else {
+            std::ptr::null()
+        };
+        if !shared.is_null() {
+            // SAFETY: `shared` is live; the new reference is handed to the caller.
+            unsafe { object::retain(shared as *mut Header) };
+            return Raising { value: shared as u64, raised: 0 };
         }
-        if y.is_empty() && !a.is_null() {
-            // SAFETY: as above, for `a`.
-            unsafe { object::retain(a as *mut Header) };
-            return a as *mut Str;
+        match new_str_concat(x, y) {
+            Some(s) => Raising { value: s as u64, raised: 0 },
+            None => {
+                // Two live strings: their lengths cannot overflow when added.
+                let len = x.len() + y.len();
+                raise_error(
+                    format!("内存不足：无法分配长度为 {len} 字节的字符串"),
+                    format!("out of memory: cannot allocate a string of {len} bytes"),
+                    file,
+                    line,
+                );
+                Raising { value: 0, raised: 1 }
+            }
         }
-        new_str_concat(x, y)
     })
 }
 
@@ -265,7 +295,9 @@ mod tests {
     // contract of every entry point; these wrappers state it once.
     fn concat(a: *const Str, b: *const Str) -> *mut Str {
         // SAFETY: see above.
-        unsafe { qi_str_concat(a, b) }
+        let r = unsafe { qi_str_concat(a, b, 0, 0) };
+        assert_eq!(r.raised, 0);
+        r.value as usize as *mut Str
     }
     fn cmp(a: *const Str, b: *const Str) -> i64 {
         // SAFETY: see above.

@@ -78,7 +78,6 @@ pub fn entry_points() -> Vec<EntryPoint> {
         entry!(qi_exc_trace(Ptr, I64, I64)),
         entry!(qi_raise_div_zero(U32, U32)),
         entry!(qi_raise_index(I64, I64, U32, U32)),
-        entry!(qi_raise_negative_length(I64, U32, U32)),
         entry!(qi_raise_float_to_int(F64, U32, U32)),
         entry!(qi_raise_int_to_char(I64, U32, U32)),
         entry!(qi_raise_uninit_global(Ptr, U32, U32)),
@@ -101,7 +100,7 @@ pub fn entry_points() -> Vec<EntryPoint> {
         entry!(qi_math_max(F64, F64) -> F64),
         entry!(qi_math_min(F64, F64) -> F64),
         // string
-        entry!(qi_str_concat(Ptr, Ptr) -> Ptr),
+        entry!(qi_str_concat(Ptr, Ptr, U32, U32) -> Raising),
         entry!(qi_str_from_int(I64) -> Ptr),
         entry!(qi_str_from_float(F64) -> Ptr),
         entry!(qi_str_from_bool(U8) -> Ptr),
@@ -121,7 +120,7 @@ pub fn entry_points() -> Vec<EntryPoint> {
         entry!(qi_print_space()),
         entry!(qi_print_newline()),
         // array
-        entry!(qi_array_new(I64, U32) -> Ptr),
+        entry!(qi_array_new(I64, U32, U32, U32) -> Raising),
         entry!(qi_array_len(Ptr) -> I64),
         // errors and numeric conversions
         entry!(qi_float_to_int_sat(F64) -> I64),
@@ -215,12 +214,33 @@ mod tests {
         }
     }
 
-    /// (name, params, ret, diverges) parsed from `pub [unsafe] extern "C" fn` lines.
+    /// Every `pub [unsafe] extern "C" fn` signature of `src`, up to its `{`, on one line
+    /// (rustfmt spreads long ones over several).
+    fn signatures(src: &str) -> Vec<String> {
+        let mut found = Vec::new();
+        let mut open: Option<String> = None;
+        for line in src.lines() {
+            let line = line.trim().replacen("pub unsafe extern", "pub extern", 1);
+            if line.starts_with("pub extern \"C\" fn ") {
+                open = Some(String::new());
+            }
+            if let Some(sig) = open.as_mut() {
+                sig.push_str(&line);
+                if line.ends_with('{') {
+                    // No trailing comma before `)` once joined.
+                    found.push(sig.replace(",)", ")"));
+                    open = None;
+                }
+            }
+        }
+        found
+    }
+
+    /// (name, params, ret, diverges) parsed from the `pub [unsafe] extern "C" fn`s.
     fn declared() -> Vec<(String, Vec<AbiType>, Option<AbiType>, bool)> {
         let mut found = Vec::new();
         for src in SOURCES {
-            for line in src.lines() {
-                let line = line.trim().replacen("pub unsafe extern", "pub extern", 1);
+            for line in signatures(src) {
                 let Some(rest) = line.strip_prefix("pub extern \"C\" fn ") else {
                     continue;
                 };

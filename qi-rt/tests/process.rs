@@ -8,7 +8,6 @@
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
-use qi_rt::array::qi_array_new;
 use qi_rt::error::runtime_error;
 use qi_rt::new_immortal_str;
 use qi_rt::output::{qi_print_float, qi_print_int, qi_print_newline, qi_print_space, qi_print_str};
@@ -38,9 +37,6 @@ fn run_case(case: &str) {
             qi_print_newline();
             print("partial");
             runtime_error("内存不足".into(), "out of memory".into());
-        }
-        "negative_array" => {
-            qi_array_new(-1, 0);
         }
         "threads" => {
             let workers: Vec<_> = (0..4)
@@ -124,12 +120,6 @@ fn fatal_errors_flush_stdout_first() {
     let out = assert_runtime_error("fatal", None, "运行时错误: 内存不足");
     assert!(text(&out.stdout).contains("before\npartial"), "{:?}", text(&out.stdout));
     assert_runtime_error("fatal", Some("en"), "runtime error: out of memory");
-}
-
-#[test]
-fn runtime_refuses_negative_array_lengths() {
-    assert_runtime_error("negative_array", None, "运行时错误: 数组长度不能为负数：-1");
-    assert_runtime_error("negative_array", Some("en"), "runtime error: negative array length: -1");
 }
 
 #[test]
