@@ -84,10 +84,7 @@ fn try_new_array(len: usize, elem: u16) -> Option<*mut Array> {
 pub fn new_array(len: usize, elem: u16) -> *mut Array {
     match try_new_array(len, elem) {
         Some(p) => p,
-        None => {
-            let payload = array_payload(len, elem).unwrap_or(usize::MAX);
-            object::allocate(ObjKind::Array, 0, elem, payload, true) as *mut Array
-        }
+        None => object::out_of_memory(array_payload(len, elem).unwrap_or(usize::MAX)),
     }
 }
 

@@ -258,8 +258,9 @@ pub(crate) fn try_allocate(
     Some(p)
 }
 
+/// Ends the program: the runtime could not allocate an object of its own.
 #[cold]
-fn out_of_memory(payload: usize) -> ! {
+pub(crate) fn out_of_memory(payload: usize) -> ! {
     crate::error::runtime_error(
         format!("内存不足（无法分配 {payload} 字节）"),
         format!("out of memory (cannot allocate {payload} bytes)"),

@@ -107,7 +107,7 @@ fn try_alloc_str(len: usize, flags: u8) -> Option<*mut Str> {
 fn alloc_str(len: usize, flags: u8) -> *mut Str {
     match try_alloc_str(len, flags) {
         Some(p) => p,
-        None => object::allocate(ObjKind::Str, flags, 0, len.saturating_add(8), false) as *mut Str,
+        None => object::out_of_memory(len.saturating_add(8)),
     }
 }
 
