@@ -30,7 +30,9 @@ enum Command {
     /// Check and run a program: `qi run 程序.qi [参数…]`.
     ///
     /// Green threads run on one worker thread per core; `QI_WORKERS=n` sets the number.
-    /// Exit status: 0 normal end, 1 rejected program, 2 uncaught exception or deadlock.
+    /// Exit status: 0 normal end, 1 rejected program, 2 uncaught exception or deadlock,
+    /// 74 output could not be written; a closed pipe on the output ends `qi` quietly by
+    /// SIGPIPE (status 141 in a shell).
     Run {
         /// Print an intermediate form instead of running.
         #[arg(long, value_enum)]
@@ -82,12 +84,13 @@ fn report(files: &[loader::LoadedFile], diagnostics: &[Diagnostic], lang: Lang) 
         return false;
     }
     use std::io::IsTerminal;
-    let stderr = std::io::stderr();
-    let color = stderr.is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let mut out = std::io::BufWriter::new(stderr.lock());
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let mut out = Vec::new();
     let named: Vec<(&str, &str)> =
         files.iter().map(|f| (f.name.as_str(), f.text.as_str())).collect();
-    render::render_files(&mut out, &named, diagnostics, lang, color) > 0
+    let errors = render::render_files(&mut out, &named, diagnostics, lang, color);
+    qi_rt::output::write_stderr(&out);
+    errors > 0
 }
 
 /// Load every file of the program and report its syntax errors (all files) and
@@ -96,7 +99,7 @@ fn load(path: &Path, lang: Lang) -> Option<Vec<loader::LoadedFile>> {
     let files = match loader::load_program(path) {
         Ok(files) => files,
         Err(loader::LoadError::Io(msg)) => {
-            eprintln!("{msg}");
+            qi_rt::output::write_stderr_line(&msg);
             return None;
         }
         Err(loader::LoadError::Imports(files, mut errors)) => {
@@ -147,8 +150,7 @@ fn run(
     let Some(module) = front_end(path, lang) else { return ExitCode::from(1) };
     match emit {
         Some(Emit::Ir) => {
-            use std::io::Write;
-            let _ = write!(std::io::stdout().lock(), "{module}");
+            qi_rt::output::write_stdout(module.to_string().as_bytes());
             return ExitCode::SUCCESS;
         }
         Some(Emit::Asm) => {
@@ -156,7 +158,7 @@ fn run(
             return match qi_jit::compile(&module, &opts) {
                 Ok(_) => ExitCode::SUCCESS,
                 Err(e) => {
-                    eprintln!("qi: internal error: {e}");
+                    qi_rt::output::write_stderr_line(&format!("qi: internal error: {e}"));
                     ExitCode::from(70)
                 }
             };
@@ -175,7 +177,7 @@ fn run(
                 program.run().report()
             }
             Err(e) => {
-                eprintln!("qi: internal error: {e}");
+                qi_rt::output::write_stderr_line(&format!("qi: internal error: {e}"));
                 70
             }
         });
@@ -250,5 +252,5 @@ fn print_leak_report(lang: Lang) {
         Lang::Zh => "存活对象",
         Lang::En => "live objects",
     };
-    eprintln!("[qi] {label}: {}", counts.join(" "));
+    qi_rt::output::write_stderr_line(&format!("[qi] {label}: {}", counts.join(" ")));
 }

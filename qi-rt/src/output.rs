@@ -13,14 +13,16 @@
 //! which threads completed them (a per-thread batch would reorder the output
 //! of threads that synchronise with each other).
 //!
-//! Write errors (EPIPE when the reader went away, …) silently stop output.
+//! A failed write ends the program (`crate::stdio`): quietly when the reader of a pipe
+//! went away, otherwise with a message and status 74.
 
 use std::cell::RefCell;
-use std::io::{IsTerminal, Write};
+use std::io::{self, IsTerminal, Write};
 use std::sync::{LazyLock, Mutex, MutexGuard};
 
 use crate::format;
 use crate::guard::guard;
+use crate::stdio::{self, RawStream, Stream};
 use crate::string::{str_bytes, Str};
 
 /// Size at which a batch of complete lines is written out.
@@ -86,42 +88,37 @@ pub struct OutputBatch<W: Write> {
     capacity: usize,
     /// Write every push at once (interactive terminal).
     line_mode: bool,
-    /// A write failed: discard all further output.
-    failed: bool,
 }
 
 impl<W: Write> OutputBatch<W> {
     pub fn new(sink: W, capacity: usize, line_mode: bool) -> OutputBatch<W> {
-        OutputBatch { pending: Vec::new(), sink, capacity, line_mode, failed: false }
+        OutputBatch { pending: Vec::new(), sink, capacity, line_mode }
     }
 
     /// Adds whole lines (or one over-long fragment); writes the batch when
     /// full or in line mode.
-    pub fn push(&mut self, lines: &[u8]) {
-        if self.failed {
-            return;
-        }
+    pub fn push(&mut self, lines: &[u8]) -> io::Result<()> {
         self.pending.extend_from_slice(lines);
         if self.line_mode || self.pending.len() >= self.capacity {
-            self.flush();
+            self.flush()
+        } else {
+            Ok(())
         }
     }
 
-    /// Writes everything pending in one `write_all`.
-    pub fn flush(&mut self) {
-        if !self.failed && !self.pending.is_empty() {
-            let result = self.sink.write_all(&self.pending).and_then(|()| self.sink.flush());
-            self.failed = result.is_err();
+    /// Writes everything pending in one `write_all` (the batch is empty afterwards, also
+    /// when the write failed).
+    pub fn flush(&mut self) -> io::Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
         }
+        let result = self.sink.write_all(&self.pending).and_then(|()| self.sink.flush());
         self.pending.clear();
+        result
     }
 
     pub fn sink(&self) -> &W {
         &self.sink
-    }
-
-    pub fn has_failed(&self) -> bool {
-        self.failed
     }
 }
 
@@ -136,7 +133,7 @@ impl Drop for ThreadLine {
     fn drop(&mut self) {
         let rest = self.0.get_mut().take();
         if !rest.is_empty() {
-            stdout_batch().push(&rest);
+            push_stdout(&rest);
         }
     }
 }
@@ -145,15 +142,27 @@ thread_local! {
     static THREAD_LINE: ThreadLine = const { ThreadLine(RefCell::new(LineAssembler::new(BATCH_CAPACITY))) };
 }
 
-static STDOUT_BATCH: LazyLock<Mutex<OutputBatch<std::io::Stdout>>> = LazyLock::new(|| {
-    let out = std::io::stdout();
-    let interactive = out.is_terminal();
-    Mutex::new(OutputBatch::new(out, BATCH_CAPACITY, interactive))
+static STDOUT_BATCH: LazyLock<Mutex<OutputBatch<RawStream>>> = LazyLock::new(|| {
+    let interactive = std::io::stdout().is_terminal();
+    Mutex::new(OutputBatch::new(RawStream(Stream::Stdout), BATCH_CAPACITY, interactive))
 });
 
-fn stdout_batch() -> MutexGuard<'static, OutputBatch<std::io::Stdout>> {
+fn stdout_batch() -> MutexGuard<'static, OutputBatch<RawStream>> {
     // A panic while holding the lock leaves a consistent batch: keep going.
     STDOUT_BATCH.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Ends the program if writing standard output failed.
+fn check_stdout(result: io::Result<()>) {
+    if let Err(e) = result {
+        stdio::output_failed(Stream::Stdout, &e)
+    }
+}
+
+/// Queues bytes of complete lines (or a final fragment) for standard output.
+fn push_stdout(bytes: &[u8]) {
+    let result = stdout_batch().push(bytes);
+    check_stdout(result);
 }
 
 /// Prints what `render` appends to the calling thread's line.
@@ -161,9 +170,7 @@ fn print_with(render: impl FnOnce(&mut Vec<u8>)) {
     let mut render = Some(render);
     let done = THREAD_LINE.try_with(|t| match t.0.try_borrow_mut() {
         Ok(mut line) => {
-            line.append(render.take().expect("render used once"), |ready| {
-                stdout_batch().push(ready)
-            });
+            line.append(render.take().expect("render used once"), push_stdout);
             true
         }
         Err(_) => false,
@@ -172,7 +179,7 @@ fn print_with(render: impl FnOnce(&mut Vec<u8>)) {
         // During thread teardown (or a re-entrant call): bypass the line.
         let mut bytes = Vec::new();
         (render.take().expect("render used once"))(&mut bytes);
-        stdout_batch().push(&bytes);
+        push_stdout(&bytes);
     }
 }
 
@@ -203,7 +210,7 @@ pub(crate) fn restore_line(line: Vec<u8>) {
 /// Queues the unterminated last line of a green thread that ended.
 pub(crate) fn emit_partial(line: Vec<u8>) {
     if !line.is_empty() {
-        stdout_batch().push(&line);
+        push_stdout(&line);
     }
 }
 
@@ -213,19 +220,32 @@ pub fn flush_all() {
     let rest = THREAD_LINE
         .try_with(|t| t.0.try_borrow_mut().map(|mut l| l.take()).unwrap_or_default())
         .unwrap_or_default();
-    let mut batch = stdout_batch();
-    batch.push(&rest);
-    batch.flush();
+    let result = {
+        let mut batch = stdout_batch();
+        batch.push(&rest).and_then(|()| batch.flush())
+    };
+    check_stdout(result);
 }
 
-/// Writes one line to stderr after flushing stdout (so that messages appear
-/// after the output that preceded them). Errors are ignored.
-pub fn write_stderr_line(text: &str) {
+/// Writes `bytes` to standard output at once (after what was printed before).
+pub fn write_stdout(bytes: &[u8]) {
+    push_stdout(bytes);
     flush_all();
+}
+
+/// Writes to stderr after flushing stdout (so that messages appear after the output that
+/// preceded them).
+pub fn write_stderr(bytes: &[u8]) {
+    flush_all();
+    stdio::write_all(Stream::Stderr, bytes);
+}
+
+/// [`write_stderr`] of one line.
+pub fn write_stderr_line(text: &str) {
     let mut line = Vec::with_capacity(text.len() + 1);
     line.extend_from_slice(text.as_bytes());
     line.push(b'\n');
-    let _ = std::io::stderr().lock().write_all(&line);
+    write_stderr(&line);
 }
 
 // ---------------------------------------------------------------------------
@@ -316,13 +336,15 @@ mod tests {
         }
         fn print(&mut self, text: &str) {
             let batch = &mut self.batch;
-            self.line
-                .append(|out| out.extend_from_slice(text.as_bytes()), |ready| batch.push(ready));
+            self.line.append(
+                |out| out.extend_from_slice(text.as_bytes()),
+                |ready| batch.push(ready).unwrap(),
+            );
         }
         fn finish(&mut self) {
             let rest = self.line.take();
-            self.batch.push(&rest);
-            self.batch.flush();
+            self.batch.push(&rest).unwrap();
+            self.batch.flush().unwrap();
         }
         fn writes(&self) -> Vec<String> {
             self.batch.sink().writes.iter().map(|w| String::from_utf8(w.clone()).unwrap()).collect()
@@ -400,12 +422,14 @@ mod tests {
     }
 
     #[test]
-    fn broken_pipe_stops_output_quietly() {
-        let mut batch = OutputBatch::new(BrokenPipe { attempts: 0 }, 4, false);
-        batch.push(b"hello\n");
-        assert!(batch.has_failed());
-        batch.push(b"more\n");
-        batch.flush();
+    fn write_errors_are_returned() {
+        let mut batch = OutputBatch::new(BrokenPipe { attempts: 0 }, 8, false);
+        assert!(batch.push(b"hi\n").is_ok(), "not written yet");
+        let err = batch.push(b"hello\n").unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::BrokenPipe);
+        assert_eq!(batch.sink().attempts, 1);
+        // The failed batch was dropped: nothing is left to write.
+        assert!(batch.flush().is_ok());
         assert_eq!(batch.sink().attempts, 1);
     }
 }
