@@ -2,7 +2,7 @@
 //! (language.md §5.2). Each file is read and parsed once; import cycles are fine.
 
 use qi_syntax::ast::{self, AstNode};
-use qi_syntax::{Diagnostic, Text};
+use qi_syntax::{Diagnostic, Lang, Text};
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 
@@ -19,6 +19,9 @@ pub struct LoadedFile {
 pub enum LoadError {
     /// A file cannot be read (message ready to print).
     Io(String),
+    /// A file is not UTF-8: the file (its text decoded lossily, for showing the line) and a
+    /// diagnostic at its first invalid byte.
+    Encoding(Box<LoadedFile>, Diagnostic),
     /// Imports that lead nowhere, as diagnostics of the importing files.
     Imports(Vec<LoadedFile>, Vec<Diagnostic>),
 }
@@ -71,20 +74,40 @@ pub fn load_program(entry: &Path) -> Result<Vec<LoadedFile>, LoadError> {
 }
 
 fn read(path: &Path, name: String) -> Result<LoadedFile, LoadError> {
+    let lang = Lang::from_env();
     let bytes = std::fs::read(path).map_err(|e| {
-        LoadError::Io(match qi_syntax::Lang::from_env() {
-            qi_syntax::Lang::Zh => format!("错误: 无法读取文件 {name}: {e}"),
-            qi_syntax::Lang::En => format!("error: cannot read file {name}: {e}"),
+        let reason = qi_rt::os_error::describe(&e, lang == Lang::En);
+        LoadError::Io(match lang {
+            Lang::Zh => format!("错误: 无法读取文件 {name}: {reason}"),
+            Lang::En => format!("error: cannot read file {name}: {reason}"),
         })
     })?;
-    let text = String::from_utf8(bytes).map_err(|_| {
-        LoadError::Io(match qi_syntax::Lang::from_env() {
-            qi_syntax::Lang::Zh => format!("错误: 文件 {name} 不是有效的 UTF-8 文本"),
-            qi_syntax::Lang::En => format!("error: file {name} is not valid UTF-8 text"),
-        })
-    })?;
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => return Err(not_utf8(name, e)),
+    };
     let parse = qi_syntax::parse(&text);
     Ok(LoadedFile { name, text, parse, imports: Vec::new() })
+}
+
+/// The error for a file that is not UTF-8, located at its first invalid byte.
+fn not_utf8(name: String, e: std::string::FromUtf8Error) -> LoadError {
+    let at = e.utf8_error().valid_up_to();
+    let byte = e.as_bytes()[at];
+    // The valid prefix is unchanged by lossy decoding, so `at` is the offset of the U+FFFD
+    // that stands for the bad byte(s) in the text shown.
+    let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+    let start = rowan::TextSize::from(at as u32);
+    let range = rowan::TextRange::at(start, rowan::TextSize::of('\u{FFFD}'));
+    let diagnostic = Diagnostic::error(
+        range,
+        Text::new(
+            format!("文件不是有效的 UTF-8 文本：这里的字节 0x{byte:02X} 无效"),
+            format!("the file is not valid UTF-8 text: byte 0x{byte:02X} here is invalid"),
+        ),
+    );
+    let parse = qi_syntax::parse("");
+    LoadError::Encoding(Box::new(LoadedFile { name, text, parse, imports: Vec::new() }), diagnostic)
 }
 
 fn canonical(p: &Path) -> PathBuf {

@@ -102,6 +102,10 @@ fn load(path: &Path, lang: Lang) -> Option<Vec<loader::LoadedFile>> {
             qi_rt::output::write_stderr_line(&msg);
             return None;
         }
+        Err(loader::LoadError::Encoding(file, diagnostic)) => {
+            report(std::slice::from_ref(&*file), &[diagnostic], lang);
+            return None;
+        }
         Err(loader::LoadError::Imports(files, mut errors)) => {
             for (i, f) in files.iter().enumerate() {
                 errors.extend(f.parse.errors.iter().cloned().map(|d| d.in_file(i as u32)));
@@ -223,12 +227,20 @@ const QI_STACK_SIZE: usize = 256 << 20;
 
 /// Compile and run on a thread with a large stack.
 fn run_on_qi_stack(f: impl FnOnce() -> u8 + Send + 'static) -> u8 {
-    let handle = std::thread::Builder::new()
-        .name("qi-main".into())
-        .stack_size(QI_STACK_SIZE)
-        .spawn(f)
-        .expect("cannot start the thread that runs the program");
-    handle.join().unwrap_or(70)
+    let spawned =
+        std::thread::Builder::new().name("qi-main".into()).stack_size(QI_STACK_SIZE).spawn(f);
+    match spawned {
+        Ok(handle) => handle.join().unwrap_or(70),
+        Err(e) => {
+            let reason = qi_rt::os_error::describe_for_user(&e);
+            qi_rt::output::write_stderr_line(&if qi_rt::lang::english() {
+                format!("error: cannot start the thread that runs the program: {reason}")
+            } else {
+                format!("错误: 无法启动运行程序的线程: {reason}")
+            });
+            70
+        }
+    }
 }
 
 /// `--leak-report`: live heap objects by kind, one line on stderr.
