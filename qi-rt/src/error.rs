@@ -19,6 +19,15 @@ pub fn runtime_error(zh: String, en: String) -> ! {
     crate::program::end_process(RUNTIME_ERROR_EXIT_STATUS as u8)
 }
 
+/// Ends the process with a runtime error for a failed operating-system operation: `what`
+/// (Chinese, English) and the error in the message language.
+#[cold]
+#[inline(never)]
+pub fn os_failure(what_zh: &str, what_en: &str, err: &std::io::Error) -> ! {
+    let (zh, en) = (crate::os_error::describe(err, false), crate::os_error::describe(err, true));
+    runtime_error(format!("{what_zh}：{zh}"), format!("{what_en}: {en}"))
+}
+
 /// The stderr line of a runtime error, in the chosen language.
 pub fn runtime_error_text(zh: &str, en: &str, english: bool) -> String {
     if english {

@@ -132,7 +132,9 @@ pub fn run_program(entry: Entry, workers: usize) -> Outcome {
         std::thread::Builder::new()
             .name(name)
             .spawn(f)
-            .expect("cannot start a worker thread")
+            .unwrap_or_else(|e| {
+                crate::error::os_failure("无法启动工作线程", "cannot start a worker thread", &e)
+            })
             .thread()
             .clone()
     };
