@@ -161,6 +161,12 @@ impl Messages {
     fn negative_length(self, n: i64) -> String {
         self.pick(format!("数组长度不能为负数：{n}"), format!("negative array length: {n}"))
     }
+    fn array_too_large(self, n: i64) -> String {
+        self.pick(
+            format!("内存不足：无法分配长度为 {n} 的数组"),
+            format!("out of memory: cannot allocate an array of length {n}"),
+        )
+    }
     fn float_to_int(self, x: f64) -> String {
         let shown = fmt_float(x);
         self.pick(
@@ -887,9 +893,9 @@ impl Machine<'_> {
                     return Err(Stop::Raise(self.msg.negative_length(n)));
                 }
                 if n >= 1 << 40 {
-                    // More than the runtime can allocate (8 TiB): its allocation fails,
-                    // which ends the process (not an exception).
-                    return Err(Stop::Fatal(format!("无法分配长度为 {n} 的数组")));
+                    // At least 1 TiB whatever the element type: more than the machine's
+                    // memory, which the runtime refuses with an exception.
+                    return Err(Stop::Raise(self.msg.array_too_large(n)));
                 }
                 if n > 1 << 24 {
                     return fault(format!("array of {n} elements is too big for the interpreter"));
