@@ -35,6 +35,7 @@ pub mod sched;
 pub mod string;
 pub mod symbols;
 pub mod sync;
+pub mod trace;
 
 #[cfg(test)]
 mod test_support;
