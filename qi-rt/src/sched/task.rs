@@ -90,6 +90,9 @@ pub struct Task {
     /// an exception, the future fails with it.
     pub future: *mut Header,
     pub is_main: bool,
+    /// How many bytes of stack its generated code may use (`stack::FULL_BUDGET`, less
+    /// for an eager future: see `sched::spawn_eager`).
+    pub stack_budget: usize,
 }
 
 // SAFETY: the cells are never accessed concurrently. `local` and `yielder` belong to the
@@ -119,7 +122,13 @@ impl Task {
             yielder: UnsafeCell::new(std::ptr::null()),
             future,
             is_main,
+            stack_budget: super::stack::FULL_BUDGET,
         }
+    }
+
+    /// The same task with a smaller stack budget.
+    pub fn with_stack_budget(self, stack_budget: usize) -> Task {
+        Task { stack_budget, ..self }
     }
 
     /// Opens a wait (called by the task itself); the ticket wakers must claim.
