@@ -169,6 +169,7 @@ pub unsafe extern "C" fn qi_throw_caused(
 
 /// Take the pending exception into a `捕获` (owned).
 pub extern "C" fn qi_exc_take() -> *mut Header {
+    crate::sched::overflow::after_catch();
     take_pending()
 }
 
@@ -296,6 +297,7 @@ pub unsafe extern "C" fn qi_raise_uninit_global(name: *const Str, file: u32, lin
 }
 
 pub extern "C" fn qi_raise_stack_overflow(file: u32, line: u32) {
+    crate::sched::overflow::note_overflow();
     raise_new(
         msg("栈溢出：递归太深".into(), "stack overflow: recursion too deep".into()),
         file,

@@ -14,6 +14,7 @@
 //! reference into it is held across a switch: a green thread may resume on another
 //! worker.
 
+pub mod overflow;
 pub mod stack;
 pub mod task;
 mod timer;
@@ -32,8 +33,9 @@ use crate::object::Header;
 use task::{Start, Switch, Task, NOTIFIED, PARKED, QUEUED, RUNNING};
 
 /// Generated entry stubs: they set the green thread's stack limit (their stack pointer
-/// less the budget they are given) in the pinned register and call the program's main function / a closure `函数()`; they return its
-/// status (1: an exception is pending).
+/// less the stack budget they are given) in the pinned register and call the program's
+/// main function / a closure `函数()`; they return its status (1: an exception is
+/// pending).
 pub type MainEntry = unsafe extern "C" fn(usize) -> u8;
 pub type ClosureEntry = unsafe extern "C" fn(*mut Header, usize) -> u8;
 

@@ -18,9 +18,8 @@
 //! The lowest page of each slab is a guard page.
 //!
 //! A freed stack goes back to the pool; slabs are never unmapped (a program that once
-//! ran N green threads at a time is likely to do so again). A stack that was used deeply
-//! (a deep recursion, an overflow) gives its pages back first, so the memory a recursion
-//! took does not stay with the pool.
+//! ran N green threads at a time is likely to do so again). After a stack overflow the
+//! pages it touched are given back (`release_below`, see `sched::overflow`).
 
 use parking_lot::Mutex;
 
@@ -40,9 +39,10 @@ pub const FULL_BUDGET: usize = STACK_SIZE - ENTRY_RESERVE - LIMIT_MARGIN;
 /// each starting the next holds at most about one stack's worth of memory.
 pub const EAGER_FUTURE_COST: usize = 8 << 10;
 const STACKS_PER_SLAB: usize = 64;
-/// A freed stack whose pages this far below its base are resident gives back everything
-/// below that; the top stays (most green threads use only a few pages).
-const KEPT_ON_FREE: usize = 64 << 10;
+/// `release_below` keeps the pages this close below the given address (the frames of
+/// the runtime code doing it, and the top of a finished stack, which the next green thread
+/// uses at once).
+const KEPT_ABOVE: usize = 64 << 10;
 const PAGE: usize = 4096;
 
 /// A stack: `[base - STACK_SIZE, base)`, growing down from `base`.
@@ -67,9 +67,15 @@ unsafe impl corosensei::stack::Stack for GreenStack {
     }
 }
 
+impl GreenStack {
+    /// The highest address of the stack (it grows down from here).
+    pub fn base(&self) -> usize {
+        self.base
+    }
+}
+
 impl Drop for GreenStack {
     fn drop(&mut self) {
-        release_deep_pages(self.base);
         FREE.lock().push(self.base);
     }
 }
@@ -91,24 +97,20 @@ pub fn take() -> Result<GreenStack, NoStack> {
     Ok(GreenStack { base: slab + STACK_SIZE })
 }
 
-/// If the stack below `base` was used deeper than `KEPT_ON_FREE`, give the pages below
-/// that back to the kernel (they read as zero when touched again).
-fn release_deep_pages(base: usize) {
-    let probe = base - KEPT_ON_FREE - PAGE;
-    let mut resident = 0u8;
-    // SAFETY: `probe` is a page-aligned page of a mapping we own; `mincore` writes one
-    // byte (one page) into `resident`.
-    let r = unsafe { libc::mincore(probe as *mut libc::c_void, PAGE, &mut resident) };
-    if r != 0 || resident & 1 == 0 {
-        return;
-    }
+/// Give the pages of the stack with top `base` that lie more than `KEPT_ABOVE` below
+/// `addr` back to the kernel (they read as zero when touched again). Nothing may live
+/// there any more: callers pass their own stack pointer, or `base` for a finished thread.
+pub fn release_below(base: usize, addr: usize) {
     // The lowest page may be a slab's guard page: leave it alone.
     let low = base - STACK_SIZE + PAGE;
-    // SAFETY: `[low, probe + PAGE)` lies inside this stack's part of its slab, which no
-    // one uses now (the green thread has finished); its contents are dead.
-    let r =
-        unsafe { libc::madvise(low as *mut libc::c_void, probe + PAGE - low, libc::MADV_DONTNEED) };
-    debug_assert_eq!(r, 0, "madvise of a freed stack");
+    let high = (addr.saturating_sub(KEPT_ABOVE)) & !(PAGE - 1);
+    if high <= low {
+        return;
+    }
+    // SAFETY: `[low, high)` lies inside this stack's part of its slab, below anything the
+    // caller still uses (see above); its contents are dead.
+    let r = unsafe { libc::madvise(low as *mut libc::c_void, high - low, libc::MADV_DONTNEED) };
+    debug_assert_eq!(r, 0, "madvise of a dead stack range");
 }
 
 /// Make the lowest page at `low` inaccessible: a runaway runtime frame below the lowest
@@ -167,7 +169,7 @@ mod tests {
     }
 
     #[test]
-    fn a_deeply_used_stack_gives_its_pages_back() {
+    fn deep_pages_are_given_back() {
         let a = take().unwrap();
         let base = a.base;
         let deep = base - STACK_SIZE / 2;
@@ -181,7 +183,7 @@ mod tests {
             (shallow as *mut u64).write(9);
         }
         assert!(is_resident(deep));
-        drop(a);
+        release_below(base, base);
         assert!(!is_resident(deep), "pages deep down are released");
         assert!(is_resident(shallow), "the top pages stay");
         // SAFETY: as above; the released page reads as zero again.

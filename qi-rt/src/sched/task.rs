@@ -76,6 +76,11 @@ pub struct Local {
     pub select: Vec<super::super::chan::Case>,
     /// The value taken by `ChanTake` (owned bits).
     pub held: u64,
+    /// The top of its stack (set when the coroutine is made).
+    pub stack_base: usize,
+    /// Where a stack overflow was raised whose pages are not given back yet, or 0 (see
+    /// `sched::overflow`).
+    pub overflow_at: usize,
     next_ticket: u64,
 }
 
@@ -117,6 +122,8 @@ impl Task {
                 parent: None,
                 select: Vec::new(),
                 held: 0,
+                stack_base: 0,
+                overflow_at: 0,
                 next_ticket: 1,
             }),
             yielder: UnsafeCell::new(std::ptr::null()),

@@ -246,7 +246,10 @@ fn run(task: Arc<Task>, index: usize) {
         None => {
             let start = local.start.take().expect("a new task has a start");
             match new_coroutine(&task, start) {
-                Some(co) => co,
+                Some((co, stack_base)) => {
+                    local.stack_base = stack_base;
+                    co
+                }
                 None => return fail_without_stack(&task, local, start),
             }
         }
@@ -301,6 +304,7 @@ fn run(task: Arc<Task>, index: usize) {
             became_inactive();
         }
         CoroutineResult::Return(status) => {
+            super::overflow::at_end(local);
             drop(co);
             // A finished green thread's unterminated last line is output as it is.
             crate::output::emit_partial(std::mem::take(&mut local.line));
@@ -316,9 +320,11 @@ fn wake_parent(parent: Option<Arc<Task>>) {
     }
 }
 
-/// The coroutine of a task's first run, or `None` when no stack can be had.
-fn new_coroutine(task: &Arc<Task>, start: Start) -> Option<Co> {
+/// The coroutine of a task's first run and the top of its stack, or `None` when no stack
+/// can be had.
+fn new_coroutine(task: &Arc<Task>, start: Start) -> Option<(Co, usize)> {
     let stack = stack::take().ok()?;
+    let stack_base = stack.base();
     let budget = task.stack_budget.min(stack::FULL_BUDGET);
     let entry = sched().entry;
     let task_addr = Arc::as_ptr(task) as usize;
@@ -340,7 +346,7 @@ fn new_coroutine(task: &Arc<Task>, start: Start) -> Option<Co> {
             }
         }
     });
-    Some(co)
+    Some((co, stack_base))
 }
 
 /// A new green thread for which no stack could be mapped ends at once with a catchable
