@@ -593,7 +593,9 @@ fn interpreter_uncaught_runtime_errors_end_the_run_with_the_output_so_far() {
     assert_eq!(o.runtime_error.as_deref(), Some("栈溢出：递归太深"));
     assert!(o.overflowed);
     let u = o.uncaught.unwrap();
-    assert_eq!(u.trace.len(), interp::TRACE_FRAMES, "the trace keeps 64 frames");
+    assert_eq!(u.trace.len(), interp::TRACE_FRAMES, "the trace keeps the innermost 64 frames");
+    assert_eq!(u.bottom.len(), interp::TRACE_BOTTOM_FRAMES, "and the outermost 16");
+    assert_eq!(u.bottom.last().map(|f| f.0.as_str()), Some("入口"));
     assert!(u.omitted > 0);
 }
 

@@ -99,6 +99,13 @@ impl<L: Linker> Translator<'_, '_, L> {
                 let flag = self.objects_flag(b);
                 args.push(flag);
             }
+            FutureSpawn => {
+                // The future's body runs as if called here: it inherits the stack left.
+                let sp = self.b.ins().get_stack_pointer(types::I64);
+                let limit = self.b.ins().get_pinned_reg(types::I64);
+                let left = self.b.ins().isub(sp, limit);
+                args.push(left);
+            }
             ChanNew(b) | FutureFailed(b) | FutureNew(b) => {
                 let flag = self.objects_flag(b);
                 args.push(flag);

@@ -111,7 +111,7 @@ pub fn builtin(op: Builtin) -> RtFn {
         AtomicAdd => raising("qi_atomic_add", &[I64, I64, I32, I32]),
         AtomicCas => raising("qi_atomic_cas", &[I64, I64, I64, I32, I32]),
         FutureNew(_) => rt("qi_future_new", &[I8], Some(I64)),
-        FutureSpawn => rt("qi_future_spawn", &[I64, I64], None),
+        FutureSpawn => rt("qi_future_spawn", &[I64, I64, I64], None),
         FutureComplete(_) => rt("qi_future_complete", &[I64, I64], None),
         FutureReady(_) => rt("qi_future_ready", &[I64, I8], Some(I64)),
         FutureFailed(_) => rt("qi_future_failed", &[I64, I8], Some(I64)),

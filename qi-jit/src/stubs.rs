@@ -1,8 +1,10 @@
-//! The two generated functions green threads start through. Each loads the green
-//! thread's stack limit into the pinned register (r15 on x86-64; generated prologues
-//! compare the stack pointer with it), calls the program's main function or a closure
-//! `函数()`, restores the caller's register (Rust code knows it as callee-saved) and
-//! returns the status. A context switch saves and restores the pinned register with the
+//! The two generated functions green threads start through. Each sets the green thread's
+//! stack limit — its own stack pointer less the stack budget it is given — in the pinned
+//! register (r15 on x86-64; generated prologues compare the stack pointer with it), calls
+//! the program's main function or a closure `函数()`, restores the caller's register
+//! (Rust code knows it as callee-saved) and returns the status. Counting the budget from
+//! here, not from the top of the stack, leaves the runtime's own frames above out of
+//! it: the depth at which a recursion overflows depends only on generated code. A context switch saves and restores the pinned register with the
 //! other callee-saved ones, so every green thread keeps its own limit.
 //!
 //! This is the one place where Rust jumps into generated code.
@@ -32,7 +34,7 @@ pub fn define(
 ) -> Result<StubIds, JitError> {
     let err = |e: cranelift_module::ModuleError| JitError(e.to_string());
 
-    // enter_main(limit) -> status
+    // enter_main(budget) -> status
     let mut sig = clif::Signature::new(call_conv);
     sig.params.push(AbiParam::new(types::I64));
     sig.returns.push(AbiParam::new(types::I8));
@@ -44,7 +46,8 @@ pub fn define(
         let entry = b.create_block();
         b.append_block_params_for_function_params(entry);
         b.switch_to_block(entry);
-        let limit = b.block_params(entry)[0];
+        let budget = b.block_params(entry)[0];
+        let limit = limit_below_here(&mut b, budget);
         let saved = b.ins().get_pinned_reg(types::I64);
         b.ins().set_pinned_reg(limit);
         let callee = jit.declare_func_in_func(main, b.func);
@@ -58,7 +61,7 @@ pub fn define(
     jit.define_function(main_stub, ctx).map_err(err)?;
     jit.clear_context(ctx);
 
-    // enter_closure(closure, limit) -> status
+    // enter_closure(closure, budget) -> status
     let mut sig = clif::Signature::new(call_conv);
     sig.params.push(AbiParam::new(types::I64));
     sig.params.push(AbiParam::new(types::I64));
@@ -72,7 +75,8 @@ pub fn define(
         let entry = b.create_block();
         b.append_block_params_for_function_params(entry);
         b.switch_to_block(entry);
-        let (closure, limit) = (b.block_params(entry)[0], b.block_params(entry)[1]);
+        let (closure, budget) = (b.block_params(entry)[0], b.block_params(entry)[1]);
+        let limit = limit_below_here(&mut b, budget);
         let saved = b.ins().get_pinned_reg(types::I64);
         b.ins().set_pinned_reg(limit);
         // A closure `函数()`: code pointer in slot 0, called with the closure itself.
@@ -96,6 +100,12 @@ pub fn define(
     jit.define_function(closure_stub, ctx).map_err(err)?;
     jit.clear_context(ctx);
     Ok(StubIds { main: main_stub, closure: closure_stub })
+}
+
+/// The stack limit `budget` bytes below the current stack pointer.
+fn limit_below_here(b: &mut FunctionBuilder, budget: clif::Value) -> clif::Value {
+    let sp = b.ins().get_stack_pointer(types::I64);
+    b.ins().isub(sp, budget)
 }
 
 /// The finalized stubs as the runtime's entry points.

@@ -10,6 +10,7 @@
 use crate::guard::guard;
 use crate::object::{self, Header, ObjKind};
 use crate::string::{new_str, str_as_str, Str};
+use crate::trace::{Frame, Trace};
 use std::cell::Cell;
 use std::sync::Mutex;
 
@@ -19,11 +20,8 @@ pub struct ExceptionData {
     /// Where it was raised: file index and line.
     pub file: u32,
     pub line: u32,
-    /// Frames it unwound through, innermost first: (function name — an immortal string
-    /// literal of the program —, file index, line). At most `TRACE_FRAMES` are kept.
-    pub trace: Vec<(*const Str, u32, u32)>,
-    /// Frames not kept (deep recursion).
-    pub omitted: usize,
+    /// Frames it unwound through, innermost first (bounded: see `trace`).
+    pub trace: Trace,
     /// The exception being handled when this one was raised (owned; may be null).
     pub cause: *mut Header,
 }
@@ -33,9 +31,6 @@ pub struct Exception {
     pub header: Header,
     pub data: *mut ExceptionData,
 }
-
-/// How many frames a trace keeps (a stack overflow unwinds through a million).
-pub const TRACE_FRAMES: usize = 64;
 
 thread_local! {
     /// The exception being propagated on this OS thread (owned; null when none). Between
@@ -64,8 +59,7 @@ fn file_name(i: u32) -> String {
 /// Allocate a new exception object (rc=1).
 pub fn new_exception(message: String, file: u32, line: u32, cause: *mut Header) -> *mut Header {
     let p = object::allocate(ObjKind::Exception, 0, 0, 8, false) as *mut Exception;
-    let data =
-        Box::new(ExceptionData { message, file, line, trace: Vec::new(), omitted: 0, cause });
+    let data = Box::new(ExceptionData { message, file, line, trace: Trace::default(), cause });
     // SAFETY: fresh allocation with room for the data pointer.
     unsafe { (*p).data = Box::into_raw(data) };
     p as *mut Header
@@ -107,8 +101,10 @@ pub(crate) fn raise_error(zh: String, en: String, file: u32, line: u32) {
     raise_new(msg(zh, en), file, line)
 }
 
-/// Raise a fresh exception carrying the message and origin of `e` (a failed future's
-/// exception, which several awaiters may re-raise).
+/// Raise a fresh exception carrying the message, origin, trace and cause of `e` (a failed
+/// future's exception, which several awaiters may re-raise). The frames the awaiter
+/// unwinds through are appended to the copied trace, so a report shows the frames from
+/// the throw site up through the future's body, then the awaiting ones.
 ///
 /// # Safety
 /// `e` is a live exception.
@@ -116,7 +112,13 @@ pub(crate) fn raise_error(zh: String, en: String, file: u32, line: u32) {
 pub(crate) unsafe fn raise_copy(e: *mut Header) {
     // SAFETY: per the caller; only read (several awaiters may do this at once).
     let d: &ExceptionData = unsafe { &*(*(e as *mut Exception)).data };
-    raise_new(d.message.clone(), d.file, d.line)
+    // SAFETY: the cause is live while `e` is (and shared with it); the copy takes its own
+    // reference.
+    unsafe { object::retain(d.cause) };
+    let copy = new_exception(d.message.clone(), d.file, d.line, d.cause);
+    // SAFETY: a fresh exception nobody else sees yet.
+    unsafe { data(copy) }.trace = d.trace.clone();
+    raise(copy)
 }
 
 fn raise_new(message: String, file: u32, line: u32) {
@@ -167,6 +169,7 @@ pub unsafe extern "C" fn qi_throw_caused(
 
 /// Take the pending exception into a `捕获` (owned).
 pub extern "C" fn qi_exc_take() -> *mut Header {
+    crate::sched::overflow::after_catch();
     take_pending()
 }
 
@@ -230,12 +233,7 @@ pub unsafe extern "C" fn qi_exc_trace(function: *const Str, file: i64, line: i64
         let e = p.get();
         if !e.is_null() {
             // SAFETY: the pending exception is live.
-            let d = unsafe { data(e) };
-            if d.trace.len() < TRACE_FRAMES {
-                d.trace.push((function, file as u32, line as u32));
-            } else {
-                d.omitted += 1;
-            }
+            unsafe { data(e) }.trace.push((function, file as u32, line as u32));
         }
     })
 }
@@ -291,11 +289,35 @@ pub unsafe extern "C" fn qi_raise_uninit_global(name: *const Str, file: u32, lin
 }
 
 pub extern "C" fn qi_raise_stack_overflow(file: u32, line: u32) {
+    crate::sched::overflow::note_overflow();
     raise_new(
         msg("栈溢出：递归太深".into(), "stack overflow: recursion too deep".into()),
         file,
         line,
     )
+}
+
+/// One line per frame: `  在 函数 (文件:行)`; consecutive identical frames (recursion)
+/// are shown once, with a count.
+fn push_frames(out: &mut String, frames: &[Frame]) {
+    let at = if lang_en() { "at" } else { "在" };
+    let mut i = 0;
+    while i < frames.len() {
+        let (function, file, line) = frames[i];
+        let same = frames[i..].iter().take_while(|f| **f == frames[i]).count();
+        // SAFETY: function names are immortal literals of the program.
+        let function = unsafe { str_as_str(function) };
+        out.push_str(&format!("  {at} {function} ({}:{line})", file_name(file)));
+        if same > 1 {
+            out.push_str(&if lang_en() {
+                format!(" ×{same}")
+            } else {
+                format!("（重复 {same} 次）")
+            });
+        }
+        out.push('\n');
+        i += same;
+    }
 }
 
 /// The text printed for an exception nobody caught: the message, then one line per frame
@@ -314,32 +336,19 @@ pub unsafe fn uncaught_report(e: *mut Header) -> String {
     } else {
         format!("未捕获的异常: {}\n", d.message)
     };
-    let at = if lang_en() { "at" } else { "在" };
-    // Consecutive identical frames (recursion) are shown once, with a count.
-    let mut i = 0;
-    while i < d.trace.len() {
-        let (function, file, line) = d.trace[i];
-        let same = d.trace[i..].iter().take_while(|f| **f == d.trace[i]).count();
-        // SAFETY: function names are immortal literals of the program.
-        let function = unsafe { str_as_str(function) };
-        out.push_str(&format!("  {at} {function} ({}:{line})", file_name(file)));
-        if same > 1 {
-            out.push_str(&if lang_en() {
-                format!(" ×{same}")
-            } else {
-                format!("（重复 {same} 次）")
-            });
-        }
-        out.push('\n');
-        i += same;
-    }
-    if d.omitted > 0 {
-        let n = d.omitted;
+    let bottom: Vec<Frame> = d.trace.bottom().copied().collect();
+    if d.trace.omitted() == 0 {
+        // Nothing between the two ends: one run of frames (a recursion may span both).
+        push_frames(&mut out, &[d.trace.top(), &bottom].concat());
+    } else {
+        push_frames(&mut out, d.trace.top());
+        let n = d.trace.omitted();
         out.push_str(&if lang_en() {
             format!("  … {n} more frames\n")
         } else {
             format!("  …… 另有 {n} 帧\n")
         });
+        push_frames(&mut out, &bottom);
     }
     let mut cause = d.cause;
     while !cause.is_null() {

@@ -182,13 +182,16 @@ pub extern "C" fn qi_future_new(objects: u8) -> *mut Header {
     guard(|| future::pending(objects != 0))
 }
 
-/// Runs `closure` at once on a new green thread that completes `fut`.
+/// Runs `closure` at once on a new green thread that completes `fut`. `stack_left` is
+/// the caller's stack pointer less its stack limit (negative: none left), which the new
+/// green thread inherits as its stack budget.
 ///
 /// # Safety
 /// `closure` is a live closure `函数()`, `fut` a live future.
-pub unsafe extern "C" fn qi_future_spawn(closure: *mut Header, fut: *mut Header) {
+pub unsafe extern "C" fn qi_future_spawn(closure: *mut Header, fut: *mut Header, stack_left: i64) {
+    let stack_left = stack_left.max(0) as usize;
     // SAFETY: per the caller.
-    guard(|| unsafe { sched::spawn_eager(closure, fut) })
+    guard(|| unsafe { sched::spawn_eager(closure, fut, stack_left) })
 }
 
 /// # Safety

@@ -38,6 +38,7 @@ pub mod stdio;
 pub mod string;
 pub mod symbols;
 pub mod sync;
+pub mod trace;
 
 #[cfg(test)]
 mod test_support;

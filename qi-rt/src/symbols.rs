@@ -150,7 +150,7 @@ pub fn entry_points() -> Vec<EntryPoint> {
         entry!(qi_select_send(Ptr, I64)),
         entry!(qi_select_wait(I64, U8, U32, U32) -> Raising),
         entry!(qi_future_new(U8) -> Ptr),
-        entry!(qi_future_spawn(Ptr, Ptr)),
+        entry!(qi_future_spawn(Ptr, Ptr, I64)),
         entry!(qi_future_complete(Ptr, I64)),
         entry!(qi_future_ready(I64, U8) -> Ptr),
         entry!(qi_future_failed(Ptr, U8) -> Ptr),

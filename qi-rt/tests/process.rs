@@ -70,8 +70,33 @@ fn run_case(case: &str) {
             qi_print_newline();
             qi_rt::finish();
         }
+        "no_stack" => {
+            // Leave far less address space than one slab of green-thread stacks needs.
+            limit_address_space(256 << 20);
+            let entry = qi_rt::sched::Entry { main: never_runs, closure: never_runs_closure };
+            let outcome = qi_rt::sched::run_program(entry, 1);
+            std::process::exit(outcome.report() as i32);
+        }
         other => panic!("unknown case {other}"),
     }
+}
+
+/// Limit this process's address space to what it maps now plus `extra` bytes.
+fn limit_address_space(extra: u64) {
+    let statm = std::fs::read_to_string("/proc/self/statm").unwrap();
+    let pages: u64 = statm.split_whitespace().next().unwrap().parse().unwrap();
+    let limit = pages * 4096 + extra;
+    let rl = libc::rlimit { rlim_cur: limit, rlim_max: limit };
+    // SAFETY: a plain system call on a valid struct.
+    assert_eq!(unsafe { libc::setrlimit(libc::RLIMIT_AS, &rl) }, 0);
+}
+
+unsafe extern "C" fn never_runs(_stack_budget: usize) -> u8 {
+    unreachable!("a green thread without a stack ran")
+}
+
+unsafe extern "C" fn never_runs_closure(_: *mut qi_rt::Header, _stack_budget: usize) -> u8 {
+    unreachable!("a green thread without a stack ran")
 }
 
 #[test]
@@ -137,6 +162,25 @@ fn lines_from_threads_stay_whole() {
     }
     assert_eq!(count, 8000);
     assert!(stdout.contains("no newline at the end"));
+}
+
+#[test]
+fn a_green_thread_without_a_stack_is_an_exception() {
+    let out = run("no_stack", None, b"");
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(
+        text(&out.stderr).contains("未捕获的异常: 无法为绿色线程分配栈（地址空间不足）\n"),
+        "{:?}",
+        text(&out.stderr)
+    );
+    let out = run("no_stack", Some("en"), b"");
+    assert!(
+        text(&out.stderr).contains(
+            "uncaught exception: cannot map a stack for a green thread (out of address space)\n"
+        ),
+        "{:?}",
+        text(&out.stderr)
+    );
 }
 
 #[test]

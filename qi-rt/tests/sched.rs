@@ -19,7 +19,7 @@ fn ch(p: *mut Header) -> *mut Channel {
 }
 
 /// The "closure" a green thread runs is the channel it works on.
-unsafe extern "C" fn green(c: *mut Header, _limit: usize) -> u8 {
+unsafe extern "C" fn green(c: *mut Header, _stack_budget: usize) -> u8 {
     // SAFETY: every scenario spawns with a live channel.
     unsafe {
         match SCENARIO.load(Ordering::SeqCst) {
@@ -40,7 +40,7 @@ unsafe extern "C" fn green(c: *mut Header, _limit: usize) -> u8 {
     0
 }
 
-unsafe extern "C" fn main_fn(_limit: usize) -> u8 {
+unsafe extern "C" fn main_fn(_stack_budget: usize) -> u8 {
     // SAFETY: channels made here stay alive until released at the end.
     unsafe {
         match SCENARIO.load(Ordering::SeqCst) {

@@ -66,17 +66,21 @@ pub struct Exception {
     /// Where it was raised (`Loc`).
     pub file: u32,
     pub line: u32,
-    /// Frames it unwound through, innermost first (`ExcTrace`): function, file, line. At
-    /// most `TRACE_FRAMES` are kept, as by the runtime.
+    /// Frames it unwound through, innermost first (`ExcTrace`): function, file, line. As
+    /// by the runtime, the first `TRACE_FRAMES` are kept here, the last
+    /// `TRACE_BOTTOM_FRAMES` in `bottom`, and those in between only counted.
     pub trace: Vec<(String, u32, u32)>,
     /// Frames not kept.
     pub omitted: usize,
+    pub bottom: Vec<(String, u32, u32)>,
     /// The exception being handled when this one was raised (owned; `Null` if none).
     cause: V,
 }
 
-/// How many frames a trace keeps (`qi_rt::exception::TRACE_FRAMES`).
+/// How many innermost frames a trace keeps (`qi_rt::trace::TOP_FRAMES`).
 pub const TRACE_FRAMES: usize = 64;
+/// How many outermost frames a trace keeps (`qi_rt::trace::BOTTOM_FRAMES`).
+pub const TRACE_BOTTOM_FRAMES: usize = 16;
 
 /// An exception that left `main`.
 #[derive(Clone, Debug, PartialEq)]
@@ -86,6 +90,7 @@ pub struct Uncaught {
     pub line: u32,
     pub trace: Vec<(String, u32, u32)>,
     pub omitted: usize,
+    pub bottom: Vec<(String, u32, u32)>,
     /// The chain of causes, innermost last: message, file, line.
     pub causes: Vec<(String, u32, u32)>,
 }
@@ -96,28 +101,34 @@ impl Uncaught {
         let file = |i: u32| m.files.get(i as usize).cloned().unwrap_or_else(|| "?".into());
         let mut out = format!("{}{}\n", uncaught_label(english), self.message);
         let at = if english { "at" } else { "在" };
-        let mut i = 0;
-        while i < self.trace.len() {
-            let (function, f, line) = &self.trace[i];
-            let same = self.trace[i..].iter().take_while(|t| **t == self.trace[i]).count();
-            out.push_str(&format!("  {at} {function} ({}:{line})", file(*f)));
-            if same > 1 {
-                out.push_str(&if english {
-                    format!(" ×{same}")
-                } else {
-                    format!("（重复 {same} 次）")
-                });
+        let push_frames = |out: &mut String, frames: &[(String, u32, u32)]| {
+            let mut i = 0;
+            while i < frames.len() {
+                let (function, f, line) = &frames[i];
+                let same = frames[i..].iter().take_while(|t| **t == frames[i]).count();
+                out.push_str(&format!("  {at} {function} ({}:{line})", file(*f)));
+                if same > 1 {
+                    out.push_str(&if english {
+                        format!(" ×{same}")
+                    } else {
+                        format!("（重复 {same} 次）")
+                    });
+                }
+                out.push('\n');
+                i += same;
             }
-            out.push('\n');
-            i += same;
-        }
-        if self.omitted > 0 {
+        };
+        if self.omitted == 0 {
+            push_frames(&mut out, &[self.trace.as_slice(), &self.bottom].concat());
+        } else {
+            push_frames(&mut out, &self.trace);
             let n = self.omitted;
             out.push_str(&if english {
                 format!("  … {n} more frames\n")
             } else {
                 format!("  …… 另有 {n} 帧\n")
             });
+            push_frames(&mut out, &self.bottom);
         }
         let label = if english { "caused by" } else { "起因" };
         for (message, f, line) in &self.causes {
@@ -619,6 +630,7 @@ impl Machine<'_> {
             line: loc.line,
             trace: Vec::new(),
             omitted: 0,
+            bottom: Vec::new(),
             cause,
         };
         let e = self.new_obj(Data::Exc(Box::new(exc)));
@@ -663,6 +675,7 @@ impl Machine<'_> {
             line: e.line,
             trace: e.trace.clone(),
             omitted: e.omitted,
+            bottom: e.bottom.clone(),
             causes,
         };
         let pending = std::mem::replace(&mut self.pending, V::Null);
@@ -1126,10 +1139,15 @@ impl Machine<'_> {
                 let Data::Exc(e) = &mut self.heap[i].data else {
                     return fault("the pending object is not an exception");
                 };
+                let frame = (function, file as u32, line as u32);
                 if e.trace.len() < TRACE_FRAMES {
-                    e.trace.push((function, file as u32, line as u32));
+                    e.trace.push(frame);
                 } else {
-                    e.omitted += 1;
+                    if e.bottom.len() == TRACE_BOTTOM_FRAMES {
+                        e.bottom.remove(0);
+                        e.omitted += 1;
+                    }
+                    e.bottom.push(frame);
                 }
                 V::Int(0)
             }

@@ -14,6 +14,7 @@
 //! reference into it is held across a switch: a green thread may resume on another
 //! worker.
 
+pub mod overflow;
 pub mod stack;
 pub mod task;
 mod timer;
@@ -31,9 +32,10 @@ use parking_lot::{Condvar, Mutex};
 use crate::object::Header;
 use task::{Start, Switch, Task, NOTIFIED, PARKED, QUEUED, RUNNING};
 
-/// Generated entry stubs: they load the green thread's stack limit into the pinned
-/// register and call the program's main function / a closure `函数()`; they return its
-/// status (1: an exception is pending).
+/// Generated entry stubs: they set the green thread's stack limit (their stack pointer
+/// less the stack budget they are given) in the pinned register and call the program's
+/// main function / a closure `函数()`; they return its status (1: an exception is
+/// pending).
 pub type MainEntry = unsafe extern "C" fn(usize) -> u8;
 pub type ClosureEntry = unsafe extern "C" fn(*mut Header, usize) -> u8;
 
@@ -379,9 +381,14 @@ pub unsafe fn spawn(closure: *mut Header) {
 /// An eager future: a new green thread running `closure` at once; it completes (or fails)
 /// `future`. The caller continues when that thread first switches out.
 ///
+/// The body runs as if called here, so its green thread may use only the `stack_left`
+/// bytes of stack the starting generated code had left, less `EAGER_FUTURE_COST`: a
+/// recursion through futures overflows with `栈溢出` as a plain recursion would, instead
+/// of taking a fresh stack per level until memory runs out.
+///
 /// # Safety
 /// `closure` is a live closure object `函数()`, `future` a live future.
-pub unsafe fn spawn_eager(closure: *mut Header, future: *mut Header) {
+pub unsafe fn spawn_eager(closure: *mut Header, future: *mut Header, stack_left: usize) {
     let s = sched();
     // SAFETY: per the caller.
     unsafe {
@@ -395,5 +402,7 @@ pub unsafe fn spawn_eager(closure: *mut Header, future: *mut Header) {
     }
     s.live.fetch_add(1, Ordering::SeqCst);
     s.active.fetch_add(1, Ordering::SeqCst);
-    suspend(Switch::RunChild(Arc::new(Task::new(Start::Closure(closure), future, false))));
+    let budget = stack_left.saturating_sub(stack::EAGER_FUTURE_COST);
+    let child = Task::new(Start::Closure(closure), future, false).with_stack_budget(budget);
+    suspend(Switch::RunChild(Arc::new(child)));
 }

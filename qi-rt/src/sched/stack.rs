@@ -1,61 +1,82 @@
 //! Stacks for green threads, pooled.
 //!
+//! Every green thread, the one running `入口` included, gets the same `STACK_SIZE`, so a
+//! recursion overflows at the same depth wherever it runs (docs/CONCURRENCY.md, "Stack
+//! limit"). An eager future's green thread inherits what is left of its starter's
+//! budget instead of a fresh one (see `sched::spawn_eager`), so a recursion through
+//! futures overflows like a plain one.
+//!
 //! Stacks are carved out of large `MAP_NORESERVE` slabs, `STACKS_PER_SLAB` at a time: the
 //! kernel only backs the pages a green thread touches, and one mapping per slab keeps
 //! far below `vm.max_map_count` (65530 on stock Linux) even with 100,000 green threads —
 //! a guard page per stack would cost two mappings each. Overflow is caught in software
 //! instead: generated code compares its stack pointer with the limit in the pinned
-//! register (see `limit`), which leaves `LIMIT_MARGIN` bytes for runtime code called at
-//! the deepest point.
+//! register, which the entry stub sets `FULL_BUDGET` (or an eager future's smaller
+//! budget) below its own frame. Below the deepest limit there are `LIMIT_MARGIN` bytes
+//! for runtime code called at the deepest point.
 //!
-//! The lowest page of each slab and of the main stack is a guard page.
+//! The lowest page of each slab is a guard page.
 //!
 //! A freed stack goes back to the pool; slabs are never unmapped (a program that once
-//! ran N green threads at a time is likely to do so again).
+//! ran N green threads at a time is likely to do so again). After a stack overflow the
+//! pages it touched are given back (`release_below`, see `sched::overflow`).
 
 use parking_lot::Mutex;
 
 /// Address-space reservation per green thread. Only touched pages use memory.
-pub const GREEN_STACK_SIZE: usize = 1 << 20;
-/// Stack of the green thread that runs `入口` (deep recursion is common there).
-pub const MAIN_STACK_SIZE: usize = 256 << 20;
+pub const STACK_SIZE: usize = 8 << 20;
 /// Room below the generated code's limit for the runtime functions it calls (and the
 /// stack-overflow report itself).
 pub const LIMIT_MARGIN: usize = 64 << 10;
+/// Room at the top for the coroutine's start and the runtime frames above the entry stub.
+const ENTRY_RESERVE: usize = 64 << 10;
+/// The most stack generated code may use on one green thread (counted from the entry
+/// stub): the limit of recursion.
+pub const FULL_BUDGET: usize = STACK_SIZE - ENTRY_RESERVE - LIMIT_MARGIN;
+/// What starting an eager future costs its starter's budget on top of the stack the
+/// starting code has used: about the memory the future's own green thread takes (the
+/// pages of its stack that its start touches, its bookkeeping). So a chain of futures
+/// each starting the next holds at most about one stack's worth of memory.
+pub const EAGER_FUTURE_COST: usize = 8 << 10;
 const STACKS_PER_SLAB: usize = 64;
+/// `release_below` keeps the pages this close below the given address (the frames of
+/// the runtime code doing it, and the top of a finished stack, which the next green thread
+/// uses at once).
+const KEPT_ABOVE: usize = 64 << 10;
+const PAGE: usize = 4096;
 
-/// A stack: `[limit, base)`, growing down from `base`.
+/// A stack: `[base - STACK_SIZE, base)`, growing down from `base`.
 pub struct GreenStack {
     base: usize,
-    size: usize,
 }
 
-impl GreenStack {
-    /// The lowest address generated code may reach (the value of the pinned register).
-    pub fn code_limit(&self) -> usize {
-        self.base - self.size + LIMIT_MARGIN
-    }
-}
+/// No stack could be mapped (the address space is exhausted).
+#[derive(Debug)]
+pub struct NoStack;
 
-// SAFETY: `base` and `base - size` bound a private read-write mapping that this value
-// owns exclusively until it is dropped (back to the pool); both are 16-byte aligned.
+// SAFETY: `base` and `base - STACK_SIZE` bound a private read-write mapping that this
+// value owns exclusively until it is dropped (back to the pool); both are 16-byte aligned.
 unsafe impl corosensei::stack::Stack for GreenStack {
     fn base(&self) -> corosensei::stack::StackPointer {
         corosensei::stack::StackPointer::new(self.base).expect("stack base is not null")
     }
 
     fn limit(&self) -> corosensei::stack::StackPointer {
-        corosensei::stack::StackPointer::new(self.base - self.size)
+        corosensei::stack::StackPointer::new(self.base - STACK_SIZE)
             .expect("stack limit is not null")
+    }
+}
+
+impl GreenStack {
+    /// The highest address of the stack (it grows down from here).
+    pub fn base(&self) -> usize {
+        self.base
     }
 }
 
 impl Drop for GreenStack {
     fn drop(&mut self) {
-        if self.size == GREEN_STACK_SIZE {
-            FREE.lock().push(self.base);
-        }
-        // The main stack is used once per program; it is left mapped (the process ends).
+        FREE.lock().push(self.base);
     }
 }
 
@@ -63,38 +84,48 @@ impl Drop for GreenStack {
 static FREE: Mutex<Vec<usize>> = Mutex::new(Vec::new());
 
 /// A stack for a new green thread.
-pub fn take() -> GreenStack {
+pub fn take() -> Result<GreenStack, NoStack> {
     if let Some(base) = FREE.lock().pop() {
-        return GreenStack { base, size: GREEN_STACK_SIZE };
+        return Ok(GreenStack { base });
     }
-    let slab = map(GREEN_STACK_SIZE * STACKS_PER_SLAB);
+    let slab = map(STACK_SIZE * STACKS_PER_SLAB).ok_or(NoStack)?;
     guard_page(slab);
     let mut free = FREE.lock();
     for i in 1..STACKS_PER_SLAB {
-        free.push(slab + (i + 1) * GREEN_STACK_SIZE);
+        free.push(slab + (i + 1) * STACK_SIZE);
     }
-    GreenStack { base: slab + GREEN_STACK_SIZE, size: GREEN_STACK_SIZE }
+    Ok(GreenStack { base: slab + STACK_SIZE })
 }
 
-/// The stack of the green thread that runs `入口`.
-pub fn take_main() -> GreenStack {
-    let low = map(MAIN_STACK_SIZE);
-    guard_page(low);
-    GreenStack { base: low + MAIN_STACK_SIZE, size: MAIN_STACK_SIZE }
+/// Give the pages of the stack with top `base` that lie more than `KEPT_ABOVE` below
+/// `addr` back to the kernel (they read as zero when touched again). Nothing may live
+/// there any more: callers pass their own stack pointer, or `base` for a finished thread.
+pub fn release_below(base: usize, addr: usize) {
+    // The lowest page may be a slab's guard page: leave it alone.
+    let low = base - STACK_SIZE + PAGE;
+    let high = (addr.saturating_sub(KEPT_ABOVE)) & !(PAGE - 1);
+    if high <= low {
+        return;
+    }
+    // SAFETY: `[low, high)` lies inside this stack's part of its slab, below anything the
+    // caller still uses (see above); its contents are dead.
+    let r = unsafe { libc::madvise(low as *mut libc::c_void, high - low, libc::MADV_DONTNEED) };
+    debug_assert_eq!(r, 0, "madvise of a dead stack range");
 }
 
 /// Make the lowest page at `low` inaccessible: a runaway runtime frame below the lowest
-/// stack of a slab (or below the main stack) faults instead of writing into other memory.
-/// (One guard per slab, not per stack: see the module comment.)
+/// stack of a slab faults instead of writing into other memory. (One guard per slab, not
+/// per stack: see the module comment.)
 fn guard_page(low: usize) {
     // SAFETY: `low` is the page-aligned start of a mapping we own; the page lies below
     // every limit handed out (`LIMIT_MARGIN` is larger than a page).
-    let r = unsafe { libc::mprotect(low as *mut libc::c_void, 4096, libc::PROT_NONE) };
+    let r = unsafe { libc::mprotect(low as *mut libc::c_void, PAGE, libc::PROT_NONE) };
     debug_assert_eq!(r, 0, "mprotect of a guard page");
 }
 
-/// Reserve `size` bytes of zero-filled, lazily backed memory; its lowest address.
-fn map(size: usize) -> usize {
+/// Reserve `size` bytes of zero-filled, lazily backed memory; its lowest address, or
+/// `None` when the address space is exhausted.
+fn map(size: usize) -> Option<usize> {
     // SAFETY: an anonymous private mapping at an address the kernel chooses touches no
     // existing memory; the result is checked for failure before use.
     let p = unsafe {
@@ -107,22 +138,24 @@ fn map(size: usize) -> usize {
             0,
         )
     };
-    if p == libc::MAP_FAILED {
-        crate::error::runtime_error(
-            "无法为绿色线程分配栈（地址空间不足）".into(),
-            "cannot map a stack for a green thread (out of address space)".into(),
-        );
-    }
-    p as usize
+    (p != libc::MAP_FAILED).then_some(p as usize)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn is_resident(addr: usize) -> bool {
+        let mut v = 0u8;
+        // SAFETY: a page of a mapping this test owns; one byte of result.
+        let r = unsafe { libc::mincore((addr & !(PAGE - 1)) as *mut libc::c_void, PAGE, &mut v) };
+        assert_eq!(r, 0);
+        v & 1 != 0
+    }
+
     #[test]
     fn stacks_are_reused_and_writable() {
-        let a = take();
+        let a = take().unwrap();
         let base = a.base;
         // SAFETY: the top word of a fresh stack is mapped read-write memory we own.
         unsafe {
@@ -130,9 +163,33 @@ mod tests {
             top.write(42);
             assert_eq!(top.read(), 42);
         }
-        assert!(a.code_limit() < base && a.code_limit() > base - GREEN_STACK_SIZE);
         drop(a);
-        let b = take();
+        let b = take().unwrap();
         assert_eq!(b.base, base, "the last freed stack is handed out first");
+    }
+
+    #[test]
+    fn deep_pages_are_given_back() {
+        let a = take().unwrap();
+        let base = a.base;
+        let deep = base - STACK_SIZE / 2;
+        let shallow = base - 8;
+        // Used as a recursion would: every page from the top down to `deep`.
+        // SAFETY: every word written lies inside the stack, mapped read-write memory we own.
+        unsafe {
+            for page in (deep..base).step_by(PAGE) {
+                (page as *mut u64).write(7);
+            }
+            (shallow as *mut u64).write(9);
+        }
+        assert!(is_resident(deep));
+        release_below(base, base);
+        assert!(!is_resident(deep), "pages deep down are released");
+        assert!(is_resident(shallow), "the top pages stay");
+        // SAFETY: as above; the released page reads as zero again.
+        unsafe {
+            assert_eq!((deep as *const u64).read(), 0);
+            assert_eq!((shallow as *const u64).read(), 9);
+        }
     }
 }

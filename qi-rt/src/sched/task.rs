@@ -76,6 +76,11 @@ pub struct Local {
     pub select: Vec<super::super::chan::Case>,
     /// The value taken by `ChanTake` (owned bits).
     pub held: u64,
+    /// The top of its stack (set when the coroutine is made).
+    pub stack_base: usize,
+    /// Where a stack overflow was raised whose pages are not given back yet, or 0 (see
+    /// `sched::overflow`).
+    pub overflow_at: usize,
     next_ticket: u64,
 }
 
@@ -90,6 +95,9 @@ pub struct Task {
     /// an exception, the future fails with it.
     pub future: *mut Header,
     pub is_main: bool,
+    /// How many bytes of stack its generated code may use (`stack::FULL_BUDGET`, less
+    /// for an eager future: see `sched::spawn_eager`).
+    pub stack_budget: usize,
 }
 
 // SAFETY: the cells are never accessed concurrently. `local` and `yielder` belong to the
@@ -114,12 +122,20 @@ impl Task {
                 parent: None,
                 select: Vec::new(),
                 held: 0,
+                stack_base: 0,
+                overflow_at: 0,
                 next_ticket: 1,
             }),
             yielder: UnsafeCell::new(std::ptr::null()),
             future,
             is_main,
+            stack_budget: super::stack::FULL_BUDGET,
         }
+    }
+
+    /// The same task with a smaller stack budget.
+    pub fn with_stack_budget(self, stack_budget: usize) -> Task {
+        Task { stack_budget, ..self }
     }
 
     /// Opens a wait (called by the task itself); the ticket wakers must claim.

@@ -20,7 +20,7 @@ use std::time::Duration;
 use corosensei::{Coroutine, CoroutineResult, Yielder};
 use crossbeam_deque::{Steal, Worker};
 
-use super::task::{Co, Start, Switch, Task, PARKED, QUEUED, RUNNING};
+use super::task::{Co, Local, Start, Switch, Task, PARKED, QUEUED, RUNNING};
 use super::{became_inactive, end, sched, set_current, stack, wake, Outcome, Sched};
 
 /// Every this many picks, the injector and the deque go before the next slot.
@@ -243,7 +243,16 @@ fn run(task: Arc<Task>, index: usize) {
     let local = unsafe { &mut *task.local.get() };
     let mut co = match local.co.take() {
         Some(co) => co,
-        None => new_coroutine(&task, local.start.take().expect("a new task has a start")),
+        None => {
+            let start = local.start.take().expect("a new task has a start");
+            match new_coroutine(&task, start) {
+                Some((co, stack_base)) => {
+                    local.stack_base = stack_base;
+                    co
+                }
+                None => return fail_without_stack(&task, local, start),
+            }
+        }
     };
     if !local.line.is_empty() {
         crate::output::restore_line(std::mem::take(&mut local.line));
@@ -295,6 +304,7 @@ fn run(task: Arc<Task>, index: usize) {
             became_inactive();
         }
         CoroutineResult::Return(status) => {
+            super::overflow::at_end(local);
             drop(co);
             // A finished green thread's unterminated last line is output as it is.
             crate::output::emit_partial(std::mem::take(&mut local.line));
@@ -310,29 +320,51 @@ fn wake_parent(parent: Option<Arc<Task>>) {
     }
 }
 
-fn new_coroutine(task: &Arc<Task>, start: Start) -> Co {
-    let stack = if task.is_main { stack::take_main() } else { stack::take() };
-    let limit = stack.code_limit();
+/// The coroutine of a task's first run and the top of its stack, or `None` when no stack
+/// can be had.
+fn new_coroutine(task: &Arc<Task>, start: Start) -> Option<(Co, usize)> {
+    let stack = stack::take().ok()?;
+    let stack_base = stack.base();
+    let budget = task.stack_budget.min(stack::FULL_BUDGET);
     let entry = sched().entry;
     let task_addr = Arc::as_ptr(task) as usize;
-    Coroutine::with_stack(stack, move |y: &Yielder<(), Switch>, ()| {
+    let co = Coroutine::with_stack(stack, move |y: &Yielder<(), Switch>, ()| {
         let task = task_addr as *const Task;
         // SAFETY: the worker resuming us holds an `Arc` of the task; the yielder lives on
         // this coroutine's stack for as long as the coroutine runs.
         unsafe { *(*task).yielder.get() = y as *const Yielder<(), Switch> };
         match start {
-            // SAFETY: the stubs are the program's compiled entry points; `limit` is the
-            // lowest address of this stack generated code may use.
-            Start::Main => unsafe { (entry.main)(limit) },
+            // SAFETY: the stubs are the program's compiled entry points; the stack has
+            // `budget` bytes below them and `LIMIT_MARGIN` more (see `stack`).
+            Start::Main => unsafe { (entry.main)(budget) },
             Start::Closure(c) => {
                 // SAFETY: as above; the task owns a reference to the closure `c`.
-                let status = unsafe { (entry.closure)(c, limit) };
+                let status = unsafe { (entry.closure)(c, budget) };
                 // SAFETY: the task's reference, no longer needed.
                 unsafe { crate::object::release(c) };
                 status
             }
         }
-    })
+    });
+    Some((co, stack_base))
+}
+
+/// A new green thread for which no stack could be mapped ends at once with a catchable
+/// exception: its future fails with it, or (a `启动` thread, `入口`) it is reported
+/// as uncaught.
+fn fail_without_stack(task: &Task, local: &mut Local, start: Start) {
+    crate::exception::raise_error(
+        "无法为绿色线程分配栈（地址空间不足）".into(),
+        "cannot map a stack for a green thread (out of address space)".into(),
+        0,
+        0,
+    );
+    if let Start::Closure(c) = start {
+        // SAFETY: the task's reference to its closure, which will never run.
+        unsafe { crate::object::release(c) };
+    }
+    wake_parent(local.parent.take());
+    finish(task, 1);
 }
 
 fn finish(task: &Task, status: u8) {
