@@ -10,6 +10,14 @@
 //! A green thread is *active* while queued or running. When the last active one parks
 //! and no timer is pending, no wake-up can ever come: the program is deadlocked.
 //!
+//! That conclusion is sound only if `active` never reaches 0 while a wake-up is on its
+//! way. So whoever makes a green thread runnable counts it active *before* the waker
+//! itself can stop counting: a green thread wakes others before it parks or ends, and
+//! the worker that switched one out wakes its eager future's caller before it queues
+//! that thread where another worker can take it (from then on it may run and block at
+//! once). The timer thread is no green thread: it wakes under the timer heap's lock,
+//! and every check of "nothing active and no timer pending" holds that lock.
+//!
 //! Thread-local state is read only in small `#[inline(never)]` functions, and no
 //! reference into it is held across a switch: a green thread may resume on another
 //! worker.
@@ -310,7 +318,16 @@ pub fn run_all() {
     loop {
         if s.active.load(Ordering::SeqCst) > 1 {
             yield_now();
-        } else if s.timers.with_pending(|pending| pending) {
+            continue;
+        }
+        // Look again under the timer heap's lock: the timer thread wakes a sleeper under
+        // it, so the sleeper is seen either as a pending timer or as active. Read apart,
+        // a timer firing between the two reads hid its thread from both.
+        let (others, pending) =
+            s.timers.with_pending(|pending| (s.active.load(Ordering::SeqCst) > 1, pending));
+        if others {
+            yield_now();
+        } else if pending {
             sleep(1);
         } else {
             return;

@@ -10,7 +10,7 @@
 //!
 //! # Run states
 //! `wake` may run before the waiting green thread has actually switched out; the run
-//! state tells the worker what to do when it does (see `sched::after_park`).
+//! state tells the worker what to do when it does (see `worker::run`).
 
 use std::cell::UnsafeCell;
 use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};

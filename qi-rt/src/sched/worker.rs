@@ -277,20 +277,25 @@ fn run(task: Arc<Task>, index: usize) {
                 wake_parent(parent);
                 became_inactive();
             } else {
-                // Woken before it was switched out: run it again soon (after the caller).
-                task.state.store(QUEUED, Ordering::Release);
-                push(task, true);
+                // Woken before it was switched out: run it again soon, after the caller
+                // (which takes the next slot). The caller is woken first: once queued,
+                // this thread may run and block elsewhere (see `sched` on `active`).
+                let has_parent = parent.is_some();
                 wake_parent(parent);
+                task.state.store(QUEUED, Ordering::Release);
+                push(task, !has_parent);
             }
         }
         CoroutineResult::Yield(Switch::Yield) => {
             local.co = Some(co);
-            let parent = local.parent.take();
+            // The caller is woken before this thread is queued: another worker may take
+            // it from the injector at once and run it until it blocks or ends, and if the
+            // caller were not counted active by then, nothing would be (a false deadlock).
+            wake_parent(local.parent.take());
             task.state.store(QUEUED, Ordering::Release);
             let s = sched();
             s.injector.push(task);
             notify(s);
-            wake_parent(parent);
         }
         CoroutineResult::Yield(Switch::RunChild(child)) => {
             // Starting another eager future is not a block: a waiting caller of this
