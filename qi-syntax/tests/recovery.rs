@@ -293,6 +293,23 @@ fn postfix_and_else_if_chains_are_too_deep() {
     });
 }
 
+/// What the constructs around a skipped too deep part miss where the skip stopped (the
+/// `{` of an `如果`, a `;`) is not reported again.
+#[test]
+fn too_deep_is_reported_once_without_cascades() {
+    let deep = format!("{}1{}", "(".repeat(300), ")".repeat(300));
+    for src in [
+        format!("函数 f() {{ 如果 {deep} {{ }} }}"),
+        format!("如果 {deep} {{ }}"),
+        format!("函数 f() {{ 变量 x = {deep}; 打印行(x); }}"),
+        format!("函数 f() {{ 如果 x {{ }}{} }}", " 否则 如果 x == 1 { }".repeat(300)),
+    ] {
+        let p = parse(&src);
+        assert_eq!(p.syntax().to_string(), src);
+        assert_eq!(messages(&p), ["nesting is too deep (at most 256 levels)"], "{src}");
+    }
+}
+
 #[test]
 fn deep_trees_of_every_kind_stay_within_the_bound() {
     on_small_stack(|| {

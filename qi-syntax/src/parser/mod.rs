@@ -61,6 +61,9 @@ pub(crate) struct Parser<'t> {
     /// The deepest level reached by the tree built so far (see [`Parser::deepen`]).
     peak: u32,
     reported_too_deep: bool,
+    /// A too deep construct was just skipped: what the constructs around it miss at the
+    /// point where the skip stopped is a consequence, not another error.
+    cut_short: bool,
 }
 
 impl<'t> Parser<'t> {
@@ -82,6 +85,7 @@ impl<'t> Parser<'t> {
             depth: 0,
             peak: 0,
             reported_too_deep: false,
+            cut_short: false,
         }
     }
 
@@ -180,6 +184,7 @@ impl<'t> Parser<'t> {
         self.emit(self.emitted);
         self.emitted += 1;
         self.pos += 1;
+        self.cut_short = false;
     }
 
     /// Consumes the leading `>` of a `>>` or `>=` token (closing generic arguments) and
@@ -245,8 +250,8 @@ impl<'t> Parser<'t> {
 
     /// Reports that the current token is not what `expected` describes.
     fn error_expected(&mut self, expected: Expected) {
-        if self.at(ERROR) {
-            return; // the lexer already reported this character
+        if self.at(ERROR) || self.cut_short {
+            return; // the lexer already reported this character, or a skip explains it
         }
         let range = self.current_range();
         let found = (!self.at_eof()).then(|| self.current_text());
@@ -315,6 +320,7 @@ impl<'t> Parser<'t> {
             self.push_error(Diagnostic { range, ..diagnostic });
         }
         self.skip_nested();
+        self.cut_short = true;
     }
 
     /// Starts measuring the height of a chain whose root is at level `base`: returns the
