@@ -171,9 +171,52 @@ pub fn generate_program(functions: usize) -> String {
     out
 }
 
+/// `变量 x = 1+1+…+1;` with `terms` terms on one line: past the nesting limit the parser
+/// reports the chain once and skips the rest of it flat.
+pub fn generate_chain(terms: usize) -> String {
+    format!("变量 x = {};\n", vec!["1"; terms].join("+"))
+}
+
+/// `terms` terms of `1+1+…` split into statements of `per_statement` terms each (below
+/// the nesting limit), so the whole input becomes valid, deep trees.
+pub fn generate_chunked_chain(terms: usize, per_statement: usize) -> String {
+    let mut out = String::with_capacity(terms * 2 + terms / per_statement * 16);
+    let mut left = terms;
+    let mut i = 0;
+    while left > 0 {
+        let n = left.min(per_statement);
+        let _ = writeln!(out, "变量 x{i} = {};", vec!["1"; n].join("+"));
+        left -= n;
+        i += 1;
+    }
+    out
+}
+
+/// `入口` printing `names` different undefined names, one per line: one diagnostic each.
+pub fn generate_undefined_names(names: usize) -> String {
+    let mut out = String::with_capacity(names * 32 + 32);
+    out.push_str("函数 入口() {\n");
+    for i in 0..names {
+        let _ = writeln!(out, "    打印行(未定义{i});");
+    }
+    out.push_str("}\n");
+    out
+}
+
 #[cfg(test)]
 mod tests {
-    use super::generate_program;
+    use super::*;
+
+    #[test]
+    fn generated_chains_and_names_give_the_expected_diagnostics() {
+        assert_eq!(qi_syntax::parse(&generate_chain(10_000)).errors.len(), 1);
+        assert!(qi_syntax::parse(&generate_chunked_chain(10_000, 200)).errors.is_empty());
+        let text = generate_undefined_names(100);
+        let parse = qi_syntax::parse(&text);
+        assert!(parse.errors.is_empty());
+        let out = qi_ir::check(&parse.tree(), &text, "generated.qi");
+        assert_eq!(out.diagnostics.len(), 100);
+    }
 
     fn assert_clean(n: usize) {
         let text = generate_program(n);

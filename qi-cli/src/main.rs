@@ -72,9 +72,11 @@ fn main() -> ExitCode {
         Command::Run { emit, leak_report, file, args } => {
             let leak_report =
                 leak_report || std::env::var_os("QI_LEAK_REPORT").is_some_and(|v| v == "1");
-            run(&file, args, emit, leak_report, lang)
+            run(file, args, emit, leak_report, lang)
         }
-        Command::Check { syntax, file } => check(&file, syntax, lang),
+        Command::Check { syntax, file } => {
+            ExitCode::from(run_on_qi_stack(move || check(&file, syntax, lang)).unwrap_or(70))
+        }
     }
 }
 
@@ -145,46 +147,53 @@ fn front_end(path: &Path, lang: Lang) -> Option<qi_ir::Module> {
 }
 
 fn run(
-    path: &Path,
+    path: PathBuf,
     args: Vec<String>,
     emit: Option<Emit>,
     leak_report: bool,
     lang: Lang,
 ) -> ExitCode {
-    let Some(module) = front_end(path, lang) else { return ExitCode::from(1) };
-    match emit {
-        Some(Emit::Ir) => {
-            qi_rt::output::write_stdout(module.to_string().as_bytes());
-            return ExitCode::SUCCESS;
-        }
-        Some(Emit::Asm) => {
-            let opts = qi_jit::Options { disasm: true, ..qi_jit::Options::default() };
-            return match qi_jit::compile(&module, &opts) {
-                Ok(_) => ExitCode::SUCCESS,
-                Err(e) => {
-                    qi_rt::output::write_stderr_line(&format!("qi: internal error: {e}"));
-                    ExitCode::from(70)
-                }
-            };
-        }
-        None => {}
-    }
     if leak_report {
         qi_rt::enable_live_counts();
     }
     qi_rt::set_args(args);
-    // Compile on a thread with a deep stack; the program runs on green threads.
-    let status =
-        run_on_qi_stack(move || match qi_jit::compile(&module, &qi_jit::Options::default()) {
+    // Load, check and compile on a thread with a deep stack; the program runs on green
+    // threads.
+    let outcome = run_on_qi_stack(move || {
+        let Some(module) = front_end(&path, lang) else { return Stage::Compiled(1) };
+        match emit {
+            Some(Emit::Ir) => {
+                qi_rt::output::write_stdout(module.to_string().as_bytes());
+                return Stage::Compiled(0);
+            }
+            Some(Emit::Asm) => {
+                let opts = qi_jit::Options { disasm: true, ..qi_jit::Options::default() };
+                return match qi_jit::compile(&module, &opts) {
+                    Ok(_) => Stage::Compiled(0),
+                    Err(e) => {
+                        qi_rt::output::write_stderr_line(&format!("qi: internal error: {e}"));
+                        Stage::Compiled(70)
+                    }
+                };
+            }
+            None => {}
+        }
+        match qi_jit::compile(&module, &qi_jit::Options::default()) {
             Ok(program) => {
                 qi_rt::exception::set_file_names(module.files.clone());
-                program.run().report()
+                Stage::Ran(program.run().report())
             }
             Err(e) => {
                 qi_rt::output::write_stderr_line(&format!("qi: internal error: {e}"));
-                70
+                Stage::Compiled(70)
             }
-        });
+        }
+    });
+    let status = match outcome {
+        Some(Stage::Compiled(status)) => return ExitCode::from(status),
+        Some(Stage::Ran(status)) => status,
+        None => 70,
+    };
     if status == 0 && leak_report {
         qi_rt::finish();
         print_leak_report(lang);
@@ -194,7 +203,7 @@ fn run(
     qi_rt::program::end_process(status)
 }
 
-fn check(path: &Path, syntax_only: bool, lang: Lang) -> ExitCode {
+fn check(path: &Path, syntax_only: bool, lang: Lang) -> u8 {
     let ok = if syntax_only {
         // Only this file, whatever it imports: `--syntax` works for any Qi file.
         match std::fs::read(path).map(String::from_utf8) {
@@ -214,23 +223,34 @@ fn check(path: &Path, syntax_only: bool, lang: Lang) -> ExitCode {
         front_end(path, lang).is_some()
     };
     if ok {
-        ExitCode::SUCCESS
+        0
     } else {
-        ExitCode::from(1)
+        1
     }
 }
 
-/// Stack of the thread that compiles (the checker and Cranelift recurse over deeply
-/// nested source). Only touched pages use memory. The program itself runs on green
-/// threads with their own stacks (qi-rt `sched::stack`).
+/// Stack of the thread that loads, checks and compiles. The parser bounds the nesting of
+/// every syntax tree (`qi_syntax::MAX_DEPTH`); the checker, the IR passes and Cranelift
+/// recurse at most that deep, which needs a few MiB at most: this leaves a wide margin.
+/// Only touched pages use memory. The program itself runs on green threads with their
+/// own stacks (qi-rt `sched::stack`).
 const QI_STACK_SIZE: usize = 256 << 20;
 
-/// Compile and run on a thread with a large stack.
-fn run_on_qi_stack(f: impl FnOnce() -> u8 + Send + 'static) -> u8 {
+/// How far `qi run` got: the program ran (other green threads may still be running,
+/// so the process must end through `qi_rt::program::end_process`), or it stopped before
+/// (rejected, or `--emit`).
+enum Stage {
+    Compiled(u8),
+    Ran(u8),
+}
+
+/// Run the compiler (and the program) on a thread with a large stack; `None` if it
+/// panicked or could not start (then a message was written).
+fn run_on_qi_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
     let spawned =
         std::thread::Builder::new().name("qi-main".into()).stack_size(QI_STACK_SIZE).spawn(f);
     match spawned {
-        Ok(handle) => handle.join().unwrap_or(70),
+        Ok(handle) => handle.join().ok(),
         Err(e) => {
             let reason = qi_rt::os_error::describe_for_user(&e);
             qi_rt::output::write_stderr_line(&if qi_rt::lang::english() {
@@ -238,7 +258,7 @@ fn run_on_qi_stack(f: impl FnOnce() -> u8 + Send + 'static) -> u8 {
             } else {
                 format!("错误: 无法启动运行程序的线程: {reason}")
             });
-            70
+            None
         }
     }
 }

@@ -18,6 +18,7 @@ pub mod syntax_kind;
 use std::fmt::Write as _;
 
 pub use diagnostic::{Diagnostic, Lang, Severity, Text};
+pub use parser::MAX_DEPTH;
 pub use syntax_kind::{QiLanguage, SyntaxElement, SyntaxKind, SyntaxNode, SyntaxToken};
 
 /// The result of parsing one file: a lossless green tree and every syntax error.

@@ -5,7 +5,7 @@ mod common;
 
 use common::{messages, parse_err, parse_ok};
 use qi_syntax::ast::*;
-use qi_syntax::{parse, SyntaxKind};
+use qi_syntax::{parse, SyntaxKind, SyntaxNode, MAX_DEPTH};
 use rowan::{TextRange, TextSize};
 
 fn range_of(src: &str, needle: &str) -> TextRange {
@@ -171,7 +171,7 @@ fn deep_nesting_does_not_overflow() {
         let src = "函数 f() ".to_string() + &"{".repeat(50_000) + &"}".repeat(50_000);
         let p = parse(&src);
         assert_eq!(p.syntax().to_string(), src);
-        assert_eq!(messages(&p), ["nesting is too deep"]);
+        assert_eq!(messages(&p), ["nesting is too deep (at most 256 levels)"]);
         let src = "函数 f() ".to_string() + &"{".repeat(50_000);
         assert_eq!(parse(&src).syntax().to_string(), src);
         let src = "变量 x: ".to_string() + &"数组<".repeat(50_000);
@@ -182,6 +182,143 @@ fn deep_nesting_does_not_overflow() {
         assert_eq!(parse(&src).syntax().to_string(), src);
         let src = "\"${".repeat(10_000);
         assert_eq!(parse(&src).syntax().to_string(), src);
+    });
+}
+
+/// The deepest node or token of the tree (the root is level 0), found without recursion.
+fn tree_depth(root: &SyntaxNode) -> usize {
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    for event in root.preorder_with_tokens() {
+        match event {
+            rowan::WalkEvent::Enter(_) => {
+                deepest = deepest.max(depth);
+                depth += 1;
+            }
+            rowan::WalkEvent::Leave(_) => depth -= 1,
+        }
+    }
+    deepest
+}
+
+/// Every syntax tree is at most a few nodes per nesting level deep, whatever the input:
+/// later passes may recurse over it.
+const TREE_DEPTH_BOUND: usize = 4 * MAX_DEPTH as usize;
+
+/// `变量 x = <terms joined by op>;` at the top level.
+fn chain(term: &str, op: &str, n: usize) -> String {
+    format!("变量 x = {};", vec![term; n].join(op))
+}
+
+#[test]
+fn long_chains_are_too_deep_at_the_operator_over_the_limit() {
+    on_small_stack(|| {
+        let ops = ["+", "-", "*", "/", "%", "|", "^", "&", "<<", ">>", "&&", "||", " 或 ", " 与 "];
+        for op in ops {
+            for n in [10_000, 100_000] {
+                let src = chain("1", op, n);
+                let p = parse(&src);
+                assert_eq!(p.syntax().to_string(), src);
+                assert!(tree_depth(&p.syntax()) <= TREE_DEPTH_BOUND, "{op}");
+                assert_eq!(p.errors.len(), 1, "{op}: {:?}", messages(&p));
+                let e = &p.errors[0];
+                assert_eq!(e.message.en, "nesting is too deep (at most 256 levels)");
+                assert_eq!(e.message.zh, "嵌套层数过深（最多 256 层）");
+                assert!(e.hint.as_ref().unwrap().en.contains("split it into several statements"));
+                // The expression is level 1 and each operator adds one: the 256th
+                // operator would put the first term on level 257.
+                let at = src.match_indices(op).nth(MAX_DEPTH as usize - 1).unwrap().0
+                    + (op.len() - op.trim_start().len());
+                assert_eq!(e.range.start(), TextSize::from(at as u32), "{op}");
+            }
+        }
+        // Comparisons chained through `&&`, strings, casts.
+        for (term, op) in
+            [("1 < 2", " && "), ("\"a\"", "+"), ("真", "&&"), ("(x 作为 整数)", " + ")]
+        {
+            let p = parse(&chain(term, op, 100_000));
+            assert_eq!(messages(&p), ["nesting is too deep (at most 256 levels)"], "{term}");
+            assert!(tree_depth(&p.syntax()) <= TREE_DEPTH_BOUND);
+        }
+    });
+}
+
+#[test]
+fn chains_below_the_limit_are_fine() {
+    let limit = MAX_DEPTH as usize;
+    // 255 operators: the deepest term is on level 256.
+    parse_ok(&chain("1", "+", limit));
+    let p = parse_err(&chain("1", "+", limit + 1));
+    assert_eq!(p.errors.len(), 1);
+    // Inside a function body the block is one level more.
+    parse_ok(&format!("函数 f() {{ {} }}", chain("1", "+", limit - 1)));
+    parse_err(&format!("函数 f() {{ {} }}", chain("1", "+", limit)));
+}
+
+#[test]
+fn chains_and_nesting_add_up() {
+    let limit = MAX_DEPTH as usize;
+    let nested = |n: usize| format!("{}1{}", "(".repeat(n), ")".repeat(n));
+    // A deep first operand sinks one level per operator after it.
+    let src = format!("变量 x = {}{};", nested(200), "+1".repeat(100));
+    assert_eq!(messages(&parse(&src)), ["nesting is too deep (at most 256 levels)"]);
+    // The last operand is a child of the root: only its own nesting counts.
+    let src = format!("变量 x = {}{};", "1+".repeat(100), nested(200));
+    parse_ok(&src);
+    let src = format!("变量 x = {}{};", nested(100), "+1".repeat(100));
+    parse_ok(&src);
+    let src = format!("变量 x = {}{};", nested(limit - 2), "+1");
+    parse_ok(&src);
+}
+
+#[test]
+fn postfix_and_else_if_chains_are_too_deep() {
+    on_small_stack(|| {
+        let srcs = [
+            format!("变量 x = a{};", ".b".repeat(100_000)),
+            format!("变量 x = f{};", "()".repeat(100_000)),
+            format!("变量 x = a{};", "[0]".repeat(100_000)),
+            format!("变量 x = a{};", ".m(1)".repeat(100_000)),
+            format!("函数 f() {{ 如果 真 {{}}{} }}", " 否则 如果 真 {}".repeat(100_000)),
+        ];
+        for src in srcs {
+            let p = parse(&src);
+            assert_eq!(p.syntax().to_string(), src);
+            assert!(tree_depth(&p.syntax()) <= TREE_DEPTH_BOUND);
+            assert_eq!(messages(&p), ["nesting is too deep (at most 256 levels)"]);
+            assert!(p.errors[0].hint.is_some());
+        }
+        let limit = MAX_DEPTH as usize;
+        parse_ok(&format!("变量 x = a{};", ".b".repeat(limit - 1)));
+        parse_ok(&format!("函数 f() {{ 如果 真 {{}}{} }}", " 否则 如果 真 {}".repeat(limit - 2)));
+    });
+}
+
+/// What the constructs around a skipped too deep part miss where the skip stopped (the
+/// `{` of an `如果`, a `;`) is not reported again.
+#[test]
+fn too_deep_is_reported_once_without_cascades() {
+    let deep = format!("{}1{}", "(".repeat(300), ")".repeat(300));
+    for src in [
+        format!("函数 f() {{ 如果 {deep} {{ }} }}"),
+        format!("如果 {deep} {{ }}"),
+        format!("函数 f() {{ 变量 x = {deep}; 打印行(x); }}"),
+        format!("函数 f() {{ 如果 x {{ }}{} }}", " 否则 如果 x == 1 { }".repeat(300)),
+    ] {
+        let p = parse(&src);
+        assert_eq!(p.syntax().to_string(), src);
+        assert_eq!(messages(&p), ["nesting is too deep (at most 256 levels)"], "{src}");
+    }
+}
+
+#[test]
+fn deep_trees_of_every_kind_stay_within_the_bound() {
+    on_small_stack(|| {
+        for (open, close) in
+            [("(", ")"), ("[", "]"), ("-", ""), ("a = ", ""), ("f(", ")"), ("{", "}")]
+        {
+            let src = format!("变量 x = {}1{};", open.repeat(100_000), close.repeat(100_000));
+            assert!(tree_depth(&parse(&src).syntax()) <= TREE_DEPTH_BOUND, "{open}");
+        }
     });
 }
 

@@ -47,13 +47,23 @@ fn if_else_chains() {
     parse_ok("如果 真 【 打印行(1)； 】 否则 【 】");
 }
 
+/// The parser builds `否则 如果` chains in a loop (no recursion), and each link is one
+/// level of the nesting limit (the tree nests them): 250 links are fine, 3000 are
+/// reported once, without overflowing the stack either way.
 #[test]
 fn long_else_if_chain_is_not_recursive() {
-    let mut src = String::from("如果 x == 0 { }");
-    for i in 1..3000 {
-        src.push_str(&format!(" 否则 如果 x == {i} {{ }}"));
-    }
-    parse_ok(&src);
+    let chain = |links: usize| {
+        let mut src = String::from("如果 x == 0 { }");
+        for i in 1..=links {
+            src.push_str(&format!(" 否则 如果 x == {i} {{ }}"));
+        }
+        src
+    };
+    parse_ok(&chain(250));
+    let src = chain(3000);
+    let p = qi_syntax::parse(&src);
+    assert_eq!(p.syntax().to_string(), src);
+    assert_eq!(common::messages(&p), ["nesting is too deep (at most 256 levels)"]);
 }
 
 #[test]

@@ -84,6 +84,8 @@ pub(crate) struct Checker<'a> {
     /// Per file: names imported selectively (`导入 路径::{名}`) → package.
     selected: Vec<HashMap<String, String>>,
     diagnostics: Vec<Diagnostic>,
+    /// The errors in `diagnostics`, to report each once (in constant time per error).
+    reported: std::collections::HashSet<Diagnostic>,
     strings: Vec<String>,
     string_ids: HashMap<String, StrId>,
     sigs: Vec<FnSig>,
@@ -115,7 +117,7 @@ impl<'a> Checker<'a> {
     fn error(&mut self, range: TextRange, zh: impl Into<String>, en: impl Into<String>) {
         let d = Diagnostic::error(range, Text::new(zh, en)).in_file(self.file);
         // A generic body checked once per instance reports the same error each time.
-        if !self.diagnostics.contains(&d) {
+        if self.reported.insert(d.clone()) {
             self.diagnostics.push(d);
         }
     }
@@ -177,6 +179,7 @@ pub fn check_program(units: &[SourceUnit]) -> CheckOutput {
         qualifiers: vec![HashMap::new(); units.len()],
         selected: vec![HashMap::new(); units.len()],
         diagnostics: Vec::new(),
+        reported: Default::default(),
         strings: Vec::new(),
         string_ids: HashMap::new(),
         sigs: Vec::new(),

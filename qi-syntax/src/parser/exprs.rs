@@ -80,9 +80,12 @@ impl Parser<'_> {
         if !self.enter() {
             return Some(ERROR);
         }
+        let base = self.depth;
+        let outer_peak = self.start_height(base);
         let cp = self.checkpoint();
         let start = self.current_range().start();
         let mut lhs = self.unary();
+        let mut height = self.height(base);
         // Level of the non-associative operator just applied, if any.
         let mut non_assoc: Option<u8> = None;
         while let Some((level, assoc, form)) = infix_info(self.current()) {
@@ -105,7 +108,11 @@ impl Parser<'_> {
                 let range = rowan::TextRange::new(start, self.prev_end());
                 self.error_at(range, messages::invalid_assign_target());
             }
+            if !self.deepen(base + height) {
+                break;
+            }
             self.bump();
+            self.reset_height(base);
             let node = match form {
                 Infix::Cast => {
                     self.type_ref_no_generics();
@@ -123,11 +130,15 @@ impl Parser<'_> {
                     }
                 }
             };
+            // The operands so far move one level down; the right operand was measured
+            // from this level.
+            height = (height + 1).max(self.height(base));
             self.start_at(cp, node);
             self.finish();
             lhs = node;
             non_assoc = (assoc == Assoc::Non).then_some(level);
         }
+        self.end_height(outer_peak, base, height);
         self.leave();
         Some(lhs)
     }
@@ -159,6 +170,16 @@ impl Parser<'_> {
     /// A primary (or tight `&`/`*` prefix) followed by calls, fields, method calls and
     /// indexing.
     fn postfix(&mut self) -> SyntaxKind {
+        let base = self.depth;
+        let outer_peak = self.start_height(base);
+        let kind = self.postfix_chain(base);
+        let height = self.height(base);
+        self.end_height(outer_peak, base, height);
+        kind
+    }
+
+    /// [`Parser::postfix`] measuring the chain's height below `base` in `self.peak`.
+    fn postfix_chain(&mut self, base: u32) -> SyntaxKind {
         let cp = self.checkpoint();
         let mut kind = if matches!(self.current(), AMP | STAR) {
             self.tight_prefix()
@@ -171,7 +192,12 @@ impl Parser<'_> {
                 }
             }
         };
-        loop {
+        let mut height = self.height(base);
+        while matches!(self.current(), L_PAREN | DOT | L_BRACK) {
+            if !self.deepen(base + height) {
+                break;
+            }
+            self.reset_height(base);
             kind = match self.current() {
                 L_PAREN => {
                     self.arg_list();
@@ -197,11 +223,13 @@ impl Parser<'_> {
                     self.expect(R_BRACK);
                     INDEX_EXPR
                 }
-                _ => break,
+                _ => unreachable!("the loop condition admits only these"),
             };
+            height = (height + 1).max(self.height(base));
             self.start_at(cp, kind);
             self.finish();
         }
+        self.reset_height(base + height);
         kind
     }
 

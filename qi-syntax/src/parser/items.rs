@@ -1,7 +1,7 @@
 //! Declarations (language.md §5): package lines, imports/exports, functions and
 //! methods, structs, enums, traits, implementations, foreign blocks.
 
-use rowan::Checkpoint;
+use super::Checkpoint;
 
 use super::names::NameCtx;
 use super::{Expected, Parser};

@@ -1,6 +1,9 @@
 //! Texts of syntax diagnostics, in Chinese and English (wording after errors.md §3).
 
-use crate::diagnostic::Text;
+use rowan::TextRange;
+
+use super::MAX_DEPTH;
+use crate::diagnostic::{Diagnostic, Text};
 use crate::syntax_kind::SyntaxKind::{self, *};
 
 /// What the parser wanted to see where it found something else.
@@ -134,8 +137,22 @@ pub(crate) fn reserved_word_hint(word: &str) -> Text {
     )
 }
 
-pub(crate) fn too_deep() -> Text {
-    Text::new("嵌套层数过深", "nesting is too deep")
+pub(crate) fn too_deep() -> Diagnostic {
+    Diagnostic::error(
+        TextRange::default(),
+        Text::new(
+            format!("嵌套层数过深（最多 {MAX_DEPTH} 层）"),
+            format!("nesting is too deep (at most {MAX_DEPTH} levels)"),
+        ),
+    )
+}
+
+/// A chain of operators too long: each operator nests the chain one level deeper.
+pub(crate) fn chain_too_deep() -> Diagnostic {
+    too_deep().with_hint(Text::new(
+        "运算符链 `a + b + c …` 的每个运算符（以及每个调用、字段、下标和 `否则 如果`）都算一层；把它拆成几条语句",
+        "each operator of a chain `a + b + c …` (and each call, field, index and `否则 如果`) is one level; split it into several statements",
+    ))
 }
 
 pub(crate) fn chained_comparison() -> Text {

@@ -9,6 +9,7 @@
 //! tokens and whitespace/comments between them belong to the parent.
 
 mod exprs;
+mod green;
 mod items;
 mod messages;
 mod names;
@@ -16,16 +17,22 @@ mod patterns;
 mod stmts;
 mod types;
 
-use rowan::{Checkpoint, GreenNode, GreenNodeBuilder, TextRange, TextSize};
+use rowan::{GreenNode, TextRange, TextSize};
 
 use crate::diagnostic::Diagnostic;
 use crate::lexer::Token;
 use crate::syntax_kind::SyntaxKind::{self, *};
+pub(crate) use green::Checkpoint;
+use green::TreeBuilder;
 pub(crate) use messages::Expected;
 
 /// Deepest nesting of expressions/blocks/types/patterns before the parser gives up on
 /// the construct (reporting it) instead of recursing further and overflowing the stack.
-const MAX_DEPTH: u32 = 256;
+/// Chains that the parser builds in a loop count too: every operator of `a + b + c`,
+/// every call, field or index of `a.b(c)[d]` and every `否则 如果` adds a level to the
+/// tree (`((a + b) + c)`). The limit therefore bounds the depth of every syntax tree,
+/// and with it the recursion of every later pass (docs/ARCHITECTURE.md, invariants).
+pub const MAX_DEPTH: u32 = 256;
 
 /// Parses a token sequence produced by [`crate::lexer::lex`] for `text`.
 pub(crate) fn parse_tokens(text: &str, tokens: Vec<Token>) -> (GreenNode, Vec<Diagnostic>) {
@@ -47,10 +54,16 @@ pub(crate) struct Parser<'t> {
     pos: usize,
     /// `tokens[..emitted]` are already in the tree.
     emitted: usize,
-    builder: GreenNodeBuilder<'static>,
+    builder: TreeBuilder<'t>,
     errors: Vec<Diagnostic>,
+    /// Nesting levels entered now ([`Parser::enter`]).
     depth: u32,
+    /// The deepest level reached by the tree built so far (see [`Parser::deepen`]).
+    peak: u32,
     reported_too_deep: bool,
+    /// A too deep construct was just skipped: what the constructs around it miss at the
+    /// point where the skip stopped is a consequence, not another error.
+    cut_short: bool,
 }
 
 impl<'t> Parser<'t> {
@@ -67,10 +80,12 @@ impl<'t> Parser<'t> {
             significant,
             pos: 0,
             emitted: 0,
-            builder: GreenNodeBuilder::new(),
+            builder: TreeBuilder::new(),
             errors: Vec::new(),
             depth: 0,
+            peak: 0,
             reported_too_deep: false,
+            cut_short: false,
         }
     }
 
@@ -140,7 +155,8 @@ impl<'t> Parser<'t> {
 
     fn emit(&mut self, index: usize) {
         let t = self.tokens[index];
-        self.builder.token(t.kind.into(), &self.text[t.range]);
+        let text: &'t str = self.text;
+        self.builder.token(t.kind.into(), &text[t.range]);
     }
 
     /// Emits the trivia preceding the current token into the currently open node.
@@ -168,6 +184,7 @@ impl<'t> Parser<'t> {
         self.emit(self.emitted);
         self.emitted += 1;
         self.pos += 1;
+        self.cut_short = false;
     }
 
     /// Consumes the leading `>` of a `>>` or `>=` token (closing generic arguments) and
@@ -233,8 +250,8 @@ impl<'t> Parser<'t> {
 
     /// Reports that the current token is not what `expected` describes.
     fn error_expected(&mut self, expected: Expected) {
-        if self.at(ERROR) {
-            return; // the lexer already reported this character
+        if self.at(ERROR) || self.cut_short {
+            return; // the lexer already reported this character, or a skip explains it
         }
         let range = self.current_range();
         let found = (!self.at_eof()).then(|| self.current_text());
@@ -270,15 +287,61 @@ impl<'t> Parser<'t> {
     fn enter(&mut self) -> bool {
         if self.depth < MAX_DEPTH {
             self.depth += 1;
+            self.peak = self.peak.max(self.depth);
             return true;
         }
+        self.too_deep(messages::too_deep());
+        false
+    }
+
+    /// Before a chain (binary operators, postfix operators) wraps the tree built so far,
+    /// whose deepest level is `deepest`, into a new node: the wrap moves that tree one
+    /// level down. At the limit, reports once, skips the rest of the chain and returns
+    /// `false`.
+    fn deepen(&mut self, deepest: u32) -> bool {
+        if deepest < MAX_DEPTH {
+            return true;
+        }
+        self.too_deep(messages::chain_too_deep());
+        false
+    }
+
+    /// Enters the level of the next link of a chain built by nesting open nodes (the
+    /// `否则 如果` of an `如果`), reporting a too long chain as such. The link's own
+    /// contents (condition, block) need the level below it too.
+    fn enter_chain_link(&mut self) -> bool {
+        self.deepen(self.depth + 1) && self.enter()
+    }
+
+    fn too_deep(&mut self, diagnostic: Diagnostic) {
         if !self.reported_too_deep {
             self.reported_too_deep = true;
             let range = self.current_range();
-            self.error_at(range, messages::too_deep());
+            self.push_error(Diagnostic { range, ..diagnostic });
         }
         self.skip_nested();
-        false
+        self.cut_short = true;
+    }
+
+    /// Starts measuring the height of a chain whose root is at level `base`: returns the
+    /// peak to restore with [`Parser::end_height`].
+    fn start_height(&mut self, base: u32) -> u32 {
+        std::mem::replace(&mut self.peak, base)
+    }
+
+    /// Levels below `base` reached since the last [`Parser::start_height`] or
+    /// [`Parser::reset_height`].
+    fn height(&self, base: u32) -> u32 {
+        self.peak - base
+    }
+
+    fn reset_height(&mut self, base: u32) {
+        self.peak = base;
+    }
+
+    /// Ends a measurement: the tree under `base` reaches `height` levels below it.
+    fn end_height(&mut self, outer_peak: u32, base: u32, height: u32) {
+        self.peak = outer_peak.max(base + height);
     }
 
     fn leave(&mut self) {

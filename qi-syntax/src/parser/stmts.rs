@@ -1,6 +1,6 @@
 //! Statements and blocks (language.md §4, §7, §9.3).
 
-use rowan::Checkpoint;
+use super::Checkpoint;
 
 use super::names::NameCtx;
 use super::{Expected, Parser};
@@ -153,6 +153,7 @@ impl Parser<'_> {
     /// iteratively (nested `IF_STMT` nodes, but no recursion).
     fn if_stmt(&mut self) {
         let mut open = 0;
+        let mut entered = 0;
         loop {
             self.start(IF_STMT);
             open += 1;
@@ -161,6 +162,11 @@ impl Parser<'_> {
             self.block();
             if self.eat(ELSE_KW) {
                 if self.at(IF_KW) {
+                    // Each `否则 如果` nests one level deeper in the tree.
+                    if !self.enter_chain_link() {
+                        break;
+                    }
+                    entered += 1;
                     continue;
                 }
                 self.block();
@@ -169,6 +175,9 @@ impl Parser<'_> {
         }
         for _ in 0..open {
             self.finish();
+        }
+        for _ in 0..entered {
+            self.leave();
         }
     }
 
