@@ -171,7 +171,7 @@ fn deep_nesting_does_not_overflow() {
         let src = "函数 f() ".to_string() + &"{".repeat(50_000) + &"}".repeat(50_000);
         let p = parse(&src);
         assert_eq!(p.syntax().to_string(), src);
-        assert_eq!(messages(&p), ["nesting is too deep (at most 256 levels)"]);
+        assert_eq!(messages(&p), ["nesting is too deep (at most 1024 levels)"]);
         let src = "函数 f() ".to_string() + &"{".repeat(50_000);
         assert_eq!(parse(&src).syntax().to_string(), src);
         let src = "变量 x: ".to_string() + &"数组<".repeat(50_000);
@@ -221,10 +221,10 @@ fn long_chains_are_too_deep_at_the_operator_over_the_limit() {
                 assert!(tree_depth(&p.syntax()) <= TREE_DEPTH_BOUND, "{op}");
                 assert_eq!(p.errors.len(), 1, "{op}: {:?}", messages(&p));
                 let e = &p.errors[0];
-                assert_eq!(e.message.en, "nesting is too deep (at most 256 levels)");
-                assert_eq!(e.message.zh, "嵌套层数过深（最多 256 层）");
+                assert_eq!(e.message.en, "nesting is too deep (at most 1024 levels)");
+                assert_eq!(e.message.zh, "嵌套层数过深（最多 1024 层）");
                 assert!(e.hint.as_ref().unwrap().en.contains("split it into several statements"));
-                // The expression is level 1 and each operator adds one: the 256th
+                // The expression is level 1 and each operator adds one: the MAX_DEPTH-th
                 // operator would put the first term on level 257.
                 let at = src.match_indices(op).nth(MAX_DEPTH as usize - 1).unwrap().0
                     + (op.len() - op.trim_start().len());
@@ -236,7 +236,7 @@ fn long_chains_are_too_deep_at_the_operator_over_the_limit() {
             [("1 < 2", " && "), ("\"a\"", "+"), ("真", "&&"), ("(x 作为 整数)", " + ")]
         {
             let p = parse(&chain(term, op, 100_000));
-            assert_eq!(messages(&p), ["nesting is too deep (at most 256 levels)"], "{term}");
+            assert_eq!(messages(&p), ["nesting is too deep (at most 1024 levels)"], "{term}");
             assert!(tree_depth(&p.syntax()) <= TREE_DEPTH_BOUND);
         }
     });
@@ -245,7 +245,7 @@ fn long_chains_are_too_deep_at_the_operator_over_the_limit() {
 #[test]
 fn chains_below_the_limit_are_fine() {
     let limit = MAX_DEPTH as usize;
-    // 255 operators: the deepest term is on level 256.
+    // MAX_DEPTH - 1 operators: the deepest term is on level MAX_DEPTH.
     parse_ok(&chain("1", "+", limit));
     let p = parse_err(&chain("1", "+", limit + 1));
     assert_eq!(p.errors.len(), 1);
@@ -259,12 +259,13 @@ fn chains_and_nesting_add_up() {
     let limit = MAX_DEPTH as usize;
     let nested = |n: usize| format!("{}1{}", "(".repeat(n), ")".repeat(n));
     // A deep first operand sinks one level per operator after it.
-    let src = format!("变量 x = {}{};", nested(200), "+1".repeat(100));
-    assert_eq!(messages(&parse(&src)), ["nesting is too deep (at most 256 levels)"]);
+    let (most, some) = (limit * 3 / 4, limit / 2);
+    let src = format!("变量 x = {}{};", nested(most), "+1".repeat(some));
+    assert_eq!(messages(&parse(&src)), ["nesting is too deep (at most 1024 levels)"]);
     // The last operand is a child of the root: only its own nesting counts.
-    let src = format!("变量 x = {}{};", "1+".repeat(100), nested(200));
+    let src = format!("变量 x = {}{};", "1+".repeat(some), nested(most));
     parse_ok(&src);
-    let src = format!("变量 x = {}{};", nested(100), "+1".repeat(100));
+    let src = format!("变量 x = {}{};", nested(some - 10), "+1".repeat(some - 10));
     parse_ok(&src);
     let src = format!("变量 x = {}{};", nested(limit - 2), "+1");
     parse_ok(&src);
@@ -284,7 +285,7 @@ fn postfix_and_else_if_chains_are_too_deep() {
             let p = parse(&src);
             assert_eq!(p.syntax().to_string(), src);
             assert!(tree_depth(&p.syntax()) <= TREE_DEPTH_BOUND);
-            assert_eq!(messages(&p), ["nesting is too deep (at most 256 levels)"]);
+            assert_eq!(messages(&p), ["nesting is too deep (at most 1024 levels)"]);
             assert!(p.errors[0].hint.is_some());
         }
         let limit = MAX_DEPTH as usize;
@@ -297,16 +298,17 @@ fn postfix_and_else_if_chains_are_too_deep() {
 /// `{` of an `如果`, a `;`) is not reported again.
 #[test]
 fn too_deep_is_reported_once_without_cascades() {
-    let deep = format!("{}1{}", "(".repeat(300), ")".repeat(300));
+    let over = MAX_DEPTH as usize + 44;
+    let deep = format!("{}1{}", "(".repeat(over), ")".repeat(over));
     for src in [
         format!("函数 f() {{ 如果 {deep} {{ }} }}"),
         format!("如果 {deep} {{ }}"),
         format!("函数 f() {{ 变量 x = {deep}; 打印行(x); }}"),
-        format!("函数 f() {{ 如果 x {{ }}{} }}", " 否则 如果 x == 1 { }".repeat(300)),
+        format!("函数 f() {{ 如果 x {{ }}{} }}", " 否则 如果 x == 1 { }".repeat(over)),
     ] {
         let p = parse(&src);
         assert_eq!(p.syntax().to_string(), src);
-        assert_eq!(messages(&p), ["nesting is too deep (at most 256 levels)"], "{src}");
+        assert_eq!(messages(&p), ["nesting is too deep (at most 1024 levels)"], "{src}");
     }
 }
 

@@ -32,7 +32,7 @@ pub(crate) use messages::Expected;
 /// every call, field or index of `a.b(c)[d]` and every `否则 如果` adds a level to the
 /// tree (`((a + b) + c)`). The limit therefore bounds the depth of every syntax tree,
 /// and with it the recursion of every later pass (docs/ARCHITECTURE.md, invariants).
-pub const MAX_DEPTH: u32 = 256;
+pub const MAX_DEPTH: u32 = 1024;
 
 /// Parses a token sequence produced by [`crate::lexer::lex`] for `text`.
 pub(crate) fn parse_tokens(text: &str, tokens: Vec<Token>) -> (GreenNode, Vec<Diagnostic>) {
