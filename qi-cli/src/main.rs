@@ -229,12 +229,9 @@ fn check(path: &Path, syntax_only: bool, lang: Lang) -> u8 {
     }
 }
 
-/// Stack of the thread that loads, checks and compiles. The parser bounds the nesting of
-/// every syntax tree (`qi_syntax::MAX_DEPTH`); the checker, the IR passes and Cranelift
-/// recurse at most that deep, which needs a few MiB at most: this leaves a wide margin.
-/// Only touched pages use memory. The program itself runs on green threads with their
-/// own stacks (qi-rt `sched::stack`).
-const QI_STACK_SIZE: usize = 256 << 20;
+/// Stack of the thread that loads, checks and compiles (see `qi_ir::FRONT_END_STACK`).
+/// The program itself runs on green threads with their own stacks (qi-rt `sched::stack`).
+const QI_STACK_SIZE: usize = qi_ir::FRONT_END_STACK;
 
 /// How far `qi run` got: the program ran (other green threads may still be running,
 /// so the process must end through `qi_rt::program::end_process`), or it stopped before

@@ -9,3 +9,9 @@ pub mod print;
 pub use ir::*;
 
 pub use check::{check, check_program, CheckOutput, SourceUnit};
+
+/// Stack for checking, lowering, optimising and compiling a program: they recurse over the
+/// syntax tree, whose depth the parser bounds (`qi_syntax::MAX_DEPTH`). The deepest
+/// admitted program needs about 32 MiB in an unoptimised build (`tests/deep_nesting.rs`);
+/// this leaves a wide margin, and only touched pages cost memory.
+pub const FRONT_END_STACK: usize = 256 << 20;

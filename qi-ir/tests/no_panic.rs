@@ -19,6 +19,13 @@ const KNOWN_IR_BUGS: &[(&str, &str)] = &[];
 
 /// Check `src`; on success also validate the module and its optimised form.
 fn check_survives(src: &str) -> Result<(), String> {
+    // On the stack `qi` gives the front end: the corpus holds the deepest nesting the
+    // parser admits.
+    let src = src.to_string();
+    common::on_front_end_stack(move || check_survives_here(&src))
+}
+
+fn check_survives_here(src: &str) -> Result<(), String> {
     let result = catch_unwind(AssertUnwindSafe(|| {
         let parse = qi_syntax::parse(src);
         let out = qi_ir::check(&parse.tree(), src, "t.qi");
@@ -386,6 +393,10 @@ fn check_never_panics_on_single_token_deletions_and_swaps() {
 
 #[test]
 fn every_valid_program_checks_to_valid_ir() {
+    common::on_front_end_stack(every_valid_program_checks_to_valid_ir_body);
+}
+
+fn every_valid_program_checks_to_valid_ir_body() {
     for p in common::programs() {
         let parse = qi_syntax::parse(&p.source);
         assert!(parse.errors.is_empty(), "{}", p.name);

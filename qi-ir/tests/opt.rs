@@ -107,6 +107,10 @@ fn matches_expectation(p: &common::Program, o: &Outcome) -> Result<(), String> {
 
 #[test]
 fn optimised_and_unoptimised_ir_behave_identically_on_every_conformance_program() {
+    common::on_front_end_stack(optimised_and_unoptimised_ir_behave_identically);
+}
+
+fn optimised_and_unoptimised_ir_behave_identically() {
     let mut failures = Vec::new();
     let mut ran = 0;
     let mut pending = Vec::new();

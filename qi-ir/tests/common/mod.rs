@@ -48,6 +48,16 @@ pub struct Program {
     pub english: bool,
 }
 
+/// Runs `f` on a thread with the stack `qi` gives the front end (`qi_ir::FRONT_END_STACK`):
+/// the conformance programs include the deepest nesting the parser admits.
+pub fn on_front_end_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    let thread = std::thread::Builder::new().stack_size(qi_ir::FRONT_END_STACK).spawn(f);
+    match thread.expect("spawn a test thread").join() {
+        Ok(v) => v,
+        Err(panic) => std::panic::resume_unwind(panic),
+    }
+}
+
 pub fn programs_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("tests").join("programs")
 }
