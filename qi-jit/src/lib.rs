@@ -7,6 +7,7 @@
 
 mod green;
 mod runtime_calls;
+mod safepoint;
 mod stubs;
 mod translate;
 
@@ -122,6 +123,8 @@ struct ModuleLinker<'m> {
     module: &'m qi_ir::Module,
     globals: *mut u64,
     call_conv: CallConv,
+    /// The safepoint trampoline (`safepoint::declare_trampoline`).
+    safepoint: FuncId,
 }
 
 impl translate::Linker for ModuleLinker<'_> {
@@ -143,6 +146,10 @@ impl translate::Linker for ModuleLinker<'_> {
             }
         };
         self.jit.declare_func_in_func(id, b.func)
+    }
+
+    fn safepoint_func(&mut self, b: &mut FunctionBuilder) -> clif::FuncRef {
+        self.jit.declare_func_in_func(self.safepoint, b.func)
     }
 
     fn str_literal(&mut self, s: qi_ir::StrId) -> i64 {
@@ -222,9 +229,12 @@ pub fn compile(module: &qi_ir::Module, opts: &Options) -> Result<Program, JitErr
         ids.push(id);
     }
 
+    let safepoint = safepoint::declare_trampoline(&mut jit)?;
+
     let mut ctx = jit.make_context();
     let mut fctx = FunctionBuilderContext::new();
     let publish_stores = translate::uses_green_threads(module);
+    let recursive = safepoint::recursive_functions(module);
     let mut linker = ModuleLinker {
         jit: &mut jit,
         qi_funcs: &ids,
@@ -235,12 +245,14 @@ pub fn compile(module: &qi_ir::Module, opts: &Options) -> Result<Program, JitErr
         module,
         globals: globals.as_mut_ptr(),
         call_conv,
+        safepoint,
     };
     for (i, f) in module.functions.iter().enumerate() {
         ctx.func.signature = qi_signature(f, call_conv);
         ctx.func.name = UserFuncName::user(0, i as u32);
         let b = FunctionBuilder::new(&mut ctx.func, &mut fctx);
-        translate::Translator::new(module, f, b, &mut linker, publish_stores).translate(frontend);
+        translate::Translator::new(module, f, b, &mut linker, publish_stores)
+            .translate(frontend, recursive[i]);
         ctx.set_disasm(opts.disasm);
         linker
             .jit
@@ -254,6 +266,7 @@ pub fn compile(module: &qi_ir::Module, opts: &Options) -> Result<Program, JitErr
         linker.jit.clear_context(&mut ctx);
     }
     let descs = std::mem::take(&mut linker.owned_descs);
+    safepoint::define_trampoline(&mut jit, &mut ctx, &mut fctx, safepoint, call_conv, frontend)?;
     let stub_ids = stubs::define(
         &mut jit,
         &mut ctx,

@@ -16,6 +16,8 @@ pub trait Linker {
     fn qi_func(&mut self, b: &mut FunctionBuilder, f: qi_ir::FuncId) -> clif::FuncRef;
     /// A reference to a runtime function.
     fn rt_func(&mut self, b: &mut FunctionBuilder, f: RtFn) -> clif::FuncRef;
+    /// A reference to the safepoint trampoline (see `safepoint`).
+    fn safepoint_func(&mut self, b: &mut FunctionBuilder) -> clif::FuncRef;
     /// Address of a literal string object (immortal).
     fn str_literal(&mut self, s: qi_ir::StrId) -> i64;
     /// Address of a global's 8-byte slot.
@@ -79,7 +81,13 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
         }
     }
 
-    pub fn translate(mut self, frontend: cranelift_codegen::isa::TargetFrontendConfig) {
+    /// Translate the function; `recursive`: it can take part in recursion, so its entry is
+    /// a safepoint (see `safepoint`).
+    pub fn translate(
+        mut self,
+        frontend: cranelift_codegen::isa::TargetFrontendConfig,
+        recursive: bool,
+    ) {
         let entry = self.b.create_block();
         self.b.append_block_params_for_function_params(entry);
         self.blocks = self.func.blocks.iter().map(|_| self.b.create_block()).collect();
@@ -105,6 +113,10 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
         if calls_functions(self.func) {
             self.stack_check();
         }
+        if recursive {
+            self.safepoint();
+        }
+        let polls = crate::safepoint::loop_polls(self.func);
         let first = self.blocks[0];
         self.b.ins().jump(first, &[]);
         let order = (0..self.func.blocks.len())
@@ -113,6 +125,9 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
         for i in order {
             let block = &self.func.blocks[i];
             self.b.switch_to_block(self.blocks[i]);
+            if polls.at_entry[i] {
+                self.safepoint();
+            }
             let last = block.insts.len().wrapping_sub(1);
             for (k, inst) in block.insts.iter().enumerate() {
                 self.unwind =
@@ -120,7 +135,12 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
                 self.inst(inst);
             }
             self.unwind = None;
-            self.terminator(&block.term);
+            match block.term {
+                Terminator::Jump(to) if polls.at_jump[i] => {
+                    self.polling_jump(self.blocks[to.index()]);
+                }
+                _ => self.terminator(&block.term),
+            }
         }
         self.b.seal_all_blocks();
         self.b.finalize(frontend);

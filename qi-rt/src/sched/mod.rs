@@ -7,6 +7,9 @@
 //! others steal from it and from the global injector; idle workers park on their thread
 //! handle and are unparked when work is queued (details in `worker`).
 //!
+//! A green thread that runs for a whole time slice while others wait is asked to yield at
+//! its next safepoint (`preempt`).
+//!
 //! A green thread is *active* while queued or running. When the last active one parks
 //! and no timer is pending, no wake-up can ever come: the program is deadlocked.
 //!
@@ -14,6 +17,7 @@
 //! reference into it is held across a switch: a green thread may resume on another
 //! worker.
 
+pub mod preempt;
 pub mod stack;
 pub mod task;
 mod timer;
@@ -157,9 +161,7 @@ pub fn run_program(entry: Entry, workers: usize) -> Outcome {
             ));
         }
     }
-    if workers > 1 {
-        spawn("qi-monitor".into(), Box::new(move || worker::monitor(sched)));
-    }
+    spawn("qi-monitor".into(), Box::new(move || worker::monitor(sched)));
     let mut outcome = sched.outcome.lock();
     while outcome.is_none() {
         sched.ended.wait(&mut outcome);
