@@ -7,7 +7,6 @@
 
 mod green;
 mod runtime_calls;
-mod safepoint;
 mod stubs;
 mod translate;
 
@@ -54,6 +53,10 @@ pub struct Program {
     module: JITModule,
     /// Entry stubs green threads start through (see `stubs`).
     entry: qi_rt::sched::Entry,
+    /// `[start, end)` of every compiled Qi function: where a green thread can be
+    /// interrupted for preemption (not the entry stubs, which run before the pinned
+    /// register holds the stack limit).
+    code: Vec<(usize, usize)>,
     /// Backing store for the globals; generated code holds its slot addresses.
     _globals: Box<[u64]>,
     /// Record descriptors; generated code holds their addresses (boxed: an address must
@@ -74,6 +77,7 @@ impl Program {
     /// be running on the workers until the process ends.
     pub fn run_on(self, workers: usize) -> qi_rt::sched::Outcome {
         let program: &'static Program = Box::leak(Box::new(self));
+        qi_rt::sched::interrupt::register_code(&program.code);
         // Kept reachable from a static, so memory checkers see it as in use, not lost.
         RUN_PROGRAMS
             .lock()
@@ -123,8 +127,6 @@ struct ModuleLinker<'m> {
     module: &'m qi_ir::Module,
     globals: *mut u64,
     call_conv: CallConv,
-    /// The safepoint trampoline (`safepoint::declare_trampoline`).
-    safepoint: FuncId,
 }
 
 impl translate::Linker for ModuleLinker<'_> {
@@ -146,10 +148,6 @@ impl translate::Linker for ModuleLinker<'_> {
             }
         };
         self.jit.declare_func_in_func(id, b.func)
-    }
-
-    fn safepoint_func(&mut self, b: &mut FunctionBuilder) -> clif::FuncRef {
-        self.jit.declare_func_in_func(self.safepoint, b.func)
     }
 
     fn str_literal(&mut self, s: qi_ir::StrId) -> i64 {
@@ -229,12 +227,10 @@ pub fn compile(module: &qi_ir::Module, opts: &Options) -> Result<Program, JitErr
         ids.push(id);
     }
 
-    let safepoint = safepoint::declare_trampoline(&mut jit)?;
-
     let mut ctx = jit.make_context();
     let mut fctx = FunctionBuilderContext::new();
+    let mut code_sizes = Vec::with_capacity(module.functions.len());
     let publish_stores = translate::uses_green_threads(module);
-    let recursive = safepoint::recursive_functions(module);
     let mut linker = ModuleLinker {
         jit: &mut jit,
         qi_funcs: &ids,
@@ -245,19 +241,18 @@ pub fn compile(module: &qi_ir::Module, opts: &Options) -> Result<Program, JitErr
         module,
         globals: globals.as_mut_ptr(),
         call_conv,
-        safepoint,
     };
     for (i, f) in module.functions.iter().enumerate() {
         ctx.func.signature = qi_signature(f, call_conv);
         ctx.func.name = UserFuncName::user(0, i as u32);
         let b = FunctionBuilder::new(&mut ctx.func, &mut fctx);
-        translate::Translator::new(module, f, b, &mut linker, publish_stores)
-            .translate(frontend, recursive[i]);
+        translate::Translator::new(module, f, b, &mut linker, publish_stores).translate(frontend);
         ctx.set_disasm(opts.disasm);
         linker
             .jit
             .define_function(ids[i], &mut ctx)
             .map_err(|e| JitError(format!("{}: {e:?}", f.name)))?;
+        code_sizes.push(ctx.compiled_code().map_or(0, |c| c.code_info().total_size as usize));
         if opts.disasm {
             if let Some(code) = ctx.compiled_code().and_then(|c| c.vcode.as_ref()) {
                 eprintln!("; {}\n{code}", f.name);
@@ -266,7 +261,6 @@ pub fn compile(module: &qi_ir::Module, opts: &Options) -> Result<Program, JitErr
         linker.jit.clear_context(&mut ctx);
     }
     let descs = std::mem::take(&mut linker.owned_descs);
-    safepoint::define_trampoline(&mut jit, &mut ctx, &mut fctx, safepoint, call_conv, frontend)?;
     let stub_ids = stubs::define(
         &mut jit,
         &mut ctx,
@@ -277,5 +271,13 @@ pub fn compile(module: &qi_ir::Module, opts: &Options) -> Result<Program, JitErr
     )?;
     jit.finalize_definitions().map_err(|e| JitError(e.to_string()))?;
     let entry = stubs::entry(&jit, stub_ids);
-    Ok(Program { module: jit, entry, _globals: globals, _descs: descs })
+    let code = ids
+        .iter()
+        .zip(&code_sizes)
+        .map(|(id, size)| {
+            let start = jit.get_finalized_function(*id) as usize;
+            (start, start + size)
+        })
+        .collect();
+    Ok(Program { module: jit, entry, code, _globals: globals, _descs: descs })
 }

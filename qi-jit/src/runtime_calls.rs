@@ -40,7 +40,6 @@ pub const STR_CMP: RtFn = rt("qi_str_cmp", &[I64, I64], Some(I64));
 pub const FLOAT_REM: RtFn = rt("qi_float_rem", &[F64, F64], Some(F64));
 pub const RECORD_NEW: RtFn = rt("qi_record_new", &[I64], Some(I64));
 pub const ARRAY_NEW: RtFn = rt("qi_array_new", &[I64, I32], Some(I64));
-pub const SAFEPOINT: RtFn = rt("qi_safepoint", &[], None);
 pub const RAISE_STACK_OVERFLOW: RtFn = rt("qi_raise_stack_overflow", &[I32, I32], None);
 pub const RAISE_INDEX: RtFn = rt("qi_raise_index", &[I64, I64, I32, I32], None);
 pub const RAISE_DIV_ZERO: RtFn = rt("qi_raise_div_zero", &[I32, I32], None);

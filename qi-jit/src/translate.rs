@@ -16,8 +16,6 @@ pub trait Linker {
     fn qi_func(&mut self, b: &mut FunctionBuilder, f: qi_ir::FuncId) -> clif::FuncRef;
     /// A reference to a runtime function.
     fn rt_func(&mut self, b: &mut FunctionBuilder, f: RtFn) -> clif::FuncRef;
-    /// A reference to the safepoint trampoline (see `safepoint`).
-    fn safepoint_func(&mut self, b: &mut FunctionBuilder) -> clif::FuncRef;
     /// Address of a literal string object (immortal).
     fn str_literal(&mut self, s: qi_ir::StrId) -> i64;
     /// Address of a global's 8-byte slot.
@@ -81,13 +79,7 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
         }
     }
 
-    /// Translate the function; `recursive`: it can take part in recursion, so its entry is
-    /// a safepoint (see `safepoint`).
-    pub fn translate(
-        mut self,
-        frontend: cranelift_codegen::isa::TargetFrontendConfig,
-        recursive: bool,
-    ) {
+    pub fn translate(mut self, frontend: cranelift_codegen::isa::TargetFrontendConfig) {
         let entry = self.b.create_block();
         self.b.append_block_params_for_function_params(entry);
         self.blocks = self.func.blocks.iter().map(|_| self.b.create_block()).collect();
@@ -113,10 +105,6 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
         if calls_functions(self.func) {
             self.stack_check();
         }
-        if recursive {
-            self.safepoint();
-        }
-        let polls = crate::safepoint::loop_polls(self.func);
         let first = self.blocks[0];
         self.b.ins().jump(first, &[]);
         let order = (0..self.func.blocks.len())
@@ -125,9 +113,6 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
         for i in order {
             let block = &self.func.blocks[i];
             self.b.switch_to_block(self.blocks[i]);
-            if polls.at_entry[i] {
-                self.safepoint();
-            }
             let last = block.insts.len().wrapping_sub(1);
             for (k, inst) in block.insts.iter().enumerate() {
                 self.unwind =
@@ -135,12 +120,7 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
                 self.inst(inst);
             }
             self.unwind = None;
-            match block.term {
-                Terminator::Jump(to) if polls.at_jump[i] => {
-                    self.polling_jump(self.blocks[to.index()]);
-                }
-                _ => self.terminator(&block.term),
-            }
+            self.terminator(&block.term);
         }
         self.b.seal_all_blocks();
         self.b.finalize(frontend);
@@ -607,6 +587,10 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
 
     fn terminator(&mut self, t: &Terminator) {
         match t {
+            // No preemption poll on loop-closing jumps: a busy green thread is interrupted
+            // by a signal (qi-rt `sched::interrupt`). Hot-loop counting, when it comes,
+            // goes here, on the jumps that close loops (the analysis that finds them is
+            // `safepoint::loop_polls` in the history of docs/CONCURRENCY.md's design).
             Terminator::Jump(to) => {
                 self.b.ins().jump(self.blocks[to.index()], &[]);
             }

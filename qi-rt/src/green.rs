@@ -56,12 +56,6 @@ pub extern "C" fn qi_yield() {
     guard(sched::yield_now)
 }
 
-/// A safepoint (loop head, entry of a recursive function) found a preemption request
-/// pending: yield if it is this green thread's (see `sched::preempt`).
-pub extern "C" fn qi_safepoint() {
-    guard(sched::preempt::safepoint)
-}
-
 /// `执行器运行全部()`.
 pub extern "C" fn qi_run_all() {
     guard(sched::run_all)

@@ -134,7 +134,6 @@ pub fn entry_points() -> Vec<EntryPoint> {
         entry!(qi_spawn(Ptr)),
         entry!(qi_sleep(I64)),
         entry!(qi_yield()),
-        entry!(qi_safepoint()),
         entry!(qi_time_ms() -> I64),
         entry!(qi_run_all()),
         entry!(qi_step() -> I64),

@@ -7,8 +7,8 @@
 //! others steal from it and from the global injector; idle workers park on their thread
 //! handle and are unparked when work is queued (details in `worker`).
 //!
-//! A green thread that runs for a whole time slice while others wait is asked to yield at
-//! its next safepoint (`preempt`).
+//! A green thread that runs for a whole time slice while others wait is interrupted and
+//! yields (`preempt`, `interrupt`).
 //!
 //! A green thread is *active* while queued or running. When the last active one parks
 //! and no timer is pending, no wake-up can ever come: the program is deadlocked.
@@ -17,6 +17,7 @@
 //! reference into it is held across a switch: a green thread may resume on another
 //! worker.
 
+pub mod interrupt;
 pub mod preempt;
 pub mod stack;
 pub mod task;
@@ -64,9 +65,6 @@ pub(super) struct Sched {
     stealers: Vec<Stealer<Arc<Task>>>,
     /// Per worker: the next slot and the run counter (see `worker`).
     slots: Vec<worker::Slots>,
-    /// More than one worker: objects handed to another green thread must be marked
-    /// shared.
-    multi: bool,
     threads: Mutex<Vec<Thread>>,
     idle: Mutex<Vec<usize>>,
     idle_count: AtomicUsize,
@@ -121,7 +119,6 @@ pub fn run_program(entry: Entry, workers: usize) -> Outcome {
         injector: Injector::new(),
         stealers: queues.iter().map(Worker::stealer).collect(),
         slots: (0..workers).map(|_| worker::Slots::new()).collect(),
-        multi: workers > 1,
         threads: Mutex::new(Vec::new()),
         idle: Mutex::new(Vec::new()),
         idle_count: AtomicUsize::new(0),
@@ -350,15 +347,16 @@ pub fn current_arc() -> Arc<Task> {
     }
 }
 
-/// Mark `p` (and all it reaches) shared if other workers may see it.
+/// Mark `p` (and all it reaches) shared: another green thread may see it. Even with one
+/// worker: a green thread can be preempted between any two instructions of generated
+/// code (`interrupt`), so a plain count update of an object two green threads hold could
+/// be interleaved with the other's.
 ///
 /// # Safety
 /// `p` is null or a live object the running green thread owns or already shares.
 pub unsafe fn publish(p: *mut Header) {
-    if sched().multi {
-        // SAFETY: `p` is null or a live object the running green thread owns or shares.
-        unsafe { crate::object::mark_shared(p) };
-    }
+    // SAFETY: `p` is null or a live object the running green thread owns or shares.
+    unsafe { crate::object::mark_shared(p) };
 }
 
 /// `启动`: a new green thread running `closure` (borrowed; the thread takes a reference).

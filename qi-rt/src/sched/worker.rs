@@ -12,7 +12,8 @@
 //! * Idle workers park on their thread handle (no spinning) and are unparked when work is
 //!   queued for them.
 //! * Time slices: the monitor asks a worker whose green thread has run for
-//!   `preempt::TIME_SLICE` while others wait to switch it out (see `preempt`).
+//!   `preempt::TIME_SLICE` while others wait to switch it out, and interrupts it (see
+//!   `preempt`, `interrupt`).
 
 use std::cell::RefCell;
 use std::sync::atomic::{fence, AtomicPtr, AtomicU64, Ordering};
@@ -21,7 +22,9 @@ use std::time::{Duration, Instant};
 
 use corosensei::{Coroutine, CoroutineResult, Yielder};
 use crossbeam_deque::{Steal, Worker};
+use parking_lot::Mutex;
 
+use super::interrupt::interrupt;
 use super::preempt::{Request, TIME_SLICE};
 use super::task::{Co, Start, Switch, Task, PARKED, QUEUED, RUNNING};
 use super::{became_inactive, end, sched, set_current, stack, wake, Outcome, Sched};
@@ -41,6 +44,9 @@ pub(super) struct Slots {
     runs: AtomicU64,
     /// The monitor's request that the running green thread yield.
     preempt: Request,
+    /// The worker's OS thread while it runs (the monitor signals it). Cleared, under the
+    /// lock, before the thread exits, so the monitor never signals an exited thread.
+    thread: Mutex<Option<libc::pthread_t>>,
 }
 
 impl Slots {
@@ -49,6 +55,7 @@ impl Slots {
             next: AtomicPtr::new(std::ptr::null_mut()),
             runs: AtomicU64::new(0),
             preempt: Request::new(),
+            thread: Mutex::new(None),
         }
     }
 
@@ -86,6 +93,8 @@ thread_local! {
 pub(super) fn worker_main(index: usize, queue: Worker<Arc<Task>>) {
     set_worker(Some(WorkerLocal { index, queue, ticks: 0 }));
     let s = sched();
+    // SAFETY: `pthread_self` has no preconditions.
+    *s.slots[index].thread.lock() = Some(unsafe { libc::pthread_self() });
     // A panic here is a bug in the runtime: report it and end the process rather than
     // leave the program hanging without this worker.
     let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -103,6 +112,7 @@ pub(super) fn worker_main(index: usize, queue: Worker<Arc<Task>>) {
             format!("internal runtime failure: {what}"),
         );
     }
+    *s.slots[index].thread.lock() = None;
     // Abandoned green threads stay in memory (see `task::Local`'s drop).
     if let Some(w) = set_worker(None) {
         std::mem::forget(w);
@@ -271,6 +281,9 @@ fn end_long_slices(s: &Sched, clocks: &mut [SliceClock]) {
             && *waiting.get_or_insert_with(|| others_waiting(s))
         {
             slots.preempt.raise();
+            if let Some(thread) = *slots.thread.lock() {
+                interrupt(thread);
+            }
             // The next request for this run comes a slice later.
             clock.since = now;
         }
