@@ -50,6 +50,7 @@ pub fn register_code(ranges: &[(usize, usize)]) {
 }
 
 /// Is `pc` in generated code? (Async-signal-safe: reads an immutable table.)
+#[cfg_attr(not(all(target_arch = "x86_64", target_os = "linux")), allow(dead_code))]
 fn in_generated_code(pc: usize) -> bool {
     let table = CODE.load(Ordering::Acquire);
     if table.is_null() {
@@ -61,6 +62,7 @@ fn in_generated_code(pc: usize) -> bool {
     after > 0 && pc < ranges[after - 1].1
 }
 
+#[cfg(all(target_arch = "x86_64", target_os = "linux"))]
 fn install_handler() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
@@ -78,12 +80,18 @@ fn install_handler() {
     });
 }
 
+/// Elsewhere there is no handler (the stub is x86-64 code and the handler reads Linux's
+/// `ucontext_t`): `SIGURG` is ignored, and busy green threads are not preempted.
+#[cfg(not(all(target_arch = "x86_64", target_os = "linux")))]
+fn install_handler() {}
+
 /// Interrupt the thread `thread` (a worker): see the module comment.
 pub(super) fn interrupt(thread: libc::pthread_t) {
     // SAFETY: the caller guarantees the thread has not exited (see `worker::Slots`).
     unsafe { libc::pthread_kill(thread, SIGNAL) };
 }
 
+#[cfg(all(target_arch = "x86_64", target_os = "linux"))]
 extern "C" fn on_signal(_sig: libc::c_int, _info: *mut libc::siginfo_t, ctx: *mut libc::c_void) {
     // SAFETY: with SA_SIGINFO the third argument is the interrupted context, which the
     // kernel restores when the handler returns.
@@ -101,6 +109,7 @@ extern "C" fn on_signal(_sig: libc::c_int, _info: *mut libc::siginfo_t, ctx: *mu
 }
 
 /// Called by [`preempt_stub`] in the interrupted green thread.
+#[cfg(all(target_arch = "x86_64", target_os = "linux"))]
 extern "C" fn qi_interrupted() {
     crate::guard::guard(|| {
         if !crate::exception::is_pending() {
@@ -109,6 +118,7 @@ extern "C" fn qi_interrupted() {
     })
 }
 
+#[cfg(all(target_arch = "x86_64", target_os = "linux"))]
 extern "C" {
     /// Saves the caller-saved state, calls [`qi_interrupted`], restores it and returns to
     /// the interrupted instruction (whose address the signal handler pushed).
@@ -118,6 +128,7 @@ extern "C" {
 
 // Frame: the flags, rbp, the nine caller-saved general registers, then (16-byte aligned)
 // the 512-byte FXSAVE area with x87/MXCSR/xmm0-15.
+#[cfg(all(target_arch = "x86_64", target_os = "linux"))]
 std::arch::global_asm!(
     ".text",
     ".p2align 4",
