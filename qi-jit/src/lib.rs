@@ -53,6 +53,10 @@ pub struct Program {
     module: JITModule,
     /// Entry stubs green threads start through (see `stubs`).
     entry: qi_rt::sched::Entry,
+    /// `[start, end)` of every compiled Qi function: where a green thread can be
+    /// interrupted for preemption (not the entry stubs, which run before the pinned
+    /// register holds the stack limit).
+    code: Vec<(usize, usize)>,
     /// Backing store for the globals; generated code holds its slot addresses.
     _globals: Box<[u64]>,
     /// Record descriptors; generated code holds their addresses (boxed: an address must
@@ -73,6 +77,7 @@ impl Program {
     /// be running on the workers until the process ends.
     pub fn run_on(self, workers: usize) -> qi_rt::sched::Outcome {
         let program: &'static Program = Box::leak(Box::new(self));
+        qi_rt::sched::interrupt::register_code(&program.code);
         // Kept reachable from a static, so memory checkers see it as in use, not lost.
         RUN_PROGRAMS
             .lock()
@@ -224,6 +229,7 @@ pub fn compile(module: &qi_ir::Module, opts: &Options) -> Result<Program, JitErr
 
     let mut ctx = jit.make_context();
     let mut fctx = FunctionBuilderContext::new();
+    let mut code_sizes = Vec::with_capacity(module.functions.len());
     let publish_stores = translate::uses_green_threads(module);
     let mut linker = ModuleLinker {
         jit: &mut jit,
@@ -246,6 +252,7 @@ pub fn compile(module: &qi_ir::Module, opts: &Options) -> Result<Program, JitErr
             .jit
             .define_function(ids[i], &mut ctx)
             .map_err(|e| JitError(format!("{}: {e:?}", f.name)))?;
+        code_sizes.push(ctx.compiled_code().map_or(0, |c| c.code_info().total_size as usize));
         if opts.disasm {
             if let Some(code) = ctx.compiled_code().and_then(|c| c.vcode.as_ref()) {
                 eprintln!("; {}\n{code}", f.name);
@@ -264,5 +271,13 @@ pub fn compile(module: &qi_ir::Module, opts: &Options) -> Result<Program, JitErr
     )?;
     jit.finalize_definitions().map_err(|e| JitError(e.to_string()))?;
     let entry = stubs::entry(&jit, stub_ids);
-    Ok(Program { module: jit, entry, _globals: globals, _descs: descs })
+    let code = ids
+        .iter()
+        .zip(&code_sizes)
+        .map(|(id, size)| {
+            let start = jit.get_finalized_function(*id) as usize;
+            (start, start + size)
+        })
+        .collect();
+    Ok(Program { module: jit, entry, code, _globals: globals, _descs: descs })
 }

@@ -612,6 +612,11 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
 
     fn terminator(&mut self, t: &Terminator) {
         match t {
+            // No preemption poll on loop-closing jumps: a busy green thread is interrupted
+            // by a signal (qi-rt `sched::interrupt`). Hot-loop counting, when it comes,
+            // goes here, on the jumps that close loops (the retreating edges of a
+            // depth-first walk; the first, polling version of preemption found them in
+            // `qi-jit/src/safepoint.rs`, see git history).
             Terminator::Jump(to) => {
                 self.b.ins().jump(self.blocks[to.index()], &[]);
             }

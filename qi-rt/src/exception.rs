@@ -89,6 +89,12 @@ fn raise(e: *mut Header) {
     unsafe { object::release(old) };
 }
 
+/// Is an exception pending on this OS thread (between a raise and its landing)?
+#[inline(never)]
+pub fn is_pending() -> bool {
+    PENDING.with(|p| !p.get().is_null())
+}
+
 /// Take the pending exception (owned; null if none).
 pub fn take_pending() -> *mut Header {
     PENDING.with(|p| p.replace(std::ptr::null_mut()))

@@ -7,6 +7,9 @@
 //! others steal from it and from the global injector; idle workers park on their thread
 //! handle and are unparked when work is queued (details in `worker`).
 //!
+//! A green thread that runs for a whole time slice while others wait is interrupted and
+//! yields (`preempt`, `interrupt`).
+//!
 //! A green thread is *active* while queued or running. When the last active one parks
 //! and no timer is pending, no wake-up can ever come: the program is deadlocked.
 //!
@@ -22,7 +25,9 @@
 //! reference into it is held across a switch: a green thread may resume on another
 //! worker.
 
+pub mod interrupt;
 pub mod overflow;
+pub mod preempt;
 pub mod stack;
 pub mod task;
 mod timer;
@@ -70,9 +75,6 @@ pub(super) struct Sched {
     stealers: Vec<Stealer<Arc<Task>>>,
     /// Per worker: the next slot and the run counter (see `worker`).
     slots: Vec<worker::Slots>,
-    /// More than one worker: objects handed to another green thread must be marked
-    /// shared.
-    multi: bool,
     threads: Mutex<Vec<Thread>>,
     idle: Mutex<Vec<usize>>,
     idle_count: AtomicUsize,
@@ -127,7 +129,6 @@ pub fn run_program(entry: Entry, workers: usize) -> Outcome {
         injector: Injector::new(),
         stealers: queues.iter().map(Worker::stealer).collect(),
         slots: (0..workers).map(|_| worker::Slots::new()).collect(),
-        multi: workers > 1,
         threads: Mutex::new(Vec::new()),
         idle: Mutex::new(Vec::new()),
         idle_count: AtomicUsize::new(0),
@@ -169,9 +170,7 @@ pub fn run_program(entry: Entry, workers: usize) -> Outcome {
             ));
         }
     }
-    if workers > 1 {
-        spawn("qi-monitor".into(), Box::new(move || worker::monitor(sched)));
-    }
+    spawn("qi-monitor".into(), Box::new(move || worker::monitor(sched)));
     let mut outcome = sched.outcome.lock();
     while outcome.is_none() {
         sched.ended.wait(&mut outcome);
@@ -369,15 +368,16 @@ pub fn current_arc() -> Arc<Task> {
     }
 }
 
-/// Mark `p` (and all it reaches) shared if other workers may see it.
+/// Mark `p` (and all it reaches) shared: another green thread may see it. Even with one
+/// worker: a green thread can be preempted between any two instructions of generated
+/// code (`interrupt`), so a plain count update of an object two green threads hold could
+/// be interleaved with the other's.
 ///
 /// # Safety
 /// `p` is null or a live object the running green thread owns or already shares.
 pub unsafe fn publish(p: *mut Header) {
-    if sched().multi {
-        // SAFETY: `p` is null or a live object the running green thread owns or shares.
-        unsafe { crate::object::mark_shared(p) };
-    }
+    // SAFETY: `p` is null or a live object the running green thread owns or shares.
+    unsafe { crate::object::mark_shared(p) };
 }
 
 /// `启动`: a new green thread running `closure` (borrowed; the thread takes a reference).

@@ -11,34 +11,58 @@
 //!   computation) to the injector when another worker is idle.
 //! * Idle workers park on their thread handle (no spinning) and are unparked when work is
 //!   queued for them.
+//! * Time slices: the monitor asks a worker whose green thread has run for
+//!   `preempt::TIME_SLICE` while others wait to switch it out, and interrupts it (see
+//!   `preempt`, `interrupt`).
 
 use std::cell::RefCell;
 use std::sync::atomic::{fence, AtomicPtr, AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use corosensei::{Coroutine, CoroutineResult, Yielder};
 use crossbeam_deque::{Steal, Worker};
+use parking_lot::Mutex;
 
+use super::interrupt::interrupt;
+use super::preempt::{Request, TIME_SLICE};
 use super::task::{Co, Local, Start, Switch, Task, PARKED, QUEUED, RUNNING};
 use super::{became_inactive, end, sched, set_current, stack, wake, Outcome, Sched};
 
 /// Every this many picks, the injector and the deque go before the next slot.
 const FAIRNESS_TICK: u32 = 61;
-/// How often the monitor looks for tasks stuck in a busy worker's next slot.
+/// How often the monitor looks for tasks stuck in a busy worker's next slot and for green
+/// threads that have used up their time slice.
 const MONITOR_PERIOD: Duration = Duration::from_millis(1);
 
 /// The per-worker state other threads may touch.
 pub(super) struct Slots {
     /// The next slot: an `Arc<Task>` turned into a raw pointer, or null.
     next: AtomicPtr<Task>,
-    /// Green threads this worker has started or resumed (the monitor's clock).
+    /// Counts each start and each end of a run of a green thread on this worker (the
+    /// monitor's clock): odd while one runs.
     runs: AtomicU64,
+    /// The monitor's request that the running green thread yield.
+    preempt: Request,
+    /// The worker's OS thread while it runs (the monitor signals it). Cleared, under the
+    /// lock, before the thread exits, so the monitor never signals an exited thread.
+    thread: Mutex<Option<libc::pthread_t>>,
 }
 
 impl Slots {
     pub(super) fn new() -> Slots {
-        Slots { next: AtomicPtr::new(std::ptr::null_mut()), runs: AtomicU64::new(0) }
+        Slots {
+            next: AtomicPtr::new(std::ptr::null_mut()),
+            runs: AtomicU64::new(0),
+            preempt: Request::new(),
+            thread: Mutex::new(None),
+        }
+    }
+
+    /// One more start or end of a run (only this slot's worker writes the counter, so no
+    /// read-modify-write is needed).
+    fn tick(&self) {
+        self.runs.store(self.runs.load(Ordering::Relaxed).wrapping_add(1), Ordering::Release);
     }
 
     /// Put `t` in the slot; returns the task that was there.
@@ -69,6 +93,8 @@ thread_local! {
 pub(super) fn worker_main(index: usize, queue: Worker<Arc<Task>>) {
     set_worker(Some(WorkerLocal { index, queue, ticks: 0 }));
     let s = sched();
+    // SAFETY: `pthread_self` has no preconditions.
+    *s.slots[index].thread.lock() = Some(unsafe { libc::pthread_self() });
     // A panic here is a bug in the runtime: report it and end the process rather than
     // leave the program hanging without this worker.
     let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -86,10 +112,18 @@ pub(super) fn worker_main(index: usize, queue: Worker<Arc<Task>>) {
             format!("internal runtime failure: {what}"),
         );
     }
+    *s.slots[index].thread.lock() = None;
     // Abandoned green threads stay in memory (see `task::Local`'s drop).
     if let Some(w) = set_worker(None) {
         std::mem::forget(w);
     }
+}
+
+/// Withdraw the preemption request of the worker running the caller; was there one?
+#[inline(never)]
+pub(super) fn take_preempt_request() -> bool {
+    let index = WORKER.with(|cell| cell.borrow().as_ref().map(|w| w.index));
+    index.is_some_and(|i| sched().slots[i].preempt.take())
 }
 
 #[inline(never)]
@@ -210,35 +244,80 @@ pub(super) fn push(task: Arc<Task>, next: bool) {
     }
 }
 
-/// The monitor thread (with more than one worker): a task that has waited in the next
-/// slot of a worker which kept running the same green thread for a whole period goes to
-/// the injector, where an idle worker takes it.
+/// The monitor thread: every period it asks workers whose green thread has used up its
+/// time slice to switch it out, and hands tasks stuck in a busy worker's next slot to
+/// idle workers.
 pub(super) fn monitor(s: &'static Sched) {
+    let mut slices = vec![SliceClock { runs: 0, since: Instant::now() }; s.slots.len()];
     let mut seen: Vec<(u64, *mut Task)> = vec![(u64::MAX, std::ptr::null_mut()); s.slots.len()];
     while !s.stopping.load(Ordering::Relaxed) {
         std::thread::sleep(MONITOR_PERIOD);
-        if s.idle_count.load(Ordering::SeqCst) == 0 {
-            seen.iter_mut().for_each(|e| *e = (u64::MAX, std::ptr::null_mut()));
+        end_long_slices(s, &mut slices);
+        move_stuck_next(s, &mut seen);
+    }
+}
+
+/// When the monitor last saw a worker's run counter change.
+#[derive(Clone, Copy)]
+struct SliceClock {
+    runs: u64,
+    since: Instant,
+}
+
+/// Ask each worker that has run the same green thread for a whole time slice to switch
+/// it out, when another green thread is waiting to run (alone, it may keep the worker).
+fn end_long_slices(s: &Sched, clocks: &mut [SliceClock]) {
+    let now = Instant::now();
+    let mut waiting = None;
+    for (slots, clock) in s.slots.iter().zip(clocks.iter_mut()) {
+        let runs = slots.runs.load(Ordering::Acquire);
+        if runs != clock.runs {
+            *clock = SliceClock { runs, since: now };
             continue;
         }
-        for (slots, last) in s.slots.iter().zip(seen.iter_mut()) {
-            let now = (slots.runs.load(Ordering::Acquire), slots.next.load(Ordering::Acquire));
-            if !now.1.is_null() && now == *last {
-                if let Some(t) = slots.take() {
-                    s.injector.push(t);
-                    notify(s);
-                }
+        let running = runs % 2 == 1;
+        if running
+            && now.duration_since(clock.since) >= TIME_SLICE
+            && *waiting.get_or_insert_with(|| others_waiting(s))
+        {
+            slots.preempt.raise();
+            if let Some(thread) = *slots.thread.lock() {
+                interrupt(thread);
             }
-            *last = now;
+            // The next request for this run comes a slice later.
+            clock.since = now;
         }
+    }
+}
+
+/// Is a green thread queued anywhere (a deque, the injector or a next slot)?
+fn others_waiting(s: &Sched) -> bool {
+    has_work(s) || s.slots.iter().any(|sl| !sl.next.load(Ordering::Acquire).is_null())
+}
+
+/// A task that has waited in the next slot of a worker which kept running the same green
+/// thread for a whole period goes to the injector, where an idle worker takes it.
+fn move_stuck_next(s: &Sched, seen: &mut [(u64, *mut Task)]) {
+    if s.idle_count.load(Ordering::SeqCst) == 0 {
+        seen.iter_mut().for_each(|e| *e = (u64::MAX, std::ptr::null_mut()));
+        return;
+    }
+    for (slots, last) in s.slots.iter().zip(seen.iter_mut()) {
+        let now = (slots.runs.load(Ordering::Acquire), slots.next.load(Ordering::Acquire));
+        if !now.1.is_null() && now == *last {
+            if let Some(t) = slots.take() {
+                s.injector.push(t);
+                notify(s);
+            }
+        }
+        *last = now;
     }
 }
 
 fn run(task: Arc<Task>, index: usize) {
     task.state.store(RUNNING, Ordering::Release);
-    // Only this worker writes its counter: no read-modify-write needed.
-    let runs = &sched().slots[index].runs;
-    runs.store(runs.load(Ordering::Relaxed).wrapping_add(1), Ordering::Release);
+    let slots = &sched().slots[index];
+    slots.tick();
     // SAFETY: we are the only worker holding this task (it came out of a queue).
     let local = unsafe { &mut *task.local.get() };
     let mut co = match local.co.take() {
@@ -260,6 +339,9 @@ fn run(task: Arc<Task>, index: usize) {
     set_current(Arc::as_ptr(&task));
     let r = co.resume(());
     set_current(std::ptr::null());
+    slots.tick();
+    // A request for the run that just ended must not make the next one yield.
+    slots.preempt.take();
     // SAFETY: the task is switched out; it is still ours until we queue or park it.
     let local = unsafe { &mut *task.local.get() };
     local.line = crate::output::take_line();
