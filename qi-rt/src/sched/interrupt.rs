@@ -100,13 +100,27 @@ extern "C" fn on_signal(_sig: libc::c_int, _info: *mut libc::siginfo_t, ctx: *mu
     if !in_generated_code(pc) {
         return;
     }
-    let sp = gregs[libc::REG_RSP as usize] as usize - 8;
+    // Generated code may run a little below its stack limit (held in r15 whenever the pc
+    // is in a registered function): a leaf function's frame, or a frame whose entry check
+    // is about to fail. The kernel's signal frame, the stub and the scheduler take room
+    // from `LIMIT_MARGIN` below the limit; where too little of it is left, do nothing
+    // (the monitor asks again a slice later).
+    let rsp = gregs[libc::REG_RSP as usize] as usize;
+    let limit = gregs[libc::REG_R15 as usize] as usize;
+    if rsp < limit.saturating_sub(super::stack::LIMIT_MARGIN - SIGNAL_ROOM) {
+        return;
+    }
+    let sp = rsp - 8;
     // SAFETY: generated code runs on a green thread's stack, which has at least
     // `LIMIT_MARGIN` bytes mapped below its stack pointer, and keeps nothing there.
     unsafe { (sp as *mut usize).write(pc) };
     gregs[libc::REG_RSP as usize] = sp as i64;
     gregs[libc::REG_RIP as usize] = preempt_stub as *const () as usize as i64;
 }
+
+/// Room below the stack limit that a preemption needs besides the kernel's signal frame:
+/// the stub's frame (about 600 bytes) and the scheduler's frames down to the switch.
+const SIGNAL_ROOM: usize = 16 << 10;
 
 /// Called by [`preempt_stub`] in the interrupted green thread.
 #[cfg(all(target_arch = "x86_64", target_os = "linux"))]

@@ -317,7 +317,6 @@ fn move_stuck_next(s: &Sched, seen: &mut [(u64, *mut Task)]) {
 fn run(task: Arc<Task>, index: usize) {
     task.state.store(RUNNING, Ordering::Release);
     let slots = &sched().slots[index];
-    slots.tick();
     // SAFETY: we are the only worker holding this task (it came out of a queue).
     let local = unsafe { &mut *task.local.get() };
     let mut co = match local.co.take() {
@@ -337,6 +336,10 @@ fn run(task: Arc<Task>, index: usize) {
         crate::output::restore_line(std::mem::take(&mut local.line));
     }
     set_current(Arc::as_ptr(&task));
+    // Odd while the green thread runs (the monitor's time slices). Counted only once it
+    // has a coroutine: a thread that fails without a stack never runs, and the count must
+    // not be left the wrong way round.
+    slots.tick();
     let r = co.resume(());
     set_current(std::ptr::null());
     slots.tick();
