@@ -255,6 +255,11 @@ pub fn check_program(units: &[SourceUnit]) -> CheckOutput {
     CheckOutput { module, diagnostics }
 }
 
+/// A free function named `入口` (a method of that name is an ordinary method).
+fn is_entry_point(f: &ast::FnDecl) -> bool {
+    f.receiver().is_none() && f.name().is_some_and(|n| n.text() == "入口")
+}
+
 /// The package a file belongs to: its `包` line, else its file name without extension.
 fn package_of(u: &SourceUnit) -> String {
     if let Some(p) = u.tree.package().and_then(|p| p.path()) {
@@ -299,6 +304,9 @@ impl<'a> Checker<'a> {
             self.file = i as u32;
             for stmt in u.tree.stmts() {
                 match stmt {
+                    // Only the entry file's `入口` is the entry point; the others (a file's
+                    // own `入口` for running it alone) are ignored (language.md §1).
+                    ast::Stmt::Item(ast::Item::Fn(f)) if i != 0 && is_entry_point(&f) => {}
                     ast::Stmt::Item(ast::Item::Fn(f)) => self.declare_function(f, None),
                     ast::Stmt::Item(ast::Item::Impl(i)) => self.declare_impl(i),
                     ast::Stmt::Item(
