@@ -78,6 +78,9 @@ pub(super) struct FnLower<'c, 'a> {
     pub(super) caught: Vec<(LocalId, usize, bool)>,
     ret_local: Option<LocalId>,
     pub ret_ty: Type,
+    /// Lowering the body of a function declared `: 未来<T>` (`ret_ty` is `T`): `返回` also
+    /// takes a `未来<T>`, whose outcome becomes the function's (futures.rs).
+    pub(super) future_body: bool,
     /// Variable slots that own a reference (released at exit).
     pub(super) owned_vars: Vec<LocalId>,
     /// Parameters of object type that the body assigns.
@@ -116,7 +119,7 @@ pub(super) fn lower_function(c: &mut Checker, id: FuncId) -> Function {
                     format!("function `{fname}`: an 异步 function must return 未来<T>"),
                 );
             }
-            lower_body(c, &decl, name, params, ret, loc)
+            lower_body(c, &decl, name, params, ret, false, loc)
         }
     };
     c.type_subst = saved_subst;
@@ -124,18 +127,21 @@ pub(super) fn lower_function(c: &mut Checker, id: FuncId) -> Function {
 }
 
 /// Lower the body of a declared function into a function of that signature (parameters
-/// named as declared).
+/// named as declared); `future_body` when it is the body of a function declared
+/// `: 未来<ret>`.
 pub(super) fn lower_body(
     c: &mut Checker,
     decl: &ast::FnDecl,
     name: String,
     params: Vec<(Option<String>, Type)>,
     ret: Type,
+    future_body: bool,
     loc: Loc,
 ) -> Function {
     let names: Vec<String> = params.iter().map(|(n, _)| n.clone().unwrap_or_default()).collect();
     let b = FnBuilder::new(name, params, ret.clone(), loc);
     let mut l = FnLower::new(c, b, ret);
+    l.future_body = future_body;
     for (i, name) in names.into_iter().enumerate() {
         let ty = l.b.func.locals[i].ty.clone();
         l.declare(
@@ -220,6 +226,7 @@ impl<'c, 'a> FnLower<'c, 'a> {
             unwind,
             ret_local,
             ret_ty,
+            future_body: false,
             owned_vars: Vec::new(),
             assigned_params: Vec::new(),
             n_params: 0,
@@ -912,15 +919,22 @@ impl<'c, 'a> FnLower<'c, 'a> {
     fn return_stmt(&mut self, s: &ast::ReturnStmt) {
         match (s.expr(), self.ret_local) {
             (Some(e), Some(r)) => {
-                let ret_ty = self.ret_ty.clone();
-                let Some(v) = self.expr_expecting(&e, &ret_ty) else { return };
-                let Some(v) = self.coerce(v, &ret_ty, Self::range_of(&e)) else { return };
+                let v = if self.future_body {
+                    self.future_body_return(&e)
+                } else {
+                    let ret_ty = self.ret_ty.clone();
+                    self.expr_expecting(&e, &ret_ty)
+                        .and_then(|v| self.coerce(v, &ret_ty, Self::range_of(&e)))
+                };
+                let Some(v) = v else { return };
                 let op = self.owned_operand(v);
                 self.b.assign(r, Value::Use(op));
             }
             (Some(e), None) => {
-                // `返回 e;` in a `空` function evaluates `e` and discards it (language.md §5.4).
-                if let Some(v) = self.expr(&e) {
+                // `返回 e;` in a `空` function evaluates `e` and discards it (language.md §5.4);
+                // in the body of a `未来<空>` function, a `未来<空>` is awaited first.
+                let v = if self.future_body { self.future_body_return(&e) } else { self.expr(&e) };
+                if let Some(v) = v {
                     self.release_temp(&v);
                 }
             }

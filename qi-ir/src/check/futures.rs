@@ -8,6 +8,9 @@
 //!   parameters and `fut`, `FutureSpawn [closure, fut]`, return `fut`;
 //! * the closure's code (`名.异步`): calls the body, then `FutureComplete [fut, result]`.
 //!   If the body raises, the exception leaves the closure and the runtime fails the future.
+//!
+//! The body's `返回 e` takes a `T`, or a `未来<T>` whose outcome it adopts
+//! (`返回 未来::失败("…")`, `返回 另一个未来函数()`): see `future_body_return`.
 
 use super::body::{lower_body, FnLower, Val};
 use super::Checker;
@@ -27,7 +30,7 @@ impl Checker<'_> {
         loc: Loc,
     ) -> Function {
         let body_id = self.reserve_function();
-        let body = lower_body(self, decl, name.clone(), params.clone(), result.clone(), loc);
+        let body = lower_body(self, decl, name.clone(), params.clone(), result.clone(), true, loc);
         self.fill_function(body_id, body);
         let fut_ty = Type::Future(Box::new(result.clone()));
         let mut slots: Vec<Type> = params.iter().map(|(_, t)| t.clone()).collect();
@@ -101,6 +104,48 @@ impl FnLower<'_, '_> {
         let r = self.finish_call(value, *result, &[]);
         self.release_temp(&f);
         Some(r)
+    }
+
+    /// `返回 e` in the body of a function declared `: 未来<T>` (the body returns `T`): `e` is
+    /// a `T`, or a `未来<T>` whose outcome becomes the function's: the body awaits it, so
+    /// its value is returned and its failure is raised, which fails the function's future
+    /// with the same message. `e` is checked against `T`, except `未来::就绪/失败(…)`, which
+    /// are checked against the declared `未来<T>` (`未来::失败` has no other way to learn its
+    /// `T`). Gives the `T` (for `未来<空>`, a value to discard).
+    pub(super) fn future_body_return(&mut self, e: &ast::Expr) -> Option<Val> {
+        let result = self.ret_ty.clone();
+        let declared = Type::Future(Box::new(result.clone()));
+        // When `T` is itself a future, a constructor builds the `T`.
+        let context = match result {
+            Type::Future(_) => &result,
+            _ if is_future_constructor(e) => &declared,
+            _ => &result,
+        };
+        let v = match context {
+            Type::Void => self.expr(e)?,
+            context => self.expr_expecting(e, context)?,
+        };
+        let range = e.syntax().text_range();
+        if v.ty == declared {
+            let loc = self.c.loc(range);
+            let value = Value::Builtin { op: Builtin::Await(result.bits()), args: vec![v.op], loc };
+            let r = self.finish_call(value, result, &[]);
+            self.release_temp(&v);
+            return Some(r);
+        }
+        if result == Type::Void {
+            return Some(v);
+        }
+        if matches!(v.ty, Type::Future(_)) && !matches!(result, Type::Future(_)) {
+            self.release_temp(&v);
+            self.c.error(
+                range,
+                format!("类型不匹配：期望 {result} 或 {declared}，实际是 {}", v.ty),
+                format!("type mismatch: expected {result} or {declared}, found {}", v.ty),
+            );
+            return None;
+        }
+        self.coerce(v, &result, range)
     }
 
     /// `等待 让出()` (yield) and `等待 异步睡眠(ms)` / `睡眠(ms)`: coroutine builtins, which
@@ -189,5 +234,25 @@ impl FnLower<'_, '_> {
         );
         self.release_temp(&v);
         Some(r)
+    }
+}
+
+/// `未来::就绪(…)` / `未来::失败(…)` (or any other `未来::名(…)`, `未来.名(…)`), in
+/// parentheses or not: the expressions `expr_expecting` lowers as future constructors.
+fn is_future_constructor(e: &ast::Expr) -> bool {
+    match e {
+        ast::Expr::Paren(p) => p.expr().is_some_and(|e| is_future_constructor(&e)),
+        ast::Expr::Call(c) => match c.callee() {
+            Some(ast::Expr::Path(p)) => {
+                let segments: Vec<String> = p.segments().map(|s| s.text()).collect();
+                matches!(segments.as_slice(), [t, _] if t == "未来")
+            }
+            _ => false,
+        },
+        ast::Expr::MethodCall(m) => match m.receiver() {
+            Some(ast::Expr::Path(p)) => p.as_single_name().is_some_and(|n| n.text() == "未来"),
+            _ => false,
+        },
+        _ => false,
     }
 }
