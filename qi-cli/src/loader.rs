@@ -116,6 +116,12 @@ fn canonical(p: &Path) -> PathBuf {
 
 /// A path for messages: lexically normalised (`a/./b/../c` → `a/c`).
 fn display(p: &Path) -> String {
+    normalise(p).display().to_string()
+}
+
+/// `p` with `.` dropped and `名/..` folded away, lexically (`a/./b/../c` → `a/c`, `a/..`
+/// → the empty path, `../x/../..` → `../..`).
+fn normalise(p: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for c in p.components() {
         match c {
@@ -128,7 +134,29 @@ fn display(p: &Path) -> String {
             other => out.push(other.as_os_str()),
         }
     }
-    out.display().to_string()
+    out
+}
+
+/// The directory `dir` and every directory above it up to the file system's root, nearest
+/// first, each named from the current directory (`modules/lib`, `modules`, the empty path,
+/// `..`, `../..`, …): the walk goes on above the current directory, and the files found
+/// keep relative names in messages. Ancestors are taken from the path as written (a
+/// symbolic link's `..` is the directory holding the link).
+fn ancestors(dir: &Path) -> Vec<PathBuf> {
+    // The directory of `f.qi` is the empty path, which `absolute` rejects.
+    let here = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+    let named = |p: &Path| p.components().filter(|c| matches!(c, Component::Normal(_))).count();
+    let depth = match std::path::absolute(here) {
+        Ok(a) => named(&normalise(&a)),
+        Err(_) => named(dir),
+    };
+    let mut out = Vec::with_capacity(depth + 1);
+    let mut up = dir.to_path_buf();
+    for _ in 0..=depth {
+        out.push(normalise(&up));
+        up.push("..");
+    }
+    out
 }
 
 /// The files an import may mean, in the order they are tried.
@@ -164,26 +192,38 @@ fn candidates(dir: &Path, path: &ast::ImportPath) -> Vec<PathBuf> {
         dir.join(format!("{first}.qi")),
         dir.join(first).join(format!("{first}.qi")),
     ];
-    // Package roots: QI_PACKAGES_PATH, ./qi_packages, then every ancestor's qi_packages.
-    let mut roots: Vec<PathBuf> = std::env::var_os("QI_PACKAGES_PATH")
-        .map(|v| std::env::split_paths(&v).collect())
-        .unwrap_or_default();
-    roots.push(PathBuf::from("qi_packages"));
-    let mut ancestor = Some(dir);
-    while let Some(a) = ancestor {
-        roots.push(a.join("qi_packages"));
-        ancestor = a.parent();
-    }
-    for root in roots {
+    for root in package_roots(dir) {
+        // A package is a directory: `<root>/a/a.qi` (a file `<root>/a.qi` is not one).
         if segs.len() == 1 {
             out.push(root.join(first).join(format!("{first}.qi")));
-            out.push(root.join(format!("{first}.qi")));
         } else {
             out.push(root.join(&joined).with_extension("qi"));
             out.push(root.join(&joined).join(format!("{last}.qi")));
         }
     }
     out
+}
+
+/// Where packages are looked for, in this order (language.md §5.2): the `QI_PACKAGES_PATH`
+/// roots, `./qi_packages`, `~/.qi/packages`, `/usr/local/lib/qi/packages`, then the
+/// `qi_packages/` of the importing file's directory and of each directory above it,
+/// nearest first.
+fn package_roots(dir: &Path) -> Vec<PathBuf> {
+    let mut roots: Vec<PathBuf> = std::env::var_os("QI_PACKAGES_PATH")
+        .map(|v| std::env::split_paths(&v).collect())
+        .unwrap_or_default();
+    roots.push(PathBuf::from("qi_packages"));
+    if let Some(home) = std::env::var_os("HOME").filter(|h| !h.is_empty()) {
+        roots.push(Path::new(&home).join(".qi").join("packages"));
+    }
+    roots.push(PathBuf::from("/usr/local/lib/qi/packages"));
+    for a in ancestors(dir) {
+        let root = a.join("qi_packages");
+        if !roots.contains(&root) {
+            roots.push(root);
+        }
+    }
+    roots
 }
 
 fn not_found(path: &ast::ImportPath, tried: &[PathBuf]) -> Diagnostic {
@@ -204,4 +244,53 @@ fn not_found(path: &ast::ImportPath, tried: &[PathBuf]) -> Diagnostic {
         )
     };
     Diagnostic::error(path.syntax().text_range(), message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// How many directories lie between the current directory and the root.
+    fn depth_of_current_dir() -> usize {
+        let cwd = std::env::current_dir().unwrap();
+        cwd.components().filter(|c| matches!(c, Component::Normal(_))).count()
+    }
+
+    #[test]
+    fn ancestors_of_a_file_in_the_current_directory_reach_the_root() {
+        // `qi run f.qi`: the file's directory is the empty path.
+        let found = ancestors(Path::new(""));
+        assert_eq!(found.len(), depth_of_current_dir() + 1);
+        assert_eq!(found[0], PathBuf::new());
+        assert_eq!(found[1], PathBuf::from(".."));
+        assert_eq!(found[2], PathBuf::from("../.."));
+        let top = std::fs::canonicalize(found.last().unwrap()).unwrap();
+        assert_eq!(top, PathBuf::from("/"));
+    }
+
+    #[test]
+    fn ancestors_of_a_relative_directory_are_named_from_the_current_one() {
+        let found = ancestors(Path::new("a/./b"));
+        assert_eq!(found.len(), depth_of_current_dir() + 3);
+        let first: Vec<&Path> = found.iter().take(4).map(PathBuf::as_path).collect();
+        assert_eq!(first, [Path::new("a/b"), Path::new("a"), Path::new(""), Path::new("..")]);
+    }
+
+    #[test]
+    fn ancestors_of_a_directory_above_the_current_one() {
+        let found = ancestors(Path::new("../x"));
+        assert_eq!(found.len(), depth_of_current_dir() + 1);
+        assert_eq!(found[0], PathBuf::from("../x"));
+        assert_eq!(found[1], PathBuf::from(".."));
+    }
+
+    #[test]
+    fn ancestors_of_an_absolute_directory() {
+        let found = ancestors(Path::new("/tmp/甲/乙"));
+        let names: Vec<&Path> = found.iter().map(PathBuf::as_path).collect();
+        assert_eq!(
+            names,
+            [Path::new("/tmp/甲/乙"), Path::new("/tmp/甲"), Path::new("/tmp"), Path::new("/")]
+        );
+    }
 }
