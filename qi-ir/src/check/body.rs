@@ -918,23 +918,30 @@ impl<'c, 'a> FnLower<'c, 'a> {
 
     fn return_stmt(&mut self, s: &ast::ReturnStmt) {
         match (s.expr(), self.ret_local) {
+            (Some(e), _) if self.future_body => {
+                let Some(v) = self.future_body_return(&e) else { return };
+                if v.ty == Type::Future(Box::new(self.ret_ty.clone())) {
+                    self.return_adopting(v);
+                    return;
+                }
+                match self.ret_local {
+                    Some(r) => {
+                        let op = self.owned_operand(v);
+                        self.b.assign(r, Value::Use(op));
+                    }
+                    None => self.release_temp(&v),
+                }
+            }
             (Some(e), Some(r)) => {
-                let v = if self.future_body {
-                    self.future_body_return(&e)
-                } else {
-                    let ret_ty = self.ret_ty.clone();
-                    self.expr_expecting(&e, &ret_ty)
-                        .and_then(|v| self.coerce(v, &ret_ty, Self::range_of(&e)))
-                };
-                let Some(v) = v else { return };
+                let ret_ty = self.ret_ty.clone();
+                let Some(v) = self.expr_expecting(&e, &ret_ty) else { return };
+                let Some(v) = self.coerce(v, &ret_ty, Self::range_of(&e)) else { return };
                 let op = self.owned_operand(v);
                 self.b.assign(r, Value::Use(op));
             }
             (Some(e), None) => {
-                // `返回 e;` in a `空` function evaluates `e` and discards it (language.md §5.4);
-                // in the body of a `未来<空>` function, a `未来<空>` is awaited first.
-                let v = if self.future_body { self.future_body_return(&e) } else { self.expr(&e) };
-                if let Some(v) = v {
+                // `返回 e;` in a `空` function evaluates `e` and discards it (language.md §5.4).
+                if let Some(v) = self.expr(&e) {
                     self.release_temp(&v);
                 }
             }

@@ -106,12 +106,11 @@ impl FnLower<'_, '_> {
         Some(r)
     }
 
-    /// `返回 e` in the body of a function declared `: 未来<T>` (the body returns `T`): `e` is
-    /// a `T`, or a `未来<T>` whose outcome becomes the function's: the body awaits it, so
-    /// its value is returned and its failure is raised, which fails the function's future
-    /// with the same message. `e` is checked against `T`, except `未来::就绪/失败(…)`, which
-    /// are checked against the declared `未来<T>` (`未来::失败` has no other way to learn its
-    /// `T`). Gives the `T` (for `未来<空>`, a value to discard).
+    /// The value of `返回 e` in the body of a function declared `: 未来<T>` (the body returns
+    /// `T`): a `T`, or a `未来<T>` whose outcome becomes the function's (`return_adopting`).
+    /// `e` is checked against `T`, except `未来::就绪/失败(…)`, which are checked against the
+    /// declared `未来<T>` (`未来::失败` has no other way to learn its `T`). For `未来<空>`, any
+    /// value other than a `未来<空>` is evaluated and discarded, as in a `空` function.
     pub(super) fn future_body_return(&mut self, e: &ast::Expr) -> Option<Val> {
         let result = self.ret_ty.clone();
         let declared = Type::Future(Box::new(result.clone()));
@@ -125,17 +124,10 @@ impl FnLower<'_, '_> {
             Type::Void => self.expr(e)?,
             context => self.expr_expecting(e, context)?,
         };
-        let range = e.syntax().text_range();
-        if v.ty == declared {
-            let loc = self.c.loc(range);
-            let value = Value::Builtin { op: Builtin::Await(result.bits()), args: vec![v.op], loc };
-            let r = self.finish_call(value, result, &[]);
-            self.release_temp(&v);
-            return Some(r);
-        }
-        if result == Type::Void {
+        if v.ty == declared || result == Type::Void {
             return Some(v);
         }
+        let range = e.syntax().text_range();
         if matches!(v.ty, Type::Future(_)) && !matches!(result, Type::Future(_)) {
             self.release_temp(&v);
             self.c.error(
@@ -146,6 +138,34 @@ impl FnLower<'_, '_> {
             return None;
         }
         self.coerce(v, &result, range)
+    }
+
+    /// `返回 f` with `f: 未来<T>` in the body of a function declared `: 未来<T>`: the
+    /// function's future adopts `f`'s outcome. The `最终` bodies being left run first (as for
+    /// any `返回`); then `f` is awaited outside every `尝试` of the body, so that its value
+    /// is returned and its failure leaves the body, failing the function's future with the
+    /// same message (no `捕获` of the body sees it).
+    pub(super) fn return_adopting(&mut self, f: Val) {
+        let loc = self.b.loc();
+        let result = self.ret_ty.clone();
+        // The future waits in a slot the function owns (released at its exit on both
+        // ways out) while the `最终` bodies run.
+        let pending = self.b.new_local(f.ty.clone(), None);
+        self.b.push(Inst::Release(pending));
+        self.track_owned(pending);
+        let op = self.owned_operand(f);
+        self.b.assign(pending, Value::Use(op));
+        let released = self.release_caught(None);
+        self.run_finally_bodies(None);
+        let handlers = self.b.handlers();
+        self.b.set_handlers(handlers.first().copied().into_iter().collect());
+        self.b.set_loc(loc);
+        let op = Builtin::Await(result.bits());
+        let value = Value::Builtin { op, args: vec![Operand::Local(pending)], loc };
+        let r = self.finish_call(value, result, &[]);
+        self.return_value(r);
+        self.b.set_handlers(handlers);
+        self.reown_caught(released);
     }
 
     /// `等待 让出()` (yield) and `等待 异步睡眠(ms)` / `睡眠(ms)`: coroutine builtins, which
