@@ -747,8 +747,8 @@ fn methods_and_modules_that_do_not_exist() {
         &in_entry("变量 x = 1;\nx.方法();\n数学::平方根(2.0);\n数学.开方(2.0, 1.0);"),
         &[
             "3:1-3:7 整数 类型没有方法 方法 | type 整数 has no method 方法",
-            "4:1-4:13 标准库模块「数学」没有函数「平方根」 | module 数学 has no function 平方根",
-            "5:1-5:16 函数「开方」需要 1 个实参，实际传了 2 个 | function `开方` takes 1 argument(s) but 2 were given",
+            "4:1-4:13 标准库模块「数学」没有函数「平方根」 | standard-library module `数学` has no function `平方根`",
+            "5:1-5:16 标准库函数「开方」需要 1 个实参，实际传了 2 个 | standard-library function `开方` takes 1 argument(s) but 2 were given",
         ],
     );
 }

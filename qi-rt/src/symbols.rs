@@ -5,7 +5,8 @@
 use crate::array::{qi_array_len, qi_array_new};
 use crate::exception::*;
 use crate::green::*;
-use crate::math::*;
+use crate::library::math::*;
+use crate::library::sync::{qi_atomic_destroy, qi_mutex_destroy};
 use crate::numeric::{qi_float_rem, qi_float_to_int_sat};
 use crate::object::{qi_release, qi_retain};
 use crate::output::{
@@ -82,7 +83,13 @@ pub fn entry_points() -> Vec<EntryPoint> {
         entry!(qi_raise_int_to_char(I64, U32, U32)),
         entry!(qi_raise_uninit_global(Ptr, U32, U32)),
         entry!(qi_raise_stack_overflow(U32, U32)),
-        // math
+        // 数学
+        entry!(qi_math_sqrt(F64) -> F64),
+        entry!(qi_math_abs(F64) -> F64),
+        entry!(qi_math_floor(F64) -> F64),
+        entry!(qi_math_ceil(F64) -> F64),
+        entry!(qi_math_pi() -> F64),
+        entry!(qi_math_e() -> F64),
         entry!(qi_math_sin(F64) -> F64),
         entry!(qi_math_cos(F64) -> F64),
         entry!(qi_math_tan(F64) -> F64),
@@ -168,6 +175,9 @@ pub fn entry_points() -> Vec<EntryPoint> {
         entry!(qi_atomic_store(I64, I64, U32, U32) -> Raising),
         entry!(qi_atomic_add(I64, I64, U32, U32) -> Raising),
         entry!(qi_atomic_cas(I64, I64, I64, U32, U32) -> Raising),
+        // 同步
+        entry!(qi_mutex_destroy(I64) -> I64),
+        entry!(qi_atomic_destroy(I64) -> I64),
         entry!(qi_publish(Ptr)),
     ]
 }
@@ -192,7 +202,8 @@ mod tests {
         include_str!("program.rs"),
         include_str!("string.rs"),
         include_str!("record.rs"),
-        include_str!("math.rs"),
+        include_str!("library/math.rs"),
+        include_str!("library/sync.rs"),
         include_str!("exception.rs"),
         include_str!("format.rs"),
         include_str!("literal.rs"),

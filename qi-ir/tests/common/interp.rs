@@ -1030,35 +1030,36 @@ impl Machine<'_> {
                     self.args.clone().into_iter().map(|s| new_str(self, s)).collect();
                 self.new_obj(Data::Arr { items, objects: true })
             }
-            Math(f) => {
+            Library(f) => {
                 let x = |i: usize| match arg(i)? {
                     V::Float(x) => Ok(x),
-                    v => fault(format!("{f:?} of {v:?}")),
+                    v => fault(format!("{} of {v:?}", f.row().symbol)),
                 };
-                use MathFn::*;
-                V::Float(match f {
-                    Sqrt => x(0)?.sqrt(),
-                    Abs => x(0)?.abs(),
-                    Floor => x(0)?.floor(),
-                    Ceil => x(0)?.ceil(),
-                    Round => x(0)?.round(),
-                    Sin => x(0)?.sin(),
-                    Cos => x(0)?.cos(),
-                    Tan => x(0)?.tan(),
-                    Asin => x(0)?.asin(),
-                    Acos => x(0)?.acos(),
-                    Atan => x(0)?.atan(),
-                    Tanh => x(0)?.tanh(),
-                    Exp => x(0)?.exp(),
-                    Ln => x(0)?.ln(),
-                    Log10 => x(0)?.log10(),
-                    Log2 => x(0)?.log2(),
-                    Cbrt => x(0)?.cbrt(),
-                    Pow => x(0)?.powf(x(1)?),
-                    Max => x(0)?.max(x(1)?),
-                    Min => x(0)?.min(x(1)?),
-                    Pi => std::f64::consts::PI,
-                    E => std::f64::consts::E,
+                // The library functions a sequential program can call, by entry point.
+                V::Float(match f.row().symbol {
+                    "qi_math_sqrt" => x(0)?.sqrt(),
+                    "qi_math_abs" => x(0)?.abs(),
+                    "qi_math_floor" => x(0)?.floor(),
+                    "qi_math_ceil" => x(0)?.ceil(),
+                    "qi_math_round" => x(0)?.round(),
+                    "qi_math_sin" => x(0)?.sin(),
+                    "qi_math_cos" => x(0)?.cos(),
+                    "qi_math_tan" => x(0)?.tan(),
+                    "qi_math_asin" => x(0)?.asin(),
+                    "qi_math_acos" => x(0)?.acos(),
+                    "qi_math_atan" => x(0)?.atan(),
+                    "qi_math_tanh" => x(0)?.tanh(),
+                    "qi_math_exp" => x(0)?.exp(),
+                    "qi_math_ln" => x(0)?.ln(),
+                    "qi_math_log10" => x(0)?.log10(),
+                    "qi_math_log2" => x(0)?.log2(),
+                    "qi_math_cbrt" => x(0)?.cbrt(),
+                    "qi_math_pow" => x(0)?.powf(x(1)?),
+                    "qi_math_max" => x(0)?.max(x(1)?),
+                    "qi_math_min" => x(0)?.min(x(1)?),
+                    "qi_math_pi" => std::f64::consts::PI,
+                    "qi_math_e" => std::f64::consts::E,
+                    other => return fault(format!("the interpreter has no {other}")),
                 })
             }
             Input | InputPrompt => {
