@@ -206,10 +206,15 @@ pub fn function(module: &Module, name: &str) -> Option<LibId> {
     rows().find(|(_, f)| std::ptr::eq(f.module, module) && f.name == name).map(|(id, _)| id)
 }
 
-/// The modules defining a function called `name`, in table order, each once.
+/// The modules defining a function called `name`, in table order, each once: more than
+/// one makes an unqualified call ambiguous (§G.1).
 pub fn modules_defining(name: &str) -> Vec<&'static Module> {
+    modules_defining_in(LIBRARY, name)
+}
+
+fn modules_defining_in(table: &'static [LibFn], name: &str) -> Vec<&'static Module> {
     let mut found: Vec<&'static Module> = Vec::new();
-    for (_, f) in rows().filter(|(_, f)| f.name == name) {
+    for f in table.iter().filter(|f| f.name == name) {
         if !found.iter().any(|m| std::ptr::eq(*m, f.module)) {
             found.push(f.module);
         }
@@ -225,6 +230,22 @@ pub fn module_list() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    static A: Module = Module { keys: &["甲", "甲二"] };
+    static B: Module = Module { keys: &["乙"] };
+    static TWO: &[LibFn] = &[
+        row(&A, "同名", &[], I, "qi_a_same"),
+        row(&A, "独有", &[], I, "qi_a_own"),
+        row(&B, "同名", &[I], I, "qi_b_same"),
+    ];
+
+    #[test]
+    fn a_name_in_several_modules_is_ambiguous() {
+        let names = |ms: Vec<&Module>| ms.iter().map(|m| m.name()).collect::<Vec<_>>();
+        assert_eq!(names(modules_defining_in(TWO, "同名")), ["甲", "乙"]);
+        assert_eq!(names(modules_defining_in(TWO, "独有")), ["甲"]);
+        assert!(modules_defining_in(TWO, "无").is_empty());
+    }
 
     #[test]
     fn rows_are_unique_and_reachable() {
