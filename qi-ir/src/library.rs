@@ -76,16 +76,15 @@ impl LibId {
 
 pub static MATH: Module = Module { keys: &["数学"] };
 pub static SYNC: Module = Module { keys: &["同步"] };
+pub static IO: Module = Module { keys: &["输入输出"] };
+pub static TEXT: Module = Module { keys: &["字符串", "文本"] };
 
 /// Every module, in the order diagnostics list them.
-pub static MODULES: &[&Module] = &[&MATH, &SYNC];
+pub static MODULES: &[&Module] = &[&IO, &TEXT, &MATH, &SYNC];
 
 /// Modules of builtins.md §G.3 this runtime does not provide yet: reported as "暂不支持"
 /// rather than as unknown.
 pub const MODULES_LATER: &[&str] = &[
-    "输入输出",
-    "字符串",
-    "文本",
     "操作系统",
     "OS",
     "JSON",
@@ -110,6 +109,8 @@ pub const MODULES_LATER: &[&str] = &[
 
 /// Functions of provided modules not implemented yet: (module, name), "暂不支持".
 pub const FUNCTIONS_LATER: &[(&str, &str)] = &[
+    // Its result is a handle of the 列表 module, which is not provided yet.
+    ("字符串", "分割"),
     ("同步", "协程异常数量"),
     ("同步", "获取协程异常"),
     ("同步", "启动并等待协程"),
@@ -118,7 +119,7 @@ pub const FUNCTIONS_LATER: &[(&str, &str)] = &[
     ("同步", "获取协程异常句柄"),
 ];
 
-use LibType::{Float as F, Int as I};
+use LibType::{Float as F, Int as I, Str as S};
 
 const fn row(
     module: &'static Module,
@@ -154,6 +155,41 @@ const fn raising(
 
 /// The library.
 pub static LIBRARY: &[LibFn] = &[
+    // 输入输出: 1 success / 0 failure (builtins.md §G.4).
+    row(&IO, "打印行", &[S], I, "qi_io_println"),
+    row(&IO, "打印", &[S], I, "qi_io_print"),
+    row(&IO, "读取文件", &[S], S, "qi_io_read_file"),
+    row(&IO, "文件存在", &[S], I, "qi_io_file_exists"),
+    row(&IO, "写入文件", &[S, S], I, "qi_io_write_file"),
+    row(&IO, "追加文件", &[S, S], I, "qi_io_append_file"),
+    row(&IO, "删除文件", &[S], I, "qi_io_delete_file"),
+    row(&IO, "文件大小", &[S], I, "qi_io_file_size"),
+    row(&IO, "重命名", &[S, S], I, "qi_io_rename"),
+    row(&IO, "创建文件", &[S], I, "qi_io_create_file"),
+    row(&IO, "创建符号链接", &[S, S], I, "qi_io_symlink"),
+    row(&IO, "创建目录", &[S], I, "qi_io_create_dir"),
+    row(&IO, "删除目录", &[S], I, "qi_io_delete_dir"),
+    // 字符串 / 文本: byte- and char-indexed as builtins.md §G.4 says.
+    row(&TEXT, "字节长度", &[S], I, "qi_string_byte_length"),
+    row(&TEXT, "字符子串", &[S, I, I], S, "qi_string_char_substring"),
+    row(&TEXT, "字符查找", &[S, S], I, "qi_string_char_find"),
+    row(&TEXT, "字符取", &[S, I], S, "qi_string_char_at"),
+    row(&TEXT, "字符数量", &[S], I, "qi_string_char_count"),
+    row(&TEXT, "字符从位置", &[S, I], S, "qi_string_char_from"),
+    row(&TEXT, "等于", &[S, S], I, "qi_string_equals"),
+    row(&TEXT, "子串", &[S, I, I], S, "qi_string_substring"),
+    row(&TEXT, "包含", &[S, S], I, "qi_string_contains"),
+    row(&TEXT, "查找", &[S, S], I, "qi_string_find"),
+    row(&TEXT, "查找从位置", &[S, S, I], I, "qi_string_find_from"),
+    row(&TEXT, "子串从位置", &[S, I], S, "qi_string_substring_from"),
+    row(&TEXT, "公共前缀", &[S, S], I, "qi_string_common_prefix"),
+    row(&TEXT, "公共后缀", &[S, S, I], I, "qi_string_common_suffix"),
+    row(&TEXT, "替换", &[S, S, S], S, "qi_string_replace"),
+    row(&TEXT, "去空白", &[S], S, "qi_string_trim"),
+    row(&TEXT, "转大写", &[S], S, "qi_string_to_upper"),
+    row(&TEXT, "转小写", &[S], S, "qi_string_to_lower"),
+    row(&TEXT, "开始于", &[S, S], I, "qi_string_starts_with"),
+    row(&TEXT, "结束于", &[S, S], I, "qi_string_ends_with"),
     // 数学: all parameters and results 浮点数 (builtins.md §G.4).
     row(&MATH, "开方", &[F], F, "qi_math_sqrt"),
     row(&MATH, "绝对值", &[F], F, "qi_math_abs"),

@@ -204,6 +204,8 @@ impl FnLower<'_, '_> {
         };
         let args: Vec<ast::Expr> = m.args().collect();
         if receiver_is_module {
+            // `IO.打印行(…)`, `输入输出.打印行(…)`: the printing intrinsics through any
+            // module-like name (builtins.md §A); `输入输出::打印行(s)` is the library row.
             if let Some(f @ BuiltinFn::Print { .. }) = builtin_named(&name) {
                 return self.builtin_call(f, &name, &args, range);
             }

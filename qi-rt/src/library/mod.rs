@@ -2,5 +2,7 @@
 //! entry points are listed in `crate::symbols` and named by the rows of
 //! `qi_ir::library`, which the JIT binds them by.
 
+pub mod io;
 pub mod math;
 pub mod sync;
+pub mod text;
