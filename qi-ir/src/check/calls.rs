@@ -128,7 +128,7 @@ impl FnLower<'_, '_> {
             if let Some(f @ BuiltinFn::Print { .. }) = builtin_named(&segments[1]) {
                 return self.builtin_call(f, &segments[1], &args, range);
             }
-            return self.unsupported(range, "标准库模块", "standard-library modules");
+            return self.unknown_module(Some(&segments[0]), range);
         }
         let name = segments.into_iter().next()?;
         // A variable holding a function value comes before the builtins other than
@@ -234,7 +234,7 @@ impl FnLower<'_, '_> {
                     }
                 }
             }
-            return self.unsupported(range, "标准库模块", "standard-library modules");
+            return self.unknown_module(module.as_deref(), range);
         }
         let recv = self.expr(&receiver)?;
         let Type::Struct(s) = recv.ty.clone() else {

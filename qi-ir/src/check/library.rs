@@ -91,6 +91,23 @@ impl FnLower<'_, '_> {
         Some(self.library_call(id, args, range))
     }
 
+    /// `X.f(…)` where `X` names no package, alias or provided module: a module of
+    /// builtins.md §G.3 not provided yet is named; anything else is reported as one.
+    pub(super) fn unknown_module(
+        &mut self,
+        qualifier: Option<&str>,
+        range: TextRange,
+    ) -> Option<Val> {
+        match qualifier.filter(|q| library::MODULES_LATER.contains(q)) {
+            Some(q) => self.unsupported(
+                range,
+                &format!("标准库模块「{q}」"),
+                &format!("standard-library module `{q}`"),
+            ),
+            None => self.unsupported(range, "标准库模块", "standard-library modules"),
+        }
+    }
+
     /// An unqualified call of a library function: `None` when no module defines `name`.
     pub(super) fn library_unqualified_call(
         &mut self,
