@@ -148,13 +148,14 @@ impl FnLower<'_, '_> {
             if let Some(v) = self.caught_exception_info(&name, &args, range) {
                 return v;
             }
-            if let Some(v) = self.library_unqualified_call(&name, &args, range) {
-                return v;
-            }
             if let Some(v) = self.builtin_constructor(&name, &args, None, range) {
                 return v;
             }
             if let Some(v) = self.variant_by_path(std::slice::from_ref(&name), &args, true, range) {
+                return v;
+            }
+            // Library names come after everything the program declares (§G.1).
+            if let Some(v) = self.library_unqualified_call(&name, &args, range) {
                 return v;
             }
         }

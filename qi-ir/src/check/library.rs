@@ -48,6 +48,16 @@ fn module_names(modules: &[&Module]) -> (String, String) {
     (zh.join("、"), en.join(", "))
 }
 
+/// The diagnostic of an unqualified call of `name`, which several modules define.
+fn ambiguity(name: &str, modules: &[&Module]) -> (String, String) {
+    let (zh, en) = module_names(modules);
+    let m = modules[0].name();
+    (
+        format!("函数「{name}」在多个标准库模块中都有定义（{zh}），无限定调用有歧义。请写模块限定形式，如 {m}.{name}(...)"),
+        format!("function `{name}` is defined in several standard-library modules ({en}): the unqualified call is ambiguous; qualify it, as in {m}.{name}(...)"),
+    )
+}
+
 impl FnLower<'_, '_> {
     /// `模块.name(…)` where `qualifier` names a library module; `None` when it does not.
     pub(super) fn library_qualified_call(
@@ -122,14 +132,9 @@ impl FnLower<'_, '_> {
                 let id = library::function(m, name).expect("the module defines it");
                 Some(self.library_call(id, args, range))
             }
-            [first, ..] => {
-                let (zh, en) = module_names(&modules);
-                let m = first.name();
-                self.c.error(
-                    range,
-                    format!("函数「{name}」在多个标准库模块中都有定义（{zh}），无限定调用有歧义。请写模块限定形式，如 {m}.{name}(...)"),
-                    format!("function `{name}` is defined in several standard-library modules ({en}): the unqualified call is ambiguous; qualify it, as in {m}.{name}(...)"),
-                );
+            _ => {
+                let (zh, en) = ambiguity(name, &modules);
+                self.c.error(range, zh, en);
                 self.check_and_drop(args);
                 Some(None)
             }
@@ -191,5 +196,21 @@ impl FnLower<'_, '_> {
             }
         };
         Some(self.temp(ty.clone(), Value::Convert(conv, v.op)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_ambiguous_name_lists_its_modules() {
+        let (a, b) = (Module { keys: &["操作系统", "OS"] }, Module { keys: &["环境"] });
+        let (zh, en) = ambiguity("当前目录", &[&a, &b]);
+        assert_eq!(
+            zh,
+            "函数「当前目录」在多个标准库模块中都有定义（「操作系统」、「环境」），无限定调用有歧义。请写模块限定形式，如 操作系统.当前目录(...)"
+        );
+        assert!(en.contains("(操作系统, 环境)"), "{en}");
     }
 }
