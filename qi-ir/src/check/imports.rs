@@ -38,7 +38,7 @@ impl Checker<'_> {
         // The module's own name (the file name: `导入 助手;` → `助手.f`) qualifies its
         // functions too, whatever its package is called (language.md §5.2); it comes
         // before the standard library's modules.
-        let stem = text.rsplit('/').next().unwrap_or(&text).to_string();
+        let stem = text.rsplit(['/', '.']).next().unwrap_or(&text).to_string();
         self.qualifiers[file].entry(stem).or_insert_with(|| package.clone());
         if let Some(a) = alias {
             self.qualifiers[file].insert(a, package.clone());
