@@ -444,8 +444,9 @@ pub enum Builtin {
     Input,
     /// `输入(提示)`.
     InputPrompt,
-    /// A function of the `数学` module.
-    Math(MathFn),
+    /// A standard-library function: its row of `library::LIBRARY` gives its types, flags and
+    /// runtime entry point.
+    Library(crate::library::LibId),
     /// `抛出 消息` (args: message, file, line).
     Throw,
     /// `抛出` inside `捕获`: (message, caught exception, file, line).
@@ -525,16 +526,6 @@ pub enum Builtin {
     TimerExpired,
     /// `停止定时器(t)` → 整数 (1): the timer never expires. May raise (bad handle).
     TimerStop,
-    /// `同步.创建原子(初值)` → 整数 handle.
-    AtomicNew,
-    /// (handle) → 整数. May raise (bad handle).
-    AtomicLoad,
-    /// (handle, value) → 整数 (the value). May raise.
-    AtomicStore,
-    /// (handle, delta) → 整数 (the new value). May raise.
-    AtomicAdd,
-    /// (handle, expected, new) → 整数: 1 swapped, 0 not. May raise.
-    AtomicCas,
     /// () → 未来<T>: a pending future.
     FutureNew(Bits),
     /// (closure `函数()`, future): starts the closure as a green thread at once; the caller
@@ -571,6 +562,9 @@ impl Builtin {
     /// Can this builtin raise an exception (so its block needs an unwind edge)?
     pub fn may_raise(self) -> bool {
         use Builtin::*;
+        if let Library(f) = self {
+            return f.row().raises;
+        }
         matches!(
             self,
             Throw
@@ -588,10 +582,6 @@ impl Builtin {
                 | MutexLock
                 | MutexUnlock
                 | MutexTryLock
-                | AtomicLoad
-                | AtomicStore
-                | AtomicAdd
-                | AtomicCas
                 | TimerExpired
                 | TimerStop
                 | Await(_)
@@ -599,76 +589,10 @@ impl Builtin {
     }
 }
 
-/// The functions of the `数学` standard-library module (builtins.md §G).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum MathFn {
-    Sqrt,
-    Abs,
-    Floor,
-    Ceil,
-    Round,
-    Sin,
-    Cos,
-    Tan,
-    Asin,
-    Acos,
-    Atan,
-    Tanh,
-    Exp,
-    Ln,
-    Log10,
-    Log2,
-    Cbrt,
-    Pow,
-    Max,
-    Min,
-    Pi,
-    E,
-}
-
-impl MathFn {
-    /// Look a function up by its Qi name.
-    pub fn named(name: &str) -> Option<MathFn> {
-        use MathFn::*;
-        Some(match name {
-            "开方" => Sqrt,
-            "绝对值" => Abs,
-            "向下取整" => Floor,
-            "向上取整" => Ceil,
-            "四舍五入" => Round,
-            "正弦" => Sin,
-            "余弦" => Cos,
-            "正切" => Tan,
-            "反正弦" => Asin,
-            "反余弦" => Acos,
-            "反正切" => Atan,
-            "双曲正切" => Tanh,
-            "指数" => Exp,
-            "自然对数" => Ln,
-            "对数10" => Log10,
-            "对数2" => Log2,
-            "立方根" => Cbrt,
-            "幂" => Pow,
-            "最大" => Max,
-            "最小" => Min,
-            "圆周率" => Pi,
-            "自然常数" => E,
-            _ => return None,
-        })
-    }
-
-    pub fn arity(self) -> usize {
-        match self {
-            MathFn::Pi | MathFn::E => 0,
-            MathFn::Pow | MathFn::Max | MathFn::Min => 2,
-            _ => 1,
-        }
-    }
-}
-
 impl Builtin {
     /// Parameter types; `None` for the concurrency builtins whose parameters depend on
-    /// an element type (channels, futures) — the checker types those.
+    /// an element type (channels, futures) — the checker types those — and for library
+    /// functions (their rows say).
     pub fn params(self) -> Option<&'static [Type]> {
         use Builtin::*;
         use Type::*;
@@ -680,20 +604,20 @@ impl Builtin {
             CharToStr | PrintChar => &[Char],
             StrToInt | StrToFloat | StrLen | PrintStr | InputPrompt => &[Str],
             PrintSpace | PrintNewline | Args | Input | ExcTake => &[],
-            Math(f) => &[Float, Float][..f.arity()],
             Throw => &[Str, Int, Int],
             ThrowCaused => &[Str, Exception, Int, Int],
             ExcRethrow | ExcMessage | ExcLocation | ExcCause => &[Exception],
             ExcTrace => &[Str, Int, Int],
             SelectBegin | WaitGroupNew | MutexNew | Yield | TimeMs | RunAll | Step => &[],
             WaitGroupDone | WaitGroupWait | MutexLock | MutexUnlock | MutexTryLock | Sleep
-            | AtomicNew | AtomicLoad | TimerNew | TimerExpired | TimerStop => &[Int],
-            WaitGroupAdd | AtomicStore | AtomicAdd => &[Int, Int],
-            AtomicCas => &[Int, Int, Int],
+            | TimerNew | TimerExpired | TimerStop => &[Int],
+            WaitGroupAdd => &[Int, Int],
             SelectWait => &[Int, Bool],
             Spawn | ChanNew(_) | ChanSend(_) | ChanRecv(_) | ChanRecvOk | ChanTake(_)
             | ChanClose | SelectRecv | SelectSend(_) | FutureNew(_) | FutureSpawn
             | FutureComplete(_) | FutureReady(_) | FutureFailed(_) | Await(_) => return None,
+            // The row's `LibType`s (`library::LibFn::params`).
+            Library(_) => return None,
         })
     }
 
@@ -705,7 +629,8 @@ impl Builtin {
                 Type::Str
             }
             StrToInt | StrLen => Type::Int,
-            StrToFloat | Math(_) => Type::Float,
+            StrToFloat => Type::Float,
+            Library(f) => f.row().ret.ty(),
             PrintStr | PrintInt | PrintFloat | PrintBool | PrintChar | PrintSpace
             | PrintNewline | Throw | ThrowCaused | ExcRethrow | ExcTrace => Type::Void,
             ExcTake => Type::Exception,
@@ -716,8 +641,7 @@ impl Builtin {
             | FutureComplete(_) | RunAll => Type::Void,
             ChanRecvOk => Type::Bool,
             SelectWait | WaitGroupNew | MutexNew | MutexLock | MutexUnlock | MutexTryLock
-            | TimeMs | AtomicNew | AtomicLoad | AtomicStore | AtomicAdd | AtomicCas | TimerNew
-            | TimerExpired | TimerStop | Step => Type::Int,
+            | TimeMs | TimerNew | TimerExpired | TimerStop | Step => Type::Int,
             ChanNew(_) | ChanRecv(_) | ChanTake(_) | FutureNew(_) | FutureReady(_)
             | FutureFailed(_) | Await(_) => return None,
         })

@@ -3,10 +3,12 @@
 pub mod builder;
 mod check;
 pub mod ir;
+pub mod library;
 pub mod opt;
 pub mod print;
 
 pub use ir::*;
+pub use library::{LibFn, LibId, LibType};
 
 pub use check::{check, check_program, CheckOutput, SourceUnit};
 

@@ -40,7 +40,7 @@ fn accepts_the_scalar_language() {
              打印行(3.99 作为 整数, 真 作为 字符串, \"41\" 作为 整数, 7 作为 浮点数, 1 作为 布尔);
              打印行(整数转字符串(1), 浮点数转字符串(1.5), 字符串转整数(\"1\"), 字符串转浮点数(\"2\"),
                    整数转浮点数(3), 浮点数转整数(2.5), 数组长度(命令行参数()));
-             输入输出::打印行(输入(), 输入(\"? \"));
+             输入输出.打印行(输入(), 输入(\"? \"));
              无类型(1);
              打印行(零());
              返回;
@@ -342,13 +342,13 @@ fn unsupported_statements_are_reported_with_their_location() {
 #[test]
 fn unsupported_top_level_items_are_reported_with_their_location() {
     assert_errors(
-        "导入 标准库.字符串;
+        "导入 标准库.JSON;
 导出 甲;
 特性 可 { 函数 名(): 字符串; }
 外部 \"c\" { 函数 abs(n: 整数): 整数; }
 函数 入口() {}",
         &[
-            "1:4-1:11 暂不支持：标准库模块「字符串」 | not supported yet: standard-library module `字符串`",
+            "1:4-1:12 暂不支持：标准库模块「JSON」 | not supported yet: standard-library module `JSON`",
             "2:1-2:6 暂不支持：导出 | not supported yet: exports",
             "4:1-4:30 暂不支持：外部函数 | not supported yet: foreign functions",
         ],
@@ -747,8 +747,8 @@ fn methods_and_modules_that_do_not_exist() {
         &in_entry("变量 x = 1;\nx.方法();\n数学::平方根(2.0);\n数学.开方(2.0, 1.0);"),
         &[
             "3:1-3:7 整数 类型没有方法 方法 | type 整数 has no method 方法",
-            "4:1-4:13 标准库模块「数学」没有函数「平方根」 | module 数学 has no function 平方根",
-            "5:1-5:16 函数「开方」需要 1 个实参，实际传了 2 个 | function `开方` takes 1 argument(s) but 2 were given",
+            "4:1-4:13 标准库模块「数学」没有函数「平方根」 | standard-library module `数学` has no function `平方根`",
+            "5:1-5:16 标准库函数「开方」需要 1 个实参，实际传了 2 个 | standard-library function `开方` takes 1 argument(s) but 2 were given",
         ],
     );
 }

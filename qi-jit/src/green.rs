@@ -41,11 +41,6 @@ pub fn is_green(op: Builtin) -> bool {
             | Step
             | TimerExpired
             | TimerStop
-            | AtomicNew
-            | AtomicLoad
-            | AtomicStore
-            | AtomicAdd
-            | AtomicCas
             | FutureNew(_)
             | FutureSpawn
             | FutureComplete(_)

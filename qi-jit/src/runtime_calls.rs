@@ -5,7 +5,8 @@
 
 use cranelift_codegen::ir::{types, AbiParam, Signature, Type as ClifType};
 use cranelift_codegen::isa::CallConv;
-use qi_ir::{Builtin, Type};
+use qi_ir::{Builtin, LibId, LibType, Type};
+use std::sync::OnceLock;
 
 /// A runtime function: symbol name, parameter and result machine types.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -69,7 +70,7 @@ pub fn builtin(op: Builtin) -> RtFn {
         Args => rt("qi_args", &[], Some(I64)),
         Input => rt("qi_input", &[], Some(I64)),
         InputPrompt => rt("qi_input_prompt", &[I64], Some(I64)),
-        Math(f) => math(f),
+        Library(f) => library(f),
         Throw => rt("qi_throw", &[I64, I64, I64], None),
         ThrowCaused => rt("qi_throw_caused", &[I64, I64, I64, I64], None),
         ExcTake => rt("qi_exc_take", &[], Some(I64)),
@@ -105,11 +106,6 @@ pub fn builtin(op: Builtin) -> RtFn {
         Step => rt("qi_step", &[], Some(I64)),
         TimerExpired => raising("qi_timer_expired", &[I64, I32, I32]),
         TimerStop => raising("qi_timer_stop", &[I64, I32, I32]),
-        AtomicNew => rt("qi_atomic_new", &[I64], Some(I64)),
-        AtomicLoad => raising("qi_atomic_load", &[I64, I32, I32]),
-        AtomicStore => raising("qi_atomic_store", &[I64, I64, I32, I32]),
-        AtomicAdd => raising("qi_atomic_add", &[I64, I64, I32, I32]),
-        AtomicCas => raising("qi_atomic_cas", &[I64, I64, I64, I32, I32]),
         FutureNew(_) => rt("qi_future_new", &[I8], Some(I64)),
         FutureSpawn => rt("qi_future_spawn", &[I64, I64, I64], None),
         FutureComplete(_) => rt("qi_future_complete", &[I64, I64], None),
@@ -119,31 +115,30 @@ pub fn builtin(op: Builtin) -> RtFn {
     }
 }
 
-/// The runtime function of a `数学` function (those not computed inline).
-fn math(f: qi_ir::MathFn) -> RtFn {
-    use qi_ir::MathFn::*;
-    const UNARY: &[ClifType] = &[F64];
-    const BINARY: &[ClifType] = &[F64, F64];
-    let (symbol, params) = match f {
-        Round => ("qi_math_round", UNARY),
-        Sin => ("qi_math_sin", UNARY),
-        Cos => ("qi_math_cos", UNARY),
-        Tan => ("qi_math_tan", UNARY),
-        Asin => ("qi_math_asin", UNARY),
-        Acos => ("qi_math_acos", UNARY),
-        Atan => ("qi_math_atan", UNARY),
-        Tanh => ("qi_math_tanh", UNARY),
-        Exp => ("qi_math_exp", UNARY),
-        Ln => ("qi_math_ln", UNARY),
-        Log10 => ("qi_math_log10", UNARY),
-        Log2 => ("qi_math_log2", UNARY),
-        Cbrt => ("qi_math_cbrt", UNARY),
-        Pow => ("qi_math_pow", BINARY),
-        Max => ("qi_math_max", BINARY),
-        Min => ("qi_math_min", BINARY),
-        Sqrt | Abs | Floor | Ceil | Pi | E => unreachable!("computed inline"),
-    };
-    rt(symbol, params, Some(F64))
+/// The runtime function of a library function, from its row (`qi_ir::library`).
+pub fn library(f: LibId) -> RtFn {
+    static TABLE: OnceLock<Vec<RtFn>> = OnceLock::new();
+    TABLE.get_or_init(|| qi_ir::library::rows().map(|(_, row)| library_rt_fn(row)).collect())
+        [f.0 as usize]
+}
+
+fn library_rt_fn(row: &'static qi_ir::LibFn) -> RtFn {
+    let mut params: Vec<ClifType> =
+        row.params.iter().map(|t| lib_clif_type(*t).unwrap_or(I64)).collect();
+    if row.raises {
+        params.extend([I32, I32]);
+    }
+    // Built once per row for the life of the process (the table is a static).
+    let params: &'static [ClifType] = Vec::leak(params);
+    if row.raises {
+        return raising(row.symbol, params);
+    }
+    rt(row.symbol, params, lib_clif_type(row.ret))
+}
+
+/// Machine type of a library parameter or result; `None` for `空`.
+fn lib_clif_type(t: LibType) -> Option<ClifType> {
+    clif_type(&t.ty())
 }
 
 /// Native signature of a runtime function (small integers are zero-extended, as Rust's
@@ -189,7 +184,7 @@ mod tests {
         }
     }
 
-    /// Every builtin's declared signature matches the runtime's entry point of that name.
+    /// Every builtin's and every library row's declared signature matches the runtime's entry point of that name.
     #[test]
     fn builtin_signatures_match_the_runtime() {
         use Builtin::*;
@@ -248,11 +243,6 @@ mod tests {
             TimerStop,
             RunAll,
             Step,
-            AtomicNew,
-            AtomicLoad,
-            AtomicStore,
-            AtomicAdd,
-            AtomicCas,
             FutureNew(b),
             FutureSpawn,
             FutureComplete(b),
@@ -260,8 +250,9 @@ mod tests {
             FutureFailed(b),
             Await(b),
         ];
+        let library = qi_ir::library::rows().map(|(id, _)| Library(id));
         let table = qi_rt::entry_points();
-        for op in all {
+        for op in all.into_iter().chain(library) {
             let f = builtin(op);
             let e = table
                 .iter()

@@ -372,8 +372,8 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
             }
             Value::Builtin { op, args, loc } => {
                 let args: Vec<clif::Value> = args.iter().map(|a| self.operand(a)).collect();
-                if let qi_ir::Builtin::Math(f) = op {
-                    if let Some(v) = self.inline_math(*f, &args) {
+                if let qi_ir::Builtin::Library(f) = op {
+                    if let Some(v) = self.inline_library(f.row().symbol, &args) {
                         return Some(v);
                     }
                 }
@@ -489,17 +489,17 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
         value
     }
 
-    /// `数学` functions that are single instructions.
-    fn inline_math(&mut self, f: qi_ir::MathFn, args: &[clif::Value]) -> Option<clif::Value> {
-        use qi_ir::MathFn::*;
+    /// Library functions that are single instructions: the call of the row's entry point
+    /// (which computes the same) is replaced by the instruction.
+    fn inline_library(&mut self, symbol: &str, args: &[clif::Value]) -> Option<clif::Value> {
         let ins = self.b.ins();
-        Some(match f {
-            Sqrt => ins.sqrt(args[0]),
-            Abs => ins.fabs(args[0]),
-            Floor => ins.floor(args[0]),
-            Ceil => ins.ceil(args[0]),
-            Pi => ins.f64const(std::f64::consts::PI),
-            E => ins.f64const(std::f64::consts::E),
+        Some(match symbol {
+            "qi_math_sqrt" => ins.sqrt(args[0]),
+            "qi_math_abs" => ins.fabs(args[0]),
+            "qi_math_floor" => ins.floor(args[0]),
+            "qi_math_ceil" => ins.ceil(args[0]),
+            "qi_math_pi" => ins.f64const(std::f64::consts::PI),
+            "qi_math_e" => ins.f64const(std::f64::consts::E),
             _ => return None,
         })
     }

@@ -439,26 +439,36 @@ fn conversions() -> Case {
     ok(p.finish(), expected)
 }
 
+/// The library row of `数学.name`.
+fn math(name: &str) -> Builtin {
+    let id = qi_ir::library::function(&qi_ir::library::MATH, name).expect("a 数学 function");
+    Builtin::Library(id)
+}
+
 /// The `数学` functions, inline (sqrt, abs, floor, ceil) and in the runtime, on special values.
-fn math() -> Case {
+fn math_functions() -> Case {
     let mut p = Prog::new();
-    use MathFn::*;
-    let unary = [Sqrt, Abs, Floor, Ceil, Round, Exp, Ln, Log2, Cbrt, Tanh, Sin];
+    let unary = [
+        "开方",
+        "绝对值",
+        "向下取整",
+        "向上取整",
+        "四舍五入",
+        "指数",
+        "自然对数",
+        "对数2",
+        "立方根",
+        "双曲正切",
+        "正弦",
+    ];
     let values = unary
         .iter()
-        .map(|f| {
-            (Type::Float, Value::Builtin { op: Builtin::Math(*f), args: vec![arg(0)], loc: L })
-        })
+        .map(|f| (Type::Float, Value::Builtin { op: math(f), args: vec![arg(0)], loc: L }))
         .collect();
     let un = p.add(printer("un", &[Type::Float], values));
-    let values = [Pow, Max, Min]
+    let values = ["幂", "最大", "最小"]
         .iter()
-        .map(|f| {
-            (
-                Type::Float,
-                Value::Builtin { op: Builtin::Math(*f), args: vec![arg(0), arg(1)], loc: L },
-            )
-        })
+        .map(|f| (Type::Float, Value::Builtin { op: math(f), args: vec![arg(0), arg(1)], loc: L }))
         .collect();
     let bin = p.add(printer("bin", &[Type::Float, Type::Float], values));
     let mut main = FnBuilder::new("main".into(), vec![], Type::Void, L);
@@ -495,9 +505,8 @@ fn math() -> Case {
         }
     }
     let mut consts = FnBuilder::new("consts".into(), vec![], Type::Void, L);
-    for f in [Pi, E] {
-        let v =
-            consts.temp(Type::Float, Value::Builtin { op: Builtin::Math(f), args: vec![], loc: L });
+    for f in ["圆周率", "自然常数"] {
+        let v = consts.temp(Type::Float, Value::Builtin { op: math(f), args: vec![], loc: L });
         print(&mut consts, &Type::Float, v);
         space(&mut consts);
     }
@@ -686,7 +695,7 @@ const CASES: &[NamedCase] = &[
     ("int_comparisons", int_comparisons),
     ("float_ops_and_comparisons", float_ops_and_comparisons),
     ("conversions", conversions),
-    ("math", math),
+    ("math", math_functions),
     ("div_zero_variable", div_zero_variable),
     ("rem_zero_variable", rem_zero_variable),
     ("div_zero_constant", div_zero_constant),

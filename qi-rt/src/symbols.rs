@@ -5,7 +5,10 @@
 use crate::array::{qi_array_len, qi_array_new};
 use crate::exception::*;
 use crate::green::*;
-use crate::math::*;
+use crate::library::io::*;
+use crate::library::math::*;
+use crate::library::sync::{qi_atomic_destroy, qi_mutex_destroy};
+use crate::library::text::*;
 use crate::numeric::{qi_float_rem, qi_float_to_int_sat};
 use crate::object::{qi_release, qi_retain};
 use crate::output::{
@@ -82,7 +85,13 @@ pub fn entry_points() -> Vec<EntryPoint> {
         entry!(qi_raise_int_to_char(I64, U32, U32)),
         entry!(qi_raise_uninit_global(Ptr, U32, U32)),
         entry!(qi_raise_stack_overflow(U32, U32)),
-        // math
+        // 数学
+        entry!(qi_math_sqrt(F64) -> F64),
+        entry!(qi_math_abs(F64) -> F64),
+        entry!(qi_math_floor(F64) -> F64),
+        entry!(qi_math_ceil(F64) -> F64),
+        entry!(qi_math_pi() -> F64),
+        entry!(qi_math_e() -> F64),
         entry!(qi_math_sin(F64) -> F64),
         entry!(qi_math_cos(F64) -> F64),
         entry!(qi_math_tan(F64) -> F64),
@@ -168,6 +177,44 @@ pub fn entry_points() -> Vec<EntryPoint> {
         entry!(qi_atomic_store(I64, I64, U32, U32) -> Raising),
         entry!(qi_atomic_add(I64, I64, U32, U32) -> Raising),
         entry!(qi_atomic_cas(I64, I64, I64, U32, U32) -> Raising),
+        // 输入输出
+        entry!(qi_io_println(Ptr) -> I64),
+        entry!(qi_io_print(Ptr) -> I64),
+        entry!(qi_io_read_file(Ptr) -> Ptr),
+        entry!(qi_io_file_exists(Ptr) -> I64),
+        entry!(qi_io_write_file(Ptr, Ptr) -> I64),
+        entry!(qi_io_append_file(Ptr, Ptr) -> I64),
+        entry!(qi_io_delete_file(Ptr) -> I64),
+        entry!(qi_io_file_size(Ptr) -> I64),
+        entry!(qi_io_rename(Ptr, Ptr) -> I64),
+        entry!(qi_io_create_file(Ptr) -> I64),
+        entry!(qi_io_symlink(Ptr, Ptr) -> I64),
+        entry!(qi_io_create_dir(Ptr) -> I64),
+        entry!(qi_io_delete_dir(Ptr) -> I64),
+        // 字符串 / 文本
+        entry!(qi_string_byte_length(Ptr) -> I64),
+        entry!(qi_string_char_count(Ptr) -> I64),
+        entry!(qi_string_char_substring(Ptr, I64, I64) -> Ptr),
+        entry!(qi_string_char_find(Ptr, Ptr) -> I64),
+        entry!(qi_string_char_at(Ptr, I64) -> Ptr),
+        entry!(qi_string_char_from(Ptr, I64) -> Ptr),
+        entry!(qi_string_equals(Ptr, Ptr) -> I64),
+        entry!(qi_string_substring(Ptr, I64, I64) -> Ptr),
+        entry!(qi_string_contains(Ptr, Ptr) -> I64),
+        entry!(qi_string_find(Ptr, Ptr) -> I64),
+        entry!(qi_string_find_from(Ptr, Ptr, I64) -> I64),
+        entry!(qi_string_substring_from(Ptr, I64) -> Ptr),
+        entry!(qi_string_common_prefix(Ptr, Ptr) -> I64),
+        entry!(qi_string_common_suffix(Ptr, Ptr, I64) -> I64),
+        entry!(qi_string_replace(Ptr, Ptr, Ptr) -> Ptr),
+        entry!(qi_string_trim(Ptr) -> Ptr),
+        entry!(qi_string_to_upper(Ptr) -> Ptr),
+        entry!(qi_string_to_lower(Ptr) -> Ptr),
+        entry!(qi_string_starts_with(Ptr, Ptr) -> I64),
+        entry!(qi_string_ends_with(Ptr, Ptr) -> I64),
+        // 同步
+        entry!(qi_mutex_destroy(I64) -> I64),
+        entry!(qi_atomic_destroy(I64) -> I64),
         entry!(qi_publish(Ptr)),
     ]
 }
@@ -192,7 +239,10 @@ mod tests {
         include_str!("program.rs"),
         include_str!("string.rs"),
         include_str!("record.rs"),
-        include_str!("math.rs"),
+        include_str!("library/math.rs"),
+        include_str!("library/sync.rs"),
+        include_str!("library/io.rs"),
+        include_str!("library/text.rs"),
         include_str!("exception.rs"),
         include_str!("format.rs"),
         include_str!("literal.rs"),

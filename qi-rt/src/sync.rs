@@ -1,6 +1,7 @@
 //! Wait groups, mutexes and atomic integers. Qi programs hold them as `整数` handles
-//! (their spelling in real programs); handles index process-wide tables and are never
-//! reclaimed. Waiting parks only the green thread.
+//! (their spelling in real programs): positive integers counted per kind from 1, never
+//! reused (builtins.md §G.1). `同步.销毁锁`/`销毁原子` free what a handle holds; its slot
+//! then names nothing. Waiting parks only the green thread.
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -13,8 +14,9 @@ use crate::sched::{self, task::Task, task::Xfer};
 /// A handle that names nothing of its kind.
 pub struct BadHandle;
 
+/// Handle `h` names slot `h - 1`; a freed slot is `None`.
 struct Table<T> {
-    items: RwLock<Vec<Arc<T>>>,
+    items: RwLock<Vec<Option<Arc<T>>>>,
 }
 
 impl<T> Table<T> {
@@ -24,13 +26,32 @@ impl<T> Table<T> {
 
     fn add(&self, item: T) -> i64 {
         let mut items = self.items.write();
-        items.push(Arc::new(item));
+        items.push(Some(Arc::new(item)));
         items.len() as i64
     }
 
     fn get(&self, handle: i64) -> Result<Arc<T>, BadHandle> {
         let items = self.items.read();
-        usize::try_from(handle - 1).ok().and_then(|i| items.get(i).cloned()).ok_or(BadHandle)
+        let slot = usize::try_from(handle.wrapping_sub(1)).ok().and_then(|i| items.get(i));
+        slot.and_then(Option::clone).ok_or(BadHandle)
+    }
+
+    /// Frees what `handle` holds when `may_free` allows it; whether it did. (A green
+    /// thread using the item at that moment keeps it alive until it is done.)
+    fn remove(&self, handle: i64, may_free: impl FnOnce(&T) -> bool) -> bool {
+        let mut items = self.items.write();
+        let Some(slot) =
+            usize::try_from(handle.wrapping_sub(1)).ok().and_then(|i| items.get_mut(i))
+        else {
+            return false;
+        };
+        match slot {
+            Some(item) if may_free(item) => {
+                *slot = None;
+                true
+            }
+            _ => false,
+        }
     }
 }
 
@@ -157,6 +178,12 @@ pub fn mutex_try_lock(handle: i64) -> Result<bool, BadHandle> {
     Ok(true)
 }
 
+/// `同步.销毁锁`: frees an unlocked mutex; false for a locked one (its owner and waiters
+/// still need it) and for a handle that names none.
+pub fn mutex_destroy(handle: i64) -> bool {
+    MUTEXES.remove(handle, |m| !m.state.lock().0)
+}
+
 pub fn mutex_unlock(handle: i64) -> Result<(), MutexError> {
     let m = MUTEXES.get(handle)?;
     let next = {
@@ -212,6 +239,11 @@ pub fn atomic_new(v: i64) -> i64 {
     ATOMICS.add(AtomicI64::new(v))
 }
 
+/// `同步.销毁原子`: frees the atomic; false for a handle that names none.
+pub fn atomic_destroy(h: i64) -> bool {
+    ATOMICS.remove(h, |_| true)
+}
+
 pub fn atomic_load(h: i64) -> Result<i64, BadHandle> {
     Ok(ATOMICS.get(h)?.load(Ordering::SeqCst))
 }
@@ -235,6 +267,25 @@ mod tests {
     use super::*;
 
     #[test]
+    fn destroying_frees_and_the_handle_is_not_reused() {
+        let a = atomic_new(5);
+        let held = std::sync::Arc::downgrade(&ATOMICS.get(a).ok().unwrap());
+        assert!(atomic_destroy(a));
+        assert!(held.upgrade().is_none(), "the atomic is freed");
+        assert!(atomic_load(a).is_err());
+        assert!(!atomic_destroy(a));
+        assert!(!atomic_destroy(0));
+        assert_ne!(atomic_new(1), a);
+        let m = mutex_new();
+        assert_eq!(mutex_try_lock(m).ok(), Some(true));
+        assert!(!mutex_destroy(m), "a locked mutex stays");
+        assert!(mutex_unlock(m).is_ok());
+        assert!(mutex_destroy(m));
+        assert!(mutex_try_lock(m).is_err());
+        assert!(!mutex_destroy(m));
+    }
+
+    #[test]
     fn handles_and_atomics() {
         let a = atomic_new(5);
         assert_eq!(atomic_add(a, 3).ok(), Some(8));
@@ -256,6 +307,7 @@ mod tests {
         assert!(timer_expired(0).is_err());
         let g = wait_group_new();
         assert!(wait_group_add(g, 2).is_ok());
+        assert!(wait_group_add(i64::MIN, 1).is_err());
         assert!(wait_group_add(g, -1).is_ok());
         assert!(matches!(wait_group_add(g, -2), Err(WaitGroupError::Negative)));
     }

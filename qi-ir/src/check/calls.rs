@@ -118,11 +118,8 @@ impl FnLower<'_, '_> {
             if let Some(v) = self.qualified_call(&segments[0], &segments[1], &args, range) {
                 return v;
             }
-            if segments[0] == "数学" {
-                return self.math_call(&segments[1], &args, range);
-            }
-            if segments[0] == "同步" {
-                return self.sync_call(&segments[1], &args, range);
+            if let Some(v) = self.library_qualified_call(&segments[0], &segments[1], &args, range) {
+                return v;
             }
             if segments[0] == "未来" {
                 return self.future_constructor(&segments[1], &args, None, range);
@@ -131,7 +128,7 @@ impl FnLower<'_, '_> {
             if let Some(f @ BuiltinFn::Print { .. }) = builtin_named(&segments[1]) {
                 return self.builtin_call(f, &segments[1], &args, range);
             }
-            return self.unsupported(range, "标准库模块", "standard-library modules");
+            return self.unknown_module(Some(&segments[0]), range);
         }
         let name = segments.into_iter().next()?;
         // A variable holding a function value comes before the builtins other than
@@ -151,13 +148,14 @@ impl FnLower<'_, '_> {
             if let Some(v) = self.caught_exception_info(&name, &args, range) {
                 return v;
             }
-            if MathFn::named(&name).is_some() {
-                return self.math_call(&name, &args, range);
-            }
             if let Some(v) = self.builtin_constructor(&name, &args, None, range) {
                 return v;
             }
             if let Some(v) = self.variant_by_path(std::slice::from_ref(&name), &args, true, range) {
+                return v;
+            }
+            // Library names come after everything the program declares (§G.1).
+            if let Some(v) = self.library_unqualified_call(&name, &args, range) {
                 return v;
             }
         }
@@ -207,6 +205,8 @@ impl FnLower<'_, '_> {
         };
         let args: Vec<ast::Expr> = m.args().collect();
         if receiver_is_module {
+            // `IO.打印行(…)`, `输入输出.打印行(…)`: the printing intrinsics through any
+            // module-like name (builtins.md §A); `输入输出::打印行(s)` is the library row.
             if let Some(f @ BuiltinFn::Print { .. }) = builtin_named(&name) {
                 return self.builtin_call(f, &name, &args, range);
             }
@@ -214,11 +214,8 @@ impl FnLower<'_, '_> {
                 ast::Expr::Path(p) => p.as_single_name().map(|n| n.text()),
                 _ => None,
             };
-            match module.as_deref() {
-                Some("数学") => return self.math_call(&name, &args, range),
-                Some("同步") => return self.sync_call(&name, &args, range),
-                Some("未来") => return self.future_constructor(&name, &args, None, range),
-                _ => {}
+            if module.as_deref() == Some("未来") {
+                return self.future_constructor(&name, &args, None, range);
             }
             if let ast::Expr::Path(p) = &receiver {
                 if let Some(v) = self.enum_variant_call(p, &name, &args, range) {
@@ -228,6 +225,9 @@ impl FnLower<'_, '_> {
                     if let Some(v) = self.qualified_call(&q, &name, &args, range) {
                         return v;
                     }
+                    if let Some(v) = self.library_qualified_call(&q, &name, &args, range) {
+                        return v;
+                    }
                 }
                 if let Some(t) = p.as_single_name().map(|n| n.text()) {
                     if let Some(v) = self.generic_variant(&t, &name, &args, None, range) {
@@ -235,7 +235,7 @@ impl FnLower<'_, '_> {
                     }
                 }
             }
-            return self.unsupported(range, "标准库模块", "standard-library modules");
+            return self.unknown_module(module.as_deref(), range);
         }
         let recv = self.expr(&receiver)?;
         let Type::Struct(s) = recv.ty.clone() else {
@@ -282,36 +282,6 @@ impl FnLower<'_, '_> {
             ),
         );
         None
-    }
-
-    /// `数学.函数(…)`, `数学::函数(…)` or the unqualified name: arguments are `浮点数`
-    /// (`整数` converted).
-    pub(super) fn math_call(
-        &mut self,
-        name: &str,
-        args: &[ast::Expr],
-        range: TextRange,
-    ) -> Option<Val> {
-        let Some(f) = MathFn::named(name) else {
-            self.c.error(
-                range,
-                format!("标准库模块「数学」没有函数「{name}」"),
-                format!("module 数学 has no function {name}"),
-            );
-            return None;
-        };
-        if args.len() != f.arity() {
-            self.arity_error(name, f.arity(), f.arity(), args.len(), range);
-            return None;
-        }
-        let mut ops = Vec::with_capacity(args.len());
-        for a in args {
-            let v = self.expr(a)?;
-            let v = self.coerce(v, &Type::Float, a.syntax().text_range())?;
-            ops.push(v.op);
-        }
-        let loc = self.c.loc(range);
-        Some(self.temp(Type::Float, Value::Builtin { op: Builtin::Math(f), args: ops, loc }))
     }
 
     /// `name` takes `min..=max` arguments but `got` were given.

@@ -11,36 +11,6 @@ use crate::ir::*;
 use qi_syntax::ast::{self, AstNode};
 use rowan::TextRange;
 
-/// Standard-library modules this runtime provides.
-const STD_MODULES: &[&str] = &["数学", "同步"];
-
-/// Modules of the reference's standard library (builtins.md §G) not provided yet.
-const STD_MODULES_LATER: &[&str] = &[
-    "输入输出",
-    "字符串",
-    "文本",
-    "操作系统",
-    "OS",
-    "JSON",
-    "时间",
-    "日期",
-    "列表",
-    "哈希表",
-    "向量",
-    "内存",
-    "随机",
-    "进程",
-    "路径",
-    "环境",
-    "正则",
-    "加密",
-    "压缩",
-    "配置",
-    "测试",
-    "子进程",
-    "反射",
-];
-
 impl Checker<'_> {
     /// Record what an import makes nameable in the current file.
     pub(super) fn declare_import(&mut self, imp: &ast::ImportDecl, units: &[SourceUnit]) {
@@ -50,28 +20,7 @@ impl Checker<'_> {
         let file = self.file as usize;
         let alias = imp.alias().map(|a| a.text());
         if let Some(module) = text.strip_prefix("标准库.") {
-            if STD_MODULES.contains(&module) {
-                self.qualifiers[file]
-                    .insert(alias.unwrap_or_else(|| module.to_string()), module.to_string());
-            } else if STD_MODULES_LATER.contains(&module) {
-                self.unsupported(
-                    range,
-                    &format!("标准库模块「{module}」"),
-                    &format!("standard-library module `{module}`"),
-                );
-            } else {
-                self.error(
-                    range,
-                    format!(
-                        "标准库里没有模块「{module}」。可用的标准库模块：{}",
-                        STD_MODULES.join(" / ")
-                    ),
-                    format!(
-                        "the standard library has no module `{module}`; available: {}",
-                        STD_MODULES.join(" / ")
-                    ),
-                );
-            }
+            self.import_library(module, alias, range);
             return;
         }
         // The driver resolved the path to one of the units; it is missing only when the
@@ -86,6 +35,11 @@ impl Checker<'_> {
         };
         let package = self.packages[target as usize].clone();
         self.qualifiers[file].insert(package.clone(), package.clone());
+        // The module's own name (the file name: `导入 助手;` → `助手.f`) qualifies its
+        // functions too, whatever its package is called (language.md §5.2); it comes
+        // before the standard library's modules.
+        let stem = text.rsplit(['/', '.']).next().unwrap_or(&text).to_string();
+        self.qualifiers[file].entry(stem).or_insert_with(|| package.clone());
         if let Some(a) = alias {
             self.qualifiers[file].insert(a, package.clone());
         }
@@ -172,7 +126,7 @@ impl Checker<'_> {
 
 impl FnLower<'_, '_> {
     /// `包名.f(…)` / `别名.f(…)` / `包名::f(…)`: `Some(result)` when `qualifier` names a
-    /// package (or an imported standard-library module).
+    /// package (user packages come before the standard library's modules).
     pub(super) fn qualified_call(
         &mut self,
         qualifier: &str,
@@ -184,12 +138,6 @@ impl FnLower<'_, '_> {
             return None;
         }
         let package = self.c.qualifier(qualifier)?;
-        if package == "数学" {
-            return Some(self.math_call(name, args, range));
-        }
-        if package == "同步" {
-            return Some(self.sync_call(name, args, range));
-        }
         let ids: Vec<FuncId> = self
             .c
             .fns_by_name

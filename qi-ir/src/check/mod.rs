@@ -20,6 +20,7 @@ mod expr;
 mod futures;
 mod generics;
 mod imports;
+mod library;
 mod lines;
 mod matching;
 mod ops;
@@ -81,6 +82,8 @@ pub(crate) struct Checker<'a> {
     packages: Vec<String>,
     /// Per file: names usable as qualifiers (`包名.f`, `别名.f`) → package.
     qualifiers: Vec<HashMap<String, String>>,
+    /// Per file: standard-library modules by the alias `导入 标准库.X 作为 别名;` gave them.
+    std_aliases: Vec<HashMap<String, &'static crate::library::Module>>,
     /// Per file: names imported selectively (`导入 路径::{名}`) → package.
     selected: Vec<HashMap<String, String>>,
     diagnostics: Vec<Diagnostic>,
@@ -177,6 +180,7 @@ pub fn check_program(units: &[SourceUnit]) -> CheckOutput {
         file: 0,
         packages: units.iter().map(package_of).collect(),
         qualifiers: vec![HashMap::new(); units.len()],
+        std_aliases: vec![HashMap::new(); units.len()],
         selected: vec![HashMap::new(); units.len()],
         diagnostics: Vec::new(),
         reported: Default::default(),

@@ -28,6 +28,23 @@
 
 use qi_ir::*;
 
+/// Does the interpreter implement every library function `m` calls? (Those with effects
+/// outside the program — files — are left to the conformance suite, which runs them for
+/// real.)
+pub fn interprets(m: &Module) -> bool {
+    let known = |f: LibId| {
+        let symbol = f.row().symbol;
+        symbol.starts_with("qi_math_")
+            || symbol.starts_with("qi_string_")
+            || matches!(symbol, "qi_io_println" | "qi_io_print")
+    };
+    m.functions.iter().flat_map(|f| &f.blocks).flat_map(|b| &b.insts).all(|i| match i {
+        Inst::Assign { value: Value::Builtin { op: Builtin::Library(f), .. }, .. }
+        | Inst::Effect(Value::Builtin { op: Builtin::Library(f), .. }) => known(*f),
+        _ => true,
+    })
+}
+
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum V {
     Int(i64),
@@ -971,6 +988,119 @@ impl Machine<'_> {
         })
     }
 
+    /// A library function, by its row's entry point: `数学`, `字符串` and the printing
+    /// of `输入输出` (the text functions are `qi-rt`'s own pure functions, so what this
+    /// checks is the IR around them: argument types and the ownership of results).
+    fn library(&mut self, f: LibId, args: &[V]) -> R<V> {
+        use qi_rt::library::text;
+        let symbol = f.row().symbol;
+        let float = |i: usize| match args.get(i) {
+            Some(V::Float(x)) => Ok(*x),
+            v => fault(format!("{symbol}: argument {i} is {v:?}")),
+        };
+        let int = |i: usize| match args.get(i) {
+            Some(V::Int(n)) => Ok(*n),
+            v => fault(format!("{symbol}: argument {i} is {v:?}")),
+        };
+        let string = |this: &Self, i: usize| match args.get(i) {
+            Some(v) => this.str_of(*v).map(str::to_owned),
+            None => fault(format!("{symbol}: missing argument {i}")),
+        };
+        let new_str = |this: &mut Self, s: &str| this.new_obj(Data::Str(s.to_owned()));
+        let truth = |b: bool| V::Int(b as i64);
+        if let Some(math) = symbol.strip_prefix("qi_math_") {
+            return Ok(V::Float(match math {
+                "sqrt" => float(0)?.sqrt(),
+                "abs" => float(0)?.abs(),
+                "floor" => float(0)?.floor(),
+                "ceil" => float(0)?.ceil(),
+                "round" => float(0)?.round(),
+                "sin" => float(0)?.sin(),
+                "cos" => float(0)?.cos(),
+                "tan" => float(0)?.tan(),
+                "asin" => float(0)?.asin(),
+                "acos" => float(0)?.acos(),
+                "atan" => float(0)?.atan(),
+                "tanh" => float(0)?.tanh(),
+                "exp" => float(0)?.exp(),
+                "ln" => float(0)?.ln(),
+                "log10" => float(0)?.log10(),
+                "log2" => float(0)?.log2(),
+                "cbrt" => float(0)?.cbrt(),
+                "pow" => float(0)?.powf(float(1)?),
+                "max" => float(0)?.max(float(1)?),
+                "min" => float(0)?.min(float(1)?),
+                "pi" => std::f64::consts::PI,
+                "e" => std::f64::consts::E,
+                other => return fault(format!("the interpreter has no qi_math_{other}")),
+            }));
+        }
+        Ok(match symbol {
+            "qi_io_println" | "qi_io_print" => {
+                let s = string(self, 0)?;
+                self.out.push_str(&s);
+                if symbol == "qi_io_println" {
+                    self.out.push('\n');
+                }
+                V::Int(0)
+            }
+            "qi_string_byte_length" => V::Int(string(self, 0)?.len() as i64),
+            "qi_string_char_count" => V::Int(string(self, 0)?.chars().count() as i64),
+            "qi_string_char_substring" => {
+                let s = string(self, 0)?;
+                new_str(self, text::char_substring(&s, int(1)?, int(2)?))
+            }
+            "qi_string_char_find" => V::Int(text::char_find(&string(self, 0)?, &string(self, 1)?)),
+            "qi_string_char_at" => {
+                let s = string(self, 0)?;
+                new_str(self, text::char_at(&s, int(1)?))
+            }
+            "qi_string_char_from" => {
+                let s = string(self, 0)?;
+                new_str(self, text::char_from(&s, int(1)?))
+            }
+            "qi_string_equals" => truth(string(self, 0)? == string(self, 1)?),
+            "qi_string_substring" => {
+                let s = string(self, 0)?;
+                new_str(self, text::substring(&s, int(1)?, int(2)?))
+            }
+            "qi_string_contains" => truth(string(self, 0)?.contains(&string(self, 1)?)),
+            "qi_string_find" => V::Int(text::find(&string(self, 0)?, &string(self, 1)?)),
+            "qi_string_find_from" => {
+                V::Int(text::find_from(&string(self, 0)?, &string(self, 1)?, int(2)?))
+            }
+            "qi_string_substring_from" => {
+                let s = string(self, 0)?;
+                new_str(self, text::substring_from(&s, int(1)?))
+            }
+            "qi_string_common_prefix" => {
+                V::Int(text::common_prefix(&string(self, 0)?, &string(self, 1)?))
+            }
+            "qi_string_common_suffix" => {
+                V::Int(text::common_suffix(&string(self, 0)?, &string(self, 1)?, int(2)?))
+            }
+            "qi_string_replace" => {
+                let r = text::replace(&string(self, 0)?, &string(self, 1)?, &string(self, 2)?);
+                new_str(self, &r)
+            }
+            "qi_string_trim" => {
+                let s = string(self, 0)?;
+                new_str(self, s.trim())
+            }
+            "qi_string_to_upper" => {
+                let s = string(self, 0)?.to_uppercase();
+                new_str(self, &s)
+            }
+            "qi_string_to_lower" => {
+                let s = string(self, 0)?.to_lowercase();
+                new_str(self, &s)
+            }
+            "qi_string_starts_with" => truth(string(self, 0)?.starts_with(&string(self, 1)?)),
+            "qi_string_ends_with" => truth(string(self, 0)?.ends_with(&string(self, 1)?)),
+            other => return fault(format!("the interpreter has no {other}")),
+        })
+    }
+
     fn builtin(&mut self, b: Builtin, args: &[V]) -> R<V> {
         use Builtin::*;
         let arg = |i: usize| {
@@ -1030,37 +1160,7 @@ impl Machine<'_> {
                     self.args.clone().into_iter().map(|s| new_str(self, s)).collect();
                 self.new_obj(Data::Arr { items, objects: true })
             }
-            Math(f) => {
-                let x = |i: usize| match arg(i)? {
-                    V::Float(x) => Ok(x),
-                    v => fault(format!("{f:?} of {v:?}")),
-                };
-                use MathFn::*;
-                V::Float(match f {
-                    Sqrt => x(0)?.sqrt(),
-                    Abs => x(0)?.abs(),
-                    Floor => x(0)?.floor(),
-                    Ceil => x(0)?.ceil(),
-                    Round => x(0)?.round(),
-                    Sin => x(0)?.sin(),
-                    Cos => x(0)?.cos(),
-                    Tan => x(0)?.tan(),
-                    Asin => x(0)?.asin(),
-                    Acos => x(0)?.acos(),
-                    Atan => x(0)?.atan(),
-                    Tanh => x(0)?.tanh(),
-                    Exp => x(0)?.exp(),
-                    Ln => x(0)?.ln(),
-                    Log10 => x(0)?.log10(),
-                    Log2 => x(0)?.log2(),
-                    Cbrt => x(0)?.cbrt(),
-                    Pow => x(0)?.powf(x(1)?),
-                    Max => x(0)?.max(x(1)?),
-                    Min => x(0)?.min(x(1)?),
-                    Pi => std::f64::consts::PI,
-                    E => std::f64::consts::E,
-                })
-            }
+            Library(f) => return self.library(f, args),
             Input | InputPrompt => {
                 if b == InputPrompt {
                     let s = self.str_of(arg(0)?)?.to_string();

@@ -1,6 +1,30 @@
-//! The `数学` standard-library module (builtins.md §G): the functions generated code does
-//! not compute inline (square root, absolute value, floor and ceiling are single
-//! instructions there). Semantics are Rust's `f64` methods.
+//! The `数学` standard-library module (builtins.md §G.3, §G.4). Semantics are Rust's `f64`
+//! methods. (The JIT computes square root, absolute value, floor, ceiling and the two
+//! constants inline; these entry points are what the rows name.)
+
+pub extern "C" fn qi_math_sqrt(x: f64) -> f64 {
+    x.sqrt()
+}
+
+pub extern "C" fn qi_math_abs(x: f64) -> f64 {
+    x.abs()
+}
+
+pub extern "C" fn qi_math_floor(x: f64) -> f64 {
+    x.floor()
+}
+
+pub extern "C" fn qi_math_ceil(x: f64) -> f64 {
+    x.ceil()
+}
+
+pub extern "C" fn qi_math_pi() -> f64 {
+    std::f64::consts::PI
+}
+
+pub extern "C" fn qi_math_e() -> f64 {
+    std::f64::consts::E
+}
 
 pub extern "C" fn qi_math_sin(x: f64) -> f64 {
     x.sin()

@@ -1,0 +1,300 @@
+//! The standard library's one declarative table (builtins.md §G.3).
+//!
+//! One row per library function: the module it belongs to, its Qi name, parameter and
+//! result types, whether it may raise or park, and the runtime entry point implementing
+//! it. Every stage reads these rows and nothing else: the checker's name lookup
+//! (`check/library.rs`), the IR (`Builtin::Library(LibId)`), the JIT's symbol binding
+//! (`qi-jit/src/runtime_calls.rs`), the signature test against `qi-rt`'s entry points, and
+//! the interpreter tier to come. Adding a library function is its row here, its Rust
+//! implementation in `qi-rt/src/lib/<module>.rs` (listed in `qi-rt/src/symbols.rs`) and a
+//! conformance program.
+
+use crate::ir::Type;
+
+/// A module: the keys it is reached by (`文本` is `字符串`'s second key, builtins.md §G.3).
+#[derive(Debug, PartialEq, Eq)]
+pub struct Module {
+    pub keys: &'static [&'static str],
+}
+
+impl Module {
+    /// The name diagnostics use: the first key.
+    pub fn name(&self) -> &'static str {
+        self.keys[0]
+    }
+}
+
+/// The type of a parameter or result, as the runtime entry point passes it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LibType {
+    /// `空` (results only).
+    Void,
+    /// `整数`: also handles and 1/0 truth values (§G.1).
+    Int,
+    Float,
+    /// A `字符串` object: borrowed as a parameter, a fresh (owned) string as a result.
+    Str,
+}
+
+impl LibType {
+    pub fn ty(self) -> Type {
+        match self {
+            LibType::Void => Type::Void,
+            LibType::Int => Type::Int,
+            LibType::Float => Type::Float,
+            LibType::Str => Type::Str,
+        }
+    }
+}
+
+/// One library function.
+#[derive(Debug)]
+pub struct LibFn {
+    pub module: &'static Module,
+    pub name: &'static str,
+    pub params: &'static [LibType],
+    pub ret: LibType,
+    /// The entry point returns `qi_rt::green::Raising` and takes the call's (file, line)
+    /// after the parameters. §G.1 says library functions never throw; only the `同步`
+    /// rows that still share the raising entry points of the builtin `加锁` family do.
+    pub raises: bool,
+    /// The entry point may park the green thread (an interpreter must call it on one).
+    pub parks: bool,
+    /// The `qi-rt` entry point.
+    pub symbol: &'static str,
+}
+
+/// Index of a row of [`LIBRARY`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct LibId(pub u32);
+
+impl LibId {
+    pub fn row(self) -> &'static LibFn {
+        &LIBRARY[self.0 as usize]
+    }
+}
+
+pub static MATH: Module = Module { keys: &["数学"] };
+pub static SYNC: Module = Module { keys: &["同步"] };
+pub static IO: Module = Module { keys: &["输入输出"] };
+pub static TEXT: Module = Module { keys: &["字符串", "文本"] };
+
+/// Every module, in the order diagnostics list them.
+pub static MODULES: &[&Module] = &[&IO, &TEXT, &MATH, &SYNC];
+
+/// Modules of builtins.md §G.3 this runtime does not provide yet: reported as "暂不支持"
+/// rather than as unknown.
+pub const MODULES_LATER: &[&str] = &[
+    "操作系统",
+    "OS",
+    "JSON",
+    "时间",
+    "日期",
+    "列表",
+    "哈希表",
+    "向量",
+    "内存",
+    "随机",
+    "进程",
+    "路径",
+    "环境",
+    "正则",
+    "加密",
+    "压缩",
+    "配置",
+    "测试",
+    "子进程",
+    "反射",
+];
+
+/// Functions of provided modules not implemented yet: (module, name), "暂不支持".
+pub const FUNCTIONS_LATER: &[(&str, &str)] = &[
+    // Its result is a handle of the 列表 module, which is not provided yet.
+    ("字符串", "分割"),
+    ("同步", "协程异常数量"),
+    ("同步", "获取协程异常"),
+    ("同步", "启动并等待协程"),
+    ("同步", "等待协程"),
+    ("同步", "协程有异常"),
+    ("同步", "获取协程异常句柄"),
+];
+
+use LibType::{Float as F, Int as I, Str as S};
+
+const fn row(
+    module: &'static Module,
+    name: &'static str,
+    params: &'static [LibType],
+    ret: LibType,
+    symbol: &'static str,
+) -> LibFn {
+    LibFn { module, name, params, ret, raises: false, parks: false, symbol }
+}
+
+/// A row whose entry point may raise and park (see [`LibFn::raises`]).
+const fn raising_parks(
+    module: &'static Module,
+    name: &'static str,
+    params: &'static [LibType],
+    ret: LibType,
+    symbol: &'static str,
+) -> LibFn {
+    LibFn { module, name, params, ret, raises: true, parks: true, symbol }
+}
+
+/// A row whose entry point may raise (see [`LibFn::raises`]).
+const fn raising(
+    module: &'static Module,
+    name: &'static str,
+    params: &'static [LibType],
+    ret: LibType,
+    symbol: &'static str,
+) -> LibFn {
+    LibFn { module, name, params, ret, raises: true, parks: false, symbol }
+}
+
+/// The library.
+pub static LIBRARY: &[LibFn] = &[
+    // 输入输出: 1 success / 0 failure (builtins.md §G.4).
+    row(&IO, "打印行", &[S], I, "qi_io_println"),
+    row(&IO, "打印", &[S], I, "qi_io_print"),
+    row(&IO, "读取文件", &[S], S, "qi_io_read_file"),
+    row(&IO, "文件存在", &[S], I, "qi_io_file_exists"),
+    row(&IO, "写入文件", &[S, S], I, "qi_io_write_file"),
+    row(&IO, "追加文件", &[S, S], I, "qi_io_append_file"),
+    row(&IO, "删除文件", &[S], I, "qi_io_delete_file"),
+    row(&IO, "文件大小", &[S], I, "qi_io_file_size"),
+    row(&IO, "重命名", &[S, S], I, "qi_io_rename"),
+    row(&IO, "创建文件", &[S], I, "qi_io_create_file"),
+    row(&IO, "创建符号链接", &[S, S], I, "qi_io_symlink"),
+    row(&IO, "创建目录", &[S], I, "qi_io_create_dir"),
+    row(&IO, "删除目录", &[S], I, "qi_io_delete_dir"),
+    // 字符串 / 文本: byte- and char-indexed as builtins.md §G.4 says.
+    row(&TEXT, "字节长度", &[S], I, "qi_string_byte_length"),
+    row(&TEXT, "字符子串", &[S, I, I], S, "qi_string_char_substring"),
+    row(&TEXT, "字符查找", &[S, S], I, "qi_string_char_find"),
+    row(&TEXT, "字符取", &[S, I], S, "qi_string_char_at"),
+    row(&TEXT, "字符数量", &[S], I, "qi_string_char_count"),
+    row(&TEXT, "字符从位置", &[S, I], S, "qi_string_char_from"),
+    row(&TEXT, "等于", &[S, S], I, "qi_string_equals"),
+    row(&TEXT, "子串", &[S, I, I], S, "qi_string_substring"),
+    row(&TEXT, "包含", &[S, S], I, "qi_string_contains"),
+    row(&TEXT, "查找", &[S, S], I, "qi_string_find"),
+    row(&TEXT, "查找从位置", &[S, S, I], I, "qi_string_find_from"),
+    row(&TEXT, "子串从位置", &[S, I], S, "qi_string_substring_from"),
+    row(&TEXT, "公共前缀", &[S, S], I, "qi_string_common_prefix"),
+    row(&TEXT, "公共后缀", &[S, S, I], I, "qi_string_common_suffix"),
+    row(&TEXT, "替换", &[S, S, S], S, "qi_string_replace"),
+    row(&TEXT, "去空白", &[S], S, "qi_string_trim"),
+    row(&TEXT, "转大写", &[S], S, "qi_string_to_upper"),
+    row(&TEXT, "转小写", &[S], S, "qi_string_to_lower"),
+    row(&TEXT, "开始于", &[S, S], I, "qi_string_starts_with"),
+    row(&TEXT, "结束于", &[S, S], I, "qi_string_ends_with"),
+    // 数学: all parameters and results 浮点数 (builtins.md §G.4).
+    row(&MATH, "开方", &[F], F, "qi_math_sqrt"),
+    row(&MATH, "绝对值", &[F], F, "qi_math_abs"),
+    row(&MATH, "向下取整", &[F], F, "qi_math_floor"),
+    row(&MATH, "向上取整", &[F], F, "qi_math_ceil"),
+    row(&MATH, "四舍五入", &[F], F, "qi_math_round"),
+    row(&MATH, "正弦", &[F], F, "qi_math_sin"),
+    row(&MATH, "余弦", &[F], F, "qi_math_cos"),
+    row(&MATH, "正切", &[F], F, "qi_math_tan"),
+    row(&MATH, "反正弦", &[F], F, "qi_math_asin"),
+    row(&MATH, "反余弦", &[F], F, "qi_math_acos"),
+    row(&MATH, "反正切", &[F], F, "qi_math_atan"),
+    row(&MATH, "双曲正切", &[F], F, "qi_math_tanh"),
+    row(&MATH, "指数", &[F], F, "qi_math_exp"),
+    row(&MATH, "自然对数", &[F], F, "qi_math_ln"),
+    row(&MATH, "对数10", &[F], F, "qi_math_log10"),
+    row(&MATH, "对数2", &[F], F, "qi_math_log2"),
+    row(&MATH, "立方根", &[F], F, "qi_math_cbrt"),
+    row(&MATH, "幂", &[F, F], F, "qi_math_pow"),
+    row(&MATH, "最大", &[F, F], F, "qi_math_max"),
+    row(&MATH, "最小", &[F, F], F, "qi_math_min"),
+    row(&MATH, "圆周率", &[], F, "qi_math_pi"),
+    row(&MATH, "自然常数", &[], F, "qi_math_e"),
+    // 同步: the mutexes of the builtin `加锁` family (language.md §9.4) and atomics.
+    row(&SYNC, "创建锁", &[], I, "qi_mutex_new"),
+    raising_parks(&SYNC, "加锁", &[I], I, "qi_mutex_lock"),
+    raising(&SYNC, "解锁", &[I], I, "qi_mutex_unlock"),
+    raising(&SYNC, "尝试加锁", &[I], I, "qi_mutex_try_lock"),
+    row(&SYNC, "销毁锁", &[I], I, "qi_mutex_destroy"),
+    row(&SYNC, "创建原子", &[I], I, "qi_atomic_new"),
+    raising(&SYNC, "读原子", &[I], I, "qi_atomic_load"),
+    raising(&SYNC, "写原子", &[I, I], I, "qi_atomic_store"),
+    raising(&SYNC, "原子加", &[I, I], I, "qi_atomic_add"),
+    raising(&SYNC, "原子比较交换", &[I, I, I], I, "qi_atomic_cas"),
+    row(&SYNC, "销毁原子", &[I], I, "qi_atomic_destroy"),
+];
+
+/// Every row with its id.
+pub fn rows() -> impl Iterator<Item = (LibId, &'static LibFn)> {
+    LIBRARY.iter().enumerate().map(|(i, f)| (LibId(i as u32), f))
+}
+
+/// The module a key names (`数学`, `文本`).
+pub fn module_by_key(key: &str) -> Option<&'static Module> {
+    MODULES.iter().copied().find(|m| m.keys.contains(&key))
+}
+
+/// The function `name` of `module`.
+pub fn function(module: &Module, name: &str) -> Option<LibId> {
+    rows().find(|(_, f)| std::ptr::eq(f.module, module) && f.name == name).map(|(id, _)| id)
+}
+
+/// The modules defining a function called `name`, in table order, each once: more than
+/// one makes an unqualified call ambiguous (§G.1).
+pub fn modules_defining(name: &str) -> Vec<&'static Module> {
+    modules_defining_in(LIBRARY, name)
+}
+
+fn modules_defining_in(table: &'static [LibFn], name: &str) -> Vec<&'static Module> {
+    let mut found: Vec<&'static Module> = Vec::new();
+    for f in table.iter().filter(|f| f.name == name) {
+        if !found.iter().any(|m| std::ptr::eq(*m, f.module)) {
+            found.push(f.module);
+        }
+    }
+    found
+}
+
+/// The keys of every module, as diagnostics list them.
+pub fn module_list() -> String {
+    MODULES.iter().map(|m| m.keys.join("/")).collect::<Vec<_>>().join(" / ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    static A: Module = Module { keys: &["甲", "甲二"] };
+    static B: Module = Module { keys: &["乙"] };
+    static TWO: &[LibFn] = &[
+        row(&A, "同名", &[], I, "qi_a_same"),
+        row(&A, "独有", &[], I, "qi_a_own"),
+        row(&B, "同名", &[I], I, "qi_b_same"),
+    ];
+
+    #[test]
+    fn a_name_in_several_modules_is_ambiguous() {
+        let names = |ms: Vec<&Module>| ms.iter().map(|m| m.name()).collect::<Vec<_>>();
+        assert_eq!(names(modules_defining_in(TWO, "同名")), ["甲", "乙"]);
+        assert_eq!(names(modules_defining_in(TWO, "独有")), ["甲"]);
+        assert!(modules_defining_in(TWO, "无").is_empty());
+    }
+
+    #[test]
+    fn rows_are_unique_and_reachable() {
+        for (id, f) in rows() {
+            assert!(MODULES.iter().any(|m| std::ptr::eq(*m, f.module)), "{}", f.name);
+            assert_eq!(function(f.module, f.name), Some(id), "{} is defined twice", f.name);
+            assert!(f.params.iter().all(|p| *p != LibType::Void), "{}", f.name);
+            assert!(f.symbol.starts_with("qi_"), "{}", f.symbol);
+        }
+        for m in MODULES {
+            for k in m.keys {
+                assert!(!MODULES_LATER.contains(k), "{k} is provided");
+            }
+        }
+    }
+}

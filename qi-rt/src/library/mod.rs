@@ -1,0 +1,8 @@
+//! The standard library's runtime: one file per module (builtins.md §G.3). Each module's
+//! entry points are listed in `crate::symbols` and named by the rows of
+//! `qi_ir::library`, which the JIT binds them by.
+
+pub mod io;
+pub mod math;
+pub mod sync;
+pub mod text;
