@@ -1184,52 +1184,86 @@ proptest! {
         program in any::<usize>(),
         muts in proptest::collection::vec(common::mutate::mutation(MUTATION_FRAGMENTS), 1..3),
     ) {
-        // (Concurrent programs are not interpreted: see `needs_threads`.)
-        let corpus: Vec<&common::mutate::Tokens> =
-            common::mutate::corpus().iter().filter(|t| !common::needs_threads(&t.name)).collect();
-        let t = corpus[program % corpus.len()];
-        let src = common::mutate::apply(t, &muts);
-        let parse = qi_syntax::parse(&src);
-        // A program with syntax errors never runs (`qi` stops after reporting them).
-        if parse.has_errors() {
-            return Ok(());
-        }
-        let Some(m) = check(&parse.tree(), &src, "t.qi").module else { return Ok(()) };
-        if !interp::interprets(&m) {
-            return Ok(());
-        }
-        let o = optimized(&m);
-        let limits = Limits { max_steps: 300_000, max_depth: 2_000 };
-        let stdin: Vec<&str> = t.stdin.iter().map(String::as_str).collect();
-        let args: Vec<&str> = t.args.iter().map(String::as_str).collect();
-        let before = interp::run_with(&m, limits, &stdin, &args);
-        let after = interp::run_with(&o, limits, &stdin, &args);
-        let step_limit = |r: &Result<Outcome, String>| matches!(r, Err(e) if e.starts_with("step limit"));
-        if step_limit(&before) || step_limit(&after) {
-            return Ok(()); // probably an endless loop: inconclusive
-        }
-        let bug = known_bug(&before).or(known_bug(&after));
-        let (before, after) = match (before, after) {
-            (Ok(b), Ok(a)) => (b, a),
-            _ if bug.is_some() => return Ok(()),
-            (b, a) => return Err(TestCaseError::fail(format!("{} {muts:?}: fault\nbefore: {:?}\nafter: {:?}\n{src}", t.name, b.err(), a.err()))),
-        };
-        // Inlining changes the recursion depth at which the stack overflows, and so the
-        // output printed before it (and after it, when it is caught): inconclusive.
-        if before.overflowed || after.overflowed {
-            return Ok(());
-        }
-        let short = |s: &str| s.chars().take(300).collect::<String>();
-        prop_assert!(
-            before.stdout == after.stdout && before.runtime_error == after.runtime_error && before.uncaught == after.uncaught,
-            "{} {:?}: optimisation changed behaviour\nbefore: {:?} {:?}\nafter:  {:?} {:?}\n{}",
-            t.name, muts, short(&before.stdout), before.uncaught, short(&after.stdout), after.uncaught, src
-        );
-        // Balanced on normal and exceptional ends alike (what a fatal error leaves is moot).
-        if before.fatal.is_none() && bug.is_none() {
-            prop_assert!(before.leaked.is_empty() && after.leaked.is_empty(), "{} {:?}: leaked {:?} / {:?}\n{}", t.name, muts, before.leaked, after.leaked, src);
-        }
+        // On the stack `qi` gives the front end: the corpus holds the deepest nesting the
+        // parser admits, and the interpreter recurses with the program.
+        common::on_front_end_stack(move || mutated_program_behaves_the_same(program, muts))?;
     }
+}
+
+fn mutated_program_behaves_the_same(
+    program: usize,
+    muts: Vec<common::mutate::Mutation>,
+) -> Result<(), TestCaseError> {
+    // (Concurrent programs are not interpreted: see `needs_threads`.)
+    let corpus: Vec<&common::mutate::Tokens> =
+        common::mutate::corpus().iter().filter(|t| !common::needs_threads(&t.name)).collect();
+    let t = corpus[program % corpus.len()];
+    let src = common::mutate::apply(t, &muts);
+    let parse = qi_syntax::parse(&src);
+    // A program with syntax errors never runs (`qi` stops after reporting them).
+    if parse.has_errors() {
+        return Ok(());
+    }
+    let Some(m) = check(&parse.tree(), &src, "t.qi").module else { return Ok(()) };
+    if !interp::interprets(&m) {
+        return Ok(());
+    }
+    let o = optimized(&m);
+    let limits = Limits { max_steps: 300_000, max_depth: 2_000 };
+    let stdin: Vec<&str> = t.stdin.iter().map(String::as_str).collect();
+    let args: Vec<&str> = t.args.iter().map(String::as_str).collect();
+    let before = interp::run_with(&m, limits, &stdin, &args);
+    let after = interp::run_with(&o, limits, &stdin, &args);
+    let step_limit =
+        |r: &Result<Outcome, String>| matches!(r, Err(e) if e.starts_with("step limit"));
+    if step_limit(&before) || step_limit(&after) {
+        return Ok(()); // probably an endless loop: inconclusive
+    }
+    let bug = known_bug(&before).or(known_bug(&after));
+    let (before, after) = match (before, after) {
+        (Ok(b), Ok(a)) => (b, a),
+        _ if bug.is_some() => return Ok(()),
+        (b, a) => {
+            return Err(TestCaseError::fail(format!(
+                "{} {muts:?}: fault\nbefore: {:?}\nafter: {:?}\n{src}",
+                t.name,
+                b.err(),
+                a.err()
+            )))
+        }
+    };
+    // Inlining changes the recursion depth at which the stack overflows, and so the
+    // output printed before it (and after it, when it is caught): inconclusive.
+    if before.overflowed || after.overflowed {
+        return Ok(());
+    }
+    let short = |s: &str| s.chars().take(300).collect::<String>();
+    prop_assert!(
+        before.stdout == after.stdout
+            && before.runtime_error == after.runtime_error
+            && before.uncaught == after.uncaught,
+        "{} {:?}: optimisation changed behaviour\nbefore: {:?} {:?}\nafter:  {:?} {:?}\n{}",
+        t.name,
+        muts,
+        short(&before.stdout),
+        before.uncaught,
+        short(&after.stdout),
+        after.uncaught,
+        src
+    );
+    // Balanced on normal and exceptional ends alike (what a fatal error leaves is moot).
+    if before.fatal.is_none() && bug.is_none() {
+        prop_assert!(
+            before.leaked.is_empty() && after.leaked.is_empty(),
+            "{} {:?}: leaked {:?} / {:?}\n{}",
+            t.name,
+            muts,
+            before.leaked,
+            after.leaked,
+            src
+        );
+    }
+    Ok(())
 }
 
 // ---- more bugs found in the exception lowering (fixed) -------------------------------------
