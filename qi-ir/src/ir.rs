@@ -423,6 +423,12 @@ pub enum Conv {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Builtin {
     Concat,
+    /// `s = s + piece` for a string variable `s`: (old value of `s`, piece) → the new
+    /// value. The exception to "arguments are borrowed": the old value is *moved in* (the
+    /// variable gives up its reference without a `Release`), so that the runtime may
+    /// extend a uniquely owned string in place. If it raises, the old value stays owned
+    /// by the variable. May raise (the result may be more than memory holds).
+    Append,
     IntToStr,
     FloatToStr,
     BoolToStr,
@@ -572,6 +578,7 @@ impl Builtin {
                 | ExcRethrow
                 // The result may be more than memory holds.
                 | Concat
+                | Append
                 | ChanNew(_)
                 | ChanSend(_)
                 | ChanClose
@@ -597,7 +604,7 @@ impl Builtin {
         use Builtin::*;
         use Type::*;
         Some(match self {
-            Concat => &[Str, Str],
+            Concat | Append => &[Str, Str],
             IntToStr | PrintInt => &[Int],
             FloatToStr | PrintFloat => &[Float],
             BoolToStr | PrintBool => &[Bool],
@@ -625,9 +632,8 @@ impl Builtin {
     pub fn result(self) -> Option<Type> {
         use Builtin::*;
         Some(match self {
-            Concat | IntToStr | FloatToStr | BoolToStr | CharToStr | Input | InputPrompt => {
-                Type::Str
-            }
+            Concat | Append | IntToStr | FloatToStr | BoolToStr | CharToStr | Input
+            | InputPrompt => Type::Str,
             StrToInt | StrLen => Type::Int,
             StrToFloat => Type::Float,
             Library(f) => f.row().ret.ty(),

@@ -902,7 +902,7 @@ fn conditions_on_integers_convert_with_not_zero() {
 }
 
 #[test]
-fn a_string_variable_reassigned_in_a_loop_is_released_before_each_assignment() {
+fn a_string_variable_reassigned_in_a_loop_is_released_or_moved_before_each_assignment() {
     let m = accept(
         "函数 入口() {
              变量 s = \"\";
@@ -920,6 +920,11 @@ fn a_string_variable_reassigned_in_a_loop_is_released_before_each_assignment() {
                 if let Inst::Assign { dst, value } = inst {
                     if *dst == v && !matches!(value, Value::Use(Operand::Null)) {
                         assigns += 1;
+                        // An append moves the old value in instead (`s = s + i`).
+                        if let Value::Builtin { op: Builtin::Append, args, .. } = value {
+                            assert_eq!(args[0], Operand::Local(v));
+                            continue;
+                        }
                         assert!(
                             k > 0 && matches!(b.insts[k - 1], Inst::Release(l) if l == v),
                             "`{name}` assigned without releasing its old value first:\n{}",
@@ -1166,6 +1171,48 @@ fn string_concatenation_renders_every_scalar() {
         .collect();
     use Builtin::*;
     assert_eq!(ops, [IntToStr, Concat, FloatToStr, Concat, BoolToStr, Concat, CharToStr, Concat]);
+}
+
+/// `s = s + a + b` and `s += e` on a local string variable lower to one `Append` that
+/// takes the variable's old value (so the runtime may grow a uniquely owned string in
+/// place): the pieces are joined first, and the variable is not released before it.
+#[test]
+fn appending_to_a_string_variable_moves_it_into_one_append() {
+    let body = |appends: &str| {
+        in_entry(&format!(
+            "变量 s = \"\";\n对于 i 在 0..3 {{ {appends} }}\n打印行(s);\n变量 t = s;\n打印行(t);"
+        ))
+    };
+    let m = accept(&body("s = s + \"a\" + i; s += 1.5;"));
+    let f = func(&m, "入口");
+    let s = var(f, "s");
+    let t = text(&m, "入口");
+    let appends: Vec<&Vec<Operand>> = insts(f)
+        .filter_map(|(_, i)| match i {
+            Inst::Assign { dst, value: Value::Builtin { op: Builtin::Append, args, .. } } => {
+                assert_eq!(*dst, s, "{t}");
+                Some(args)
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(appends.len(), 2, "{t}");
+    assert!(appends.iter().all(|args| args[0] == Operand::Local(s)), "{t}");
+    let ops: Vec<Builtin> = insts(f)
+        .filter_map(|(_, i)| match i {
+            Inst::Assign { value: Value::Builtin { op, .. }, .. } => Some(*op),
+            _ => None,
+        })
+        .collect();
+    use Builtin::*;
+    assert_eq!(ops, [IntToStr, Concat, Append, FloatToStr, Append], "{t}");
+    let releases_of_s =
+        |f: &Function| insts(f).filter(|(_, i)| matches!(i, Inst::Release(l) if *l == s)).count();
+    let plain = accept(&body(""));
+    assert_eq!(releases_of_s(f), releases_of_s(func(&plain, "入口")), "{t}");
+    let o = common::interp::run(&m, common::interp::Limits::default()).unwrap();
+    assert_eq!(o.stdout, "a01.5a11.5a21.5\na01.5a11.5a21.5\n");
+    assert!(o.leaked.is_empty(), "{:?}", o.leaked);
 }
 
 #[test]

@@ -53,6 +53,7 @@ pub fn builtin(op: Builtin) -> RtFn {
     use Builtin::*;
     match op {
         Concat => raising("qi_str_concat", &[I64, I64, I32, I32]),
+        Append => raising("qi_str_append", &[I64, I64, I32, I32]),
         IntToStr => rt("qi_str_from_int", &[I64], Some(I64)),
         FloatToStr => rt("qi_str_from_float", &[F64], Some(I64)),
         BoolToStr => rt("qi_str_from_bool", &[I8], Some(I64)),
@@ -191,6 +192,7 @@ mod tests {
         let b = Bits::Int;
         let all = [
             Concat,
+            Append,
             IntToStr,
             FloatToStr,
             BoolToStr,

@@ -6,7 +6,7 @@
 //! offset 0  rc     u32  (AtomicU32) reference count
 //! offset 4  kind   u8   ObjKind
 //! offset 5  flags  u8   FLAG_IMMORTAL | FLAG_SHARED
-//! offset 6  aux    u16  kind-specific (arrays: element kind)
+//! offset 6  aux    u16  kind-specific (arrays: element kind; strings: capacity class)
 //! offset 8  payload (kind-specific; strings and arrays put a u64 length here)
 //! ```
 //!
@@ -258,6 +258,26 @@ pub(crate) fn try_allocate(
     Some(p)
 }
 
+/// Moves an object to an allocation of `new_payload` bytes after the header (as `realloc`
+/// does: the first bytes are kept, the rest is uninitialised), or `None` when that size
+/// cannot be allocated; the object is then left as it was.
+///
+/// # Safety
+/// `p` comes from [`allocate`] with a payload of `old_payload` bytes and is exclusively
+/// the caller's; on success only the returned pointer may be used.
+pub(crate) unsafe fn try_reallocate(
+    p: *mut Header,
+    old_payload: usize,
+    new_payload: usize,
+) -> Option<*mut Header> {
+    let old = object_layout(old_payload).expect("layout was valid at allocation");
+    let new = object_layout(new_payload).filter(|l| crate::memory::may_allocate(l.size()))?;
+    // SAFETY: `p` was allocated with `old` (per the caller); the new size is non-zero and,
+    // being a valid layout with the same alignment, does not overflow `isize`.
+    let q = unsafe { std::alloc::realloc(p as *mut u8, old, new.size()) } as *mut Header;
+    (!q.is_null()).then_some(q)
+}
+
 /// Ends the program: the runtime could not allocate an object of its own.
 #[cold]
 pub(crate) fn out_of_memory(payload: usize) -> ! {
@@ -395,6 +415,16 @@ impl WorkList {
 /// # Safety
 /// `first` is an unreachable object whose count has reached zero.
 unsafe fn destroy(first: *mut Header) {
+    // SAFETY: `first` is dead and exclusively ours; its kind byte is intact.
+    if unsafe { (*first).kind } == ObjKind::Str as u8 {
+        // A string references nothing: free it without setting up the work list (string
+        // temporaries are freed often, e.g. one per `s += i` in a loop).
+        // SAFETY: `first` is a string object allocated by `string::alloc_str`.
+        let payload = unsafe { crate::string::payload_size(first as *const crate::string::Str) };
+        // SAFETY: same payload size as at allocation.
+        unsafe { deallocate(first, ObjKind::Str, payload) };
+        return;
+    }
     let mut pending = WorkList::new();
     let mut next = Some(first);
     while let Some(p) = next.take().or_else(|| pending.pop()) {

@@ -1,8 +1,17 @@
-//! Immutable UTF-8 strings.
+//! UTF-8 strings: immutable to every reader, grown in place by their only owner.
 //!
 //! Layout: header (kind `Str`) + `len: u64` (byte count) + the bytes. There is
 //! no NUL terminator: `\0` is an ordinary byte. Null is accepted wherever a
 //! string is read and behaves as the empty string.
+//!
+//! # Capacity
+//! The header's `aux` is the string's *capacity class*: 0 means the allocation holds
+//! exactly `len` data bytes; `k > 0` means it holds `2^k` data bytes, of which the first
+//! `len` are the string. Only [`qi_str_append`] makes strings with spare capacity, and
+//! only it writes into one after its creation — when the string it is given is uniquely
+//! owned (count 1, neither immortal nor SHARED), which is exactly when releasing it would
+//! free it: no other reference, counted or borrowed, can see the change. Growth doubles
+//! the capacity (`realloc`), so appending `n` bytes one piece at a time costs O(n).
 
 use std::cell::RefCell;
 
@@ -34,8 +43,30 @@ const _: () = {
 /// # Safety
 /// `p` points to a string object (live or being freed).
 pub(crate) unsafe fn payload_size(p: *const Str) -> usize {
-    // SAFETY: per the caller, the length field is readable.
-    8 + unsafe { (*p).len } as usize
+    // SAFETY: per the caller, the header and the length field are readable.
+    8 + unsafe { capacity(p) }
+}
+
+/// Number of data bytes the string's allocation holds (see "Capacity").
+///
+/// # Safety
+/// `p` points to a string object (live or being freed).
+unsafe fn capacity(p: *const Str) -> usize {
+    // SAFETY: per the caller, the header and the length field are readable.
+    match unsafe { (*p).header.aux } {
+        0 => (unsafe { (*p).len }) as usize,
+        class => 1usize << class,
+    }
+}
+
+/// Smallest capacity [`qi_str_append`] gives a string it grows.
+const MIN_CAPACITY: usize = 16;
+
+/// The capacity class for at least `len` data bytes: a power of two, at least
+/// [`MIN_CAPACITY`]; `None` when no such size exists.
+fn capacity_class(len: usize) -> Option<u16> {
+    let cap = len.max(MIN_CAPACITY).checked_next_power_of_two()?;
+    Some(cap.trailing_zeros() as u16)
 }
 
 /// The bytes of a string; null gives the empty slice.
@@ -97,6 +128,18 @@ pub(crate) fn new_str_with_flags(bytes: &[u8], flags: u8) -> *mut Str {
 fn try_alloc_str(len: usize, flags: u8) -> Option<*mut Str> {
     let payload = len.checked_add(8)?;
     let p = object::try_allocate(ObjKind::Str, flags, 0, payload, false)? as *mut Str;
+    // SAFETY: fresh allocation with room for the length field.
+    unsafe { (*p).len = len as u64 };
+    Some(p)
+}
+
+/// Allocates an owned string of `len` bytes (uninitialised) with room for `2^class`,
+/// or `None` when it cannot be allocated.
+fn try_alloc_str_with_capacity(len: usize, class: u16) -> Option<*mut Str> {
+    let cap = 1usize << class;
+    debug_assert!(len <= cap);
+    let payload = cap.checked_add(8)?;
+    let p = object::try_allocate(ObjKind::Str, 0, class, payload, false)? as *mut Str;
     // SAFETY: fresh allocation with room for the length field.
     unsafe { (*p).len = len as u64 };
     Some(p)
@@ -212,6 +255,110 @@ pub unsafe extern "C" fn qi_str_concat(
     })
 }
 
+/// `s = s + piece` where the slot `s` gives up its reference: `old` is *owned* (moved in),
+/// `piece` borrowed, the result owned. A uniquely owned `old` (see "Capacity") is extended
+/// in place, growing its allocation by doubling when it is full; any other is copied into
+/// a new string with spare capacity, and the reference to it dropped. Raises when the
+/// result cannot be allocated; `old` is then left untouched and still the caller's.
+///
+/// # Safety
+/// `old` is null or a live string object whose reference the caller gives up (unless
+/// this raises); `piece` is null or a live string object (it may be `old` itself).
+pub unsafe extern "C" fn qi_str_append(
+    old: *mut Str,
+    piece: *const Str,
+    file: u32,
+    line: u32,
+) -> Raising {
+    guard(|| {
+        // SAFETY: forwarded from the caller's contract.
+        let (cur, add) = unsafe { (str_bytes(old), str_bytes(piece)) };
+        let done = |s: *mut Str| Raising { value: s as u64, raised: 0 };
+        if add.is_empty() {
+            return done(old);
+        }
+        if cur.is_empty() && !piece.is_null() {
+            // As `qi_str_concat`: the result is the piece itself, shared.
+            // SAFETY: `piece` is live; `old` is ours to release (it is not `piece`, which
+            // is not empty).
+            unsafe {
+                object::retain(piece as *mut Header);
+                object::release(old as *mut Header);
+            }
+            return done(piece as *mut Str);
+        }
+        let (cur_len, add_len) = (cur.len(), add.len());
+        let grown = match cur_len.checked_add(add_len) {
+            // SAFETY: `old` is live and ours; `piece` is live.
+            Some(len) => unsafe { append_bytes(old, piece, len) },
+            None => None,
+        };
+        match grown {
+            Some(s) => done(s),
+            None => {
+                let len = cur_len.saturating_add(add_len);
+                raise_error(
+                    format!("内存不足：无法分配长度为 {len} 字节的字符串"),
+                    format!("out of memory: cannot allocate a string of {len} bytes"),
+                    file,
+                    line,
+                );
+                Raising { value: 0, raised: 1 }
+            }
+        }
+    })
+}
+
+/// Is this string the only reference to itself, so that it may be changed in place?
+///
+/// # Safety
+/// `p` is a live string object.
+unsafe fn uniquely_owned(p: *const Str) -> bool {
+    // SAFETY: live per the caller. Without SHARED the object belongs to this thread, so a
+    // relaxed read of the count is exact.
+    let h = unsafe { &(*p).header };
+    h.flags == 0 && h.rc.load(std::sync::atomic::Ordering::Relaxed) == 1
+}
+
+/// The body of [`qi_str_append`] for a non-empty `old` and `piece` making `len` bytes:
+/// the result, or `None` (with `old` untouched) when it cannot be allocated.
+///
+/// # Safety
+/// `old` is a live string whose reference the caller gives up on success; `piece` is live.
+unsafe fn append_bytes(old: *mut Str, piece: *const Str, len: usize) -> Option<*mut Str> {
+    // SAFETY: both are live; `old` is exclusively ours when uniquely owned.
+    unsafe {
+        let cur_len = (*old).len as usize;
+        let add_len = (*piece).len as usize;
+        let data = |s: *mut Str| (s as *mut u8).add(STR_DATA_OFFSET as usize);
+        // Appending a string to itself in place would read what it writes (and a
+        // reallocation would move the piece): copy that case instead.
+        if uniquely_owned(old) && !std::ptr::eq(old, piece) {
+            let target = if len <= capacity(old) {
+                old
+            } else {
+                let class = capacity_class(len)?;
+                let moved = object::try_reallocate(
+                    old as *mut Header,
+                    payload_size(old),
+                    8 + (1 << class),
+                )? as *mut Str;
+                (*moved).header.aux = class;
+                moved
+            };
+            let src = (piece as *const u8).add(STR_DATA_OFFSET as usize);
+            std::ptr::copy_nonoverlapping(src, data(target).add(cur_len), add_len);
+            (*target).len = len as u64;
+            return Some(target);
+        }
+        let new = try_alloc_str_with_capacity(len, capacity_class(len)?)?;
+        std::ptr::copy_nonoverlapping(str_bytes(old).as_ptr(), data(new), cur_len);
+        std::ptr::copy_nonoverlapping(str_bytes(piece).as_ptr(), data(new).add(cur_len), add_len);
+        object::release(old as *mut Header);
+        Some(new)
+    }
+}
+
 pub extern "C" fn qi_str_from_int(n: i64) -> *mut Str {
     guard(|| new_str_formatted(|buf| format::fmt_int(n, buf)))
 }
@@ -289,7 +436,7 @@ pub unsafe extern "C" fn qi_str_to_float(a: *const Str) -> f64 {
 mod tests {
     use super::*;
     use crate::object::live_count;
-    use crate::test_support::{exclusive, release};
+    use crate::test_support::{exclusive, release, retain};
 
     // The tests only pass literals, null and strings they hold, which is the
     // contract of every entry point; these wrappers state it once.
@@ -360,6 +507,71 @@ mod tests {
         assert_eq!(live_count(ObjKind::Str), before + 2);
         assert_eq!(take(c), "1212");
         release(a);
+        assert_eq!(live_count(ObjKind::Str), before);
+    }
+
+    fn append(old: *mut Str, piece: *const Str) -> *mut Str {
+        // SAFETY: `old` is ours to give up, `piece` a literal or a string we hold.
+        let r = unsafe { qi_str_append(old, piece, 0, 0) };
+        assert_eq!(r.raised, 0);
+        r.value as usize as *mut Str
+    }
+
+    #[test]
+    fn append_grows_a_unique_string_in_place_by_doubling() {
+        let _g = exclusive();
+        let before = live_count(ObjKind::Str);
+        let mut s = append(new_str("ab"), lit("c"));
+        // SAFETY: `s` is a live string we own.
+        assert_eq!(unsafe { capacity(s) }, MIN_CAPACITY, "a copy gets spare room");
+        let first = s;
+        for _ in 0..13 {
+            s = append(s, lit("x"));
+        }
+        assert_eq!(s, first, "16 bytes fit without moving");
+        let mut moves = 0;
+        for _ in 0..1000 {
+            let prev = s;
+            s = append(s, lit("yz"));
+            moves += (prev != s) as usize;
+        }
+        // SAFETY: as above.
+        assert_eq!(unsafe { capacity(s) }, 2048);
+        assert!(moves <= 7, "doubling from 16 to 2048 reallocates at most 7 times");
+        let text = take(s);
+        assert_eq!(text.len(), 16 + 2000);
+        assert!(text.starts_with("abcxxxxxxxxxxxxxyz"));
+        assert_eq!(live_count(ObjKind::Str), before);
+    }
+
+    #[test]
+    fn append_never_changes_a_string_someone_else_sees() {
+        let _g = exclusive();
+        let before = live_count(ObjKind::Str);
+        let s = append(new_str("ab"), lit("c"));
+        retain(s);
+        let t = append(s, lit("d"));
+        assert_ne!(s, t);
+        // SAFETY: `s` is still live (we kept a reference).
+        assert_eq!(unsafe { str_as_str(s) }, "abc");
+        assert_eq!(take(t), "abcd");
+        // An immortal literal is never written to.
+        let l = lit("常量");
+        let u = append(l as *mut Str, lit("!"));
+        // SAFETY: literals are always live.
+        assert_eq!(unsafe { str_as_str(l) }, "常量");
+        assert_eq!(take(u), "常量!");
+        // Appending a string to itself.
+        let d = append(s, s);
+        assert_eq!(take(d), "abcabc");
+        // Empty operands: moved through, or the piece shared.
+        let e = new_str("e");
+        assert_eq!(append(e, lit("")), e);
+        let p = new_str("p");
+        assert_eq!(append(lit("") as *mut Str, p), p);
+        release(p);
+        release(p);
+        release(e);
         assert_eq!(live_count(ObjKind::Str), before);
     }
 

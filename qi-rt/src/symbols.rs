@@ -18,8 +18,9 @@ use crate::output::{
 use crate::program::{qi_args, qi_input, qi_input_prompt};
 use crate::record::qi_record_new;
 use crate::string::{
-    qi_str_byte_len, qi_str_cmp, qi_str_concat, qi_str_eq, qi_str_from_bool, qi_str_from_char,
-    qi_str_from_float, qi_str_from_int, qi_str_len, qi_str_to_float, qi_str_to_int,
+    qi_str_append, qi_str_byte_len, qi_str_cmp, qi_str_concat, qi_str_eq, qi_str_from_bool,
+    qi_str_from_char, qi_str_from_float, qi_str_from_int, qi_str_len, qi_str_to_float,
+    qi_str_to_int,
 };
 
 /// Machine type of a parameter or result, as the JIT must declare it.
@@ -110,6 +111,7 @@ pub fn entry_points() -> Vec<EntryPoint> {
         entry!(qi_math_min(F64, F64) -> F64),
         // string
         entry!(qi_str_concat(Ptr, Ptr, U32, U32) -> Raising),
+        entry!(qi_str_append(Ptr, Ptr, U32, U32) -> Raising),
         entry!(qi_str_from_int(I64) -> Ptr),
         entry!(qi_str_from_float(F64) -> Ptr),
         entry!(qi_str_from_bool(U8) -> Ptr),

@@ -614,6 +614,9 @@ impl<'c, 'a> FnLower<'c, 'a> {
             );
             return;
         }
+        if self.try_append(a, &text, &var, &value) {
+            return;
+        }
         let op = a.op().map(|(op, _)| op);
         let new_value = match op.and_then(|o| o.binary_op()) {
             None => self.expr_expecting(&value, &var.ty),
@@ -654,9 +657,7 @@ impl<'c, 'a> FnLower<'c, 'a> {
         match var.kind {
             VarKind::Local(l) => {
                 if var.ty.is_rc() {
-                    if l.index() < self.n_params && !self.assigned_params.contains(&l) {
-                        self.assigned_params.push(l);
-                    }
+                    self.claim_assigned(l);
                     self.b.push(Inst::Release(l));
                 }
                 self.b.assign(l, Value::Use(op));
@@ -669,6 +670,14 @@ impl<'c, 'a> FnLower<'c, 'a> {
                 }
                 self.b.push(Inst::SetGlobal { global: g, value: op });
             }
+        }
+    }
+
+    /// The object variable `l` is about to be overwritten: if it is a parameter, it must
+    /// own its value from the function's entry on.
+    pub(super) fn claim_assigned(&mut self, l: LocalId) {
+        if l.index() < self.n_params && !self.assigned_params.contains(&l) {
+            self.assigned_params.push(l);
         }
     }
 

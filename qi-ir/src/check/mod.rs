@@ -9,6 +9,7 @@
 //! (2) check global initialisers in file order, which fixes the globals' types;
 //! (3) check and lower every function body; (4) synthesise `main`.
 
+mod append;
 mod arrays;
 mod body;
 mod calls;

@@ -1112,6 +1112,14 @@ impl Machine<'_> {
                 let s = format!("{}{}", self.str_of(arg(0)?)?, self.str_of(arg(1)?)?);
                 new_str(self, s)
             }
+            // The old value is moved in: a new string, and the old reference dropped (the
+            // runtime's in-place growth is only an optimisation of exactly this).
+            Append => {
+                let s = format!("{}{}", self.str_of(arg(0)?)?, self.str_of(arg(1)?)?);
+                let r = new_str(self, s);
+                self.release(arg(0)?)?;
+                r
+            }
             IntToStr => match arg(0)? {
                 V::Int(n) => new_str(self, n.to_string()),
                 v => return fault(format!("IntToStr of {v:?}")),
