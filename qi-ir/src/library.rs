@@ -78,15 +78,17 @@ pub static MATH: Module = Module { keys: &["数学"] };
 pub static SYNC: Module = Module { keys: &["同步"] };
 pub static IO: Module = Module { keys: &["输入输出"] };
 pub static TEXT: Module = Module { keys: &["字符串", "文本"] };
+pub static OS: Module = Module { keys: &["操作系统", "OS"] };
+pub static PATH: Module = Module { keys: &["路径"] };
+pub static ENV: Module = Module { keys: &["环境"] };
+pub static PROCESS: Module = Module { keys: &["进程"] };
 
 /// Every module, in the order diagnostics list them.
-pub static MODULES: &[&Module] = &[&IO, &TEXT, &MATH, &SYNC];
+pub static MODULES: &[&Module] = &[&IO, &TEXT, &MATH, &SYNC, &OS, &PATH, &ENV, &PROCESS];
 
 /// Modules of builtins.md §G.3 this runtime does not provide yet: reported as "暂不支持"
 /// rather than as unknown.
 pub const MODULES_LATER: &[&str] = &[
-    "操作系统",
-    "OS",
     "JSON",
     "时间",
     "日期",
@@ -95,9 +97,6 @@ pub const MODULES_LATER: &[&str] = &[
     "向量",
     "内存",
     "随机",
-    "进程",
-    "路径",
-    "环境",
     "正则",
     "加密",
     "压缩",
@@ -119,7 +118,7 @@ pub const FUNCTIONS_LATER: &[(&str, &str)] = &[
     ("同步", "获取协程异常句柄"),
 ];
 
-use LibType::{Float as F, Int as I, Str as S};
+use LibType::{Float as F, Int as I, Str as S, Void as V};
 
 const fn row(
     module: &'static Module,
@@ -225,6 +224,49 @@ pub static LIBRARY: &[LibFn] = &[
     raising(&SYNC, "原子加", &[I, I], I, "qi_atomic_add"),
     raising(&SYNC, "原子比较交换", &[I, I, I], I, "qi_atomic_cas"),
     row(&SYNC, "销毁原子", &[I], I, "qi_atomic_destroy"),
+    // 操作系统 / OS: failures are "" or -1 (builtins.md §G.4; docs/LANGUAGE-NOTES.md).
+    row(&OS, "获取环境变量", &[S], S, "qi_os_getenv"),
+    row(&OS, "设置环境变量", &[S, S], I, "qi_os_setenv"),
+    row(&OS, "当前目录", &[], S, "qi_os_getcwd"),
+    row(&OS, "加载环境文件", &[S], I, "qi_os_load_env"),
+    row(&OS, "删除环境变量", &[S], I, "qi_os_unsetenv"),
+    row(&OS, "切换目录", &[S], I, "qi_os_chdir"),
+    row(&OS, "用户主目录", &[], S, "qi_os_homedir"),
+    row(&OS, "临时目录", &[], S, "qi_os_tempdir"),
+    row(&OS, "操作系统类型", &[], S, "qi_os_type"),
+    row(&OS, "系统架构", &[], S, "qi_os_arch"),
+    row(&OS, "用户名", &[], S, "qi_os_username"),
+    row(&OS, "系统家族", &[], S, "qi_os_family"),
+    row(&OS, "主机名", &[], S, "qi_os_hostname"),
+    row(&OS, "CPU核心数", &[], I, "qi_os_cpu_count"),
+    row(&OS, "进程ID", &[], I, "qi_os_getpid"),
+    row(&OS, "列出目录", &[S], S, "qi_os_list_dir"),
+    row(&OS, "所有环境变量", &[], S, "qi_os_environ"),
+    row(&OS, "退出程序", &[I], V, "qi_os_exit"),
+    row(&OS, "是否为目录", &[S], I, "qi_os_is_dir"),
+    row(&OS, "是否为文件", &[S], I, "qi_os_is_file"),
+    row(&OS, "释放字符串", &[S], V, "qi_os_free_string"),
+    // 路径: strings "" when not applicable, truth values 1/0.
+    row(&PATH, "连接", &[S, S], S, "qi_path_join"),
+    row(&PATH, "文件名", &[S], S, "qi_path_filename"),
+    row(&PATH, "父目录", &[S], S, "qi_path_parent"),
+    row(&PATH, "扩展名", &[S], S, "qi_path_extension"),
+    row(&PATH, "存在", &[S], I, "qi_path_exists"),
+    row(&PATH, "是目录", &[S], I, "qi_path_is_dir"),
+    row(&PATH, "绝对路径", &[S], S, "qi_path_absolute"),
+    row(&PATH, "是文件", &[S], I, "qi_path_is_file"),
+    // 环境: 设置 / 删除 / 改变目录 give 0 or -1, as the reference implementation does.
+    row(&ENV, "获取", &[S], S, "qi_env_get"),
+    row(&ENV, "设置", &[S, S], I, "qi_env_set"),
+    row(&ENV, "删除", &[S], I, "qi_env_remove"),
+    row(&ENV, "当前目录", &[], S, "qi_env_current_dir"),
+    row(&ENV, "主目录", &[], S, "qi_env_home_dir"),
+    row(&ENV, "改变目录", &[S], I, "qi_env_set_current_dir"),
+    row(&ENV, "全部", &[], S, "qi_env_all"),
+    // 进程: 执行 gives a JSON object text (status, stdout, stderr).
+    row(&PROCESS, "执行", &[S, S], S, "qi_process_execute"),
+    row(&PROCESS, "当前ID", &[], I, "qi_process_current_pid"),
+    row(&PROCESS, "退出", &[I], V, "qi_process_exit"),
 ];
 
 /// Every row with its id.

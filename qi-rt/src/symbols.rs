@@ -5,8 +5,12 @@
 use crate::array::{qi_array_len, qi_array_new};
 use crate::exception::*;
 use crate::green::*;
+use crate::library::env::*;
 use crate::library::io::*;
 use crate::library::math::*;
+use crate::library::os::*;
+use crate::library::path::*;
+use crate::library::process::*;
 use crate::library::sync::{qi_atomic_destroy, qi_mutex_destroy};
 use crate::library::text::*;
 use crate::numeric::{qi_float_rem, qi_float_to_int_sat};
@@ -214,6 +218,49 @@ pub fn entry_points() -> Vec<EntryPoint> {
         entry!(qi_string_to_lower(Ptr) -> Ptr),
         entry!(qi_string_starts_with(Ptr, Ptr) -> I64),
         entry!(qi_string_ends_with(Ptr, Ptr) -> I64),
+        // 操作系统 / OS
+        entry!(qi_os_getenv(Ptr) -> Ptr),
+        entry!(qi_os_setenv(Ptr, Ptr) -> I64),
+        entry!(qi_os_unsetenv(Ptr) -> I64),
+        entry!(qi_os_environ() -> Ptr),
+        entry!(qi_os_load_env(Ptr) -> I64),
+        entry!(qi_os_getcwd() -> Ptr),
+        entry!(qi_os_chdir(Ptr) -> I64),
+        entry!(qi_os_homedir() -> Ptr),
+        entry!(qi_os_tempdir() -> Ptr),
+        entry!(qi_os_type() -> Ptr),
+        entry!(qi_os_arch() -> Ptr),
+        entry!(qi_os_family() -> Ptr),
+        entry!(qi_os_hostname() -> Ptr),
+        entry!(qi_os_username() -> Ptr),
+        entry!(qi_os_cpu_count() -> I64),
+        entry!(qi_os_getpid() -> I64),
+        entry!(qi_os_list_dir(Ptr) -> Ptr),
+        entry!(qi_os_is_dir(Ptr) -> I64),
+        entry!(qi_os_is_file(Ptr) -> I64),
+        entry!(qi_os_exit(I64) -> !),
+        entry!(qi_os_free_string(Ptr)),
+        // 路径
+        entry!(qi_path_join(Ptr, Ptr) -> Ptr),
+        entry!(qi_path_filename(Ptr) -> Ptr),
+        entry!(qi_path_parent(Ptr) -> Ptr),
+        entry!(qi_path_extension(Ptr) -> Ptr),
+        entry!(qi_path_absolute(Ptr) -> Ptr),
+        entry!(qi_path_exists(Ptr) -> I64),
+        entry!(qi_path_is_dir(Ptr) -> I64),
+        entry!(qi_path_is_file(Ptr) -> I64),
+        // 环境
+        entry!(qi_env_get(Ptr) -> Ptr),
+        entry!(qi_env_set(Ptr, Ptr) -> I64),
+        entry!(qi_env_remove(Ptr) -> I64),
+        entry!(qi_env_current_dir() -> Ptr),
+        entry!(qi_env_set_current_dir(Ptr) -> I64),
+        entry!(qi_env_home_dir() -> Ptr),
+        entry!(qi_env_all() -> Ptr),
+        // 进程
+        entry!(qi_process_execute(Ptr, Ptr) -> Ptr),
+        entry!(qi_process_current_pid() -> I64),
+        entry!(qi_process_exit(I64) -> !),
         // 同步
         entry!(qi_mutex_destroy(I64) -> I64),
         entry!(qi_atomic_destroy(I64) -> I64),
@@ -245,6 +292,10 @@ mod tests {
         include_str!("library/sync.rs"),
         include_str!("library/io.rs"),
         include_str!("library/text.rs"),
+        include_str!("library/os.rs"),
+        include_str!("library/path.rs"),
+        include_str!("library/env.rs"),
+        include_str!("library/process.rs"),
         include_str!("exception.rs"),
         include_str!("format.rs"),
         include_str!("literal.rs"),

@@ -2,7 +2,11 @@
 //! entry points are listed in `crate::symbols` and named by the rows of
 //! `qi_ir::library`, which the JIT binds them by.
 
+pub mod env;
 pub mod io;
 pub mod math;
+pub mod os;
+pub mod path;
+pub mod process;
 pub mod sync;
 pub mod text;
