@@ -4,5 +4,9 @@
 
 pub mod io;
 pub mod math;
+pub mod random;
 pub mod sync;
+pub mod test;
 pub mod text;
+pub mod time;
+pub mod vector;
