@@ -3,7 +3,6 @@
 //! stdout through the program's buffered output, so it keeps its place among the lines
 //! the program prints.
 
-use crate::format::float_to_string;
 use crate::guard::guard;
 use crate::output::{print_line, write_stderr_line};
 use crate::string::{str_as_str, Str};
@@ -63,8 +62,9 @@ pub unsafe extern "C" fn qi_test_assert_eq_int(actual: i64, expected: i64, msg: 
     })
 }
 
-/// `断言相等_浮点(实际, 期望, 消息)`: holds when |实际 − 期望| < 1e-10; the values are
-/// reported as Qi prints them.
+/// `断言相等_浮点(实际, 期望, 消息)`: holds when |实际 − 期望| < 1e-10. The values are
+/// reported in Rust's shortest form (`2`, `1.5`), as the reference compiler's runtime
+/// reports them, so that test programs print what they print there.
 ///
 /// # Safety
 /// Every string argument is null or a live string object.
@@ -74,8 +74,7 @@ pub unsafe extern "C" fn qi_test_assert_eq_float(
     msg: *const Str,
 ) -> i64 {
     guard(|| {
-        let failure =
-            || format!("期望 {}, 实际 {}", float_to_string(expected), float_to_string(actual));
+        let failure = || format!("期望 {expected}, 实际 {actual}");
         assertion(eq_float(actual, expected), failure, text!(msg))
     })
 }
