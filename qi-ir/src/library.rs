@@ -6,7 +6,7 @@
 //! (`check/library.rs`), the IR (`Builtin::Library(LibId)`), the JIT's symbol binding
 //! (`qi-jit/src/runtime_calls.rs`), the signature test against `qi-rt`'s entry points, and
 //! the interpreter tier to come. Adding a library function is its row here, its Rust
-//! implementation in `qi-rt/src/lib/<module>.rs` (listed in `qi-rt/src/symbols.rs`) and a
+//! implementation in `qi-rt/src/library/<module>.rs` (listed in `qi-rt/src/symbols.rs`) and a
 //! conformance program.
 
 use crate::ir::Type;
@@ -34,6 +34,9 @@ pub enum LibType {
     Float,
     /// A `字符串` object: borrowed as a parameter, a fresh (owned) string as a result.
     Str,
+    /// A `数组<T>` object (`向量`'s `数组<浮点数>`): borrowed as a parameter, a fresh
+    /// (owned) array as a result.
+    Array(&'static LibType),
 }
 
 impl LibType {
@@ -43,6 +46,7 @@ impl LibType {
             LibType::Int => Type::Int,
             LibType::Float => Type::Float,
             LibType::Str => Type::Str,
+            LibType::Array(elem) => Type::Array(Box::new(elem.ty())),
         }
     }
 }
@@ -82,29 +86,19 @@ pub static OS: Module = Module { keys: &["操作系统", "OS"] };
 pub static PATH: Module = Module { keys: &["路径"] };
 pub static ENV: Module = Module { keys: &["环境"] };
 pub static PROCESS: Module = Module { keys: &["进程"] };
+pub static TIME: Module = Module { keys: &["时间", "日期"] };
+pub static RANDOM: Module = Module { keys: &["随机"] };
+pub static TEST: Module = Module { keys: &["测试"] };
+pub static VECTOR: Module = Module { keys: &["向量"] };
 
 /// Every module, in the order diagnostics list them.
-pub static MODULES: &[&Module] = &[&IO, &TEXT, &MATH, &SYNC, &OS, &PATH, &ENV, &PROCESS];
+pub static MODULES: &[&Module] =
+    &[&IO, &TEXT, &MATH, &SYNC, &OS, &PATH, &ENV, &PROCESS, &TIME, &RANDOM, &TEST, &VECTOR];
 
 /// Modules of builtins.md §G.3 this runtime does not provide yet: reported as "暂不支持"
 /// rather than as unknown.
-pub const MODULES_LATER: &[&str] = &[
-    "JSON",
-    "时间",
-    "日期",
-    "列表",
-    "哈希表",
-    "向量",
-    "内存",
-    "随机",
-    "正则",
-    "加密",
-    "压缩",
-    "配置",
-    "测试",
-    "子进程",
-    "反射",
-];
+pub const MODULES_LATER: &[&str] =
+    &["JSON", "列表", "哈希表", "内存", "正则", "加密", "压缩", "配置", "子进程", "反射"];
 
 /// Functions of provided modules not implemented yet: (module, name), "暂不支持".
 pub const FUNCTIONS_LATER: &[(&str, &str)] = &[
@@ -119,6 +113,9 @@ pub const FUNCTIONS_LATER: &[(&str, &str)] = &[
 ];
 
 use LibType::{Float as F, Int as I, Str as S, Void as V};
+
+/// `数组<浮点数>`.
+const FA: LibType = LibType::Array(&LibType::Float);
 
 const fn row(
     module: &'static Module,
@@ -139,6 +136,17 @@ const fn raising_parks(
     symbol: &'static str,
 ) -> LibFn {
     LibFn { module, name, params, ret, raises: true, parks: true, symbol }
+}
+
+/// A row whose entry point may park the green thread (see [`LibFn::parks`]).
+const fn parking(
+    module: &'static Module,
+    name: &'static str,
+    params: &'static [LibType],
+    ret: LibType,
+    symbol: &'static str,
+) -> LibFn {
+    LibFn { module, name, params, ret, raises: false, parks: true, symbol }
 }
 
 /// A row whose entry point may raise (see [`LibFn::raises`]).
@@ -267,6 +275,91 @@ pub static LIBRARY: &[LibFn] = &[
     row(&PROCESS, "执行", &[S, S], S, "qi_process_execute"),
     row(&PROCESS, "当前ID", &[], I, "qi_process_current_pid"),
     row(&PROCESS, "退出", &[I], V, "qi_process_exit"),
+    // 时间 / 日期: Unix seconds, UTC components (builtins.md §G.4); sleeps park the green
+    // thread only.
+    row(&TIME, "现在", &[], I, "qi_datetime_now"),
+    row(&TIME, "现在毫秒", &[], I, "qi_datetime_now_millis"),
+    row(&TIME, "当前毫秒", &[], I, "qi_datetime_now_millis"),
+    row(&TIME, "现在微秒", &[], I, "qi_datetime_now_micros"),
+    row(&TIME, "现在纳秒", &[], I, "qi_datetime_now_nanos"),
+    row(&TIME, "本地时间", &[], I, "qi_datetime_now_local"),
+    row(&TIME, "格式化", &[I, S], S, "qi_datetime_format"),
+    row(&TIME, "格式化本地", &[I, S], S, "qi_datetime_format_local"),
+    row(&TIME, "解析", &[S, S], I, "qi_datetime_parse"),
+    row(&TIME, "年", &[I], I, "qi_datetime_year"),
+    row(&TIME, "月", &[I], I, "qi_datetime_month"),
+    row(&TIME, "日", &[I], I, "qi_datetime_day"),
+    row(&TIME, "时", &[I], I, "qi_datetime_hour"),
+    row(&TIME, "分", &[I], I, "qi_datetime_minute"),
+    row(&TIME, "秒", &[I], I, "qi_datetime_second"),
+    row(&TIME, "毫秒", &[I], I, "qi_datetime_millisecond"),
+    row(&TIME, "星期几", &[I], I, "qi_datetime_weekday"),
+    row(&TIME, "季度", &[I], I, "qi_datetime_quarter"),
+    row(&TIME, "年的第几天", &[I], I, "qi_datetime_day_of_year"),
+    row(&TIME, "年的第几周", &[I], I, "qi_datetime_week_of_year"),
+    row(&TIME, "加秒", &[I, I], I, "qi_datetime_add_seconds"),
+    row(&TIME, "加分钟", &[I, I], I, "qi_datetime_add_minutes"),
+    row(&TIME, "加小时", &[I, I], I, "qi_datetime_add_hours"),
+    row(&TIME, "加天", &[I, I], I, "qi_datetime_add_days"),
+    row(&TIME, "加周", &[I, I], I, "qi_datetime_add_weeks"),
+    row(&TIME, "加月", &[I, I], I, "qi_datetime_add_months"),
+    row(&TIME, "加年", &[I, I], I, "qi_datetime_add_years"),
+    row(&TIME, "相差天数", &[I, I], I, "qi_datetime_diff_days"),
+    row(&TIME, "相差小时", &[I, I], I, "qi_datetime_diff_hours"),
+    row(&TIME, "相差分钟", &[I, I], I, "qi_datetime_diff_minutes"),
+    row(&TIME, "相差秒数", &[I, I], I, "qi_datetime_diff_seconds"),
+    row(&TIME, "从年月日", &[I, I, I], I, "qi_datetime_from_ymd"),
+    row(&TIME, "从年月日时分秒", &[I, I, I, I, I, I], I, "qi_datetime_from_ymdhms"),
+    row(&TIME, "是闰年", &[I], I, "qi_datetime_is_leap_year"),
+    row(&TIME, "月天数", &[I, I], I, "qi_datetime_days_in_month"),
+    row(&TIME, "当天开始", &[I], I, "qi_datetime_start_of_day"),
+    row(&TIME, "当天结束", &[I], I, "qi_datetime_end_of_day"),
+    row(&TIME, "本周开始", &[I], I, "qi_datetime_start_of_week"),
+    row(&TIME, "本周结束", &[I], I, "qi_datetime_end_of_week"),
+    row(&TIME, "本月开始", &[I], I, "qi_datetime_start_of_month"),
+    row(&TIME, "本月结束", &[I], I, "qi_datetime_end_of_month"),
+    row(&TIME, "本季度开始", &[I], I, "qi_datetime_start_of_quarter"),
+    row(&TIME, "本季度结束", &[I], I, "qi_datetime_end_of_quarter"),
+    row(&TIME, "本年开始", &[I], I, "qi_datetime_start_of_year"),
+    row(&TIME, "本年结束", &[I], I, "qi_datetime_end_of_year"),
+    row(&TIME, "在范围内", &[I, I, I], I, "qi_datetime_is_between"),
+    row(&TIME, "是今天", &[I], I, "qi_datetime_is_today"),
+    row(&TIME, "是本周", &[I], I, "qi_datetime_is_this_week"),
+    row(&TIME, "是本月", &[I], I, "qi_datetime_is_this_month"),
+    row(&TIME, "是本年", &[I], I, "qi_datetime_is_this_year"),
+    row(&TIME, "是周末", &[I], I, "qi_datetime_is_weekend"),
+    row(&TIME, "是工作日", &[I], I, "qi_datetime_is_weekday"),
+    row(&TIME, "秒转毫秒", &[I], I, "qi_datetime_seconds_to_millis"),
+    row(&TIME, "毫秒转秒", &[I], I, "qi_datetime_millis_to_seconds"),
+    row(&TIME, "秒转微秒", &[I], I, "qi_datetime_seconds_to_micros"),
+    row(&TIME, "微秒转秒", &[I], I, "qi_datetime_micros_to_seconds"),
+    parking(&TIME, "睡眠秒", &[I], V, "qi_datetime_sleep_seconds"),
+    parking(&TIME, "睡眠毫秒", &[I], V, "qi_datetime_sleep_millis"),
+    parking(&TIME, "睡眠微秒", &[I], V, "qi_datetime_sleep_micros"),
+    parking(&TIME, "异步睡眠毫秒", &[I], V, "qi_datetime_async_sleep_millis"),
+    parking(&TIME, "异步睡眠未来", &[I], I, "qi_datetime_async_sleep_future"),
+    // 随机: uniform, from the thread's generator seeded by the OS (no seed function).
+    row(&RANDOM, "生成整数", &[I, I], I, "qi_random_int"),
+    row(&RANDOM, "生成浮点", &[F, F], F, "qi_random_float"),
+    row(&RANDOM, "生成布尔", &[], I, "qi_random_bool"),
+    row(&RANDOM, "生成字符串", &[I], S, "qi_random_string"),
+    row(&RANDOM, "UUID", &[], S, "qi_random_uuid"),
+    // 测试: assertions → 1/0, failures on stderr; they never abort.
+    row(&TEST, "测试通过", &[S], V, "qi_test_pass"),
+    row(&TEST, "测试失败", &[S, S], V, "qi_test_fail"),
+    row(&TEST, "断言相等_整数", &[I, I, S], I, "qi_test_assert_eq_int"),
+    row(&TEST, "断言相等_浮点", &[F, F, S], I, "qi_test_assert_eq_float"),
+    row(&TEST, "断言相等_字符串", &[S, S, S], I, "qi_test_assert_eq_string"),
+    row(&TEST, "断言真", &[I, S], I, "qi_test_assert_true"),
+    row(&TEST, "断言假", &[I, S], I, "qi_test_assert_false"),
+    row(&TEST, "断言不等_整数", &[I, I, S], I, "qi_test_assert_ne_int"),
+    // 向量: over 数组<浮点数>; results are fresh arrays.
+    row(&VECTOR, "点积", &[FA, FA], F, "qi_vector_dot"),
+    row(&VECTOR, "长度", &[FA], F, "qi_vector_magnitude"),
+    row(&VECTOR, "余弦相似度", &[FA, FA], F, "qi_vector_cosine_similarity"),
+    row(&VECTOR, "加", &[FA, FA], FA, "qi_vector_add"),
+    row(&VECTOR, "归一化", &[FA], FA, "qi_vector_normalize"),
+    row(&VECTOR, "数乘", &[FA, F], FA, "qi_vector_scale"),
 ];
 
 /// Every row with its id.

@@ -227,6 +227,14 @@ pub fn flush_all() {
     check_stdout(result);
 }
 
+/// Prints `text` and a line end, as `打印行` does.
+pub fn print_line(text: &str) {
+    print_with(|out| {
+        out.extend_from_slice(text.as_bytes());
+        out.push(b'\n');
+    });
+}
+
 /// Writes `bytes` to standard output at once (after what was printed before).
 pub fn write_stdout(bytes: &[u8]) {
     push_stdout(bytes);

@@ -11,8 +11,12 @@ use crate::library::math::*;
 use crate::library::os::*;
 use crate::library::path::*;
 use crate::library::process::*;
+use crate::library::random::*;
 use crate::library::sync::{qi_atomic_destroy, qi_mutex_destroy};
+use crate::library::test::*;
 use crate::library::text::*;
+use crate::library::time::*;
+use crate::library::vector::*;
 use crate::numeric::{qi_float_rem, qi_float_to_int_sat};
 use crate::object::{qi_release, qi_retain};
 use crate::output::{
@@ -264,6 +268,89 @@ pub fn entry_points() -> Vec<EntryPoint> {
         // 同步
         entry!(qi_mutex_destroy(I64) -> I64),
         entry!(qi_atomic_destroy(I64) -> I64),
+        // 时间 / 日期
+        entry!(qi_datetime_now() -> I64),
+        entry!(qi_datetime_now_millis() -> I64),
+        entry!(qi_datetime_now_micros() -> I64),
+        entry!(qi_datetime_now_nanos() -> I64),
+        entry!(qi_datetime_now_local() -> I64),
+        entry!(qi_datetime_format(I64, Ptr) -> Ptr),
+        entry!(qi_datetime_format_local(I64, Ptr) -> Ptr),
+        entry!(qi_datetime_parse(Ptr, Ptr) -> I64),
+        entry!(qi_datetime_year(I64) -> I64),
+        entry!(qi_datetime_month(I64) -> I64),
+        entry!(qi_datetime_day(I64) -> I64),
+        entry!(qi_datetime_hour(I64) -> I64),
+        entry!(qi_datetime_minute(I64) -> I64),
+        entry!(qi_datetime_second(I64) -> I64),
+        entry!(qi_datetime_millisecond(I64) -> I64),
+        entry!(qi_datetime_weekday(I64) -> I64),
+        entry!(qi_datetime_quarter(I64) -> I64),
+        entry!(qi_datetime_day_of_year(I64) -> I64),
+        entry!(qi_datetime_week_of_year(I64) -> I64),
+        entry!(qi_datetime_add_seconds(I64, I64) -> I64),
+        entry!(qi_datetime_add_minutes(I64, I64) -> I64),
+        entry!(qi_datetime_add_hours(I64, I64) -> I64),
+        entry!(qi_datetime_add_days(I64, I64) -> I64),
+        entry!(qi_datetime_add_weeks(I64, I64) -> I64),
+        entry!(qi_datetime_add_months(I64, I64) -> I64),
+        entry!(qi_datetime_add_years(I64, I64) -> I64),
+        entry!(qi_datetime_diff_days(I64, I64) -> I64),
+        entry!(qi_datetime_diff_hours(I64, I64) -> I64),
+        entry!(qi_datetime_diff_minutes(I64, I64) -> I64),
+        entry!(qi_datetime_diff_seconds(I64, I64) -> I64),
+        entry!(qi_datetime_from_ymd(I64, I64, I64) -> I64),
+        entry!(qi_datetime_from_ymdhms(I64, I64, I64, I64, I64, I64) -> I64),
+        entry!(qi_datetime_is_leap_year(I64) -> I64),
+        entry!(qi_datetime_days_in_month(I64, I64) -> I64),
+        entry!(qi_datetime_start_of_day(I64) -> I64),
+        entry!(qi_datetime_end_of_day(I64) -> I64),
+        entry!(qi_datetime_start_of_week(I64) -> I64),
+        entry!(qi_datetime_end_of_week(I64) -> I64),
+        entry!(qi_datetime_start_of_month(I64) -> I64),
+        entry!(qi_datetime_end_of_month(I64) -> I64),
+        entry!(qi_datetime_start_of_quarter(I64) -> I64),
+        entry!(qi_datetime_end_of_quarter(I64) -> I64),
+        entry!(qi_datetime_start_of_year(I64) -> I64),
+        entry!(qi_datetime_end_of_year(I64) -> I64),
+        entry!(qi_datetime_is_between(I64, I64, I64) -> I64),
+        entry!(qi_datetime_is_today(I64) -> I64),
+        entry!(qi_datetime_is_this_week(I64) -> I64),
+        entry!(qi_datetime_is_this_month(I64) -> I64),
+        entry!(qi_datetime_is_this_year(I64) -> I64),
+        entry!(qi_datetime_is_weekend(I64) -> I64),
+        entry!(qi_datetime_is_weekday(I64) -> I64),
+        entry!(qi_datetime_seconds_to_millis(I64) -> I64),
+        entry!(qi_datetime_millis_to_seconds(I64) -> I64),
+        entry!(qi_datetime_seconds_to_micros(I64) -> I64),
+        entry!(qi_datetime_micros_to_seconds(I64) -> I64),
+        entry!(qi_datetime_sleep_seconds(I64)),
+        entry!(qi_datetime_sleep_millis(I64)),
+        entry!(qi_datetime_sleep_micros(I64)),
+        entry!(qi_datetime_async_sleep_millis(I64)),
+        entry!(qi_datetime_async_sleep_future(I64) -> I64),
+        // 随机
+        entry!(qi_random_int(I64, I64) -> I64),
+        entry!(qi_random_float(F64, F64) -> F64),
+        entry!(qi_random_bool() -> I64),
+        entry!(qi_random_string(I64) -> Ptr),
+        entry!(qi_random_uuid() -> Ptr),
+        // 测试
+        entry!(qi_test_pass(Ptr)),
+        entry!(qi_test_fail(Ptr, Ptr)),
+        entry!(qi_test_assert_eq_int(I64, I64, Ptr) -> I64),
+        entry!(qi_test_assert_eq_float(F64, F64, Ptr) -> I64),
+        entry!(qi_test_assert_eq_string(Ptr, Ptr, Ptr) -> I64),
+        entry!(qi_test_assert_true(I64, Ptr) -> I64),
+        entry!(qi_test_assert_false(I64, Ptr) -> I64),
+        entry!(qi_test_assert_ne_int(I64, I64, Ptr) -> I64),
+        // 向量
+        entry!(qi_vector_dot(Ptr, Ptr) -> F64),
+        entry!(qi_vector_magnitude(Ptr) -> F64),
+        entry!(qi_vector_cosine_similarity(Ptr, Ptr) -> F64),
+        entry!(qi_vector_add(Ptr, Ptr) -> Ptr),
+        entry!(qi_vector_normalize(Ptr) -> Ptr),
+        entry!(qi_vector_scale(Ptr, F64) -> Ptr),
         entry!(qi_publish(Ptr)),
     ]
 }
@@ -296,6 +383,10 @@ mod tests {
         include_str!("library/path.rs"),
         include_str!("library/env.rs"),
         include_str!("library/process.rs"),
+        include_str!("library/time.rs"),
+        include_str!("library/random.rs"),
+        include_str!("library/test.rs"),
+        include_str!("library/vector.rs"),
         include_str!("exception.rs"),
         include_str!("format.rs"),
         include_str!("literal.rs"),

@@ -36,6 +36,7 @@ pub fn interprets(m: &Module) -> bool {
         let symbol = f.row().symbol;
         symbol.starts_with("qi_math_")
             || symbol.starts_with("qi_string_")
+            || symbol.starts_with("qi_vector_")
             || matches!(symbol, "qi_io_println" | "qi_io_print")
     };
     m.functions.iter().flat_map(|f| &f.blocks).flat_map(|b| &b.insts).all(|i| match i {
@@ -988,7 +989,7 @@ impl Machine<'_> {
         })
     }
 
-    /// A library function, by its row's entry point: `数学`, `字符串` and the printing
+    /// A library function, by its row's entry point: `数学`, `字符串`, `向量` and the printing
     /// of `输入输出` (the text functions are `qi-rt`'s own pure functions, so what this
     /// checks is the IR around them: argument types and the ownership of results).
     fn library(&mut self, f: LibId, args: &[V]) -> R<V> {
@@ -1008,6 +1009,9 @@ impl Machine<'_> {
         };
         let new_str = |this: &mut Self, s: &str| this.new_obj(Data::Str(s.to_owned()));
         let truth = |b: bool| V::Int(b as i64);
+        if let Some(op) = symbol.strip_prefix("qi_vector_") {
+            return self.vector(op, args);
+        }
         if let Some(math) = symbol.strip_prefix("qi_math_") {
             return Ok(V::Float(match math {
                 "sqrt" => float(0)?.sqrt(),
@@ -1099,6 +1103,39 @@ impl Machine<'_> {
             "qi_string_ends_with" => truth(string(self, 0)?.ends_with(&string(self, 1)?)),
             other => return fault(format!("the interpreter has no {other}")),
         })
+    }
+
+    /// A `向量` function (`qi_vector_<op>`) on borrowed `数组<浮点数>` arguments, by
+    /// qi-rt's pure functions; an array result is a fresh object of float slots.
+    fn vector(&mut self, op: &str, args: &[V]) -> R<V> {
+        use qi_rt::library::vector;
+        let floats = |this: &Self, i: usize| -> R<Vec<f64>> {
+            let items = this.array_of(*args.get(i).ok_or(Stop::Fault(format!("{op}: no {i}")))?)?;
+            items
+                .iter()
+                .map(|v| match v {
+                    V::Float(x) => Ok(*x),
+                    other => fault(format!("qi_vector_{op}: element {other:?}")),
+                })
+                .collect()
+        };
+        let result = match op {
+            "dot" => return Ok(V::Float(vector::dot(&floats(self, 0)?, &floats(self, 1)?))),
+            "magnitude" => return Ok(V::Float(vector::magnitude(&floats(self, 0)?))),
+            "cosine_similarity" => {
+                let (a, b) = (floats(self, 0)?, floats(self, 1)?);
+                return Ok(V::Float(vector::cosine_similarity(&a, &b)));
+            }
+            "add" => vector::add(&floats(self, 0)?, &floats(self, 1)?),
+            "normalize" => vector::normalize(&floats(self, 0)?),
+            "scale" => match args.get(1) {
+                Some(V::Float(k)) => vector::scale(&floats(self, 0)?, *k),
+                v => return fault(format!("qi_vector_scale: factor {v:?}")),
+            },
+            other => return fault(format!("the interpreter has no qi_vector_{other}")),
+        };
+        let items = result.into_iter().map(V::Float).collect();
+        Ok(self.new_obj(Data::Arr { items, objects: false }))
     }
 
     fn builtin(&mut self, b: Builtin, args: &[V]) -> R<V> {

@@ -343,13 +343,18 @@ pub fn step() -> bool {
 
 /// Sleep `ms` milliseconds (parks only the green thread).
 pub fn sleep(ms: i64) {
+    sleep_for(Duration::from_millis(ms.max(0) as u64));
+}
+
+/// Sleep for `d` (parks only the green thread); a zero duration only yields.
+pub fn sleep_for(d: Duration) {
     let t = current();
-    if ms <= 0 {
+    if d.is_zero() {
         yield_now();
         return;
     }
     let ticket = t.begin_wait();
-    add_timer(Duration::from_millis(ms as u64), ticket);
+    add_timer(d, ticket);
     park();
 }
 
