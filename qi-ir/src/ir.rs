@@ -568,8 +568,9 @@ impl Builtin {
     /// Can this builtin raise an exception (so its block needs an unwind edge)?
     pub fn may_raise(self) -> bool {
         use Builtin::*;
-        if let Library(f) = self {
-            return f.row().raises;
+        // A library function never throws (builtins.md §G.1).
+        if let Library(_) = self {
+            return false;
         }
         matches!(
             self,

@@ -1,13 +1,14 @@
 //! The standard library's one declarative table (builtins.md §G.3).
 //!
 //! One row per library function: the module it belongs to, its Qi name, parameter and
-//! result types, whether it may raise or park, and the runtime entry point implementing
+//! result types, whether it may park, and the runtime entry point implementing
 //! it. Every stage reads these rows and nothing else: the checker's name lookup
 //! (`check/library.rs`), the IR (`Builtin::Library(LibId)`), the JIT's symbol binding
 //! (`qi-jit/src/runtime_calls.rs`), the signature test against `qi-rt`'s entry points, and
 //! the interpreter tier to come. Adding a library function is its row here, its Rust
 //! implementation in `qi-rt/src/library/<module>.rs` (listed in `qi-rt/src/symbols.rs`) and a
-//! conformance program.
+//! conformance program. No row raises: a library function never throws (§G.1), it
+//! returns what §G.4 gives for a failure.
 
 use crate::ir::Type;
 
@@ -58,10 +59,6 @@ pub struct LibFn {
     pub name: &'static str,
     pub params: &'static [LibType],
     pub ret: LibType,
-    /// The entry point returns `qi_rt::green::Raising` and takes the call's (file, line)
-    /// after the parameters. §G.1 says library functions never throw; only the `同步`
-    /// rows that still share the raising entry points of the builtin `加锁` family do.
-    pub raises: bool,
     /// The entry point may park the green thread (an interpreter must call it on one).
     pub parks: bool,
     /// The `qi-rt` entry point.
@@ -124,18 +121,7 @@ const fn row(
     ret: LibType,
     symbol: &'static str,
 ) -> LibFn {
-    LibFn { module, name, params, ret, raises: false, parks: false, symbol }
-}
-
-/// A row whose entry point may raise and park (see [`LibFn::raises`]).
-const fn raising_parks(
-    module: &'static Module,
-    name: &'static str,
-    params: &'static [LibType],
-    ret: LibType,
-    symbol: &'static str,
-) -> LibFn {
-    LibFn { module, name, params, ret, raises: true, parks: true, symbol }
+    LibFn { module, name, params, ret, parks: false, symbol }
 }
 
 /// A row whose entry point may park the green thread (see [`LibFn::parks`]).
@@ -146,18 +132,7 @@ const fn parking(
     ret: LibType,
     symbol: &'static str,
 ) -> LibFn {
-    LibFn { module, name, params, ret, raises: false, parks: true, symbol }
-}
-
-/// A row whose entry point may raise (see [`LibFn::raises`]).
-const fn raising(
-    module: &'static Module,
-    name: &'static str,
-    params: &'static [LibType],
-    ret: LibType,
-    symbol: &'static str,
-) -> LibFn {
-    LibFn { module, name, params, ret, raises: true, parks: false, symbol }
+    LibFn { module, name, params, ret, parks: true, symbol }
 }
 
 /// The library.
@@ -220,18 +195,19 @@ pub static LIBRARY: &[LibFn] = &[
     row(&MATH, "最小", &[F, F], F, "qi_math_min"),
     row(&MATH, "圆周率", &[], F, "qi_math_pi"),
     row(&MATH, "自然常数", &[], F, "qi_math_e"),
-    // 同步: the mutexes of the builtin `加锁` family (language.md §9.4) and atomics.
-    row(&SYNC, "创建锁", &[], I, "qi_mutex_new"),
-    raising_parks(&SYNC, "加锁", &[I], I, "qi_mutex_lock"),
-    raising(&SYNC, "解锁", &[I], I, "qi_mutex_unlock"),
-    raising(&SYNC, "尝试加锁", &[I], I, "qi_mutex_try_lock"),
-    row(&SYNC, "销毁锁", &[I], I, "qi_mutex_destroy"),
-    row(&SYNC, "创建原子", &[I], I, "qi_atomic_new"),
-    raising(&SYNC, "读原子", &[I], I, "qi_atomic_load"),
-    raising(&SYNC, "写原子", &[I, I], I, "qi_atomic_store"),
-    raising(&SYNC, "原子加", &[I, I], I, "qi_atomic_add"),
-    raising(&SYNC, "原子比较交换", &[I, I, I], I, "qi_atomic_cas"),
-    row(&SYNC, "销毁原子", &[I], I, "qi_atomic_destroy"),
+    // 同步: real mutexes (shared with the builtin `加锁` family) and atomics; a handle
+    // that names nothing gives 0 and does nothing (builtins.md §G.1/§G.4).
+    row(&SYNC, "创建锁", &[], I, "qi_sync_mutex_create"),
+    parking(&SYNC, "加锁", &[I], I, "qi_sync_mutex_lock"),
+    row(&SYNC, "解锁", &[I], I, "qi_sync_mutex_unlock"),
+    row(&SYNC, "尝试加锁", &[I], I, "qi_sync_mutex_trylock"),
+    row(&SYNC, "销毁锁", &[I], I, "qi_sync_mutex_destroy"),
+    row(&SYNC, "创建原子", &[I], I, "qi_sync_atomic_create"),
+    row(&SYNC, "读原子", &[I], I, "qi_sync_atomic_load"),
+    row(&SYNC, "写原子", &[I, I], I, "qi_sync_atomic_store"),
+    row(&SYNC, "原子加", &[I, I], I, "qi_sync_atomic_add"),
+    row(&SYNC, "原子比较交换", &[I, I, I], I, "qi_sync_atomic_cas"),
+    row(&SYNC, "销毁原子", &[I], I, "qi_sync_atomic_destroy"),
     // 操作系统 / OS: failures are "" or -1 (builtins.md §G.4; docs/LANGUAGE-NOTES.md).
     row(&OS, "获取环境变量", &[S], S, "qi_os_getenv"),
     row(&OS, "设置环境变量", &[S, S], I, "qi_os_setenv"),

@@ -244,7 +244,7 @@ pub unsafe extern "C" fn qi_await(fut: *mut Header, file: u32, line: u32) -> Rai
 }
 
 // ---------------------------------------------------------------------------
-// Wait groups, mutexes, atomics
+// Wait groups, mutexes, deadline timers
 
 pub extern "C" fn qi_wg_new() -> i64 {
     guard(sync::wait_group_new)
@@ -322,33 +322,6 @@ pub extern "C" fn qi_timer_stop(h: i64, file: u32, line: u32) -> Raising {
         Ok(()) => ok(1),
         Err(_) => bad_handle("定时器", "timer", h, file, line),
     })
-}
-
-pub extern "C" fn qi_atomic_new(v: i64) -> i64 {
-    guard(|| sync::atomic_new(v))
-}
-
-fn atomic_result(r: Result<i64, sync::BadHandle>, h: i64, file: u32, line: u32) -> Raising {
-    match r {
-        Ok(v) => ok(v as u64),
-        Err(_) => bad_handle("原子", "atomic", h, file, line),
-    }
-}
-
-pub extern "C" fn qi_atomic_load(h: i64, file: u32, line: u32) -> Raising {
-    guard(|| atomic_result(sync::atomic_load(h), h, file, line))
-}
-
-pub extern "C" fn qi_atomic_store(h: i64, v: i64, file: u32, line: u32) -> Raising {
-    guard(|| atomic_result(sync::atomic_store(h, v), h, file, line))
-}
-
-pub extern "C" fn qi_atomic_add(h: i64, d: i64, file: u32, line: u32) -> Raising {
-    guard(|| atomic_result(sync::atomic_add(h, d), h, file, line))
-}
-
-pub extern "C" fn qi_atomic_cas(h: i64, expected: i64, new: i64, file: u32, line: u32) -> Raising {
-    guard(|| atomic_result(sync::atomic_cas(h, expected, new).map(i64::from), h, file, line))
 }
 
 /// Publishes an object stored where other green threads can reach it (a global, or a

@@ -12,7 +12,7 @@ use crate::library::os::*;
 use crate::library::path::*;
 use crate::library::process::*;
 use crate::library::random::*;
-use crate::library::sync::{qi_atomic_destroy, qi_mutex_destroy};
+use crate::library::sync::*;
 use crate::library::test::*;
 use crate::library::text::*;
 use crate::library::time::*;
@@ -182,11 +182,6 @@ pub fn entry_points() -> Vec<EntryPoint> {
         entry!(qi_mutex_lock(I64, U32, U32) -> Raising),
         entry!(qi_mutex_unlock(I64, U32, U32) -> Raising),
         entry!(qi_mutex_try_lock(I64, U32, U32) -> Raising),
-        entry!(qi_atomic_new(I64) -> I64),
-        entry!(qi_atomic_load(I64, U32, U32) -> Raising),
-        entry!(qi_atomic_store(I64, I64, U32, U32) -> Raising),
-        entry!(qi_atomic_add(I64, I64, U32, U32) -> Raising),
-        entry!(qi_atomic_cas(I64, I64, I64, U32, U32) -> Raising),
         // 输入输出
         entry!(qi_io_println(Ptr) -> I64),
         entry!(qi_io_print(Ptr) -> I64),
@@ -266,8 +261,17 @@ pub fn entry_points() -> Vec<EntryPoint> {
         entry!(qi_process_current_pid() -> I64),
         entry!(qi_process_exit(I64) -> !),
         // 同步
-        entry!(qi_mutex_destroy(I64) -> I64),
-        entry!(qi_atomic_destroy(I64) -> I64),
+        entry!(qi_sync_mutex_create() -> I64),
+        entry!(qi_sync_mutex_lock(I64) -> I64),
+        entry!(qi_sync_mutex_unlock(I64) -> I64),
+        entry!(qi_sync_mutex_trylock(I64) -> I64),
+        entry!(qi_sync_mutex_destroy(I64) -> I64),
+        entry!(qi_sync_atomic_create(I64) -> I64),
+        entry!(qi_sync_atomic_load(I64) -> I64),
+        entry!(qi_sync_atomic_store(I64, I64) -> I64),
+        entry!(qi_sync_atomic_add(I64, I64) -> I64),
+        entry!(qi_sync_atomic_cas(I64, I64, I64) -> I64),
+        entry!(qi_sync_atomic_destroy(I64) -> I64),
         // 时间 / 日期
         entry!(qi_datetime_now() -> I64),
         entry!(qi_datetime_now_millis() -> I64),
