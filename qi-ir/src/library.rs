@@ -10,7 +10,7 @@
 //! conformance program. No row raises: a library function never throws (§G.1), it
 //! returns what §G.4 gives for a failure.
 
-use crate::ir::Type;
+use crate::ir::{FnType, Type};
 
 /// A module: the keys it is reached by (`文本` is `字符串`'s second key, builtins.md §G.3).
 #[derive(Debug, PartialEq, Eq)]
@@ -38,6 +38,9 @@ pub enum LibType {
     /// A `数组<T>` object (`向量`'s `数组<浮点数>`): borrowed as a parameter, a fresh
     /// (owned) array as a result.
     Array(&'static LibType),
+    /// A function value `函数(): 空` (a closure object, borrowed; `同步.启动并等待协程`
+    /// runs it on a new green thread). builtins.md §G.3 writes it `指针/整数`.
+    Action,
 }
 
 impl LibType {
@@ -48,6 +51,7 @@ impl LibType {
             LibType::Float => Type::Float,
             LibType::Str => Type::Str,
             LibType::Array(elem) => Type::Array(Box::new(elem.ty())),
+            LibType::Action => Type::Fn(Box::new(FnType { params: Vec::new(), ret: Type::Void })),
         }
     }
 }
@@ -61,6 +65,9 @@ pub struct LibFn {
     pub ret: LibType,
     /// The entry point may park the green thread (an interpreter must call it on one).
     pub parks: bool,
+    /// The entry point starts a green thread running its function-value argument (so
+    /// objects the program holds can become reachable from several threads).
+    pub spawns: bool,
     /// The `qi-rt` entry point.
     pub symbol: &'static str,
 }
@@ -101,12 +108,6 @@ pub const MODULES_LATER: &[&str] =
 pub const FUNCTIONS_LATER: &[(&str, &str)] = &[
     // Its result is a handle of the 列表 module, which is not provided yet.
     ("字符串", "分割"),
-    ("同步", "协程异常数量"),
-    ("同步", "获取协程异常"),
-    ("同步", "启动并等待协程"),
-    ("同步", "等待协程"),
-    ("同步", "协程有异常"),
-    ("同步", "获取协程异常句柄"),
 ];
 
 use LibType::{Float as F, Int as I, Str as S, Void as V};
@@ -121,7 +122,7 @@ const fn row(
     ret: LibType,
     symbol: &'static str,
 ) -> LibFn {
-    LibFn { module, name, params, ret, parks: false, symbol }
+    LibFn { module, name, params, ret, parks: false, spawns: false, symbol }
 }
 
 /// A row whose entry point may park the green thread (see [`LibFn::parks`]).
@@ -132,7 +133,18 @@ const fn parking(
     ret: LibType,
     symbol: &'static str,
 ) -> LibFn {
-    LibFn { module, name, params, ret, parks: true, symbol }
+    LibFn { module, name, params, ret, parks: true, spawns: false, symbol }
+}
+
+/// A row whose entry point starts a green thread (see [`LibFn::spawns`]).
+const fn spawning(
+    module: &'static Module,
+    name: &'static str,
+    params: &'static [LibType],
+    ret: LibType,
+    symbol: &'static str,
+) -> LibFn {
+    LibFn { module, name, params, ret, parks: false, spawns: true, symbol }
 }
 
 /// The library.
@@ -208,6 +220,14 @@ pub static LIBRARY: &[LibFn] = &[
     row(&SYNC, "原子加", &[I, I], I, "qi_sync_atomic_add"),
     row(&SYNC, "原子比较交换", &[I, I, I], I, "qi_sync_atomic_cas"),
     row(&SYNC, "销毁原子", &[I], I, "qi_sync_atomic_destroy"),
+    // Goroutine inspection: a thread started with a join handle keeps its uncaught
+    // exception there instead of ending the program (docs/CONCURRENCY.md).
+    spawning(&SYNC, "启动并等待协程", &[LibType::Action], I, "qi_sync_goroutine_spawn"),
+    parking(&SYNC, "等待协程", &[I], I, "qi_sync_goroutine_join"),
+    row(&SYNC, "协程有异常", &[I], I, "qi_sync_goroutine_has_exception"),
+    row(&SYNC, "获取协程异常句柄", &[I], S, "qi_sync_goroutine_take_exception"),
+    row(&SYNC, "协程异常数量", &[], I, "qi_sync_goroutine_exception_count"),
+    row(&SYNC, "获取协程异常", &[], S, "qi_sync_goroutine_take_oldest_exception"),
     // 操作系统 / OS: failures are "" or -1 (builtins.md §G.4; docs/LANGUAGE-NOTES.md).
     row(&OS, "获取环境变量", &[S], S, "qi_os_getenv"),
     row(&OS, "设置环境变量", &[S, S], I, "qi_os_setenv"),

@@ -590,13 +590,13 @@ fn sync_diagnostics() {
             "添加等待(1);
 加锁(\"锁\");
 同步.不存在(1);
-同步.协程异常数量();",
+同步.启动并等待协程(1);",
         ),
         &[
             "2:1-2:8 函数「添加等待」需要 2 个实参，实际传了 1 个 | function `添加等待` takes 2 argument(s) but 1 were given",
             "3:4-3:7 类型不匹配：期望 整数，实际是 字符串 | type mismatch: expected 整数, found 字符串",
             "4:1-4:10 标准库模块「同步」没有函数「不存在」 | standard-library module `同步` has no function `不存在`",
-            "5:1-5:12 暂不支持：同步.协程异常数量 | not supported yet: 同步.协程异常数量",
+            "5:12-5:13 标准库函数「启动并等待协程」第 1 个参数要 函数()，实际传的是 整数 | argument 1 of standard-library function `启动并等待协程` must be 函数(), found 整数",
         ],
     );
 }

@@ -666,20 +666,14 @@ fn float_cc(c: Cmp) -> FloatCC {
 
 /// Does the program start green threads (so objects can be reachable from several)?
 pub fn uses_green_threads(m: &qi_ir::Module) -> bool {
-    m.functions.iter().flat_map(|f| &f.blocks).flat_map(|b| &b.insts).any(|i| {
-        matches!(
-            i,
-            Inst::Assign {
-                value: Value::Builtin {
-                    op: qi_ir::Builtin::Spawn | qi_ir::Builtin::FutureSpawn,
-                    ..
-                },
-                ..
-            } | Inst::Effect(Value::Builtin {
-                op: qi_ir::Builtin::Spawn | qi_ir::Builtin::FutureSpawn,
-                ..
-            })
-        )
+    m.functions.iter().flat_map(|f| &f.blocks).flat_map(|b| &b.insts).any(|i| match i {
+        Inst::Assign { value: Value::Builtin { op, .. }, .. }
+        | Inst::Effect(Value::Builtin { op, .. }) => match op {
+            qi_ir::Builtin::Spawn | qi_ir::Builtin::FutureSpawn => true,
+            qi_ir::Builtin::Library(f) => f.row().spawns,
+            _ => false,
+        },
+        _ => false,
     })
 }
 

@@ -326,6 +326,18 @@ fn push_frames(out: &mut String, frames: &[Frame]) {
     }
 }
 
+/// The message of exception `e` (`""` for null).
+///
+/// # Safety
+/// `e` is null or a live exception.
+pub unsafe fn message(e: *mut Header) -> String {
+    if e.is_null() {
+        return String::new();
+    }
+    // SAFETY: per the caller.
+    unsafe { data(e) }.message.clone()
+}
+
 /// The text printed for an exception nobody caught: the message, then one line per frame
 /// (innermost first) with the function and the `file:line` of the call site.
 ///

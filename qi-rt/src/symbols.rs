@@ -272,6 +272,12 @@ pub fn entry_points() -> Vec<EntryPoint> {
         entry!(qi_sync_atomic_add(I64, I64) -> I64),
         entry!(qi_sync_atomic_cas(I64, I64, I64) -> I64),
         entry!(qi_sync_atomic_destroy(I64) -> I64),
+        entry!(qi_sync_goroutine_spawn(Ptr) -> I64),
+        entry!(qi_sync_goroutine_join(I64) -> I64),
+        entry!(qi_sync_goroutine_has_exception(I64) -> I64),
+        entry!(qi_sync_goroutine_take_exception(I64) -> Ptr),
+        entry!(qi_sync_goroutine_exception_count() -> I64),
+        entry!(qi_sync_goroutine_take_oldest_exception() -> Ptr),
         // 时间 / 日期
         entry!(qi_datetime_now() -> I64),
         entry!(qi_datetime_now_millis() -> I64),

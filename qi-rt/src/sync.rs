@@ -25,8 +25,12 @@ impl<T> Table<T> {
     }
 
     fn add(&self, item: T) -> i64 {
+        self.add_shared(Arc::new(item))
+    }
+
+    fn add_shared(&self, item: Arc<T>) -> i64 {
         let mut items = self.items.write();
-        items.push(Some(Arc::new(item)));
+        items.push(Some(item));
         items.len() as i64
     }
 
@@ -260,6 +264,106 @@ pub fn atomic_add(h: i64, d: i64) -> Result<i64, BadHandle> {
 
 pub fn atomic_cas(h: i64, expected: i64, new: i64) -> Result<bool, BadHandle> {
     Ok(ATOMICS.get(h)?.compare_exchange(expected, new, Ordering::SeqCst, Ordering::SeqCst).is_ok())
+}
+
+// ---------------------------------------------------------------------------
+// Join handles (`同步.启动并等待协程`): a green thread whose uncaught exception is kept
+// here instead of ending the program.
+
+/// The state of a joined green thread.
+pub struct Join {
+    state: Mutex<(JoinState, Waiters)>,
+}
+
+enum JoinState {
+    Running,
+    Finished,
+    /// Ended by an uncaught exception: its message, and whether `获取协程异常` or
+    /// `获取协程异常句柄` has taken it.
+    Failed {
+        message: String,
+        taken: bool,
+    },
+}
+
+static JOINS: Table<Join> = Table::new();
+
+/// The exceptions of joined green threads not yet taken, oldest first.
+static UNTAKEN: Mutex<VecDeque<Arc<Join>>> = Mutex::new(VecDeque::new());
+
+/// A join handle for a green thread about to start, and its state for the thread.
+pub fn join_new() -> (i64, Arc<Join>) {
+    let join = Arc::new(Join { state: Mutex::new((JoinState::Running, VecDeque::new())) });
+    (JOINS.add_shared(join.clone()), join)
+}
+
+/// The joined green thread ended: normally (`failure` `None`) or by an uncaught
+/// exception with that message. Wakes its waiters.
+pub fn join_end(join: &Arc<Join>, failure: Option<String>) {
+    let woken: Vec<Arc<Task>> = {
+        // Locks in this order everywhere: the queue, then a join's state.
+        let mut untaken = UNTAKEN.lock();
+        let mut st = join.state.lock();
+        st.0 = match failure {
+            None => JoinState::Finished,
+            Some(message) => {
+                untaken.push_back(join.clone());
+                JoinState::Failed { message, taken: false }
+            }
+        };
+        st.1.drain(..).filter_map(|(t, k)| wake_claimed(t, k)).collect()
+    };
+    for t in woken {
+        sched::wake(t);
+    }
+}
+
+/// `等待协程(h)`: parks until the thread has ended.
+pub fn join_wait(handle: i64) -> Result<(), BadHandle> {
+    let join = JOINS.get(handle)?;
+    let st = join.state.lock();
+    if matches!(st.0, JoinState::Running) {
+        // Woken by `join_end`, after which the thread has ended.
+        park_in(st);
+    }
+    Ok(())
+}
+
+/// `协程有异常(h)`: whether the thread has ended by an uncaught exception.
+pub fn join_failed(handle: i64) -> Result<bool, BadHandle> {
+    Ok(matches!(JOINS.get(handle)?.state.lock().0, JoinState::Failed { .. }))
+}
+
+/// Marks `join`'s exception taken; its message, or `None` when it has none.
+fn take(join: &Arc<Join>, untaken: &mut VecDeque<Arc<Join>>) -> Option<String> {
+    let mut st = join.state.lock();
+    let JoinState::Failed { message, taken } = &mut st.0 else { return None };
+    if !*taken {
+        *taken = true;
+        untaken.retain(|j| !Arc::ptr_eq(j, join));
+    }
+    Some(message.clone())
+}
+
+/// `获取协程异常句柄(h)`: the message of the thread's uncaught exception (taking it, so
+/// `协程异常数量` no longer counts it); `None` while it runs or when it ended normally.
+pub fn join_take_exception(handle: i64) -> Result<Option<String>, BadHandle> {
+    let join = JOINS.get(handle)?;
+    // The queue's lock first (see `join_end`).
+    let mut untaken = UNTAKEN.lock();
+    Ok(take(&join, &mut untaken))
+}
+
+/// `协程异常数量()`: how many joined threads ended by an exception not yet taken.
+pub fn untaken_exceptions() -> usize {
+    UNTAKEN.lock().len()
+}
+
+/// `获取协程异常()`: takes the oldest exception not yet taken; its message.
+pub fn take_oldest_exception() -> Option<String> {
+    let mut untaken = UNTAKEN.lock();
+    let oldest = untaken.front()?.clone();
+    take(&oldest, &mut untaken)
 }
 
 #[cfg(test)]

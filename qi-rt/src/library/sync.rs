@@ -5,6 +5,8 @@
 //! parks only the green thread.
 
 use crate::guard::guard;
+use crate::object::Header;
+use crate::string::{new_str, Str};
 use crate::sync;
 
 /// `同步.创建锁()` → a new mutex's handle.
@@ -65,4 +67,46 @@ pub extern "C" fn qi_sync_atomic_cas(h: i64, expected: i64, new: i64) -> i64 {
 /// `同步.销毁原子(h)` → 1 when it freed the atomic; 0 for a handle that names none.
 pub extern "C" fn qi_sync_atomic_destroy(h: i64) -> i64 {
     guard(|| sync::atomic_destroy(h) as i64)
+}
+
+// Goroutine inspection: green threads started with a join handle keep their uncaught
+// exception there instead of ending the program (docs/CONCURRENCY.md).
+
+/// `同步.启动并等待协程(函数值)` → the join handle of a new green thread running `f`.
+///
+/// # Safety
+/// `f` is a live closure object `函数(): 空`.
+pub unsafe extern "C" fn qi_sync_goroutine_spawn(f: *mut Header) -> i64 {
+    // SAFETY: per the caller.
+    guard(|| unsafe { crate::sched::spawn_joined(f) })
+}
+
+/// `同步.等待协程(h)` → 1 once the thread has ended (parking meanwhile); 0 for a handle that
+/// names none.
+pub extern "C" fn qi_sync_goroutine_join(h: i64) -> i64 {
+    guard(|| sync::join_wait(h).is_ok() as i64)
+}
+
+/// `同步.协程有异常(h)` → 1 when the thread has ended by an uncaught exception, else 0
+/// (also while it runs, and for a handle that names none).
+pub extern "C" fn qi_sync_goroutine_has_exception(h: i64) -> i64 {
+    guard(|| sync::join_failed(h).unwrap_or(false) as i64)
+}
+
+/// `同步.获取协程异常句柄(h)` → the message of the thread's uncaught exception, which is
+/// then taken (no longer counted by `协程异常数量`); `""` when it has none (yet), or for a
+/// handle that names none.
+pub extern "C" fn qi_sync_goroutine_take_exception(h: i64) -> *mut Str {
+    guard(|| new_str(&sync::join_take_exception(h).ok().flatten().unwrap_or_default()))
+}
+
+/// `同步.协程异常数量()` → how many joined threads ended by an exception not yet taken.
+pub extern "C" fn qi_sync_goroutine_exception_count() -> i64 {
+    guard(|| sync::untaken_exceptions() as i64)
+}
+
+/// `同步.获取协程异常()` → the message of the oldest exception not yet taken, taking it;
+/// `""` when there is none.
+pub extern "C" fn qi_sync_goroutine_take_oldest_exception() -> *mut Str {
+    guard(|| new_str(&sync::take_oldest_exception().unwrap_or_default()))
 }

@@ -390,6 +390,25 @@ pub unsafe fn publish(p: *mut Header) {
 /// # Safety
 /// `closure` is a live closure object `函数()`.
 pub unsafe fn spawn(closure: *mut Header) {
+    // SAFETY: per the caller.
+    unsafe { spawn_task(closure, None) };
+}
+
+/// `同步.启动并等待协程`: like [`spawn`], but the thread's end and uncaught exception go to
+/// a new join handle (returned) instead of ending the program.
+///
+/// # Safety
+/// `closure` is a live closure object `函数()`.
+pub unsafe fn spawn_joined(closure: *mut Header) -> i64 {
+    let (handle, join) = crate::sync::join_new();
+    // SAFETY: per the caller.
+    unsafe { spawn_task(closure, Some(join)) };
+    handle
+}
+
+/// # Safety
+/// `closure` is a live closure object `函数()`.
+unsafe fn spawn_task(closure: *mut Header, join: Option<Arc<crate::sync::Join>>) {
     let s = sched();
     // SAFETY: per the caller.
     unsafe { publish(closure) };
@@ -397,7 +416,12 @@ pub unsafe fn spawn(closure: *mut Header) {
     unsafe { crate::object::retain(closure) };
     s.live.fetch_add(1, Ordering::SeqCst);
     s.active.fetch_add(1, Ordering::SeqCst);
-    worker::push(Arc::new(Task::new(Start::Closure(closure), std::ptr::null_mut(), false)), false);
+    let task = Task::new(Start::Closure(closure), std::ptr::null_mut(), false);
+    let task = match join {
+        Some(join) => task.with_join(join),
+        None => task,
+    };
+    worker::push(Arc::new(task), false);
 }
 
 /// An eager future: a new green thread running `closure` at once; it completes (or fails)

@@ -94,6 +94,9 @@ pub struct Task {
     /// A future this task completes (owned; null for `启动` threads): if the task ends by
     /// an exception, the future fails with it.
     pub future: *mut Header,
+    /// The join handle's state of a thread started by `同步.启动并等待协程`: its end, and
+    /// an uncaught exception, go there instead of ending the program.
+    pub join: Option<std::sync::Arc<crate::sync::Join>>,
     pub is_main: bool,
     /// How many bytes of stack its generated code may use (`stack::FULL_BUDGET`, less
     /// for an eager future: see `sched::spawn_eager`).
@@ -128,9 +131,15 @@ impl Task {
             }),
             yielder: UnsafeCell::new(std::ptr::null()),
             future,
+            join: None,
             is_main,
             stack_budget: super::stack::FULL_BUDGET,
         }
+    }
+
+    /// The same task, ending into the join handle state `join`.
+    pub fn with_join(self, join: std::sync::Arc<crate::sync::Join>) -> Task {
+        Task { join: Some(join), ..self }
     }
 
     /// The same task with a smaller stack budget.

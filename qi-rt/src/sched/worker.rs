@@ -459,7 +459,17 @@ fn fail_without_stack(task: &Task, local: &mut Local, start: Start) {
 
 fn finish(task: &Task, status: u8) {
     task.state.store(super::task::DONE, Ordering::Release);
-    if status != 0 {
+    if let Some(join) = &task.join {
+        let failure = (status != 0).then(|| {
+            let e = crate::exception::take_pending();
+            // SAFETY: `e` is the owned pending exception (or null).
+            let message = unsafe { crate::exception::message(e) };
+            // SAFETY: as above; only its message is kept.
+            unsafe { crate::object::release(e) };
+            message
+        });
+        crate::sync::join_end(join, failure);
+    } else if status != 0 {
         let e = crate::exception::take_pending();
         if !task.future.is_null() {
             // SAFETY: the task owns a reference to its future; `e` is owned.
