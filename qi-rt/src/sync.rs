@@ -389,6 +389,33 @@ mod tests {
         assert!(!mutex_destroy(m));
     }
 
+    /// The only test touching the program-wide queue of untaken exceptions.
+    #[test]
+    fn join_handles_keep_exceptions_until_taken_oldest_first() {
+        let (ok, ok_state) = join_new();
+        let (first, first_state) = join_new();
+        let (second, second_state) = join_new();
+        assert_eq!(join_failed(first).ok(), Some(false), "running");
+        assert_eq!(join_take_exception(first).ok(), Some(None));
+        join_end(&second_state, Some("二".into()));
+        join_end(&ok_state, None);
+        join_end(&first_state, Some("一".into()));
+        assert!(join_wait(ok).is_ok(), "ended: no parking");
+        assert_eq!(join_failed(ok).ok(), Some(false));
+        assert_eq!(join_failed(first).ok(), Some(true));
+        assert_eq!(untaken_exceptions(), 2);
+        assert_eq!(join_take_exception(first).ok(), Some(Some("一".into())));
+        assert_eq!(join_take_exception(first).ok(), Some(Some("一".into())), "still readable");
+        assert_eq!(untaken_exceptions(), 1);
+        assert_eq!(take_oldest_exception().as_deref(), Some("二"));
+        assert_eq!(take_oldest_exception(), None);
+        assert_eq!(join_take_exception(second).ok(), Some(Some("二".into())));
+        assert_eq!(untaken_exceptions(), 0);
+        assert!(join_wait(0).is_err());
+        assert!(join_failed(-1).is_err());
+        assert!(join_take_exception(i64::MAX).is_err());
+    }
+
     #[test]
     fn handles_and_atomics() {
         let a = atomic_new(5);
