@@ -94,26 +94,27 @@ pub static TIME: Module = Module { keys: &["时间", "日期"] };
 pub static RANDOM: Module = Module { keys: &["随机"] };
 pub static TEST: Module = Module { keys: &["测试"] };
 pub static VECTOR: Module = Module { keys: &["向量"] };
+pub static LIST: Module = Module { keys: &["列表"] };
 
 /// Every module, in the order diagnostics list them.
 pub static MODULES: &[&Module] =
-    &[&IO, &TEXT, &MATH, &SYNC, &OS, &PATH, &ENV, &PROCESS, &TIME, &RANDOM, &TEST, &VECTOR];
+    &[&IO, &TEXT, &MATH, &SYNC, &OS, &PATH, &ENV, &PROCESS, &TIME, &RANDOM, &TEST, &VECTOR, &LIST];
 
 /// Modules of builtins.md §G.3 this runtime does not provide yet: reported as "暂不支持"
 /// rather than as unknown.
 pub const MODULES_LATER: &[&str] =
-    &["JSON", "列表", "哈希表", "内存", "正则", "加密", "压缩", "配置", "子进程", "反射"];
+    &["JSON", "哈希表", "内存", "正则", "加密", "压缩", "配置", "子进程", "反射"];
 
 /// Functions of provided modules not implemented yet: (module, name), "暂不支持".
-pub const FUNCTIONS_LATER: &[(&str, &str)] = &[
-    // Its result is a handle of the 列表 module, which is not provided yet.
-    ("字符串", "分割"),
-];
+pub const FUNCTIONS_LATER: &[(&str, &str)] = &[];
 
 use LibType::{Float as F, Int as I, Str as S, Void as V};
 
 /// `数组<浮点数>`.
 const FA: LibType = LibType::Array(&LibType::Float);
+
+/// `数组<字符串>`.
+const SA: LibType = LibType::Array(&LibType::Str);
 
 const fn row(
     module: &'static Module,
@@ -184,6 +185,8 @@ pub static LIBRARY: &[LibFn] = &[
     row(&TEXT, "转小写", &[S], S, "qi_string_to_lower"),
     row(&TEXT, "开始于", &[S, S], I, "qi_string_starts_with"),
     row(&TEXT, "结束于", &[S, S], I, "qi_string_ends_with"),
+    // A string-list handle of the 列表 module, not an array (builtins.md §G.4).
+    row(&TEXT, "分割", &[S, S], I, "qi_string_split"),
     // 数学: all parameters and results 浮点数 (builtins.md §G.4).
     row(&MATH, "开方", &[F], F, "qi_math_sqrt"),
     row(&MATH, "绝对值", &[F], F, "qi_math_abs"),
@@ -356,6 +359,34 @@ pub static LIBRARY: &[LibFn] = &[
     row(&VECTOR, "加", &[FA, FA], FA, "qi_vector_add"),
     row(&VECTOR, "归一化", &[FA], FA, "qi_vector_normalize"),
     row(&VECTOR, "数乘", &[FA, F], FA, "qi_vector_scale"),
+    // 列表: typed lists behind handles; a handle naming no list of the kind gives
+    // 0 / 0.0 / "" and does nothing, mutators give 1/0 (builtins.md §G.1/§G.4).
+    row(&LIST, "创建整数列表", &[], I, "qi_list_int_create"),
+    row(&LIST, "添加整数", &[I, I], I, "qi_list_int_push"),
+    row(&LIST, "获取整数", &[I, I], I, "qi_list_int_get"),
+    row(&LIST, "设置整数", &[I, I, I], I, "qi_list_int_set"),
+    row(&LIST, "整数列表大小", &[I], I, "qi_list_int_size"),
+    row(&LIST, "弹出整数", &[I], I, "qi_list_int_pop"),
+    row(&LIST, "清空整数列表", &[I], I, "qi_list_int_clear"),
+    row(&LIST, "删除整数元素", &[I, I], I, "qi_list_int_remove"),
+    row(&LIST, "插入整数", &[I, I, I], I, "qi_list_int_insert"),
+    row(&LIST, "包含整数", &[I, I], I, "qi_list_int_contains"),
+    row(&LIST, "查找整数索引", &[I, I], I, "qi_list_int_index_of"),
+    row(&LIST, "创建浮点列表", &[], I, "qi_list_float_create"),
+    row(&LIST, "添加浮点数", &[I, F], I, "qi_list_float_push"),
+    row(&LIST, "获取浮点数", &[I, I], F, "qi_list_float_get"),
+    row(&LIST, "浮点列表大小", &[I], I, "qi_list_float_size"),
+    row(&LIST, "创建字符串列表", &[], I, "qi_list_string_create"),
+    row(&LIST, "添加字符串", &[I, S], I, "qi_list_string_push"),
+    row(&LIST, "获取字符串", &[I, I], S, "qi_list_string_get"),
+    row(&LIST, "字符串列表大小", &[I], I, "qi_list_string_size"),
+    row(&LIST, "转字符串数组", &[I], SA, "qi_list_string_to_array"),
+    row(&LIST, "创建指针列表", &[], I, "qi_list_ptr_create"),
+    row(&LIST, "添加指针", &[I, I], I, "qi_list_ptr_push"),
+    row(&LIST, "获取指针", &[I, I], S, "qi_list_ptr_get"),
+    row(&LIST, "设置指针", &[I, I, I], I, "qi_list_ptr_set"),
+    row(&LIST, "指针列表大小", &[I], I, "qi_list_ptr_size"),
+    row(&LIST, "删除列表", &[I], I, "qi_list_free"),
 ];
 
 /// Every row with its id.

@@ -7,6 +7,7 @@ use crate::exception::*;
 use crate::green::*;
 use crate::library::env::*;
 use crate::library::io::*;
+use crate::library::list::*;
 use crate::library::math::*;
 use crate::library::os::*;
 use crate::library::path::*;
@@ -217,6 +218,7 @@ pub fn entry_points() -> Vec<EntryPoint> {
         entry!(qi_string_to_lower(Ptr) -> Ptr),
         entry!(qi_string_starts_with(Ptr, Ptr) -> I64),
         entry!(qi_string_ends_with(Ptr, Ptr) -> I64),
+        entry!(qi_string_split(Ptr, Ptr) -> I64),
         // 操作系统 / OS
         entry!(qi_os_getenv(Ptr) -> Ptr),
         entry!(qi_os_setenv(Ptr, Ptr) -> I64),
@@ -361,6 +363,33 @@ pub fn entry_points() -> Vec<EntryPoint> {
         entry!(qi_vector_add(Ptr, Ptr) -> Ptr),
         entry!(qi_vector_normalize(Ptr) -> Ptr),
         entry!(qi_vector_scale(Ptr, F64) -> Ptr),
+        // 列表
+        entry!(qi_list_int_create() -> I64),
+        entry!(qi_list_int_push(I64, I64) -> I64),
+        entry!(qi_list_int_get(I64, I64) -> I64),
+        entry!(qi_list_int_set(I64, I64, I64) -> I64),
+        entry!(qi_list_int_size(I64) -> I64),
+        entry!(qi_list_int_pop(I64) -> I64),
+        entry!(qi_list_int_clear(I64) -> I64),
+        entry!(qi_list_int_remove(I64, I64) -> I64),
+        entry!(qi_list_int_insert(I64, I64, I64) -> I64),
+        entry!(qi_list_int_contains(I64, I64) -> I64),
+        entry!(qi_list_int_index_of(I64, I64) -> I64),
+        entry!(qi_list_float_create() -> I64),
+        entry!(qi_list_float_push(I64, F64) -> I64),
+        entry!(qi_list_float_get(I64, I64) -> F64),
+        entry!(qi_list_float_size(I64) -> I64),
+        entry!(qi_list_string_create() -> I64),
+        entry!(qi_list_string_push(I64, Ptr) -> I64),
+        entry!(qi_list_string_get(I64, I64) -> Ptr),
+        entry!(qi_list_string_size(I64) -> I64),
+        entry!(qi_list_string_to_array(I64) -> Ptr),
+        entry!(qi_list_ptr_create() -> I64),
+        entry!(qi_list_ptr_push(I64, I64) -> I64),
+        entry!(qi_list_ptr_get(I64, I64) -> Ptr),
+        entry!(qi_list_ptr_set(I64, I64, I64) -> I64),
+        entry!(qi_list_ptr_size(I64) -> I64),
+        entry!(qi_list_free(I64) -> I64),
         entry!(qi_publish(Ptr)),
     ]
 }
@@ -397,6 +426,7 @@ mod tests {
         include_str!("library/random.rs"),
         include_str!("library/test.rs"),
         include_str!("library/vector.rs"),
+        include_str!("library/list.rs"),
         include_str!("exception.rs"),
         include_str!("format.rs"),
         include_str!("literal.rs"),

@@ -311,6 +311,26 @@ pub unsafe extern "C" fn qi_string_ends_with(s: *const Str, t: *const Str) -> i6
     guard(|| truth(text!(s).ends_with(text!(t))))
 }
 
+/// `分割(s, 分隔符)`: the pieces of `s` between occurrences of `分隔符`; an empty separator
+/// gives `s` whole (builtins.md §G.4).
+pub fn split<'a>(s: &'a str, separator: &str) -> Vec<&'a str> {
+    if separator.is_empty() {
+        return vec![s];
+    }
+    s.split(separator).collect()
+}
+
+/// `分割(s, 分隔符)` → the handle of a new string list (the `列表` module) of the pieces.
+///
+/// # Safety
+/// Every string argument is null or a live string object.
+pub unsafe extern "C" fn qi_string_split(s: *const Str, separator: *const Str) -> i64 {
+    guard(|| {
+        let pieces = split(text!(s), text!(separator));
+        crate::library::list::new_string_list(pieces.into_iter().map(str::to_owned).collect())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
