@@ -286,3 +286,46 @@ pub extern "C" fn qi_list_free(h: i64) -> i64 {
         removed.is_some() as i64
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn handles_of_another_kind_or_freed_name_nothing() {
+        let ints = qi_list_int_create();
+        let floats = qi_list_float_create();
+        assert!(floats > ints, "one counter, never reused");
+        assert_eq!(qi_list_int_push(ints, 4), 1);
+        assert_eq!(qi_list_int_push(floats, 4), 0);
+        assert_eq!(qi_list_float_push(floats, 0.5), 1);
+        assert_eq!(qi_list_float_size(ints), 0);
+        assert_eq!(qi_list_int_get(ints, 0), 4);
+        assert_eq!(qi_list_free(ints), 1);
+        assert_eq!(qi_list_free(ints), 0);
+        assert_eq!(qi_list_int_get(ints, 0), 0);
+        assert_eq!(qi_list_int_index_of(ints, 4), -1);
+        assert_eq!(qi_list_float_get(floats, 0), 0.5);
+        assert_eq!(qi_list_free(floats), 1);
+    }
+
+    #[test]
+    fn free_drops_the_strings_the_list_holds() {
+        let h = new_string_list(vec!["甲".to_owned(), "乙".to_owned()]);
+        assert_eq!(qi_list_string_size(h), 2);
+        assert!(table().lists.contains_key(&h));
+        assert_eq!(qi_list_free(h), 1);
+        assert!(!table().lists.contains_key(&h), "the list and its strings are gone");
+        assert_eq!(qi_list_string_size(h), 0);
+    }
+
+    #[test]
+    fn indexes_are_checked() {
+        assert_eq!(index(0, 0, false), None);
+        assert_eq!(index(0, 0, true), Some(0));
+        assert_eq!(index(2, 2, true), Some(2));
+        assert_eq!(index(3, 2, true), None);
+        assert_eq!(index(-1, 2, false), None);
+        assert_eq!(index(1, 2, false), Some(1));
+    }
+}

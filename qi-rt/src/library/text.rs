@@ -398,4 +398,13 @@ mod tests {
         assert_eq!(replace("aaa", "a", "bb"), "bbbbbb");
         assert_eq!(replace("ab", "", "x"), "ab");
     }
+
+    #[test]
+    fn split_keeps_empty_pieces_and_an_empty_separator_gives_one() {
+        assert_eq!(split("a,b,c", ","), ["a", "b", "c"]);
+        assert_eq!(split("x--y----z", "--"), ["x", "y", "", "z"]);
+        assert_eq!(split("a,b", ""), ["a,b"]);
+        assert_eq!(split("", ","), [""]);
+        assert_eq!(split("你，好", "，"), ["你", "好"]);
+    }
 }
