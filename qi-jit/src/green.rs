@@ -116,13 +116,7 @@ impl<L: Linker> Translator<'_, '_, L> {
         let call = self.b.ins().call(fref, &args);
         let results = self.b.inst_results(call).to_vec();
         if f.raising {
-            let raised = self.b.create_block();
-            let cont = self.b.create_block();
-            self.b.set_cold_block(raised);
-            self.b.ins().brif(results[1], raised, &[], cont, &[]);
-            self.b.switch_to_block(raised);
-            self.jump_to_unwind();
-            self.b.switch_to_block(cont);
+            self.unwind_on(results[1]);
         }
         let value = results.first().copied();
         match op {

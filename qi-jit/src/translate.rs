@@ -233,13 +233,7 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
         let fref = self.linker.rt_func(&mut self.b, f);
         let call = self.b.ins().call(fref, &args);
         let results = self.b.inst_results(call).to_vec();
-        let raised = self.b.create_block();
-        let cont = self.b.create_block();
-        self.b.set_cold_block(raised);
-        self.b.ins().brif(results[1], raised, &[], cont, &[]);
-        self.b.switch_to_block(raised);
-        self.jump_to_unwind();
-        self.b.switch_to_block(cont);
+        self.unwind_on(results[1]);
         Some(results[0])
     }
 
@@ -479,14 +473,20 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
         let value = value.first().copied();
         // Without an exceptional edge (trampolines own nothing) the exception simply
         // leaves this function too.
+        self.unwind_on(*status);
+        value
+    }
+
+    /// Continue in a new block; when `status` is non-zero, unwind first (from a cold
+    /// block): the test after every call that may raise.
+    pub(crate) fn unwind_on(&mut self, status: clif::Value) {
         let raised = self.b.create_block();
         let cont = self.b.create_block();
         self.b.set_cold_block(raised);
-        self.b.ins().brif(*status, raised, &[], cont, &[]);
+        self.b.ins().brif(status, raised, &[], cont, &[]);
         self.b.switch_to_block(raised);
         self.jump_to_unwind();
         self.b.switch_to_block(cont);
-        value
     }
 
     /// Library functions that are single instructions: the call of the row's entry point

@@ -240,17 +240,8 @@ pub unsafe extern "C" fn qi_str_concat(
         }
         match new_str_concat(x, y) {
             Some(s) => Raising { value: s as u64, raised: 0 },
-            None => {
-                // Two live strings: their lengths cannot overflow when added.
-                let len = x.len() + y.len();
-                raise_error(
-                    format!("内存不足：无法分配长度为 {len} 字节的字符串"),
-                    format!("out of memory: cannot allocate a string of {len} bytes"),
-                    file,
-                    line,
-                );
-                Raising { value: 0, raised: 1 }
-            }
+            // Two live strings: their lengths cannot overflow when added.
+            None => raise_string_too_long(x.len() + y.len(), file, line),
         }
     })
 }
@@ -295,16 +286,7 @@ pub unsafe extern "C" fn qi_str_append(
         };
         match grown {
             Some(s) => done(s),
-            None => {
-                let len = cur_len.saturating_add(add_len);
-                raise_error(
-                    format!("内存不足：无法分配长度为 {len} 字节的字符串"),
-                    format!("out of memory: cannot allocate a string of {len} bytes"),
-                    file,
-                    line,
-                );
-                Raising { value: 0, raised: 1 }
-            }
+            None => raise_string_too_long(cur_len.saturating_add(add_len), file, line),
         }
     })
 }
@@ -430,6 +412,17 @@ pub unsafe extern "C" fn qi_str_to_int(a: *const Str) -> i64 {
 pub unsafe extern "C" fn qi_str_to_float(a: *const Str) -> f64 {
     // SAFETY: forwarded from the caller's contract.
     guard(|| parse_float(unsafe { str_as_str(a) }))
+}
+
+/// Raise the exception for a string of `len` bytes that cannot be allocated.
+fn raise_string_too_long(len: usize, file: u32, line: u32) -> Raising {
+    raise_error(
+        format!("内存不足：无法分配长度为 {len} 字节的字符串"),
+        format!("out of memory: cannot allocate a string of {len} bytes"),
+        file,
+        line,
+    );
+    Raising { value: 0, raised: 1 }
 }
 
 #[cfg(test)]
