@@ -260,7 +260,8 @@ fn run_on_qi_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) ->
     }
 }
 
-/// `--leak-report`: live heap objects by kind, one line on stderr.
+/// `--leak-report`: live heap objects by kind, and live library handles (lists, maps,
+/// JSON values … not yet freed), one line on stderr.
 fn print_leak_report(lang: Lang) {
     // Exceptions, channels and futures only appear when some are alive (they are rare, and the line keeps the
     // shape programs and tests know).
@@ -276,6 +277,15 @@ fn print_leak_report(lang: Lang) {
             Lang::Zh => format!("{}={n}", kind.name_zh()),
             Lang::En => format!("{}={n}", kind.name()),
         })
+        .chain(
+            // Handles appear only when some are live (most programs hold none).
+            qi_rt::handles::live_handle_counts().into_iter().filter(|(_, n)| *n > 0).map(
+                |(kind, n)| match lang {
+                    Lang::Zh => format!("{}={n}", kind.name_zh()),
+                    Lang::En => format!("{}={n}", kind.name()),
+                },
+            ),
+        )
         .collect();
     let label = match lang {
         Lang::Zh => "存活对象",

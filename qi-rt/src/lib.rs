@@ -23,6 +23,7 @@ pub mod format;
 pub mod future;
 pub mod green;
 mod guard;
+pub mod handles;
 pub mod lang;
 pub mod library;
 pub mod literal;

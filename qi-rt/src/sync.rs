@@ -7,55 +7,38 @@ use std::collections::VecDeque;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 
-use parking_lot::{Mutex, MutexGuard, RwLock};
+use parking_lot::{Mutex, MutexGuard};
+
+use crate::handles::Handles;
 
 use crate::sched::{self, task::Task, task::Xfer};
 
 /// A handle that names nothing of its kind.
 pub struct BadHandle;
 
-/// Handle `h` names slot `h - 1`; a freed slot is `None`.
-struct Table<T> {
-    items: RwLock<Vec<Option<Arc<T>>>>,
-}
+/// Wait groups, mutexes, timers, atomics and join handles are small and many programs
+/// never free them, so their tables are not counted by the leak report.
+struct Table<T>(Handles<T>);
 
 impl<T> Table<T> {
     const fn new() -> Table<T> {
-        Table { items: RwLock::new(Vec::new()) }
+        Table(Handles::new())
     }
 
     fn add(&self, item: T) -> i64 {
-        self.add_shared(Arc::new(item))
+        self.0.add(item)
     }
 
     fn add_shared(&self, item: Arc<T>) -> i64 {
-        let mut items = self.items.write();
-        items.push(Some(item));
-        items.len() as i64
+        self.0.add_shared(item)
     }
 
     fn get(&self, handle: i64) -> Result<Arc<T>, BadHandle> {
-        let items = self.items.read();
-        let slot = usize::try_from(handle.wrapping_sub(1)).ok().and_then(|i| items.get(i));
-        slot.and_then(Option::clone).ok_or(BadHandle)
+        self.0.get(handle).ok_or(BadHandle)
     }
 
-    /// Frees what `handle` holds when `may_free` allows it; whether it did. (A green
-    /// thread using the item at that moment keeps it alive until it is done.)
     fn remove(&self, handle: i64, may_free: impl FnOnce(&T) -> bool) -> bool {
-        let mut items = self.items.write();
-        let Some(slot) =
-            usize::try_from(handle.wrapping_sub(1)).ok().and_then(|i| items.get_mut(i))
-        else {
-            return false;
-        };
-        match slot {
-            Some(item) if may_free(item) => {
-                *slot = None;
-                true
-            }
-            _ => false,
-        }
+        self.0.remove_if(handle, may_free)
     }
 }
 

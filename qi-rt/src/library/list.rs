@@ -4,18 +4,18 @@
 //! created, freed, or a list of another kind — gives 0 / 0.0 / `""` and does nothing;
 //! nothing here raises. Mutators return 1 on success and 0 otherwise.
 //!
-//! One mutex-protected table holds every list, so green threads on several workers may
-//! use one list at once; the lock is held only for one operation and never across a
-//! park. Strings are stored as Rust copies: the list owns them, and `删除列表` (or
+//! One handle table (`crate::handles`) holds every list, each behind its own mutex, so
+//! green threads on several workers may use one list at once; the lock is held only for
+//! one operation and never across a park. Strings are stored as Rust copies: the list owns them, and `删除列表` (or
 //! removing the element) frees them. A pointer list stores the integers (handles or
 //! addresses) it is given; `获取指针` gives the stored value as decimal text, `""` when
 //! out of range (docs/LANGUAGE-NOTES.md).
 
-use std::collections::BTreeMap;
-use std::sync::{Mutex, MutexGuard};
+use parking_lot::Mutex;
 
 use crate::array::{new_string_array, Array};
 use crate::guard::guard;
+use crate::handles::{HandleKind, Handles};
 use crate::string::{new_str, str_as_str, Str};
 
 /// One list.
@@ -26,26 +26,12 @@ enum List {
     Pointer(Vec<i64>),
 }
 
-struct Table {
-    next: i64,
-    lists: BTreeMap<i64, List>,
-}
-
-static TABLE: Mutex<Table> = Mutex::new(Table { next: 1, lists: BTreeMap::new() });
-
-fn table() -> MutexGuard<'static, Table> {
-    // A panic while holding the lock ends the program (see `guard`), so poisoning
-    // carries no half-done state worth refusing.
-    TABLE.lock().unwrap_or_else(|e| e.into_inner())
-}
+/// Every list, of every kind: one handle counter for the module.
+static LISTS: Handles<Mutex<List>> = Handles::counted(HandleKind::List);
 
 /// A new list's handle.
 fn create(list: List) -> i64 {
-    let mut t = table();
-    let h = t.next;
-    t.next += 1;
-    t.lists.insert(h, list);
-    h
+    LISTS.add(Mutex::new(list))
 }
 
 /// A new string list holding `items` (`字符串.分割` returns one).
@@ -53,9 +39,9 @@ pub fn new_string_list(items: Vec<String>) -> i64 {
     create(List::Text(items))
 }
 
-/// Runs `f` on the list `h` under the lock; `None` when `h` names no list.
+/// Runs `f` on the list `h` under its lock; `None` when `h` names no list.
 fn with<R>(h: i64, f: impl FnOnce(&mut List) -> Option<R>) -> Option<R> {
-    table().lists.get_mut(&h).and_then(f)
+    LISTS.with(h, |l| f(&mut l.lock())).flatten()
 }
 
 fn ints<R>(h: i64, f: impl FnOnce(&mut Vec<i64>) -> Option<R>) -> Option<R> {
@@ -281,10 +267,7 @@ pub extern "C" fn qi_list_ptr_size(h: i64) -> i64 {
 /// `删除列表(h)` → 1, the list of any kind and what it holds freed; its handle then
 /// names nothing. 0 when `h` names no list.
 pub extern "C" fn qi_list_free(h: i64) -> i64 {
-    guard(|| {
-        let removed = table().lists.remove(&h);
-        removed.is_some() as i64
-    })
+    guard(|| LISTS.remove(h) as i64)
 }
 
 #[cfg(test)]
@@ -313,9 +296,9 @@ mod tests {
     fn free_drops_the_strings_the_list_holds() {
         let h = new_string_list(vec!["甲".to_owned(), "乙".to_owned()]);
         assert_eq!(qi_list_string_size(h), 2);
-        assert!(table().lists.contains_key(&h));
+        assert!(LISTS.get(h).is_some());
         assert_eq!(qi_list_free(h), 1);
-        assert!(!table().lists.contains_key(&h), "the list and its strings are gone");
+        assert!(LISTS.get(h).is_none(), "the list and its strings are gone");
         assert_eq!(qi_list_string_size(h), 0);
     }
 
