@@ -26,25 +26,18 @@ pub enum HandleKind {
     List,
     HashMap,
     Json,
-    Bytes,
     Subprocess,
 }
 
 impl HandleKind {
-    pub const ALL: [HandleKind; 5] = [
-        HandleKind::List,
-        HandleKind::HashMap,
-        HandleKind::Json,
-        HandleKind::Bytes,
-        HandleKind::Subprocess,
-    ];
+    pub const ALL: [HandleKind; 4] =
+        [HandleKind::List, HandleKind::HashMap, HandleKind::Json, HandleKind::Subprocess];
 
     pub fn name(self) -> &'static str {
         match self {
             HandleKind::List => "list-handles",
             HandleKind::HashMap => "hashmap-handles",
             HandleKind::Json => "json-handles",
-            HandleKind::Bytes => "bytes-handles",
             HandleKind::Subprocess => "subprocess-handles",
         }
     }
@@ -54,7 +47,6 @@ impl HandleKind {
             HandleKind::List => "列表句柄",
             HandleKind::HashMap => "哈希表句柄",
             HandleKind::Json => "JSON句柄",
-            HandleKind::Bytes => "字节句柄",
             HandleKind::Subprocess => "子进程句柄",
         }
     }
