@@ -95,15 +95,18 @@ pub static RANDOM: Module = Module { keys: &["随机"] };
 pub static TEST: Module = Module { keys: &["测试"] };
 pub static VECTOR: Module = Module { keys: &["向量"] };
 pub static LIST: Module = Module { keys: &["列表"] };
+pub static JSON: Module = Module { keys: &["JSON"] };
 
 /// Every module, in the order diagnostics list them.
-pub static MODULES: &[&Module] =
-    &[&IO, &TEXT, &MATH, &SYNC, &OS, &PATH, &ENV, &PROCESS, &TIME, &RANDOM, &TEST, &VECTOR, &LIST];
+pub static MODULES: &[&Module] = &[
+    &IO, &TEXT, &MATH, &SYNC, &OS, &PATH, &ENV, &PROCESS, &TIME, &RANDOM, &TEST, &VECTOR, &LIST,
+    &JSON,
+];
 
 /// Modules of builtins.md §G.3 this runtime does not provide yet: reported as "暂不支持"
 /// rather than as unknown.
 pub const MODULES_LATER: &[&str] =
-    &["JSON", "哈希表", "内存", "正则", "加密", "压缩", "配置", "子进程", "反射"];
+    &["哈希表", "内存", "正则", "加密", "压缩", "配置", "子进程", "反射"];
 
 /// Functions of provided modules not implemented yet: (module, name), "暂不支持".
 pub const FUNCTIONS_LATER: &[(&str, &str)] = &[];
@@ -115,6 +118,9 @@ const FA: LibType = LibType::Array(&LibType::Float);
 
 /// `数组<字符串>`.
 const SA: LibType = LibType::Array(&LibType::Str);
+
+/// `数组<整数>`.
+const IA: LibType = LibType::Array(&LibType::Int);
 
 const fn row(
     module: &'static Module,
@@ -387,6 +393,49 @@ pub static LIBRARY: &[LibFn] = &[
     row(&LIST, "设置指针", &[I, I, I], I, "qi_list_ptr_set"),
     row(&LIST, "指针列表大小", &[I], I, "qi_list_ptr_size"),
     row(&LIST, "删除列表", &[I], I, "qi_list_free"),
+    // JSON: values behind handles; setters store copies, 获取对象/获取数组/数组获取对象/
+    // 数组获取数组 give new handles to copies; misses give ""/0/0.0 (builtins.md §G.4).
+    row(&JSON, "创建对象", &[], I, "qi_json_create_object"),
+    row(&JSON, "创建数组", &[], I, "qi_json_create_array"),
+    row(&JSON, "解码", &[S], I, "qi_json_decode"),
+    row(&JSON, "从文本", &[S], I, "qi_json_from_text"),
+    row(&JSON, "删除", &[I], I, "qi_json_free"),
+    row(&JSON, "转字符串", &[I], S, "qi_json_to_string"),
+    row(&JSON, "格式化", &[I], S, "qi_json_to_string_pretty"),
+    row(&JSON, "编码", &[S], S, "qi_json_encode"),
+    row(&JSON, "从键值", &[S], S, "qi_json_from_pairs"),
+    row(&JSON, "枚举序号", &[S, S], I, "qi_json_enum_tag"),
+    row(&JSON, "分配对象数组", &[I], SA, "qi_json_alloc_obj_array"),
+    row(&JSON, "设置字符串", &[I, S, S], I, "qi_json_set_string"),
+    row(&JSON, "设置整数", &[I, S, I], I, "qi_json_set_int"),
+    row(&JSON, "设置浮点数", &[I, S, F], I, "qi_json_set_float"),
+    row(&JSON, "设置布尔", &[I, S, I], I, "qi_json_set_bool"),
+    row(&JSON, "设置对象", &[I, S, I], I, "qi_json_set_object"),
+    row(&JSON, "设置数组", &[I, S, I], I, "qi_json_set_array"),
+    row(&JSON, "获取字符串", &[I, S], S, "qi_json_get_string"),
+    row(&JSON, "获取整数", &[I, S], I, "qi_json_get_int"),
+    row(&JSON, "获取浮点数", &[I, S], F, "qi_json_get_float"),
+    row(&JSON, "获取布尔", &[I, S], I, "qi_json_get_bool"),
+    row(&JSON, "获取对象", &[I, S], I, "qi_json_get_object"),
+    row(&JSON, "获取数组", &[I, S], I, "qi_json_get_array"),
+    row(&JSON, "是否包含键", &[I, S], I, "qi_json_has_key"),
+    row(&JSON, "取显示值", &[I, S], S, "qi_json_get_display"),
+    row(&JSON, "键列表", &[I], SA, "qi_json_object_keys"),
+    row(&JSON, "字段字符串数组", &[I, S], SA, "qi_json_field_str_array"),
+    row(&JSON, "字段整数数组", &[I, S], IA, "qi_json_field_int_array"),
+    row(&JSON, "字段浮点数组", &[I, S], FA, "qi_json_field_float_array"),
+    row(&JSON, "数组添加字符串", &[I, S], I, "qi_json_array_push_string"),
+    row(&JSON, "数组添加整数", &[I, I], I, "qi_json_array_push_int"),
+    row(&JSON, "数组添加浮点数", &[I, F], I, "qi_json_array_push_float"),
+    row(&JSON, "数组添加布尔", &[I, I], I, "qi_json_array_push_bool"),
+    row(&JSON, "数组添加对象", &[I, I], I, "qi_json_array_push_object"),
+    row(&JSON, "数组长度", &[I], I, "qi_json_array_length"),
+    row(&JSON, "数组获取字符串", &[I, I], S, "qi_json_array_get_string"),
+    row(&JSON, "数组获取整数", &[I, I], I, "qi_json_array_get_int"),
+    row(&JSON, "数组获取浮点数", &[I, I], F, "qi_json_array_get_float"),
+    row(&JSON, "数组获取布尔", &[I, I], I, "qi_json_array_get_bool"),
+    row(&JSON, "数组获取对象", &[I, I], I, "qi_json_array_get_object"),
+    row(&JSON, "数组获取数组", &[I, I], I, "qi_json_array_get_array"),
 ];
 
 /// Every row with its id.

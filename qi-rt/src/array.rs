@@ -70,7 +70,7 @@ fn array_payload(len: usize, elem: u16) -> Option<usize> {
 
 /// A new zero-filled owned array (rc=1), or `None` when it cannot be allocated (too
 /// large, or no memory).
-fn try_new_array(len: usize, elem: u16) -> Option<*mut Array> {
+pub(crate) fn try_new_array(len: usize, elem: u16) -> Option<*mut Array> {
     let payload = array_payload(len, elem)?;
     let p = object::try_allocate(ObjKind::Array, 0, elem, payload, true)? as *mut Array;
     // SAFETY: fresh allocation with room for the length field.
@@ -121,6 +121,28 @@ pub fn new_string_array<S: AsRef<str>>(items: &[S]) -> *mut Array {
     let slots = unsafe { array_slots(a) };
     for (slot, item) in slots.iter_mut().zip(items) {
         *slot = crate::string::new_str(item.as_ref()) as usize as u64;
+    }
+    a
+}
+
+/// A new owned array of integers (`数组<整数>`).
+pub fn new_int_array(items: &[i64]) -> *mut Array {
+    let a = new_array(items.len(), ELEM_SCALAR);
+    // SAFETY: `a` is fresh and exclusively ours.
+    let slots = unsafe { array_slots(a) };
+    for (slot, &x) in slots.iter_mut().zip(items) {
+        *slot = x as u64;
+    }
+    a
+}
+
+/// A new owned array of floats (`数组<浮点数>`, the bit patterns in the slots).
+pub fn new_float_array(items: &[f64]) -> *mut Array {
+    let a = new_array(items.len(), ELEM_SCALAR);
+    // SAFETY: `a` is fresh and exclusively ours.
+    let slots = unsafe { array_slots(a) };
+    for (slot, x) in slots.iter_mut().zip(items) {
+        *slot = x.to_bits();
     }
     a
 }

@@ -7,6 +7,7 @@ use crate::exception::*;
 use crate::green::*;
 use crate::library::env::*;
 use crate::library::io::*;
+use crate::library::json::*;
 use crate::library::list::*;
 use crate::library::math::*;
 use crate::library::os::*;
@@ -390,6 +391,48 @@ pub fn entry_points() -> Vec<EntryPoint> {
         entry!(qi_list_ptr_set(I64, I64, I64) -> I64),
         entry!(qi_list_ptr_size(I64) -> I64),
         entry!(qi_list_free(I64) -> I64),
+        // JSON
+        entry!(qi_json_create_object() -> I64),
+        entry!(qi_json_create_array() -> I64),
+        entry!(qi_json_decode(Ptr) -> I64),
+        entry!(qi_json_from_text(Ptr) -> I64),
+        entry!(qi_json_free(I64) -> I64),
+        entry!(qi_json_to_string(I64) -> Ptr),
+        entry!(qi_json_to_string_pretty(I64) -> Ptr),
+        entry!(qi_json_encode(Ptr) -> Ptr),
+        entry!(qi_json_from_pairs(Ptr) -> Ptr),
+        entry!(qi_json_enum_tag(Ptr, Ptr) -> I64),
+        entry!(qi_json_alloc_obj_array(I64) -> Ptr),
+        entry!(qi_json_set_string(I64, Ptr, Ptr) -> I64),
+        entry!(qi_json_set_int(I64, Ptr, I64) -> I64),
+        entry!(qi_json_set_float(I64, Ptr, F64) -> I64),
+        entry!(qi_json_set_bool(I64, Ptr, I64) -> I64),
+        entry!(qi_json_set_object(I64, Ptr, I64) -> I64),
+        entry!(qi_json_set_array(I64, Ptr, I64) -> I64),
+        entry!(qi_json_get_string(I64, Ptr) -> Ptr),
+        entry!(qi_json_get_int(I64, Ptr) -> I64),
+        entry!(qi_json_get_float(I64, Ptr) -> F64),
+        entry!(qi_json_get_bool(I64, Ptr) -> I64),
+        entry!(qi_json_get_object(I64, Ptr) -> I64),
+        entry!(qi_json_get_array(I64, Ptr) -> I64),
+        entry!(qi_json_has_key(I64, Ptr) -> I64),
+        entry!(qi_json_get_display(I64, Ptr) -> Ptr),
+        entry!(qi_json_object_keys(I64) -> Ptr),
+        entry!(qi_json_field_str_array(I64, Ptr) -> Ptr),
+        entry!(qi_json_field_int_array(I64, Ptr) -> Ptr),
+        entry!(qi_json_field_float_array(I64, Ptr) -> Ptr),
+        entry!(qi_json_array_push_string(I64, Ptr) -> I64),
+        entry!(qi_json_array_push_int(I64, I64) -> I64),
+        entry!(qi_json_array_push_float(I64, F64) -> I64),
+        entry!(qi_json_array_push_bool(I64, I64) -> I64),
+        entry!(qi_json_array_push_object(I64, I64) -> I64),
+        entry!(qi_json_array_length(I64) -> I64),
+        entry!(qi_json_array_get_string(I64, I64) -> Ptr),
+        entry!(qi_json_array_get_int(I64, I64) -> I64),
+        entry!(qi_json_array_get_float(I64, I64) -> F64),
+        entry!(qi_json_array_get_bool(I64, I64) -> I64),
+        entry!(qi_json_array_get_object(I64, I64) -> I64),
+        entry!(qi_json_array_get_array(I64, I64) -> I64),
         entry!(qi_publish(Ptr)),
     ]
 }
@@ -427,6 +470,9 @@ mod tests {
         include_str!("library/test.rs"),
         include_str!("library/vector.rs"),
         include_str!("library/list.rs"),
+        include_str!("library/json/mod.rs"),
+        include_str!("library/json/object.rs"),
+        include_str!("library/json/array.rs"),
         include_str!("exception.rs"),
         include_str!("format.rs"),
         include_str!("literal.rs"),

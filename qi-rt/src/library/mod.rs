@@ -4,6 +4,7 @@
 
 pub mod env;
 pub mod io;
+pub mod json;
 pub mod list;
 pub mod math;
 pub mod os;

@@ -3,7 +3,7 @@
 //! (§G.1): arrays of different lengths are used up to the shorter one, and a zero vector
 //! has no direction (`归一化` returns it unchanged, `余弦相似度` gives 0.0).
 
-use crate::array::{array_slots, new_array, Array, ELEM_SCALAR};
+use crate::array::{array_slots, new_float_array, Array};
 use crate::guard::guard;
 
 /// The dot product; 0.0 for empty vectors (`Iterator::sum` of no floats is -0.0).
@@ -53,17 +53,6 @@ unsafe fn floats(a: *const Array) -> Vec<f64> {
     unsafe { array_slots(a as *mut Array) }.iter().map(|w| f64::from_bits(*w)).collect()
 }
 
-/// A fresh owned `数组<浮点数>`.
-fn float_array(items: &[f64]) -> *mut Array {
-    let a = new_array(items.len(), ELEM_SCALAR);
-    // SAFETY: `a` is fresh and exclusively ours.
-    let slots = unsafe { array_slots(a) };
-    for (slot, x) in slots.iter_mut().zip(items) {
-        *slot = x.to_bits();
-    }
-    a
-}
-
 // ---- entry points ---------------------------------------------------------------------
 // Every array argument is null or a live `数组<浮点数>`.
 
@@ -103,7 +92,7 @@ pub unsafe extern "C" fn qi_vector_cosine_similarity(a: *const Array, b: *const 
 /// # Safety
 /// Every array argument is null or a live array of floats.
 pub unsafe extern "C" fn qi_vector_add(a: *const Array, b: *const Array) -> *mut Array {
-    guard(|| float_array(&add(&floats!(a), &floats!(b))))
+    guard(|| new_float_array(&add(&floats!(a), &floats!(b))))
 }
 
 /// `归一化(a)`.
@@ -111,7 +100,7 @@ pub unsafe extern "C" fn qi_vector_add(a: *const Array, b: *const Array) -> *mut
 /// # Safety
 /// Every array argument is null or a live array of floats.
 pub unsafe extern "C" fn qi_vector_normalize(a: *const Array) -> *mut Array {
-    guard(|| float_array(&normalize(&floats!(a))))
+    guard(|| new_float_array(&normalize(&floats!(a))))
 }
 
 /// `数乘(a, k)`.
@@ -119,7 +108,7 @@ pub unsafe extern "C" fn qi_vector_normalize(a: *const Array) -> *mut Array {
 /// # Safety
 /// Every array argument is null or a live array of floats.
 pub unsafe extern "C" fn qi_vector_scale(a: *const Array, k: f64) -> *mut Array {
-    guard(|| float_array(&scale(&floats!(a), k)))
+    guard(|| new_float_array(&scale(&floats!(a), k)))
 }
 
 #[cfg(test)]
