@@ -342,13 +342,13 @@ fn unsupported_statements_are_reported_with_their_location() {
 #[test]
 fn unsupported_top_level_items_are_reported_with_their_location() {
     assert_errors(
-        "导入 标准库.JSON;
+        "导入 标准库.内存;
 导出 甲;
 特性 可 { 函数 名(): 字符串; }
 外部 \"c\" { 函数 abs(n: 整数): 整数; }
 函数 入口() {}",
         &[
-            "1:4-1:12 暂不支持：标准库模块「JSON」 | not supported yet: standard-library module `JSON`",
+            "1:4-1:10 暂不支持：标准库模块「内存」 | not supported yet: standard-library module `内存`",
             "2:1-2:6 暂不支持：导出 | not supported yet: exports",
             "4:1-4:30 暂不支持：外部函数 | not supported yet: foreign functions",
         ],
