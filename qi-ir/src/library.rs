@@ -95,15 +95,30 @@ pub static RANDOM: Module = Module { keys: &["随机"] };
 pub static TEST: Module = Module { keys: &["测试"] };
 pub static VECTOR: Module = Module { keys: &["向量"] };
 pub static LIST: Module = Module { keys: &["列表"] };
+pub static SUBPROCESS: Module = Module { keys: &["子进程"] };
 
 /// Every module, in the order diagnostics list them.
-pub static MODULES: &[&Module] =
-    &[&IO, &TEXT, &MATH, &SYNC, &OS, &PATH, &ENV, &PROCESS, &TIME, &RANDOM, &TEST, &VECTOR, &LIST];
+pub static MODULES: &[&Module] = &[
+    &IO,
+    &TEXT,
+    &MATH,
+    &SYNC,
+    &OS,
+    &PATH,
+    &ENV,
+    &PROCESS,
+    &TIME,
+    &RANDOM,
+    &TEST,
+    &VECTOR,
+    &LIST,
+    &SUBPROCESS,
+];
 
 /// Modules of builtins.md §G.3 this runtime does not provide yet: reported as "暂不支持"
 /// rather than as unknown.
 pub const MODULES_LATER: &[&str] =
-    &["JSON", "哈希表", "内存", "正则", "加密", "压缩", "配置", "子进程", "反射"];
+    &["JSON", "哈希表", "内存", "正则", "加密", "压缩", "配置", "反射"];
 
 /// Functions of provided modules not implemented yet: (module, name), "暂不支持".
 pub const FUNCTIONS_LATER: &[(&str, &str)] = &[];
@@ -387,6 +402,14 @@ pub static LIBRARY: &[LibFn] = &[
     row(&LIST, "设置指针", &[I, I, I], I, "qi_list_ptr_set"),
     row(&LIST, "指针列表大小", &[I], I, "qi_list_ptr_size"),
     row(&LIST, "删除列表", &[I], I, "qi_list_free"),
+    // 子进程: piped children behind counted handles; reads park the green thread while an
+    // I/O thread waits for the child's output (docs/CONCURRENCY.md).
+    row(&SUBPROCESS, "生成", &[S, S], I, "qi_subprocess_spawn"),
+    row(&SUBPROCESS, "结束", &[I], I, "qi_subprocess_terminate"),
+    row(&SUBPROCESS, "写入行", &[I, S], I, "qi_subprocess_write_line"),
+    parking(&SUBPROCESS, "读取行", &[I], S, "qi_subprocess_read_line"),
+    parking(&SUBPROCESS, "读取行超时", &[I, I], S, "qi_subprocess_read_line_timeout"),
+    row(&SUBPROCESS, "存活", &[I], I, "qi_subprocess_is_alive"),
 ];
 
 /// Every row with its id.

@@ -13,6 +13,7 @@ use crate::library::os::*;
 use crate::library::path::*;
 use crate::library::process::*;
 use crate::library::random::*;
+use crate::library::subprocess::*;
 use crate::library::sync::*;
 use crate::library::test::*;
 use crate::library::text::*;
@@ -390,6 +391,13 @@ pub fn entry_points() -> Vec<EntryPoint> {
         entry!(qi_list_ptr_set(I64, I64, I64) -> I64),
         entry!(qi_list_ptr_size(I64) -> I64),
         entry!(qi_list_free(I64) -> I64),
+        // 子进程
+        entry!(qi_subprocess_spawn(Ptr, Ptr) -> I64),
+        entry!(qi_subprocess_write_line(I64, Ptr) -> I64),
+        entry!(qi_subprocess_read_line(I64) -> Ptr),
+        entry!(qi_subprocess_read_line_timeout(I64, I64) -> Ptr),
+        entry!(qi_subprocess_is_alive(I64) -> I64),
+        entry!(qi_subprocess_terminate(I64) -> I64),
         entry!(qi_publish(Ptr)),
     ]
 }
@@ -427,6 +435,7 @@ mod tests {
         include_str!("library/test.rs"),
         include_str!("library/vector.rs"),
         include_str!("library/list.rs"),
+        include_str!("library/subprocess.rs"),
         include_str!("exception.rs"),
         include_str!("format.rs"),
         include_str!("literal.rs"),
