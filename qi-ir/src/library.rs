@@ -96,6 +96,7 @@ pub static TEST: Module = Module { keys: &["测试"] };
 pub static VECTOR: Module = Module { keys: &["向量"] };
 pub static LIST: Module = Module { keys: &["列表"] };
 pub static SUBPROCESS: Module = Module { keys: &["子进程"] };
+pub static REFLECT: Module = Module { keys: &["反射"] };
 
 /// Every module, in the order diagnostics list them.
 pub static MODULES: &[&Module] = &[
@@ -113,12 +114,12 @@ pub static MODULES: &[&Module] = &[
     &VECTOR,
     &LIST,
     &SUBPROCESS,
+    &REFLECT,
 ];
 
 /// Modules of builtins.md §G.3 this runtime does not provide yet: reported as "暂不支持"
 /// rather than as unknown.
-pub const MODULES_LATER: &[&str] =
-    &["JSON", "哈希表", "内存", "正则", "加密", "压缩", "配置", "反射"];
+pub const MODULES_LATER: &[&str] = &["JSON", "哈希表", "内存", "正则", "加密", "压缩", "配置"];
 
 /// Functions of provided modules not implemented yet: (module, name), "暂不支持".
 pub const FUNCTIONS_LATER: &[(&str, &str)] = &[];
@@ -410,6 +411,18 @@ pub static LIBRARY: &[LibFn] = &[
     parking(&SUBPROCESS, "读取行", &[I], S, "qi_subprocess_read_line"),
     parking(&SUBPROCESS, "读取行超时", &[I, I], S, "qi_subprocess_read_line_timeout"),
     row(&SUBPROCESS, "存活", &[I], I, "qi_subprocess_is_alive"),
+    // 反射: the program's own declarations, registered by the engine before it starts;
+    // unknown names give "" / 0 (docs/LANGUAGE-NOTES.md).
+    row(&REFLECT, "函数列表", &[], SA, "qi_reflect_function_list"),
+    row(&REFLECT, "有函数", &[S], I, "qi_reflect_has_function"),
+    row(&REFLECT, "函数签名", &[S], S, "qi_reflect_function_signature"),
+    row(&REFLECT, "结构体字段", &[S], S, "qi_reflect_struct_fields"),
+    row(&REFLECT, "函数数量", &[], I, "qi_reflect_function_count"),
+    row(&REFLECT, "函数名", &[I], S, "qi_reflect_function_name"),
+    row(&REFLECT, "结构体列表", &[], SA, "qi_reflect_struct_list"),
+    row(&REFLECT, "枚举列表", &[], SA, "qi_reflect_enum_list"),
+    row(&REFLECT, "结构体数量", &[], I, "qi_reflect_struct_count"),
+    row(&REFLECT, "结构体名", &[I], S, "qi_reflect_struct_name"),
 ];
 
 /// Every row with its id.

@@ -13,6 +13,7 @@ use crate::library::os::*;
 use crate::library::path::*;
 use crate::library::process::*;
 use crate::library::random::*;
+use crate::library::reflect::*;
 use crate::library::subprocess::*;
 use crate::library::sync::*;
 use crate::library::test::*;
@@ -391,6 +392,17 @@ pub fn entry_points() -> Vec<EntryPoint> {
         entry!(qi_list_ptr_set(I64, I64, I64) -> I64),
         entry!(qi_list_ptr_size(I64) -> I64),
         entry!(qi_list_free(I64) -> I64),
+        // 反射
+        entry!(qi_reflect_function_list() -> Ptr),
+        entry!(qi_reflect_has_function(Ptr) -> I64),
+        entry!(qi_reflect_function_signature(Ptr) -> Ptr),
+        entry!(qi_reflect_struct_fields(Ptr) -> Ptr),
+        entry!(qi_reflect_function_count() -> I64),
+        entry!(qi_reflect_function_name(I64) -> Ptr),
+        entry!(qi_reflect_struct_list() -> Ptr),
+        entry!(qi_reflect_enum_list() -> Ptr),
+        entry!(qi_reflect_struct_count() -> I64),
+        entry!(qi_reflect_struct_name(I64) -> Ptr),
         // 子进程
         entry!(qi_subprocess_spawn(Ptr, Ptr) -> I64),
         entry!(qi_subprocess_write_line(I64, Ptr) -> I64),
@@ -436,6 +448,7 @@ mod tests {
         include_str!("library/vector.rs"),
         include_str!("library/list.rs"),
         include_str!("library/subprocess.rs"),
+        include_str!("library/reflect.rs"),
         include_str!("exception.rs"),
         include_str!("format.rs"),
         include_str!("literal.rs"),
