@@ -159,7 +159,8 @@ pub fn write_line(handle: i64, text: &str) -> bool {
 /// end; `None` at the end of its output, after `timeout`, or for a handle naming no child.
 pub fn read_line(handle: i64, timeout: Option<Duration>) -> Option<String> {
     let child = CHILDREN.get(handle)?;
-    let deadline = timeout.map(|d| Instant::now() + d);
+    // A limit too far away to represent is no limit.
+    let deadline = timeout.and_then(|d| Instant::now().checked_add(d));
     child.output.next_line(deadline)
 }
 
