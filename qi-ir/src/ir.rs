@@ -175,6 +175,21 @@ pub struct Module {
     pub enums: Vec<EnumDef>,
     /// Record layouts of structs, enum variants with payloads, and closures.
     pub layouts: Vec<Layout>,
+    /// What the `反射` library module shows of the program.
+    pub reflection: Reflection,
+}
+
+/// The program's declarations as the `反射` library module shows them (builtins.md §G.3;
+/// which ones count: `check/reflect.rs`), in declaration order: plain text the engine
+/// hands to the runtime before the program starts.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Reflection {
+    /// (name, signature text `函数 加(a: 整数, b: 整数): 整数`), each name once; the
+    /// signatures of overloads one per line.
+    pub functions: Vec<(String, String)>,
+    /// (name, fields text `x: 整数, y: 浮点数`).
+    pub structs: Vec<(String, String)>,
+    pub enums: Vec<String>,
 }
 
 #[derive(Clone, Debug)]

@@ -96,17 +96,32 @@ pub static TEST: Module = Module { keys: &["测试"] };
 pub static VECTOR: Module = Module { keys: &["向量"] };
 pub static LIST: Module = Module { keys: &["列表"] };
 pub static JSON: Module = Module { keys: &["JSON"] };
+pub static SUBPROCESS: Module = Module { keys: &["子进程"] };
+pub static REFLECT: Module = Module { keys: &["反射"] };
 
 /// Every module, in the order diagnostics list them.
 pub static MODULES: &[&Module] = &[
-    &IO, &TEXT, &MATH, &SYNC, &OS, &PATH, &ENV, &PROCESS, &TIME, &RANDOM, &TEST, &VECTOR, &LIST,
+    &IO,
+    &TEXT,
+    &MATH,
+    &SYNC,
+    &OS,
+    &PATH,
+    &ENV,
+    &PROCESS,
+    &TIME,
+    &RANDOM,
+    &TEST,
+    &VECTOR,
+    &LIST,
     &JSON,
+    &SUBPROCESS,
+    &REFLECT,
 ];
 
 /// Modules of builtins.md §G.3 this runtime does not provide yet: reported as "暂不支持"
 /// rather than as unknown.
-pub const MODULES_LATER: &[&str] =
-    &["哈希表", "内存", "正则", "加密", "压缩", "配置", "子进程", "反射"];
+pub const MODULES_LATER: &[&str] = &["哈希表", "内存", "正则", "加密", "压缩", "配置"];
 
 /// Functions of provided modules not implemented yet: (module, name), "暂不支持".
 pub const FUNCTIONS_LATER: &[(&str, &str)] = &[];
@@ -436,6 +451,26 @@ pub static LIBRARY: &[LibFn] = &[
     row(&JSON, "数组获取布尔", &[I, I], I, "qi_json_array_get_bool"),
     row(&JSON, "数组获取对象", &[I, I], I, "qi_json_array_get_object"),
     row(&JSON, "数组获取数组", &[I, I], I, "qi_json_array_get_array"),
+    // 子进程: piped children behind counted handles; reads park the green thread while an
+    // I/O thread waits for the child's output (docs/CONCURRENCY.md).
+    row(&SUBPROCESS, "生成", &[S, S], I, "qi_subprocess_spawn"),
+    row(&SUBPROCESS, "结束", &[I], I, "qi_subprocess_terminate"),
+    row(&SUBPROCESS, "写入行", &[I, S], I, "qi_subprocess_write_line"),
+    parking(&SUBPROCESS, "读取行", &[I], S, "qi_subprocess_read_line"),
+    parking(&SUBPROCESS, "读取行超时", &[I, I], S, "qi_subprocess_read_line_timeout"),
+    row(&SUBPROCESS, "存活", &[I], I, "qi_subprocess_is_alive"),
+    // 反射: the program's own declarations, registered by the engine before it starts;
+    // unknown names give "" / 0 (docs/LANGUAGE-NOTES.md).
+    row(&REFLECT, "函数列表", &[], SA, "qi_reflect_function_list"),
+    row(&REFLECT, "有函数", &[S], I, "qi_reflect_has_function"),
+    row(&REFLECT, "函数签名", &[S], S, "qi_reflect_function_signature"),
+    row(&REFLECT, "结构体字段", &[S], S, "qi_reflect_struct_fields"),
+    row(&REFLECT, "函数数量", &[], I, "qi_reflect_function_count"),
+    row(&REFLECT, "函数名", &[I], S, "qi_reflect_function_name"),
+    row(&REFLECT, "结构体列表", &[], SA, "qi_reflect_struct_list"),
+    row(&REFLECT, "枚举列表", &[], SA, "qi_reflect_enum_list"),
+    row(&REFLECT, "结构体数量", &[], I, "qi_reflect_struct_count"),
+    row(&REFLECT, "结构体名", &[I], S, "qi_reflect_struct_name"),
 ];
 
 /// Every row with its id.

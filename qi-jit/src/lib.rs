@@ -63,6 +63,8 @@ pub struct Program {
     /// not move when the vector grows).
     #[allow(clippy::vec_box)]
     _descs: Vec<Box<qi_rt::record::RecordDesc>>,
+    /// What `反射` shows of the program, registered with the runtime when it runs.
+    reflection: qi_rt::library::reflect::ProgramInfo,
 }
 
 impl Program {
@@ -76,6 +78,7 @@ impl Program {
     /// descriptors are never freed: green threads abandoned when `入口` returns may still
     /// be running on the workers until the process ends.
     pub fn run_on(self, workers: usize) -> qi_rt::sched::Outcome {
+        qi_rt::library::reflect::register(self.reflection.clone());
         let program: &'static Program = Box::leak(Box::new(self));
         qi_rt::sched::interrupt::register_code(&program.code);
         // Kept reachable from a static, so memory checkers see it as in use, not lost.
@@ -279,5 +282,10 @@ pub fn compile(module: &qi_ir::Module, opts: &Options) -> Result<Program, JitErr
             (start, start + size)
         })
         .collect();
-    Ok(Program { module: jit, entry, code, _globals: globals, _descs: descs })
+    let reflection = qi_rt::library::reflect::ProgramInfo {
+        functions: module.reflection.functions.clone(),
+        structs: module.reflection.structs.clone(),
+        enums: module.reflection.enums.clone(),
+    };
+    Ok(Program { module: jit, entry, code, _globals: globals, _descs: descs, reflection })
 }

@@ -14,6 +14,8 @@ use crate::library::os::*;
 use crate::library::path::*;
 use crate::library::process::*;
 use crate::library::random::*;
+use crate::library::reflect::*;
+use crate::library::subprocess::*;
 use crate::library::sync::*;
 use crate::library::test::*;
 use crate::library::text::*;
@@ -433,6 +435,24 @@ pub fn entry_points() -> Vec<EntryPoint> {
         entry!(qi_json_array_get_bool(I64, I64) -> I64),
         entry!(qi_json_array_get_object(I64, I64) -> I64),
         entry!(qi_json_array_get_array(I64, I64) -> I64),
+        // 反射
+        entry!(qi_reflect_function_list() -> Ptr),
+        entry!(qi_reflect_has_function(Ptr) -> I64),
+        entry!(qi_reflect_function_signature(Ptr) -> Ptr),
+        entry!(qi_reflect_struct_fields(Ptr) -> Ptr),
+        entry!(qi_reflect_function_count() -> I64),
+        entry!(qi_reflect_function_name(I64) -> Ptr),
+        entry!(qi_reflect_struct_list() -> Ptr),
+        entry!(qi_reflect_enum_list() -> Ptr),
+        entry!(qi_reflect_struct_count() -> I64),
+        entry!(qi_reflect_struct_name(I64) -> Ptr),
+        // 子进程
+        entry!(qi_subprocess_spawn(Ptr, Ptr) -> I64),
+        entry!(qi_subprocess_write_line(I64, Ptr) -> I64),
+        entry!(qi_subprocess_read_line(I64) -> Ptr),
+        entry!(qi_subprocess_read_line_timeout(I64, I64) -> Ptr),
+        entry!(qi_subprocess_is_alive(I64) -> I64),
+        entry!(qi_subprocess_terminate(I64) -> I64),
         entry!(qi_publish(Ptr)),
     ]
 }
@@ -473,6 +493,8 @@ mod tests {
         include_str!("library/json/mod.rs"),
         include_str!("library/json/object.rs"),
         include_str!("library/json/array.rs"),
+        include_str!("library/subprocess.rs"),
+        include_str!("library/reflect.rs"),
         include_str!("exception.rs"),
         include_str!("format.rs"),
         include_str!("literal.rs"),

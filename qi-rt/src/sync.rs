@@ -42,7 +42,8 @@ impl<T> Table<T> {
     }
 }
 
-type Waiters = VecDeque<(Arc<Task>, u64)>;
+/// Parked green threads and their wait tickets.
+pub(crate) type Waiters = VecDeque<(Arc<Task>, u64)>;
 
 /// Registers the running green thread in the waiters of `st` (whose lock is held) and
 /// parks it until a waker claims it.
@@ -54,7 +55,9 @@ fn park_in<S>(mut st: MutexGuard<'_, (S, Waiters)>) {
     sched::park();
 }
 
-fn wake_claimed(task: Arc<Task>, ticket: u64) -> Option<Arc<Task>> {
+/// Claims `task`'s wait `ticket` (case 0): the task to `sched::wake`, or `None` when
+/// someone else claimed it first (a stale waiter).
+pub(crate) fn wake_claimed(task: Arc<Task>, ticket: u64) -> Option<Arc<Task>> {
     if task.claim(ticket) {
         // SAFETY: claimed, not yet woken.
         unsafe { task.set_xfer(Xfer { value: 0, case: 0, ok: true }) };

@@ -486,3 +486,63 @@ impl FnLower<'_, '_> {
         self.call_with_values(id, name, vals, args, range)
     }
 }
+
+/// What `反射` shows of generic declarations (`check/reflect.rs`): types as written.
+impl Checker<'_> {
+    /// (name, signature text) of every generic function, in declaration order.
+    pub(super) fn generic_function_signatures(&self) -> Vec<(String, String)> {
+        use super::reflect::{as_written, binding, signature};
+        self.generics
+            .functions
+            .iter()
+            .map(|g| {
+                let params: Vec<String> = g
+                    .decl
+                    .params()
+                    .map(|p| {
+                        let name = p.name().map(|n| n.text()).unwrap_or_default();
+                        // A bare parameter is an `整数`.
+                        let ty = p.ty().map(|t| as_written(&t)).unwrap_or_else(|| "整数".into());
+                        binding(&name, &ty, p.is_variadic(), p.default().map(|d| as_written(&d)))
+                    })
+                    .collect();
+                let type_params =
+                    g.decl.generic_param_list().map(|l| as_written(&l)).unwrap_or_default();
+                let ret = g.decl.ret_type().map(|t| as_written(&t)).filter(|t| t != "空");
+                let text = signature(&g.decl, &g.name, &type_params, &params, ret);
+                (g.name.clone(), text)
+            })
+            .collect()
+    }
+
+    /// (name, fields text) of every generic struct, by name.
+    pub(super) fn generic_struct_fields(&self) -> Vec<(String, String)> {
+        use super::reflect::{as_written, binding};
+        let mut found: Vec<(String, String)> = self
+            .generics
+            .structs
+            .iter()
+            .map(|(name, t)| {
+                let fields: Vec<String> = t
+                    .decl
+                    .fields()
+                    .map(|f| {
+                        let fname = f.name().map(|n| n.text()).unwrap_or_default();
+                        let ty = f.ty().map(|t| as_written(&t)).unwrap_or_default();
+                        binding(&fname, &ty, false, None)
+                    })
+                    .collect();
+                (name.clone(), fields.join(", "))
+            })
+            .collect();
+        found.sort();
+        found
+    }
+
+    /// The names of the generic enums, sorted.
+    pub(super) fn generic_enum_names(&self) -> Vec<String> {
+        let mut found: Vec<String> = self.generics.enums.keys().cloned().collect();
+        found.sort();
+        found
+    }
+}

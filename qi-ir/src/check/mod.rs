@@ -25,6 +25,7 @@ mod library;
 mod lines;
 mod matching;
 mod ops;
+mod reflect;
 mod select;
 mod spawn;
 mod structs;
@@ -248,6 +249,7 @@ pub fn check_program(units: &[SourceUnit]) -> CheckOutput {
     let diagnostics = std::mem::take(&mut c.diagnostics);
     let has_errors = diagnostics.iter().any(|d| d.severity == Severity::Error);
     let module = (!has_errors && entry).then(move || Module {
+        reflection: c.reflection(),
         structs: c.struct_defs(),
         enums: c.enum_defs(),
         functions,

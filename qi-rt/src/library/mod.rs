@@ -11,6 +11,8 @@ pub mod os;
 pub mod path;
 pub mod process;
 pub mod random;
+pub mod reflect;
+pub mod subprocess;
 pub mod sync;
 pub mod test;
 pub mod text;

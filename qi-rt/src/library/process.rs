@@ -33,24 +33,30 @@ fn result_json(status: i64, stdout: &str, stderr: &str) -> String {
     )
 }
 
+/// The program arguments of `参数` (`执行`, `子进程.生成`): a JSON array of strings, or
+/// none for a blank text.
+pub(crate) fn arguments(args: &str) -> Result<Vec<String>, serde_json::Error> {
+    if args.trim().is_empty() {
+        Ok(Vec::new())
+    } else {
+        serde_json::from_str(args)
+    }
+}
+
 /// `执行(命令, 参数)`: runs `command` (found through `PATH` unless it holds a `/`) with
 /// the arguments of the JSON array of strings `args` (`""`: none) and waits for it. The
 /// status is the program's exit status, -1 when a signal ended it; when it cannot run
 /// (unknown program, `args` not a JSON array of strings) the status is -1 and `stderr`
 /// says why.
 pub fn execute(command: &str, args: &str) -> String {
-    let args: Vec<String> = if args.trim().is_empty() {
-        Vec::new()
-    } else {
-        match serde_json::from_str(args) {
-            Ok(list) => list,
-            Err(e) => {
-                let why = say(
-                    format!("参数不是字符串的 JSON 数组：{e}"),
-                    format!("the arguments are not a JSON array of strings: {e}"),
-                );
-                return result_json(-1, "", &why);
-            }
+    let args = match arguments(args) {
+        Ok(args) => args,
+        Err(e) => {
+            let why = say(
+                format!("参数不是字符串的 JSON 数组：{e}"),
+                format!("the arguments are not a JSON array of strings: {e}"),
+            );
+            return result_json(-1, "", &why);
         }
     };
     match Command::new(command).args(&args).output() {

@@ -82,6 +82,9 @@ pub(super) struct Sched {
     active: AtomicUsize,
     /// Green threads not finished.
     live: AtomicUsize,
+    /// Green threads parked on a wait that a thread outside the scheduler may end (a
+    /// sub-process's output reader, [`park_external`]): while one is, no deadlock.
+    external: AtomicUsize,
     timers: timer::Timers,
     outcome: Mutex<Option<Outcome>>,
     ended: Condvar,
@@ -134,6 +137,7 @@ pub fn run_program(entry: Entry, workers: usize) -> Outcome {
         idle_count: AtomicUsize::new(0),
         active: AtomicUsize::new(1),
         live: AtomicUsize::new(1),
+        external: AtomicUsize::new(0),
         timers: timer::Timers::new(),
         outcome: Mutex::new(None),
         ended: Condvar::new(),
@@ -267,12 +271,31 @@ pub(super) fn became_inactive() {
 }
 
 /// With no timer able to wake anything (the caller holds the timer heap's lock): if no
-/// green thread is queued or running either, the program is deadlocked.
+/// green thread is queued or running either, and none waits for a thread outside the
+/// scheduler, the program is deadlocked.
 fn deadlock_if_idle() {
     let s = sched();
-    if s.active.load(Ordering::SeqCst) == 0 {
+    if s.active.load(Ordering::SeqCst) == 0 && s.external.load(Ordering::SeqCst) == 0 {
         end(Outcome::Deadlock(s.live.load(Ordering::SeqCst)));
     }
+}
+
+/// Starts an OS thread that works for the calling thread's scheduler from outside it (an
+/// I/O thread): it may claim wait tickets and [`wake`] green threads, which go to the
+/// global queue. Called off a scheduler thread (unit tests), the new thread serves none
+/// and must not wake anything.
+pub fn spawn_outside_thread(
+    name: &str,
+    stack_size: usize,
+    f: impl FnOnce() + Send + 'static,
+) -> std::io::Result<()> {
+    // As an address: raw pointers are not `Send`. Schedulers are leaked, so it stays valid.
+    let serving = THREAD_SCHED.with(|s| s.get()) as usize;
+    std::thread::Builder::new().name(name.into()).stack_size(stack_size).spawn(move || {
+        THREAD_SCHED.with(|c| c.set(serving as *const Sched));
+        f()
+    })?;
+    Ok(())
 }
 
 #[inline(never)]
@@ -304,13 +327,24 @@ pub fn park() {
     suspend(Switch::Park);
 }
 
+/// Like [`park`], for a wait that a thread outside the scheduler may end (an I/O thread
+/// claims the ticket and calls [`wake`]). Until the green thread runs again it counts as
+/// a wait that can still end, so the deadlock check does not fire meanwhile: the count
+/// goes up while the thread is active and down only once it is active again, so every
+/// check sees the thread as active or as such a wait.
+pub fn park_external() {
+    sched().external.fetch_add(1, Ordering::SeqCst);
+    park();
+    sched().external.fetch_sub(1, Ordering::SeqCst);
+}
+
 /// Let other runnable green threads run first.
 pub fn yield_now() {
     suspend(Switch::Yield);
 }
 
 /// `执行器运行全部()`: returns once the caller is the only green thread that is queued or
-/// running and no timer can wake another one (every other thread finished or is blocked
+/// running and no timer or outside thread can wake another one (every other thread finished or is blocked
 /// for good).
 pub fn run_all() {
     let s = sched();
@@ -322,8 +356,10 @@ pub fn run_all() {
         // Look again under the timer heap's lock: the timer thread wakes a sleeper under
         // it, so the sleeper is seen either as a pending timer or as active. Read apart,
         // a timer firing between the two reads hid its thread from both.
-        let (others, pending) =
-            s.timers.with_pending(|pending| (s.active.load(Ordering::SeqCst) > 1, pending));
+        let (others, pending) = s.timers.with_pending(|pending| {
+            let external = s.external.load(Ordering::SeqCst) > 0;
+            (s.active.load(Ordering::SeqCst) > 1, pending || external)
+        });
         if others {
             yield_now();
         } else if pending {
