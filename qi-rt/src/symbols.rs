@@ -5,6 +5,9 @@
 use crate::array::{qi_array_len, qi_array_new};
 use crate::exception::*;
 use crate::green::*;
+use crate::library::compress::*;
+use crate::library::config::*;
+use crate::library::crypto::*;
 use crate::library::env::*;
 use crate::library::io::*;
 use crate::library::list::*;
@@ -13,6 +16,7 @@ use crate::library::os::*;
 use crate::library::path::*;
 use crate::library::process::*;
 use crate::library::random::*;
+use crate::library::regex::*;
 use crate::library::sync::*;
 use crate::library::test::*;
 use crate::library::text::*;
@@ -390,6 +394,31 @@ pub fn entry_points() -> Vec<EntryPoint> {
         entry!(qi_list_ptr_set(I64, I64, I64) -> I64),
         entry!(qi_list_ptr_size(I64) -> I64),
         entry!(qi_list_free(I64) -> I64),
+        // 正则
+        entry!(qi_regex_is_match(Ptr, Ptr) -> I64),
+        entry!(qi_regex_find(Ptr, Ptr) -> Ptr),
+        entry!(qi_regex_replace_all(Ptr, Ptr, Ptr) -> Ptr),
+        entry!(qi_regex_split(Ptr, Ptr) -> Ptr),
+        entry!(qi_regex_find_all(Ptr, Ptr) -> Ptr),
+        // 加密
+        entry!(qi_crypto_md5(Ptr) -> Ptr),
+        entry!(qi_crypto_sha256(Ptr) -> Ptr),
+        entry!(qi_crypto_base64_encode(Ptr) -> Ptr),
+        entry!(qi_crypto_sha512(Ptr) -> Ptr),
+        entry!(qi_crypto_base64_decode(Ptr) -> Ptr),
+        entry!(qi_crypto_hmac_sha256(Ptr, Ptr) -> Ptr),
+        // 压缩
+        entry!(qi_compress_gzip_file(Ptr, Ptr) -> I64),
+        entry!(qi_compress_gunzip_file(Ptr, Ptr) -> I64),
+        entry!(qi_compress_gzip_string(Ptr) -> Ptr),
+        entry!(qi_compress_gunzip_string(Ptr) -> Ptr),
+        entry!(qi_compress_gzip_bytes(I64) -> I64),
+        entry!(qi_compress_gunzip_bytes(I64) -> I64),
+        // 配置
+        entry!(qi_config_read_toml(Ptr) -> Ptr),
+        entry!(qi_config_write_toml(Ptr, Ptr) -> I64),
+        entry!(qi_config_read_ini(Ptr) -> Ptr),
+        entry!(qi_config_write_ini(Ptr, Ptr) -> I64),
         entry!(qi_publish(Ptr)),
     ]
 }
@@ -427,6 +456,10 @@ mod tests {
         include_str!("library/test.rs"),
         include_str!("library/vector.rs"),
         include_str!("library/list.rs"),
+        include_str!("library/regex.rs"),
+        include_str!("library/crypto.rs"),
+        include_str!("library/compress.rs"),
+        include_str!("library/config.rs"),
         include_str!("exception.rs"),
         include_str!("format.rs"),
         include_str!("literal.rs"),

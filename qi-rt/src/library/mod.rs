@@ -2,6 +2,9 @@
 //! entry points are listed in `crate::symbols` and named by the rows of
 //! `qi_ir::library`, which the JIT binds them by.
 
+pub mod compress;
+pub mod config;
+pub mod crypto;
 pub mod env;
 pub mod io;
 pub mod list;
@@ -10,6 +13,7 @@ pub mod os;
 pub mod path;
 pub mod process;
 pub mod random;
+pub mod regex;
 pub mod sync;
 pub mod test;
 pub mod text;
