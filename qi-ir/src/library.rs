@@ -96,6 +96,10 @@ pub static TEST: Module = Module { keys: &["测试"] };
 pub static VECTOR: Module = Module { keys: &["向量"] };
 pub static LIST: Module = Module { keys: &["列表"] };
 pub static JSON: Module = Module { keys: &["JSON"] };
+pub static REGEX: Module = Module { keys: &["正则"] };
+pub static CRYPTO: Module = Module { keys: &["加密"] };
+pub static COMPRESS: Module = Module { keys: &["压缩"] };
+pub static CONFIG: Module = Module { keys: &["配置"] };
 pub static SUBPROCESS: Module = Module { keys: &["子进程"] };
 pub static REFLECT: Module = Module { keys: &["反射"] };
 
@@ -115,13 +119,17 @@ pub static MODULES: &[&Module] = &[
     &VECTOR,
     &LIST,
     &JSON,
+    &REGEX,
+    &CRYPTO,
+    &COMPRESS,
+    &CONFIG,
     &SUBPROCESS,
     &REFLECT,
 ];
 
 /// Modules of builtins.md §G.3 this runtime does not provide yet: reported as "暂不支持"
 /// rather than as unknown.
-pub const MODULES_LATER: &[&str] = &["哈希表", "内存", "正则", "加密", "压缩", "配置"];
+pub const MODULES_LATER: &[&str] = &["哈希表", "内存"];
 
 /// Functions of provided modules not implemented yet: (module, name), "暂不支持".
 pub const FUNCTIONS_LATER: &[(&str, &str)] = &[];
@@ -471,6 +479,32 @@ pub static LIBRARY: &[LibFn] = &[
     row(&REFLECT, "枚举列表", &[], SA, "qi_reflect_enum_list"),
     row(&REFLECT, "结构体数量", &[], I, "qi_reflect_struct_count"),
     row(&REFLECT, "结构体名", &[I], S, "qi_reflect_struct_name"),
+    // 正则: pattern first; an invalid pattern gives 0 / null / the text / "[]"
+    // (builtins.md §G.4, docs/LANGUAGE-NOTES.md).
+    row(&REGEX, "是否匹配", &[S, S], I, "qi_regex_is_match"),
+    row(&REGEX, "查找", &[S, S], S, "qi_regex_find"),
+    row(&REGEX, "全部替换", &[S, S, S], S, "qi_regex_replace_all"),
+    row(&REGEX, "切割", &[S, S], S, "qi_regex_split"),
+    row(&REGEX, "查找全部", &[S, S], S, "qi_regex_find_all"),
+    // 加密: lowercase hex digests of the UTF-8 bytes; Base64 standard and padded.
+    row(&CRYPTO, "MD5哈希", &[S], S, "qi_crypto_md5"),
+    row(&CRYPTO, "SHA256哈希", &[S], S, "qi_crypto_sha256"),
+    row(&CRYPTO, "Base64编码", &[S], S, "qi_crypto_base64_encode"),
+    row(&CRYPTO, "SHA512哈希", &[S], S, "qi_crypto_sha512"),
+    row(&CRYPTO, "Base64解码", &[S], S, "qi_crypto_base64_decode"),
+    row(&CRYPTO, "HMAC_SHA256", &[S, S], S, "qi_crypto_hmac_sha256"),
+    // 压缩: gzip; files → 0 / -1, byte buffers are integer lists of the 列表 module.
+    row(&COMPRESS, "压缩文件", &[S, S], I, "qi_compress_gzip_file"),
+    row(&COMPRESS, "解压文件", &[S, S], I, "qi_compress_gunzip_file"),
+    row(&COMPRESS, "压缩字符串", &[S], S, "qi_compress_gzip_string"),
+    row(&COMPRESS, "解压字符串", &[S], S, "qi_compress_gunzip_string"),
+    row(&COMPRESS, "压缩字节", &[I], I, "qi_compress_gzip_bytes"),
+    row(&COMPRESS, "解压字节", &[I], I, "qi_compress_gunzip_bytes"),
+    // 配置: TOML / INI files as JSON text; writing → 0 / -1.
+    row(&CONFIG, "读取TOML", &[S], S, "qi_config_read_toml"),
+    row(&CONFIG, "写入TOML", &[S, S], I, "qi_config_write_toml"),
+    row(&CONFIG, "读取INI", &[S], S, "qi_config_read_ini"),
+    row(&CONFIG, "写入INI", &[S, S], I, "qi_config_write_ini"),
 ];
 
 /// Every row with its id.

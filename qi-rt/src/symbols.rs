@@ -5,6 +5,9 @@
 use crate::array::{qi_array_len, qi_array_new};
 use crate::exception::*;
 use crate::green::*;
+use crate::library::compress::*;
+use crate::library::config::*;
+use crate::library::crypto::*;
 use crate::library::env::*;
 use crate::library::io::*;
 use crate::library::json::*;
@@ -15,6 +18,7 @@ use crate::library::path::*;
 use crate::library::process::*;
 use crate::library::random::*;
 use crate::library::reflect::*;
+use crate::library::regex::*;
 use crate::library::subprocess::*;
 use crate::library::sync::*;
 use crate::library::test::*;
@@ -453,6 +457,31 @@ pub fn entry_points() -> Vec<EntryPoint> {
         entry!(qi_subprocess_read_line_timeout(I64, I64) -> Ptr),
         entry!(qi_subprocess_is_alive(I64) -> I64),
         entry!(qi_subprocess_terminate(I64) -> I64),
+        // 正则
+        entry!(qi_regex_is_match(Ptr, Ptr) -> I64),
+        entry!(qi_regex_find(Ptr, Ptr) -> Ptr),
+        entry!(qi_regex_replace_all(Ptr, Ptr, Ptr) -> Ptr),
+        entry!(qi_regex_split(Ptr, Ptr) -> Ptr),
+        entry!(qi_regex_find_all(Ptr, Ptr) -> Ptr),
+        // 加密
+        entry!(qi_crypto_md5(Ptr) -> Ptr),
+        entry!(qi_crypto_sha256(Ptr) -> Ptr),
+        entry!(qi_crypto_base64_encode(Ptr) -> Ptr),
+        entry!(qi_crypto_sha512(Ptr) -> Ptr),
+        entry!(qi_crypto_base64_decode(Ptr) -> Ptr),
+        entry!(qi_crypto_hmac_sha256(Ptr, Ptr) -> Ptr),
+        // 压缩
+        entry!(qi_compress_gzip_file(Ptr, Ptr) -> I64),
+        entry!(qi_compress_gunzip_file(Ptr, Ptr) -> I64),
+        entry!(qi_compress_gzip_string(Ptr) -> Ptr),
+        entry!(qi_compress_gunzip_string(Ptr) -> Ptr),
+        entry!(qi_compress_gzip_bytes(I64) -> I64),
+        entry!(qi_compress_gunzip_bytes(I64) -> I64),
+        // 配置
+        entry!(qi_config_read_toml(Ptr) -> Ptr),
+        entry!(qi_config_write_toml(Ptr, Ptr) -> I64),
+        entry!(qi_config_read_ini(Ptr) -> Ptr),
+        entry!(qi_config_write_ini(Ptr, Ptr) -> I64),
         entry!(qi_publish(Ptr)),
     ]
 }
@@ -495,6 +524,10 @@ mod tests {
         include_str!("library/json/array.rs"),
         include_str!("library/subprocess.rs"),
         include_str!("library/reflect.rs"),
+        include_str!("library/regex.rs"),
+        include_str!("library/crypto.rs"),
+        include_str!("library/compress.rs"),
+        include_str!("library/config.rs"),
         include_str!("exception.rs"),
         include_str!("format.rs"),
         include_str!("literal.rs"),

@@ -39,6 +39,16 @@ pub fn new_string_list(items: Vec<String>) -> i64 {
     create(List::Text(items))
 }
 
+/// A new integer list holding `items` (a byte buffer of `压缩.压缩字节` is one).
+pub fn new_int_list(items: Vec<i64>) -> i64 {
+    create(List::Int(items))
+}
+
+/// A copy of the elements of the integer list `h`; `None` when `h` names no integer list.
+pub fn int_list_items(h: i64) -> Option<Vec<i64>> {
+    ints(h, |l| Some(l.clone()))
+}
+
 /// Runs `f` on the list `h` under its lock; `None` when `h` names no list.
 fn with<R>(h: i64, f: impl FnOnce(&mut List) -> Option<R>) -> Option<R> {
     LISTS.with(h, |l| f(&mut l.lock())).flatten()

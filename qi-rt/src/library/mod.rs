@@ -2,6 +2,9 @@
 //! entry points are listed in `crate::symbols` and named by the rows of
 //! `qi_ir::library`, which the JIT binds them by.
 
+pub mod compress;
+pub mod config;
+pub mod crypto;
 pub mod env;
 pub mod io;
 pub mod json;
@@ -12,6 +15,7 @@ pub mod path;
 pub mod process;
 pub mod random;
 pub mod reflect;
+pub mod regex;
 pub mod subprocess;
 pub mod sync;
 pub mod test;
