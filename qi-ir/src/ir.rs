@@ -453,6 +453,9 @@ pub enum Builtin {
     /// Number of Unicode scalar values.
     StrLen,
     PrintStr,
+    /// `打印行(s)` of one string: the string and a line end, or nothing at all for a null
+    /// string (a library function's failure result, builtins.md §A.2).
+    PrintStrLine,
     PrintInt,
     PrintFloat,
     PrintBool,
@@ -625,7 +628,7 @@ impl Builtin {
             FloatToStr | PrintFloat => &[Float],
             BoolToStr | PrintBool => &[Bool],
             CharToStr | PrintChar => &[Char],
-            StrToInt | StrToFloat | StrLen | PrintStr | InputPrompt => &[Str],
+            StrToInt | StrToFloat | StrLen | PrintStr | PrintStrLine | InputPrompt => &[Str],
             PrintSpace | PrintNewline | Args | Input | ExcTake => &[],
             Throw => &[Str, Int, Int],
             ThrowCaused => &[Str, Exception, Int, Int],
@@ -653,8 +656,8 @@ impl Builtin {
             StrToInt | StrLen => Type::Int,
             StrToFloat => Type::Float,
             Library(f) => f.row().ret.ty(),
-            PrintStr | PrintInt | PrintFloat | PrintBool | PrintChar | PrintSpace
-            | PrintNewline | Throw | ThrowCaused | ExcRethrow | ExcTrace => Type::Void,
+            PrintStr | PrintStrLine | PrintInt | PrintFloat | PrintBool | PrintChar
+            | PrintSpace | PrintNewline | Throw | ThrowCaused | ExcRethrow | ExcTrace => Type::Void,
             ExcTake => Type::Exception,
             ExcMessage | ExcLocation | ExcCause => Type::Str,
             Args => Type::Array(Box::new(Type::Str)),

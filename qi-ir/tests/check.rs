@@ -1486,7 +1486,7 @@ fn every_raising_instruction_of_a_lowered_function_ends_its_block_with_an_edge()
 /// How many times the literal `s` is printed in `f`.
 fn prints_of(m: &Module, f: &Function, s: &str) -> usize {
     insts(f)
-        .filter(|(_, i)| matches!(i, Inst::Effect(Value::Builtin { op: Builtin::PrintStr, args, .. }) if matches!(args[0], Operand::Str(id) if m.strings[id.index()] == s)))
+        .filter(|(_, i)| matches!(i, Inst::Effect(Value::Builtin { op: Builtin::PrintStr | Builtin::PrintStrLine, args, .. }) if matches!(args[0], Operand::Str(id) if m.strings[id.index()] == s)))
         .count()
 }
 

@@ -268,6 +268,24 @@ pub unsafe extern "C" fn qi_print_str(s: *const Str) {
     guard(|| print_with(|out| out.extend_from_slice(unsafe { str_bytes(s) })))
 }
 
+/// `打印行(s)` of one string: the string and a line end; a null string (what some library
+/// functions give for a failure) prints nothing at all (builtins.md §A.2).
+///
+/// # Safety
+/// `s` is null or a live string object.
+pub unsafe extern "C" fn qi_print_str_line(s: *const Str) {
+    if s.is_null() {
+        return;
+    }
+    guard(|| {
+        print_with(|out| {
+            // SAFETY: forwarded from the caller's contract.
+            out.extend_from_slice(unsafe { str_bytes(s) });
+            out.push(b'\n');
+        })
+    })
+}
+
 pub extern "C" fn qi_print_int(n: i64) {
     guard(|| print_with(|out| format::fmt_int(n, out)))
 }

@@ -29,7 +29,7 @@ use crate::numeric::{qi_float_rem, qi_float_to_int_sat};
 use crate::object::{qi_release, qi_retain};
 use crate::output::{
     qi_print_bool, qi_print_char, qi_print_float, qi_print_int, qi_print_newline, qi_print_space,
-    qi_print_str,
+    qi_print_str, qi_print_str_line,
 };
 use crate::program::{qi_args, qi_input, qi_input_prompt};
 use crate::record::qi_record_new;
@@ -140,6 +140,7 @@ pub fn entry_points() -> Vec<EntryPoint> {
         entry!(qi_str_to_float(Ptr) -> F64),
         // output
         entry!(qi_print_str(Ptr)),
+        entry!(qi_print_str_line(Ptr)),
         entry!(qi_print_int(I64)),
         entry!(qi_print_float(F64)),
         entry!(qi_print_bool(U8)),

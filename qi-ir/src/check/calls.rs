@@ -449,6 +449,12 @@ impl FnLower<'_, '_> {
             };
             parts.push((op, v));
         }
+        // `打印行(s)` of one string prints nothing at all when `s` is null (builtins.md §A.2).
+        let mut newline = newline;
+        if newline && parts.len() == 1 && parts[0].0 == Builtin::PrintStr {
+            parts[0].0 = Builtin::PrintStrLine;
+            newline = false;
+        }
         for (i, (op, v)) in parts.iter().enumerate() {
             if i > 0 {
                 self.b.push(Inst::Effect(Value::Builtin {

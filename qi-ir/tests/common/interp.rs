@@ -1181,6 +1181,13 @@ impl Machine<'_> {
                 self.out.push_str(&s);
                 V::Int(0)
             }
+            // This interpreter has no null strings (no library calls).
+            PrintStrLine => {
+                let s = self.str_of(arg(0)?)?.to_string();
+                self.out.push_str(&s);
+                self.out.push('\n');
+                V::Int(0)
+            }
             PrintInt | PrintFloat | PrintBool | PrintChar => {
                 let text = match (b, arg(0)?) {
                     (PrintInt, V::Int(n)) => n.to_string(),

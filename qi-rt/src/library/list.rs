@@ -215,11 +215,12 @@ pub unsafe extern "C" fn qi_list_string_push(h: i64, s: *const Str) -> i64 {
     })
 }
 
-/// `获取字符串(h, i)` → a fresh copy of element `i`, `""` out of range.
+/// `获取字符串(h, i)` → a fresh copy of element `i`; the null string out of range (it
+/// equals `""`, and `打印行` prints nothing at all for it, builtins.md §G.4).
 pub extern "C" fn qi_list_string_get(h: i64, i: i64) -> *mut Str {
-    guard(|| {
-        let s = texts(h, |l| l.get(index(i, l.len(), false)?).cloned());
-        new_str(&s.unwrap_or_default())
+    guard(|| match texts(h, |l| l.get(index(i, l.len(), false)?).cloned()) {
+        Some(s) => new_str(&s),
+        None => std::ptr::null_mut(),
     })
 }
 
