@@ -95,15 +95,18 @@ pub static RANDOM: Module = Module { keys: &["随机"] };
 pub static TEST: Module = Module { keys: &["测试"] };
 pub static VECTOR: Module = Module { keys: &["向量"] };
 pub static LIST: Module = Module { keys: &["列表"] };
+pub static MEMORY: Module = Module { keys: &["内存"] };
 
 /// Every module, in the order diagnostics list them.
-pub static MODULES: &[&Module] =
-    &[&IO, &TEXT, &MATH, &SYNC, &OS, &PATH, &ENV, &PROCESS, &TIME, &RANDOM, &TEST, &VECTOR, &LIST];
+pub static MODULES: &[&Module] = &[
+    &IO, &TEXT, &MATH, &SYNC, &OS, &PATH, &ENV, &PROCESS, &TIME, &RANDOM, &TEST, &VECTOR, &LIST,
+    &MEMORY,
+];
 
 /// Modules of builtins.md §G.3 this runtime does not provide yet: reported as "暂不支持"
 /// rather than as unknown.
 pub const MODULES_LATER: &[&str] =
-    &["JSON", "哈希表", "内存", "正则", "加密", "压缩", "配置", "子进程", "反射"];
+    &["JSON", "哈希表", "正则", "加密", "压缩", "配置", "子进程", "反射"];
 
 /// Functions of provided modules not implemented yet: (module, name), "暂不支持".
 pub const FUNCTIONS_LATER: &[(&str, &str)] = &[];
@@ -387,6 +390,10 @@ pub static LIBRARY: &[LibFn] = &[
     row(&LIST, "设置指针", &[I, I, I], I, "qi_list_ptr_set"),
     row(&LIST, "指针列表大小", &[I], I, "qi_list_ptr_size"),
     row(&LIST, "删除列表", &[I], I, "qi_list_free"),
+    // 内存: raw 8-byte reads and writes at an address plus a byte offset, unchecked
+    // (builtins.md §G.4, docs/FFI.md).
+    row(&MEMORY, "读整数", &[I, I], I, "qi_mem_read_i64"),
+    row(&MEMORY, "写整数", &[I, I, I], V, "qi_mem_write_i64"),
 ];
 
 /// Every row with its id.

@@ -183,6 +183,9 @@ impl Remap {
             Value::Builtin { op, args, loc } => {
                 Value::Builtin { op: *op, args: self.operands(args), loc: *loc }
             }
+            Value::CallForeign { func, args, loc } => {
+                Value::CallForeign { func: *func, args: self.operands(args), loc: *loc }
+            }
             Value::Global(g) => Value::Global(*g),
             Value::NewArray { elem, len, loc } => {
                 Value::NewArray { elem: elem.clone(), len: self.operand(len), loc: *loc }

@@ -98,6 +98,7 @@ fn fib_module() -> Module {
         structs: vec![],
         enums: vec![],
         layouts: vec![],
+        foreign: Default::default(),
     }
 }
 

@@ -24,6 +24,8 @@ pub trait Linker {
     fn record_desc(&mut self, l: qi_ir::LayoutId) -> i64;
     /// Address of a string object holding a global's name (for error messages).
     fn global_name(&mut self, g: qi_ir::GlobalId) -> i64;
+    /// Address of a C function of an `外部` block (resolved before the program runs).
+    fn foreign_addr(&mut self, f: qi_ir::ForeignId) -> i64;
 }
 
 pub struct Translator<'a, 'b, L: Linker> {
@@ -198,7 +200,7 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
         }
     }
 
-    fn operand(&mut self, op: &Operand) -> clif::Value {
+    pub(crate) fn operand(&mut self, op: &Operand) -> clif::Value {
         match *op {
             Operand::Local(l) => self.b.use_var(self.vars[l.index()]),
             Operand::Int(v) => self.b.ins().iconst(types::I64, v),
@@ -443,6 +445,7 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
                 let fref = self.linker.qi_func(&mut self.b, *f);
                 Some(self.b.ins().func_addr(types::I64, fref))
             }
+            Value::CallForeign { func, args, .. } => self.call_foreign(*func, args),
             Value::CallIndirect { callee, args, ret, .. } => {
                 let closure = self.operand(callee);
                 let mut vals = vec![closure];
@@ -683,6 +686,9 @@ fn calls_functions(f: &qi_ir::Function) -> bool {
         // Calls through function values count too: closures can recurse through them.
         Inst::Assign { value: Value::Call { .. } | Value::CallIndirect { .. }, .. }
         | Inst::Effect(Value::Call { .. } | Value::CallIndirect { .. }) => true,
+        // C code runs on the green thread's stack: check there is room before it too.
+        Inst::Assign { value: Value::CallForeign { .. }, .. }
+        | Inst::Effect(Value::CallForeign { .. }) => true,
         _ => false,
     })
 }

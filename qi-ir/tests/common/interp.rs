@@ -30,8 +30,11 @@ use qi_ir::*;
 
 /// Does the interpreter implement every library function `m` calls? (Those with effects
 /// outside the program — files — are left to the conformance suite, which runs them for
-/// real.)
+/// real, as it runs the programs that call C functions.)
 pub fn interprets(m: &Module) -> bool {
+    if !m.foreign.functions.is_empty() {
+        return false;
+    }
     let known = |f: LibId| {
         let symbol = f.row().symbol;
         symbol.starts_with("qi_math_")
@@ -430,7 +433,7 @@ pub fn run_in(
 
 fn zero(ty: &Type) -> V {
     match ty {
-        Type::Int | Type::Void => V::Int(0),
+        Type::Int | Type::Void | Type::Ptr => V::Int(0),
         Type::Float => V::Float(0.0),
         Type::Bool => V::Bool(false),
         Type::Char => V::Char(0),
@@ -878,6 +881,8 @@ impl Machine<'_> {
             Value::Call { .. } | Value::CallIndirect { .. } => {
                 unreachable!("calls are handled by the frame loop")
             }
+            // The reference interpreter calls no C code.
+            Value::CallForeign { .. } => return fault("foreign calls are not interpreted"),
             Value::NewRecord(l) => {
                 let Some(layout) = self.m.layouts.get(l.index()) else {
                     return fault(format!("layout L{} out of range", l.0));

@@ -6,6 +6,7 @@ pub mod env;
 pub mod io;
 pub mod list;
 pub mod math;
+pub mod memory;
 pub mod os;
 pub mod path;
 pub mod process;
