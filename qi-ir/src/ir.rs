@@ -430,6 +430,12 @@ pub enum Value {
         ret: Type,
         loc: Loc,
     },
+    /// `&变量` of a local: the address of its 8-byte slot (`指针`). A local whose address
+    /// is taken lives in memory for the whole function, so what C writes there is what
+    /// the program reads next.
+    LocalAddr(LocalId),
+    /// `&变量` of a global: the address of its slot.
+    GlobalAddr(GlobalId),
     /// Call a C function of an `外部` block with the C calling convention; the
     /// arguments are borrowed (`Foreign::functions[func]` gives the C types).
     CallForeign {

@@ -72,6 +72,8 @@ fn value_text(m: &Module, v: &Value) -> String {
             format!("call {}({})", m.functions[func.index()].name, operands_text(m, args))
         }
         Value::Builtin { op, args, .. } => format!("builtin {op:?}({})", operands_text(m, args)),
+        Value::LocalAddr(l) => format!("addr _{}", l.0),
+        Value::GlobalAddr(g) => format!("addr g{}", g.0),
         Value::CallForeign { func, args, .. } => {
             let f = &m.foreign.functions[func.index()];
             format!("call_c {}({})", f.name, operands_text(m, args))

@@ -274,6 +274,9 @@ impl FnLower<'_, '_> {
                 }
             }
         }
+        if op == PrefixOp::AddrOf {
+            return self.address_of(&operand, range);
+        }
         let v = self.expr(&operand)?;
         match (op, &v.ty) {
             (PrefixOp::Neg, Type::Int) => {
@@ -289,10 +292,7 @@ impl FnLower<'_, '_> {
             (PrefixOp::Not, Type::Int) => Some(
                 self.temp(Type::Bool, Value::Binary(BinOp::ICmp(Cmp::Eq), v.op, Operand::Int(0))),
             ),
-            (PrefixOp::AddrOf | PrefixOp::Deref, _) => {
-                self.release_temp(&v);
-                self.unsupported(range, "指针运算 & / *", "pointer operators & / *")
-            }
+            (PrefixOp::Deref, _) => self.dereference(v, range),
             (_, ty) => {
                 let sym = match op {
                     PrefixOp::Neg => "-",

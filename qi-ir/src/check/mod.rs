@@ -26,6 +26,7 @@ mod library;
 mod lines;
 mod matching;
 mod ops;
+mod pointers;
 mod select;
 mod spawn;
 mod structs;

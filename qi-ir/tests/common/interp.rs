@@ -45,6 +45,8 @@ pub fn interprets(m: &Module) -> bool {
     m.functions.iter().flat_map(|f| &f.blocks).flat_map(|b| &b.insts).all(|i| match i {
         Inst::Assign { value: Value::Builtin { op: Builtin::Library(f), .. }, .. }
         | Inst::Effect(Value::Builtin { op: Builtin::Library(f), .. }) => known(*f),
+        // Addresses of variable slots (`&变量`) are not modelled.
+        Inst::Assign { value: Value::LocalAddr(_) | Value::GlobalAddr(_), .. } => false,
         _ => true,
     })
 }
@@ -882,7 +884,9 @@ impl Machine<'_> {
                 unreachable!("calls are handled by the frame loop")
             }
             // The reference interpreter calls no C code.
-            Value::CallForeign { .. } => return fault("foreign calls are not interpreted"),
+            Value::CallForeign { .. } | Value::LocalAddr(_) | Value::GlobalAddr(_) => {
+                return fault("foreign calls and addresses are not interpreted")
+            }
             Value::NewRecord(l) => {
                 let Some(layout) = self.m.layouts.get(l.index()) else {
                     return fault(format!("layout L{} out of range", l.0));

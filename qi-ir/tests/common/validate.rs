@@ -242,6 +242,18 @@ impl FnCheck<'_> {
                 }
                 callee.ret.clone()
             }
+            Value::LocalAddr(l) => {
+                if l.index() >= self.f.locals.len() {
+                    return Err(format!("address of _{} out of range", l.0));
+                }
+                Ptr
+            }
+            Value::GlobalAddr(g) => {
+                if g.index() >= self.m.globals.len() {
+                    return Err(format!("address of g{} out of range", g.0));
+                }
+                Ptr
+            }
             Value::CallForeign { func, args, .. } => {
                 let callee = self
                     .m
