@@ -218,7 +218,7 @@ pub struct ForeignFn {
 }
 
 /// A type at the C boundary (language.md §5.10's mapping).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum CType {
     /// No result.
     Void,
@@ -237,6 +237,16 @@ pub enum CType {
     I32,
     /// `C无符号整数` ↔ uint32, zero-extended back to `整数`.
     U32,
+    /// `函数(…): R`: a C function pointer; the argument is a capture-free top-level Qi
+    /// function, called through a generated C-convention trampoline.
+    Callback(Box<CallbackSig>),
+}
+
+/// The C signature of a callback parameter (no strings, no structs).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct CallbackSig {
+    pub params: Vec<CType>,
+    pub ret: CType,
 }
 
 impl CType {
@@ -248,7 +258,7 @@ impl CType {
             CType::F64 => Type::Float,
             CType::Bool => Type::Bool,
             CType::Str => Type::Str,
-            CType::Ptr => Type::Ptr,
+            CType::Ptr | CType::Callback(_) => Type::Ptr,
         }
     }
 }
@@ -437,11 +447,19 @@ pub enum Value {
     /// `&变量` of a global: the address of its slot.
     GlobalAddr(GlobalId),
     /// Call a C function of an `外部` block with the C calling convention; the
-    /// arguments are borrowed (`Foreign::functions[func]` gives the C types).
+    /// arguments are borrowed (`Foreign::functions[func]` gives the C types). With
+    /// `callbacks` (it takes Qi functions as callbacks) it raises what a callback threw.
     CallForeign {
         func: ForeignId,
         args: Vec<Operand>,
+        callbacks: bool,
         loc: Loc,
+    },
+    /// The C function pointer through which C calls Qi function `func` with signature
+    /// `sig` (a `指针`).
+    Callback {
+        func: FuncId,
+        sig: Box<CallbackSig>,
     },
 }
 
@@ -783,6 +801,7 @@ impl Inst {
         };
         match value {
             Value::Call { .. } | Value::CallIndirect { .. } | Value::Index { .. } => true,
+            Value::CallForeign { callbacks, .. } => *callbacks,
             Value::Binary(BinOp::IDiv | BinOp::IRem, _, d) => {
                 !matches!(d, Operand::Int(n) if *n != 0)
             }

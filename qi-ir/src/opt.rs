@@ -185,9 +185,13 @@ impl Remap {
             }
             Value::LocalAddr(l) => Value::LocalAddr(self.local(*l)),
             Value::GlobalAddr(g) => Value::GlobalAddr(*g),
-            Value::CallForeign { func, args, loc } => {
-                Value::CallForeign { func: *func, args: self.operands(args), loc: *loc }
-            }
+            Value::CallForeign { func, args, callbacks, loc } => Value::CallForeign {
+                func: *func,
+                args: self.operands(args),
+                callbacks: *callbacks,
+                loc: *loc,
+            },
+            Value::Callback { func, sig } => Value::Callback { func: *func, sig: sig.clone() },
             Value::Global(g) => Value::Global(*g),
             Value::NewArray { elem, len, loc } => {
                 Value::NewArray { elem: elem.clone(), len: self.operand(len), loc: *loc }

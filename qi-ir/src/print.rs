@@ -73,6 +73,7 @@ fn value_text(m: &Module, v: &Value) -> String {
         }
         Value::Builtin { op, args, .. } => format!("builtin {op:?}({})", operands_text(m, args)),
         Value::LocalAddr(l) => format!("addr _{}", l.0),
+        Value::Callback { func, .. } => format!("c_callback {}", m.functions[func.index()].name),
         Value::GlobalAddr(g) => format!("addr g{}", g.0),
         Value::CallForeign { func, args, .. } => {
             let f = &m.foreign.functions[func.index()];

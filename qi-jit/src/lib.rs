@@ -130,6 +130,9 @@ struct ModuleLinker<'m> {
     call_conv: CallConv,
     /// Addresses of the `外部` functions, by `ForeignId`.
     foreign: Vec<usize>,
+    /// Callback trampolines declared so far: (Qi function, C signature) → the
+    /// trampoline, defined after the Qi functions.
+    callbacks: Vec<(qi_ir::FuncId, qi_ir::CallbackSig, FuncId)>,
 }
 
 impl translate::Linker for ModuleLinker<'_> {
@@ -188,6 +191,29 @@ impl translate::Linker for ModuleLinker<'_> {
 
     fn foreign_addr(&mut self, f: qi_ir::ForeignId) -> i64 {
         self.foreign[f.index()] as i64
+    }
+
+    fn callback(
+        &mut self,
+        b: &mut FunctionBuilder,
+        f: qi_ir::FuncId,
+        sig: &qi_ir::CallbackSig,
+    ) -> clif::FuncRef {
+        let existing = self.callbacks.iter().find(|(g, s, _)| *g == f && s == sig);
+        let id = match existing {
+            Some((_, _, id)) => *id,
+            None => {
+                let n = self.callbacks.len();
+                let csig = foreign::trampoline_signature(sig, self.call_conv);
+                let id = self
+                    .jit
+                    .declare_function(&format!("qi#callback#{n}"), Linkage::Local, &csig)
+                    .expect("a fresh name");
+                self.callbacks.push((f, sig.clone(), id));
+                id
+            }
+        };
+        self.jit.declare_func_in_func(id, b.func)
     }
 
     fn global_slot(&mut self, g: qi_ir::GlobalId) -> i64 {
@@ -302,6 +328,7 @@ pub fn compile(module: &qi_ir::Module, opts: &Options) -> Result<Program, JitErr
         globals: globals.as_mut_ptr(),
         call_conv,
         foreign,
+        callbacks: Vec::new(),
     };
     for (i, f) in module.functions.iter().enumerate() {
         ctx.func.signature = qi_signature(f, call_conv);
@@ -319,6 +346,21 @@ pub fn compile(module: &qi_ir::Module, opts: &Options) -> Result<Program, JitErr
                 eprintln!("; {}\n{code}", f.name);
             }
         }
+        linker.jit.clear_context(&mut ctx);
+    }
+    // The callback trampolines (not among `code`: C frames lie under them, so they
+    // must not be preempted).
+    let callbacks = std::mem::take(&mut linker.callbacks);
+    for (n, (target, sig, id)) in callbacks.iter().enumerate() {
+        ctx.func.signature = foreign::trampoline_signature(sig, call_conv);
+        ctx.func.name = UserFuncName::user(2, n as u32);
+        let mut b = FunctionBuilder::new(&mut ctx.func, &mut fctx);
+        let target = translate::Linker::qi_func(&mut linker, &mut b, *target);
+        let enter =
+            translate::Linker::rt_func(&mut linker, &mut b, runtime_calls::FFI_CALLBACK_ENTER);
+        foreign::define_trampoline(&mut b, target, enter, sig);
+        b.finalize(frontend);
+        linker.jit.define_function(*id, &mut ctx).map_err(|e| JitError(format!("{e:?}")))?;
         linker.jit.clear_context(&mut ctx);
     }
     let descs = std::mem::take(&mut linker.owned_descs);

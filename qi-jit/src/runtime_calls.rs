@@ -52,6 +52,10 @@ pub const RAISE_INT_TO_CHAR: RtFn = rt("qi_raise_int_to_char", &[I64, I32, I32],
 pub const FFI_CSTR: RtFn = rt("qi_ffi_cstr", &[I64], Some(I64));
 pub const FFI_CSTR_FREE: RtFn = rt("qi_ffi_cstr_free", &[I64], None);
 pub const FFI_STR_FROM_C: RtFn = rt("qi_ffi_str_from_c", &[I64], Some(I64));
+/// Callbacks from C (`crate::foreign`, `qi_rt::ffi::callbacks`).
+pub const FFI_CALLBACKS_BEGIN: RtFn = rt("qi_ffi_callbacks_begin", &[I64], Some(I64));
+pub const FFI_CALLBACKS_END: RtFn = rt("qi_ffi_callbacks_end", &[I64], Some(I8));
+pub const FFI_CALLBACK_ENTER: RtFn = rt("qi_ffi_callback_enter", &[], Some(I64));
 
 /// The runtime function implementing a builtin.
 pub fn builtin(op: Builtin) -> RtFn {
@@ -270,7 +274,14 @@ mod tests {
     #[test]
     fn foreign_call_helpers_match_the_runtime() {
         let table = qi_rt::entry_points();
-        for f in [FFI_CSTR, FFI_CSTR_FREE, FFI_STR_FROM_C] {
+        for f in [
+            FFI_CSTR,
+            FFI_CSTR_FREE,
+            FFI_STR_FROM_C,
+            FFI_CALLBACKS_BEGIN,
+            FFI_CALLBACKS_END,
+            FFI_CALLBACK_ENTER,
+        ] {
             let e = table.iter().find(|e| e.name == f.symbol).expect("an entry point");
             let params: Vec<ClifType> = e.params.iter().map(|t| abi(*t)).collect();
             assert_eq!(params, f.params, "parameters of {}", f.symbol);

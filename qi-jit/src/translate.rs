@@ -26,6 +26,14 @@ pub trait Linker {
     fn global_name(&mut self, g: qi_ir::GlobalId) -> i64;
     /// Address of a C function of an `外部` block (resolved before the program runs).
     fn foreign_addr(&mut self, f: qi_ir::ForeignId) -> i64;
+    /// A reference to the C-convention trampoline through which C calls Qi function `f`
+    /// with signature `sig` (made on first use).
+    fn callback(
+        &mut self,
+        b: &mut FunctionBuilder,
+        f: qi_ir::FuncId,
+        sig: &qi_ir::CallbackSig,
+    ) -> clif::FuncRef;
 }
 
 pub struct Translator<'a, 'b, L: Linker> {
@@ -478,7 +486,13 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
                 let fref = self.linker.qi_func(&mut self.b, *f);
                 Some(self.b.ins().func_addr(types::I64, fref))
             }
-            Value::CallForeign { func, args, .. } => self.call_foreign(*func, args),
+            Value::CallForeign { func, args, callbacks, .. } => {
+                self.call_foreign(*func, args, *callbacks)
+            }
+            Value::Callback { func, sig } => {
+                let fref = self.linker.callback(&mut self.b, *func, sig);
+                Some(self.b.ins().func_addr(types::I64, fref))
+            }
             Value::LocalAddr(l) => {
                 let slot = self.slots[l.index()].expect("an addressed local has a slot");
                 Some(self.b.ins().stack_addr(types::I64, slot, 0))

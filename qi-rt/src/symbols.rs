@@ -4,6 +4,7 @@
 
 use crate::array::{qi_array_len, qi_array_new};
 use crate::exception::*;
+use crate::ffi::callbacks::{qi_ffi_callback_enter, qi_ffi_callbacks_begin, qi_ffi_callbacks_end};
 use crate::ffi::strings::{qi_ffi_cstr, qi_ffi_cstr_free, qi_ffi_str_from_c};
 use crate::green::*;
 use crate::library::env::*;
@@ -101,6 +102,9 @@ pub fn entry_points() -> Vec<EntryPoint> {
         entry!(qi_ffi_cstr(Ptr) -> Ptr),
         entry!(qi_ffi_cstr_free(Ptr)),
         entry!(qi_ffi_str_from_c(Ptr) -> Ptr),
+        entry!(qi_ffi_callbacks_begin(I64) -> I64),
+        entry!(qi_ffi_callbacks_end(I64) -> U8),
+        entry!(qi_ffi_callback_enter() -> I64),
         // 数学
         entry!(qi_math_sqrt(F64) -> F64),
         entry!(qi_math_abs(F64) -> F64),
@@ -438,6 +442,7 @@ mod tests {
         include_str!("library/list.rs"),
         include_str!("library/memory.rs"),
         include_str!("ffi/strings.rs"),
+        include_str!("ffi/callbacks.rs"),
         include_str!("exception.rs"),
         include_str!("format.rs"),
         include_str!("literal.rs"),

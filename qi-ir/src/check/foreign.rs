@@ -127,6 +127,9 @@ impl Checker<'_> {
     /// The C type a type written in an `外部` signature maps to (language.md §5.10).
     fn c_type(&mut self, t: &ast::TypeRef, fn_name: &str) -> Option<CType> {
         let range = t.syntax().text_range();
+        if let ast::TypeRef::Fn(f) = t {
+            return self.callback_type(f, fn_name);
+        }
         if let ast::TypeRef::Named(path) = t {
             match path.builtin() {
                 Some(BuiltinType::Int | BuiltinType::Byte) => return Some(CType::I64),
@@ -154,6 +157,53 @@ impl Checker<'_> {
     }
 }
 
+impl Checker<'_> {
+    /// `函数(…): R` in an `外部` signature: a C callback, whose parameters and result are
+    /// scalars (a string or a struct cannot cross from C into Qi code).
+    fn callback_type(&mut self, f: &ast::FnType, fn_name: &str) -> Option<CType> {
+        let mut params = Vec::new();
+        let mut ok = true;
+        let types: Vec<(ast::TypeRef, bool)> =
+            f.params().map(|p| (p, false)).chain(f.ret_type().map(|r| (r, true))).collect();
+        let mut ret = CType::Void;
+        for (t, is_ret) in types {
+            let ct = match &t {
+                ast::TypeRef::Fn(_) => None,
+                _ => self.c_type(&t, fn_name),
+            };
+            match ct {
+                Some(CType::Void) if is_ret => {}
+                Some(
+                    ct @ (CType::I64
+                    | CType::F64
+                    | CType::Bool
+                    | CType::Ptr
+                    | CType::I32
+                    | CType::U32),
+                ) => {
+                    if is_ret {
+                        ret = ct;
+                    } else {
+                        params.push(ct);
+                    }
+                }
+                // (An unknown type was reported by `c_type`.)
+                None if !matches!(t, ast::TypeRef::Fn(_)) => ok = false,
+                _ => {
+                    let written = t.syntax().text().to_string();
+                    self.error(
+                        t.syntax().text_range(),
+                        format!("外部函数 {fn_name} 的回调类型里有 {written}：字符串、结构体、函数和 空 形参不能出现在 C 回调签名里"),
+                        format!("the callback type of foreign function {fn_name} has {written}: strings, structs, functions and 空 parameters cannot appear in a C callback's signature"),
+                    );
+                    ok = false;
+                }
+            }
+        }
+        ok.then(|| CType::Callback(Box::new(CallbackSig { params, ret })))
+    }
+}
+
 impl FnLower<'_, '_> {
     /// The call of C function `id`: the argument count must match exactly, each argument
     /// converts implicitly to its parameter's Qi type.
@@ -177,11 +227,98 @@ impl FnLower<'_, '_> {
             self.check_and_drop(args);
             return None;
         }
-        let typed: Vec<(ast::Expr, Type)> =
-            args.iter().cloned().zip(f.params.iter().map(CType::qi_type)).collect();
-        let vals = self.arguments(&typed)?;
+        let results: Vec<Option<Val>> = args
+            .iter()
+            .zip(&f.params)
+            .enumerate()
+            .map(|(i, (a, p))| match p {
+                CType::Callback(sig) => self.callback_arg(&f.name, i + 1, a, sig),
+                _ => {
+                    let ty = p.qi_type();
+                    self.expr_expecting(a, &ty)
+                        .and_then(|v| self.coerce(v, &ty, a.syntax().text_range()))
+                }
+            })
+            .collect();
+        let vals = self.all_or_release(results)?;
         let loc = self.c.loc(range);
-        let call = Value::CallForeign { func: id, args: vals.iter().map(|v| v.op).collect(), loc };
+        let callbacks = f.params.iter().any(|p| matches!(p, CType::Callback(_)));
+        let call = Value::CallForeign {
+            func: id,
+            args: vals.iter().map(|v| v.op).collect(),
+            callbacks,
+            loc,
+        };
         Some(self.finish_call(call, f.ret.qi_type(), &vals))
+    }
+
+    /// Argument `index` (1-based) of C function `name` for a callback parameter of
+    /// signature `sig`: the name of a capture-free top-level Qi function whose parameter
+    /// and result types are the callback's.
+    fn callback_arg(
+        &mut self,
+        name: &str,
+        index: usize,
+        a: &ast::Expr,
+        sig: &CallbackSig,
+    ) -> Option<Val> {
+        let range = a.syntax().text_range();
+        let fn_name = match a {
+            ast::Expr::Path(p) => p.as_single_name().map(|n| n.text()),
+            _ => None,
+        };
+        let ids = fn_name
+            .as_ref()
+            .filter(|n| !self.is_variable(n))
+            .and_then(|n| self.c.fns_by_name.get(n).cloned());
+        let (Some(g), Some(ids)) = (fn_name, ids) else {
+            let written = a.syntax().text().to_string();
+            self.c.error(
+                range,
+                format!("外部函数 {name} 的第 {index} 个参数是 C 回调：{written} 不是无捕获顶层函数（闭包和函数值变量都不行）"),
+                format!("argument {index} of foreign function {name} is a C callback: {written} is not a capture-free top-level function (closures and function-value variables are not)"),
+            );
+            return None;
+        };
+        if ids.len() > 1 {
+            self.c.error(
+                range,
+                format!("重载函数「{g}」不能作为函数值/指针传递"),
+                format!("overloaded function `{g}` cannot be passed as a function value/pointer"),
+            );
+            return None;
+        }
+        let target = ids[0];
+        let fsig = self.c.sig(target);
+        let have: Vec<Type> = fsig.params.iter().map(|p| p.ty.clone()).collect();
+        let have_ret = fsig.ret.clone();
+        let want: Vec<Type> = sig.params.iter().map(CType::qi_type).collect();
+        let want_ret = sig.ret.qi_type();
+        if fsig.variadic || have.len() != want.len() {
+            self.c.error(
+                range,
+                format!("回调 {g} 的元数不符：外部函数 {name} 的第 {index} 个参数要接收 {} 个参数的函数，{g} 接收 {} 个", want.len(), have.len()),
+                format!("callback {g} has the wrong arity: argument {index} of foreign function {name} takes a function of {} parameter(s), {g} has {}", want.len(), have.len()),
+            );
+            return None;
+        }
+        if have_ret != want_ret {
+            self.c.error(
+                range,
+                format!("回调 {g} 的返回类型不符：外部函数 {name} 的第 {index} 个参数要返回 {want_ret}，{g} 返回 {have_ret}"),
+                format!("callback {g} has the wrong result type: argument {index} of foreign function {name} must return {want_ret}, {g} returns {have_ret}"),
+            );
+            return None;
+        }
+        if let Some(k) = (0..want.len()).find(|&k| have[k] != want[k]) {
+            self.c.error(
+                range,
+                format!("回调 {g} 的第 {} 个参数类型不符：外部函数 {name} 传给它 {}，{g} 要 {}", k + 1, want[k], have[k]),
+                format!("parameter {} of callback {g} has the wrong type: foreign function {name} passes {}, {g} takes {}", k + 1, want[k], have[k]),
+            );
+            return None;
+        }
+        let value = Value::Callback { func: target, sig: Box::new(sig.clone()) };
+        Some(self.temp(Type::Ptr, value))
     }
 }

@@ -884,7 +884,10 @@ impl Machine<'_> {
                 unreachable!("calls are handled by the frame loop")
             }
             // The reference interpreter calls no C code.
-            Value::CallForeign { .. } | Value::LocalAddr(_) | Value::GlobalAddr(_) => {
+            Value::CallForeign { .. }
+            | Value::Callback { .. }
+            | Value::LocalAddr(_)
+            | Value::GlobalAddr(_) => {
                 return fault("foreign calls and addresses are not interpreted")
             }
             Value::NewRecord(l) => {

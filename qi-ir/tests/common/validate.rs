@@ -248,6 +248,12 @@ impl FnCheck<'_> {
                 }
                 Ptr
             }
+            Value::Callback { func, .. } => {
+                if func.index() >= self.m.functions.len() {
+                    return Err(format!("callback of f{} out of range", func.0));
+                }
+                Ptr
+            }
             Value::GlobalAddr(g) => {
                 if g.index() >= self.m.globals.len() {
                     return Err(format!("address of g{} out of range", g.0));

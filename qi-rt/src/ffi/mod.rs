@@ -4,5 +4,6 @@
 //! Generated code calls the C functions directly; this module only finds them
 //! (`loader`) and converts what cannot be passed as is (`strings`).
 
+pub mod callbacks;
 pub mod loader;
 pub mod strings;
