@@ -60,8 +60,12 @@ impl<L: Linker> Translator<'_, '_, L> {
             let limit = self.b.ins().get_pinned_reg(types::I64);
             self.call_rt(runtime_calls::FFI_CALLBACKS_BEGIN, &[limit]).expect("returns")
         });
+        // The monitor must not signal the worker while C runs: a blocking call would
+        // return early with EINTR.
+        self.call_rt(runtime_calls::FFI_ENTER, &[]);
         let call = self.b.ins().call_indirect(sigref, addr, &vals);
         let result = self.b.inst_results(call).first().copied();
+        self.call_rt(runtime_calls::FFI_LEAVE, &[]);
         for c in copies {
             self.call_rt(runtime_calls::FFI_CSTR_FREE, &[c]);
         }

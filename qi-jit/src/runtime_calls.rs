@@ -56,6 +56,9 @@ pub const FFI_STR_FROM_C: RtFn = rt("qi_ffi_str_from_c", &[I64], Some(I64));
 pub const FFI_CALLBACKS_BEGIN: RtFn = rt("qi_ffi_callbacks_begin", &[I64], Some(I64));
 pub const FFI_CALLBACKS_END: RtFn = rt("qi_ffi_callbacks_end", &[I64], Some(I8));
 pub const FFI_CALLBACK_ENTER: RtFn = rt("qi_ffi_callback_enter", &[], Some(I64));
+/// Around every foreign call: the worker is inside C (no preemption signal).
+pub const FFI_ENTER: RtFn = rt("qi_ffi_enter", &[], None);
+pub const FFI_LEAVE: RtFn = rt("qi_ffi_leave", &[], None);
 
 /// The runtime function implementing a builtin.
 pub fn builtin(op: Builtin) -> RtFn {
@@ -281,6 +284,8 @@ mod tests {
             FFI_CALLBACKS_BEGIN,
             FFI_CALLBACKS_END,
             FFI_CALLBACK_ENTER,
+            FFI_ENTER,
+            FFI_LEAVE,
         ] {
             let e = table.iter().find(|e| e.name == f.symbol).expect("an entry point");
             let params: Vec<ClifType> = e.params.iter().map(|t| abi(*t)).collect();

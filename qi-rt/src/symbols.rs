@@ -4,7 +4,9 @@
 
 use crate::array::{qi_array_len, qi_array_new};
 use crate::exception::*;
-use crate::ffi::callbacks::{qi_ffi_callback_enter, qi_ffi_callbacks_begin, qi_ffi_callbacks_end};
+use crate::ffi::callbacks::{
+    qi_ffi_callback_enter, qi_ffi_callbacks_begin, qi_ffi_callbacks_end, qi_ffi_enter, qi_ffi_leave,
+};
 use crate::ffi::strings::{qi_ffi_cstr, qi_ffi_cstr_free, qi_ffi_str_from_c};
 use crate::green::*;
 use crate::library::env::*;
@@ -105,6 +107,8 @@ pub fn entry_points() -> Vec<EntryPoint> {
         entry!(qi_ffi_callbacks_begin(I64) -> I64),
         entry!(qi_ffi_callbacks_end(I64) -> U8),
         entry!(qi_ffi_callback_enter() -> I64),
+        entry!(qi_ffi_enter()),
+        entry!(qi_ffi_leave()),
         // 数学
         entry!(qi_math_sqrt(F64) -> F64),
         entry!(qi_math_abs(F64) -> F64),

@@ -26,6 +26,18 @@ pub fn inside_foreign_call() -> bool {
     LIMIT.with(|l| l.get() != 0)
 }
 
+/// Before every foreign call: the worker is inside C (the monitor leaves it alone).
+#[no_mangle]
+pub extern "C" fn qi_ffi_enter() {
+    crate::sched::foreign_call(true);
+}
+
+/// After every foreign call.
+#[no_mangle]
+pub extern "C" fn qi_ffi_leave() {
+    crate::sched::foreign_call(false);
+}
+
 /// Before a foreign call that takes callbacks: the caller's stack limit (its pinned
 /// register). Returns the previous state, for [`qi_ffi_callbacks_end`] (calls nest when
 /// a callback makes a foreign call).
