@@ -240,6 +240,20 @@ pub enum CType {
     /// `函数(…): R`: a C function pointer; the argument is a capture-free top-level Qi
     /// function, called through a generated C-convention trampoline.
     Callback(Box<CallbackSig>),
+    /// A struct of one or two 8-byte scalar fields, by value: each field travels as a
+    /// scalar of its C type (`I64`, `F64` or `Ptr`), as the x86-64 System V convention
+    /// passes and returns such a struct (in registers).
+    Struct(Box<CStruct>),
+}
+
+/// A struct passed by value at the C boundary.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct CStruct {
+    /// The Qi struct type.
+    pub ty: Type,
+    pub layout: LayoutId,
+    /// The C type of each field, in order.
+    pub fields: Vec<CType>,
 }
 
 /// The C signature of a callback parameter (no strings, no structs).
@@ -259,6 +273,7 @@ impl CType {
             CType::Bool => Type::Bool,
             CType::Str => Type::Str,
             CType::Ptr | CType::Callback(_) => Type::Ptr,
+            CType::Struct(s) => s.ty.clone(),
         }
     }
 }

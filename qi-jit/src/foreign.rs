@@ -4,17 +4,17 @@
 //! C calls Qi functions back (`qi_rt::ffi::callbacks`).
 
 use crate::runtime_calls::{self, clif_type};
-use crate::translate::{Linker, Translator};
+use crate::translate::{slot_offset, Linker, Translator};
 use cranelift_codegen::ir::condcodes::IntCC;
-use cranelift_codegen::ir::{self as clif, types, InstBuilder};
+use cranelift_codegen::ir::{self as clif, types, InstBuilder, MemFlagsData};
 use cranelift_codegen::isa::CallConv;
 use cranelift_frontend::FunctionBuilder;
 use qi_ir::{CType, CallbackSig, Operand};
 
-/// The machine type a C type travels as.
+/// The machine type a scalar C type travels as (a struct travels as its fields).
 fn c_abi(t: &CType) -> Option<clif::Type> {
     Some(match t {
-        CType::Void => return None,
+        CType::Void | CType::Struct(_) => return None,
         CType::I64 | CType::Bool | CType::Str | CType::Ptr | CType::Callback(_) => types::I64,
         CType::F64 => types::F64,
         CType::I32 | CType::U32 => types::I32,
@@ -35,6 +35,17 @@ impl<L: Linker> Translator<'_, '_, L> {
         let mut copies = Vec::new();
         for (a, t) in args.iter().zip(&f.params) {
             let v = self.operand(a);
+            if let CType::Struct(st) = t {
+                // By value: each field as a scalar argument (borrowed record).
+                for (k, field) in st.fields.iter().enumerate() {
+                    let ty = c_abi(field).expect("struct fields are scalars");
+                    let x =
+                        self.b.ins().load(ty, MemFlagsData::trusted(), v, slot_offset(k as u32));
+                    sig.params.push(clif::AbiParam::new(ty));
+                    vals.push(x);
+                }
+                continue;
+            }
             let v = match t {
                 CType::Bool => self.b.ins().uextend(types::I64, v),
                 CType::I32 | CType::U32 => self.b.ins().ireduce(types::I32, v),
@@ -43,13 +54,28 @@ impl<L: Linker> Translator<'_, '_, L> {
                     copies.push(c);
                     c
                 }
-                CType::I64 | CType::F64 | CType::Ptr | CType::Callback(_) | CType::Void => v,
+                CType::I64
+                | CType::F64
+                | CType::Ptr
+                | CType::Callback(_)
+                | CType::Struct(_)
+                | CType::Void => v,
             };
             sig.params.push(clif::AbiParam::new(c_abi(t).expect("a parameter has a value")));
             vals.push(v);
         }
-        if let Some(t) = c_abi(&f.ret) {
-            sig.returns.push(clif::AbiParam::new(t));
+        match &f.ret {
+            CType::Struct(st) => {
+                for field in &st.fields {
+                    let ty = c_abi(field).expect("struct fields are scalars");
+                    sig.returns.push(clif::AbiParam::new(ty));
+                }
+            }
+            t => {
+                if let Some(t) = c_abi(t) {
+                    sig.returns.push(clif::AbiParam::new(t));
+                }
+            }
         }
         let ret = f.ret.clone();
         let sigref = self.b.import_signature(sig);
@@ -64,7 +90,8 @@ impl<L: Linker> Translator<'_, '_, L> {
         // return early with EINTR.
         self.call_rt(runtime_calls::FFI_ENTER, &[]);
         let call = self.b.ins().call_indirect(sigref, addr, &vals);
-        let result = self.b.inst_results(call).first().copied();
+        let results = self.b.inst_results(call).to_vec();
+        let result = results.first().copied();
         self.call_rt(runtime_calls::FFI_LEAVE, &[]);
         for c in copies {
             self.call_rt(runtime_calls::FFI_CSTR_FREE, &[c]);
@@ -76,6 +103,16 @@ impl<L: Linker> Translator<'_, '_, L> {
                 self.call_rt(runtime_calls::FFI_CALLBACKS_END, &[previous]).expect("returns");
             self.unwind_on(threw);
         }
+        if let CType::Struct(st) = &ret {
+            // A fresh record (owned) holding the returned fields.
+            let desc = self.linker.record_desc(st.layout);
+            let desc = self.b.ins().iconst(types::I64, desc);
+            let obj = self.call_rt(runtime_calls::RECORD_NEW, &[desc]).expect("returns");
+            for (k, v) in results.iter().enumerate() {
+                self.b.ins().store(MemFlagsData::trusted(), *v, obj, slot_offset(k as u32));
+            }
+            return Some(obj);
+        }
         let r = result?;
         Some(match ret {
             CType::Bool => {
@@ -86,7 +123,12 @@ impl<L: Linker> Translator<'_, '_, L> {
             CType::I32 => self.b.ins().sextend(types::I64, r),
             CType::U32 => self.b.ins().uextend(types::I64, r),
             CType::Str => self.call_rt(runtime_calls::FFI_STR_FROM_C, &[r]).expect("returns"),
-            CType::I64 | CType::F64 | CType::Ptr | CType::Callback(_) | CType::Void => r,
+            CType::I64
+            | CType::F64
+            | CType::Ptr
+            | CType::Callback(_)
+            | CType::Struct(_)
+            | CType::Void => r,
         })
     }
 }

@@ -67,7 +67,7 @@ fn length_flags() -> MemFlagsData {
     MemFlagsData::trusted().with_readonly()
 }
 
-fn slot_offset(slot: u32) -> i32 {
+pub(crate) fn slot_offset(slot: u32) -> i32 {
     RECORD_SLOTS + 8 * slot as i32
 }
 

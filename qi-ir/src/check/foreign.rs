@@ -106,6 +106,10 @@ impl Checker<'_> {
             self.rejected_fns.insert(name);
             return;
         };
+        if !self.check_struct_registers(f, &name, &params) {
+            self.rejected_fns.insert(name);
+            return;
+        }
         let decl = ForeignFn { name: name.clone(), lib, params, ret, file: self.file, range };
         if let Some(&id) = self.foreign_by_name.get(&name) {
             let old = &self.foreign.functions[id.index()];
@@ -143,7 +147,12 @@ impl Checker<'_> {
                 None => match path.text().as_str() {
                     "C整数" => return Some(CType::I32),
                     "C无符号整数" => return Some(CType::U32),
-                    _ => {}
+                    _ => match self.resolve_type(t) {
+                        Some(Type::Struct(st)) => return self.c_struct(st.id, range, fn_name),
+                        Some(_) => {}
+                        // (`resolve_type` reported it.)
+                        None => return None,
+                    },
                 },
             }
         }
@@ -158,6 +167,63 @@ impl Checker<'_> {
 }
 
 impl Checker<'_> {
+    /// A struct by value: one or two fields of 8-byte scalar types (整数, 浮点数, 指针).
+    fn c_struct(&mut self, id: StructId, range: TextRange, fn_name: &str) -> Option<CType> {
+        let info = &self.structs[id.index()];
+        let fields: Option<Vec<CType>> = info
+            .fields
+            .iter()
+            .map(|f| match f.ty {
+                Type::Int => Some(CType::I64),
+                Type::Float => Some(CType::F64),
+                Type::Ptr => Some(CType::Ptr),
+                _ => None,
+            })
+            .collect();
+        match fields {
+            Some(fields) if (1..=2).contains(&fields.len()) => {
+                let layout = info.layout;
+                Some(CType::Struct(Box::new(CStruct { ty: self.struct_type(id), layout, fields })))
+            }
+            _ => {
+                let name = info.name.clone();
+                self.error(
+                    range,
+                    format!("外部函数 {fn_name} 不能按值传递结构体 {name}：只支持一到两个 整数/浮点数/指针 字段的结构体"),
+                    format!("foreign function {fn_name} cannot take struct {name} by value: only structs of one or two 整数/浮点数/指针 fields cross the C boundary"),
+                );
+                None
+            }
+        }
+    }
+
+    /// x86-64 System V passes a small struct in registers only when all of it fits in
+    /// the registers left; otherwise on the stack, which these calls do not do. Reports
+    /// such a parameter.
+    fn check_struct_registers(&mut self, f: &ast::FnDecl, name: &str, params: &[CType]) -> bool {
+        let (mut ints, mut floats) = (0, 0);
+        for (i, p) in params.iter().enumerate() {
+            let fields = match p {
+                CType::Struct(s) => s.fields.clone(),
+                other => vec![other.clone()],
+            };
+            let need_f = fields.iter().filter(|c| **c == CType::F64).count();
+            let need_i = fields.len() - need_f;
+            if matches!(p, CType::Struct(_)) && (ints + need_i > 6 || floats + need_f > 8) {
+                let at = f.params().nth(i).map(|p| p.syntax().text_range());
+                self.error(
+                    at.unwrap_or_else(|| f.syntax().text_range()),
+                    format!("外部函数 {name} 的结构体参数排在太多参数之后，放不进寄存器：暂不支持在栈上按值传递结构体"),
+                    format!("the struct parameter of foreign function {name} comes after too many parameters to fit in registers: passing structs by value on the stack is not supported yet"),
+                );
+                return false;
+            }
+            ints += need_i;
+            floats += need_f;
+        }
+        true
+    }
+
     /// `函数(…): R` in an `外部` signature: a C callback, whose parameters and result are
     /// scalars (a string or a struct cannot cross from C into Qi code).
     fn callback_type(&mut self, f: &ast::FnType, fn_name: &str) -> Option<CType> {
