@@ -5,6 +5,10 @@
 //! after every Qi function, so a clash is found whatever the order. The same function
 //! declared alike in several files is one function (the library is loaded once); a
 //! second declaration in the same file, or a different one elsewhere, is an error.
+//!
+//! Parameters of function type are C callbacks (the argument names a capture-free
+//! top-level function of exactly that signature); structs of one or two 8-byte scalar
+//! fields cross by value (docs/FFI.md).
 
 use super::body::{FnLower, Val};
 use super::Checker;
@@ -159,8 +163,8 @@ impl Checker<'_> {
         let written = t.syntax().text().to_string();
         self.error(
             range,
-            format!("外部函数 {fn_name} 的签名里不能用类型 {written}（C 边界只接受 整数、浮点数、布尔、字符串、指针、C整数、C无符号整数）"),
-            format!("type {written} cannot appear in the signature of foreign function {fn_name} (the C boundary accepts 整数, 浮点数, 布尔, 字符串, 指针, C整数, C无符号整数)"),
+            format!("外部函数 {fn_name} 的签名里不能用类型 {written}（C 边界只接受 整数、浮点数、布尔、字符串、指针、C整数、C无符号整数、小结构体和回调函数类型）"),
+            format!("type {written} cannot appear in the signature of foreign function {fn_name} (the C boundary accepts 整数, 浮点数, 布尔, 字符串, 指针, C整数, C无符号整数, small structs and callback function types)"),
         );
         None
     }
