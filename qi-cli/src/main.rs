@@ -1,5 +1,6 @@
 //! `qi`: run and check Qi programs.
 
+mod foreign;
 mod loader;
 mod render;
 
@@ -127,8 +128,8 @@ fn load(path: &Path, lang: Lang) -> Option<Vec<loader::LoadedFile>> {
     Some(files)
 }
 
-/// Load, parse and check; on success the IR module.
-fn front_end(path: &Path, lang: Lang) -> Option<qi_ir::Module> {
+/// Load, parse and check; on success the program's files and its IR module.
+fn front_end(path: &Path, lang: Lang) -> Option<(Vec<loader::LoadedFile>, qi_ir::Module)> {
     let files = load(path, lang)?;
     let units: Vec<qi_ir::SourceUnit> = files
         .iter()
@@ -143,7 +144,7 @@ fn front_end(path: &Path, lang: Lang) -> Option<qi_ir::Module> {
     if report(&files, &checked.diagnostics, lang) {
         return None;
     }
-    checked.module
+    Some((files, checked.module?))
 }
 
 fn run(
@@ -160,7 +161,7 @@ fn run(
     // Load, check and compile on a thread with a deep stack; the program runs on green
     // threads.
     let outcome = run_on_qi_stack(move || {
-        let Some(module) = front_end(&path, lang) else { return Stage::Compiled(1) };
+        let Some((files, module)) = front_end(&path, lang) else { return Stage::Compiled(1) };
         match emit {
             Some(Emit::Ir) => {
                 qi_rt::output::write_stdout(module.to_string().as_bytes());
@@ -177,6 +178,11 @@ fn run(
                 };
             }
             None => {}
+        }
+        // The libraries of `外部` blocks load before anything runs.
+        if let Err(errors) = qi_jit::resolve_foreign(&module) {
+            report(&files, &foreign::diagnostics(&module, &errors), lang);
+            return Stage::Compiled(1);
         }
         match qi_jit::compile(&module, &qi_jit::Options::default()) {
             Ok(program) => {

@@ -31,6 +31,7 @@ id!(StrId);
 id!(StructId);
 id!(EnumId);
 id!(LayoutId);
+id!(ForeignId);
 
 /// A named type's identity plus its name (kept in the type so that messages and the IR
 /// printer can show it without a lookup).
@@ -79,6 +80,8 @@ pub enum Type {
     Chan(Box<Type>),
     /// `未来<T>`: a reference-counted future object that completes with a `T` or fails.
     Future(Box<Type>),
+    /// `指针`: an opaque C address (language.md §6.10), 64 bits, not counted.
+    Ptr,
 }
 
 impl Type {
@@ -137,6 +140,7 @@ impl Type {
             Type::Chan(t) => format!("通道<{}>", t.zh()),
             Type::Future(t) => format!("未来<{}>", t.zh()),
             Type::Enum { e, .. } => e.name.to_string(),
+            Type::Ptr => "指针".into(),
             Type::Fn(f) => {
                 let params: Vec<String> = f.params.iter().map(Type::zh).collect();
                 match f.ret {
@@ -177,6 +181,103 @@ pub struct Module {
     pub layouts: Vec<Layout>,
     /// What the `反射` library module shows of the program.
     pub reflection: Reflection,
+    /// The C functions of the program's `外部` blocks (language.md §5.10).
+    pub foreign: Foreign,
+}
+
+/// The libraries and C functions a program declares in `外部` blocks. The engine loads
+/// each library once and resolves each function before `入口` runs.
+#[derive(Clone, Debug, Default)]
+pub struct Foreign {
+    pub libs: Vec<ForeignLib>,
+    /// Indexed by `ForeignId`.
+    pub functions: Vec<ForeignFn>,
+}
+
+/// A library named by an `外部 "名"` block (one entry per distinct name, whatever the
+/// number of blocks and files naming it).
+#[derive(Clone, Debug)]
+pub struct ForeignLib {
+    /// As written: `"m"`, `"c"`, `"z"`, `""` (the process itself), or a file name/path.
+    pub name: String,
+    /// The first block naming it (for loader errors).
+    pub file: u32,
+    pub range: rowan::TextRange,
+}
+
+/// A C function declared in an `外部` block.
+#[derive(Clone, Debug)]
+pub struct ForeignFn {
+    /// The C symbol (unmangled: also its Qi name).
+    pub name: String,
+    /// Index into `Foreign::libs`.
+    pub lib: u32,
+    pub params: Vec<CType>,
+    pub ret: CType,
+    /// Its declaration (for resolution errors).
+    pub file: u32,
+    pub range: rowan::TextRange,
+}
+
+/// A type at the C boundary (language.md §5.10's mapping).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum CType {
+    /// No result.
+    Void,
+    /// `整数` ↔ int64.
+    I64,
+    /// `浮点数` ↔ double.
+    F64,
+    /// `布尔` ↔ int64 0/1.
+    Bool,
+    /// `字符串`: `const char*` argument (NUL-terminated copy), `char*` result copied into
+    /// a new string.
+    Str,
+    /// `指针` ↔ `void*`.
+    Ptr,
+    /// `C整数` ↔ int32, sign-extended back to `整数`.
+    I32,
+    /// `C无符号整数` ↔ uint32, zero-extended back to `整数`.
+    U32,
+    /// `函数(…): R`: a C function pointer; the argument is a capture-free top-level Qi
+    /// function, called through a generated C-convention trampoline.
+    Callback(Box<CallbackSig>),
+    /// A struct of one or two 8-byte scalar fields, by value: each field travels as a
+    /// scalar of its C type (`I64`, `F64` or `Ptr`), as the x86-64 System V convention
+    /// passes and returns such a struct (in registers).
+    Struct(Box<CStruct>),
+}
+
+/// A struct passed by value at the C boundary.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct CStruct {
+    /// The Qi struct type.
+    pub ty: Type,
+    pub layout: LayoutId,
+    /// The C type of each field, in order.
+    pub fields: Vec<CType>,
+}
+
+/// The C signature of a callback parameter (no strings, no structs).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct CallbackSig {
+    pub params: Vec<CType>,
+    pub ret: CType,
+}
+
+impl CType {
+    /// The Qi type a value of this C type has in the program.
+    pub fn qi_type(&self) -> Type {
+        match self {
+            CType::Void => Type::Void,
+            CType::I64 | CType::I32 | CType::U32 => Type::Int,
+            CType::F64 => Type::Float,
+            CType::Bool => Type::Bool,
+            CType::Str => Type::Str,
+            CType::Ptr | CType::Callback(_) => Type::Ptr,
+            CType::Struct(s) => s.ty.clone(),
+        }
+    }
 }
 
 /// The program's declarations as the `反射` library module shows them (builtins.md §G.3;
@@ -368,6 +469,27 @@ pub enum Value {
         args: Vec<Operand>,
         ret: Type,
         loc: Loc,
+    },
+    /// `&变量` of a local: the address of its 8-byte slot (`指针`). A local whose address
+    /// is taken lives in memory for the whole function, so what C writes there is what
+    /// the program reads next.
+    LocalAddr(LocalId),
+    /// `&变量` of a global: the address of its slot.
+    GlobalAddr(GlobalId),
+    /// Call a C function of an `外部` block with the C calling convention; the
+    /// arguments are borrowed (`Foreign::functions[func]` gives the C types). With
+    /// `callbacks` (it takes Qi functions as callbacks) it raises what a callback threw.
+    CallForeign {
+        func: ForeignId,
+        args: Vec<Operand>,
+        callbacks: bool,
+        loc: Loc,
+    },
+    /// The C function pointer through which C calls Qi function `func` with signature
+    /// `sig` (a `指针`).
+    Callback {
+        func: FuncId,
+        sig: Box<CallbackSig>,
     },
 }
 
@@ -712,6 +834,7 @@ impl Inst {
         };
         match value {
             Value::Call { .. } | Value::CallIndirect { .. } | Value::Index { .. } => true,
+            Value::CallForeign { callbacks, .. } => *callbacks,
             Value::Binary(BinOp::IDiv | BinOp::IRem, _, d) => {
                 !matches!(d, Operand::Int(n) if *n != 0)
             }

@@ -102,6 +102,7 @@ pub static COMPRESS: Module = Module { keys: &["压缩"] };
 pub static CONFIG: Module = Module { keys: &["配置"] };
 pub static SUBPROCESS: Module = Module { keys: &["子进程"] };
 pub static REFLECT: Module = Module { keys: &["反射"] };
+pub static MEMORY: Module = Module { keys: &["内存"] };
 
 /// Every module, in the order diagnostics list them.
 pub static MODULES: &[&Module] = &[
@@ -125,11 +126,12 @@ pub static MODULES: &[&Module] = &[
     &CONFIG,
     &SUBPROCESS,
     &REFLECT,
+    &MEMORY,
 ];
 
 /// Modules of builtins.md §G.3 this runtime does not provide yet: reported as "暂不支持"
 /// rather than as unknown.
-pub const MODULES_LATER: &[&str] = &["哈希表", "内存"];
+pub const MODULES_LATER: &[&str] = &["哈希表"];
 
 /// Functions of provided modules not implemented yet: (module, name), "暂不支持".
 pub const FUNCTIONS_LATER: &[(&str, &str)] = &[];
@@ -505,6 +507,10 @@ pub static LIBRARY: &[LibFn] = &[
     row(&CONFIG, "写入TOML", &[S, S], I, "qi_config_write_toml"),
     row(&CONFIG, "读取INI", &[S], S, "qi_config_read_ini"),
     row(&CONFIG, "写入INI", &[S, S], I, "qi_config_write_ini"),
+    // 内存: raw 8-byte reads and writes at an address plus a byte offset, unchecked
+    // (builtins.md §G.4, docs/FFI.md).
+    row(&MEMORY, "读整数", &[I, I], I, "qi_mem_read_i64"),
+    row(&MEMORY, "写整数", &[I, I, I], V, "qi_mem_write_i64"),
 ];
 
 /// Every row with its id.

@@ -117,7 +117,7 @@ fn inline_at(f: &mut Function, b: BlockId, i: usize, originals: &[Function]) -> 
             Type::Float => Operand::Float(0.0),
             Type::Bool => Operand::Bool(false),
             Type::Char => Operand::Char(0),
-            Type::Void | Type::Int => Operand::Int(0),
+            Type::Void | Type::Int | Type::Ptr => Operand::Int(0),
             Type::Enum { boxed: false, .. } => Operand::Int(0),
             _ => Operand::Null,
         };
@@ -183,6 +183,15 @@ impl Remap {
             Value::Builtin { op, args, loc } => {
                 Value::Builtin { op: *op, args: self.operands(args), loc: *loc }
             }
+            Value::LocalAddr(l) => Value::LocalAddr(self.local(*l)),
+            Value::GlobalAddr(g) => Value::GlobalAddr(*g),
+            Value::CallForeign { func, args, callbacks, loc } => Value::CallForeign {
+                func: *func,
+                args: self.operands(args),
+                callbacks: *callbacks,
+                loc: *loc,
+            },
+            Value::Callback { func, sig } => Value::Callback { func: *func, sig: sig.clone() },
             Value::Global(g) => Value::Global(*g),
             Value::NewArray { elem, len, loc } => {
                 Value::NewArray { elem: elem.clone(), len: self.operand(len), loc: *loc }

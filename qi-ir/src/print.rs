@@ -72,6 +72,13 @@ fn value_text(m: &Module, v: &Value) -> String {
             format!("call {}({})", m.functions[func.index()].name, operands_text(m, args))
         }
         Value::Builtin { op, args, .. } => format!("builtin {op:?}({})", operands_text(m, args)),
+        Value::LocalAddr(l) => format!("addr _{}", l.0),
+        Value::Callback { func, .. } => format!("c_callback {}", m.functions[func.index()].name),
+        Value::GlobalAddr(g) => format!("addr g{}", g.0),
+        Value::CallForeign { func, args, .. } => {
+            let f = &m.foreign.functions[func.index()];
+            format!("call_c {}({})", f.name, operands_text(m, args))
+        }
         Value::Global(g) => format!("global g{}", g.0),
         Value::NewArray { elem, len, .. } => format!("new 数组<{elem}>({})", operand_text(m, len)),
         Value::NewRecord(l) => format!("new record L{}", l.0),

@@ -99,6 +99,7 @@ fn fib_module() -> Module {
         enums: vec![],
         layouts: vec![],
         reflection: Default::default(),
+        foreign: Default::default(),
     }
 }
 

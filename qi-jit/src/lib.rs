@@ -5,6 +5,7 @@
 //! and result are the machine types of `runtime_calls::clif_type`; objects are passed as
 //! pointers, borrowed by the callee, and returned owned.
 
+mod foreign;
 mod green;
 mod runtime_calls;
 mod stubs;
@@ -130,6 +131,11 @@ struct ModuleLinker<'m> {
     module: &'m qi_ir::Module,
     globals: *mut u64,
     call_conv: CallConv,
+    /// Addresses of the `外部` functions, by `ForeignId`.
+    foreign: Vec<usize>,
+    /// Callback trampolines declared so far: (Qi function, C signature) → the
+    /// trampoline, defined after the Qi functions.
+    callbacks: Vec<(qi_ir::FuncId, qi_ir::CallbackSig, FuncId)>,
 }
 
 impl translate::Linker for ModuleLinker<'_> {
@@ -186,6 +192,33 @@ impl translate::Linker for ModuleLinker<'_> {
         qi_rt::new_immortal_str(&self.module.globals[g.index()].name) as i64
     }
 
+    fn foreign_addr(&mut self, f: qi_ir::ForeignId) -> i64 {
+        self.foreign[f.index()] as i64
+    }
+
+    fn callback(
+        &mut self,
+        b: &mut FunctionBuilder,
+        f: qi_ir::FuncId,
+        sig: &qi_ir::CallbackSig,
+    ) -> clif::FuncRef {
+        let existing = self.callbacks.iter().find(|(g, s, _)| *g == f && s == sig);
+        let id = match existing {
+            Some((_, _, id)) => *id,
+            None => {
+                let n = self.callbacks.len();
+                let csig = foreign::trampoline_signature(sig, self.call_conv);
+                let id = self
+                    .jit
+                    .declare_function(&format!("qi#callback#{n}"), Linkage::Local, &csig)
+                    .expect("a fresh name");
+                self.callbacks.push((f, sig.clone(), id));
+                id
+            }
+        };
+        self.jit.declare_func_in_func(id, b.func)
+    }
+
     fn global_slot(&mut self, g: qi_ir::GlobalId) -> i64 {
         // SAFETY (pointer arithmetic only): `g` indexes the globals array of this module.
         self.globals.wrapping_add(g.index()) as i64
@@ -205,6 +238,55 @@ fn qi_signature(f: &qi_ir::Function, call_conv: CallConv) -> clif::Signature {
     // Every Qi function also returns a status: 1 when it leaves by an exception.
     sig.returns.push(clif::AbiParam::new(clif::types::I8));
     sig
+}
+
+/// A library or C function of an `外部` block that could not be found.
+#[derive(Debug)]
+pub struct ForeignError {
+    /// Index into `module.foreign.functions` of the first function affected.
+    pub id: qi_ir::ForeignId,
+    pub library: String,
+    pub function: String,
+    /// True when the library itself could not be loaded (else the symbol is missing).
+    pub library_missing: bool,
+    /// What the loader said.
+    pub message: String,
+}
+
+/// Load the libraries of the program's `外部` blocks and find the address of each C
+/// function (each library is loaded once per process). The driver calls this before
+/// compiling, to report a missing library or function at its declaration; `compile`
+/// calls it again (the handles are cached).
+pub fn resolve_foreign(module: &qi_ir::Module) -> Result<Vec<usize>, Vec<ForeignError>> {
+    use qi_rt::ffi::loader;
+    let mut addrs = Vec::with_capacity(module.foreign.functions.len());
+    let mut errors: Vec<ForeignError> = Vec::new();
+    for (i, f) in module.foreign.functions.iter().enumerate() {
+        let lib = &module.foreign.libs[f.lib as usize].name;
+        let error = |library_missing, message| ForeignError {
+            id: qi_ir::ForeignId(i as u32),
+            library: lib.clone(),
+            function: f.name.clone(),
+            library_missing,
+            message,
+        };
+        if let Err(e) = loader::library(lib) {
+            // One error per library, not per function.
+            if !errors.iter().any(|x| x.library_missing && &x.library == lib) {
+                errors.push(error(true, e.0));
+            }
+            continue;
+        }
+        match loader::function(lib, &f.name) {
+            Ok(addr) => addrs.push(addr),
+            Err(e) => errors.push(error(false, e.0)),
+        }
+    }
+    if errors.is_empty() {
+        Ok(addrs)
+    } else {
+        Err(errors)
+    }
 }
 
 /// Compile every function of `module` to native code.
@@ -234,6 +316,10 @@ pub fn compile(module: &qi_ir::Module, opts: &Options) -> Result<Program, JitErr
     let mut fctx = FunctionBuilderContext::new();
     let mut code_sizes = Vec::with_capacity(module.functions.len());
     let publish_stores = translate::uses_green_threads(module);
+    let foreign = resolve_foreign(module).map_err(|errors| {
+        let e = &errors[0];
+        JitError(format!("{} ({}): {}", e.function, e.library, e.message))
+    })?;
     let mut linker = ModuleLinker {
         jit: &mut jit,
         qi_funcs: &ids,
@@ -244,6 +330,8 @@ pub fn compile(module: &qi_ir::Module, opts: &Options) -> Result<Program, JitErr
         module,
         globals: globals.as_mut_ptr(),
         call_conv,
+        foreign,
+        callbacks: Vec::new(),
     };
     for (i, f) in module.functions.iter().enumerate() {
         ctx.func.signature = qi_signature(f, call_conv);
@@ -261,6 +349,21 @@ pub fn compile(module: &qi_ir::Module, opts: &Options) -> Result<Program, JitErr
                 eprintln!("; {}\n{code}", f.name);
             }
         }
+        linker.jit.clear_context(&mut ctx);
+    }
+    // The callback trampolines (not among `code`: C frames lie under them, so they
+    // must not be preempted).
+    let callbacks = std::mem::take(&mut linker.callbacks);
+    for (n, (target, sig, id)) in callbacks.iter().enumerate() {
+        ctx.func.signature = foreign::trampoline_signature(sig, call_conv);
+        ctx.func.name = UserFuncName::user(2, n as u32);
+        let mut b = FunctionBuilder::new(&mut ctx.func, &mut fctx);
+        let target = translate::Linker::qi_func(&mut linker, &mut b, *target);
+        let enter =
+            translate::Linker::rt_func(&mut linker, &mut b, runtime_calls::FFI_CALLBACK_ENTER);
+        foreign::define_trampoline(&mut b, target, enter, sig);
+        b.finalize(frontend);
+        linker.jit.define_function(*id, &mut ctx).map_err(|e| JitError(format!("{e:?}")))?;
         linker.jit.clear_context(&mut ctx);
     }
     let descs = std::mem::take(&mut linker.owned_descs);

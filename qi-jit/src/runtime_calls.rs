@@ -47,6 +47,18 @@ pub const RAISE_DIV_ZERO: RtFn = rt("qi_raise_div_zero", &[I32, I32], None);
 pub const RAISE_UNINIT_GLOBAL: RtFn = rt("qi_raise_uninit_global", &[I64, I32, I32], None);
 pub const RAISE_FLOAT_TO_INT: RtFn = rt("qi_raise_float_to_int", &[F64, I32, I32], None);
 pub const RAISE_INT_TO_CHAR: RtFn = rt("qi_raise_int_to_char", &[I64, I32, I32], None);
+/// Foreign calls (`crate::foreign`): a NUL-terminated copy of a string argument, its
+/// release, and a returned `char*` copied into a string.
+pub const FFI_CSTR: RtFn = rt("qi_ffi_cstr", &[I64], Some(I64));
+pub const FFI_CSTR_FREE: RtFn = rt("qi_ffi_cstr_free", &[I64], None);
+pub const FFI_STR_FROM_C: RtFn = rt("qi_ffi_str_from_c", &[I64], Some(I64));
+/// Callbacks from C (`crate::foreign`, `qi_rt::ffi::callbacks`).
+pub const FFI_CALLBACKS_BEGIN: RtFn = rt("qi_ffi_callbacks_begin", &[I64], Some(I64));
+pub const FFI_CALLBACKS_END: RtFn = rt("qi_ffi_callbacks_end", &[I64], Some(I8));
+pub const FFI_CALLBACK_ENTER: RtFn = rt("qi_ffi_callback_enter", &[], Some(I64));
+/// Around every foreign call: the worker is inside C (no preemption signal).
+pub const FFI_ENTER: RtFn = rt("qi_ffi_enter", &[], None);
+pub const FFI_LEAVE: RtFn = rt("qi_ffi_leave", &[], None);
 
 /// The runtime function implementing a builtin.
 pub fn builtin(op: Builtin) -> RtFn {
@@ -260,6 +272,27 @@ mod tests {
             assert_eq!(params, f.params, "parameters of {}", f.symbol);
             assert_eq!(e.ret.map(abi), f.ret, "result of {}", f.symbol);
             assert_eq!(e.ret == Some(AbiType::Raising), f.raising, "raising flag of {}", f.symbol);
+        }
+    }
+
+    /// The runtime functions of foreign calls match their entry points.
+    #[test]
+    fn foreign_call_helpers_match_the_runtime() {
+        let table = qi_rt::entry_points();
+        for f in [
+            FFI_CSTR,
+            FFI_CSTR_FREE,
+            FFI_STR_FROM_C,
+            FFI_CALLBACKS_BEGIN,
+            FFI_CALLBACKS_END,
+            FFI_CALLBACK_ENTER,
+            FFI_ENTER,
+            FFI_LEAVE,
+        ] {
+            let e = table.iter().find(|e| e.name == f.symbol).expect("an entry point");
+            let params: Vec<ClifType> = e.params.iter().map(|t| abi(*t)).collect();
+            assert_eq!(params, f.params, "parameters of {}", f.symbol);
+            assert_eq!(e.ret.map(abi), f.ret, "result of {}", f.symbol);
         }
     }
 }

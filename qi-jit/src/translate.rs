@@ -24,6 +24,16 @@ pub trait Linker {
     fn record_desc(&mut self, l: qi_ir::LayoutId) -> i64;
     /// Address of a string object holding a global's name (for error messages).
     fn global_name(&mut self, g: qi_ir::GlobalId) -> i64;
+    /// Address of a C function of an `外部` block (resolved before the program runs).
+    fn foreign_addr(&mut self, f: qi_ir::ForeignId) -> i64;
+    /// A reference to the C-convention trampoline through which C calls Qi function `f`
+    /// with signature `sig` (made on first use).
+    fn callback(
+        &mut self,
+        b: &mut FunctionBuilder,
+        f: qi_ir::FuncId,
+        sig: &qi_ir::CallbackSig,
+    ) -> clif::FuncRef;
 }
 
 pub struct Translator<'a, 'b, L: Linker> {
@@ -32,6 +42,8 @@ pub struct Translator<'a, 'b, L: Linker> {
     pub b: FunctionBuilder<'b>,
     pub linker: &'a mut L,
     pub(crate) vars: Vec<Variable>,
+    /// Locals whose address is taken (`&变量`) live in a stack slot instead of a variable.
+    slots: Vec<Option<clif::StackSlot>>,
     blocks: Vec<clif::Block>,
     /// Publish objects stored into globals and shared objects (the program has green
     /// threads; see docs/CONCURRENCY.md).
@@ -55,7 +67,7 @@ fn length_flags() -> MemFlagsData {
     MemFlagsData::trusted().with_readonly()
 }
 
-fn slot_offset(slot: u32) -> i32 {
+pub(crate) fn slot_offset(slot: u32) -> i32 {
     RECORD_SLOTS + 8 * slot as i32
 }
 
@@ -73,6 +85,7 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
             b,
             linker,
             vars: Vec::new(),
+            slots: Vec::new(),
             blocks: Vec::new(),
             publish_stores,
             unwind: None,
@@ -94,6 +107,7 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
         }
         self.b.switch_to_block(entry);
         let params: Vec<clif::Value> = self.b.block_params(entry).to_vec();
+        let addressed = addressed_locals(self.func);
         for (i, local) in self.func.locals.iter().enumerate() {
             // `空` locals never hold a value; give them a harmless integer slot.
             let ty = clif_type(&local.ty).unwrap_or(types::I64);
@@ -101,6 +115,16 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
             let init = if i < self.func.params.len() { params[i] } else { self.zero(ty) };
             self.b.def_var(var, init);
             self.vars.push(var);
+            let slot = addressed[i].then(|| {
+                // 8 bytes whatever the type: C may write a whole 64-bit word there.
+                let data = clif::StackSlotData::new(clif::StackSlotKind::ExplicitSlot, 8, 3);
+                let slot = self.b.create_sized_stack_slot(data);
+                let wide = self.b.ins().iconst(types::I64, 0);
+                self.b.ins().stack_store(types::I64, wide, slot, 0);
+                self.b.ins().stack_store(types::I64, init, slot, 0);
+                slot
+            });
+            self.slots.push(slot);
         }
         if calls_functions(self.func) {
             self.stack_check();
@@ -198,9 +222,9 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
         }
     }
 
-    fn operand(&mut self, op: &Operand) -> clif::Value {
+    pub(crate) fn operand(&mut self, op: &Operand) -> clif::Value {
         match *op {
-            Operand::Local(l) => self.b.use_var(self.vars[l.index()]),
+            Operand::Local(l) => self.read_local(l),
             Operand::Int(v) => self.b.ins().iconst(types::I64, v),
             Operand::Float(v) => self.b.ins().f64const(v),
             Operand::Bool(v) => self.b.ins().iconst(types::I8, v as i64),
@@ -210,6 +234,25 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
                 let addr = self.linker.str_literal(s);
                 self.b.ins().iconst(types::I64, addr)
             }
+        }
+    }
+
+    fn read_local(&mut self, l: qi_ir::LocalId) -> clif::Value {
+        match self.slots[l.index()] {
+            Some(slot) => {
+                let ty = clif_type(self.func.local_ty(l)).unwrap_or(types::I64);
+                self.b.ins().stack_load(types::I64, ty, slot, 0)
+            }
+            None => self.b.use_var(self.vars[l.index()]),
+        }
+    }
+
+    fn write_local(&mut self, l: qi_ir::LocalId, v: clif::Value) {
+        match self.slots[l.index()] {
+            Some(slot) => {
+                self.b.ins().stack_store(types::I64, v, slot, 0);
+            }
+            None => self.b.def_var(self.vars[l.index()], v),
         }
     }
 
@@ -241,7 +284,7 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
         match inst {
             Inst::Assign { dst, value } => {
                 if let Some(v) = self.value(value) {
-                    self.b.def_var(self.vars[dst.index()], v);
+                    self.write_local(*dst, v);
                 }
             }
             Inst::Effect(value) => {
@@ -261,7 +304,7 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
                 self.count_update(v, true);
             }
             Inst::Release(l) => {
-                let v = self.b.use_var(self.vars[l.index()]);
+                let v = self.read_local(*l);
                 self.count_update(v, false);
             }
             Inst::SetSlot { obj, slot, value } => {
@@ -442,6 +485,21 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
             Value::FuncAddr(f) => {
                 let fref = self.linker.qi_func(&mut self.b, *f);
                 Some(self.b.ins().func_addr(types::I64, fref))
+            }
+            Value::CallForeign { func, args, callbacks, .. } => {
+                self.call_foreign(*func, args, *callbacks)
+            }
+            Value::Callback { func, sig } => {
+                let fref = self.linker.callback(&mut self.b, *func, sig);
+                Some(self.b.ins().func_addr(types::I64, fref))
+            }
+            Value::LocalAddr(l) => {
+                let slot = self.slots[l.index()].expect("an addressed local has a slot");
+                Some(self.b.ins().stack_addr(types::I64, slot, 0))
+            }
+            Value::GlobalAddr(g) => {
+                let addr = self.linker.global_slot(*g);
+                Some(self.b.ins().iconst(types::I64, addr))
             }
             Value::CallIndirect { callee, args, ret, .. } => {
                 let closure = self.operand(callee);
@@ -677,12 +735,28 @@ pub fn uses_green_threads(m: &qi_ir::Module) -> bool {
     })
 }
 
+/// The locals whose address the function takes (`&变量`).
+fn addressed_locals(f: &qi_ir::Function) -> Vec<bool> {
+    let mut addressed = vec![false; f.locals.len()];
+    for i in f.blocks.iter().flat_map(|b| &b.insts) {
+        if let Inst::Assign { value: Value::LocalAddr(l), .. } | Inst::Effect(Value::LocalAddr(l)) =
+            i
+        {
+            addressed[l.index()] = true;
+        }
+    }
+    addressed
+}
+
 /// Does the function call other Qi functions (so that it can take part in recursion)?
 fn calls_functions(f: &qi_ir::Function) -> bool {
     f.blocks.iter().flat_map(|b| &b.insts).any(|i| match i {
         // Calls through function values count too: closures can recurse through them.
         Inst::Assign { value: Value::Call { .. } | Value::CallIndirect { .. }, .. }
         | Inst::Effect(Value::Call { .. } | Value::CallIndirect { .. }) => true,
+        // C code runs on the green thread's stack: check there is room before it too.
+        Inst::Assign { value: Value::CallForeign { .. }, .. }
+        | Inst::Effect(Value::CallForeign { .. }) => true,
         _ => false,
     })
 }

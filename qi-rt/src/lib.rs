@@ -19,6 +19,7 @@ pub mod array;
 pub mod chan;
 pub mod error;
 pub mod exception;
+pub mod ffi;
 pub mod format;
 pub mod future;
 pub mod green;

@@ -4,6 +4,10 @@
 
 use crate::array::{qi_array_len, qi_array_new};
 use crate::exception::*;
+use crate::ffi::callbacks::{
+    qi_ffi_callback_enter, qi_ffi_callbacks_begin, qi_ffi_callbacks_end, qi_ffi_enter, qi_ffi_leave,
+};
+use crate::ffi::strings::{qi_ffi_cstr, qi_ffi_cstr_free, qi_ffi_str_from_c};
 use crate::green::*;
 use crate::library::compress::*;
 use crate::library::config::*;
@@ -13,6 +17,7 @@ use crate::library::io::*;
 use crate::library::json::*;
 use crate::library::list::*;
 use crate::library::math::*;
+use crate::library::memory::*;
 use crate::library::os::*;
 use crate::library::path::*;
 use crate::library::process::*;
@@ -102,6 +107,15 @@ pub fn entry_points() -> Vec<EntryPoint> {
         entry!(qi_raise_int_to_char(I64, U32, U32)),
         entry!(qi_raise_uninit_global(Ptr, U32, U32)),
         entry!(qi_raise_stack_overflow(U32, U32)),
+        // foreign functions (外部)
+        entry!(qi_ffi_cstr(Ptr) -> Ptr),
+        entry!(qi_ffi_cstr_free(Ptr)),
+        entry!(qi_ffi_str_from_c(Ptr) -> Ptr),
+        entry!(qi_ffi_callbacks_begin(I64) -> I64),
+        entry!(qi_ffi_callbacks_end(I64) -> U8),
+        entry!(qi_ffi_callback_enter() -> I64),
+        entry!(qi_ffi_enter()),
+        entry!(qi_ffi_leave()),
         // 数学
         entry!(qi_math_sqrt(F64) -> F64),
         entry!(qi_math_abs(F64) -> F64),
@@ -372,6 +386,9 @@ pub fn entry_points() -> Vec<EntryPoint> {
         entry!(qi_vector_normalize(Ptr) -> Ptr),
         entry!(qi_vector_scale(Ptr, F64) -> Ptr),
         // 列表
+        // 内存
+        entry!(qi_mem_read_i64(I64, I64) -> I64),
+        entry!(qi_mem_write_i64(I64, I64, I64)),
         entry!(qi_list_int_create() -> I64),
         entry!(qi_list_int_push(I64, I64) -> I64),
         entry!(qi_list_int_get(I64, I64) -> I64),
@@ -529,6 +546,9 @@ mod tests {
         include_str!("library/crypto.rs"),
         include_str!("library/compress.rs"),
         include_str!("library/config.rs"),
+        include_str!("library/memory.rs"),
+        include_str!("ffi/strings.rs"),
+        include_str!("ffi/callbacks.rs"),
         include_str!("exception.rs"),
         include_str!("format.rs"),
         include_str!("literal.rs"),

@@ -144,6 +144,9 @@ impl FnLower<'_, '_> {
         if self.c.fns_by_name.contains_key(&name) {
             return self.user_call(&name, &args, range);
         }
+        if let Some(&id) = self.c.foreign_by_name.get(&name) {
+            return self.foreign_call(id, &args, range);
+        }
         if !self.is_variable(&name) {
             if let Some(v) = self.caught_exception_info(&name, &args, range) {
                 return v;
@@ -412,7 +415,8 @@ impl FnLower<'_, '_> {
             };
             let range = a.syntax().text_range();
             let op = match v.ty {
-                Type::Int => Builtin::PrintInt,
+                // A pointer prints as its address, a decimal integer (builtins.md).
+                Type::Int | Type::Ptr => Builtin::PrintInt,
                 Type::Float => Builtin::PrintFloat,
                 Type::Bool => Builtin::PrintBool,
                 Type::Char => Builtin::PrintChar,

@@ -274,6 +274,9 @@ impl FnLower<'_, '_> {
                 }
             }
         }
+        if op == PrefixOp::AddrOf {
+            return self.address_of(&operand, range);
+        }
         let v = self.expr(&operand)?;
         match (op, &v.ty) {
             (PrefixOp::Neg, Type::Int) => {
@@ -289,10 +292,7 @@ impl FnLower<'_, '_> {
             (PrefixOp::Not, Type::Int) => Some(
                 self.temp(Type::Bool, Value::Binary(BinOp::ICmp(Cmp::Eq), v.op, Operand::Int(0))),
             ),
-            (PrefixOp::AddrOf | PrefixOp::Deref, _) => {
-                self.release_temp(&v);
-                self.unsupported(range, "指针运算 & / *", "pointer operators & / *")
-            }
+            (PrefixOp::Deref, _) => self.dereference(v, range),
             (_, ty) => {
                 let sym = match op {
                     PrefixOp::Neg => "-",
@@ -463,6 +463,15 @@ impl FnLower<'_, '_> {
             Type::Float => Builtin::FloatToStr,
             Type::Bool => Builtin::BoolToStr,
             Type::Char => Builtin::CharToStr,
+            Type::Ptr => {
+                self.release_temp(&v);
+                self.c.error(
+                    range,
+                    "C 指针不能直接拼接为字符串（先 作为 整数）",
+                    "a C pointer cannot be concatenated into a string (convert it with 作为 整数 first)",
+                );
+                return None;
+            }
             Type::Void => {
                 self.c.error(
                     range,
@@ -525,6 +534,7 @@ impl FnLower<'_, '_> {
             Some(BuiltinType::Bool) => Type::Bool,
             Some(BuiltinType::String) => Type::Str,
             Some(BuiltinType::Char) => Type::Char,
+            Some(BuiltinType::Ptr) => Type::Ptr,
             _ => {
                 let written = c.ty().map(|t| t.syntax().text().to_string()).unwrap_or_default();
                 return self.bad_cast(v, written.trim(), range);
@@ -550,6 +560,10 @@ impl FnLower<'_, '_> {
         }
         let conv = match (&v.ty, to) {
             (_, Type::Str) => return self.stringify(v, range),
+            // An address is an integer and back (language.md §6.10): no code.
+            (Type::Ptr, Type::Int) | (Type::Int, Type::Ptr) => {
+                return Some(self.temp(to.clone(), Value::Use(v.op)));
+            }
             (Type::Int, Type::Float) => Conv::IntToFloat,
             (Type::Float, Type::Int) => Conv::FloatToInt,
             (Type::Bool, Type::Int) => Conv::BoolToInt,

@@ -179,6 +179,8 @@ impl FnLower<'_, '_> {
         let v = self.expr_expecting(a, ty)?;
         let conv = match (&v.ty, ty) {
             (t, want) if t == want => return Some(v),
+            // `指针/整数` parameters take pointers too (builtins.md §G.1).
+            (Type::Ptr, Type::Int) => return Some(v),
             (Type::Int, Type::Float) => Conv::IntToFloat,
             (Type::Bool, Type::Int) => Conv::BoolToInt,
             (Type::Bool, Type::Float) => Conv::BoolToFloat,

@@ -18,6 +18,7 @@ mod closures;
 mod enums;
 mod exceptions;
 mod expr;
+mod foreign;
 mod futures;
 mod generics;
 mod imports;
@@ -25,6 +26,7 @@ mod library;
 mod lines;
 mod matching;
 mod ops;
+mod pointers;
 mod reflect;
 mod select;
 mod spawn;
@@ -116,6 +118,9 @@ pub(crate) struct Checker<'a> {
     rejected_fns: std::collections::HashSet<String>,
     /// Functions created while lowering: closure bodies and function-value trampolines.
     lifted: closures::Lifted,
+    /// The `外部` blocks' libraries and C functions.
+    foreign: Foreign,
+    foreign_by_name: HashMap<String, ForeignId>,
 }
 
 impl<'a> Checker<'a> {
@@ -204,6 +209,8 @@ pub fn check_program(units: &[SourceUnit]) -> CheckOutput {
         pending_instances: Vec::new(),
         type_subst: Vec::new(),
         generics: Default::default(),
+        foreign: Foreign::default(),
+        foreign_by_name: HashMap::new(),
     };
     c.collect_items(units);
     let main_id = FuncId(c.sigs.len() as u32);
@@ -258,6 +265,7 @@ pub fn check_program(units: &[SourceUnit]) -> CheckOutput {
         main: main_id,
         files: units.iter().map(|u| u.name.to_string()).collect(),
         layouts: c.layouts,
+        foreign: c.foreign,
     });
     CheckOutput { module, diagnostics }
 }
@@ -321,13 +329,13 @@ impl<'a> Checker<'a> {
                         | ast::Item::Import(_)
                         | ast::Item::Struct(_)
                         | ast::Item::Enum(_)
-                        | ast::Item::Trait(_),
+                        | ast::Item::Trait(_)
+                        | ast::Item::Extern(_),
                     )
                     | ast::Stmt::Let(_) => {}
                     ast::Stmt::Item(item) => {
                         let (zh, en) = match item {
                             ast::Item::Export(_) => ("导出", "exports"),
-                            ast::Item::Extern(_) => ("外部函数", "foreign functions"),
                             _ => unreachable!(),
                         };
                         self.unsupported(item.syntax().text_range(), zh, en);
@@ -339,6 +347,15 @@ impl<'a> Checker<'a> {
                             "top-level statement is never executed: move it into `入口` or another function",
                         );
                     }
+                }
+            }
+        }
+        // After every Qi function: a C name clashing with one is found whatever the order.
+        for (i, u) in units.iter().enumerate() {
+            self.file = i as u32;
+            for item in u.tree.items() {
+                if let ast::Item::Extern(block) = item {
+                    self.declare_foreign_block(&block);
                 }
             }
         }

@@ -93,6 +93,16 @@ impl FnLower<'_, '_> {
             return self.comparison(op, l, r, range);
         }
         let (l_ty, r_ty) = (l.ty.clone(), r.ty.clone());
+        if l_ty == Type::Ptr || r_ty == Type::Ptr {
+            self.release_temp(&l);
+            self.release_temp(&r);
+            self.c.error(
+                range,
+                "指针不支持算术运算 —— 只能做比较（== != 大于 小于 …）或传回 C 函数",
+                "pointers do not support arithmetic — they can only be compared (== != > < …) or passed back to C functions",
+            );
+            return None;
+        }
         let bad = |t: &Type| !matches!(t, Type::Int | Type::Float | Type::Bool | Type::Char);
         if bad(&l_ty) || bad(&r_ty) {
             self.release_temp(&l);
@@ -158,9 +168,10 @@ impl FnLower<'_, '_> {
     fn comparison(&mut self, op: AstOp, l: Val, r: Val, range: TextRange) -> Option<Val> {
         let c = cmp(op);
         let value = match (&l.ty, &r.ty) {
-            (Type::Bool, Type::Bool) | (Type::Char, Type::Char) | (Type::Int, Type::Int) => {
-                Value::Binary(BinOp::ICmp(c), l.op, r.op)
-            }
+            (Type::Bool, Type::Bool)
+            | (Type::Char, Type::Char)
+            | (Type::Int, Type::Int)
+            | (Type::Ptr, Type::Ptr) => Value::Binary(BinOp::ICmp(c), l.op, r.op),
             // Payload-less enum values compare as their tags (language.md §5.7).
             (Type::Enum { boxed: false, e: a, .. }, Type::Enum { boxed: false, e: b, .. })
                 if a == b && matches!(op, AstOp::Eq | AstOp::Ne) =>

@@ -62,6 +62,14 @@ impl Checker<'_> {
             if let Some(t) = self.named_type(&name) {
                 return Some(t);
             }
+            if matches!(name.as_str(), "C整数" | "C无符号整数") {
+                self.error(
+                    range,
+                    format!("把 `{name}` 当普通类型用 —— 它只能出现在 外部 块的函数签名里"),
+                    format!("`{name}` used as an ordinary type — it only belongs in the signatures of an `外部` block"),
+                );
+                return None;
+            }
             self.error(range, format!("未定义的类型: {name}"), format!("unknown type: {name}"));
             return None;
         };
@@ -85,7 +93,8 @@ impl Checker<'_> {
                 let elem = self.resolve_type(&elem)?;
                 Type::Array(Box::new(elem))
             }
-            BuiltinType::Ptr => return self.unsupported_type(range, "指针", "pointers"),
+            // `指针<T>` is the same opaque address whatever T (language.md §3.1).
+            BuiltinType::Ptr => Type::Ptr,
             BuiltinType::List => return self.unsupported_type(range, "列表", "lists"),
             BuiltinType::Chan => {
                 let Some(elem) = path.type_args().next() else {
@@ -152,6 +161,8 @@ impl Checker<'_> {
 pub(crate) fn zero_value(c: &mut Checker, ty: &Type) -> Option<Value> {
     Some(match ty {
         Type::Int | Type::Void => Value::Use(Operand::Int(0)),
+        // The null address.
+        Type::Ptr => Value::Use(Operand::Int(0)),
         Type::Float => Value::Use(Operand::Float(0.0)),
         Type::Bool => Value::Use(Operand::Bool(false)),
         Type::Char => Value::Use(Operand::Char(0)),

@@ -30,8 +30,11 @@ use qi_ir::*;
 
 /// Does the interpreter implement every library function `m` calls? (Those with effects
 /// outside the program — files — are left to the conformance suite, which runs them for
-/// real.)
+/// real, as it runs the programs that call C functions.)
 pub fn interprets(m: &Module) -> bool {
+    if !m.foreign.functions.is_empty() {
+        return false;
+    }
     let known = |f: LibId| {
         let symbol = f.row().symbol;
         symbol.starts_with("qi_math_")
@@ -42,6 +45,8 @@ pub fn interprets(m: &Module) -> bool {
     m.functions.iter().flat_map(|f| &f.blocks).flat_map(|b| &b.insts).all(|i| match i {
         Inst::Assign { value: Value::Builtin { op: Builtin::Library(f), .. }, .. }
         | Inst::Effect(Value::Builtin { op: Builtin::Library(f), .. }) => known(*f),
+        // Addresses of variable slots (`&变量`) are not modelled.
+        Inst::Assign { value: Value::LocalAddr(_) | Value::GlobalAddr(_), .. } => false,
         _ => true,
     })
 }
@@ -430,7 +435,7 @@ pub fn run_in(
 
 fn zero(ty: &Type) -> V {
     match ty {
-        Type::Int | Type::Void => V::Int(0),
+        Type::Int | Type::Void | Type::Ptr => V::Int(0),
         Type::Float => V::Float(0.0),
         Type::Bool => V::Bool(false),
         Type::Char => V::Char(0),
@@ -877,6 +882,13 @@ impl Machine<'_> {
             Value::Convert(c, a) => convert(*c, op(a)?, self.msg)?,
             Value::Call { .. } | Value::CallIndirect { .. } => {
                 unreachable!("calls are handled by the frame loop")
+            }
+            // The reference interpreter calls no C code.
+            Value::CallForeign { .. }
+            | Value::Callback { .. }
+            | Value::LocalAddr(_)
+            | Value::GlobalAddr(_) => {
+                return fault("foreign calls and addresses are not interpreted")
             }
             Value::NewRecord(l) => {
                 let Some(layout) = self.m.layouts.get(l.index()) else {

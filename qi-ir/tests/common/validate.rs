@@ -242,6 +242,43 @@ impl FnCheck<'_> {
                 }
                 callee.ret.clone()
             }
+            Value::LocalAddr(l) => {
+                if l.index() >= self.f.locals.len() {
+                    return Err(format!("address of _{} out of range", l.0));
+                }
+                Ptr
+            }
+            Value::Callback { func, .. } => {
+                if func.index() >= self.m.functions.len() {
+                    return Err(format!("callback of f{} out of range", func.0));
+                }
+                Ptr
+            }
+            Value::GlobalAddr(g) => {
+                if g.index() >= self.m.globals.len() {
+                    return Err(format!("address of g{} out of range", g.0));
+                }
+                Ptr
+            }
+            Value::CallForeign { func, args, .. } => {
+                let callee = self
+                    .m
+                    .foreign
+                    .functions
+                    .get(func.index())
+                    .ok_or_else(|| format!("foreign call of c{} out of range", func.0))?;
+                if args.len() != callee.params.len() {
+                    return Err(format!(
+                        "foreign call of {} with {} arguments",
+                        callee.name,
+                        args.len()
+                    ));
+                }
+                for (a, p) in args.iter().zip(&callee.params) {
+                    self.expect(a, &p.qi_type())?;
+                }
+                callee.ret.qi_type()
+            }
             Value::Builtin { op, args, .. } => {
                 // Channel and future builtins are typed by their element type, which
                 // the checker knows; here only their arity is not checked.
@@ -473,14 +510,19 @@ pub fn always_raises(inst: &Inst) -> bool {
     )
 }
 
-/// Equal types, where a payload-less enum is its tag, an `整数`.
+/// Equal types, where a payload-less enum is its tag and a pointer its address, an `整数`.
 fn same(a: &Type, b: &Type) -> bool {
-    let tag =
-        |t: &Type| if matches!(t, Type::Enum { boxed: false, .. }) { Type::Int } else { t.clone() };
+    let tag = |t: &Type| {
+        if matches!(t, Type::Enum { boxed: false, .. } | Type::Ptr) {
+            Type::Int
+        } else {
+            t.clone()
+        }
+    };
     tag(a) == tag(b)
 }
 
 /// Types compared by `ICmp`: integers, booleans, characters and payload-less enum tags.
 fn int_like(t: &Type) -> bool {
-    matches!(t, Type::Int | Type::Bool | Type::Char | Type::Enum { boxed: false, .. })
+    matches!(t, Type::Int | Type::Bool | Type::Char | Type::Ptr | Type::Enum { boxed: false, .. })
 }

@@ -10,6 +10,7 @@ pub mod io;
 pub mod json;
 pub mod list;
 pub mod math;
+pub mod memory;
 pub mod os;
 pub mod path;
 pub mod process;

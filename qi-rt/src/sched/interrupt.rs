@@ -15,7 +15,8 @@
 //! Any instruction of generated code is a safe place to switch green threads: its objects
 //! are either its own or shared (atomic counts), and its state is in registers and on its
 //! own stack. The one exception is a pending exception, held per OS thread between a
-//! raise and the landing that takes it: then the request waits for the next signal.
+//! raise and the landing that takes it: then the request waits for the next signal. Nor
+//! is a Qi callback running under C frames (`ffi::callbacks`).
 //! A signal that lands in runtime or Rust code does nothing: the monitor asks again a
 //! slice later (a single long runtime call is not preempted).
 
@@ -126,7 +127,9 @@ const SIGNAL_ROOM: usize = 16 << 10;
 #[cfg(all(target_arch = "x86_64", target_os = "linux"))]
 extern "C" fn qi_interrupted() {
     crate::guard::guard(|| {
-        if !crate::exception::is_pending() {
+        // Not with C frames on the stack either (a callback from C): they must stay on
+        // this OS thread (docs/FFI.md).
+        if !crate::exception::is_pending() && !crate::ffi::callbacks::inside_foreign_call() {
             super::preempt::safepoint();
         }
     })

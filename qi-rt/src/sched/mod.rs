@@ -110,6 +110,12 @@ thread_local! {
     static THREAD_SCHED: Cell<*const Sched> = const { Cell::new(std::ptr::null()) };
 }
 
+/// A foreign call starts (`entering`) or ends on this worker: the monitor does not
+/// signal a worker inside one (docs/FFI.md).
+pub fn foreign_call(entering: bool) {
+    worker::foreign_call(entering);
+}
+
 /// Number of workers: `QI_WORKERS`, else one per core.
 pub fn worker_count() -> usize {
     std::env::var("QI_WORKERS")

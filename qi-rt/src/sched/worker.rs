@@ -16,7 +16,7 @@
 //!   `preempt`, `interrupt`).
 
 use std::cell::RefCell;
-use std::sync::atomic::{fence, AtomicPtr, AtomicU64, Ordering};
+use std::sync::atomic::{fence, AtomicPtr, AtomicU32, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -47,6 +47,10 @@ pub(super) struct Slots {
     /// The worker's OS thread while it runs (the monitor signals it). Cleared, under the
     /// lock, before the thread exits, so the monitor never signals an exited thread.
     thread: Mutex<Option<libc::pthread_t>>,
+    /// Foreign calls in progress on this worker (nested through callbacks): while there
+    /// is one the monitor sends no signal, which would cut a blocking C call short
+    /// (`EINTR`). Only this worker writes it.
+    in_foreign: AtomicU32,
 }
 
 impl Slots {
@@ -56,6 +60,7 @@ impl Slots {
             runs: AtomicU64::new(0),
             preempt: Request::new(),
             thread: Mutex::new(None),
+            in_foreign: AtomicU32::new(0),
         }
     }
 
@@ -116,6 +121,17 @@ pub(super) fn worker_main(index: usize, queue: Worker<Arc<Task>>) {
     // Abandoned green threads stay in memory (see `task::Local`'s drop).
     if let Some(w) = set_worker(None) {
         std::mem::forget(w);
+    }
+}
+
+/// A foreign call starts (`entering`) or ends on the worker running the caller (see
+/// `Slots::in_foreign`); nothing outside the workers.
+pub(super) fn foreign_call(entering: bool) {
+    let index = WORKER.with(|cell| cell.borrow().as_ref().map(|w| w.index));
+    if let Some(i) = index {
+        let n = &sched().slots[i].in_foreign;
+        let now = n.load(Ordering::Relaxed);
+        n.store(if entering { now + 1 } else { now.saturating_sub(1) }, Ordering::Release);
     }
 }
 
@@ -277,6 +293,7 @@ fn end_long_slices(s: &Sched, clocks: &mut [SliceClock]) {
         }
         let running = runs % 2 == 1;
         if running
+            && slots.in_foreign.load(Ordering::Acquire) == 0
             && now.duration_since(clock.since) >= TIME_SLICE
             && *waiting.get_or_insert_with(|| others_waiting(s))
         {
