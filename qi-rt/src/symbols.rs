@@ -6,6 +6,7 @@ use crate::array::{qi_array_len, qi_array_new};
 use crate::exception::*;
 use crate::green::*;
 use crate::library::env::*;
+use crate::library::hashmap::*;
 use crate::library::io::*;
 use crate::library::list::*;
 use crate::library::math::*;
@@ -390,6 +391,23 @@ pub fn entry_points() -> Vec<EntryPoint> {
         entry!(qi_list_ptr_set(I64, I64, I64) -> I64),
         entry!(qi_list_ptr_size(I64) -> I64),
         entry!(qi_list_free(I64) -> I64),
+        // 哈希表
+        entry!(qi_hashmap_int_create() -> I64),
+        entry!(qi_hashmap_float_create() -> I64),
+        entry!(qi_hashmap_string_create() -> I64),
+        entry!(qi_hashmap_int_set(I64, Ptr, I64) -> I64),
+        entry!(qi_hashmap_int_get(I64, Ptr) -> I64),
+        entry!(qi_hashmap_float_set(I64, Ptr, F64) -> I64),
+        entry!(qi_hashmap_float_get(I64, Ptr) -> F64),
+        entry!(qi_hashmap_string_set(I64, Ptr, Ptr) -> I64),
+        entry!(qi_hashmap_string_get(I64, Ptr) -> Ptr),
+        entry!(qi_hashmap_contains(I64, Ptr) -> I64),
+        entry!(qi_hashmap_remove(I64, Ptr) -> I64),
+        entry!(qi_hashmap_int_size(I64) -> I64),
+        entry!(qi_hashmap_float_size(I64) -> I64),
+        entry!(qi_hashmap_string_size(I64) -> I64),
+        entry!(qi_hashmap_int_clear(I64) -> I64),
+        entry!(qi_hashmap_free(I64) -> I64),
         entry!(qi_publish(Ptr)),
     ]
 }
@@ -427,6 +445,7 @@ mod tests {
         include_str!("library/test.rs"),
         include_str!("library/vector.rs"),
         include_str!("library/list.rs"),
+        include_str!("library/hashmap.rs"),
         include_str!("exception.rs"),
         include_str!("format.rs"),
         include_str!("literal.rs"),

@@ -3,6 +3,7 @@
 //! `qi_ir::library`, which the JIT binds them by.
 
 pub mod env;
+pub mod hashmap;
 pub mod io;
 pub mod list;
 pub mod math;
