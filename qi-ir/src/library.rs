@@ -96,6 +96,7 @@ pub static TEST: Module = Module { keys: &["测试"] };
 pub static VECTOR: Module = Module { keys: &["向量"] };
 pub static LIST: Module = Module { keys: &["列表"] };
 pub static JSON: Module = Module { keys: &["JSON"] };
+pub static HASHMAP: Module = Module { keys: &["哈希表"] };
 pub static REGEX: Module = Module { keys: &["正则"] };
 pub static CRYPTO: Module = Module { keys: &["加密"] };
 pub static COMPRESS: Module = Module { keys: &["压缩"] };
@@ -120,6 +121,7 @@ pub static MODULES: &[&Module] = &[
     &VECTOR,
     &LIST,
     &JSON,
+    &HASHMAP,
     &REGEX,
     &CRYPTO,
     &COMPRESS,
@@ -131,7 +133,7 @@ pub static MODULES: &[&Module] = &[
 
 /// Modules of builtins.md §G.3 this runtime does not provide yet: reported as "暂不支持"
 /// rather than as unknown.
-pub const MODULES_LATER: &[&str] = &["哈希表"];
+pub const MODULES_LATER: &[&str] = &[];
 
 /// Functions of provided modules not implemented yet: (module, name), "暂不支持".
 pub const FUNCTIONS_LATER: &[(&str, &str)] = &[];
@@ -511,6 +513,24 @@ pub static LIBRARY: &[LibFn] = &[
     // (builtins.md §G.4, docs/FFI.md).
     row(&MEMORY, "读整数", &[I, I], I, "qi_mem_read_i64"),
     row(&MEMORY, "写整数", &[I, I, I], V, "qi_mem_write_i64"),
+    // 哈希表: string-keyed tables behind handles; a handle naming no table of the kind
+    // gives 0 / 0.0 / "" and does nothing, mutators give 1/0 (builtins.md §G.1/§G.4).
+    row(&HASHMAP, "创建整数表", &[], I, "qi_hashmap_int_create"),
+    row(&HASHMAP, "创建浮点表", &[], I, "qi_hashmap_float_create"),
+    row(&HASHMAP, "创建字符串表", &[], I, "qi_hashmap_string_create"),
+    row(&HASHMAP, "设置整数", &[I, S, I], I, "qi_hashmap_int_set"),
+    row(&HASHMAP, "获取整数", &[I, S], I, "qi_hashmap_int_get"),
+    row(&HASHMAP, "设置浮点数", &[I, S, F], I, "qi_hashmap_float_set"),
+    row(&HASHMAP, "获取浮点数", &[I, S], F, "qi_hashmap_float_get"),
+    row(&HASHMAP, "设置字符串", &[I, S, S], I, "qi_hashmap_string_set"),
+    row(&HASHMAP, "获取字符串", &[I, S], S, "qi_hashmap_string_get"),
+    row(&HASHMAP, "包含键", &[I, S], I, "qi_hashmap_contains"),
+    row(&HASHMAP, "删除键", &[I, S], I, "qi_hashmap_remove"),
+    row(&HASHMAP, "表大小", &[I], I, "qi_hashmap_int_size"),
+    row(&HASHMAP, "浮点表大小", &[I], I, "qi_hashmap_float_size"),
+    row(&HASHMAP, "字符串表大小", &[I], I, "qi_hashmap_string_size"),
+    row(&HASHMAP, "清空表", &[I], I, "qi_hashmap_int_clear"),
+    row(&HASHMAP, "释放表", &[I], I, "qi_hashmap_free"),
 ];
 
 /// Every row with its id.

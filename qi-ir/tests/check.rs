@@ -346,9 +346,7 @@ fn unsupported_top_level_items_are_reported_with_their_location() {
 特性 可 { 函数 名(): 字符串; }
 外部 \"c\" { 函数 abs(n: 整数): 整数; }
 函数 入口() {}",
-        &[
-            "2:1-2:6 暂不支持：导出 | not supported yet: exports",
-        ],
+        &["2:1-2:6 暂不支持：导出 | not supported yet: exports"],
     );
 }
 

@@ -13,6 +13,7 @@ use crate::library::compress::*;
 use crate::library::config::*;
 use crate::library::crypto::*;
 use crate::library::env::*;
+use crate::library::hashmap::*;
 use crate::library::io::*;
 use crate::library::json::*;
 use crate::library::list::*;
@@ -500,6 +501,23 @@ pub fn entry_points() -> Vec<EntryPoint> {
         entry!(qi_config_write_toml(Ptr, Ptr) -> I64),
         entry!(qi_config_read_ini(Ptr) -> Ptr),
         entry!(qi_config_write_ini(Ptr, Ptr) -> I64),
+        // 哈希表
+        entry!(qi_hashmap_int_create() -> I64),
+        entry!(qi_hashmap_float_create() -> I64),
+        entry!(qi_hashmap_string_create() -> I64),
+        entry!(qi_hashmap_int_set(I64, Ptr, I64) -> I64),
+        entry!(qi_hashmap_int_get(I64, Ptr) -> I64),
+        entry!(qi_hashmap_float_set(I64, Ptr, F64) -> I64),
+        entry!(qi_hashmap_float_get(I64, Ptr) -> F64),
+        entry!(qi_hashmap_string_set(I64, Ptr, Ptr) -> I64),
+        entry!(qi_hashmap_string_get(I64, Ptr) -> Ptr),
+        entry!(qi_hashmap_contains(I64, Ptr) -> I64),
+        entry!(qi_hashmap_remove(I64, Ptr) -> I64),
+        entry!(qi_hashmap_int_size(I64) -> I64),
+        entry!(qi_hashmap_float_size(I64) -> I64),
+        entry!(qi_hashmap_string_size(I64) -> I64),
+        entry!(qi_hashmap_int_clear(I64) -> I64),
+        entry!(qi_hashmap_free(I64) -> I64),
         entry!(qi_publish(Ptr)),
     ]
 }
@@ -549,6 +567,7 @@ mod tests {
         include_str!("library/memory.rs"),
         include_str!("ffi/strings.rs"),
         include_str!("ffi/callbacks.rs"),
+        include_str!("library/hashmap.rs"),
         include_str!("exception.rs"),
         include_str!("format.rs"),
         include_str!("literal.rs"),
