@@ -51,7 +51,7 @@ impl<L: Linker> Translator<'_, '_, L> {
                 CType::I32 | CType::U32 => self.b.ins().ireduce(types::I32, v),
                 CType::Str => {
                     let c = self.call_rt(runtime_calls::FFI_CSTR, &[v]).expect("returns");
-                    copies.push(c);
+                    copies.push((v, c));
                     c
                 }
                 CType::I64
@@ -93,8 +93,8 @@ impl<L: Linker> Translator<'_, '_, L> {
         let results = self.b.inst_results(call).to_vec();
         let result = results.first().copied();
         self.call_rt(runtime_calls::FFI_LEAVE, &[]);
-        for c in copies {
-            self.call_rt(runtime_calls::FFI_CSTR_FREE, &[c]);
+        for (s, c) in copies {
+            self.call_rt(runtime_calls::FFI_CSTR_FREE, &[s, c]);
         }
         if let Some(previous) = previous {
             // A callback threw: raise it now that the C frames are gone (before the

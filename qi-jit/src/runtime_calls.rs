@@ -50,7 +50,7 @@ pub const RAISE_INT_TO_CHAR: RtFn = rt("qi_raise_int_to_char", &[I64, I32, I32],
 /// Foreign calls (`crate::foreign`): a NUL-terminated copy of a string argument, its
 /// release, and a returned `char*` copied into a string.
 pub const FFI_CSTR: RtFn = rt("qi_ffi_cstr", &[I64], Some(I64));
-pub const FFI_CSTR_FREE: RtFn = rt("qi_ffi_cstr_free", &[I64], None);
+pub const FFI_CSTR_FREE: RtFn = rt("qi_ffi_cstr_free", &[I64, I64], None);
 pub const FFI_STR_FROM_C: RtFn = rt("qi_ffi_str_from_c", &[I64], Some(I64));
 /// Callbacks from C (`crate::foreign`, `qi_rt::ffi::callbacks`).
 pub const FFI_CALLBACKS_BEGIN: RtFn = rt("qi_ffi_callbacks_begin", &[I64], Some(I64));

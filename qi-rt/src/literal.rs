@@ -9,11 +9,13 @@ use crate::object::{Header, ObjKind, FLAG_IMMORTAL};
 use crate::string::{Str, STR_DATA_OFFSET};
 
 /// A string object laid out in a static: the 16-byte string prefix followed
-/// directly by its bytes, exactly like a heap string.
+/// directly by its bytes, exactly like a heap string, and a NUL (as every immortal
+/// string has: C functions read literals in place, `crate::ffi::strings`).
 #[repr(C)]
 struct StaticStr<const N: usize> {
     prefix: Str,
     bytes: [u8; N],
+    nul: u8,
 }
 
 const _: () = assert!(std::mem::offset_of!(StaticStr<3>, bytes) == STR_DATA_OFFSET as usize);
@@ -27,7 +29,11 @@ const fn static_str<const N: usize>(s: &str) -> StaticStr<N> {
         bytes[i] = src[i];
         i += 1;
     }
-    StaticStr { prefix: Str { header: Header::immortal(ObjKind::Str, 0), len: N as u64 }, bytes }
+    StaticStr {
+        prefix: Str { header: Header::immortal(ObjKind::Str, 0), len: N as u64 },
+        bytes,
+        nul: 0,
+    }
 }
 
 static EMPTY: StaticStr<0> = static_str("");
@@ -73,7 +79,7 @@ pub fn new_immortal_str(s: &str) -> *mut Str {
     }
     // Literals live for the whole program; being immortal, they are not
     // "live objects" of the leak report either.
-    let p = crate::string::new_str_with_flags(s.as_bytes(), FLAG_IMMORTAL);
+    let p = crate::string::new_nul_terminated_str(s.as_bytes(), FLAG_IMMORTAL);
     table.insert(s.into(), p as usize);
     p
 }

@@ -108,17 +108,33 @@ pub(crate) fn new_str_from_utf8(bytes: &[u8]) -> *mut Str {
     if bytes.is_empty() {
         return crate::literal::empty_str();
     }
-    new_str_with_flags(bytes, 0)
-}
-
-/// A new string object (even for `""`) with the given header flags.
-pub(crate) fn new_str_with_flags(bytes: &[u8], flags: u8) -> *mut Str {
     debug_assert!(std::str::from_utf8(bytes).is_ok());
-    let p = alloc_str(bytes.len(), flags);
+    let p = alloc_str(bytes.len(), 0);
     // SAFETY: `alloc_str` reserved exactly `bytes.len()` data bytes.
     unsafe {
         let data = (p as *mut u8).add(STR_DATA_OFFSET as usize);
         std::ptr::copy_nonoverlapping(bytes.as_ptr(), data, bytes.len());
+    }
+    p
+}
+
+/// A new string object followed by a NUL byte (beyond its length: not part of the
+/// string), for immortal strings only: the NUL lies outside what `payload_size` would
+/// free, and immortal strings are never freed.
+pub(crate) fn new_nul_terminated_str(bytes: &[u8], flags: u8) -> *mut Str {
+    debug_assert!(std::str::from_utf8(bytes).is_ok());
+    debug_assert!(flags & object::FLAG_IMMORTAL != 0);
+    let payload = bytes.len().saturating_add(9);
+    let Some(p) = object::try_allocate(ObjKind::Str, flags, 0, payload, false) else {
+        object::out_of_memory(payload)
+    };
+    let p = p as *mut Str;
+    // SAFETY: a fresh allocation with room for the length, the bytes and the NUL.
+    unsafe {
+        (*p).len = bytes.len() as u64;
+        let data = (p as *mut u8).add(STR_DATA_OFFSET as usize);
+        std::ptr::copy_nonoverlapping(bytes.as_ptr(), data, bytes.len());
+        *data.add(bytes.len()) = 0;
     }
     p
 }

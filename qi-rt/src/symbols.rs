@@ -110,7 +110,7 @@ pub fn entry_points() -> Vec<EntryPoint> {
         entry!(qi_raise_stack_overflow(U32, U32)),
         // foreign functions (外部)
         entry!(qi_ffi_cstr(Ptr) -> Ptr),
-        entry!(qi_ffi_cstr_free(Ptr)),
+        entry!(qi_ffi_cstr_free(Ptr, Ptr)),
         entry!(qi_ffi_str_from_c(Ptr) -> Ptr),
         entry!(qi_ffi_callbacks_begin(I64) -> I64),
         entry!(qi_ffi_callbacks_end(I64) -> U8),
