@@ -34,6 +34,8 @@
 //! (`git diff tests/programs`) before committing.
 //!
 //! `QI_CONFORMANCE_TIMEOUT=<seconds>` overrides the 30 s per-program time limit.
+//! `QI_CONFORMANCE_JIT=<mode>` runs every program with `QI_JIT=<mode>` (`off`: the
+//! interpreter tier) against the same expectation files.
 //! Under `QI_BLESS=1` only the `[1 worker]` run of a `concurrency/` program blesses; its
 //! `[4 workers]` run is ignored (run again without `QI_BLESS` to check it).
 
@@ -399,6 +401,9 @@ fn run_qi(
         cmd.env("QI_LEAK_REPORT", "1");
     }
     cmd.env("LANG", "C.UTF-8");
+    if let Some(mode) = std::env::var_os("QI_CONFORMANCE_JIT") {
+        cmd.env("QI_JIT", mode);
+    }
     if let Some(n) = workers {
         cmd.env("QI_WORKERS", n.to_string());
     }

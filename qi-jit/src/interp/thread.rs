@@ -1,0 +1,106 @@
+//! The interpreter on green threads: the entries the scheduler starts threads through,
+//! and the state one green thread's interpreted frames share.
+//!
+//! Interpreted calls nest as Rust calls on the green thread's own stack, so the stack
+//! limit works as for compiled code: each entry sets the limit `budget` bytes below its
+//! stack pointer, and a function that calls Qi functions compares the stack pointer with
+//! it on entry and raises the catchable 栈溢出 there (compiled code does the same
+//! against the pinned register). The runtime's `LIMIT_MARGIN` below the limit holds the
+//! last interpreted frame and the runtime calls it makes.
+//!
+//! Preemption: the monitor's signal only stops generated code, so interpreted code polls
+//! the preemption request itself on loop-closing jumps (every `POLL_EVERY` of them per
+//! green thread, to keep the poll off the hot path).
+
+use super::Interpreted;
+use qi_rt::object::Header;
+use std::sync::atomic::{AtomicPtr, Ordering};
+
+/// Loop-closing jumps between two polls of the preemption request.
+const POLL_EVERY: u32 = 1024;
+
+/// The program the entries run (one interpreted program per process: `run` leaks it).
+static PROGRAM: AtomicPtr<Interpreted> = AtomicPtr::new(std::ptr::null_mut());
+
+fn program() -> &'static Interpreted {
+    let p = PROGRAM.load(Ordering::Acquire);
+    assert!(!p.is_null(), "an interpreted program runs");
+    // SAFETY: set by `run` from a leaked program, never freed.
+    unsafe { &*p }
+}
+
+/// Run `program`'s main function as the first green thread on `workers` workers.
+pub fn run(program: &'static Interpreted, workers: usize) -> qi_rt::sched::Outcome {
+    PROGRAM.store(program as *const Interpreted as *mut Interpreted, Ordering::Release);
+    let entry = qi_rt::sched::Entry { main: enter_main, closure: enter_closure };
+    qi_rt::sched::run_program(entry, workers)
+}
+
+/// The interpreter state of one green thread.
+pub struct Thread {
+    /// The locals of every interpreted frame of this green thread, innermost last.
+    pub stack: Vec<u64>,
+    /// The stack pointer below which no Qi function may be entered.
+    limit: usize,
+    /// Loop-closing jumps left before the next poll.
+    polls: u32,
+}
+
+impl Thread {
+    fn new(budget: usize) -> Thread {
+        Thread {
+            stack: Vec::with_capacity(256),
+            limit: stack_pointer().saturating_sub(budget),
+            polls: POLL_EVERY,
+        }
+    }
+
+    /// Is the stack used up to the limit?
+    #[inline]
+    pub fn out_of_stack(&self) -> bool {
+        stack_pointer() <= self.limit
+    }
+
+    /// Bytes of stack left above the limit (what an eager future's body inherits).
+    pub fn stack_left(&self) -> usize {
+        stack_pointer().saturating_sub(self.limit)
+    }
+
+    /// A loop-closing jump: let a waiting green thread in when this one was asked to.
+    #[inline]
+    pub fn poll(&mut self) {
+        self.polls -= 1;
+        if self.polls == 0 {
+            self.polls = POLL_EVERY;
+            qi_rt::sched::preempt::safepoint();
+        }
+    }
+}
+
+/// The current stack pointer, near enough (the address of a local of this frame).
+#[inline(never)]
+fn stack_pointer() -> usize {
+    let marker = 0u8;
+    std::hint::black_box(&marker) as *const u8 as usize
+}
+
+/// `qi_rt::sched::MainEntry`: the program's main function.
+extern "C" fn enter_main(budget: usize) -> u8 {
+    let program = program();
+    let mut thread = Thread::new(budget);
+    let (_, raised) = program.call(&mut thread, program.module.main, &[]);
+    raised as u8
+}
+
+/// `qi_rt::sched::ClosureEntry`: a closure `函数()`.
+///
+/// # Safety
+/// `closure` is a live closure record of this program.
+unsafe extern "C" fn enter_closure(closure: *mut Header, budget: usize) -> u8 {
+    let program = program();
+    let mut thread = Thread::new(budget);
+    // SAFETY: per the caller, slot 0 holds the function (`Value::FuncAddr`).
+    let f = unsafe { super::ops::closure_function(closure as u64) };
+    let (_, raised) = program.call(&mut thread, f, &[closure as u64]);
+    raised as u8
+}
