@@ -10,7 +10,7 @@
 //!
 //! Preemption: the monitor's signal only stops generated code, so interpreted code polls
 //! the preemption request itself on loop-closing jumps (every `POLL_EVERY` of them per
-//! green thread, to keep the poll off the hot path).
+//! green thread, to keep the poll off the hot path), never while an exception is pending.
 
 use super::Interpreted;
 use qi_rt::object::Header;
@@ -49,7 +49,7 @@ pub struct Thread {
 impl Thread {
     fn new(budget: usize) -> Thread {
         Thread {
-            stack: Vec::with_capacity(256),
+            stack: Vec::new(),
             limit: stack_pointer().saturating_sub(budget),
             polls: POLL_EVERY,
         }
@@ -71,6 +71,12 @@ impl Thread {
     pub fn poll(&mut self) {
         self.polls -= 1;
         if self.polls == 0 {
+            // Between a raise and the landing that takes it, the exception is held per
+            // OS thread: no switch then (as for compiled code, `sched::interrupt`).
+            if qi_rt::exception::is_pending() {
+                self.polls = 1;
+                return;
+            }
             self.polls = POLL_EVERY;
             qi_rt::sched::preempt::safepoint();
         }
