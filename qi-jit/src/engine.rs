@@ -86,9 +86,15 @@ impl Runnable {
 }
 
 /// Prepare `module` to run in `tier`: both tiers run the optimised IR.
-pub fn prepare(module: &qi_ir::Module, tier: Tier, opts: &Options) -> Result<Runnable, EngineError> {
+pub fn prepare(
+    module: &qi_ir::Module,
+    tier: Tier,
+    opts: &Options,
+) -> Result<Runnable, EngineError> {
     match tier {
-        Tier::Eager => crate::compile(module, opts).map(Runnable::Compiled).map_err(EngineError::Jit),
+        Tier::Eager => {
+            crate::compile(module, opts).map(Runnable::Compiled).map_err(EngineError::Jit)
+        }
         Tier::Off => {
             let mut optimized = module.clone();
             qi_ir::opt::optimize(&mut optimized);
