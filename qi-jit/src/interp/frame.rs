@@ -11,7 +11,7 @@
 use super::ops::Raised;
 use super::thread::Thread;
 use super::Interpreted;
-use qi_ir::{FuncId, Function, Terminator};
+use qi_ir::{FuncId, Function, Inst, Operand, Terminator, Value};
 
 /// A function's result (0 for none, or when it raised) and whether it raised.
 pub type Outcome = (u64, bool);
@@ -40,6 +40,39 @@ impl Interpreted {
         outcome
     }
 
+    /// Call `func` with `args` of the frame at `base` (after `closure`, the hidden first
+    /// argument of a function value's body).
+    #[inline(always)]
+    fn call_inst(
+        &self,
+        thread: &mut Thread,
+        base: usize,
+        func: FuncId,
+        closure: Option<u64>,
+        args: &[Operand],
+    ) -> Result<u64, Raised> {
+        let frame = thread.stack.len();
+        if let Some(c) = closure {
+            thread.stack.push(c);
+        }
+        for a in args {
+            let v = self.operand(thread, base, a);
+            thread.stack.push(v);
+        }
+        match self.enter(thread, func, frame) {
+            (_, true) => Err(Raised),
+            (v, false) => Ok(v),
+        }
+    }
+
+    /// The function a closure operand runs, and the closure.
+    #[inline(always)]
+    fn closure_callee(&self, thread: &Thread, base: usize, callee: &Operand) -> (FuncId, u64) {
+        let closure = self.operand(thread, base, callee);
+        // SAFETY: the IR typed the callee as a live closure of this program.
+        (unsafe { super::ops::closure_function(closure) }, closure)
+    }
+
     fn exec(&self, thread: &mut Thread, f: &Function, base: usize) -> Outcome {
         let mut b = 0usize;
         loop {
@@ -53,7 +86,30 @@ impl Interpreted {
                     Some(u) if k == last => u.loc,
                     _ => f.loc,
                 };
-                if let Err(Raised) = self.inst(thread, f, base, inst, loc) {
+                // Calls are made here, not in `inst`: a recursion then nests only this
+                // function and `enter` on the native stack.
+                let step = match inst {
+                    Inst::Assign { dst, value: Value::Call { func, args, .. } } => {
+                        self.call_inst(thread, base, *func, None, args).map(|v| {
+                            thread.stack[base + dst.index()] = v;
+                        })
+                    }
+                    Inst::Effect(Value::Call { func, args, .. }) => {
+                        self.call_inst(thread, base, *func, None, args).map(drop)
+                    }
+                    Inst::Assign { dst, value: Value::CallIndirect { callee, args, .. } } => {
+                        let (func, closure) = self.closure_callee(thread, base, callee);
+                        self.call_inst(thread, base, func, Some(closure), args).map(|v| {
+                            thread.stack[base + dst.index()] = v;
+                        })
+                    }
+                    Inst::Effect(Value::CallIndirect { callee, args, .. }) => {
+                        let (func, closure) = self.closure_callee(thread, base, callee);
+                        self.call_inst(thread, base, func, Some(closure), args).map(drop)
+                    }
+                    _ => self.inst(thread, f, base, inst, loc),
+                };
+                if let Err(Raised) = step {
                     raised = true;
                     break;
                 }

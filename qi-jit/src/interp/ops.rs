@@ -203,25 +203,8 @@ impl Interpreted {
                 let x = self.operand(thread, base, a);
                 self.convert(*c, x, loc)?
             }
-            Value::Call { func, args, .. } => {
-                let callee = thread.stack.len();
-                for a in args {
-                    let v = self.operand(thread, base, a);
-                    thread.stack.push(v);
-                }
-                self.returned(self.enter(thread, *func, callee))?
-            }
-            Value::CallIndirect { callee, args, .. } => {
-                let closure = self.operand(thread, base, callee);
-                // SAFETY: the IR typed the callee as a live closure of this program.
-                let func = unsafe { closure_function(closure) };
-                let frame = thread.stack.len();
-                thread.stack.push(closure);
-                for a in args {
-                    let v = self.operand(thread, base, a);
-                    thread.stack.push(v);
-                }
-                self.returned(self.enter(thread, func, frame))?
+            Value::Call { .. } | Value::CallIndirect { .. } => {
+                unreachable!("{}: calls are made by the frame", f.name)
             }
             Value::Builtin { op, args, loc } => self.builtin(thread, base, *op, args, *loc)?,
             Value::Global(g) => {
@@ -281,14 +264,6 @@ impl Interpreted {
                 unreachable!("{}: programs with C calls are not interpreted", f.name)
             }
         })
-    }
-
-    fn returned(&self, (value, raised): super::frame::Outcome) -> Step<u64> {
-        if raised {
-            Err(Raised)
-        } else {
-            Ok(value)
-        }
     }
 
     fn binary(&self, op: BinOp, x: u64, y: u64, loc: Loc) -> Step<u64> {
