@@ -1,12 +1,12 @@
 //! The interpreter on green threads: the entries the scheduler starts threads through,
 //! and the state one green thread's interpreted frames share.
 //!
-//! Interpreted calls nest as Rust calls on the green thread's own stack, so the stack
-//! limit works as for compiled code: each entry sets the limit `budget` bytes below its
-//! stack pointer, and a function that calls Qi functions compares the stack pointer with
-//! it on entry and raises the catchable 栈溢出 there (compiled code does the same
-//! against the pinned register). The runtime's `LIMIT_MARGIN` below the limit holds the
-//! last interpreted frame and the runtime calls it makes.
+//! Interpreted frames live on this state's stacks (`frame`), not on the native stack: the
+//! stack budget an entry is given bounds the bytes they take (locals and saved places),
+//! and a function that calls Qi functions checks it on entry and raises the catchable
+//! 栈溢出 there, as compiled code checks its stack pointer against the pinned register.
+//! An interpreted frame takes more bytes or fewer than a compiled one, so the depth at
+//! which a recursion overflows differs between the tiers.
 //!
 //! Preemption: the monitor's signal only stops generated code, so interpreted code polls
 //! the preemption request itself on loop-closing jumps (every `POLL_EVERY` of them per
@@ -36,12 +36,26 @@ pub fn run(program: &'static Interpreted, workers: usize) -> qi_rt::sched::Outco
     qi_rt::sched::run_program(entry, workers)
 }
 
+/// Where a caller continues when its callee returns.
+pub struct Frame {
+    pub func: qi_ir::FuncId,
+    pub block: u32,
+    /// The instruction after the call.
+    pub inst: u32,
+    /// Its locals start here on the locals stack.
+    pub base: usize,
+    /// The local that receives the result.
+    pub dst: Option<u32>,
+}
+
 /// The interpreter state of one green thread.
 pub struct Thread {
     /// The locals of every interpreted frame of this green thread, innermost last.
     pub stack: Vec<u64>,
-    /// The stack pointer below which no Qi function may be entered.
-    limit: usize,
+    /// The callers of the running interpreted function, innermost last.
+    pub frames: Vec<Frame>,
+    /// Bytes the frames may take.
+    budget: usize,
     /// Loop-closing jumps left before the next poll.
     polls: u32,
 }
@@ -50,20 +64,26 @@ impl Thread {
     fn new(budget: usize) -> Thread {
         Thread {
             stack: Vec::new(),
-            limit: stack_pointer().saturating_sub(budget),
+            frames: Vec::new(),
+            budget,
             polls: POLL_EVERY,
         }
     }
 
-    /// Is the stack used up to the limit?
-    #[inline]
-    pub fn out_of_stack(&self) -> bool {
-        stack_pointer() <= self.limit
+    /// Bytes the frames take.
+    fn used(&self) -> usize {
+        self.stack.len() * 8 + self.frames.len() * std::mem::size_of::<Frame>()
     }
 
-    /// Bytes of stack left above the limit (what an eager future's body inherits).
+    /// Is the stack budget used up?
+    #[inline]
+    pub fn out_of_stack(&self) -> bool {
+        self.used() >= self.budget
+    }
+
+    /// Bytes of the budget left (what an eager future's body inherits).
     pub fn stack_left(&self) -> usize {
-        stack_pointer().saturating_sub(self.limit)
+        self.budget.saturating_sub(self.used())
     }
 
     /// A loop-closing jump: let a waiting green thread in when this one was asked to.
@@ -81,13 +101,6 @@ impl Thread {
             qi_rt::sched::preempt::safepoint();
         }
     }
-}
-
-/// The current stack pointer, near enough (the address of a local of this frame).
-#[inline(never)]
-fn stack_pointer() -> usize {
-    let marker = 0u8;
-    std::hint::black_box(&marker) as *const u8 as usize
 }
 
 /// `qi_rt::sched::MainEntry`: the program's main function.
