@@ -99,6 +99,8 @@ impl Interpreted {
                     Some(u) => {
                         at.block = u.to.index();
                         at.inst = 0;
+                        // A caught overflow leaves stacks as large as the budget.
+                        thread.shrink();
                         break;
                     }
                     // The caller leaves too.
@@ -194,9 +196,7 @@ impl Interpreted {
                 }
                 Terminator::Return(op) => {
                     return Exit::Returned(match op {
-                        Some(op) if f.ret != qi_ir::Type::Void => {
-                            self.operand(thread, at.base, op)
-                        }
+                        Some(op) if f.ret != qi_ir::Type::Void => self.operand(thread, at.base, op),
                         _ => 0,
                     });
                 }

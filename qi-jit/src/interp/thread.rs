@@ -62,11 +62,19 @@ pub struct Thread {
 
 impl Thread {
     fn new(budget: usize) -> Thread {
-        Thread {
-            stack: Vec::new(),
-            frames: Vec::new(),
-            budget,
-            polls: POLL_EVERY,
+        Thread { stack: Vec::new(), frames: Vec::new(), budget, polls: POLL_EVERY }
+    }
+
+    /// Give back most of the memory of stacks that are far larger than what they hold
+    /// (after a deep recursion was unwound), as the runtime gives back the pages of a
+    /// caught overflow (`sched::overflow`).
+    pub fn shrink(&mut self) {
+        const KEEP: usize = 1 << 13;
+        if self.stack.capacity() > KEEP.max(4 * self.stack.len()) {
+            self.stack.shrink_to(KEEP.max(2 * self.stack.len()));
+        }
+        if self.frames.capacity() > KEEP.max(4 * self.frames.len()) {
+            self.frames.shrink_to(KEEP.max(2 * self.frames.len()));
         }
     }
 
