@@ -71,6 +71,10 @@ pub const INTERPRETER_NOT_YET: &[(&str, &str)] = &[
     ("concurrency/futures/recursion_overflow_uncaught", "the trace counts frames"),
     ("concurrency/failures/stack_overflow_in_thread_uncaught", "the trace counts frames"),
     ("concurrency/preemption/interrupted_results", "too slow in a debug build (30 s limit)"),
+    (
+        "concurrency/failures/stack_overflow_memory_released",
+        "overflowed interpreter stacks are heap memory: peak RSS just above the 100 MiB limit",
+    ),
 ];
 
 /// The `QI_JIT` mode every program runs with (`None`: the default).
