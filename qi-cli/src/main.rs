@@ -31,7 +31,8 @@ enum Command {
     /// Check and run a program: `qi run 程序.qi [参数…]`.
     ///
     /// Green threads run on one worker thread per core; `QI_WORKERS=n` sets the number.
-    /// Exit status: 0 normal end, 1 rejected program, 2 uncaught exception or deadlock,
+    /// Exit status: 0 normal end, 1 rejected program (or one `--jit` cannot run), 2 uncaught
+    /// exception or deadlock,
     /// 74 output could not be written; a closed pipe on the output ends `qi` quietly by
     /// SIGPIPE (status 141 in a shell).
     Run {
@@ -114,7 +115,8 @@ fn main() -> ExitCode {
                         Lang::Zh => format!("qi: QI_JIT={bad} 不是一种模式（eager、off）"),
                     };
                     qi_rt::output::write_stderr_line(&message);
-                    return ExitCode::from(2);
+                    // Not run, like a rejected program.
+                    return ExitCode::from(1);
                 }
             };
             run(file, args, emit, leak_report, tier, lang)
