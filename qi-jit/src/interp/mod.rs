@@ -6,8 +6,9 @@
 //! * `native` — calling a runtime entry point by address.
 //! * `program` — what a run needs: the module, literals, record descriptors, globals,
 //!   the runtime functions resolved once.
-//! * `frame` — executing one function's blocks over its locals (`exec`), and its
-//!   values (`ops`).
+//! * `frame` — running functions: blocks and terminators, calls and returns without
+//!   native recursion, the exception protocol.
+//! * `ops` — instructions and values.
 //! * `builtins` — builtins and library rows: arguments laid out as generated code
 //!   passes them.
 //! * `thread` — green-thread entries, the per-thread interpreter state (locals stack,
