@@ -34,6 +34,10 @@
 //! (`git diff tests/programs`) before committing.
 //!
 //! `QI_CONFORMANCE_TIMEOUT=<seconds>` overrides the 30 s per-program time limit.
+//! `QI_CONFORMANCE_JIT=<mode>` runs every program with `QI_JIT=<mode>` (`off`: the
+//! interpreter tier) against the same expectation files. The `conformance_interp` test
+//! runs the suite with `QI_JIT=off` except the programs of [`INTERPRETER_NOT_YET`], which
+//! it lists as ignored.
 //! Under `QI_BLESS=1` only the `[1 worker]` run of a `concurrency/` program blesses; its
 //! `[4 workers]` run is ignored (run again without `QI_BLESS` to check it).
 
@@ -58,7 +62,36 @@ const CONCURRENCY_DIR: &str = "concurrency/";
 /// The `QI_WORKERS` values a concurrency program is run with (one trial each).
 const CONCURRENCY_WORKERS: &[u32] = &[1, 4];
 
+/// Programs (by name prefix) the interpreter tier does not run identically yet, with the
+/// reason (docs/ARCHITECTURE.md "Execution tiers" keeps the same list).
+pub const INTERPRETER_NOT_YET: &[(&str, &str)] = &[
+    ("ffi/", "calls C functions of 外部 blocks: not interpreted yet"),
+    ("library/memory", "takes addresses of variables (&变量) for C: not interpreted yet"),
+    ("exceptions/stack_overflow_uncaught", "the trace counts frames: another number"),
+    ("concurrency/futures/recursion_overflow_uncaught", "the trace counts frames"),
+    ("concurrency/failures/stack_overflow_in_thread_uncaught", "the trace counts frames"),
+    ("concurrency/preemption/interrupted_results", "too slow in a debug build (30 s limit)"),
+    (
+        "concurrency/failures/stack_overflow_memory_released",
+        "overflowed interpreter stacks are heap memory: peak RSS just above the 100 MiB limit",
+    ),
+];
+
+/// The `QI_JIT` mode every program runs with (`None`: the default).
+static JIT_MODE: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+
+#[allow(dead_code)] // Not the entry point where this file is included (`conformance_interp`).
 fn main() {
+    run_suite(std::env::var("QI_CONFORMANCE_JIT").ok().filter(|m| !m.is_empty()), false);
+}
+
+/// Run the suite with `QI_JIT=jit` (if given); with `skip_not_yet`, the programs of
+/// [`INTERPRETER_NOT_YET`] are ignored trials.
+pub fn run_suite(jit: Option<String>, skip_not_yet: bool) {
+    JIT_MODE.set(jit).expect("the suite runs once");
+    let not_yet = |name: &str| {
+        skip_not_yet && INTERPRETER_NOT_YET.iter().any(|(prefix, _)| name.starts_with(prefix))
+    };
     let args = Arguments::from_args();
     let root = programs_dir();
     let mut files = Vec::new();
@@ -75,8 +108,11 @@ fn main() {
         let kind = name.split('/').next().unwrap_or("").to_string();
         if !rel.starts_with(CONCURRENCY_DIR) {
             let (root, qi) = (root.clone(), qi.clone());
+            let ignored = not_yet(&name);
             trials.push(
-                Trial::test(name, move || run_case(&qi, &root, &rel, None, bless)).with_kind(kind),
+                Trial::test(name, move || run_case(&qi, &root, &rel, None, bless))
+                    .with_kind(kind)
+                    .with_ignored_flag(ignored),
             );
             continue;
         }
@@ -90,7 +126,7 @@ fn main() {
             trials.push(
                 Trial::test(trial_name, move || run_case(&qi, &root, &rel, Some(workers), bless))
                     .with_kind(kind.clone())
-                    .with_ignored_flag(bless && i > 0),
+                    .with_ignored_flag((bless && i > 0) || not_yet(&name)),
             );
         }
     }
@@ -399,6 +435,9 @@ fn run_qi(
         cmd.env("QI_LEAK_REPORT", "1");
     }
     cmd.env("LANG", "C.UTF-8");
+    if let Some(Some(mode)) = JIT_MODE.get() {
+        cmd.env("QI_JIT", mode);
+    }
     if let Some(n) = workers {
         cmd.env("QI_WORKERS", n.to_string());
     }

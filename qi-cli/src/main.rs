@@ -31,7 +31,8 @@ enum Command {
     /// Check and run a program: `qi run 程序.qi [参数…]`.
     ///
     /// Green threads run on one worker thread per core; `QI_WORKERS=n` sets the number.
-    /// Exit status: 0 normal end, 1 rejected program, 2 uncaught exception or deadlock,
+    /// Exit status: 0 normal end, 1 rejected program (or one `--jit` cannot run), 2 uncaught
+    /// exception or deadlock,
     /// 74 output could not be written; a closed pipe on the output ends `qi` quietly by
     /// SIGPIPE (status 141 in a shell).
     Run {
@@ -42,6 +43,10 @@ enum Command {
         /// (also `QI_LEAK_REPORT=1`).
         #[arg(long)]
         leak_report: bool,
+        /// How functions run: `eager` compiles every function with Cranelift before
+        /// `入口` starts (the default), `off` interprets them all (also `QI_JIT=…`).
+        #[arg(long, value_enum)]
+        jit: Option<JitMode>,
         /// The program's entry file.
         file: PathBuf,
         /// Arguments passed to the program (`命令行参数()`).
@@ -59,6 +64,35 @@ enum Command {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+enum JitMode {
+    /// Compile every function before the program starts.
+    Eager,
+    /// Interpret every function.
+    Off,
+}
+
+impl JitMode {
+    fn tier(self) -> qi_jit::Tier {
+        match self {
+            JitMode::Eager => qi_jit::Tier::Eager,
+            JitMode::Off => qi_jit::Tier::Off,
+        }
+    }
+}
+
+/// The tier mode: `--jit`, else `QI_JIT`, else eager. `Err` names a bad `QI_JIT`.
+fn tier(flag: Option<JitMode>) -> Result<qi_jit::Tier, String> {
+    if let Some(mode) = flag {
+        return Ok(mode.tier());
+    }
+    match std::env::var("QI_JIT") {
+        Err(_) => Ok(qi_jit::Tier::Eager),
+        Ok(v) if v.is_empty() => Ok(qi_jit::Tier::Eager),
+        Ok(v) => qi_jit::Tier::parse(&v).ok_or(v),
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum Emit {
     /// The typed mid-level IR.
     Ir,
@@ -70,10 +104,22 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let lang = Lang::from_env();
     match cli.command {
-        Command::Run { emit, leak_report, file, args } => {
+        Command::Run { emit, leak_report, jit, file, args } => {
             let leak_report =
                 leak_report || std::env::var_os("QI_LEAK_REPORT").is_some_and(|v| v == "1");
-            run(file, args, emit, leak_report, lang)
+            let tier = match tier(jit) {
+                Ok(tier) => tier,
+                Err(bad) => {
+                    let message = match lang {
+                        Lang::En => format!("qi: QI_JIT={bad} is not a mode (eager, off)"),
+                        Lang::Zh => format!("qi: QI_JIT={bad} 不是一种模式（eager、off）"),
+                    };
+                    qi_rt::output::write_stderr_line(&message);
+                    // Not run, like a rejected program.
+                    return ExitCode::from(1);
+                }
+            };
+            run(file, args, emit, leak_report, tier, lang)
         }
         Command::Check { syntax, file } => {
             ExitCode::from(run_on_qi_stack(move || check(&file, syntax, lang)).unwrap_or(70))
@@ -152,6 +198,7 @@ fn run(
     args: Vec<String>,
     emit: Option<Emit>,
     leak_report: bool,
+    tier: qi_jit::Tier,
     lang: Lang,
 ) -> ExitCode {
     if leak_report {
@@ -184,14 +231,19 @@ fn run(
             report(&files, &foreign::diagnostics(&module, &errors), lang);
             return Stage::Compiled(1);
         }
-        match qi_jit::compile(&module, &qi_jit::Options::default()) {
+        match qi_jit::prepare(&module, tier, &qi_jit::Options::default()) {
             Ok(program) => {
                 qi_rt::exception::set_file_names(module.files.clone());
                 Stage::Ran(program.run().report())
             }
-            Err(e) => {
+            Err(e) if e.is_internal() => {
                 qi_rt::output::write_stderr_line(&format!("qi: internal error: {e}"));
                 Stage::Compiled(70)
+            }
+            Err(e) => {
+                let english = matches!(lang, Lang::En);
+                qi_rt::output::write_stderr_line(&format!("qi: {}", e.message(english)));
+                Stage::Compiled(1)
             }
         }
     });

@@ -1,12 +1,14 @@
-//! qi-jit: the execution engine. Compiles a checked IR module to native code with Cranelift
-//! and runs it.
+//! qi-jit: the execution engine. Runs a checked IR module, either compiled to native code
+//! with Cranelift or interpreted (`interp`); `engine` chooses by the tier mode.
 //!
 //! Calling convention: every Qi function is a native (System V) function whose parameters
 //! and result are the machine types of `runtime_calls::clif_type`; objects are passed as
 //! pointers, borrowed by the callee, and returned owned.
 
+mod engine;
 mod foreign;
 mod green;
+mod interp;
 mod runtime_calls;
 mod stubs;
 mod translate;
@@ -20,6 +22,8 @@ use cranelift_module::{default_libcall_names, FuncId, Linkage, Module as _};
 use runtime_calls::{clif_type, RtFn};
 use std::collections::HashMap;
 use std::fmt;
+
+pub use engine::{prepare, EngineError, Runnable, Tier};
 
 /// A compilation failure inside the engine. This indicates a bug in qi (the checker should
 /// have rejected the program), so it is reported as an internal error.
@@ -168,20 +172,7 @@ impl translate::Linker for ModuleLinker<'_> {
         let module = self.module;
         let owned = &mut self.owned_descs;
         *self.descs[l.index()].get_or_insert_with(|| {
-            let layout = &module.layouts[l.index()];
-            let kind = match layout.kind {
-                qi_ir::LayoutKind::Struct => qi_rt::ObjKind::Struct,
-                qi_ir::LayoutKind::Enum => qi_rt::ObjKind::Enum,
-                qi_ir::LayoutKind::Closure => qi_rt::ObjKind::Closure,
-            };
-            let objects: Vec<u32> = layout
-                .slots
-                .iter()
-                .enumerate()
-                .filter(|(_, s)| s.owns_object())
-                .map(|(i, _)| i as u32)
-                .collect();
-            let desc = qi_rt::record::new_desc(kind, layout.slots.len() as u32, objects);
+            let desc = record_desc(&module.layouts[l.index()]);
             let addr = &*desc as *const qi_rt::record::RecordDesc as i64;
             owned.push(desc);
             addr
@@ -223,6 +214,23 @@ impl translate::Linker for ModuleLinker<'_> {
         // SAFETY (pointer arithmetic only): `g` indexes the globals array of this module.
         self.globals.wrapping_add(g.index()) as i64
     }
+}
+
+/// The runtime descriptor of a record layout (both tiers make records through it).
+fn record_desc(layout: &qi_ir::Layout) -> Box<qi_rt::record::RecordDesc> {
+    let kind = match layout.kind {
+        qi_ir::LayoutKind::Struct => qi_rt::ObjKind::Struct,
+        qi_ir::LayoutKind::Enum => qi_rt::ObjKind::Enum,
+        qi_ir::LayoutKind::Closure => qi_rt::ObjKind::Closure,
+    };
+    let objects: Vec<u32> = layout
+        .slots
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.owns_object())
+        .map(|(i, _)| i as u32)
+        .collect();
+    qi_rt::record::new_desc(kind, layout.slots.len() as u32, objects)
 }
 
 fn qi_signature(f: &qi_ir::Function, call_conv: CallConv) -> clif::Signature {

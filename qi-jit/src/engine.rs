@@ -1,0 +1,104 @@
+//! The engine boundary: one place turns a checked module into something that runs, by
+//! the tier mode. The interpreter and Cranelift are two implementations behind it.
+
+use crate::interp::{Interpreted, Unsupported};
+use crate::{JitError, Options, Program};
+use std::fmt;
+
+/// How functions are executed (`qi run --jit=…`, `QI_JIT=…`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tier {
+    /// Compile every function with Cranelift before `入口` starts (the default).
+    Eager,
+    /// Interpret every function.
+    Off,
+}
+
+impl Tier {
+    /// The mode named `name` (`eager`, `off`).
+    pub fn parse(name: &str) -> Option<Tier> {
+        match name {
+            "eager" => Some(Tier::Eager),
+            "off" => Some(Tier::Off),
+            _ => None,
+        }
+    }
+}
+
+/// Why a program cannot run.
+#[derive(Debug)]
+pub enum EngineError {
+    /// Compilation failed: a bug in qi.
+    Jit(JitError),
+    /// The chosen tier cannot run this program.
+    Unsupported(Unsupported),
+}
+
+impl EngineError {
+    /// Is this a bug in qi (reported as an internal error) rather than a limit of the
+    /// chosen tier?
+    pub fn is_internal(&self) -> bool {
+        matches!(self, EngineError::Jit(_))
+    }
+
+    /// The message, in English when `english`.
+    pub fn message(&self, english: bool) -> String {
+        match (self, english) {
+            (EngineError::Jit(e), _) => e.to_string(),
+            (EngineError::Unsupported(Unsupported::Foreign), false) => {
+                "解释器（--jit=off）暂不支持调用外部 C 函数的程序：请用 --jit=eager 运行".into()
+            }
+            (EngineError::Unsupported(Unsupported::Foreign), true) => {
+                "the interpreter (--jit=off) does not run programs that call C functions of \
+                 外部 blocks yet: run them with --jit=eager"
+                    .into()
+            }
+        }
+    }
+}
+
+impl fmt::Display for EngineError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message(true))
+    }
+}
+
+impl std::error::Error for EngineError {}
+
+/// A program ready to run in one tier.
+pub enum Runnable {
+    Compiled(Program),
+    Interpreted(Interpreted),
+}
+
+impl Runnable {
+    /// Run as `Program::run` does.
+    pub fn run(self) -> qi_rt::sched::Outcome {
+        self.run_on(qi_rt::sched::worker_count())
+    }
+
+    pub fn run_on(self, workers: usize) -> qi_rt::sched::Outcome {
+        match self {
+            Runnable::Compiled(p) => p.run_on(workers),
+            Runnable::Interpreted(p) => p.run_on(workers),
+        }
+    }
+}
+
+/// Prepare `module` to run in `tier`: both tiers run the optimised IR.
+pub fn prepare(
+    module: &qi_ir::Module,
+    tier: Tier,
+    opts: &Options,
+) -> Result<Runnable, EngineError> {
+    match tier {
+        Tier::Eager => {
+            crate::compile(module, opts).map(Runnable::Compiled).map_err(EngineError::Jit)
+        }
+        Tier::Off => {
+            let mut optimized = module.clone();
+            qi_ir::opt::optimize(&mut optimized);
+            Interpreted::new(optimized).map(Runnable::Interpreted).map_err(EngineError::Unsupported)
+        }
+    }
+}

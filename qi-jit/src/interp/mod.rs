@@ -1,0 +1,24 @@
+//! The interpreter tier: runs the optimised IR of each function directly over its locals
+//! array, calling the same `qi-rt` entry points as generated code (the `runtime_calls`
+//! table), so that output, reference counts, exceptions and Qi stack traces are the
+//! JIT's. How it fits with the JIT is in docs/ARCHITECTURE.md ("Execution tiers").
+//!
+//! * `native` — calling a runtime entry point by address.
+//! * `program` — what a run needs: the module, literals, record descriptors, globals,
+//!   the runtime functions resolved once.
+//! * `frame` — running functions: blocks and terminators, calls and returns without
+//!   native recursion, the exception protocol.
+//! * `ops` — instructions and values.
+//! * `builtins` — builtins and library rows: arguments laid out as generated code
+//!   passes them.
+//! * `thread` — green-thread entries, the per-thread interpreter state (locals stack,
+//!   stack limit, preemption poll).
+
+mod builtins;
+mod frame;
+mod native;
+mod ops;
+mod program;
+mod thread;
+
+pub use program::{Interpreted, Unsupported};

@@ -1,0 +1,348 @@
+//! Instructions and values: each computes what the JIT's translation of it computes,
+//! on 64-bit locals (integers as themselves, floats by their bits, booleans 0/1,
+//! characters as code points, objects as addresses).
+
+use super::thread::Thread;
+use super::Interpreted;
+use crate::runtime_calls as rc;
+use qi_ir::{BinOp, Cmp, Conv, FuncId, Function, Inst, Loc, Operand, Type, UnOp, Value};
+use qi_rt::array::{ARRAY_DATA_OFFSET, ARRAY_LEN_OFFSET};
+use qi_rt::object::{Header, FLAGS_OFFSET, FLAG_SHARED};
+use qi_rt::record::RECORD_SLOTS_OFFSET;
+use std::sync::atomic::Ordering;
+
+/// An exception is pending: leave through the block's unwind edge.
+pub struct Raised;
+
+type Step<T> = Result<T, Raised>;
+
+/// The function of a closure: in interpreted programs slot 0 of the record holds its
+/// index (`Value::FuncAddr`).
+///
+/// # Safety
+/// `closure` is a live closure record made by this program.
+pub unsafe fn closure_function(closure: u64) -> FuncId {
+    // SAFETY: per the caller; slot 0 of every closure record is its function.
+    FuncId(unsafe { load(closure as usize + RECORD_SLOTS_OFFSET as usize, &Type::Int) } as u32)
+}
+
+/// Read a value of type `ty` at `addr` (booleans are one byte, characters four).
+///
+/// # Safety
+/// `addr` is a slot of a live object holding a value of type `ty`.
+unsafe fn load(addr: usize, ty: &Type) -> u64 {
+    // SAFETY: per the caller.
+    unsafe {
+        match ty {
+            Type::Bool => std::ptr::read(addr as *const u8) as u64,
+            Type::Char => std::ptr::read(addr as *const u32) as u64,
+            _ => std::ptr::read(addr as *const u64),
+        }
+    }
+}
+
+/// Write value `v` of type `ty` at `addr`.
+///
+/// # Safety
+/// `addr` is a slot of a live object holding values of type `ty`.
+unsafe fn store(addr: usize, ty: &Type, v: u64) {
+    // SAFETY: per the caller.
+    unsafe {
+        match ty {
+            Type::Bool => std::ptr::write(addr as *mut u8, v as u8),
+            Type::Char => std::ptr::write(addr as *mut u32, v as u32),
+            _ => std::ptr::write(addr as *mut u64, v),
+        }
+    }
+}
+
+fn record_slot(obj: u64, slot: u32) -> usize {
+    obj as usize + RECORD_SLOTS_OFFSET as usize + 8 * slot as usize
+}
+
+impl Interpreted {
+    #[inline]
+    pub(super) fn operand(&self, thread: &Thread, base: usize, op: &Operand) -> u64 {
+        match *op {
+            Operand::Local(l) => thread.stack[base + l.index()],
+            Operand::Int(v) => v as u64,
+            Operand::Float(v) => v.to_bits(),
+            Operand::Bool(v) => v as u64,
+            Operand::Char(c) => c as u64,
+            Operand::Str(s) => self.strings[s.index()],
+            Operand::Null => 0,
+        }
+    }
+
+    /// Call a runtime function that does not raise.
+    fn rt(&self, f: rc::RtFn, args: &[u64]) -> u64 {
+        // SAFETY: the arguments are what the IR gives this operation, as for compiled code.
+        unsafe { self.native(f).call(args) }.value
+    }
+
+    /// Raise with runtime function `f` (its arguments, then the position).
+    fn raise(&self, f: rc::RtFn, args: &[u64], loc: Loc) -> Raised {
+        let mut all = args.to_vec();
+        all.extend([loc.file as u64, loc.line as u64]);
+        self.rt(f, &all);
+        Raised
+    }
+
+    pub(super) fn raise_stack_overflow(&self, loc: Loc) {
+        self.raise(rc::RAISE_STACK_OVERFLOW, &[], loc);
+    }
+
+    pub(super) fn inst(
+        &self,
+        thread: &mut Thread,
+        f: &Function,
+        base: usize,
+        inst: &Inst,
+        loc: Loc,
+    ) -> Step<()> {
+        match inst {
+            Inst::Assign { dst, value } => {
+                let v = self.value(thread, f, base, value, loc)?;
+                thread.stack[base + dst.index()] = v;
+            }
+            Inst::Effect(value) => {
+                self.value(thread, f, base, value, loc)?;
+            }
+            Inst::SetGlobal { global, value } => {
+                let v = self.operand(thread, base, value);
+                if self.publish_stores && self.module.globals[global.index()].ty.is_rc() {
+                    self.rt(rc::PUBLISH, &[v]);
+                }
+                self.globals[global.index()].store(v, Ordering::Relaxed);
+            }
+            Inst::Retain(op) => {
+                let v = self.operand(thread, base, op);
+                if v != 0 {
+                    // SAFETY: a live object the IR counts a reference to.
+                    unsafe { qi_rt::qi_retain(v as *mut Header) };
+                }
+            }
+            Inst::Release(l) => {
+                let v = thread.stack[base + l.index()];
+                if v != 0 {
+                    // SAFETY: the local owns a reference to this live object.
+                    unsafe { qi_rt::qi_release(v as *mut Header) };
+                }
+            }
+            Inst::SetSlot { obj, slot, value } => {
+                let o = self.operand(thread, base, obj);
+                let v = self.operand(thread, base, value);
+                let ty = f.operand_ty(value);
+                if self.publish_stores && ty.is_rc() {
+                    self.publish_into(o, v);
+                }
+                // SAFETY: the IR typed `o` as a live record with this slot of this type.
+                unsafe { store(record_slot(o, *slot), &ty, v) };
+            }
+            Inst::SetIndex { array, index, value, .. } => {
+                let a = self.operand(thread, base, array);
+                let i = self.operand(thread, base, index);
+                let v = self.operand(thread, base, value);
+                let elem = f.operand_ty(value);
+                if self.publish_stores && elem.is_rc() {
+                    self.publish_into(a, v);
+                }
+                let addr = self.element(a, i, &elem, loc)?;
+                // SAFETY: a bounds-checked element of a live array of `elem`.
+                unsafe { store(addr, &elem, v) };
+            }
+        }
+        Ok(())
+    }
+
+    /// Storing object `v` into `container`: publish it when the container is shared.
+    fn publish_into(&self, container: u64, v: u64) {
+        // SAFETY: `container` is a live object; its flags byte is at `FLAGS_OFFSET`.
+        let flags = unsafe { load(container as usize + FLAGS_OFFSET as usize, &Type::Bool) };
+        if flags as u8 & FLAG_SHARED != 0 {
+            self.rt(rc::PUBLISH, &[v]);
+        }
+    }
+
+    /// The address of element `i` of array `a`, bounds-checked.
+    fn element(&self, a: u64, i: u64, elem: &Type, loc: Loc) -> Step<usize> {
+        // SAFETY: `a` is a live array: its length is at `ARRAY_LEN_OFFSET`.
+        let len = unsafe { load(a as usize + ARRAY_LEN_OFFSET as usize, &Type::Int) };
+        // One unsigned compare rejects negative indices too.
+        if i >= len {
+            return Err(self.raise(rc::RAISE_INDEX, &[i, len], loc));
+        }
+        // Boolean arrays hold one byte per element, all others 8-byte slots.
+        let offset = if *elem == Type::Bool { i } else { i << 3 };
+        Ok(a as usize + ARRAY_DATA_OFFSET as usize + offset as usize)
+    }
+
+    fn value(
+        &self,
+        thread: &mut Thread,
+        f: &Function,
+        base: usize,
+        value: &Value,
+        loc: Loc,
+    ) -> Step<u64> {
+        Ok(match value {
+            Value::Use(op) => self.operand(thread, base, op),
+            Value::Unary(op, a) => {
+                let a = self.operand(thread, base, a);
+                match op {
+                    UnOp::INeg => (a as i64).wrapping_neg() as u64,
+                    UnOp::FNeg => a ^ (1 << 63),
+                    UnOp::Not => a ^ 1,
+                }
+            }
+            Value::Binary(op, a, b) => {
+                let (x, y) = (self.operand(thread, base, a), self.operand(thread, base, b));
+                self.binary(*op, x, y, loc)?
+            }
+            Value::Convert(c, a) => {
+                let x = self.operand(thread, base, a);
+                self.convert(*c, x, loc)?
+            }
+            Value::Call { .. } | Value::CallIndirect { .. } => {
+                unreachable!("{}: calls are made by the frame", f.name)
+            }
+            Value::Builtin { op, args, loc } => self.builtin(thread, base, *op, args, *loc)?,
+            Value::Global(g) => {
+                let v = self.globals[g.index()].load(Ordering::Relaxed);
+                let ty = &self.module.globals[g.index()].ty;
+                // Objects without a zero value are null until the initialiser has run.
+                if v == 0 && ty.null_until_initialised() {
+                    let name = self.global_names[g.index()];
+                    return Err(self.raise(rc::RAISE_UNINIT_GLOBAL, &[name], loc));
+                }
+                v
+            }
+            Value::NewArray { elem, len, loc } => {
+                let len = self.operand(thread, base, len);
+                let kind = if *elem == Type::Bool {
+                    qi_rt::array::ELEM_BYTE
+                } else if elem.is_rc() {
+                    qi_rt::array::ELEM_OBJECT
+                } else {
+                    qi_rt::array::ELEM_SCALAR
+                };
+                let args = [len, kind as u64, loc.file as u64, loc.line as u64];
+                // SAFETY: a length and an element kind, as compiled code passes them.
+                let r = unsafe { self.native(rc::ARRAY_NEW).call(&args) };
+                if r.raised {
+                    return Err(Raised);
+                }
+                r.value
+            }
+            Value::ArrayLen(a) => {
+                let a = self.operand(thread, base, a);
+                // SAFETY: a live array: its length is at `ARRAY_LEN_OFFSET`.
+                unsafe { load(a as usize + ARRAY_LEN_OFFSET as usize, &Type::Int) }
+            }
+            Value::Index { array, index, elem, .. } => {
+                let a = self.operand(thread, base, array);
+                let i = self.operand(thread, base, index);
+                let addr = self.element(a, i, elem, loc)?;
+                // SAFETY: a bounds-checked element of a live array of `elem`.
+                unsafe { load(addr, elem) }
+            }
+            Value::NewRecord(l) => {
+                let desc = &*self.descs[l.index()] as *const qi_rt::record::RecordDesc;
+                self.rt(rc::RECORD_NEW, &[desc as u64])
+            }
+            Value::GetSlot { obj, slot, ty } => {
+                let o = self.operand(thread, base, obj);
+                // SAFETY: the IR typed `o` as a live record with this slot of this type.
+                unsafe { load(record_slot(o, *slot), ty) }
+            }
+            // Interpreted closures carry their function's index (`closure_function`).
+            Value::FuncAddr(func) => func.index() as u64,
+            Value::LocalAddr(_)
+            | Value::GlobalAddr(_)
+            | Value::CallForeign { .. }
+            | Value::Callback { .. } => {
+                unreachable!("{}: programs with C calls are not interpreted", f.name)
+            }
+        })
+    }
+
+    fn binary(&self, op: BinOp, x: u64, y: u64, loc: Loc) -> Step<u64> {
+        let (a, b) = (x as i64, y as i64);
+        let (fa, fb) = (f64::from_bits(x), f64::from_bits(y));
+        Ok(match op {
+            BinOp::IAdd => a.wrapping_add(b) as u64,
+            BinOp::ISub => a.wrapping_sub(b) as u64,
+            BinOp::IMul => a.wrapping_mul(b) as u64,
+            BinOp::IDiv | BinOp::IRem => {
+                if b == 0 {
+                    return Err(self.raise(rc::RAISE_DIV_ZERO, &[], loc));
+                }
+                // `MIN / -1` wraps; `MIN % -1` is 0.
+                if op == BinOp::IDiv {
+                    a.wrapping_div(b) as u64
+                } else {
+                    a.wrapping_rem(b) as u64
+                }
+            }
+            BinOp::IAnd => x & y,
+            BinOp::IOr => x | y,
+            BinOp::IXor => x ^ y,
+            // Shift counts are taken modulo 64.
+            BinOp::IShl => x.wrapping_shl(y as u32),
+            BinOp::IShr => a.wrapping_shr(y as u32) as u64,
+            BinOp::FAdd => (fa + fb).to_bits(),
+            BinOp::FSub => (fa - fb).to_bits(),
+            BinOp::FMul => (fa * fb).to_bits(),
+            BinOp::FDiv => (fa / fb).to_bits(),
+            BinOp::FRem => self.rt(rc::FLOAT_REM, &[x, y]),
+            BinOp::ICmp(c) => compare(c, a.cmp(&b)) as u64,
+            BinOp::FCmp(c) => match fa.partial_cmp(&fb) {
+                // Ordered comparisons: NaN compares false, `!=` included.
+                None => 0,
+                Some(o) => compare(c, o) as u64,
+            },
+            BinOp::SCmp(c) => {
+                let ord = self.rt(rc::STR_CMP, &[x, y]) as i64;
+                compare(c, ord.cmp(&0)) as u64
+            }
+        })
+    }
+
+    fn convert(&self, c: Conv, x: u64, loc: Loc) -> Step<u64> {
+        let fx = f64::from_bits(x);
+        Ok(match c {
+            Conv::IntToFloat => (x as i64 as f64).to_bits(),
+            Conv::FloatToInt => {
+                // In range (and not NaN): -2^63 <= x < 2^63, then truncate.
+                if !(-9223372036854775808.0..9223372036854775808.0).contains(&fx) {
+                    return Err(self.raise(rc::RAISE_FLOAT_TO_INT, &[x], loc));
+                }
+                fx as i64 as u64
+            }
+            // Rust's conversion saturates and takes NaN to 0: exactly 浮点数转整数.
+            Conv::FloatToIntSat => fx as i64 as u64,
+            Conv::BoolToInt | Conv::CharToInt => x,
+            Conv::BoolToFloat => (x as f64).to_bits(),
+            Conv::IntToBool => (x != 0) as u64,
+            Conv::IntToChar => {
+                // A Unicode scalar value: 0..=0x10FFFF without the surrogates.
+                if x > 0x10FFFF || (0xD800..0xE000).contains(&x) {
+                    return Err(self.raise(rc::RAISE_INT_TO_CHAR, &[x], loc));
+                }
+                x
+            }
+        })
+    }
+}
+
+fn compare(c: Cmp, o: std::cmp::Ordering) -> bool {
+    use std::cmp::Ordering::*;
+    match c {
+        Cmp::Eq => o == Equal,
+        Cmp::Ne => o != Equal,
+        Cmp::Lt => o == Less,
+        Cmp::Le => o != Greater,
+        Cmp::Gt => o == Greater,
+        Cmp::Ge => o != Less,
+    }
+}

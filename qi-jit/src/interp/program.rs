@@ -1,0 +1,152 @@
+//! An interpreted program: the optimised module and everything resolved before it runs.
+
+use super::native::NativeFn;
+use crate::runtime_calls::{self, RtFn};
+use qi_ir::{Function, Inst, Value};
+use std::collections::HashMap;
+use std::sync::atomic::AtomicU64;
+use std::sync::OnceLock;
+
+/// A program the interpreter runs.
+pub struct Interpreted {
+    pub(super) module: qi_ir::Module,
+    /// Addresses of the literal string objects (immortal), by `StrId`.
+    pub(super) strings: Vec<u64>,
+    /// Record descriptors by `LayoutId` (boxed: their addresses are handed to the runtime).
+    #[allow(clippy::vec_box)]
+    pub(super) descs: Vec<Box<qi_rt::record::RecordDesc>>,
+    /// Global slots (plain loads and stores, as compiled code makes).
+    pub(super) globals: Box<[AtomicU64]>,
+    /// Names of globals as immortal strings (uninitialised-global errors), by `GlobalId`.
+    pub(super) global_names: Vec<u64>,
+    /// Per function: does it call Qi functions (so it checks the stack limit on entry,
+    /// as compiled code does)?
+    pub(super) checks_stack: Vec<bool>,
+    /// Publish objects stored into globals and shared containers (the program starts
+    /// green threads), as compiled code does.
+    pub(super) publish_stores: bool,
+    /// Runtime functions by symbol.
+    natives: HashMap<&'static str, NativeFn>,
+    reflection: qi_rt::library::reflect::ProgramInfo,
+}
+
+/// A program the interpreter cannot run yet.
+#[derive(Debug)]
+pub enum Unsupported {
+    /// It calls C functions of `外部` blocks or takes addresses of variables for them
+    /// (docs/ARCHITECTURE.md "Execution tiers").
+    Foreign,
+}
+
+impl Interpreted {
+    /// Prepare `module` (already optimised) for interpretation.
+    pub fn new(module: qi_ir::Module) -> Result<Interpreted, Unsupported> {
+        if !module.foreign.functions.is_empty() || takes_addresses(&module) {
+            return Err(Unsupported::Foreign);
+        }
+        let strings = module.strings.iter().map(|s| qi_rt::new_immortal_str(s) as u64).collect();
+        let descs = module.layouts.iter().map(crate::record_desc).collect();
+        let globals = module.globals.iter().map(|_| AtomicU64::new(0)).collect();
+        let global_names =
+            module.globals.iter().map(|g| qi_rt::new_immortal_str(&g.name) as u64).collect();
+        let checks_stack = module.functions.iter().map(calls_functions).collect();
+        let publish_stores = crate::translate::uses_green_threads(&module);
+        let symbols: HashMap<&'static str, *const u8> = qi_rt::symbols().into_iter().collect();
+        let mut natives = HashMap::new();
+        for f in used_runtime_functions(&module) {
+            let addr = *symbols.get(f.symbol).unwrap_or_else(|| panic!("{} is unknown", f.symbol));
+            let native = NativeFn::new(addr, f)
+                .unwrap_or_else(|| panic!("{} has too many parameters", f.symbol));
+            natives.insert(f.symbol, native);
+        }
+        let reflection = qi_rt::library::reflect::ProgramInfo {
+            functions: module.reflection.functions.clone(),
+            structs: module.reflection.structs.clone(),
+            enums: module.reflection.enums.clone(),
+        };
+        Ok(Interpreted {
+            module,
+            strings,
+            descs,
+            globals,
+            global_names,
+            checks_stack,
+            publish_stores,
+            natives,
+            reflection,
+        })
+    }
+
+    /// Run the program's `main` as the first green thread on `workers` worker threads.
+    pub fn run_on(self, workers: usize) -> qi_rt::sched::Outcome {
+        qi_rt::library::reflect::register(self.reflection.clone());
+        let program: &'static Interpreted = Box::leak(Box::new(self));
+        super::thread::run(program, workers)
+    }
+
+    /// The resolved runtime function `f`.
+    pub(super) fn native(&self, f: RtFn) -> NativeFn {
+        self.natives[f.symbol]
+    }
+
+    pub(super) fn function(&self, f: qi_ir::FuncId) -> &Function {
+        &self.module.functions[f.index()]
+    }
+}
+
+/// Every runtime function the module's code can call.
+fn used_runtime_functions(module: &qi_ir::Module) -> Vec<RtFn> {
+    use runtime_calls::*;
+    static FIXED: OnceLock<Vec<RtFn>> = OnceLock::new();
+    let fixed = FIXED.get_or_init(|| {
+        vec![
+            PUBLISH,
+            RETAIN,
+            RELEASE,
+            STR_CMP,
+            FLOAT_REM,
+            RECORD_NEW,
+            ARRAY_NEW,
+            RAISE_STACK_OVERFLOW,
+            RAISE_INDEX,
+            RAISE_DIV_ZERO,
+            RAISE_UNINIT_GLOBAL,
+            RAISE_FLOAT_TO_INT,
+            RAISE_INT_TO_CHAR,
+        ]
+    });
+    let mut used = fixed.clone();
+    for f in &module.functions {
+        for inst in f.blocks.iter().flat_map(|b| &b.insts) {
+            if let Inst::Assign { value: Value::Builtin { op, .. }, .. }
+            | Inst::Effect(Value::Builtin { op, .. }) = inst
+            {
+                used.push(runtime_calls::builtin(*op));
+            }
+        }
+    }
+    used
+}
+
+/// Does the program take addresses of variables (`&变量`, for C)? Interpreted locals
+/// live in a growable stack, so their addresses would not stay valid.
+fn takes_addresses(module: &qi_ir::Module) -> bool {
+    module.functions.iter().flat_map(|f| &f.blocks).flat_map(|b| &b.insts).any(|i| {
+        matches!(
+            i,
+            Inst::Assign { value: Value::LocalAddr(_) | Value::GlobalAddr(_), .. }
+                | Inst::Effect(Value::LocalAddr(_) | Value::GlobalAddr(_))
+        )
+    })
+}
+
+/// Does the function call other Qi functions (so that it can take part in recursion)?
+fn calls_functions(f: &Function) -> bool {
+    f.blocks.iter().flat_map(|b| &b.insts).any(|i| {
+        matches!(
+            i,
+            Inst::Assign { value: Value::Call { .. } | Value::CallIndirect { .. }, .. }
+                | Inst::Effect(Value::Call { .. } | Value::CallIndirect { .. })
+        )
+    })
+}

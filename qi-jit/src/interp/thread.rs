@@ -1,0 +1,133 @@
+//! The interpreter on green threads: the entries the scheduler starts threads through,
+//! and the state one green thread's interpreted frames share.
+//!
+//! Interpreted frames live on this state's stacks (`frame`), not on the native stack: the
+//! stack budget an entry is given bounds the bytes they take (locals and saved places),
+//! and a function that calls Qi functions checks it on entry and raises the catchable
+//! 栈溢出 there, as compiled code checks its stack pointer against the pinned register.
+//! An interpreted frame takes more bytes or fewer than a compiled one, so the depth at
+//! which a recursion overflows differs between the tiers.
+//!
+//! Preemption: the monitor's signal only stops generated code, so interpreted code polls
+//! the preemption request itself on loop-closing jumps (every `POLL_EVERY` of them per
+//! green thread, to keep the poll off the hot path), never while an exception is pending.
+
+use super::Interpreted;
+use qi_rt::object::Header;
+use std::sync::atomic::{AtomicPtr, Ordering};
+
+/// Loop-closing jumps between two polls of the preemption request.
+const POLL_EVERY: u32 = 1024;
+
+/// The program the entries run (one interpreted program per process: `run` leaks it).
+static PROGRAM: AtomicPtr<Interpreted> = AtomicPtr::new(std::ptr::null_mut());
+
+fn program() -> &'static Interpreted {
+    let p = PROGRAM.load(Ordering::Acquire);
+    assert!(!p.is_null(), "an interpreted program runs");
+    // SAFETY: set by `run` from a leaked program, never freed.
+    unsafe { &*p }
+}
+
+/// Run `program`'s main function as the first green thread on `workers` workers.
+pub fn run(program: &'static Interpreted, workers: usize) -> qi_rt::sched::Outcome {
+    PROGRAM.store(program as *const Interpreted as *mut Interpreted, Ordering::Release);
+    let entry = qi_rt::sched::Entry { main: enter_main, closure: enter_closure };
+    qi_rt::sched::run_program(entry, workers)
+}
+
+/// Where a caller continues when its callee returns.
+pub struct Frame {
+    pub func: qi_ir::FuncId,
+    pub block: u32,
+    /// The instruction after the call.
+    pub inst: u32,
+    /// Its locals start here on the locals stack.
+    pub base: usize,
+    /// The local that receives the result.
+    pub dst: Option<u32>,
+}
+
+/// The interpreter state of one green thread.
+pub struct Thread {
+    /// The locals of every interpreted frame of this green thread, innermost last.
+    pub stack: Vec<u64>,
+    /// The callers of the running interpreted function, innermost last.
+    pub frames: Vec<Frame>,
+    /// Bytes the frames may take.
+    budget: usize,
+    /// Loop-closing jumps left before the next poll.
+    polls: u32,
+}
+
+impl Thread {
+    fn new(budget: usize) -> Thread {
+        Thread { stack: Vec::new(), frames: Vec::new(), budget, polls: POLL_EVERY }
+    }
+
+    /// Give back most of the memory of stacks that are far larger than what they hold
+    /// (after a deep recursion was unwound), as the runtime gives back the pages of a
+    /// caught overflow (`sched::overflow`).
+    pub fn shrink(&mut self) {
+        const KEEP: usize = 1 << 13;
+        if self.stack.capacity() > KEEP.max(4 * self.stack.len()) {
+            self.stack.shrink_to(KEEP.max(2 * self.stack.len()));
+        }
+        if self.frames.capacity() > KEEP.max(4 * self.frames.len()) {
+            self.frames.shrink_to(KEEP.max(2 * self.frames.len()));
+        }
+    }
+
+    /// Bytes the frames take.
+    fn used(&self) -> usize {
+        self.stack.len() * 8 + self.frames.len() * std::mem::size_of::<Frame>()
+    }
+
+    /// Is the stack budget used up?
+    #[inline]
+    pub fn out_of_stack(&self) -> bool {
+        self.used() >= self.budget
+    }
+
+    /// Bytes of the budget left (what an eager future's body inherits).
+    pub fn stack_left(&self) -> usize {
+        self.budget.saturating_sub(self.used())
+    }
+
+    /// A loop-closing jump: let a waiting green thread in when this one was asked to.
+    #[inline]
+    pub fn poll(&mut self) {
+        self.polls -= 1;
+        if self.polls == 0 {
+            // Between a raise and the landing that takes it, the exception is held per
+            // OS thread: no switch then (as for compiled code, `sched::interrupt`).
+            if qi_rt::exception::is_pending() {
+                self.polls = 1;
+                return;
+            }
+            self.polls = POLL_EVERY;
+            qi_rt::sched::preempt::safepoint();
+        }
+    }
+}
+
+/// `qi_rt::sched::MainEntry`: the program's main function.
+extern "C" fn enter_main(budget: usize) -> u8 {
+    let program = program();
+    let mut thread = Thread::new(budget);
+    let (_, raised) = program.call(&mut thread, program.module.main, &[]);
+    raised as u8
+}
+
+/// `qi_rt::sched::ClosureEntry`: a closure `函数()`.
+///
+/// # Safety
+/// `closure` is a live closure record of this program.
+unsafe extern "C" fn enter_closure(closure: *mut Header, budget: usize) -> u8 {
+    let program = program();
+    let mut thread = Thread::new(budget);
+    // SAFETY: per the caller, slot 0 holds the function (`Value::FuncAddr`).
+    let f = unsafe { super::ops::closure_function(closure as u64) };
+    let (_, raised) = program.call(&mut thread, f, &[closure as u64]);
+    raised as u8
+}
