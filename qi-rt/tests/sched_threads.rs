@@ -17,8 +17,8 @@ static SEEN: Mutex<(usize, usize, usize)> = Mutex::new((0, 0, 0));
 fn scheduler_threads() -> (usize, usize, usize) {
     let mut counts = (0, 0, 0);
     for task in std::fs::read_dir("/proc/self/task").expect("procfs") {
-        let comm = std::fs::read_to_string(task.expect("task").path().join("comm"))
-            .unwrap_or_default();
+        let comm =
+            std::fs::read_to_string(task.expect("task").path().join("comm")).unwrap_or_default();
         let name = comm.trim_end();
         if name.starts_with("qi-worker-") {
             counts.0 += 1;
