@@ -75,7 +75,14 @@ pub(super) struct Sched {
     stealers: Vec<Stealer<Arc<Task>>>,
     /// Per worker: the next slot and the run counter (see `worker`).
     slots: Vec<worker::Slots>,
+    /// The started workers' threads, by index (worker 0 first; the others start together).
     threads: Mutex<Vec<Thread>>,
+    /// The queues of the workers not started yet (see [`start_helpers`]).
+    unstarted: Mutex<Vec<Worker<Arc<Task>>>>,
+    /// Set once the other workers and the monitor are started.
+    helpers_started: AtomicBool,
+    /// Set once the timer thread is started.
+    timer_started: AtomicBool,
     idle: Mutex<Vec<usize>>,
     idle_count: AtomicUsize,
     /// Green threads queued or running.
@@ -130,15 +137,25 @@ pub fn worker_count() -> usize {
 /// returns when it ends. Other green threads are abandoned; with live-object counting on,
 /// the call first waits (briefly) for the still running ones to finish or block, so the
 /// counts are not taken in the middle of their clean-up.
+///
+/// Only the threads the program needs are started: worker 0 at once; the other workers
+/// and the monitor (time slices) when a second green thread starts ([`start_helpers`]);
+/// the timer thread at the first timer. A program that never starts a green thread runs
+/// on two OS threads (this one waiting, worker 0 running `入口`).
 pub fn run_program(entry: Entry, workers: usize) -> Outcome {
     let workers = workers.max(1);
-    let queues: Vec<Worker<Arc<Task>>> = (0..workers).map(|_| Worker::new_fifo()).collect();
+    let mut queues: Vec<Worker<Arc<Task>>> = (0..workers).map(|_| Worker::new_fifo()).collect();
+    let stealers = queues.iter().map(Worker::stealer).collect();
+    let first_queue = queues.remove(0);
     let sched: &'static Sched = Box::leak(Box::new(Sched {
         entry,
         injector: Injector::new(),
-        stealers: queues.iter().map(Worker::stealer).collect(),
+        stealers,
         slots: (0..workers).map(|_| worker::Slots::new()).collect(),
         threads: Mutex::new(Vec::new()),
+        unstarted: Mutex::new(queues),
+        helpers_started: AtomicBool::new(false),
+        timer_started: AtomicBool::new(false),
         idle: Mutex::new(Vec::new()),
         idle_count: AtomicUsize::new(0),
         active: AtomicUsize::new(1),
@@ -149,38 +166,9 @@ pub fn run_program(entry: Entry, workers: usize) -> Outcome {
         ended: Condvar::new(),
         stopping: AtomicBool::new(false),
     }));
-    let spawn = |name: String, f: Box<dyn FnOnce() + Send>| {
-        std::thread::Builder::new()
-            .name(name)
-            .spawn(f)
-            .unwrap_or_else(|e| {
-                crate::error::os_failure("无法启动工作线程", "cannot start a worker thread", &e)
-            })
-            .thread()
-            .clone()
-    };
-    spawn(
-        "qi-timer".into(),
-        Box::new(move || {
-            set_thread_sched(sched);
-            sched.timers.serve()
-        }),
-    );
     let main_task = Arc::new(Task::new(Start::Main, std::ptr::null_mut(), true));
     sched.injector.push(main_task.clone());
-    {
-        let mut threads = sched.threads.lock();
-        for (i, queue) in queues.into_iter().enumerate() {
-            threads.push(spawn(
-                format!("qi-worker-{i}"),
-                Box::new(move || {
-                    set_thread_sched(sched);
-                    worker::worker_main(i, queue)
-                }),
-            ));
-        }
-    }
-    spawn("qi-monitor".into(), Box::new(move || worker::monitor(sched)));
+    sched.threads.lock().push(start_worker(sched, 0, first_queue));
     let mut outcome = sched.outcome.lock();
     while outcome.is_none() {
         sched.ended.wait(&mut outcome);
@@ -203,6 +191,46 @@ pub fn run_program(entry: Entry, workers: usize) -> Outcome {
         t.unpark();
     }
     result
+}
+
+/// Starts an OS thread of the scheduler `s`; a thread that cannot start ends the program
+/// with an error.
+fn start_thread(s: &'static Sched, name: String, f: impl FnOnce() + Send + 'static) -> Thread {
+    std::thread::Builder::new()
+        .name(name)
+        .spawn(move || {
+            set_thread_sched(s);
+            f()
+        })
+        .unwrap_or_else(|e| {
+            crate::error::os_failure("无法启动工作线程", "cannot start a worker thread", &e)
+        })
+        .thread()
+        .clone()
+}
+
+fn start_worker(s: &'static Sched, index: usize, queue: Worker<Arc<Task>>) -> Thread {
+    start_thread(s, format!("qi-worker-{index}"), move || worker::worker_main(index, queue))
+}
+
+/// Before a second green thread is queued: starts the other workers and the monitor,
+/// once. Until then only `入口` runs, alone on worker 0, where nothing needs a time slice
+/// (no other green thread waits) and no other worker could take work.
+fn start_helpers(s: &'static Sched) {
+    if s.helpers_started.load(Ordering::Acquire) || s.helpers_started.swap(true, Ordering::AcqRel) {
+        return;
+    }
+    {
+        // Held while the workers start, so `worker::notify` never sees an idle worker
+        // whose thread handle is not listed yet.
+        let mut threads = s.threads.lock();
+        let queues = std::mem::take(&mut *s.unstarted.lock());
+        for queue in queues {
+            let index = threads.len();
+            threads.push(start_worker(s, index, queue));
+        }
+    }
+    start_thread(s, "qi-monitor".into(), move || worker::monitor(s));
 }
 
 impl Outcome {
@@ -402,7 +430,11 @@ pub fn sleep_for(d: Duration) {
 
 /// Wake the running green thread (case -1) after `after`, if its ticket is still open.
 pub fn add_timer(after: Duration, ticket: u64) {
-    sched().timers.add(Instant::now() + after, current_arc(), ticket);
+    let s = sched();
+    if !s.timer_started.load(Ordering::Acquire) && !s.timer_started.swap(true, Ordering::AcqRel) {
+        start_thread(s, "qi-timer".into(), move || s.timers.serve());
+    }
+    s.timers.add(Instant::now() + after, current_arc(), ticket);
 }
 
 /// The running task as an `Arc` (for wait queues).
@@ -452,6 +484,7 @@ pub unsafe fn spawn_joined(closure: *mut Header) -> i64 {
 /// `closure` is a live closure object `函数()`.
 unsafe fn spawn_task(closure: *mut Header, join: Option<Arc<crate::sync::Join>>) {
     let s = sched();
+    start_helpers(s);
     // SAFETY: per the caller.
     unsafe { publish(closure) };
     // SAFETY: a live closure object.
@@ -478,6 +511,7 @@ unsafe fn spawn_task(closure: *mut Header, join: Option<Arc<crate::sync::Join>>)
 /// `closure` is a live closure object `函数()`, `future` a live future.
 pub unsafe fn spawn_eager(closure: *mut Header, future: *mut Header, stack_left: usize) {
     let s = sched();
+    start_helpers(s);
     // SAFETY: per the caller.
     unsafe {
         publish(closure);
