@@ -142,6 +142,9 @@ pub fn worker_count() -> usize {
 /// and the monitor (time slices) when a second green thread starts ([`start_helpers`]);
 /// the timer thread at the first timer. A program that never starts a green thread runs
 /// on two OS threads (this one waiting, worker 0 running `入口`).
+/// Every scheduler `run_program` made (see there).
+static LEAKED: Mutex<Vec<&'static Sched>> = Mutex::new(Vec::new());
+
 pub fn run_program(entry: Entry, workers: usize) -> Outcome {
     let workers = workers.max(1);
     let mut queues: Vec<Worker<Arc<Task>>> = (0..workers).map(|_| Worker::new_fifo()).collect();
@@ -166,6 +169,9 @@ pub fn run_program(entry: Entry, workers: usize) -> Outcome {
         ended: Condvar::new(),
         stopping: AtomicBool::new(false),
     }));
+    // Leaked on purpose (threads that outlive the program may still read it), and kept
+    // reachable so that memory checkers do not report it lost.
+    LEAKED.lock().push(sched);
     let main_task = Arc::new(Task::new(Start::Main, std::ptr::null_mut(), true));
     sched.injector.push(main_task.clone());
     sched.threads.lock().push(start_worker(sched, 0, first_queue));
