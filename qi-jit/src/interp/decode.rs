@@ -6,7 +6,7 @@
 //! stays `Op::Ir`: the frame runs the IR instruction itself, as before.
 
 use super::Interpreted;
-use qi_ir::{BinOp, Function, Inst, Operand, Terminator, Value};
+use qi_ir::{BinOp, Cmp, Function, Inst, Operand, Terminator, Value};
 
 /// One instruction of a decoded block.
 #[derive(Clone, Copy)]
@@ -15,12 +15,12 @@ pub enum Op {
     Move { dst: u32, src: u32 },
     /// `dst = bits` (a literal of any type).
     Const { dst: u32, bits: u64 },
-    /// `dst = a op b` on two locals; `op` never raises (`pure`).
-    Binary { op: BinOp, dst: u32, a: u32, b: u32 },
+    /// `dst = a op b` on two locals; `op` never raises.
+    Binary { op: Pure, dst: u32, a: u32, b: u32 },
     /// `dst = a op k` with a constant right operand; `op` never raises with it.
-    BinaryK { op: BinOp, dst: u32, a: u32, k: u64 },
+    BinaryK { op: Pure, dst: u32, a: u32, k: u64 },
     /// `dst = k op b` with a constant left operand; `op` never raises.
-    KBinary { op: BinOp, dst: u32, k: u64, b: u32 },
+    KBinary { op: Pure, dst: u32, k: u64, b: u32 },
     /// A call: the frame reads its callee and arguments from the IR.
     Call,
     /// Anything else: run the IR instruction.
@@ -59,28 +59,64 @@ pub struct Decoded {
     pub blocks: Box<[Block]>,
 }
 
-/// Does `op` compute its result without raising and without the runtime, given that a
-/// constant right operand is `k`?
-fn is_pure(op: BinOp, k: Option<u64>) -> bool {
-    match op {
-        BinOp::IAdd
-        | BinOp::ISub
-        | BinOp::IMul
-        | BinOp::IAnd
-        | BinOp::IOr
-        | BinOp::IXor
-        | BinOp::IShl
-        | BinOp::IShr
-        | BinOp::FAdd
-        | BinOp::FSub
-        | BinOp::FMul
-        | BinOp::FDiv
-        | BinOp::ICmp(_)
-        | BinOp::FCmp(_) => true,
+/// The operations that compute their result without raising and without the runtime,
+/// one level deep (so that running one is a single dispatch).
+#[derive(Clone, Copy)]
+pub enum Pure {
+    IAdd,
+    ISub,
+    IMul,
+    IDiv,
+    IRem,
+    IAnd,
+    IOr,
+    IXor,
+    IShl,
+    IShr,
+    FAdd,
+    FSub,
+    FMul,
+    FDiv,
+    IEq,
+    INe,
+    ILt,
+    ILe,
+    IGt,
+    IGe,
+    /// Float comparisons (ordered: NaN compares false, `!=` included).
+    FCmp(Cmp),
+}
+
+/// `op` as a `Pure` operation, given that a constant right operand is `k`; `None` when it
+/// may raise or needs the runtime.
+fn pure_op(op: BinOp, k: Option<u64>) -> Option<Pure> {
+    Some(match op {
+        BinOp::IAdd => Pure::IAdd,
+        BinOp::ISub => Pure::ISub,
+        BinOp::IMul => Pure::IMul,
+        BinOp::IAnd => Pure::IAnd,
+        BinOp::IOr => Pure::IOr,
+        BinOp::IXor => Pure::IXor,
+        BinOp::IShl => Pure::IShl,
+        BinOp::IShr => Pure::IShr,
+        BinOp::FAdd => Pure::FAdd,
+        BinOp::FSub => Pure::FSub,
+        BinOp::FMul => Pure::FMul,
+        BinOp::FDiv => Pure::FDiv,
+        BinOp::ICmp(c) => match c {
+            Cmp::Eq => Pure::IEq,
+            Cmp::Ne => Pure::INe,
+            Cmp::Lt => Pure::ILt,
+            Cmp::Le => Pure::ILe,
+            Cmp::Gt => Pure::IGt,
+            Cmp::Ge => Pure::IGe,
+        },
+        BinOp::FCmp(c) => Pure::FCmp(c),
         // Only a zero divisor raises.
-        BinOp::IDiv | BinOp::IRem => matches!(k, Some(k) if k != 0),
-        BinOp::FRem | BinOp::SCmp(_) => false,
-    }
+        BinOp::IDiv if matches!(k, Some(k) if k != 0) => Pure::IDiv,
+        BinOp::IRem if matches!(k, Some(k) if k != 0) => Pure::IRem,
+        BinOp::IDiv | BinOp::IRem | BinOp::FRem | BinOp::SCmp(_) => return None,
+    })
 }
 
 impl Interpreted {
@@ -128,16 +164,22 @@ impl Interpreted {
                 (None, None) => Op::Ir,
             },
             Value::Binary(op, a, b) => match (local(a), local(b)) {
-                (Some(a), Some(b)) if is_pure(*op, None) => Op::Binary { op: *op, dst, a, b },
-                (Some(a), None) => match self.constant(b) {
-                    Some(k) if is_pure(*op, Some(k)) => Op::BinaryK { op: *op, dst, a, k },
-                    _ => Op::Ir,
-                },
-                (None, Some(b)) if is_pure(*op, None) => match self.constant(a) {
-                    Some(k) => Op::KBinary { op: *op, dst, k, b },
+                (Some(a), Some(b)) => match pure_op(*op, None) {
+                    Some(op) => Op::Binary { op, dst, a, b },
                     None => Op::Ir,
                 },
-                _ => Op::Ir,
+                (Some(a), None) => match self.constant(b) {
+                    Some(k) => match pure_op(*op, Some(k)) {
+                        Some(op) => Op::BinaryK { op, dst, a, k },
+                        None => Op::Ir,
+                    },
+                    None => Op::Ir,
+                },
+                (None, Some(b)) => match (pure_op(*op, None), self.constant(a)) {
+                    (Some(op), Some(k)) => Op::KBinary { op, dst, k, b },
+                    _ => Op::Ir,
+                },
+                (None, None) => Op::Ir,
             },
             _ => Op::Ir,
         }
@@ -175,34 +217,37 @@ fn decode_term(f: &Function, at: usize, term: &Terminator) -> Term {
     }
 }
 
-/// `x op y` for an operation `is_pure` accepts (with `y` the constant it was given).
-#[inline]
-pub fn pure(op: BinOp, x: u64, y: u64) -> u64 {
+/// `x op y` (with `y` the constant `pure_op` was given for a division).
+#[inline(always)]
+pub fn pure(op: Pure, x: u64, y: u64) -> u64 {
     let (a, b) = (x as i64, y as i64);
     let (fa, fb) = (f64::from_bits(x), f64::from_bits(y));
     match op {
-        BinOp::IAdd => a.wrapping_add(b) as u64,
-        BinOp::ISub => a.wrapping_sub(b) as u64,
-        BinOp::IMul => a.wrapping_mul(b) as u64,
+        Pure::IAdd => a.wrapping_add(b) as u64,
+        Pure::ISub => a.wrapping_sub(b) as u64,
+        Pure::IMul => a.wrapping_mul(b) as u64,
         // `MIN / -1` wraps; `MIN % -1` is 0.
-        BinOp::IDiv => a.wrapping_div(b) as u64,
-        BinOp::IRem => a.wrapping_rem(b) as u64,
-        BinOp::IAnd => x & y,
-        BinOp::IOr => x | y,
-        BinOp::IXor => x ^ y,
+        Pure::IDiv => a.wrapping_div(b) as u64,
+        Pure::IRem => a.wrapping_rem(b) as u64,
+        Pure::IAnd => x & y,
+        Pure::IOr => x | y,
+        Pure::IXor => x ^ y,
         // Shift counts are taken modulo 64.
-        BinOp::IShl => x.wrapping_shl(y as u32),
-        BinOp::IShr => a.wrapping_shr(y as u32) as u64,
-        BinOp::FAdd => (fa + fb).to_bits(),
-        BinOp::FSub => (fa - fb).to_bits(),
-        BinOp::FMul => (fa * fb).to_bits(),
-        BinOp::FDiv => (fa / fb).to_bits(),
-        BinOp::ICmp(c) => super::ops::compare(c, a.cmp(&b)) as u64,
-        BinOp::FCmp(c) => match fa.partial_cmp(&fb) {
-            // Ordered comparisons: NaN compares false, `!=` included.
+        Pure::IShl => x.wrapping_shl(y as u32),
+        Pure::IShr => a.wrapping_shr(y as u32) as u64,
+        Pure::FAdd => (fa + fb).to_bits(),
+        Pure::FSub => (fa - fb).to_bits(),
+        Pure::FMul => (fa * fb).to_bits(),
+        Pure::FDiv => (fa / fb).to_bits(),
+        Pure::IEq => (a == b) as u64,
+        Pure::INe => (a != b) as u64,
+        Pure::ILt => (a < b) as u64,
+        Pure::ILe => (a <= b) as u64,
+        Pure::IGt => (a > b) as u64,
+        Pure::IGe => (a >= b) as u64,
+        Pure::FCmp(c) => match fa.partial_cmp(&fb) {
             None => 0,
             Some(o) => super::ops::compare(c, o) as u64,
         },
-        BinOp::FRem | BinOp::SCmp(_) => unreachable!("not decoded as pure"),
     }
 }
