@@ -45,6 +45,10 @@ pub enum Term {
         then_to: Target,
         else_to: Target,
     },
+    /// Return the value of a local.
+    ReturnLocal(u32),
+    /// Return a constant (0 for functions without a result).
+    ReturnConst(u64),
     /// Anything else: run the IR terminator.
     Ir,
 }
@@ -140,7 +144,7 @@ impl Interpreted {
             .enumerate()
             .map(|(at, b)| Block {
                 ops: b.insts.iter().map(|i| self.decode_inst(i)).collect(),
-                term: decode_term(f, at, &b.term),
+                term: decode_term(f, at, &b.term, |op| self.constant(op)),
             })
             .collect();
         Decoded { blocks }
@@ -187,7 +191,12 @@ impl Interpreted {
 }
 
 /// The terminator of block `at`, its jumps threaded through empty blocks that only jump.
-fn decode_term(f: &Function, at: usize, term: &Terminator) -> Term {
+fn decode_term(
+    f: &Function,
+    at: usize,
+    term: &Terminator,
+    constant: impl Fn(&Operand) -> Option<u64>,
+) -> Term {
     let target = |to: qi_ir::BlockId| {
         let mut from = at;
         let mut to = to.index();
@@ -212,6 +221,15 @@ fn decode_term(f: &Function, at: usize, term: &Terminator) -> Term {
             cond: c.index() as u32,
             then_to: target(*then_to),
             else_to: target(*else_to),
+        },
+        Terminator::Return(op) => match op {
+            Some(_) if f.ret == qi_ir::Type::Void => Term::ReturnConst(0),
+            None => Term::ReturnConst(0),
+            Some(Operand::Local(l)) => Term::ReturnLocal(l.index() as u32),
+            Some(op) => match constant(op) {
+                Some(bits) => Term::ReturnConst(bits),
+                None => Term::Ir,
+            },
         },
         _ => Term::Ir,
     }

@@ -187,6 +187,8 @@ impl Interpreted {
                         else_to
                     }
                 }
+                Term::ReturnLocal(l) => return Exit::Returned(thread.stack[base + l as usize]),
+                Term::ReturnConst(bits) => return Exit::Returned(bits),
                 Term::Ir => match &block.term {
                     Terminator::Jump(to) => {
                         Target { block: to.index() as u32, back: to.index() <= at.block }
