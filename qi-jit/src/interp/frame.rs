@@ -122,9 +122,11 @@ impl Interpreted {
             let code = &at.code.blocks[at.block];
             let last = block.insts.len().wrapping_sub(1);
             let mut raised = false;
-            while let Some(op) = code.ops.get(at.inst) {
-                let k = at.inst;
-                at.inst += 1;
+            // The next instruction, kept out of `at` until a call needs the place.
+            let mut next = at.inst;
+            while let Some(op) = code.ops.get(next) {
+                let k = next;
+                next += 1;
                 let stack = &mut thread.stack;
                 match *op {
                     Op::Move { dst, src } => {
@@ -149,6 +151,7 @@ impl Interpreted {
                         continue;
                     }
                     Op::Call => {
+                        at.inst = next;
                         if self.call_inst(thread, at, &block.insts[k]) {
                             return Exit::Called;
                         }
@@ -178,7 +181,7 @@ impl Interpreted {
                     None => return Exit::Raised,
                 }
             }
-            let next = match code.term {
+            let to = match code.term {
                 Term::Jump(to) => to,
                 Term::Branch { cond, then_to, else_to } => {
                     if thread.stack[base + cond as usize] != 0 {
@@ -213,10 +216,10 @@ impl Interpreted {
                 },
             };
             // A jump back (to this or an earlier block) may close a loop.
-            if next.back {
+            if to.back {
                 thread.poll();
             }
-            at.block = next.block as usize;
+            at.block = to.block as usize;
             at.inst = 0;
         }
     }
