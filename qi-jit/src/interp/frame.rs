@@ -13,6 +13,7 @@
 //! appears in stack traces exactly as a compiled one: the trace is built by the IR both
 //! tiers run.
 
+use super::decode::{pure, Decoded, Op, Target, Term};
 use super::ops::Raised;
 use super::thread::{Frame, Thread};
 use super::Interpreted;
@@ -24,6 +25,7 @@ pub type Outcome = (u64, bool);
 /// Where a running function is.
 struct At<'p> {
     func: &'p Function,
+    code: &'p Decoded,
     id: FuncId,
     block: usize,
     /// The next instruction of `block`.
@@ -61,7 +63,7 @@ impl Interpreted {
             self.raise_stack_overflow(func.loc);
             return None;
         }
-        Some(At { func, id: f, block: 0, inst: 0, base })
+        Some(At { func, code: self.decoded(f), id: f, block: 0, inst: 0, base })
     }
 
     /// Run from `at` until the function of `at` returns.
@@ -83,6 +85,7 @@ impl Interpreted {
                 let func = self.function(caller.func);
                 at = At {
                     func,
+                    code: self.decoded(caller.func),
                     id: caller.func,
                     block: caller.block as usize,
                     inst: caller.inst as usize,
@@ -112,57 +115,50 @@ impl Interpreted {
 
     /// Run `at`'s function until it returns, raises out of itself, or calls.
     fn exec<'p>(&'p self, thread: &mut Thread, at: &mut At<'p>) -> Exit {
+        let base = at.base;
         loop {
             let f = at.func;
             let block = &f.blocks[at.block];
+            let code = &at.code.blocks[at.block];
             let last = block.insts.len().wrapping_sub(1);
             let mut raised = false;
-            while at.inst < block.insts.len() {
-                let k = at.inst;
-                let inst = &block.insts[k];
-                at.inst += 1;
-                let call = match inst {
-                    Inst::Assign { dst, value: Value::Call { func, args, .. } } => {
-                        Some((*func, None, args, Some(dst.0)))
+            // The next instruction, kept out of `at` until a call needs the place.
+            let mut next = at.inst;
+            while let Some(op) = code.ops.get(next) {
+                let k = next;
+                next += 1;
+                let stack = &mut thread.stack;
+                match *op {
+                    Op::Move { dst, src } => {
+                        stack[base + dst as usize] = stack[base + src as usize];
+                        continue;
                     }
-                    Inst::Effect(Value::Call { func, args, .. }) => Some((*func, None, args, None)),
-                    Inst::Assign { dst, value: Value::CallIndirect { callee, args, .. } } => {
-                        let (func, closure) = self.closure_callee(thread, at.base, callee);
-                        Some((func, Some(closure), args, Some(dst.0)))
+                    Op::Const { dst, bits } => {
+                        stack[base + dst as usize] = bits;
+                        continue;
                     }
-                    Inst::Effect(Value::CallIndirect { callee, args, .. }) => {
-                        let (func, closure) = self.closure_callee(thread, at.base, callee);
-                        Some((func, Some(closure), args, None))
+                    Op::Binary { op, dst, a, b } => {
+                        let (x, y) = (stack[base + a as usize], stack[base + b as usize]);
+                        stack[base + dst as usize] = pure(op, x, y);
+                        continue;
                     }
-                    _ => None,
-                };
-                if let Some((callee, closure, args, dst)) = call {
-                    let frame = thread.stack.len();
-                    if let Some(c) = closure {
-                        thread.stack.push(c);
+                    Op::BinaryK { op, dst, a, k } => {
+                        stack[base + dst as usize] = pure(op, stack[base + a as usize], k);
+                        continue;
                     }
-                    for a in args {
-                        let v = self.operand(thread, at.base, a);
-                        thread.stack.push(v);
+                    Op::KBinary { op, dst, k, b } => {
+                        stack[base + dst as usize] = pure(op, k, stack[base + b as usize]);
+                        continue;
                     }
-                    match self.enter(thread, callee, frame) {
-                        Some(next) => {
-                            thread.frames.push(Frame {
-                                func: at.id,
-                                block: at.block as u32,
-                                inst: at.inst as u32,
-                                base: at.base,
-                                dst,
-                            });
-                            *at = next;
+                    Op::Call => {
+                        at.inst = next;
+                        if self.call_inst(thread, at, &block.insts[k]) {
                             return Exit::Called;
                         }
-                        None => {
-                            thread.stack.truncate(frame);
-                            raised = true;
-                            break;
-                        }
+                        raised = true;
+                        break;
                     }
+                    Op::Ir => {}
                 }
                 // Where an operation that fails reports itself: the position of the
                 // block's raising last instruction, else the function's.
@@ -170,7 +166,7 @@ impl Interpreted {
                     Some(u) if k == last => u.loc,
                     _ => f.loc,
                 };
-                if let Err(Raised) = self.inst(thread, f, at.base, inst, loc) {
+                if let Err(Raised) = self.inst(thread, f, base, &block.insts[k], loc) {
                     raised = true;
                     break;
                 }
@@ -185,32 +181,91 @@ impl Interpreted {
                     None => return Exit::Raised,
                 }
             }
-            let next = match &block.term {
-                Terminator::Jump(to) => to.index(),
-                Terminator::Branch { cond, then_to, else_to } => {
-                    if self.operand(thread, at.base, cond) != 0 {
-                        then_to.index()
+            let to = match code.term {
+                Term::Jump(to) => to,
+                Term::Branch { cond, then_to, else_to } => {
+                    if thread.stack[base + cond as usize] != 0 {
+                        then_to
                     } else {
-                        else_to.index()
+                        else_to
                     }
                 }
-                Terminator::Return(op) => {
-                    return Exit::Returned(match op {
-                        Some(op) if f.ret != qi_ir::Type::Void => self.operand(thread, at.base, op),
-                        _ => 0,
-                    });
-                }
-                Terminator::Unwind => return Exit::Raised,
-                Terminator::Unreachable => {
-                    unreachable!("{}: an unreachable block was reached", f.name)
-                }
+                Term::ReturnLocal(l) => return Exit::Returned(thread.stack[base + l as usize]),
+                Term::ReturnConst(bits) => return Exit::Returned(bits),
+                Term::Ir => match &block.term {
+                    Terminator::Jump(to) => {
+                        Target { block: to.index() as u32, back: to.index() <= at.block }
+                    }
+                    Terminator::Branch { cond, then_to, else_to } => {
+                        let to =
+                            if self.operand(thread, base, cond) != 0 { then_to } else { else_to };
+                        Target { block: to.index() as u32, back: to.index() <= at.block }
+                    }
+                    Terminator::Return(op) => {
+                        return Exit::Returned(match op {
+                            Some(op) if f.ret != qi_ir::Type::Void => {
+                                self.operand(thread, base, op)
+                            }
+                            _ => 0,
+                        });
+                    }
+                    Terminator::Unwind => return Exit::Raised,
+                    Terminator::Unreachable => {
+                        unreachable!("{}: an unreachable block was reached", f.name)
+                    }
+                },
             };
             // A jump back (to this or an earlier block) may close a loop.
-            if next <= at.block {
+            if to.back {
                 thread.poll();
             }
-            at.block = next;
+            at.block = to.block as usize;
             at.inst = 0;
+        }
+    }
+
+    /// Start the call `inst` (the instruction before `at`'s place): push the caller's
+    /// place and make the callee `at`. False when it raised instead (stack overflow).
+    fn call_inst<'p>(&'p self, thread: &mut Thread, at: &mut At<'p>, inst: &Inst) -> bool {
+        let (callee, closure, args, dst) = match inst {
+            Inst::Assign { dst, value: Value::Call { func, args, .. } } => {
+                (*func, None, args, Some(dst.0))
+            }
+            Inst::Effect(Value::Call { func, args, .. }) => (*func, None, args, None),
+            Inst::Assign { dst, value: Value::CallIndirect { callee, args, .. } } => {
+                let (func, closure) = self.closure_callee(thread, at.base, callee);
+                (func, Some(closure), args, Some(dst.0))
+            }
+            Inst::Effect(Value::CallIndirect { callee, args, .. }) => {
+                let (func, closure) = self.closure_callee(thread, at.base, callee);
+                (func, Some(closure), args, None)
+            }
+            _ => unreachable!("{}: decoded as a call", at.func.name),
+        };
+        let frame = thread.stack.len();
+        if let Some(c) = closure {
+            thread.stack.push(c);
+        }
+        for a in args {
+            let v = self.operand(thread, at.base, a);
+            thread.stack.push(v);
+        }
+        match self.enter(thread, callee, frame) {
+            Some(next) => {
+                thread.frames.push(Frame {
+                    func: at.id,
+                    block: at.block as u32,
+                    inst: at.inst as u32,
+                    base: at.base,
+                    dst,
+                });
+                *at = next;
+                true
+            }
+            None => {
+                thread.stack.truncate(frame);
+                false
+            }
         }
     }
 

@@ -6,6 +6,7 @@
 //! * `native` — calling a runtime entry point by address.
 //! * `program` — what a run needs: the module, literals, record descriptors, globals,
 //!   the runtime functions resolved once.
+//! * `decode` — the pre-decoded form of each function, built on its first call.
 //! * `frame` — running functions: blocks and terminators, calls and returns without
 //!   native recursion, the exception protocol.
 //! * `ops` — instructions and values.
@@ -15,6 +16,7 @@
 //!   stack limit, preemption poll).
 
 mod builtins;
+mod decode;
 mod frame;
 mod native;
 mod ops;

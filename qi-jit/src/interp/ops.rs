@@ -335,7 +335,7 @@ impl Interpreted {
     }
 }
 
-fn compare(c: Cmp, o: std::cmp::Ordering) -> bool {
+pub(super) fn compare(c: Cmp, o: std::cmp::Ordering) -> bool {
     use std::cmp::Ordering::*;
     match c {
         Cmp::Eq => o == Equal,

@@ -1,5 +1,6 @@
 //! An interpreted program: the optimised module and everything resolved before it runs.
 
+use super::decode::Decoded;
 use super::native::NativeFn;
 use crate::runtime_calls::{self, RtFn};
 use qi_ir::{Function, Inst, Value};
@@ -25,6 +26,8 @@ pub struct Interpreted {
     /// Publish objects stored into globals and shared containers (the program starts
     /// green threads), as compiled code does.
     pub(super) publish_stores: bool,
+    /// Each function's pre-decoded form, built when it is first interpreted.
+    decoded: Box<[OnceLock<Decoded>]>,
     /// Runtime functions by symbol.
     natives: HashMap<&'static str, NativeFn>,
     reflection: qi_rt::library::reflect::ProgramInfo,
@@ -65,13 +68,14 @@ impl Interpreted {
             enums: module.reflection.enums.clone(),
         };
         Ok(Interpreted {
-            module,
             strings,
             descs,
             globals,
             global_names,
             checks_stack,
             publish_stores,
+            decoded: module.functions.iter().map(|_| OnceLock::new()).collect(),
+            module,
             natives,
             reflection,
         })
@@ -91,6 +95,11 @@ impl Interpreted {
 
     pub(super) fn function(&self, f: qi_ir::FuncId) -> &Function {
         &self.module.functions[f.index()]
+    }
+
+    /// The pre-decoded form of `f`, decoded on first use.
+    pub(super) fn decoded(&self, f: qi_ir::FuncId) -> &Decoded {
+        self.decoded[f.index()].get_or_init(|| self.decode(self.function(f)))
     }
 }
 
