@@ -49,6 +49,17 @@ pub const RAISE_FLOAT_TO_INT: RtFn = rt("qi_raise_float_to_int", &[F64, I32, I32
 pub const RAISE_INT_TO_CHAR: RtFn = rt("qi_raise_int_to_char", &[I64, I32, I32], None);
 /// Foreign calls (`crate::foreign`): a NUL-terminated copy of a string argument, its
 /// release, and a returned `char*` copied into a string.
+/// The element kind `qi_array_new` takes for an array of `elem` (both tiers pass it).
+pub fn array_elem_kind(elem: &qi_ir::Type) -> u16 {
+    if *elem == qi_ir::Type::Bool {
+        qi_rt::array::ELEM_BYTE
+    } else if elem.is_rc() {
+        qi_rt::array::ELEM_OBJECT
+    } else {
+        qi_rt::array::ELEM_SCALAR
+    }
+}
+
 pub const FFI_CSTR: RtFn = rt("qi_ffi_cstr", &[I64], Some(I64));
 pub const FFI_CSTR_FREE: RtFn = rt("qi_ffi_cstr_free", &[I64, I64], None);
 pub const FFI_STR_FROM_C: RtFn = rt("qi_ffi_str_from_c", &[I64], Some(I64));

@@ -93,7 +93,7 @@ pub enum Pure {
 
 /// `op` as a `Pure` operation, given that a constant right operand is `k`; `None` when it
 /// may raise or needs the runtime.
-fn pure_op(op: BinOp, k: Option<u64>) -> Option<Pure> {
+pub(super) fn pure_op(op: BinOp, k: Option<u64>) -> Option<Pure> {
     Some(match op {
         BinOp::IAdd => Pure::IAdd,
         BinOp::ISub => Pure::ISub,

@@ -2,6 +2,7 @@
 //! on 64-bit locals (integers as themselves, floats by their bits, booleans 0/1,
 //! characters as code points, objects as addresses).
 
+use super::decode;
 use super::thread::Thread;
 use super::Interpreted;
 use crate::runtime_calls as rc;
@@ -219,13 +220,7 @@ impl Interpreted {
             }
             Value::NewArray { elem, len, loc } => {
                 let len = self.operand(thread, base, len);
-                let kind = if *elem == Type::Bool {
-                    qi_rt::array::ELEM_BYTE
-                } else if elem.is_rc() {
-                    qi_rt::array::ELEM_OBJECT
-                } else {
-                    qi_rt::array::ELEM_SCALAR
-                };
+                let kind = rc::array_elem_kind(elem);
                 let args = [len, kind as u64, loc.file as u64, loc.line as u64];
                 // SAFETY: a length and an element kind, as compiled code passes them.
                 let r = unsafe { self.native(rc::ARRAY_NEW).call(&args) };
@@ -267,44 +262,19 @@ impl Interpreted {
     }
 
     fn binary(&self, op: BinOp, x: u64, y: u64, loc: Loc) -> Step<u64> {
-        let (a, b) = (x as i64, y as i64);
-        let (fa, fb) = (f64::from_bits(x), f64::from_bits(y));
+        // One definition of the arithmetic: what cannot raise nor needs the runtime is the
+        // decoded form's (a division with a non-zero divisor included).
+        if let Some(p) = decode::pure_op(op, Some(y)) {
+            return Ok(decode::pure(p, x, y));
+        }
         Ok(match op {
-            BinOp::IAdd => a.wrapping_add(b) as u64,
-            BinOp::ISub => a.wrapping_sub(b) as u64,
-            BinOp::IMul => a.wrapping_mul(b) as u64,
-            BinOp::IDiv | BinOp::IRem => {
-                if b == 0 {
-                    return Err(self.raise(rc::RAISE_DIV_ZERO, &[], loc));
-                }
-                // `MIN / -1` wraps; `MIN % -1` is 0.
-                if op == BinOp::IDiv {
-                    a.wrapping_div(b) as u64
-                } else {
-                    a.wrapping_rem(b) as u64
-                }
-            }
-            BinOp::IAnd => x & y,
-            BinOp::IOr => x | y,
-            BinOp::IXor => x ^ y,
-            // Shift counts are taken modulo 64.
-            BinOp::IShl => x.wrapping_shl(y as u32),
-            BinOp::IShr => a.wrapping_shr(y as u32) as u64,
-            BinOp::FAdd => (fa + fb).to_bits(),
-            BinOp::FSub => (fa - fb).to_bits(),
-            BinOp::FMul => (fa * fb).to_bits(),
-            BinOp::FDiv => (fa / fb).to_bits(),
+            BinOp::IDiv | BinOp::IRem => return Err(self.raise(rc::RAISE_DIV_ZERO, &[], loc)),
             BinOp::FRem => self.rt(rc::FLOAT_REM, &[x, y]),
-            BinOp::ICmp(c) => compare(c, a.cmp(&b)) as u64,
-            BinOp::FCmp(c) => match fa.partial_cmp(&fb) {
-                // Ordered comparisons: NaN compares false, `!=` included.
-                None => 0,
-                Some(o) => compare(c, o) as u64,
-            },
             BinOp::SCmp(c) => {
                 let ord = self.rt(rc::STR_CMP, &[x, y]) as i64;
                 compare(c, ord.cmp(&0)) as u64
             }
+            _ => unreachable!("{op:?} is pure"),
         })
     }
 
