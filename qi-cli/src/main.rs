@@ -2,7 +2,9 @@
 
 mod foreign;
 mod loader;
+mod log;
 mod render;
+mod stats;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use qi_syntax::{Diagnostic, Lang};
@@ -47,6 +49,15 @@ enum Command {
         /// `入口` starts (the default), `off` interprets them all (also `QI_JIT=…`).
         #[arg(long, value_enum)]
         jit: Option<JitMode>,
+        /// At exit, print to stderr how many functions were interpreted and compiled,
+        /// the compile time, and when the program first printed.
+        #[arg(long)]
+        stats: bool,
+        /// Log the engine's events to stderr (each tier-up with its reason, compile time
+        /// and code size): a level such as `debug`, or filter directives such as
+        /// `qi::tier=debug` (also `QI_LOG=…`).
+        #[arg(long, value_name = "LEVEL")]
+        log: Option<String>,
         /// The program's entry file.
         file: PathBuf,
         /// Arguments passed to the program (`命令行参数()`).
@@ -101,10 +112,15 @@ enum Emit {
 }
 
 fn main() -> ExitCode {
+    qi_rt::timing::mark_start();
     let cli = Cli::parse();
     let lang = Lang::from_env();
     match cli.command {
-        Command::Run { emit, leak_report, jit, file, args } => {
+        Command::Run { emit, leak_report, jit, stats, log, file, args } => {
+            if let Err(message) = log::init(log.as_deref(), lang) {
+                qi_rt::output::write_stderr_line(&message);
+                return ExitCode::from(1);
+            }
             let leak_report =
                 leak_report || std::env::var_os("QI_LEAK_REPORT").is_some_and(|v| v == "1");
             let tier = match tier(jit) {
@@ -119,7 +135,7 @@ fn main() -> ExitCode {
                     return ExitCode::from(1);
                 }
             };
-            run(file, args, emit, leak_report, tier, lang)
+            run(file, args, emit, leak_report, stats, tier, lang)
         }
         Command::Check { syntax, file } => {
             ExitCode::from(run_on_qi_stack(move || check(&file, syntax, lang)).unwrap_or(70))
@@ -198,6 +214,7 @@ fn run(
     args: Vec<String>,
     emit: Option<Emit>,
     leak_report: bool,
+    stats: bool,
     tier: qi_jit::Tier,
     lang: Lang,
 ) -> ExitCode {
@@ -255,6 +272,9 @@ fn run(
     if status == 0 && leak_report {
         qi_rt::finish();
         print_leak_report(lang);
+    }
+    if stats {
+        stats::print(lang);
     }
     // Other green threads may still be running on the workers: end the process without
     // running exit-time destructors under their feet (output is flushed first).

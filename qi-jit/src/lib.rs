@@ -10,6 +10,7 @@ mod foreign;
 mod green;
 mod interp;
 mod runtime_calls;
+pub mod stats;
 mod stubs;
 mod translate;
 
@@ -342,6 +343,7 @@ pub fn compile(module: &qi_ir::Module, opts: &Options) -> Result<Program, JitErr
         callbacks: Vec::new(),
     };
     for (i, f) in module.functions.iter().enumerate() {
+        let started = std::time::Instant::now();
         ctx.func.signature = qi_signature(f, call_conv);
         ctx.func.name = UserFuncName::user(0, i as u32);
         let b = FunctionBuilder::new(&mut ctx.func, &mut fctx);
@@ -351,7 +353,9 @@ pub fn compile(module: &qi_ir::Module, opts: &Options) -> Result<Program, JitErr
             .jit
             .define_function(ids[i], &mut ctx)
             .map_err(|e| JitError(format!("{}: {e:?}", f.name)))?;
-        code_sizes.push(ctx.compiled_code().map_or(0, |c| c.code_info().total_size as usize));
+        let size = ctx.compiled_code().map_or(0, |c| c.code_info().total_size as usize);
+        code_sizes.push(size);
+        stats::compiled(&f.name, stats::Reason::Eager, started.elapsed(), size);
         if opts.disasm {
             if let Some(code) = ctx.compiled_code().and_then(|c| c.vcode.as_ref()) {
                 eprintln!("; {}\n{code}", f.name);

@@ -40,6 +40,7 @@ pub mod stdio;
 pub mod string;
 pub mod symbols;
 pub mod sync;
+pub mod timing;
 pub mod trace;
 
 #[cfg(test)]

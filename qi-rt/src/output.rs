@@ -161,12 +161,14 @@ fn check_stdout(result: io::Result<()>) {
 
 /// Queues bytes of complete lines (or a final fragment) for standard output.
 fn push_stdout(bytes: &[u8]) {
+    crate::timing::note_output();
     let result = stdout_batch().push(bytes);
     check_stdout(result);
 }
 
 /// Prints what `render` appends to the calling thread's line.
 fn print_with(render: impl FnOnce(&mut Vec<u8>)) {
+    crate::timing::note_output();
     let mut render = Some(render);
     let done = THREAD_LINE.try_with(|t| match t.0.try_borrow_mut() {
         Ok(mut line) => {
@@ -244,6 +246,7 @@ pub fn write_stdout(bytes: &[u8]) {
 /// Writes to stderr after flushing stdout (so that messages appear after the output that
 /// preceded them).
 pub fn write_stderr(bytes: &[u8]) {
+    crate::timing::note_output();
     flush_all();
     stdio::write_all(Stream::Stderr, bytes);
 }

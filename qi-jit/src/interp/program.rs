@@ -99,7 +99,11 @@ impl Interpreted {
 
     /// The pre-decoded form of `f`, decoded on first use.
     pub(super) fn decoded(&self, f: qi_ir::FuncId) -> &Decoded {
-        self.decoded[f.index()].get_or_init(|| self.decode(self.function(f)))
+        self.decoded[f.index()].get_or_init(|| {
+            let function = self.function(f);
+            crate::stats::interpreted(&function.name);
+            self.decode(function)
+        })
     }
 }
 

@@ -1,0 +1,96 @@
+//! `qi run --stats` and `QI_LOG` / `--log`: what the engine reports about its tiers.
+//! (Times vary from run to run, so these check the shape and the counts, not the times.)
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+const PROGRAM: &str = "函数 加(a: 整数, b: 整数): 整数 { 返回 a + b; }\n\
+                       函数 入口() { 打印行(加(1, 2)); }\n";
+
+fn program() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("qi-engine-log-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("加法.qi");
+    std::fs::write(&path, PROGRAM).unwrap();
+    path
+}
+
+fn qi(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_qi"));
+    cmd.args(args).arg(program()).env_remove("QI_LOG").env_remove("QI_JIT").env("QI_LANG", "en");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().unwrap()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// The two counts of a `qi stats:` line.
+fn counts(line: &str) -> (u64, u64) {
+    let rest = line.strip_prefix("qi stats: ").unwrap_or_else(|| panic!("{line}"));
+    let (interpreted, rest) = rest.split_once(" functions interpreted, ").expect(line);
+    let (compiled, _) = rest.split_once(" compiled (").expect(line);
+    (interpreted.parse().unwrap(), compiled.parse().unwrap())
+}
+
+#[test]
+fn stats_count_each_tier() {
+    for (mode, interpreted_any, compiled_any) in [("off", true, false), ("eager", false, true)] {
+        let out = qi(&["run", "--stats", "--jit", mode], &[]);
+        assert_eq!(out.status.code(), Some(0), "{out:?}");
+        assert_eq!(String::from_utf8_lossy(&out.stdout), "3\n");
+        let err = stderr(&out);
+        let line = err.trim_end();
+        assert_eq!(err.lines().count(), 1, "{err}");
+        let (interpreted, compiled) = counts(line);
+        assert_eq!((interpreted > 0, compiled > 0), (interpreted_any, compiled_any), "{line}");
+        assert!(line.contains("; first output at "), "{line}");
+        assert!(line.contains(" ms; total "), "{line}");
+    }
+}
+
+#[test]
+fn stats_in_chinese() {
+    let out = qi(&["run", "--stats", "--jit", "off"], &[("QI_LANG", "zh")]);
+    assert!(stderr(&out).starts_with("qi 统计：解释执行的函数 "), "{out:?}");
+}
+
+#[test]
+fn no_stats_or_log_unless_asked() {
+    for mode in ["off", "eager"] {
+        let out = qi(&["run", "--jit", mode], &[]);
+        assert_eq!(String::from_utf8_lossy(&out.stdout), "3\n");
+        assert_eq!(stderr(&out), "", "{mode}");
+    }
+}
+
+#[test]
+fn log_shows_each_compilation() {
+    for (args, env) in [
+        (&["run", "--jit", "eager"][..], &[("QI_LOG", "debug")][..]),
+        (&["run", "--jit", "eager", "--log", "qi::tier=debug"], &[]),
+    ] {
+        let out = qi(args, env);
+        assert_eq!(String::from_utf8_lossy(&out.stdout), "3\n");
+        let err = stderr(&out);
+        let line = err
+            .lines()
+            .find(|l| l.contains("qi::tier: compiled function=\"加\""))
+            .unwrap_or_else(|| panic!("{args:?} {env:?}: {err}"));
+        assert!(line.contains("reason=\"eager\" micros="), "{line}");
+        assert!(line.contains(" bytes="), "{line}");
+    }
+    let out = qi(&["run", "--jit", "off", "--log", "debug"], &[]);
+    assert!(stderr(&out).contains("qi::tier: interpreted function=\"加\""), "{out:?}");
+}
+
+#[test]
+fn bad_log_filter_is_reported() {
+    let out = qi(&["run"], &[("QI_LOG", "x=[")]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    assert!(stderr(&out).starts_with("qi: QI_LOG x=[: not a log level or filter"), "{out:?}");
+}
