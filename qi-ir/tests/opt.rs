@@ -11,9 +11,9 @@ mod common;
 
 use common::interp::{self, Limits, Outcome};
 use common::known_bugs::known_bug;
-use common::validate::validate;
 use common::{module_of, programs};
 use proptest::prelude::*;
+use qi_ir::validate::validate;
 use qi_ir::*;
 
 fn optimized(m: &Module) -> Module {
@@ -827,6 +827,35 @@ fn interpreter_faults_when_the_ir_mishandles_the_pending_exception() {
     assert!(fault(f, vec!["x"]).contains("freed"));
 }
 
+/// The IR a tier is given (`opt::runnable`) is validated in debug builds, as lowered and
+/// after the optimisations: a fault is an error naming the stage, the function and the
+/// instruction (`qi run` reports it as an internal error), never a silent wrong run.
+#[test]
+fn invalid_ir_given_to_a_tier_is_an_error_naming_the_function_and_instruction() {
+    let m = module_of("函数 加一(x: 整数): 整数 { 返回 x + 1; } 函数 入口() { 打印行(加一(1)); }");
+    let id = func_id(&m, "加一");
+    assert!(opt::runnable(&m, true).is_ok());
+    // The lowering's `_2 = IAdd _0, 1` made to add a float.
+    let mut bad = m.clone();
+    let inst = bad.functions[id.index()].blocks[0]
+        .insts
+        .iter_mut()
+        .find(|i| matches!(i, Inst::Assign { value: Value::Binary(BinOp::IAdd, ..), .. }))
+        .expect("the addition");
+    let Inst::Assign { value: Value::Binary(_, _, rhs), .. } = inst else { unreachable!() };
+    *rhs = Operand::Float(1.0);
+    let e = opt::runnable(&bad, true).expect_err("invalid IR must not pass in a debug build");
+    assert_eq!(e.stage, "as lowered");
+    assert_eq!(e.function, format!("f{} 加一", id.0));
+    assert!(e.detail.starts_with("b0["), "{e}");
+    assert!(e.detail.contains("`_") && e.detail.contains("IAdd _0, 1.0`"), "{e}");
+    assert!(e.detail.contains("expected 整数"), "{e}");
+    let text = e.to_string();
+    assert!(text.starts_with("invalid IR as lowered in f"), "{text}");
+    // Without optimisation too (`--no-opt`).
+    assert_eq!(opt::runnable(&bad, false).unwrap_err(), e);
+}
+
 #[test]
 fn validator_checks_exceptional_edges() {
     let print = Inst::Effect(builtin(Builtin::PrintNewline, vec![]));
@@ -839,7 +868,7 @@ fn validator_checks_exceptional_edges() {
     );
     let m = handbuilt(vec![ok.clone()], vec!["x"]);
     validate(&m).unwrap();
-    let bad = |f: Function| validate(&handbuilt(vec![f], vec!["x"])).unwrap_err();
+    let bad = |f: Function| validate(&handbuilt(vec![f], vec!["x"])).unwrap_err().to_string();
     // The edge leads out of range.
     let mut f = ok.clone();
     f.blocks[0].unwind = Some(Unwind { to: BlockId(7), loc: Loc::default() });

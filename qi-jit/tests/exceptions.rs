@@ -15,8 +15,6 @@ mod common;
 mod interp;
 #[path = "../../qi-ir/tests/common/known_bugs.rs"]
 mod known_bugs;
-#[path = "../../qi-ir/tests/common/validate.rs"]
-mod validate;
 
 use common::{child_main, run_child, ChildOutput, Prepared};
 use interp::{Limits, Outcome};
@@ -217,7 +215,7 @@ fn compare(case: &str) -> Result<Option<String>, String> {
     let Some(p) = program(case) else {
         return Ok(Some(format!("{case}: not checked by the checker, skipped")));
     };
-    validate::validate(&p.module).map_err(|e| format!("invalid IR: {e}"))?;
+    qi_ir::validate::validate(&p.module).map_err(|e| format!("invalid IR: {e}"))?;
     let args: Vec<&str> = p.args.iter().map(String::as_str).collect();
     let source = interp::run_in(&p.module, Limits::default(), &[], &args, p.english);
     // `qi_jit::compile` optimises first: compare with the interpreter on that IR.

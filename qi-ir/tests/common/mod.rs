@@ -6,7 +6,6 @@ pub mod checking;
 pub mod interp;
 pub mod known_bugs;
 pub mod mutate;
-pub mod validate;
 
 use std::path::{Path, PathBuf};
 

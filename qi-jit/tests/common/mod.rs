@@ -41,7 +41,7 @@ pub fn child_main(build: impl FnOnce(&str) -> Prepared) {
     let status = std::thread::Builder::new()
         .stack_size(STACK)
         .spawn(move || {
-            let opts = qi_jit::Options { verify: true, disasm: false };
+            let opts = qi_jit::Options { verify: true, ..Default::default() };
             match qi_jit::compile(&module, &opts) {
                 Ok(program) => {
                     qi_rt::exception::set_file_names(module.files.clone());
