@@ -4,8 +4,9 @@
 //! by an uncaught exception or a fatal run-time error (which exits the process), so every
 //! case is a whole program run by a child: the test binary re-runs itself with
 //! `QI_JIT_TEST_CASE=<case>` and only the test named `child_entry` (which calls
-//! `child_main`), which builds the case's module, compiles it with `qi_jit::compile`, runs
-//! it on a thread whose stack bounds the runtime knows, and exits like `qi run`: status 0,
+//! `child_main`), which builds the case's module, prepares it with `qi_jit::prepare` in the
+//! mode `QI_JIT_TEST_MODE` names (`MODES`; default: the eager JIT), runs it on a thread
+//! whose stack bounds the runtime knows, and exits like `qi run`: status 0,
 //! or 2 after printing the report of an uncaught exception. Its last stderr line gives the
 //! live-object counts (`[live] 字符串 数组 结构体 枚举 闭包 异常`), taken after the run (and
 //! after the driver released an uncaught exception).
@@ -16,6 +17,16 @@ use std::io::Write;
 use std::process::Command;
 
 pub const CHILD_ENV: &str = "QI_JIT_TEST_CASE";
+/// The mode a child runs its case in (a name of `MODES`).
+pub const MODE_ENV: &str = "QI_JIT_TEST_MODE";
+
+/// The ways a child can run a program: (name, tier, optimised IR). The first is the
+/// default.
+pub const MODES: &[(&str, qi_jit::Tier, bool)] = &[
+    ("eager", qi_jit::Tier::Eager, true),
+    ("off", qi_jit::Tier::Off, true),
+    ("off-unoptimised", qi_jit::Tier::Off, false),
+];
 const MARKER: &str = "\u{1}QI-JIT-CHILD-OUTPUT\n";
 const LIVE: &str = "[live] ";
 
@@ -31,6 +42,9 @@ pub struct Prepared {
 pub fn child_main(build: impl FnOnce(&str) -> Prepared) {
     let Ok(name) = std::env::var(CHILD_ENV) else { return };
     let Prepared { module, args } = build(&name);
+    let mode = std::env::var(MODE_ENV).unwrap_or_else(|_| MODES[0].0.to_string());
+    let &(_, tier, optimize) =
+        MODES.iter().find(|m| m.0 == mode).unwrap_or_else(|| panic!("no mode {mode}"));
     let mut out = std::io::stdout();
     out.write_all(MARKER.as_bytes()).unwrap();
     out.flush().unwrap();
@@ -41,8 +55,8 @@ pub fn child_main(build: impl FnOnce(&str) -> Prepared) {
     let status = std::thread::Builder::new()
         .stack_size(STACK)
         .spawn(move || {
-            let opts = qi_jit::Options { verify: true, ..Default::default() };
-            match qi_jit::compile(&module, &opts) {
+            let opts = qi_jit::Options { verify: true, optimize, ..Default::default() };
+            match qi_jit::prepare(&module, tier, &opts) {
                 Ok(program) => {
                     qi_rt::exception::set_file_names(module.files.clone());
                     program.run().report()
