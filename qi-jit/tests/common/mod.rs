@@ -19,6 +19,11 @@ use std::process::Command;
 pub const CHILD_ENV: &str = "QI_JIT_TEST_CASE";
 /// The mode a child runs its case in (a name of `MODES`).
 pub const MODE_ENV: &str = "QI_JIT_TEST_MODE";
+/// A time limit for the child's run, in milliseconds (unset: none); a child past it exits
+/// with `LIMIT_STATUS` (for programs that may loop forever, whose test is then
+/// inconclusive).
+pub const LIMIT_ENV: &str = "QI_JIT_TEST_LIMIT_MS";
+pub const LIMIT_STATUS: i32 = 124;
 
 /// The ways a child can run a program: (name, tier, optimised IR). The first is the
 /// default.
@@ -41,6 +46,12 @@ pub struct Prepared {
 /// nothing in a normal test run.
 pub fn child_main(build: impl FnOnce(&str) -> Prepared) {
     let Ok(name) = std::env::var(CHILD_ENV) else { return };
+    if let Some(ms) = std::env::var(LIMIT_ENV).ok().and_then(|v| v.parse().ok()) {
+        std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(ms));
+            std::process::exit(LIMIT_STATUS);
+        });
+    }
     let Prepared { module, args } = build(&name);
     let mode = std::env::var(MODE_ENV).unwrap_or_else(|_| MODES[0].0.to_string());
     let &(_, tier, optimize) =
@@ -71,7 +82,8 @@ pub fn child_main(build: impl FnOnce(&str) -> Prepared) {
         .join()
         .unwrap_or(71);
     qi_rt::finish();
-    // The kinds the reference interpreter counts (channels and futures come after them).
+    // Strings, arrays, structs, enums, closures, exceptions (channels and futures come
+    // after them).
     let counts: Vec<String> =
         qi_rt::live_counts().into_iter().take(6).map(|(_, n)| n.to_string()).collect();
     eprintln!("{LIVE}{}", counts.join(" "));
