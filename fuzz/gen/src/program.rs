@@ -5,15 +5,18 @@
 //! raises on NaN, `浮点数转整数` saturates); strings (concatenation, comparison,
 //! length); branches; `对于` and `当` loops with `跳出`/`继续`; arrays (literals, `数组<整数>(n)`
 //! with a negative `n`, indexing in and out of bounds, iteration); a struct (fields read
-//! and written, passed and returned); a global; calls, recursion and mutual recursion;
-//! exceptions (`抛出`, `尝试`/`捕获`/`最终`, raising again from a catch body, uncaught).
+//! and written, passed and returned); a global; closures capturing variables; calls,
+//! recursion (mutual, and one chain 100 calls deep) and `作为 字符` (raising on a
+//! non-scalar); exceptions (`抛出`, `尝试`/`捕获`/`最终`, raising again from a catch body,
+//! uncaught, with collapsed traces).
 //!
 //! Why it terminates: loops run at most a few iterations (`对于` over a literal range or
 //! over an array of at most 5 elements, `当` over a counter the body does not assign);
 //! every function takes a depth `深`, returns at once when it is not positive, and passes
 //! `深 - 1` to every call, while `入口` passes a literal of at most 3; each function body
-//! makes at most a few calls. So the run is short even in the interpreter of a debug
-//! build, and no stack overflows (whose traces depend on the tier's frame sizes).
+//! makes at most a few calls; `链` recurses at most 100 deep; a closure cannot name itself,
+//! so it cannot recurse. So the run is short even in the interpreter of a debug build, and
+//! no stack overflows (whose traces depend on the tier's frame sizes).
 
 use crate::bytes::Bytes;
 use std::fmt::Write;
@@ -42,6 +45,8 @@ enum Ty {
     Point,
     /// `数组<整数>`.
     Arr,
+    /// `函数(整数): 整数`: a closure (only in variables `闭包` statements declare).
+    Fn,
 }
 
 const TYPES: [Ty; 6] = [Ty::Int, Ty::Float, Ty::Bool, Ty::Str, Ty::Point, Ty::Arr];
@@ -55,6 +60,7 @@ impl Ty {
             Ty::Str => "字符串",
             Ty::Point => "点",
             Ty::Arr => "数组<整数>",
+            Ty::Fn => "函数(整数): 整数",
         }
     }
 }
@@ -136,6 +142,8 @@ struct Gen<'a> {
     loops: usize,
     nesting: usize,
     calls_left: usize,
+    /// Scopes below this index belong outside the closure being generated.
+    assign_floor: usize,
     /// The current function's result (`None`: `空`).
     ret: Option<Ty>,
     /// In `入口`: calls pass a literal depth instead of `深 - 1`.
@@ -155,6 +163,7 @@ impl<'a> Gen<'a> {
             loops: 0,
             nesting: 0,
             calls_left: 0,
+            assign_floor: 0,
             ret: None,
             in_entry: false,
             indent: 0,
@@ -180,7 +189,9 @@ impl<'a> Gen<'a> {
     }
 
     fn vars_of(&self, ty: Ty, assignable_only: bool) -> Vec<String> {
-        self.scopes
+        // A closure body assigns only its own variables (it may capture the others).
+        let from = if assignable_only { self.assign_floor } else { 0 };
+        self.scopes[from.min(self.scopes.len())..]
             .iter()
             .flatten()
             .filter(|v| v.ty == ty && (v.assignable || !assignable_only))
@@ -192,6 +203,11 @@ impl<'a> Gen<'a> {
 
     fn program(&mut self) {
         self.out.push_str("包 主程序;\n\n类型 点 { 甲: 整数, 乙: 浮点数 }\n\n变量 总数 = 0;\n");
+        // Deep (but bounded) recursion that may raise at its bottom: uncaught, its trace
+        // shows the repeated frames collapsed.
+        self.out.push_str(
+            "\n函数 链(n: 整数, 底: 整数): 整数 {\n    如果 n <= 0 { 返回 100 / 底; }\n    返回 链(n - 1, 底) + 1;\n}\n",
+        );
         let n = 1 + self.src.below(MAX_FUNCS);
         for i in 0..n {
             let params = (0..self.src.below(4)).map(|_| *self.src.pick(&TYPES)).collect();
@@ -283,7 +299,7 @@ impl<'a> Gen<'a> {
     fn statement(&mut self) {
         let nested_ok = self.nesting < MAX_NESTING;
         // 0 (the input used up) is a print: no nesting, no new choices beyond a leaf.
-        match self.src.below(16) {
+        match self.src.below(17) {
             0 | 1 => self.print(),
             2 | 3 => {
                 let ty = *self.src.pick(&TYPES);
@@ -308,6 +324,7 @@ impl<'a> Gen<'a> {
                 let call = self.call(None);
                 self.line(&format!("{call};"));
             }
+            15 if nested_ok => self.closure(),
             14 if !self.caught.is_empty() => {
                 let e = self.src.pick(&self.caught).clone();
                 let cause = if self.src.chance(1, 2) { ", 异常原因()" } else { "" };
@@ -317,12 +334,40 @@ impl<'a> Gen<'a> {
         }
     }
 
+    /// `变量 f = 闭包(x: 整数): 整数 { … };`: a body of its own (no `跳出` out of it, its
+    /// own `返回`), capturing the variables in scope (never assigning them).
+    fn closure(&mut self) {
+        let (name, param) = (self.fresh("闭"), self.fresh("y"));
+        self.line(&format!("变量 {name} = 闭包({param}: 整数): 整数 {{"));
+        let saved = (self.ret, self.loops, std::mem::take(&mut self.caught), self.assign_floor);
+        self.ret = Some(Ty::Int);
+        self.loops = 0;
+        self.indent += 1;
+        self.nesting += 1;
+        self.assign_floor = self.scopes.len();
+        self.scopes.push(vec![Var { name: param, ty: Ty::Int, assignable: true }]);
+        self.statements(3);
+        let e = self.expr(Ty::Int, 2);
+        self.line(&format!("返回 {e};"));
+        self.scopes.pop();
+        self.nesting -= 1;
+        self.indent -= 1;
+        (self.ret, self.loops, self.caught, self.assign_floor) = saved;
+        self.line("};");
+        self.declare(&name, Ty::Fn, false);
+    }
+
     fn print(&mut self) {
         let n = 1 + self.src.below(3);
         let mut args = vec![format!("\"{}\"", self.next_label())];
         for _ in 0..n {
             let ty = *self.src.pick(&[Ty::Int, Ty::Float, Ty::Bool, Ty::Str]);
             args.push(self.expr(ty, 2));
+        }
+        // A character: `作为 字符` raises unless the integer is a Unicode scalar value.
+        if self.src.chance(1, 6) {
+            let c = self.expr(Ty::Int, 1);
+            args.push(format!("({c} 作为 字符)"));
         }
         // An object is printed through its parts.
         if self.src.chance(1, 4) {
@@ -521,6 +566,10 @@ impl<'a> Gen<'a> {
                 let items: Vec<String> = (0..n).map(|_| self.leaf(Ty::Int)).collect();
                 format!("[{}]", items.join(", "))
             }
+            Ty::Fn => {
+                let y = self.fresh("y");
+                format!("闭包({y}: 整数): 整数 {{ 返回 {y} * 2; }}")
+            }
         }
     }
 
@@ -539,7 +588,16 @@ impl<'a> Gen<'a> {
         }
         let d = depth - 1;
         match ty {
-            Ty::Int => match self.src.below(10) {
+            Ty::Int => match self.src.below(12) {
+                10 if !self.vars_of(Ty::Fn, false).is_empty() => {
+                    let fns = self.vars_of(Ty::Fn, false);
+                    let f = self.src.pick(&fns).clone();
+                    format!("{f}({})", self.expr(Ty::Int, d))
+                }
+                11 => {
+                    let n = self.src.pick(&["0", "1", "5", "30", "100"]).to_string();
+                    format!("链({n}, {})", self.expr(Ty::Int, d))
+                }
                 0..=2 => {
                     let (a, b) = (self.expr(Ty::Int, d), self.expr(Ty::Int, d));
                     let op = self.src.pick(INT_OPS);
@@ -632,6 +690,7 @@ impl<'a> Gen<'a> {
                 }
                 _ => self.call_or_leaf(Ty::Arr),
             },
+            Ty::Fn => self.leaf(Ty::Fn),
         }
     }
 
