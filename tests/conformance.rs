@@ -37,7 +37,8 @@
 //! `QI_CONFORMANCE_JIT=<mode>` runs every program with `QI_JIT=<mode>` (`off`: the
 //! interpreter tier) against the same expectation files. The `conformance_interp` test
 //! runs the suite with `QI_JIT=off` except the programs of [`INTERPRETER_NOT_YET`], which
-//! it lists as ignored.
+//! it lists as ignored; `conformance_unoptimised` does the same on the IR as lowered
+//! (`QI_NO_OPT=1`), so the IR optimisations are checked against every program.
 //! Under `QI_BLESS=1` only the `[1 worker]` run of a `concurrency/` program blesses; its
 //! `[4 workers]` run is ignored (run again without `QI_BLESS` to check it).
 
@@ -83,6 +84,11 @@ pub const INTERPRETER_NOT_YET: &[(&str, &str)] = &[
 
 /// The `QI_JIT` mode every program runs with (`None`: the default).
 static JIT_MODE: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+
+/// More environment for every program, set before `run_suite` (`conformance_unoptimised`:
+/// `QI_NO_OPT=1`); a program's own `// qi-env:` lines still win.
+pub static EXTRA_ENV: std::sync::OnceLock<Vec<(&'static str, &'static str)>> =
+    std::sync::OnceLock::new();
 
 #[allow(dead_code)] // Not the entry point where this file is included (`conformance_interp`).
 fn main() {
@@ -444,6 +450,9 @@ fn run_qi(
     }
     if let Some(n) = workers {
         cmd.env("QI_WORKERS", n.to_string());
+    }
+    for (k, v) in EXTRA_ENV.get().into_iter().flatten() {
+        cmd.env(k, v);
     }
     for (k, v) in &directives.env {
         cmd.env(k, v);

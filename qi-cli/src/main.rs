@@ -41,6 +41,10 @@ enum Command {
         /// Print an intermediate form instead of running.
         #[arg(long, value_enum)]
         emit: Option<Emit>,
+        /// Run (or `--emit ir`) the IR as lowered, without the IR optimisations: for
+        /// testing the optimisations against (also `QI_NO_OPT=1`).
+        #[arg(long)]
+        no_opt: bool,
         /// Print the number of live heap objects by kind to stderr at exit
         /// (also `QI_LEAK_REPORT=1`).
         #[arg(long)]
@@ -105,8 +109,10 @@ fn tier(flag: Option<JitMode>) -> Result<qi_jit::Tier, String> {
 
 #[derive(Clone, Copy, ValueEnum)]
 enum Emit {
-    /// The typed mid-level IR.
+    /// The typed mid-level IR that runs: after the IR optimisations (unless `--no-opt`).
     Ir,
+    /// The typed mid-level IR as lowered from the source, before the optimisations.
+    IrRaw,
     /// The machine code of every function (to stderr).
     Asm,
 }
@@ -116,13 +122,15 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let lang = Lang::from_env();
     match cli.command {
-        Command::Run { emit, leak_report, jit, stats, log, file, args } => {
+        Command::Run { emit, no_opt, leak_report, jit, stats, log, file, args } => {
             if let Err(message) = log::init(log.as_deref(), lang) {
                 qi_rt::output::write_stderr_line(&message);
                 return ExitCode::from(1);
             }
             let leak_report =
                 leak_report || std::env::var_os("QI_LEAK_REPORT").is_some_and(|v| v == "1");
+            let optimize = !(no_opt || std::env::var_os("QI_NO_OPT").is_some_and(|v| v == "1"));
+            let opts = qi_jit::Options { optimize, ..qi_jit::Options::default() };
             let tier = match tier(jit) {
                 Ok(tier) => tier,
                 Err(bad) => {
@@ -135,7 +143,8 @@ fn main() -> ExitCode {
                     return ExitCode::from(1);
                 }
             };
-            run(file, args, emit, leak_report, stats, tier, lang)
+            let flags = RunFlags { emit, leak_report, stats };
+            run(file, args, flags, tier, opts, lang)
         }
         Command::Check { syntax, file } => {
             ExitCode::from(run_on_qi_stack(move || check(&file, syntax, lang)).unwrap_or(70))
@@ -209,15 +218,22 @@ fn front_end(path: &Path, lang: Lang) -> Option<(Vec<loader::LoadedFile>, qi_ir:
     Some((files, checked.module?))
 }
 
-fn run(
-    path: PathBuf,
-    args: Vec<String>,
+/// What `qi run` does besides running.
+struct RunFlags {
     emit: Option<Emit>,
     leak_report: bool,
     stats: bool,
+}
+
+fn run(
+    path: PathBuf,
+    args: Vec<String>,
+    flags: RunFlags,
     tier: qi_jit::Tier,
+    opts: qi_jit::Options,
     lang: Lang,
 ) -> ExitCode {
+    let RunFlags { emit, leak_report, stats } = flags;
     if leak_report {
         qi_rt::enable_live_counts();
     }
@@ -227,12 +243,25 @@ fn run(
     let outcome = run_on_qi_stack(move || {
         let Some((files, module)) = front_end(&path, lang) else { return Stage::Compiled(1) };
         match emit {
-            Some(Emit::Ir) => {
+            Some(Emit::IrRaw) => {
                 qi_rt::output::write_stdout(module.to_string().as_bytes());
                 return Stage::Compiled(0);
             }
+            // What both tiers run (`qi_jit::prepare`).
+            Some(Emit::Ir) => {
+                return match qi_ir::opt::runnable(&module, opts.optimize) {
+                    Ok(runnable) => {
+                        qi_rt::output::write_stdout(runnable.to_string().as_bytes());
+                        Stage::Compiled(0)
+                    }
+                    Err(e) => {
+                        qi_rt::output::write_stderr_line(&format!("qi: internal error: {e}"));
+                        Stage::Compiled(70)
+                    }
+                };
+            }
             Some(Emit::Asm) => {
-                let opts = qi_jit::Options { disasm: true, ..qi_jit::Options::default() };
+                let opts = qi_jit::Options { disasm: true, ..opts };
                 return match qi_jit::compile(&module, &opts) {
                     Ok(_) => Stage::Compiled(0),
                     Err(e) => {
@@ -248,7 +277,7 @@ fn run(
             report(&files, &foreign::diagnostics(&module, &errors), lang);
             return Stage::Compiled(1);
         }
-        match qi_jit::prepare(&module, tier, &qi_jit::Options::default()) {
+        match qi_jit::prepare(&module, tier, &opts) {
             Ok(program) => {
                 qi_rt::exception::set_file_names(module.files.clone());
                 Stage::Ran(program.run().report())

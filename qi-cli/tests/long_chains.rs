@@ -80,8 +80,12 @@ fn chains_of_10k_and_100k_terms_are_rejected_with_a_located_diagnostic() {
             // (MAX_DEPTH - 1)-th (0-based: MAX_DEPTH - 2), less the first term's levels.
             let n = MAX_DEPTH as usize - 2 - term_levels;
             let at = format!("{name}:{}", position_of(&text, op, n));
-            let runs: [(&[&str], &[&str]); 3] =
-                [(&["check"], &["zh"]), (&["run"], &["en"]), (&["run", "--emit", "ir"], &["zh"])];
+            let runs: [(&[&str], &[&str]); 4] = [
+                (&["check"], &["zh"]),
+                (&["run"], &["en"]),
+                (&["run", "--emit", "ir"], &["zh"]),
+                (&["run", "--emit", "ir-raw"], &["en"]),
+            ];
             for (args, langs) in runs {
                 let args: Vec<&str> = args.iter().copied().chain([name.as_str()]).collect();
                 for &lang in langs {
@@ -122,7 +126,9 @@ fn postfix_and_else_if_chains_are_rejected_with_a_located_diagnostic() {
     for (what, text, link) in programs {
         let name = format!("{what}.qi");
         std::fs::write(dir.join(&name), &text).unwrap();
-        for args in [&["check"][..], &["run"], &["run", "--emit", "ir"]] {
+        for args in
+            [&["check"][..], &["run"], &["run", "--emit", "ir"], &["run", "--emit", "ir-raw"]]
+        {
             let args: Vec<&str> = args.iter().copied().chain([name.as_str()]).collect();
             let out = qi(&dir, &args, "en");
             let stderr = String::from_utf8_lossy(&out.stderr);
@@ -157,9 +163,11 @@ fn chains_at_the_limit_check_print_and_run() {
         std::fs::write(dir.join(&name), program(term, op, n)).unwrap();
         let check = qi(&dir, &["check", &name], "en");
         assert!(check.status.success(), "{term}{op}: {}", String::from_utf8_lossy(&check.stderr));
-        let ir = qi(&dir, &["run", "--emit", "ir", &name], "en");
-        assert!(ir.status.success(), "{term}{op}: {}", String::from_utf8_lossy(&ir.stderr));
-        assert!(!ir.stdout.is_empty());
+        for emit in ["ir", "ir-raw"] {
+            let ir = qi(&dir, &["run", "--emit", emit, &name], "en");
+            assert!(ir.status.success(), "{term}{op}: {}", String::from_utf8_lossy(&ir.stderr));
+            assert!(!ir.stdout.is_empty());
+        }
         let run = qi(&dir, &["run", &name], "en");
         assert!(run.status.success(), "{term}{op}: {}", String::from_utf8_lossy(&run.stderr));
         assert_eq!(String::from_utf8_lossy(&run.stdout), expected + "\n", "{term}{op}");
@@ -215,8 +223,10 @@ fn nesting_at_the_limit_checks_and_runs() {
             "{what}: {}",
             tail(&String::from_utf8_lossy(&check.stderr))
         );
-        let ir = qi(&dir, &["run", "--emit", "ir", &name], "en");
-        assert!(ir.status.success(), "{what}");
+        for emit in ["ir", "ir-raw"] {
+            let ir = qi(&dir, &["run", "--emit", emit, &name], "en");
+            assert!(ir.status.success(), "{what} --emit {emit}");
+        }
         let run = qi(&dir, &["run", &name], "en");
         assert!(run.status.success(), "{what}: {}", tail(&String::from_utf8_lossy(&run.stderr)));
         assert_eq!(String::from_utf8_lossy(&run.stdout), format!("{expected}\n"), "{what}");

@@ -142,7 +142,9 @@ fn a_full_standard_error_is_an_error_too() {
 #[test]
 fn emitted_ir_onto_a_full_device_is_an_error() {
     let file = program("中间.qi", SHORT);
-    let out = stdout_full(&["run", "--emit", "ir"], &file, &[]);
-    assert_eq!(out.status.code(), Some(74), "{out:?}");
-    assert_eq!(text(&out.stderr), FULL_ZH);
+    for emit in ["ir", "ir-raw"] {
+        let out = stdout_full(&["run", "--emit", emit], &file, &[]);
+        assert_eq!(out.status.code(), Some(74), "{emit} {out:?}");
+        assert_eq!(text(&out.stderr), FULL_ZH);
+    }
 }

@@ -6,6 +6,7 @@ pub mod ir;
 pub mod library;
 pub mod opt;
 pub mod print;
+pub mod validate;
 
 pub use ir::*;
 pub use library::{LibFn, LibId, LibType};

@@ -1,4 +1,5 @@
-//! IR-to-IR optimisations that pay off before machine-code generation.
+//! IR-to-IR optimisations that pay off before machine-code generation, and the IR a tier
+//! runs (`runnable`).
 //!
 //! * **Return forwarding**: a jump to an exit block that only returns a local becomes a
 //!   direct return of the value assigned just before (the lowering sends every `返回`
@@ -9,11 +10,34 @@
 //!   their source locations in the inlined `Loc`s.
 
 use crate::ir::*;
+use crate::validate::{validate, InvalidIr};
 
 /// Largest callee (in instructions, terminators included) that is inlined.
 const INLINE_MAX_SIZE: usize = 24;
 /// At most this many call sites are inlined into one function.
 const INLINE_MAX_SITES: usize = 8;
+
+/// The IR a tier runs: `m` as lowered, optimised when `optimise` (`qi run --no-opt` runs
+/// it as lowered, to test the optimisations against). Debug builds validate the IR as
+/// lowered and after the optimisations, so that a bug in either is an internal error
+/// naming the function and the instruction rather than a wrong or crashing run; release
+/// builds trust both.
+pub fn runnable(m: &Module, optimise: bool) -> Result<Module, InvalidIr> {
+    let checked = |m: &Module, stage: &'static str| {
+        if cfg!(debug_assertions) {
+            validate(m).map_err(|e| InvalidIr { stage, ..e })
+        } else {
+            Ok(())
+        }
+    };
+    checked(m, "as lowered")?;
+    let mut run = m.clone();
+    if optimise {
+        optimize(&mut run);
+        checked(&run, "after optimisation")?;
+    }
+    Ok(run)
+}
 
 /// Optimise every function of the module.
 pub fn optimize(m: &mut Module) {

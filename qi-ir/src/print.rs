@@ -94,7 +94,7 @@ fn value_text(m: &Module, v: &Value) -> String {
     }
 }
 
-fn inst_text(m: &Module, inst: &Inst) -> String {
+pub(crate) fn inst_text(m: &Module, inst: &Inst) -> String {
     match inst {
         Inst::Assign { dst, value } => format!("_{} = {}", dst.0, value_text(m, value)),
         Inst::Effect(v) => value_text(m, v),

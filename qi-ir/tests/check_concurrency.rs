@@ -1,8 +1,7 @@
 //! The checker on concurrency (docs/CONCURRENCY.md): channels, `选择`, `启动`, futures
 //! and the synchronisation builtins — the diagnostics of rejected programs (Chinese |
 //! English, with positions) and the shape of the IR accepted ones lower to. (The
-//! reference interpreter does not run green threads; the conformance programs under
-//! `tests/programs/concurrency/` run them through the JIT.)
+//! conformance programs under `tests/programs/concurrency/` run them in every tier.)
 
 mod common;
 

@@ -108,7 +108,11 @@ fn main() {
     let t = std::time::Instant::now();
     let p = qi_jit::compile(
         &m,
-        &qi_jit::Options { verify: true, disasm: std::env::var_os("DISASM").is_some() },
+        &qi_jit::Options {
+            verify: true,
+            disasm: std::env::var_os("DISASM").is_some(),
+            ..Default::default()
+        },
     )
     .unwrap();
     let t1 = t.elapsed();

@@ -32,19 +32,22 @@ pub enum EngineError {
     Jit(JitError),
     /// The chosen tier cannot run this program.
     Unsupported(Unsupported),
+    /// The IR failed validation (debug builds): a bug in qi.
+    InvalidIr(qi_ir::validate::InvalidIr),
 }
 
 impl EngineError {
     /// Is this a bug in qi (reported as an internal error) rather than a limit of the
     /// chosen tier?
     pub fn is_internal(&self) -> bool {
-        matches!(self, EngineError::Jit(_))
+        matches!(self, EngineError::Jit(_) | EngineError::InvalidIr(_))
     }
 
     /// The message, in English when `english`.
     pub fn message(&self, english: bool) -> String {
         match (self, english) {
             (EngineError::Jit(e), _) => e.to_string(),
+            (EngineError::InvalidIr(e), _) => e.to_string(),
             (EngineError::Unsupported(Unsupported::Foreign), false) => {
                 "解释器（--jit=off）暂不支持调用外部 C 函数的程序：请用 --jit=eager 运行".into()
             }
@@ -85,7 +88,8 @@ impl Runnable {
     }
 }
 
-/// Prepare `module` to run in `tier`: both tiers run the optimised IR.
+/// Prepare `module` to run in `tier`: both tiers run the IR of `qi_ir::opt::runnable`
+/// (optimised unless `opts.optimize` is off, validated in debug builds).
 pub fn prepare(
     module: &qi_ir::Module,
     tier: Tier,
@@ -96,9 +100,9 @@ pub fn prepare(
             crate::compile(module, opts).map(Runnable::Compiled).map_err(EngineError::Jit)
         }
         Tier::Off => {
-            let mut optimized = module.clone();
-            qi_ir::opt::optimize(&mut optimized);
-            Interpreted::new(optimized).map(Runnable::Interpreted).map_err(EngineError::Unsupported)
+            let runnable =
+                qi_ir::opt::runnable(module, opts.optimize).map_err(EngineError::InvalidIr)?;
+            Interpreted::new(runnable).map(Runnable::Interpreted).map_err(EngineError::Unsupported)
         }
     }
 }

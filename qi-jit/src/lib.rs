@@ -46,11 +46,14 @@ pub struct Options {
     pub verify: bool,
     /// Print each function's machine code to stderr (`qi run --emit=asm`).
     pub disasm: bool,
+    /// Run the optimised IR (`qi_ir::opt`); off, the IR as lowered (`qi run --no-opt`,
+    /// to test the optimisations against).
+    pub optimize: bool,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { verify: cfg!(debug_assertions), disasm: false }
+        Options { verify: cfg!(debug_assertions), disasm: false, optimize: true }
     }
 }
 
@@ -300,9 +303,9 @@ pub fn resolve_foreign(module: &qi_ir::Module) -> Result<Vec<usize>, Vec<Foreign
 
 /// Compile every function of `module` to native code.
 pub fn compile(module: &qi_ir::Module, opts: &Options) -> Result<Program, JitError> {
-    let mut optimized = module.clone();
-    qi_ir::opt::optimize(&mut optimized);
-    let module = &optimized;
+    let runnable =
+        qi_ir::opt::runnable(module, opts.optimize).map_err(|e| JitError(e.to_string()))?;
+    let module = &runnable;
     let isa = isa(opts)?;
     let call_conv = isa.default_call_conv();
     let frontend = isa.frontend_config();

@@ -757,15 +757,12 @@ fn check_case(name: &str) {
 
 // ---- the tests ---------------------------------------------------------------------------
 
-/// The IR validator of qi-ir's tests (ids in range, every instruction well-typed).
-#[path = "../../qi-ir/tests/common/validate.rs"]
-mod validate;
-
+/// The IR validator (`qi_ir::validate`: ids in range, every instruction well-typed).
 #[test]
 fn every_case_builds_valid_ir() {
     for (name, f) in CASES {
         let c = f();
-        validate::validate(&c.module).unwrap_or_else(|e| panic!("{name}: {e}"));
+        qi_ir::validate::validate(&c.module).unwrap_or_else(|e| panic!("{name}: {e}"));
     }
 }
 

@@ -2,7 +2,7 @@
 //! program and rendering its diagnostics with positions, finding functions, variables
 //! and instructions in the IR.
 
-use super::validate::validate;
+use qi_ir::validate::validate;
 use qi_ir::*;
 use qi_syntax::Severity;
 

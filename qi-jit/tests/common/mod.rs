@@ -4,8 +4,9 @@
 //! by an uncaught exception or a fatal run-time error (which exits the process), so every
 //! case is a whole program run by a child: the test binary re-runs itself with
 //! `QI_JIT_TEST_CASE=<case>` and only the test named `child_entry` (which calls
-//! `child_main`), which builds the case's module, compiles it with `qi_jit::compile`, runs
-//! it on a thread whose stack bounds the runtime knows, and exits like `qi run`: status 0,
+//! `child_main`), which builds the case's module, prepares it with `qi_jit::prepare` in the
+//! mode `QI_JIT_TEST_MODE` names (`MODES`; default: the eager JIT), runs it on a thread
+//! whose stack bounds the runtime knows, and exits like `qi run`: status 0,
 //! or 2 after printing the report of an uncaught exception. Its last stderr line gives the
 //! live-object counts (`[live] 字符串 数组 结构体 枚举 闭包 异常`), taken after the run (and
 //! after the driver released an uncaught exception).
@@ -16,6 +17,21 @@ use std::io::Write;
 use std::process::Command;
 
 pub const CHILD_ENV: &str = "QI_JIT_TEST_CASE";
+/// The mode a child runs its case in (a name of `MODES`).
+pub const MODE_ENV: &str = "QI_JIT_TEST_MODE";
+/// A time limit for the child's run, in milliseconds (unset: none); a child past it exits
+/// with `LIMIT_STATUS` (for programs that may loop forever, whose test is then
+/// inconclusive).
+pub const LIMIT_ENV: &str = "QI_JIT_TEST_LIMIT_MS";
+pub const LIMIT_STATUS: i32 = 124;
+
+/// The ways a child can run a program: (name, tier, optimised IR). The first is the
+/// default.
+pub const MODES: &[(&str, qi_jit::Tier, bool)] = &[
+    ("eager", qi_jit::Tier::Eager, true),
+    ("off", qi_jit::Tier::Off, true),
+    ("off-unoptimised", qi_jit::Tier::Off, false),
+];
 const MARKER: &str = "\u{1}QI-JIT-CHILD-OUTPUT\n";
 const LIVE: &str = "[live] ";
 
@@ -30,7 +46,16 @@ pub struct Prepared {
 /// nothing in a normal test run.
 pub fn child_main(build: impl FnOnce(&str) -> Prepared) {
     let Ok(name) = std::env::var(CHILD_ENV) else { return };
+    if let Some(ms) = std::env::var(LIMIT_ENV).ok().and_then(|v| v.parse().ok()) {
+        std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(ms));
+            std::process::exit(LIMIT_STATUS);
+        });
+    }
     let Prepared { module, args } = build(&name);
+    let mode = std::env::var(MODE_ENV).unwrap_or_else(|_| MODES[0].0.to_string());
+    let &(_, tier, optimize) =
+        MODES.iter().find(|m| m.0 == mode).unwrap_or_else(|| panic!("no mode {mode}"));
     let mut out = std::io::stdout();
     out.write_all(MARKER.as_bytes()).unwrap();
     out.flush().unwrap();
@@ -41,8 +66,8 @@ pub fn child_main(build: impl FnOnce(&str) -> Prepared) {
     let status = std::thread::Builder::new()
         .stack_size(STACK)
         .spawn(move || {
-            let opts = qi_jit::Options { verify: true, disasm: false };
-            match qi_jit::compile(&module, &opts) {
+            let opts = qi_jit::Options { verify: true, optimize, ..Default::default() };
+            match qi_jit::prepare(&module, tier, &opts) {
                 Ok(program) => {
                     qi_rt::exception::set_file_names(module.files.clone());
                     program.run().report()
@@ -57,7 +82,8 @@ pub fn child_main(build: impl FnOnce(&str) -> Prepared) {
         .join()
         .unwrap_or(71);
     qi_rt::finish();
-    // The kinds the reference interpreter counts (channels and futures come after them).
+    // Strings, arrays, structs, enums, closures, exceptions (channels and futures come
+    // after them).
     let counts: Vec<String> =
         qi_rt::live_counts().into_iter().take(6).map(|(_, n)| n.to_string()).collect();
     eprintln!("{LIVE}{}", counts.join(" "));

@@ -1,21 +1,65 @@
 //! A well-formedness checker for IR modules: every id in range, every instruction
 //! well-typed, no reachable `Unreachable`, exceptional edges only after instructions that
-//! can raise. The JIT trusts all of this.
+//! can raise. Both tiers trust all of this, so debug builds check the IR a tier is given
+//! (`opt::runnable`): as lowered, and again after the optimisations.
 
-use qi_ir::*;
+use crate::ir::*;
+use crate::print;
+use std::fmt;
 
-/// Check the whole module; the error names the function and what is wrong.
-pub fn validate(m: &Module) -> Result<(), String> {
+/// What the validator found wrong: a bug in the lowering or in an optimisation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InvalidIr {
+    /// Which IR: `as lowered`, `after optimisation` (empty when not known).
+    pub stage: &'static str,
+    /// The function (`f3 名字`); empty for a fault of the module itself.
+    pub function: String,
+    /// Where and what: `b2[1] \`_3 = 10 / _1\`: …`, `b4 terminator: …`.
+    pub detail: String,
+    /// The function's IR text (empty for a fault of the module itself).
+    pub listing: String,
+}
+
+impl fmt::Display for InvalidIr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("invalid IR")?;
+        if !self.stage.is_empty() {
+            write!(f, " {}", self.stage)?;
+        }
+        if !self.function.is_empty() {
+            write!(f, " in {}", self.function)?;
+        }
+        write!(f, ": {}", self.detail)?;
+        if !self.listing.is_empty() {
+            write!(f, "\n{}", self.listing)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for InvalidIr {}
+
+/// Check the whole module; the error names the function, the block and the instruction.
+pub fn validate(m: &Module) -> Result<(), InvalidIr> {
+    let module_fault = |detail: &str| InvalidIr {
+        stage: "",
+        function: String::new(),
+        detail: detail.into(),
+        listing: String::new(),
+    };
     if m.main.index() >= m.functions.len() {
-        return Err(format!("main {:?} out of range", m.main));
+        return Err(module_fault(&format!("main {:?} out of range", m.main)));
     }
     let main = &m.functions[m.main.index()];
     if !main.params.is_empty() || main.ret != Type::Void {
-        return Err("main must take nothing and return 空".into());
+        return Err(module_fault("main must take nothing and return 空"));
     }
     for (i, f) in m.functions.iter().enumerate() {
-        FnCheck { m, f }.check().map_err(|e| {
-            format!("f{i} {}: {e}\n{}", f.name, print::function_text(m, FuncId(i as u32)))
+        FnCheck { m, f }.check().map_err(|detail| InvalidIr {
+            stage: "",
+            function: format!("f{i} {}", f.name),
+            detail,
+            listing: print::function_text(m, FuncId(i as u32)),
         })?;
     }
     Ok(())
@@ -55,7 +99,9 @@ impl FnCheck<'_> {
         }
         for (bi, b) in f.blocks.iter().enumerate() {
             for (ii, inst) in b.insts.iter().enumerate() {
-                self.inst(inst).map_err(|e| format!("b{bi}[{ii}]: {e}"))?;
+                self.inst(inst).map_err(|e| {
+                    format!("b{bi}[{ii}] `{}`: {e}", print::inst_text(self.m, inst))
+                })?;
             }
             self.term(&b.term).map_err(|e| format!("b{bi} terminator: {e}"))?;
             if let Some(u) = b.unwind {
