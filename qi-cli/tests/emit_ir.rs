@@ -10,12 +10,18 @@ const SOURCE: &str = "函数 平方(x: 整数): 整数 { 返回 x * x; }
 函数 入口() { 打印行(平方(7)); }
 ";
 
+/// The program's file, written once: tests run in parallel, and rewriting it while
+/// another test's `qi` reads it would hand that one an empty file.
 fn program() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("qi-emit-ir-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("平方.qi");
-    std::fs::write(&path, SOURCE).unwrap();
-    path
+    static PATH: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    PATH.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("qi-emit-ir-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("平方.qi");
+        std::fs::write(&path, SOURCE).unwrap();
+        path
+    })
+    .clone()
 }
 
 fn qi(args: &[&str], env: &[(&str, &str)]) -> Output {

@@ -7,12 +7,18 @@ use std::process::{Command, Output};
 const PROGRAM: &str = "函数 加(a: 整数, b: 整数): 整数 { 返回 a + b; }\n\
                        函数 入口() { 打印行(加(1, 2)); }\n";
 
+/// The program's file, written once: tests run in parallel, and rewriting it while
+/// another test's `qi` reads it would hand that one an empty file.
 fn program() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("qi-engine-log-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("加法.qi");
-    std::fs::write(&path, PROGRAM).unwrap();
-    path
+    static PATH: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    PATH.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("qi-engine-log-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("加法.qi");
+        std::fs::write(&path, PROGRAM).unwrap();
+        path
+    })
+    .clone()
 }
 
 fn qi(args: &[&str], env: &[(&str, &str)]) -> Output {
