@@ -14,8 +14,14 @@
 //! * Time slices: the monitor asks a worker whose green thread has run for
 //!   `preempt::TIME_SLICE` while others wait to switch it out, and interrupts it (see
 //!   `preempt`, `interrupt`).
+//! * Parked stacks: each worker remembers the last `RESIDENT_PARKED` green threads it
+//!   parked, oldest first. When one more parks, the oldest, if it is still in that park,
+//!   is stashed (`stash`): its stack's used part goes to the heap and its pages back to the
+//!   kernel. So threads that park briefly (a sender and its receiver) keep their stacks,
+//!   and many long-parked ones cost about 1 KiB each instead of a page or more.
 
 use std::cell::RefCell;
+use std::collections::VecDeque;
 use std::sync::atomic::{fence, AtomicPtr, AtomicU32, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -26,14 +32,17 @@ use parking_lot::Mutex;
 
 use super::interrupt::interrupt;
 use super::preempt::{Request, TIME_SLICE};
-use super::task::{Co, Local, Start, Switch, Task, PARKED, QUEUED, RUNNING};
-use super::{became_inactive, end, sched, set_current, stack, wake, Outcome, Sched};
+use super::task::{Co, Local, Start, Switch, Task, PARKED, QUEUED, RUNNING, STASHING};
+use super::{became_inactive, end, sched, set_current, stack, stash, wake, Outcome, Sched};
 
 /// Every this many picks, the injector and the deque go before the next slot.
 const FAIRNESS_TICK: u32 = 61;
 /// How often the monitor looks for tasks stuck in a busy worker's next slot and for green
 /// threads that have used up their time slice.
 const MONITOR_PERIOD: Duration = Duration::from_millis(1);
+/// How many of the green threads a worker parked most recently keep their stacks as they
+/// are (see "Parked stacks" above): at most 4 MiB of stack pages per worker.
+const RESIDENT_PARKED: usize = 1024;
 
 /// The per-worker state other threads may touch.
 pub(super) struct Slots {
@@ -89,6 +98,9 @@ struct WorkerLocal {
     index: usize,
     queue: Worker<Arc<Task>>,
     ticks: u32,
+    /// The green threads this worker parked most recently, oldest first, each with the
+    /// count of its switches at that park.
+    parked: VecDeque<(Arc<Task>, u64)>,
 }
 
 thread_local! {
@@ -96,7 +108,7 @@ thread_local! {
 }
 
 pub(super) fn worker_main(index: usize, queue: Worker<Arc<Task>>) {
-    set_worker(Some(WorkerLocal { index, queue, ticks: 0 }));
+    set_worker(Some(WorkerLocal { index, queue, ticks: 0, parked: VecDeque::new() }));
     let s = sched();
     // SAFETY: `pthread_self` has no preconditions.
     *s.slots[index].thread.lock() = Some(unsafe { libc::pthread_self() });
@@ -337,12 +349,19 @@ fn run(task: Arc<Task>, index: usize) {
     // SAFETY: we are the only worker holding this task (it came out of a queue).
     let local = unsafe { &mut *task.local.get() };
     let mut co = match local.co.take() {
-        Some(co) => co,
+        Some(co) => {
+            // SAFETY: ours, switched out (see above): its stack goes back in place before
+            // it runs.
+            unsafe { stash::restore(&mut *task.stack.get()) };
+            co
+        }
         None => {
             let start = local.start.take().expect("a new task has a start");
             match new_coroutine(&task, start) {
                 Some((co, stack_base)) => {
                     local.stack_base = stack_base;
+                    // SAFETY: ours, not started.
+                    unsafe { (*task.stack.get()).base = stack_base };
                     co
                 }
                 None => return fail_without_stack(&task, local, start),
@@ -360,6 +379,8 @@ fn run(task: Arc<Task>, index: usize) {
     let r = co.resume(());
     set_current(std::ptr::null());
     slots.tick();
+    let switches = task.switches.load(Ordering::Relaxed).wrapping_add(1);
+    task.switches.store(switches, Ordering::Relaxed);
     // A request for the run that just ended must not make the next one yield.
     slots.preempt.take();
     // SAFETY: the task is switched out; it is still ours until we queue or park it.
@@ -377,6 +398,7 @@ fn run(task: Arc<Task>, index: usize) {
                 // The eager future's caller continues (woken before this thread counts as
                 // inactive, so the deadlock check never sees neither).
                 wake_parent(parent);
+                remember_parked(&task, switches);
                 became_inactive();
             } else {
                 // Woken before it was switched out: run it again soon, after the caller
@@ -419,6 +441,40 @@ fn run(task: Arc<Task>, index: usize) {
             finish(&task, status);
         }
     }
+}
+
+/// `task` has just parked (after `switches` switches): remember it, and stash the thread
+/// this worker parked `RESIDENT_PARKED` parks ago if it is still in that park.
+fn remember_parked(task: &Arc<Task>, switches: u64) {
+    let oldest = WORKER.with(|cell| {
+        let mut guard = cell.borrow_mut();
+        let w = guard.as_mut().expect("on a worker");
+        w.parked.push_back((task.clone(), switches));
+        if w.parked.len() > RESIDENT_PARKED {
+            w.parked.pop_front()
+        } else {
+            None
+        }
+    });
+    if let Some((t, switches)) = oldest {
+        stash_if_still_parked(&t, switches);
+    }
+}
+
+/// Stashes `t`'s stack if `t` is still parked after `switches` switches (a thread woken
+/// since, or parked again, is left alone).
+fn stash_if_still_parked(t: &Task, switches: u64) {
+    // A first look without taking the task (it is read again once taken).
+    if t.switches.load(Ordering::Relaxed) != switches
+        || t.state.compare_exchange(PARKED, STASHING, Ordering::Acquire, Ordering::Relaxed).is_err()
+    {
+        return;
+    }
+    if t.switches.load(Ordering::Relaxed) == switches {
+        // SAFETY: `STASHING` makes it ours: wakers wait until it is `PARKED` again.
+        unsafe { stash::stash(&mut *t.stack.get()) };
+    }
+    t.state.store(PARKED, Ordering::Release);
 }
 
 fn wake_parent(parent: Option<Arc<Task>>) {
