@@ -93,13 +93,23 @@ pub unsafe fn stash(s: &mut ParkedStack) {
 ///
 /// # Safety
 /// The caller owns the switched-out green thread of `s`.
+#[inline]
 pub unsafe fn restore(s: &mut ParkedStack) {
     if let Some((low, saved)) = s.stashed.take() {
-        // SAFETY: `[low, low + len)` is the same range of the thread's own stack it was
-        // copied from (still reserved for it: the stack goes back to the pool only when the
-        // thread ends); the pages read as zero since given back and are written whole here.
-        unsafe { std::ptr::copy_nonoverlapping(saved.as_ptr(), low as *mut u8, saved.len()) };
+        // SAFETY: per the caller.
+        unsafe { copy_back(low, &saved) };
     }
+}
+
+/// # Safety
+/// `saved` was stashed from `low` of the stack of a green thread the caller owns.
+#[cold]
+#[inline(never)]
+unsafe fn copy_back(low: usize, saved: &[u8]) {
+    // SAFETY: `[low, low + len)` is the same range of the thread's own stack it was copied
+    // from (still reserved for it: the stack goes back to the pool only when the thread
+    // ends); the pages read as zero since given back and are written whole here.
+    unsafe { std::ptr::copy_nonoverlapping(saved.as_ptr(), low as *mut u8, saved.len()) };
 }
 
 /// How many bytes below the mark recorded by [`switch_out`] the switch may write (rounded

@@ -13,7 +13,7 @@
 //! state tells the worker what to do when it does (see `worker::run`).
 
 use std::cell::UnsafeCell;
-use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering};
 
 use corosensei::{Coroutine, Yielder};
 
@@ -99,8 +99,12 @@ pub struct Task {
     /// while it runs, else only by a worker that owns it (running or stashing it).
     pub stack: UnsafeCell<ParkedStack>,
     /// How often it has switched out (written by its worker before it marks it `PARKED`):
-    /// a worker stashes a thread only if it is still in the park it remembered.
+    /// a worker stashes a thread only if it has stayed parked since it last looked.
     pub switches: AtomicU64,
+    /// In a worker's list of parked threads that are not stashed (`worker`, "Parked
+    /// stacks"). Set by the worker parking it while it owns it; cleared by the worker
+    /// that stashes it, while it owns it (`STASHING`).
+    pub remembered: AtomicBool,
     /// A future this task completes (owned; null for `启动` threads): if the task ends by
     /// an exception, the future fails with it.
     pub future: *mut Header,
@@ -142,6 +146,7 @@ impl Task {
             yielder: UnsafeCell::new(std::ptr::null()),
             stack: UnsafeCell::new(ParkedStack::default()),
             switches: AtomicU64::new(0),
+            remembered: AtomicBool::new(false),
             future,
             join: None,
             is_main,

@@ -14,11 +14,14 @@
 //! * Time slices: the monitor asks a worker whose green thread has run for
 //!   `preempt::TIME_SLICE` while others wait to switch it out, and interrupts it (see
 //!   `preempt`, `interrupt`).
-//! * Parked stacks: each worker remembers the last `RESIDENT_PARKED` green threads it
-//!   parked, oldest first. When one more parks, the oldest, if it is still in that park,
-//!   is stashed (`stash`): its stack's used part goes to the heap and its pages back to the
-//!   kernel. So threads that park briefly (a sender and its receiver) keep their stacks,
-//!   and many long-parked ones cost about 1 KiB each instead of a page or more.
+//! * Parked stacks: each worker keeps a list of the green threads it parked that are not
+//!   stashed, in the order they joined it (a thread already in some worker's list joins no
+//!   other: `Task::remembered`). When the list grows beyond `RESIDENT_PARKED`, a thread
+//!   at its front that has stayed parked since it joined is stashed (`stash`): its stack's
+//!   used part goes to the heap and its pages back to the kernel; one that ran since gets
+//!   another turn. So threads that park briefly and often (a sender and its receiver) keep
+//!   their stacks and pay one load per park, and many long-parked ones cost about 1 KiB
+//!   each instead of a page or more.
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -32,7 +35,7 @@ use parking_lot::Mutex;
 
 use super::interrupt::interrupt;
 use super::preempt::{Request, TIME_SLICE};
-use super::task::{Co, Local, Start, Switch, Task, PARKED, QUEUED, RUNNING, STASHING};
+use super::task::{Co, Local, Start, Switch, Task, DONE, PARKED, QUEUED, RUNNING, STASHING};
 use super::{became_inactive, end, sched, set_current, stack, stash, wake, Outcome, Sched};
 
 /// Every this many picks, the injector and the deque go before the next slot.
@@ -40,9 +43,11 @@ const FAIRNESS_TICK: u32 = 61;
 /// How often the monitor looks for tasks stuck in a busy worker's next slot and for green
 /// threads that have used up their time slice.
 const MONITOR_PERIOD: Duration = Duration::from_millis(1);
-/// How many of the green threads a worker parked most recently keep their stacks as they
-/// are (see "Parked stacks" above): at most 4 MiB of stack pages per worker.
+/// How many parked green threads a worker's list holds before it stashes the oldest (see
+/// "Parked stacks" above): about 4 MiB of stack pages per worker.
 const RESIDENT_PARKED: usize = 1024;
+/// How many threads at the front of the list one park looks at, at most.
+const LOOKS_PER_PARK: usize = 4;
 
 /// The per-worker state other threads may touch.
 pub(super) struct Slots {
@@ -98,8 +103,8 @@ struct WorkerLocal {
     index: usize,
     queue: Worker<Arc<Task>>,
     ticks: u32,
-    /// The green threads this worker parked most recently, oldest first, each with the
-    /// count of its switches at that park.
+    /// Parked green threads not stashed (see "Parked stacks" above), each with its count
+    /// of switches when it joined or was last looked at.
     parked: VecDeque<(Arc<Task>, u64)>,
 }
 
@@ -390,6 +395,10 @@ fn run(task: Arc<Task>, index: usize) {
         CoroutineResult::Yield(Switch::Park) => {
             local.co = Some(co);
             let parent = local.parent.take();
+            // Decided while the task is still ours: a thread already in the list of parked
+            // threads (parked before and not stashed since) costs one load here.
+            let remember = !task.remembered.load(Ordering::Relaxed);
+            task.remembered.store(true, Ordering::Relaxed);
             if task
                 .state
                 .compare_exchange(RUNNING, PARKED, Ordering::AcqRel, Ordering::Acquire)
@@ -398,12 +407,17 @@ fn run(task: Arc<Task>, index: usize) {
                 // The eager future's caller continues (woken before this thread counts as
                 // inactive, so the deadlock check never sees neither).
                 wake_parent(parent);
-                remember_parked(&task, switches);
+                if remember {
+                    remember_parked(&task, switches);
+                }
                 became_inactive();
             } else {
                 // Woken before it was switched out: run it again soon, after the caller
                 // (which takes the next slot). The caller is woken first: once queued,
                 // this thread may run and block elsewhere (see `sched` on `active`).
+                if remember {
+                    task.remembered.store(false, Ordering::Relaxed);
+                }
                 let has_parent = parent.is_some();
                 wake_parent(parent);
                 task.state.store(QUEUED, Ordering::Release);
@@ -443,38 +457,49 @@ fn run(task: Arc<Task>, index: usize) {
     }
 }
 
-/// `task` has just parked (after `switches` switches): remember it, and stash the thread
-/// this worker parked `RESIDENT_PARKED` parks ago if it is still in that park.
+/// `task` has just parked (after `switches` switches) and is new to the list of parked
+/// threads (see "Parked stacks" above): it goes to the back. While the list is longer
+/// than `RESIDENT_PARKED`, up to `LOOKS_PER_PARK` threads at its front are looked at: one
+/// parked ever since it joined is stashed and leaves, one that has ended leaves, one that
+/// ran since goes to the back again (a second chance, as in the CLOCK page replacement).
+#[cold]
+#[inline(never)]
 fn remember_parked(task: &Arc<Task>, switches: u64) {
-    let oldest = WORKER.with(|cell| {
+    WORKER.with(|cell| {
         let mut guard = cell.borrow_mut();
         let w = guard.as_mut().expect("on a worker");
         w.parked.push_back((task.clone(), switches));
-        if w.parked.len() > RESIDENT_PARKED {
-            w.parked.pop_front()
-        } else {
-            None
+        for _ in 0..LOOKS_PER_PARK {
+            if w.parked.len() <= RESIDENT_PARKED {
+                break;
+            }
+            let (t, at) = w.parked.pop_front().expect("longer than the bound");
+            if let Some(now) = stash_if_parked_since(&t, at) {
+                w.parked.push_back((t, now));
+            }
         }
     });
-    if let Some((t, switches)) = oldest {
-        stash_if_still_parked(&t, switches);
-    }
 }
 
-/// Stashes `t`'s stack if `t` is still parked after `switches` switches (a thread woken
-/// since, or parked again, is left alone).
-fn stash_if_still_parked(t: &Task, switches: u64) {
-    // A first look without taking the task (it is read again once taken).
-    if t.switches.load(Ordering::Relaxed) != switches
-        || t.state.compare_exchange(PARKED, STASHING, Ordering::Acquire, Ordering::Relaxed).is_err()
+/// Stashes `t`'s stack if `t` has stayed parked since its `at`th switch; then, or if it
+/// has ended, `None` (it leaves the list). Otherwise its switch count now (it stays).
+fn stash_if_parked_since(t: &Task, at: u64) -> Option<u64> {
+    // A first look without taking the task (read again once taken).
+    let now = t.switches.load(Ordering::Relaxed);
+    if now == at
+        && t.state.compare_exchange(PARKED, STASHING, Ordering::Acquire, Ordering::Relaxed).is_ok()
     {
-        return;
+        let now = t.switches.load(Ordering::Relaxed);
+        let still = now == at;
+        if still {
+            // SAFETY: `STASHING` makes it ours: wakers wait until it is `PARKED` again.
+            unsafe { stash::stash(&mut *t.stack.get()) };
+            t.remembered.store(false, Ordering::Relaxed);
+        }
+        t.state.store(PARKED, Ordering::Release);
+        return (!still).then_some(now);
     }
-    if t.switches.load(Ordering::Relaxed) == switches {
-        // SAFETY: `STASHING` makes it ours: wakers wait until it is `PARKED` again.
-        unsafe { stash::stash(&mut *t.stack.get()) };
-    }
-    t.state.store(PARKED, Ordering::Release);
+    (t.state.load(Ordering::Acquire) != DONE).then_some(now)
 }
 
 fn wake_parent(parent: Option<Arc<Task>>) {
@@ -531,7 +556,7 @@ fn fail_without_stack(task: &Task, local: &mut Local, start: Start) {
 }
 
 fn finish(task: &Task, status: u8) {
-    task.state.store(super::task::DONE, Ordering::Release);
+    task.state.store(DONE, Ordering::Release);
     if let Some(join) = &task.join {
         let failure = (status != 0).then(|| {
             let e = crate::exception::take_pending();
