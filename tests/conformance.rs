@@ -78,7 +78,7 @@ pub const INTERPRETER_NOT_YET: &[(&str, &str)] = &[
     ),
     (
         "concurrency/stress/parked_100k",
-        "a parked interpreted thread keeps its interpreter stacks: 8.4 KB, above the 480 MiB bound",
+        "a parked interpreted thread keeps its interpreter stacks: 8.4 KB, above the 300 MiB bound",
     ),
 ];
 

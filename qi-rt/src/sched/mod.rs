@@ -29,6 +29,7 @@ pub mod interrupt;
 pub mod overflow;
 pub mod preempt;
 pub mod stack;
+mod stash;
 pub mod task;
 mod timer;
 mod worker;
@@ -43,7 +44,7 @@ use crossbeam_deque::{Injector, Stealer, Worker};
 use parking_lot::{Condvar, Mutex};
 
 use crate::object::Header;
-use task::{Start, Switch, Task, NOTIFIED, PARKED, QUEUED, RUNNING};
+use task::{Start, Switch, Task, NOTIFIED, PARKED, QUEUED, RUNNING, STASHING};
 
 /// Generated entry stubs: they set the green thread's stack limit (their stack pointer
 /// less the stack budget they are given) in the pinned register and call the program's
@@ -272,6 +273,7 @@ pub(super) fn end(o: Outcome) {
 
 /// Make a parked green thread runnable (after claiming its wait ticket).
 pub fn wake(task: Arc<Task>) {
+    let mut spins = 0u32;
     loop {
         match task.state.load(Ordering::Acquire) {
             PARKED => {
@@ -292,6 +294,16 @@ pub fn wake(task: Arc<Task>) {
                     .is_ok()
                 {
                     return;
+                }
+            }
+            // A worker is copying its stack out (a few microseconds, without any lock a
+            // waker may hold): wait until it is parked again, then queue it as usual.
+            STASHING => {
+                spins += 1;
+                if spins.is_multiple_of(64) {
+                    std::thread::yield_now();
+                } else {
+                    std::hint::spin_loop();
                 }
             }
             _ => return,
@@ -359,7 +371,9 @@ fn suspend(why: Switch) {
     let t = current();
     // SAFETY: set when the coroutine started; valid while it runs.
     let y = unsafe { &**t.yielder.get() };
-    y.suspend(why);
+    // SAFETY: the running thread's own stack record (a place, no reference kept).
+    let mark = unsafe { std::ptr::addr_of_mut!((*t.stack.get()).switch_mark) };
+    stash::switch_out(y, why, mark);
 }
 
 /// Park the running green thread until a waker claims its open ticket.

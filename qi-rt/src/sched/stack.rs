@@ -18,8 +18,11 @@
 //! The lowest page of each slab is a guard page.
 //!
 //! A freed stack goes back to the pool; slabs are never unmapped (a program that once
-//! ran N green threads at a time is likely to do so again). After a stack overflow the
-//! pages it touched are given back (`release_below`, see `sched::overflow`).
+//! ran N green threads at a time is likely to do so again), but the pages of free stacks
+//! beyond `WARM_STACKS` are given back. After a stack overflow the
+//! pages it touched are given back (`release_below`, see `sched::overflow`); so are the top
+//! pages of a long-parked thread whose used part was copied out (`give_back_top`, see
+//! `sched::stash`).
 
 use parking_lot::Mutex;
 
@@ -76,23 +79,45 @@ impl GreenStack {
 
 impl Drop for GreenStack {
     fn drop(&mut self) {
-        FREE.lock().push(self.base);
+        let mut free = FREE.lock();
+        if free.warm.len() < WARM_STACKS {
+            free.warm.push(self.base);
+            return;
+        }
+        drop(free);
+        // Nothing lives on a freed stack; its lowest page may be a slab's guard page.
+        give_back_top(self.base, self.base - STACK_SIZE + PAGE);
+        FREE.lock().cold.push(self.base);
     }
 }
 
-/// Bases of free pooled stacks.
-static FREE: Mutex<Vec<usize>> = Mutex::new(Vec::new());
+/// Free pooled stacks (their bases): `warm` ones keep their touched pages, so the next
+/// green thread starts on a resident top; beyond `WARM_STACKS` the pages are given back,
+/// so that 100,000 green threads that have ended do not keep 100,000 pages (each went
+/// through its stack's top, and a stashed one was copied back there before it ended).
+struct FreeStacks {
+    warm: Vec<usize>,
+    cold: Vec<usize>,
+}
+
+static FREE: Mutex<FreeStacks> = Mutex::new(FreeStacks { warm: Vec::new(), cold: Vec::new() });
+
+/// How many free stacks keep their pages (at most a few MiB: a top page or two each).
+const WARM_STACKS: usize = 1024;
 
 /// A stack for a new green thread.
 pub fn take() -> Result<GreenStack, NoStack> {
-    if let Some(base) = FREE.lock().pop() {
-        return Ok(GreenStack { base });
+    {
+        let mut free = FREE.lock();
+        if let Some(base) = free.warm.pop().or_else(|| free.cold.pop()) {
+            return Ok(GreenStack { base });
+        }
     }
     let slab = map(STACK_SIZE * STACKS_PER_SLAB).ok_or(NoStack)?;
     guard_page(slab);
     let mut free = FREE.lock();
     for i in 1..STACKS_PER_SLAB {
-        free.push(slab + (i + 1) * STACK_SIZE);
+        free.cold.push(slab + (i + 1) * STACK_SIZE);
     }
     Ok(GreenStack { base: slab + STACK_SIZE })
 }
@@ -111,6 +136,18 @@ pub fn release_below(base: usize, addr: usize) {
     // caller still uses (see above); its contents are dead.
     let r = unsafe { libc::madvise(low as *mut libc::c_void, high - low, libc::MADV_DONTNEED) };
     debug_assert_eq!(r, 0, "madvise of a dead stack range");
+}
+
+/// Give back the pages of a stack with top `base` from the one holding `low` up to `base`
+/// (they read as zero when touched again): a parked green thread's stashed top
+/// (`sched::stash`). Nothing may use `[low & !(PAGE - 1), base)` until it is written again.
+pub fn give_back_top(base: usize, low: usize) {
+    let low = low & !(PAGE - 1);
+    debug_assert!(base.is_multiple_of(PAGE) && low < base && base - low <= STACK_SIZE - PAGE);
+    // SAFETY: `[low, base)` lies inside this stack's part of its slab, above its lowest
+    // page (the slab's guard page); the caller has copied out whatever of it is still live.
+    let r = unsafe { libc::madvise(low as *mut libc::c_void, base - low, libc::MADV_DONTNEED) };
+    debug_assert_eq!(r, 0, "madvise of a stashed stack top");
 }
 
 /// Make the lowest page at `low` inaccessible: a runaway runtime frame below the lowest

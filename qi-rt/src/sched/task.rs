@@ -13,11 +13,12 @@
 //! state tells the worker what to do when it does (see `worker::run`).
 
 use std::cell::UnsafeCell;
-use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering};
 
 use corosensei::{Coroutine, Yielder};
 
 use super::stack::GreenStack;
+use super::stash::ParkedStack;
 use crate::object::Header;
 
 /// In a run queue (or about to be run).
@@ -30,6 +31,9 @@ pub const PARKED: u8 = 2;
 pub const NOTIFIED: u8 = 3;
 /// Finished.
 pub const DONE: u8 = 4;
+/// Parked, and a worker is copying its stack out (`stash`): wakers wait until it is
+/// `PARKED` again.
+pub const STASHING: u8 = 5;
 
 /// Why a green thread switched back to its worker.
 pub enum Switch {
@@ -91,6 +95,16 @@ pub struct Task {
     pub xfer: UnsafeCell<Xfer>,
     pub local: UnsafeCell<Local>,
     pub yielder: UnsafeCell<*const Yielder<(), Switch>>,
+    /// Its stack, for stashing while parked (see `stash`): written by the thread itself
+    /// while it runs, else only by a worker that owns it (running or stashing it).
+    pub stack: UnsafeCell<ParkedStack>,
+    /// How often it has switched out (written by its worker before it marks it `PARKED`):
+    /// a worker stashes a thread only if it has stayed parked since it last looked.
+    pub switches: AtomicU64,
+    /// In a worker's list of parked threads that are not stashed (`worker`, "Parked
+    /// stacks"). Set by the worker parking it while it owns it; cleared by the worker
+    /// that stashes it, while it owns it (`STASHING`).
+    pub remembered: AtomicBool,
     /// A future this task completes (owned; null for `启动` threads): if the task ends by
     /// an exception, the future fails with it.
     pub future: *mut Header,
@@ -103,8 +117,8 @@ pub struct Task {
     pub stack_budget: usize,
 }
 
-// SAFETY: the cells are never accessed concurrently. `local` and `yielder` belong to the
-// one worker running the task (the run state hands the task from worker to worker with
+// SAFETY: the cells are never accessed concurrently. `local`, `yielder` and `stack` belong
+// to the one worker running (or stashing) the task (the run state hands the task from worker to worker with
 // acquire/release ordering); `xfer` is written only by the waker that won the ticket, before
 // it wakes the task, and read by the task after it resumes. Raw object pointers are
 // objects marked shared before they are handed to another worker.
@@ -130,6 +144,9 @@ impl Task {
                 next_ticket: 1,
             }),
             yielder: UnsafeCell::new(std::ptr::null()),
+            stack: UnsafeCell::new(ParkedStack::default()),
+            switches: AtomicU64::new(0),
+            remembered: AtomicBool::new(false),
             future,
             join: None,
             is_main,

@@ -14,8 +14,17 @@
 //! * Time slices: the monitor asks a worker whose green thread has run for
 //!   `preempt::TIME_SLICE` while others wait to switch it out, and interrupts it (see
 //!   `preempt`, `interrupt`).
+//! * Parked stacks: each worker keeps a list of the green threads it parked that are not
+//!   stashed, in the order they joined it (a thread already in some worker's list joins no
+//!   other: `Task::remembered`). When the list grows beyond `RESIDENT_PARKED`, a thread
+//!   at its front that has stayed parked since it joined is stashed (`stash`): its stack's
+//!   used part goes to the heap and its pages back to the kernel; one that ran since gets
+//!   another turn. So threads that park briefly and often (a sender and its receiver) keep
+//!   their stacks and pay one load per park, and many long-parked ones cost about 1 KiB
+//!   each instead of a page or more.
 
 use std::cell::RefCell;
+use std::collections::VecDeque;
 use std::sync::atomic::{fence, AtomicPtr, AtomicU32, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -26,14 +35,19 @@ use parking_lot::Mutex;
 
 use super::interrupt::interrupt;
 use super::preempt::{Request, TIME_SLICE};
-use super::task::{Co, Local, Start, Switch, Task, PARKED, QUEUED, RUNNING};
-use super::{became_inactive, end, sched, set_current, stack, wake, Outcome, Sched};
+use super::task::{Co, Local, Start, Switch, Task, DONE, PARKED, QUEUED, RUNNING, STASHING};
+use super::{became_inactive, end, sched, set_current, stack, stash, wake, Outcome, Sched};
 
 /// Every this many picks, the injector and the deque go before the next slot.
 const FAIRNESS_TICK: u32 = 61;
 /// How often the monitor looks for tasks stuck in a busy worker's next slot and for green
 /// threads that have used up their time slice.
 const MONITOR_PERIOD: Duration = Duration::from_millis(1);
+/// How many parked green threads a worker's list holds before it stashes the oldest (see
+/// "Parked stacks" above): about 4 MiB of stack pages per worker.
+const RESIDENT_PARKED: usize = 1024;
+/// How many threads at the front of the list one park looks at, at most.
+const LOOKS_PER_PARK: usize = 4;
 
 /// The per-worker state other threads may touch.
 pub(super) struct Slots {
@@ -89,6 +103,9 @@ struct WorkerLocal {
     index: usize,
     queue: Worker<Arc<Task>>,
     ticks: u32,
+    /// Parked green threads not stashed (see "Parked stacks" above), each with its count
+    /// of switches when it joined or was last looked at.
+    parked: VecDeque<(Arc<Task>, u64)>,
 }
 
 thread_local! {
@@ -96,7 +113,7 @@ thread_local! {
 }
 
 pub(super) fn worker_main(index: usize, queue: Worker<Arc<Task>>) {
-    set_worker(Some(WorkerLocal { index, queue, ticks: 0 }));
+    set_worker(Some(WorkerLocal { index, queue, ticks: 0, parked: VecDeque::new() }));
     let s = sched();
     // SAFETY: `pthread_self` has no preconditions.
     *s.slots[index].thread.lock() = Some(unsafe { libc::pthread_self() });
@@ -337,12 +354,19 @@ fn run(task: Arc<Task>, index: usize) {
     // SAFETY: we are the only worker holding this task (it came out of a queue).
     let local = unsafe { &mut *task.local.get() };
     let mut co = match local.co.take() {
-        Some(co) => co,
+        Some(co) => {
+            // SAFETY: ours, switched out (see above): its stack goes back in place before
+            // it runs.
+            unsafe { stash::restore(&mut *task.stack.get()) };
+            co
+        }
         None => {
             let start = local.start.take().expect("a new task has a start");
             match new_coroutine(&task, start) {
                 Some((co, stack_base)) => {
                     local.stack_base = stack_base;
+                    // SAFETY: ours, not started.
+                    unsafe { (*task.stack.get()).base = stack_base };
                     co
                 }
                 None => return fail_without_stack(&task, local, start),
@@ -360,6 +384,8 @@ fn run(task: Arc<Task>, index: usize) {
     let r = co.resume(());
     set_current(std::ptr::null());
     slots.tick();
+    let switches = task.switches.load(Ordering::Relaxed).wrapping_add(1);
+    task.switches.store(switches, Ordering::Relaxed);
     // A request for the run that just ended must not make the next one yield.
     slots.preempt.take();
     // SAFETY: the task is switched out; it is still ours until we queue or park it.
@@ -369,6 +395,10 @@ fn run(task: Arc<Task>, index: usize) {
         CoroutineResult::Yield(Switch::Park) => {
             local.co = Some(co);
             let parent = local.parent.take();
+            // Decided while the task is still ours: a thread already in the list of parked
+            // threads (parked before and not stashed since) costs one load here.
+            let remember = !task.remembered.load(Ordering::Relaxed);
+            task.remembered.store(true, Ordering::Relaxed);
             if task
                 .state
                 .compare_exchange(RUNNING, PARKED, Ordering::AcqRel, Ordering::Acquire)
@@ -377,11 +407,17 @@ fn run(task: Arc<Task>, index: usize) {
                 // The eager future's caller continues (woken before this thread counts as
                 // inactive, so the deadlock check never sees neither).
                 wake_parent(parent);
+                if remember {
+                    remember_parked(&task, switches);
+                }
                 became_inactive();
             } else {
                 // Woken before it was switched out: run it again soon, after the caller
                 // (which takes the next slot). The caller is woken first: once queued,
                 // this thread may run and block elsewhere (see `sched` on `active`).
+                if remember {
+                    task.remembered.store(false, Ordering::Relaxed);
+                }
                 let has_parent = parent.is_some();
                 wake_parent(parent);
                 task.state.store(QUEUED, Ordering::Release);
@@ -419,6 +455,51 @@ fn run(task: Arc<Task>, index: usize) {
             finish(&task, status);
         }
     }
+}
+
+/// `task` has just parked (after `switches` switches) and is new to the list of parked
+/// threads (see "Parked stacks" above): it goes to the back. While the list is longer
+/// than `RESIDENT_PARKED`, up to `LOOKS_PER_PARK` threads at its front are looked at: one
+/// parked ever since it joined is stashed and leaves, one that has ended leaves, one that
+/// ran since goes to the back again (a second chance, as in the CLOCK page replacement).
+#[cold]
+#[inline(never)]
+fn remember_parked(task: &Arc<Task>, switches: u64) {
+    WORKER.with(|cell| {
+        let mut guard = cell.borrow_mut();
+        let w = guard.as_mut().expect("on a worker");
+        w.parked.push_back((task.clone(), switches));
+        for _ in 0..LOOKS_PER_PARK {
+            if w.parked.len() <= RESIDENT_PARKED {
+                break;
+            }
+            let (t, at) = w.parked.pop_front().expect("longer than the bound");
+            if let Some(now) = stash_if_parked_since(&t, at) {
+                w.parked.push_back((t, now));
+            }
+        }
+    });
+}
+
+/// Stashes `t`'s stack if `t` has stayed parked since its `at`th switch; then, or if it
+/// has ended, `None` (it leaves the list). Otherwise its switch count now (it stays).
+fn stash_if_parked_since(t: &Task, at: u64) -> Option<u64> {
+    // A first look without taking the task (read again once taken).
+    let now = t.switches.load(Ordering::Relaxed);
+    if now == at
+        && t.state.compare_exchange(PARKED, STASHING, Ordering::Acquire, Ordering::Relaxed).is_ok()
+    {
+        let now = t.switches.load(Ordering::Relaxed);
+        let still = now == at;
+        if still {
+            // SAFETY: `STASHING` makes it ours: wakers wait until it is `PARKED` again.
+            unsafe { stash::stash(&mut *t.stack.get()) };
+            t.remembered.store(false, Ordering::Relaxed);
+        }
+        t.state.store(PARKED, Ordering::Release);
+        return (!still).then_some(now);
+    }
+    (t.state.load(Ordering::Acquire) != DONE).then_some(now)
 }
 
 fn wake_parent(parent: Option<Arc<Task>>) {
@@ -475,7 +556,7 @@ fn fail_without_stack(task: &Task, local: &mut Local, start: Start) {
 }
 
 fn finish(task: &Task, status: u8) {
-    task.state.store(super::task::DONE, Ordering::Release);
+    task.state.store(DONE, Ordering::Release);
     if let Some(join) = &task.join {
         let failure = (status != 0).then(|| {
             let e = crate::exception::take_pending();
