@@ -1,66 +1,199 @@
-//! The pre-decoded form of a function, built the first time it is interpreted: per
-//! block, one `Op` per IR instruction (so a frame's place, block and instruction, means
-//! the same in both forms) and the terminator, with the common cheap instructions —
-//! copies, constants, arithmetic and comparisons that cannot raise — resolved to local
-//! slots and constant bits, and jumps threaded through empty blocks. Everything else
-//! stays `Op::Ir`: the frame runs the IR instruction itself, as before.
+//! The decoded form of a function, built the first time it is interpreted: one flat
+//! array of `Op`s for the whole function, so that a frame's place is one index (`pc`).
+//!
+//! * Blocks are laid out one after another, a block followed by the block it jumps to
+//!   when that one is not placed yet, so most jumps become a fall-through and vanish.
+//!   Jumps are threaded through empty blocks, and a jump to a block that only returns
+//!   becomes that return.
+//! * Terminators are ops. A block ending in a comparison whose result the block then
+//!   branches on becomes one compare-and-branch op (`If…`), which still writes the
+//!   comparison's local.
+//! * Copies, literals and the arithmetic and comparisons that cannot raise are resolved
+//!   to local slots (`Slot`, checked below the function's number of locals here, so the
+//!   frame reads them without bounds checks) and constant bits; the commonest have an op
+//!   of their own, so one dispatch runs them.
+//! * Calls carry their callee and argument slots (`args`), and the block that holds
+//!   them (its unwind edge, if the call raises).
+//! * Everything else stays `Op::Ir`: the frame runs the IR instruction itself.
+//!
+//! Preemption: a jump or branch to an op at or before itself may close a loop, so the
+//! frame polls there (`Thread::poll`). Every cycle of the code has such a jump, since the
+//! only other way from one op to another is to the next one.
 
+use super::locals::Slot;
 use super::Interpreted;
-use qi_ir::{BinOp, Cmp, Function, Inst, Operand, Terminator, Value};
+use qi_ir::{BinOp, Cmp, FuncId, Function, Inst, Operand, Terminator, Value};
 
-/// One instruction of a decoded block.
+/// A function decoded for the interpreter.
+pub struct Code {
+    pub ops: Box<[Op]>,
+    /// The arguments of calls (`Op::Call`, `Op::CallClosure`), by their `args` ranges.
+    pub args: Box<[Arg]>,
+    /// Per IR block: the pc of its unwind landing, `NO_LANDING` without one.
+    pub landings: Box<[u32]>,
+    /// The function's number of locals (the size of its frame on the locals stack).
+    pub locals: usize,
+    /// Does it call Qi functions (so it checks the stack limit on entry, as compiled code
+    /// does)?
+    pub checks_stack: bool,
+}
+
+/// `Code::landings` of a block without an unwind edge.
+pub const NO_LANDING: u32 = u32::MAX;
+
+/// A call argument.
+#[derive(Clone, Copy)]
+pub enum Arg {
+    Local(Slot),
+    Const(u64),
+}
+
+/// One instruction of decoded code. Jump targets are pcs.
 #[derive(Clone, Copy)]
 pub enum Op {
     /// `dst = src`.
-    Move { dst: u32, src: u32 },
+    Move {
+        dst: Slot,
+        src: Slot,
+    },
     /// `dst = bits` (a literal of any type).
-    Const { dst: u32, bits: u64 },
+    Const {
+        dst: Slot,
+        bits: u64,
+    },
+    /// `dst = a + b` (integers, wrapping), and the same with a constant `k`.
+    Add {
+        dst: Slot,
+        a: Slot,
+        b: Slot,
+    },
+    AddK {
+        dst: Slot,
+        a: Slot,
+        k: u64,
+    },
+    /// `dst = a - b`, `dst = a - k`.
+    Sub {
+        dst: Slot,
+        a: Slot,
+        b: Slot,
+    },
+    SubK {
+        dst: Slot,
+        a: Slot,
+        k: u64,
+    },
+    /// `dst = a * b`, `dst = a * k`.
+    Mul {
+        dst: Slot,
+        a: Slot,
+        b: Slot,
+    },
+    MulK {
+        dst: Slot,
+        a: Slot,
+        k: u64,
+    },
     /// `dst = a op b` on two locals; `op` never raises.
-    Binary { op: Pure, dst: u32, a: u32, b: u32 },
+    Binary {
+        op: Pure,
+        dst: Slot,
+        a: Slot,
+        b: Slot,
+    },
     /// `dst = a op k` with a constant right operand; `op` never raises with it.
-    BinaryK { op: Pure, dst: u32, a: u32, k: u64 },
+    BinaryK {
+        op: Pure,
+        dst: Slot,
+        a: Slot,
+        k: u64,
+    },
     /// `dst = k op b` with a constant left operand; `op` never raises.
-    KBinary { op: Pure, dst: u32, k: u64, b: u32 },
-    /// A call: the frame reads its callee and arguments from the IR.
-    Call,
-    /// Anything else: run the IR instruction.
-    Ir,
-}
-
-/// A jump's target, and whether the jump (or one it was threaded through) goes back to
-/// this or an earlier block, so that it may close a loop and polls for preemption.
-#[derive(Clone, Copy)]
-pub struct Target {
-    pub block: u32,
-    pub back: bool,
-}
-
-/// A decoded block's terminator.
-#[derive(Clone, Copy)]
-pub enum Term {
-    Jump(Target),
-    /// Branch on a local boolean.
+    KBinary {
+        op: Pure,
+        dst: Slot,
+        k: u64,
+        b: Slot,
+    },
+    /// `dst = a < b` (integers), then go to `then_to` if it holds, else to `else_to`.
+    IfLt {
+        dst: Slot,
+        a: Slot,
+        b: Slot,
+        then_to: u32,
+        else_to: u32,
+    },
+    /// `dst = a < k`, then branch.
+    IfLtK {
+        dst: Slot,
+        a: Slot,
+        k: u64,
+        then_to: u32,
+        else_to: u32,
+    },
+    /// `dst = a cmp b` (a `Pure` comparison), then branch.
+    If {
+        cmp: Pure,
+        dst: Slot,
+        a: Slot,
+        b: Slot,
+        then_to: u32,
+        else_to: u32,
+    },
+    /// `dst = a cmp k`, then branch.
+    IfK {
+        cmp: Pure,
+        dst: Slot,
+        a: Slot,
+        k: u64,
+        then_to: u32,
+        else_to: u32,
+    },
+    /// Branch on a boolean local.
     Branch {
-        cond: u32,
-        then_to: Target,
-        else_to: Target,
+        cond: Slot,
+        then_to: u32,
+        else_to: u32,
+    },
+    /// Jump forward.
+    Jump {
+        to: u32,
+    },
+    /// Jump back (to this op or an earlier one): polls.
+    JumpBack {
+        to: u32,
     },
     /// Return the value of a local.
-    ReturnLocal(u32),
+    ReturnLocal(Slot),
     /// Return a constant (0 for functions without a result).
     ReturnConst(u64),
-    /// Anything else: run the IR terminator.
-    Ir,
-}
-
-pub struct Block {
-    pub ops: Box<[Op]>,
-    pub term: Term,
-}
-
-/// A decoded function.
-pub struct Decoded {
-    pub blocks: Box<[Block]>,
+    /// Call `func` with `args[args..args + nargs]`; the result goes to `dst`. `block` is
+    /// the IR block the call ends (its unwind edge).
+    Call {
+        func: FuncId,
+        args: u32,
+        nargs: u32,
+        dst: Option<Slot>,
+        block: u32,
+    },
+    /// Call the closure `args[args]` with itself and `args[args + 1..=args + nargs]`.
+    CallClosure {
+        args: u32,
+        nargs: u32,
+        dst: Option<Slot>,
+        block: u32,
+    },
+    /// Run instruction `inst` of IR block `block`.
+    Ir {
+        block: u32,
+        inst: u32,
+    },
+    /// Leave the function with the pending exception.
+    Unwind,
+    /// An unreachable block (of IR block `block`) was reached.
+    Unreachable {
+        block: u32,
+    },
 }
 
 /// The operations that compute their result without raising and without the runtime,
@@ -123,116 +256,12 @@ pub(super) fn pure_op(op: BinOp, k: Option<u64>) -> Option<Pure> {
     })
 }
 
-impl Interpreted {
-    /// The constant bits of a literal operand, `None` for a local.
-    fn constant(&self, op: &Operand) -> Option<u64> {
-        match *op {
-            Operand::Local(_) => None,
-            Operand::Int(v) => Some(v as u64),
-            Operand::Float(v) => Some(v.to_bits()),
-            Operand::Bool(v) => Some(v as u64),
-            Operand::Char(c) => Some(c as u64),
-            Operand::Str(s) => Some(self.strings[s.index()]),
-            Operand::Null => Some(0),
-        }
-    }
-
-    pub(super) fn decode(&self, f: &Function) -> Decoded {
-        let blocks = f
-            .blocks
-            .iter()
-            .enumerate()
-            .map(|(at, b)| Block {
-                ops: b.insts.iter().map(|i| self.decode_inst(i)).collect(),
-                term: decode_term(f, at, &b.term, |op| self.constant(op)),
-            })
-            .collect();
-        Decoded { blocks }
-    }
-
-    fn decode_inst(&self, inst: &Inst) -> Op {
-        let local = |op: &Operand| match op {
-            Operand::Local(l) => Some(l.index() as u32),
-            _ => None,
-        };
-        let (dst, value) = match inst {
-            Inst::Assign { dst, value } => (dst.index() as u32, value),
-            Inst::Effect(Value::Call { .. } | Value::CallIndirect { .. }) => return Op::Call,
-            _ => return Op::Ir,
-        };
-        match value {
-            Value::Call { .. } | Value::CallIndirect { .. } => Op::Call,
-            Value::Use(op) => match (local(op), self.constant(op)) {
-                (Some(src), _) => Op::Move { dst, src },
-                (None, Some(bits)) => Op::Const { dst, bits },
-                (None, None) => Op::Ir,
-            },
-            Value::Binary(op, a, b) => match (local(a), local(b)) {
-                (Some(a), Some(b)) => match pure_op(*op, None) {
-                    Some(op) => Op::Binary { op, dst, a, b },
-                    None => Op::Ir,
-                },
-                (Some(a), None) => match self.constant(b) {
-                    Some(k) => match pure_op(*op, Some(k)) {
-                        Some(op) => Op::BinaryK { op, dst, a, k },
-                        None => Op::Ir,
-                    },
-                    None => Op::Ir,
-                },
-                (None, Some(b)) => match (pure_op(*op, None), self.constant(a)) {
-                    (Some(op), Some(k)) => Op::KBinary { op, dst, k, b },
-                    _ => Op::Ir,
-                },
-                (None, None) => Op::Ir,
-            },
-            _ => Op::Ir,
-        }
-    }
-}
-
-/// The terminator of block `at`, its jumps threaded through empty blocks that only jump.
-fn decode_term(
-    f: &Function,
-    at: usize,
-    term: &Terminator,
-    constant: impl Fn(&Operand) -> Option<u64>,
-) -> Term {
-    let target = |to: qi_ir::BlockId| {
-        let mut from = at;
-        let mut to = to.index();
-        let mut back = to <= from;
-        // Bounded: a cycle of empty blocks is followed at most once around.
-        for _ in 0..f.blocks.len() {
-            let b = &f.blocks[to];
-            match (&b.term, b.insts.is_empty(), b.unwind) {
-                (Terminator::Jump(next), true, None) => {
-                    from = to;
-                    to = next.index();
-                    back |= to <= from;
-                }
-                _ => break,
-            }
-        }
-        Target { block: to as u32, back }
-    };
-    match term {
-        Terminator::Jump(to) => Term::Jump(target(*to)),
-        Terminator::Branch { cond: Operand::Local(c), then_to, else_to } => Term::Branch {
-            cond: c.index() as u32,
-            then_to: target(*then_to),
-            else_to: target(*else_to),
-        },
-        Terminator::Return(op) => match op {
-            Some(_) if f.ret == qi_ir::Type::Void => Term::ReturnConst(0),
-            None => Term::ReturnConst(0),
-            Some(Operand::Local(l)) => Term::ReturnLocal(l.index() as u32),
-            Some(op) => match constant(op) {
-                Some(bits) => Term::ReturnConst(bits),
-                None => Term::Ir,
-            },
-        },
-        _ => Term::Ir,
-    }
+/// Is `op` a comparison (a `Pure` one yields a boolean)?
+fn is_comparison(op: Pure) -> bool {
+    matches!(
+        op,
+        Pure::IEq | Pure::INe | Pure::ILt | Pure::ILe | Pure::IGt | Pure::IGe | Pure::FCmp(_)
+    )
 }
 
 /// `x op y` (with `y` the constant `pure_op` was given for a division).
@@ -268,4 +297,337 @@ pub fn pure(op: Pure, x: u64, y: u64) -> u64 {
             Some(o) => super::ops::compare(c, o) as u64,
         },
     }
+}
+
+/// The right-hand side of a decoded binary operation.
+enum Rhs {
+    Local(Slot),
+    Const(u64),
+}
+
+/// A pure binary operation of an instruction, `(op, dst, a, rhs)`, when its left operand
+/// is a local.
+type PureBinary = (Pure, Slot, Slot, Rhs);
+
+impl Interpreted {
+    /// The constant bits of a literal operand, `None` for a local.
+    fn constant(&self, op: &Operand) -> Option<u64> {
+        match *op {
+            Operand::Local(_) => None,
+            Operand::Int(v) => Some(v as u64),
+            Operand::Float(v) => Some(v.to_bits()),
+            Operand::Bool(v) => Some(v as u64),
+            Operand::Char(c) => Some(c as u64),
+            Operand::Str(s) => Some(self.strings[s.index()]),
+            Operand::Null => Some(0),
+        }
+    }
+
+    pub(super) fn decode(&self, f: &Function) -> Code {
+        Decoder::new(self, f).run()
+    }
+}
+
+/// Decoding one function.
+struct Decoder<'a> {
+    program: &'a Interpreted,
+    f: &'a Function,
+    ops: Vec<Op>,
+    args: Vec<Arg>,
+    /// Jump targets are IR block indices until `run` maps them to pcs.
+    starts: Vec<u32>,
+}
+
+impl<'a> Decoder<'a> {
+    fn new(program: &'a Interpreted, f: &'a Function) -> Decoder<'a> {
+        Decoder { program, f, ops: Vec::new(), args: Vec::new(), starts: vec![0; f.blocks.len()] }
+    }
+
+    fn slot(&self, l: qi_ir::LocalId) -> Slot {
+        Slot::new(l.index(), self.f.locals.len())
+    }
+
+    fn local(&self, op: &Operand) -> Option<Slot> {
+        match op {
+            Operand::Local(l) => Some(self.slot(*l)),
+            _ => None,
+        }
+    }
+
+    fn arg(&self, op: &Operand) -> Arg {
+        match self.local(op) {
+            Some(s) => Arg::Local(s),
+            None => Arg::Const(self.program.constant(op).expect("a literal")),
+        }
+    }
+
+    fn run(mut self) -> Code {
+        let f = self.f;
+        let order = layout(f);
+        for (i, &b) in order.iter().enumerate() {
+            self.starts[b] = self.ops.len() as u32;
+            self.block(b, order.get(i + 1).copied());
+        }
+        // Jump targets are blocks so far: make them pcs.
+        let starts = std::mem::take(&mut self.starts);
+        for (pc, op) in self.ops.iter_mut().enumerate() {
+            let pc = pc as u32;
+            match op {
+                Op::IfLt { then_to, else_to, .. }
+                | Op::IfLtK { then_to, else_to, .. }
+                | Op::If { then_to, else_to, .. }
+                | Op::IfK { then_to, else_to, .. }
+                | Op::Branch { then_to, else_to, .. } => {
+                    *then_to = starts[*then_to as usize];
+                    *else_to = starts[*else_to as usize];
+                }
+                Op::Jump { to } => {
+                    let to = starts[*to as usize];
+                    *op = if to <= pc { Op::JumpBack { to } } else { Op::Jump { to } };
+                }
+                _ => {}
+            }
+        }
+        let landings = f
+            .blocks
+            .iter()
+            .map(|b| b.unwind.map_or(NO_LANDING, |u| starts[u.to.index()]))
+            .collect();
+        Code {
+            ops: self.ops.into(),
+            args: self.args.into(),
+            landings,
+            locals: f.locals.len(),
+            checks_stack: calls_functions(f),
+        }
+    }
+
+    /// Decode block `b`, which `next` follows in the layout.
+    fn block(&mut self, b: usize, next: Option<usize>) {
+        let block = &self.f.blocks[b];
+        let insts = &block.insts;
+        // A comparison whose result the block branches on: one op for both.
+        if let (Some(Inst::Assign { dst, value: Value::Binary(op, a, rhs) }), None) =
+            (insts.last(), block.unwind)
+        {
+            if let Terminator::Branch { cond: Operand::Local(c), then_to, else_to } = &block.term {
+                if c == dst {
+                    if let Some(fused) = self.compare_branch(*op, a, rhs, *dst, *then_to, *else_to)
+                    {
+                        for (k, inst) in insts[..insts.len() - 1].iter().enumerate() {
+                            let op = self.inst(b, k, inst);
+                            self.ops.push(op);
+                        }
+                        self.ops.push(fused);
+                        return;
+                    }
+                }
+            }
+        }
+        for (k, inst) in insts.iter().enumerate() {
+            let op = self.inst(b, k, inst);
+            self.ops.push(op);
+        }
+        self.terminator(b, next);
+    }
+
+    /// `dst = a op rhs; branch dst, then_to, else_to` as one op, if `op` is a pure
+    /// comparison of a local (targets are blocks, threaded).
+    fn compare_branch(
+        &self,
+        op: BinOp,
+        a: &Operand,
+        rhs: &Operand,
+        dst: qi_ir::LocalId,
+        then_to: qi_ir::BlockId,
+        else_to: qi_ir::BlockId,
+    ) -> Option<Op> {
+        let (cmp, dst, a, rhs) = self.pure_binary(op, a, rhs, dst)?;
+        if !is_comparison(cmp) {
+            return None;
+        }
+        let then_to = thread_jump(self.f, then_to) as u32;
+        let else_to = thread_jump(self.f, else_to) as u32;
+        Some(match (cmp, rhs) {
+            (Pure::ILt, Rhs::Local(b)) => Op::IfLt { dst, a, b, then_to, else_to },
+            (Pure::ILt, Rhs::Const(k)) => Op::IfLtK { dst, a, k, then_to, else_to },
+            (cmp, Rhs::Local(b)) => Op::If { cmp, dst, a, b, then_to, else_to },
+            (cmp, Rhs::Const(k)) => Op::IfK { cmp, dst, a, k, then_to, else_to },
+        })
+    }
+
+    /// `dst = a op rhs` as a pure operation on a local `a`.
+    fn pure_binary(
+        &self,
+        op: BinOp,
+        a: &Operand,
+        rhs: &Operand,
+        dst: qi_ir::LocalId,
+    ) -> Option<PureBinary> {
+        let a = self.local(a)?;
+        let (rhs, k) = match self.local(rhs) {
+            Some(b) => (Rhs::Local(b), None),
+            None => {
+                let k = self.program.constant(rhs)?;
+                (Rhs::Const(k), Some(k))
+            }
+        };
+        Some((pure_op(op, k)?, self.slot(dst), a, rhs))
+    }
+
+    /// Instruction `k` of block `b`.
+    fn inst(&mut self, b: usize, k: usize, inst: &Inst) -> Op {
+        let ir = Op::Ir { block: b as u32, inst: k as u32 };
+        let (dst, value) = match inst {
+            Inst::Assign { dst, value } => (Some(*dst), value),
+            Inst::Effect(value @ (Value::Call { .. } | Value::CallIndirect { .. })) => {
+                (None, value)
+            }
+            _ => return ir,
+        };
+        let dst_slot = dst.map(|d| self.slot(d));
+        match value {
+            Value::Call { func, args, .. } => {
+                let (args, nargs) = self.call_args(None, args);
+                Op::Call { func: *func, args, nargs, dst: dst_slot, block: b as u32 }
+            }
+            Value::CallIndirect { callee, args, .. } => {
+                let (args, nargs) = self.call_args(Some(callee), args);
+                Op::CallClosure { args, nargs, dst: dst_slot, block: b as u32 }
+            }
+            Value::Use(op) => match (dst_slot, self.local(op), self.program.constant(op)) {
+                (Some(dst), Some(src), _) => Op::Move { dst, src },
+                (Some(dst), None, Some(bits)) => Op::Const { dst, bits },
+                _ => ir,
+            },
+            Value::Binary(op, a, rhs) => {
+                let Some(dst) = dst else { return ir };
+                if let Some((op, dst, a, rhs)) = self.pure_binary(*op, a, rhs, dst) {
+                    return match (op, rhs) {
+                        (Pure::IAdd, Rhs::Local(b)) => Op::Add { dst, a, b },
+                        (Pure::IAdd, Rhs::Const(k)) => Op::AddK { dst, a, k },
+                        (Pure::ISub, Rhs::Local(b)) => Op::Sub { dst, a, b },
+                        (Pure::ISub, Rhs::Const(k)) => Op::SubK { dst, a, k },
+                        (Pure::IMul, Rhs::Local(b)) => Op::Mul { dst, a, b },
+                        (Pure::IMul, Rhs::Const(k)) => Op::MulK { dst, a, k },
+                        (op, Rhs::Local(b)) => Op::Binary { op, dst, a, b },
+                        (op, Rhs::Const(k)) => Op::BinaryK { op, dst, a, k },
+                    };
+                }
+                // A constant left operand.
+                match (pure_op(*op, None), self.program.constant(a), self.local(rhs)) {
+                    (Some(op), Some(k), Some(b)) => Op::KBinary { op, dst: self.slot(dst), k, b },
+                    _ => ir,
+                }
+            }
+            _ => ir,
+        }
+    }
+
+    /// Store a call's arguments (after the closure called, if any): their first index
+    /// and how many there are besides the closure.
+    fn call_args(&mut self, closure: Option<&Operand>, args: &[Operand]) -> (u32, u32) {
+        let first = self.args.len() as u32;
+        for a in closure.into_iter().chain(args) {
+            let arg = self.arg(a);
+            self.args.push(arg);
+        }
+        (first, args.len() as u32)
+    }
+
+    /// The terminator of block `b`, which `next` follows in the layout.
+    fn terminator(&mut self, b: usize, next: Option<usize>) {
+        let f = self.f;
+        let op = match &f.blocks[b].term {
+            Terminator::Jump(to) => {
+                let to = thread_jump(f, *to);
+                match returns(f, to) {
+                    Some(ret) => self.ret(ret),
+                    // The next block: fall through.
+                    None if Some(to) == next => return,
+                    None => Op::Jump { to: to as u32 },
+                }
+            }
+            Terminator::Branch { cond, then_to, else_to } => {
+                let then_to = thread_jump(f, *then_to) as u32;
+                let else_to = thread_jump(f, *else_to) as u32;
+                match (self.local(cond), self.program.constant(cond)) {
+                    (Some(cond), _) => Op::Branch { cond, then_to, else_to },
+                    (None, Some(c)) => Op::Jump { to: if c != 0 { then_to } else { else_to } },
+                    (None, None) => unreachable!("an operand is a local or a literal"),
+                }
+            }
+            Terminator::Return(op) => self.ret(op.as_ref()),
+            Terminator::Unwind => Op::Unwind,
+            Terminator::Unreachable => Op::Unreachable { block: b as u32 },
+        };
+        self.ops.push(op);
+    }
+
+    /// `return op`.
+    fn ret(&self, op: Option<&Operand>) -> Op {
+        match op {
+            Some(op) if self.f.ret != qi_ir::Type::Void => match self.local(op) {
+                Some(l) => Op::ReturnLocal(l),
+                None => Op::ReturnConst(self.program.constant(op).expect("a literal")),
+            },
+            _ => Op::ReturnConst(0),
+        }
+    }
+}
+
+/// The order blocks are laid out in: the entry block first, and each block followed by
+/// the block its jump goes to, when that one is not placed yet.
+fn layout(f: &Function) -> Vec<usize> {
+    let mut placed = vec![false; f.blocks.len()];
+    let mut order = Vec::with_capacity(f.blocks.len());
+    for first in 0..f.blocks.len() {
+        let mut b = first;
+        while !placed[b] {
+            placed[b] = true;
+            order.push(b);
+            match f.blocks[b].term {
+                Terminator::Jump(to) => b = thread_jump(f, to),
+                _ => break,
+            }
+        }
+    }
+    order
+}
+
+/// Where a jump to block `to` ends, threaded through empty blocks that only
+/// jump.
+fn thread_jump(f: &Function, to: qi_ir::BlockId) -> usize {
+    let mut to = to.index();
+    // Bounded: a cycle of empty blocks is followed at most once around.
+    for _ in 0..f.blocks.len() {
+        let b = &f.blocks[to];
+        match (&b.term, b.insts.is_empty(), b.unwind) {
+            (Terminator::Jump(next), true, None) => to = next.index(),
+            _ => break,
+        }
+    }
+    to
+}
+
+/// What block `b` returns, when all it does is return.
+fn returns(f: &Function, b: usize) -> Option<Option<&Operand>> {
+    let block = &f.blocks[b];
+    match &block.term {
+        Terminator::Return(op) if block.insts.is_empty() && block.unwind.is_none() => {
+            Some(op.as_ref())
+        }
+        _ => None,
+    }
+}
+
+/// Does the function call other Qi functions (so that it can take part in recursion)?
+fn calls_functions(f: &Function) -> bool {
+    f.blocks.iter().flat_map(|b| &b.insts).any(|i| {
+        matches!(
+            i,
+            Inst::Assign { value: Value::Call { .. } | Value::CallIndirect { .. }, .. }
+                | Inst::Effect(Value::Call { .. } | Value::CallIndirect { .. })
+        )
+    })
 }

@@ -6,9 +6,11 @@
 //! * `native` — calling a runtime entry point by address.
 //! * `program` — what a run needs: the module, literals, record descriptors, globals,
 //!   the runtime functions resolved once.
-//! * `decode` — the pre-decoded form of each function, built on its first call.
-//! * `frame` — running functions: blocks and terminators, calls and returns without
-//!   native recursion, the exception protocol.
+//! * `decode` — the decoded form of each function (one flat array of ops), built on its
+//!   first call.
+//! * `locals` — the running frame's locals, read without bounds checks.
+//! * `frame` — running functions: the ops, calls and returns without native recursion,
+//!   the exception protocol.
 //! * `ops` — instructions and values.
 //! * `builtins` — builtins and library rows: arguments laid out as generated code
 //!   passes them.
@@ -18,6 +20,7 @@
 mod builtins;
 mod decode;
 mod frame;
+mod locals;
 mod native;
 mod ops;
 mod program;
