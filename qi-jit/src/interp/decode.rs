@@ -11,7 +11,8 @@
 //! * Copies, literals and the arithmetic and comparisons that cannot raise are resolved
 //!   to local slots (`Slot`, checked below the function's number of locals here, so the
 //!   frame reads them without bounds checks) and constant bits; the commonest have an op
-//!   of their own, so one dispatch runs them.
+//!   of their own, so one dispatch runs them, and a division by a constant multiplies
+//!   (`divide`).
 //! * Calls carry their callee and argument slots (`args`), and the block that holds
 //!   them (its unwind edge, if the call raises).
 //! * Everything else stays `Op::Ir`: the frame runs the IR instruction itself.
@@ -20,6 +21,7 @@
 //! frame polls there (`Thread::poll`). Every cycle of the code has such a jump, since the
 //! only other way from one op to another is to the next one.
 
+use super::divide::Divisor;
 use super::locals::Slot;
 use super::Interpreted;
 use qi_ir::{BinOp, Cmp, FuncId, Function, Inst, Operand, Terminator, Value};
@@ -93,6 +95,17 @@ pub enum Op {
         dst: Slot,
         a: Slot,
         k: u64,
+    },
+    /// `dst = a / by`, `dst = a % by` (integers) by a constant (`divide`).
+    DivK {
+        dst: Slot,
+        a: Slot,
+        by: Divisor,
+    },
+    RemK {
+        dst: Slot,
+        a: Slot,
+        by: Divisor,
     },
     /// `dst = a op b` on two locals; `op` never raises.
     Binary {
@@ -195,6 +208,9 @@ pub enum Op {
         block: u32,
     },
 }
+
+// Every op takes 32 bytes: two per cache line.
+const _: () = assert!(std::mem::size_of::<Op>() <= 32);
 
 /// The operations that compute their result without raising and without the runtime,
 /// one level deep (so that running one is a single dispatch).
@@ -510,6 +526,13 @@ impl<'a> Decoder<'a> {
                         (Pure::ISub, Rhs::Const(k)) => Op::SubK { dst, a, k },
                         (Pure::IMul, Rhs::Local(b)) => Op::Mul { dst, a, b },
                         (Pure::IMul, Rhs::Const(k)) => Op::MulK { dst, a, k },
+                        (Pure::IDiv | Pure::IRem, Rhs::Const(k)) => {
+                            match (op, Divisor::new(k as i64)) {
+                                (Pure::IDiv, Some(by)) => Op::DivK { dst, a, by },
+                                (_, Some(by)) => Op::RemK { dst, a, by },
+                                (op, None) => Op::BinaryK { op, dst, a, k },
+                            }
+                        }
                         (op, Rhs::Local(b)) => Op::Binary { op, dst, a, b },
                         (op, Rhs::Const(k)) => Op::BinaryK { op, dst, a, k },
                     };

@@ -264,6 +264,8 @@ fn straight(code: &Code, pc: &mut usize, locals: &mut Locals) -> Stop {
                 locals.set(dst, locals.get(a).wrapping_mul(locals.get(b)));
             }
             Op::MulK { dst, a, k } => locals.set(dst, locals.get(a).wrapping_mul(k)),
+            Op::DivK { dst, a, by } => locals.set(dst, by.quotient(locals.get(a) as i64) as u64),
+            Op::RemK { dst, a, by } => locals.set(dst, by.remainder(locals.get(a) as i64) as u64),
             Op::Binary { op, dst, a, b } => {
                 locals.set(dst, pure(op, locals.get(a), locals.get(b)));
             }

@@ -8,6 +8,7 @@
 //!   the runtime functions resolved once.
 //! * `decode` — the decoded form of each function (one flat array of ops), built on its
 //!   first call.
+//! * `divide` — division by a constant without a division instruction.
 //! * `locals` — the running frame's locals, read without bounds checks.
 //! * `frame` — running functions: the ops, calls and returns without native recursion,
 //!   the exception protocol.
@@ -19,6 +20,7 @@
 
 mod builtins;
 mod decode;
+mod divide;
 mod frame;
 mod locals;
 mod native;
