@@ -128,6 +128,26 @@ pub enum Op {
         k: u64,
         b: Slot,
     },
+    /// `dst = obj.slot` for a 64-bit slot of a record.
+    GetSlot {
+        dst: Slot,
+        obj: Slot,
+        slot: u32,
+    },
+    /// `obj.slot = src` for a 64-bit slot of a record, when nothing needs publishing.
+    SetSlot {
+        obj: Slot,
+        slot: u32,
+        src: Slot,
+    },
+    /// Count a reference to the object in `src` (if not null).
+    Retain {
+        src: Slot,
+    },
+    /// Give up the reference held by `src` (if not null).
+    Release {
+        src: Slot,
+    },
     /// `dst = a < b` (integers), then go to `then_to` if it holds, else to `else_to`.
     IfLt {
         dst: Slot,
@@ -499,6 +519,16 @@ impl<'a> Decoder<'a> {
             Inst::Effect(value @ (Value::Call { .. } | Value::CallIndirect { .. })) => {
                 (None, value)
             }
+            Inst::Retain(Operand::Local(l)) => return Op::Retain { src: self.slot(*l) },
+            Inst::Release(l) => return Op::Release { src: self.slot(*l) },
+            Inst::SetSlot { obj: Operand::Local(obj), slot, value: Operand::Local(src) } => {
+                let ty = self.f.local_ty(*src);
+                // Objects stored into a shared record may need publishing: the IR path.
+                if word_sized(ty) && !(self.program.publish_stores && ty.is_rc()) {
+                    return Op::SetSlot { obj: self.slot(*obj), slot: *slot, src: self.slot(*src) };
+                }
+                return ir;
+            }
             _ => return ir,
         };
         let dst_slot = dst.map(|d| self.slot(d));
@@ -510,6 +540,12 @@ impl<'a> Decoder<'a> {
             Value::CallIndirect { callee, args, .. } => {
                 let (args, nargs) = self.call_args(Some(callee), args);
                 Op::CallClosure { args, nargs, dst: dst_slot, block: b as u32 }
+            }
+            Value::GetSlot { obj: Operand::Local(obj), slot, ty } if word_sized(ty) => {
+                match dst_slot {
+                    Some(dst) => Op::GetSlot { dst, obj: self.slot(*obj), slot: *slot },
+                    None => ir,
+                }
             }
             Value::Use(op) => match (dst_slot, self.local(op), self.program.constant(op)) {
                 (Some(dst), Some(src), _) => Op::Move { dst, src },
@@ -642,6 +678,12 @@ fn returns(f: &Function, b: usize) -> Option<Option<&Operand>> {
         }
         _ => None,
     }
+}
+
+/// Does a value of type `ty` take a whole 64-bit slot (booleans take one byte, characters
+/// four)?
+fn word_sized(ty: &qi_ir::Type) -> bool {
+    !matches!(ty, qi_ir::Type::Bool | qi_ir::Type::Char)
 }
 
 /// Does the function call other Qi functions (so that it can take part in recursion)?

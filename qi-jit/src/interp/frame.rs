@@ -19,7 +19,7 @@
 
 use super::decode::{pure, Arg, Code, Op, NO_LANDING};
 use super::locals::Locals;
-use super::ops::Raised;
+use super::ops::{self, Raised};
 use super::thread::{Frame, Thread};
 use super::Interpreted;
 use qi_ir::FuncId;
@@ -271,6 +271,10 @@ fn straight(code: &Code, pc: &mut usize, locals: &mut Locals) -> Stop {
             }
             Op::BinaryK { op, dst, a, k } => locals.set(dst, pure(op, locals.get(a), k)),
             Op::KBinary { op, dst, k, b } => locals.set(dst, pure(op, k, locals.get(b))),
+            Op::GetSlot { dst, obj, slot } => locals.set(dst, ops::get_slot(locals.get(obj), slot)),
+            Op::SetSlot { obj, slot, src } => ops::set_slot(locals.get(obj), slot, locals.get(src)),
+            Op::Retain { src } => ops::retain(locals.get(src)),
+            Op::Release { src } => ops::release(locals.get(src)),
             Op::IfLt { dst, a, b, then_to, else_to } => {
                 let c = (locals.get(a) as i64) < (locals.get(b) as i64);
                 locals.set(dst, c as u64);

@@ -61,6 +61,39 @@ fn record_slot(obj: u64, slot: u32) -> usize {
     obj as usize + RECORD_SLOTS_OFFSET as usize + 8 * slot as usize
 }
 
+/// `retain v`: count a reference to object `v` (null: nothing).
+#[inline(always)]
+pub fn retain(v: u64) {
+    if v != 0 {
+        // SAFETY: the IR retains only live objects it counts a reference to.
+        unsafe { qi_rt::qi_retain(v as *mut Header) };
+    }
+}
+
+/// `release v`: give up a reference to object `v` (null: nothing).
+#[inline(always)]
+pub fn release(v: u64) {
+    if v != 0 {
+        // SAFETY: the IR releases only locals that own a reference to a live object.
+        unsafe { qi_rt::qi_release(v as *mut Header) };
+    }
+}
+
+/// `obj.slot` for a slot of 64 bits.
+#[inline(always)]
+pub fn get_slot(obj: u64, slot: u32) -> u64 {
+    // SAFETY: the IR typed `obj` as a live record with this slot, of a 64-bit type (the
+    // decoder's choice).
+    unsafe { load(record_slot(obj, slot), &Type::Int) }
+}
+
+/// `obj.slot = v` for a slot of 64 bits.
+#[inline(always)]
+pub fn set_slot(obj: u64, slot: u32, v: u64) {
+    // SAFETY: as for `get_slot`.
+    unsafe { store(record_slot(obj, slot), &Type::Int, v) }
+}
+
 impl Interpreted {
     #[inline]
     pub(super) fn operand(&self, thread: &Thread, base: usize, op: &Operand) -> u64 {
@@ -116,20 +149,8 @@ impl Interpreted {
                 }
                 self.globals[global.index()].store(v, Ordering::Relaxed);
             }
-            Inst::Retain(op) => {
-                let v = self.operand(thread, base, op);
-                if v != 0 {
-                    // SAFETY: a live object the IR counts a reference to.
-                    unsafe { qi_rt::qi_retain(v as *mut Header) };
-                }
-            }
-            Inst::Release(l) => {
-                let v = thread.stack[base + l.index()];
-                if v != 0 {
-                    // SAFETY: the local owns a reference to this live object.
-                    unsafe { qi_rt::qi_release(v as *mut Header) };
-                }
-            }
+            Inst::Retain(op) => retain(self.operand(thread, base, op)),
+            Inst::Release(l) => release(thread.stack[base + l.index()]),
             Inst::SetSlot { obj, slot, value } => {
                 let o = self.operand(thread, base, obj);
                 let v = self.operand(thread, base, value);
