@@ -140,6 +140,24 @@ pub enum Op {
         slot: u32,
         src: Slot,
     },
+    /// `dst = array[index]` for 64-bit elements when the index is in bounds; otherwise
+    /// instruction `inst` of IR block `block` raises (as `Op::Ir`).
+    Index {
+        dst: Slot,
+        array: Slot,
+        index: Slot,
+        block: u32,
+        inst: u32,
+    },
+    /// `array[index] = src` for 64-bit elements when the index is in bounds and nothing
+    /// needs publishing; otherwise as `Op::Ir { block, inst }`.
+    SetIndex {
+        array: Slot,
+        index: Slot,
+        src: Slot,
+        block: u32,
+        inst: u32,
+    },
     /// Count a reference to the object in `src` (if not null).
     Retain {
         src: Slot,
@@ -521,6 +539,20 @@ impl<'a> Decoder<'a> {
             }
             Inst::Retain(Operand::Local(l)) => return Op::Retain { src: self.slot(*l) },
             Inst::Release(l) => return Op::Release { src: self.slot(*l) },
+            Inst::SetIndex {
+                array: Operand::Local(array),
+                index: Operand::Local(index),
+                value: Operand::Local(src),
+                ..
+            } => {
+                let ty = self.f.local_ty(*src);
+                if word_sized(ty) && !(self.program.publish_stores && ty.is_rc()) {
+                    let (array, index, src) =
+                        (self.slot(*array), self.slot(*index), self.slot(*src));
+                    return Op::SetIndex { array, index, src, block: b as u32, inst: k as u32 };
+                }
+                return ir;
+            }
             Inst::SetSlot { obj: Operand::Local(obj), slot, value: Operand::Local(src) } => {
                 let ty = self.f.local_ty(*src);
                 // Objects stored into a shared record may need publishing: the IR path.
@@ -547,6 +579,18 @@ impl<'a> Decoder<'a> {
                     None => ir,
                 }
             }
+            Value::Index {
+                array: Operand::Local(array),
+                index: Operand::Local(index),
+                elem,
+                ..
+            } if word_sized(elem) => match dst_slot {
+                Some(dst) => {
+                    let (array, index) = (self.slot(*array), self.slot(*index));
+                    Op::Index { dst, array, index, block: b as u32, inst: k as u32 }
+                }
+                None => ir,
+            },
             Value::Use(op) => match (dst_slot, self.local(op), self.program.constant(op)) {
                 (Some(dst), Some(src), _) => Op::Move { dst, src },
                 (Some(dst), None, Some(bits)) => Op::Const { dst, bits },

@@ -110,7 +110,9 @@ impl Interpreted {
                             Err(Raised) => true,
                         }
                     }
-                    Op::Ir { block, inst } => {
+                    Op::Ir { block, inst }
+                    | Op::Index { block, inst, .. }
+                    | Op::SetIndex { block, inst, .. } => {
                         self.ir(thread, func, base, block as usize, inst as usize).is_err()
                     }
                     Op::Unwind => true,
@@ -219,7 +221,11 @@ fn call_result(code: &Code, pc: usize) -> Option<super::locals::Slot> {
 /// Where the frame continues when the op before `pc` raised: its block's landing.
 fn landing(code: &Code, pc: usize) -> Option<usize> {
     let block = match code.ops[pc - 1] {
-        Op::Call { block, .. } | Op::CallClosure { block, .. } | Op::Ir { block, .. } => block,
+        Op::Call { block, .. }
+        | Op::CallClosure { block, .. }
+        | Op::Ir { block, .. }
+        | Op::Index { block, .. }
+        | Op::SetIndex { block, .. } => block,
         // `unwind` leaves the function.
         _ => return None,
     };
@@ -273,6 +279,22 @@ fn straight(code: &Code, pc: &mut usize, locals: &mut Locals) -> Stop {
             Op::KBinary { op, dst, k, b } => locals.set(dst, pure(op, k, locals.get(b))),
             Op::GetSlot { dst, obj, slot } => locals.set(dst, ops::get_slot(locals.get(obj), slot)),
             Op::SetSlot { obj, slot, src } => ops::set_slot(locals.get(obj), slot, locals.get(src)),
+            Op::Index { dst, array, index, .. } => {
+                match ops::get_element_word(locals.get(array), locals.get(index)) {
+                    Some(v) => locals.set(dst, v),
+                    // Out of bounds: the IR instruction raises.
+                    None => {
+                        *pc = at;
+                        return Stop::Slow;
+                    }
+                }
+            }
+            Op::SetIndex { array, index, src, .. } => {
+                if !ops::set_element_word(locals.get(array), locals.get(index), locals.get(src)) {
+                    *pc = at;
+                    return Stop::Slow;
+                }
+            }
             Op::Retain { src } => ops::retain(locals.get(src)),
             Op::Release { src } => ops::release(locals.get(src)),
             Op::IfLt { dst, a, b, then_to, else_to } => {

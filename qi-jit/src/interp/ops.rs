@@ -79,6 +79,33 @@ pub fn release(v: u64) {
     }
 }
 
+/// The address of element `i` of array `a` of 64-bit elements, `None` when `i` is out of
+/// bounds.
+#[inline(always)]
+fn element_word(a: u64, i: u64) -> Option<usize> {
+    // SAFETY: the IR typed `a` as a live array: its length is at `ARRAY_LEN_OFFSET`.
+    let len = unsafe { load(a as usize + ARRAY_LEN_OFFSET as usize, &Type::Int) };
+    // One unsigned compare rejects negative indices too.
+    (i < len).then(|| a as usize + ARRAY_DATA_OFFSET as usize + 8 * i as usize)
+}
+
+/// `a[i]` for an array of 64-bit elements, `None` when `i` is out of bounds.
+#[inline(always)]
+pub fn get_element_word(a: u64, i: u64) -> Option<u64> {
+    // SAFETY: a bounds-checked element of a live array of 64-bit elements (the IR's type
+    // of `a`, the decoder's choice).
+    element_word(a, i).map(|addr| unsafe { load(addr, &Type::Int) })
+}
+
+/// `a[i] = v` for an array of 64-bit elements; false when `i` is out of bounds.
+#[inline(always)]
+pub fn set_element_word(a: u64, i: u64, v: u64) -> bool {
+    let Some(addr) = element_word(a, i) else { return false };
+    // SAFETY: as for `get_element_word`.
+    unsafe { store(addr, &Type::Int, v) };
+    true
+}
+
 /// `obj.slot` for a slot of 64 bits.
 #[inline(always)]
 pub fn get_slot(obj: u64, slot: u32) -> u64 {
