@@ -7,7 +7,9 @@
 //!   becomes that return.
 //! * Terminators are ops. A block ending in a comparison whose result the block then
 //!   branches on becomes one compare-and-branch op (`If…`), which still writes the
-//!   comparison's local.
+//!   comparison's local; a jump to a loop header that holds only such a test becomes a
+//!   copy of it, so a loop's jump back is its test. `t = a + b; v = t`, as `v += b`
+//!   lowers, is one op too.
 //! * Copies, literals and the arithmetic and comparisons that cannot raise are resolved
 //!   to local slots (`Slot`, checked below the function's number of locals here, so the
 //!   frame reads them without bounds checks) and constant bits; the commonest have an op
@@ -73,6 +75,13 @@ pub enum Op {
         dst: Slot,
         a: Slot,
         k: u64,
+    },
+    /// `dst = a + b; copy = dst`.
+    AddCopy {
+        dst: Slot,
+        copy: Slot,
+        a: Slot,
+        b: Slot,
     },
     /// `dst = a - b`, `dst = a - k`.
     Sub {
@@ -458,31 +467,64 @@ impl<'a> Decoder<'a> {
 
     /// Decode block `b`, which `next` follows in the layout.
     fn block(&mut self, b: usize, next: Option<usize>) {
-        let block = &self.f.blocks[b];
-        let insts = &block.insts;
-        // A comparison whose result the block branches on: one op for both.
-        if let (Some(Inst::Assign { dst, value: Value::Binary(op, a, rhs) }), None) =
-            (insts.last(), block.unwind)
-        {
-            if let Terminator::Branch { cond: Operand::Local(c), then_to, else_to } = &block.term {
-                if c == dst {
-                    if let Some(fused) = self.compare_branch(*op, a, rhs, *dst, *then_to, *else_to)
-                    {
-                        for (k, inst) in insts[..insts.len() - 1].iter().enumerate() {
-                            let op = self.inst(b, k, inst);
-                            self.ops.push(op);
-                        }
-                        self.ops.push(fused);
-                        return;
-                    }
-                }
+        let insts = &self.f.blocks[b].insts;
+        let fused = self.compare_and_branch(b);
+        let n = insts.len() - fused.is_some() as usize;
+        let mut k = 0;
+        while k < n {
+            if let Some(op) = insts
+                .get(k + 1)
+                .filter(|_| k + 1 < n)
+                .and_then(|copy| self.add_then_copy(&insts[k], copy))
+            {
+                self.ops.push(op);
+                k += 2;
+                continue;
             }
-        }
-        for (k, inst) in insts.iter().enumerate() {
-            let op = self.inst(b, k, inst);
+            let op = self.inst(b, k, &insts[k]);
             self.ops.push(op);
+            k += 1;
         }
-        self.terminator(b, next);
+        match fused {
+            Some(op) => self.ops.push(op),
+            None => self.terminator(b, next),
+        }
+    }
+
+    /// The op for the end of block `b` when it is a comparison whose result the block
+    /// branches on: one op for both.
+    fn compare_and_branch(&self, b: usize) -> Option<Op> {
+        let block = &self.f.blocks[b];
+        let (Some(Inst::Assign { dst, value: Value::Binary(op, a, rhs) }), None) =
+            (block.insts.last(), block.unwind)
+        else {
+            return None;
+        };
+        match &block.term {
+            Terminator::Branch { cond: Operand::Local(c), then_to, else_to } if c == dst => {
+                self.compare_branch(*op, a, rhs, *dst, *then_to, *else_to)
+            }
+            _ => None,
+        }
+    }
+
+    /// `t = a + b; v = t` (how `v += b` lowers) as one op.
+    fn add_then_copy(&self, add: &Inst, copy: &Inst) -> Option<Op> {
+        let Inst::Assign { dst: t, value: Value::Binary(op, a, rhs) } = add else {
+            return None;
+        };
+        let Inst::Assign { dst: v, value: Value::Use(Operand::Local(src)) } = copy else {
+            return None;
+        };
+        if src != t {
+            return None;
+        }
+        match self.pure_binary(*op, a, rhs, *t)? {
+            (Pure::IAdd, dst, a, Rhs::Local(b)) => {
+                Some(Op::AddCopy { dst, copy: self.slot(*v), a, b })
+            }
+            _ => None,
+        }
     }
 
     /// `dst = a op rhs; branch dst, then_to, else_to` as one op, if `op` is a pure
@@ -648,6 +690,12 @@ impl<'a> Decoder<'a> {
                     Some(ret) => self.ret(ret),
                     // The next block: fall through.
                     None if Some(to) == next => return,
+                    // A loop header that only compares and branches: test here (the
+                    // loop's jump back becomes that branch).
+                    None if f.blocks[to].insts.len() == 1 => match self.compare_and_branch(to) {
+                        Some(test) => test,
+                        None => Op::Jump { to: to as u32 },
+                    },
                     None => Op::Jump { to: to as u32 },
                 }
             }

@@ -261,6 +261,11 @@ fn straight(code: &Code, pc: &mut usize, locals: &mut Locals) -> Stop {
             Op::Add { dst, a, b } => {
                 locals.set(dst, locals.get(a).wrapping_add(locals.get(b)));
             }
+            Op::AddCopy { dst, copy, a, b } => {
+                let v = locals.get(a).wrapping_add(locals.get(b));
+                locals.set(dst, v);
+                locals.set(copy, v);
+            }
             Op::AddK { dst, a, k } => locals.set(dst, locals.get(a).wrapping_add(k)),
             Op::Sub { dst, a, b } => {
                 locals.set(dst, locals.get(a).wrapping_sub(locals.get(b)));
