@@ -17,7 +17,7 @@
 //! appears in stack traces exactly as a compiled one: the trace is built by the IR both
 //! tiers run.
 
-use super::decode::{pure, Arg, Code, Op, NO_LANDING};
+use super::code::{pure, Arg, Code, Op, NO_LANDING};
 use super::locals::Locals;
 use super::ops::{self, Raised};
 use super::thread::{Frame, Thread};

@@ -6,8 +6,8 @@
 //! * `native` — calling a runtime entry point by address.
 //! * `program` — what a run needs: the module, literals, record descriptors, globals,
 //!   the runtime functions resolved once.
-//! * `decode` — the decoded form of each function (one flat array of ops), built on its
-//!   first call.
+//! * `code` — the decoded form of a function: one flat array of ops.
+//! * `decode` — decoding each function into its `code`, on its first call.
 //! * `divide` — division by a constant without a division instruction.
 //! * `locals` — the running frame's locals, read without bounds checks.
 //! * `frame` — running functions: the ops, calls and returns without native recursion,
@@ -19,6 +19,7 @@
 //!   stack limit, preemption poll).
 
 mod builtins;
+mod code;
 mod decode;
 mod divide;
 mod frame;

@@ -2,7 +2,7 @@
 //! on 64-bit locals (integers as themselves, floats by their bits, booleans 0/1,
 //! characters as code points, objects as addresses).
 
-use super::decode;
+use super::code;
 use super::thread::Thread;
 use super::Interpreted;
 use crate::runtime_calls as rc;
@@ -312,8 +312,8 @@ impl Interpreted {
     fn binary(&self, op: BinOp, x: u64, y: u64, loc: Loc) -> Step<u64> {
         // One definition of the arithmetic: what cannot raise nor needs the runtime is the
         // decoded form's (a division with a non-zero divisor included).
-        if let Some(p) = decode::pure_op(op, Some(y)) {
-            return Ok(decode::pure(p, x, y));
+        if let Some(p) = code::pure_op(op, Some(y)) {
+            return Ok(code::pure(p, x, y));
         }
         Ok(match op {
             BinOp::IDiv | BinOp::IRem => return Err(self.raise(rc::RAISE_DIV_ZERO, &[], loc)),

@@ -1,6 +1,6 @@
 //! An interpreted program: the optimised module and everything resolved before it runs.
 
-use super::decode::Code;
+use super::code::Code;
 use super::native::NativeFn;
 use crate::runtime_calls::{self, RtFn};
 use qi_ir::{Function, Inst, Value};
