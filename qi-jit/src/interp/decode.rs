@@ -1,127 +1,43 @@
-//! The pre-decoded form of a function, built the first time it is interpreted: per
-//! block, one `Op` per IR instruction (so a frame's place, block and instruction, means
-//! the same in both forms) and the terminator, with the common cheap instructions —
-//! copies, constants, arithmetic and comparisons that cannot raise — resolved to local
-//! slots and constant bits, and jumps threaded through empty blocks. Everything else
-//! stays `Op::Ir`: the frame runs the IR instruction itself, as before.
+//! Decoding a function the first time it is interpreted into its `Code` (`code`): one
+//! flat array of `Op`s for the whole function, so that a frame's place is one index.
+//!
+//! * Blocks are laid out one after another, a block followed by the block it jumps to
+//!   when that one is not placed yet, so most jumps become a fall-through and vanish.
+//!   Jumps are threaded through empty blocks, and a jump to a block that only returns
+//!   becomes that return.
+//! * Terminators are ops. A block ending in a comparison whose result the block then
+//!   branches on becomes one compare-and-branch op (`If…`), which still writes the
+//!   comparison's local; a jump to a loop header that holds only such a test becomes a
+//!   copy of it, so a loop's jump back is its test. `t = a + b; v = t`, as `v += b`
+//!   lowers, is one op too.
+//! * Copies, literals and the arithmetic and comparisons that cannot raise are resolved
+//!   to local slots (`Slot`, checked below the function's number of locals here, so the
+//!   frame reads them without bounds checks) and constant bits; the commonest have an op
+//!   of their own, so one dispatch runs them, and a division by a constant multiplies
+//!   (`divide`).
+//! * Calls carry their callee and argument slots (`args`), and the block that holds
+//!   them (its unwind edge, if the call raises).
+//! * Everything else stays `Op::Ir`: the frame runs the IR instruction itself.
+//!
+//! Preemption: a jump or branch to an op at or before itself may close a loop, so the
+//! frame polls there (`Thread::poll`). Every cycle of the code has such a jump, since the
+//! only other way from one op to another is to the next one.
 
+use super::code::{is_comparison, pure_op, Arg, Code, Op, Pure, NO_LANDING};
+use super::divide::Divisor;
+use super::locals::Slot;
 use super::Interpreted;
-use qi_ir::{BinOp, Cmp, Function, Inst, Operand, Terminator, Value};
+use qi_ir::{BinOp, Function, Inst, Operand, Terminator, Value};
 
-/// One instruction of a decoded block.
-#[derive(Clone, Copy)]
-pub enum Op {
-    /// `dst = src`.
-    Move { dst: u32, src: u32 },
-    /// `dst = bits` (a literal of any type).
-    Const { dst: u32, bits: u64 },
-    /// `dst = a op b` on two locals; `op` never raises.
-    Binary { op: Pure, dst: u32, a: u32, b: u32 },
-    /// `dst = a op k` with a constant right operand; `op` never raises with it.
-    BinaryK { op: Pure, dst: u32, a: u32, k: u64 },
-    /// `dst = k op b` with a constant left operand; `op` never raises.
-    KBinary { op: Pure, dst: u32, k: u64, b: u32 },
-    /// A call: the frame reads its callee and arguments from the IR.
-    Call,
-    /// Anything else: run the IR instruction.
-    Ir,
+/// The right-hand side of a decoded binary operation.
+enum Rhs {
+    Local(Slot),
+    Const(u64),
 }
 
-/// A jump's target, and whether the jump (or one it was threaded through) goes back to
-/// this or an earlier block, so that it may close a loop and polls for preemption.
-#[derive(Clone, Copy)]
-pub struct Target {
-    pub block: u32,
-    pub back: bool,
-}
-
-/// A decoded block's terminator.
-#[derive(Clone, Copy)]
-pub enum Term {
-    Jump(Target),
-    /// Branch on a local boolean.
-    Branch {
-        cond: u32,
-        then_to: Target,
-        else_to: Target,
-    },
-    /// Return the value of a local.
-    ReturnLocal(u32),
-    /// Return a constant (0 for functions without a result).
-    ReturnConst(u64),
-    /// Anything else: run the IR terminator.
-    Ir,
-}
-
-pub struct Block {
-    pub ops: Box<[Op]>,
-    pub term: Term,
-}
-
-/// A decoded function.
-pub struct Decoded {
-    pub blocks: Box<[Block]>,
-}
-
-/// The operations that compute their result without raising and without the runtime,
-/// one level deep (so that running one is a single dispatch).
-#[derive(Clone, Copy)]
-pub enum Pure {
-    IAdd,
-    ISub,
-    IMul,
-    IDiv,
-    IRem,
-    IAnd,
-    IOr,
-    IXor,
-    IShl,
-    IShr,
-    FAdd,
-    FSub,
-    FMul,
-    FDiv,
-    IEq,
-    INe,
-    ILt,
-    ILe,
-    IGt,
-    IGe,
-    /// Float comparisons (ordered: NaN compares false, `!=` included).
-    FCmp(Cmp),
-}
-
-/// `op` as a `Pure` operation, given that a constant right operand is `k`; `None` when it
-/// may raise or needs the runtime.
-pub(super) fn pure_op(op: BinOp, k: Option<u64>) -> Option<Pure> {
-    Some(match op {
-        BinOp::IAdd => Pure::IAdd,
-        BinOp::ISub => Pure::ISub,
-        BinOp::IMul => Pure::IMul,
-        BinOp::IAnd => Pure::IAnd,
-        BinOp::IOr => Pure::IOr,
-        BinOp::IXor => Pure::IXor,
-        BinOp::IShl => Pure::IShl,
-        BinOp::IShr => Pure::IShr,
-        BinOp::FAdd => Pure::FAdd,
-        BinOp::FSub => Pure::FSub,
-        BinOp::FMul => Pure::FMul,
-        BinOp::FDiv => Pure::FDiv,
-        BinOp::ICmp(c) => match c {
-            Cmp::Eq => Pure::IEq,
-            Cmp::Ne => Pure::INe,
-            Cmp::Lt => Pure::ILt,
-            Cmp::Le => Pure::ILe,
-            Cmp::Gt => Pure::IGt,
-            Cmp::Ge => Pure::IGe,
-        },
-        BinOp::FCmp(c) => Pure::FCmp(c),
-        // Only a zero divisor raises.
-        BinOp::IDiv if matches!(k, Some(k) if k != 0) => Pure::IDiv,
-        BinOp::IRem if matches!(k, Some(k) if k != 0) => Pure::IRem,
-        BinOp::IDiv | BinOp::IRem | BinOp::FRem | BinOp::SCmp(_) => return None,
-    })
-}
+/// A pure binary operation of an instruction, `(op, dst, a, rhs)`, when its left operand
+/// is a local.
+type PureBinary = (Pure, Slot, Slot, Rhs);
 
 impl Interpreted {
     /// The constant bits of a literal operand, `None` for a local.
@@ -137,135 +53,405 @@ impl Interpreted {
         }
     }
 
-    pub(super) fn decode(&self, f: &Function) -> Decoded {
-        let blocks = f
-            .blocks
-            .iter()
-            .enumerate()
-            .map(|(at, b)| Block {
-                ops: b.insts.iter().map(|i| self.decode_inst(i)).collect(),
-                term: decode_term(f, at, &b.term, |op| self.constant(op)),
-            })
-            .collect();
-        Decoded { blocks }
+    pub(super) fn decode(&self, f: &Function) -> Code {
+        Decoder::new(self, f).run()
+    }
+}
+
+/// Decoding one function.
+struct Decoder<'a> {
+    program: &'a Interpreted,
+    f: &'a Function,
+    ops: Vec<Op>,
+    args: Vec<Arg>,
+    /// Jump targets are IR block indices until `run` maps them to pcs.
+    starts: Vec<u32>,
+}
+
+impl<'a> Decoder<'a> {
+    fn new(program: &'a Interpreted, f: &'a Function) -> Decoder<'a> {
+        Decoder { program, f, ops: Vec::new(), args: Vec::new(), starts: vec![0; f.blocks.len()] }
     }
 
-    fn decode_inst(&self, inst: &Inst) -> Op {
-        let local = |op: &Operand| match op {
-            Operand::Local(l) => Some(l.index() as u32),
+    fn slot(&self, l: qi_ir::LocalId) -> Slot {
+        Slot::new(l.index(), self.f.locals.len())
+    }
+
+    fn local(&self, op: &Operand) -> Option<Slot> {
+        match op {
+            Operand::Local(l) => Some(self.slot(*l)),
             _ => None,
+        }
+    }
+
+    fn arg(&self, op: &Operand) -> Arg {
+        match self.local(op) {
+            Some(s) => Arg::Local(s),
+            None => Arg::Const(self.program.constant(op).expect("a literal")),
+        }
+    }
+
+    fn run(mut self) -> Code {
+        let f = self.f;
+        let order = layout(f);
+        for (i, &b) in order.iter().enumerate() {
+            self.starts[b] = self.ops.len() as u32;
+            self.block(b, order.get(i + 1).copied());
+        }
+        // Jump targets are blocks so far: make them pcs.
+        let starts = std::mem::take(&mut self.starts);
+        for (pc, op) in self.ops.iter_mut().enumerate() {
+            let pc = pc as u32;
+            match op {
+                Op::IfLt { then_to, else_to, .. }
+                | Op::IfLtK { then_to, else_to, .. }
+                | Op::If { then_to, else_to, .. }
+                | Op::IfK { then_to, else_to, .. }
+                | Op::Branch { then_to, else_to, .. } => {
+                    *then_to = starts[*then_to as usize];
+                    *else_to = starts[*else_to as usize];
+                }
+                Op::Jump { to } => {
+                    let to = starts[*to as usize];
+                    *op = if to <= pc { Op::JumpBack { to } } else { Op::Jump { to } };
+                }
+                _ => {}
+            }
+        }
+        let landings = f
+            .blocks
+            .iter()
+            .map(|b| b.unwind.map_or(NO_LANDING, |u| starts[u.to.index()]))
+            .collect();
+        Code {
+            ops: self.ops.into(),
+            args: self.args.into(),
+            landings,
+            locals: f.locals.len(),
+            checks_stack: calls_functions(f),
+        }
+    }
+
+    /// Decode block `b`, which `next` follows in the layout.
+    fn block(&mut self, b: usize, next: Option<usize>) {
+        let insts = &self.f.blocks[b].insts;
+        let fused = self.compare_and_branch(b);
+        let n = insts.len() - fused.is_some() as usize;
+        let mut k = 0;
+        while k < n {
+            if let Some(op) = insts
+                .get(k + 1)
+                .filter(|_| k + 1 < n)
+                .and_then(|copy| self.add_then_copy(&insts[k], copy))
+            {
+                self.ops.push(op);
+                k += 2;
+                continue;
+            }
+            let op = self.inst(b, k, &insts[k]);
+            self.ops.push(op);
+            k += 1;
+        }
+        match fused {
+            Some(op) => self.ops.push(op),
+            None => self.terminator(b, next),
+        }
+    }
+
+    /// The op for the end of block `b` when it is a comparison whose result the block
+    /// branches on: one op for both.
+    fn compare_and_branch(&self, b: usize) -> Option<Op> {
+        let block = &self.f.blocks[b];
+        let (Some(Inst::Assign { dst, value: Value::Binary(op, a, rhs) }), None) =
+            (block.insts.last(), block.unwind)
+        else {
+            return None;
         };
+        match &block.term {
+            Terminator::Branch { cond: Operand::Local(c), then_to, else_to } if c == dst => {
+                self.compare_branch(*op, a, rhs, *dst, *then_to, *else_to)
+            }
+            _ => None,
+        }
+    }
+
+    /// `t = a + b; v = t` (how `v += b` lowers) as one op.
+    fn add_then_copy(&self, add: &Inst, copy: &Inst) -> Option<Op> {
+        let Inst::Assign { dst: t, value: Value::Binary(op, a, rhs) } = add else {
+            return None;
+        };
+        let Inst::Assign { dst: v, value: Value::Use(Operand::Local(src)) } = copy else {
+            return None;
+        };
+        if src != t {
+            return None;
+        }
+        match self.pure_binary(*op, a, rhs, *t)? {
+            (Pure::IAdd, dst, a, Rhs::Local(b)) => {
+                Some(Op::AddCopy { dst, copy: self.slot(*v), a, b })
+            }
+            _ => None,
+        }
+    }
+
+    /// `dst = a op rhs; branch dst, then_to, else_to` as one op, if `op` is a pure
+    /// comparison of a local (targets are blocks, threaded).
+    fn compare_branch(
+        &self,
+        op: BinOp,
+        a: &Operand,
+        rhs: &Operand,
+        dst: qi_ir::LocalId,
+        then_to: qi_ir::BlockId,
+        else_to: qi_ir::BlockId,
+    ) -> Option<Op> {
+        let (cmp, dst, a, rhs) = self.pure_binary(op, a, rhs, dst)?;
+        if !is_comparison(cmp) {
+            return None;
+        }
+        let then_to = thread_jump(self.f, then_to) as u32;
+        let else_to = thread_jump(self.f, else_to) as u32;
+        Some(match (cmp, rhs) {
+            (Pure::ILt, Rhs::Local(b)) => Op::IfLt { dst, a, b, then_to, else_to },
+            (Pure::ILt, Rhs::Const(k)) => Op::IfLtK { dst, a, k, then_to, else_to },
+            (cmp, Rhs::Local(b)) => Op::If { cmp, dst, a, b, then_to, else_to },
+            (cmp, Rhs::Const(k)) => Op::IfK { cmp, dst, a, k, then_to, else_to },
+        })
+    }
+
+    /// `dst = a op rhs` as a pure operation on a local `a`.
+    fn pure_binary(
+        &self,
+        op: BinOp,
+        a: &Operand,
+        rhs: &Operand,
+        dst: qi_ir::LocalId,
+    ) -> Option<PureBinary> {
+        let a = self.local(a)?;
+        let (rhs, k) = match self.local(rhs) {
+            Some(b) => (Rhs::Local(b), None),
+            None => {
+                let k = self.program.constant(rhs)?;
+                (Rhs::Const(k), Some(k))
+            }
+        };
+        Some((pure_op(op, k)?, self.slot(dst), a, rhs))
+    }
+
+    /// Instruction `k` of block `b`.
+    fn inst(&mut self, b: usize, k: usize, inst: &Inst) -> Op {
+        let ir = Op::Ir { block: b as u32, inst: k as u32 };
         let (dst, value) = match inst {
-            Inst::Assign { dst, value } => (dst.index() as u32, value),
-            Inst::Effect(Value::Call { .. } | Value::CallIndirect { .. }) => return Op::Call,
-            _ => return Op::Ir,
+            Inst::Assign { dst, value } => (Some(*dst), value),
+            Inst::Effect(value @ (Value::Call { .. } | Value::CallIndirect { .. })) => {
+                (None, value)
+            }
+            Inst::Retain(Operand::Local(l)) => return Op::Retain { src: self.slot(*l) },
+            Inst::Release(l) => return Op::Release { src: self.slot(*l) },
+            Inst::SetIndex {
+                array: Operand::Local(array),
+                index: Operand::Local(index),
+                value: Operand::Local(src),
+                ..
+            } => {
+                let ty = self.f.local_ty(*src);
+                if word_sized(ty) && !(self.program.publish_stores && ty.is_rc()) {
+                    let (array, index, src) =
+                        (self.slot(*array), self.slot(*index), self.slot(*src));
+                    return Op::SetIndex { array, index, src, block: b as u32, inst: k as u32 };
+                }
+                return ir;
+            }
+            Inst::SetSlot { obj: Operand::Local(obj), slot, value: Operand::Local(src) } => {
+                let ty = self.f.local_ty(*src);
+                // Objects stored into a shared record may need publishing: the IR path.
+                if word_sized(ty) && !(self.program.publish_stores && ty.is_rc()) {
+                    return Op::SetSlot { obj: self.slot(*obj), slot: *slot, src: self.slot(*src) };
+                }
+                return ir;
+            }
+            _ => return ir,
         };
+        let dst_slot = dst.map(|d| self.slot(d));
         match value {
-            Value::Call { .. } | Value::CallIndirect { .. } => Op::Call,
-            Value::Use(op) => match (local(op), self.constant(op)) {
-                (Some(src), _) => Op::Move { dst, src },
-                (None, Some(bits)) => Op::Const { dst, bits },
-                (None, None) => Op::Ir,
+            Value::Call { func, args, .. } => {
+                let (args, nargs) = self.call_args(None, args);
+                Op::Call { func: *func, args, nargs, dst: dst_slot, block: b as u32 }
+            }
+            Value::CallIndirect { callee, args, .. } => {
+                let (args, nargs) = self.call_args(Some(callee), args);
+                Op::CallClosure { args, nargs, dst: dst_slot, block: b as u32 }
+            }
+            Value::GetSlot { obj: Operand::Local(obj), slot, ty } if word_sized(ty) => {
+                match dst_slot {
+                    Some(dst) => Op::GetSlot { dst, obj: self.slot(*obj), slot: *slot },
+                    None => ir,
+                }
+            }
+            Value::Index {
+                array: Operand::Local(array),
+                index: Operand::Local(index),
+                elem,
+                ..
+            } if word_sized(elem) => match dst_slot {
+                Some(dst) => {
+                    let (array, index) = (self.slot(*array), self.slot(*index));
+                    Op::Index { dst, array, index, block: b as u32, inst: k as u32 }
+                }
+                None => ir,
             },
-            Value::Binary(op, a, b) => match (local(a), local(b)) {
-                (Some(a), Some(b)) => match pure_op(*op, None) {
-                    Some(op) => Op::Binary { op, dst, a, b },
-                    None => Op::Ir,
-                },
-                (Some(a), None) => match self.constant(b) {
-                    Some(k) => match pure_op(*op, Some(k)) {
-                        Some(op) => Op::BinaryK { op, dst, a, k },
-                        None => Op::Ir,
+            Value::Use(op) => match (dst_slot, self.local(op), self.program.constant(op)) {
+                (Some(dst), Some(src), _) => Op::Move { dst, src },
+                (Some(dst), None, Some(bits)) => Op::Const { dst, bits },
+                _ => ir,
+            },
+            Value::Binary(op, a, rhs) => {
+                let Some(dst) = dst else { return ir };
+                if let Some((op, dst, a, rhs)) = self.pure_binary(*op, a, rhs, dst) {
+                    return match (op, rhs) {
+                        (Pure::IAdd, Rhs::Local(b)) => Op::Add { dst, a, b },
+                        (Pure::IAdd, Rhs::Const(k)) => Op::AddK { dst, a, k },
+                        (Pure::ISub, Rhs::Local(b)) => Op::Sub { dst, a, b },
+                        (Pure::ISub, Rhs::Const(k)) => Op::SubK { dst, a, k },
+                        (Pure::IMul, Rhs::Local(b)) => Op::Mul { dst, a, b },
+                        (Pure::IMul, Rhs::Const(k)) => Op::MulK { dst, a, k },
+                        (Pure::IDiv | Pure::IRem, Rhs::Const(k)) => {
+                            match (op, Divisor::new(k as i64)) {
+                                (Pure::IDiv, Some(by)) => Op::DivK { dst, a, by },
+                                (_, Some(by)) => Op::RemK { dst, a, by },
+                                (op, None) => Op::BinaryK { op, dst, a, k },
+                            }
+                        }
+                        (op, Rhs::Local(b)) => Op::Binary { op, dst, a, b },
+                        (op, Rhs::Const(k)) => Op::BinaryK { op, dst, a, k },
+                    };
+                }
+                // A constant left operand.
+                match (pure_op(*op, None), self.program.constant(a), self.local(rhs)) {
+                    (Some(op), Some(k), Some(b)) => Op::KBinary { op, dst: self.slot(dst), k, b },
+                    _ => ir,
+                }
+            }
+            _ => ir,
+        }
+    }
+
+    /// Store a call's arguments (after the closure called, if any): their first index
+    /// and how many there are besides the closure.
+    fn call_args(&mut self, closure: Option<&Operand>, args: &[Operand]) -> (u32, u32) {
+        let first = self.args.len() as u32;
+        for a in closure.into_iter().chain(args) {
+            let arg = self.arg(a);
+            self.args.push(arg);
+        }
+        (first, args.len() as u32)
+    }
+
+    /// The terminator of block `b`, which `next` follows in the layout.
+    fn terminator(&mut self, b: usize, next: Option<usize>) {
+        let f = self.f;
+        let op = match &f.blocks[b].term {
+            Terminator::Jump(to) => {
+                let to = thread_jump(f, *to);
+                match returns(f, to) {
+                    Some(ret) => self.ret(ret),
+                    // The next block: fall through.
+                    None if Some(to) == next => return,
+                    // A loop header that only compares and branches: test here (the
+                    // loop's jump back becomes that branch).
+                    None if f.blocks[to].insts.len() == 1 => match self.compare_and_branch(to) {
+                        Some(test) => test,
+                        None => Op::Jump { to: to as u32 },
                     },
-                    None => Op::Ir,
-                },
-                (None, Some(b)) => match (pure_op(*op, None), self.constant(a)) {
-                    (Some(op), Some(k)) => Op::KBinary { op, dst, k, b },
-                    _ => Op::Ir,
-                },
-                (None, None) => Op::Ir,
+                    None => Op::Jump { to: to as u32 },
+                }
+            }
+            Terminator::Branch { cond, then_to, else_to } => {
+                let then_to = thread_jump(f, *then_to) as u32;
+                let else_to = thread_jump(f, *else_to) as u32;
+                match (self.local(cond), self.program.constant(cond)) {
+                    (Some(cond), _) => Op::Branch { cond, then_to, else_to },
+                    (None, Some(c)) => Op::Jump { to: if c != 0 { then_to } else { else_to } },
+                    (None, None) => unreachable!("an operand is a local or a literal"),
+                }
+            }
+            Terminator::Return(op) => self.ret(op.as_ref()),
+            Terminator::Unwind => Op::Unwind,
+            Terminator::Unreachable => Op::Unreachable { block: b as u32 },
+        };
+        self.ops.push(op);
+    }
+
+    /// `return op`.
+    fn ret(&self, op: Option<&Operand>) -> Op {
+        match op {
+            Some(op) if self.f.ret != qi_ir::Type::Void => match self.local(op) {
+                Some(l) => Op::ReturnLocal(l),
+                None => Op::ReturnConst(self.program.constant(op).expect("a literal")),
             },
-            _ => Op::Ir,
+            _ => Op::ReturnConst(0),
         }
     }
 }
 
-/// The terminator of block `at`, its jumps threaded through empty blocks that only jump.
-fn decode_term(
-    f: &Function,
-    at: usize,
-    term: &Terminator,
-    constant: impl Fn(&Operand) -> Option<u64>,
-) -> Term {
-    let target = |to: qi_ir::BlockId| {
-        let mut from = at;
-        let mut to = to.index();
-        let mut back = to <= from;
-        // Bounded: a cycle of empty blocks is followed at most once around.
-        for _ in 0..f.blocks.len() {
-            let b = &f.blocks[to];
-            match (&b.term, b.insts.is_empty(), b.unwind) {
-                (Terminator::Jump(next), true, None) => {
-                    from = to;
-                    to = next.index();
-                    back |= to <= from;
-                }
+/// The order blocks are laid out in: the entry block first, and each block followed by
+/// the block its jump goes to, when that one is not placed yet.
+fn layout(f: &Function) -> Vec<usize> {
+    let mut placed = vec![false; f.blocks.len()];
+    let mut order = Vec::with_capacity(f.blocks.len());
+    for first in 0..f.blocks.len() {
+        let mut b = first;
+        while !placed[b] {
+            placed[b] = true;
+            order.push(b);
+            match f.blocks[b].term {
+                Terminator::Jump(to) => b = thread_jump(f, to),
                 _ => break,
             }
         }
-        Target { block: to as u32, back }
-    };
-    match term {
-        Terminator::Jump(to) => Term::Jump(target(*to)),
-        Terminator::Branch { cond: Operand::Local(c), then_to, else_to } => Term::Branch {
-            cond: c.index() as u32,
-            then_to: target(*then_to),
-            else_to: target(*else_to),
-        },
-        Terminator::Return(op) => match op {
-            Some(_) if f.ret == qi_ir::Type::Void => Term::ReturnConst(0),
-            None => Term::ReturnConst(0),
-            Some(Operand::Local(l)) => Term::ReturnLocal(l.index() as u32),
-            Some(op) => match constant(op) {
-                Some(bits) => Term::ReturnConst(bits),
-                None => Term::Ir,
-            },
-        },
-        _ => Term::Ir,
+    }
+    order
+}
+
+/// Where a jump to block `to` ends, threaded through empty blocks that only
+/// jump.
+fn thread_jump(f: &Function, to: qi_ir::BlockId) -> usize {
+    let mut to = to.index();
+    // Bounded: a cycle of empty blocks is followed at most once around.
+    for _ in 0..f.blocks.len() {
+        let b = &f.blocks[to];
+        match (&b.term, b.insts.is_empty(), b.unwind) {
+            (Terminator::Jump(next), true, None) => to = next.index(),
+            _ => break,
+        }
+    }
+    to
+}
+
+/// What block `b` returns, when all it does is return.
+fn returns(f: &Function, b: usize) -> Option<Option<&Operand>> {
+    let block = &f.blocks[b];
+    match &block.term {
+        Terminator::Return(op) if block.insts.is_empty() && block.unwind.is_none() => {
+            Some(op.as_ref())
+        }
+        _ => None,
     }
 }
 
-/// `x op y` (with `y` the constant `pure_op` was given for a division).
-#[inline(always)]
-pub fn pure(op: Pure, x: u64, y: u64) -> u64 {
-    let (a, b) = (x as i64, y as i64);
-    let (fa, fb) = (f64::from_bits(x), f64::from_bits(y));
-    match op {
-        Pure::IAdd => a.wrapping_add(b) as u64,
-        Pure::ISub => a.wrapping_sub(b) as u64,
-        Pure::IMul => a.wrapping_mul(b) as u64,
-        // `MIN / -1` wraps; `MIN % -1` is 0.
-        Pure::IDiv => a.wrapping_div(b) as u64,
-        Pure::IRem => a.wrapping_rem(b) as u64,
-        Pure::IAnd => x & y,
-        Pure::IOr => x | y,
-        Pure::IXor => x ^ y,
-        // Shift counts are taken modulo 64.
-        Pure::IShl => x.wrapping_shl(y as u32),
-        Pure::IShr => a.wrapping_shr(y as u32) as u64,
-        Pure::FAdd => (fa + fb).to_bits(),
-        Pure::FSub => (fa - fb).to_bits(),
-        Pure::FMul => (fa * fb).to_bits(),
-        Pure::FDiv => (fa / fb).to_bits(),
-        Pure::IEq => (a == b) as u64,
-        Pure::INe => (a != b) as u64,
-        Pure::ILt => (a < b) as u64,
-        Pure::ILe => (a <= b) as u64,
-        Pure::IGt => (a > b) as u64,
-        Pure::IGe => (a >= b) as u64,
-        Pure::FCmp(c) => match fa.partial_cmp(&fb) {
-            None => 0,
-            Some(o) => super::ops::compare(c, o) as u64,
-        },
-    }
+/// Does a value of type `ty` take a whole 64-bit slot (booleans take one byte, characters
+/// four)?
+fn word_sized(ty: &qi_ir::Type) -> bool {
+    !matches!(ty, qi_ir::Type::Bool | qi_ir::Type::Char)
+}
+
+/// Does the function call other Qi functions (so that it can take part in recursion)?
+fn calls_functions(f: &Function) -> bool {
+    f.blocks.iter().flat_map(|b| &b.insts).any(|i| {
+        matches!(
+            i,
+            Inst::Assign { value: Value::Call { .. } | Value::CallIndirect { .. }, .. }
+                | Inst::Effect(Value::Call { .. } | Value::CallIndirect { .. })
+        )
+    })
 }

@@ -5,6 +5,10 @@
 //! replacement will copy), and recursion depth is bounded by the stack budget counted in
 //! interpreted frames (`Thread::out_of_stack`), not by the size of Rust frames.
 //!
+//! A running frame is three values kept in registers: its decoded code, its place in it
+//! (`pc`) and its locals (`base`). The ops that need nothing else run in `straight`; the
+//! others (calls, returns, IR instructions, polls) stop it and `run` handles them.
+//!
 //! Exceptions follow the protocol of compiled code (docs/EXCEPTIONS.md): whatever
 //! raises leaves the exception pending in the runtime and reports "raised"; the block's
 //! unwind edge then continues at its landing (which records this frame in the Qi stack
@@ -13,266 +17,329 @@
 //! appears in stack traces exactly as a compiled one: the trace is built by the IR both
 //! tiers run.
 
-use super::decode::{pure, Decoded, Op, Target, Term};
-use super::ops::Raised;
+use super::code::{pure, Arg, Code, Op, NO_LANDING};
+use super::locals::Locals;
+use super::ops::{self, Raised};
 use super::thread::{Frame, Thread};
 use super::Interpreted;
-use qi_ir::{FuncId, Function, Inst, Operand, Terminator, Value};
+use qi_ir::FuncId;
 
 /// A function's result (0 for none, or when it raised) and whether it raised.
 pub type Outcome = (u64, bool);
 
-/// Where a running function is.
-struct At<'p> {
-    func: &'p Function,
-    code: &'p Decoded,
-    id: FuncId,
-    block: usize,
-    /// The next instruction of `block`.
-    inst: usize,
+/// Why `straight` stopped.
+enum Stop {
+    /// A jump back: poll for preemption, then go on.
+    Back,
+    /// The function returns this value.
+    Return(u64),
+    /// The op before `pc` needs the thread or the program.
+    Slow,
+}
+
+/// A frame that was entered: its function, code and locals.
+struct Entered<'p> {
+    func: FuncId,
+    code: &'p Code,
     base: usize,
 }
 
-/// How `exec` stopped.
-enum Exit {
-    Returned(u64),
-    Raised,
-    /// It called a function: the caller's place is pushed, the callee is now running.
-    Called,
-}
-
 impl Interpreted {
-    /// Call `f` with `args` and run it (and all it calls) to its end.
+    /// Call `f` with `args` and run it (and all it calls) to its end. Green-thread
+    /// entries start here.
     pub(super) fn call(&self, thread: &mut Thread, f: FuncId, args: &[u64]) -> Outcome {
         let base = thread.stack.len();
         thread.stack.extend_from_slice(args);
-        let Some(at) = self.enter(thread, f, base) else {
+        let Some(code) = self.enter(thread, f, base) else {
             thread.stack.truncate(base);
             return (0, true);
         };
-        self.run(thread, at)
+        self.run(thread, Entered { func: f, code, base })
     }
 
     /// Start `f`, whose arguments were pushed on the locals stack from `base`; `None`
     /// when the stack budget is used up (the overflow is then raised, in the frame being
     /// entered, as compiled code raises it).
-    fn enter(&self, thread: &mut Thread, f: FuncId, base: usize) -> Option<At<'_>> {
-        let func = self.function(f);
-        thread.stack.resize(base + func.locals.len(), 0);
-        if self.checks_stack[f.index()] && thread.out_of_stack() {
-            self.raise_stack_overflow(func.loc);
+    #[inline]
+    fn enter(&self, thread: &mut Thread, f: FuncId, base: usize) -> Option<&Code> {
+        let code = self.code(f);
+        thread.stack.resize(base + code.locals, 0);
+        if code.checks_stack && thread.out_of_stack() {
+            self.raise_stack_overflow(self.function(f).loc);
             return None;
         }
-        Some(At { func, code: self.decoded(f), id: f, block: 0, inst: 0, base })
+        Some(code)
     }
 
-    /// Run from `at` until the function of `at` returns.
-    fn run<'p>(&'p self, thread: &mut Thread, mut at: At<'p>) -> Outcome {
+    /// Run the frame just entered until it returns.
+    fn run<'p>(&'p self, thread: &mut Thread, entered: Entered<'p>) -> Outcome {
         let outer = thread.frames.len();
+        let Entered { mut func, mut code, mut base } = entered;
+        let mut pc = 0;
         loop {
-            let (mut value, mut raised) = match self.exec(thread, &mut at) {
-                Exit::Called => continue,
-                Exit::Returned(v) => (v, false),
-                Exit::Raised => (0, true),
+            let stop = {
+                let mut locals = Locals::new(&mut thread.stack, base, code.locals);
+                straight(code, &mut pc, &mut locals)
             };
-            // `at`'s function has ended: back in its caller.
-            loop {
-                thread.stack.truncate(at.base);
-                if thread.frames.len() == outer {
-                    return (value, raised);
+            let raised = match stop {
+                Stop::Back => {
+                    thread.poll();
+                    continue;
                 }
-                let caller = thread.frames.pop().expect("a caller");
-                let func = self.function(caller.func);
-                at = At {
-                    func,
-                    code: self.decoded(caller.func),
-                    id: caller.func,
-                    block: caller.block as usize,
-                    inst: caller.inst as usize,
-                    base: caller.base,
-                };
-                if !raised {
-                    if let Some(dst) = caller.dst {
-                        thread.stack[at.base + dst as usize] = value;
+                Stop::Return(value) => {
+                    thread.stack.truncate(base);
+                    if thread.frames.len() == outer {
+                        return (value, false);
                     }
-                    break;
+                    // Back in the caller, after its call.
+                    let caller = thread.frames.pop().expect("a caller");
+                    (func, code, pc, base) =
+                        (caller.func, self.code(caller.func), caller.pc as usize, caller.base);
+                    if let Some(dst) = call_result(code, pc) {
+                        thread.stack[base + dst.index()] = value;
+                    }
+                    continue;
                 }
-                // Its call instruction raised.
-                match func.blocks[at.block].unwind {
-                    Some(u) => {
-                        at.block = u.to.index();
-                        at.inst = 0;
-                        // A caught overflow leaves stacks as large as the budget.
-                        thread.shrink();
-                        break;
-                    }
-                    // The caller leaves too.
-                    None => (value, raised) = (0, true),
-                }
-            }
-        }
-    }
-
-    /// Run `at`'s function until it returns, raises out of itself, or calls.
-    fn exec<'p>(&'p self, thread: &mut Thread, at: &mut At<'p>) -> Exit {
-        let base = at.base;
-        loop {
-            let f = at.func;
-            let block = &f.blocks[at.block];
-            let code = &at.code.blocks[at.block];
-            let last = block.insts.len().wrapping_sub(1);
-            let mut raised = false;
-            // The next instruction, kept out of `at` until a call needs the place.
-            let mut next = at.inst;
-            while let Some(op) = code.ops.get(next) {
-                let k = next;
-                next += 1;
-                let stack = &mut thread.stack;
-                match *op {
-                    Op::Move { dst, src } => {
-                        stack[base + dst as usize] = stack[base + src as usize];
-                        continue;
-                    }
-                    Op::Const { dst, bits } => {
-                        stack[base + dst as usize] = bits;
-                        continue;
-                    }
-                    Op::Binary { op, dst, a, b } => {
-                        let (x, y) = (stack[base + a as usize], stack[base + b as usize]);
-                        stack[base + dst as usize] = pure(op, x, y);
-                        continue;
-                    }
-                    Op::BinaryK { op, dst, a, k } => {
-                        stack[base + dst as usize] = pure(op, stack[base + a as usize], k);
-                        continue;
-                    }
-                    Op::KBinary { op, dst, k, b } => {
-                        stack[base + dst as usize] = pure(op, k, stack[base + b as usize]);
-                        continue;
-                    }
-                    Op::Call => {
-                        at.inst = next;
-                        if self.call_inst(thread, at, &block.insts[k]) {
-                            return Exit::Called;
-                        }
-                        raised = true;
-                        break;
-                    }
-                    Op::Ir => {}
-                }
-                // Where an operation that fails reports itself: the position of the
-                // block's raising last instruction, else the function's.
-                let loc = match block.unwind {
-                    Some(u) if k == last => u.loc,
-                    _ => f.loc,
-                };
-                if let Err(Raised) = self.inst(thread, f, base, &block.insts[k], loc) {
-                    raised = true;
-                    break;
-                }
-            }
-            if raised {
-                match block.unwind {
-                    Some(u) => {
-                        at.block = u.to.index();
-                        at.inst = 0;
-                        continue;
-                    }
-                    None => return Exit::Raised,
-                }
-            }
-            let to = match code.term {
-                Term::Jump(to) => to,
-                Term::Branch { cond, then_to, else_to } => {
-                    if thread.stack[base + cond as usize] != 0 {
-                        then_to
-                    } else {
-                        else_to
-                    }
-                }
-                Term::ReturnLocal(l) => return Exit::Returned(thread.stack[base + l as usize]),
-                Term::ReturnConst(bits) => return Exit::Returned(bits),
-                Term::Ir => match &block.term {
-                    Terminator::Jump(to) => {
-                        Target { block: to.index() as u32, back: to.index() <= at.block }
-                    }
-                    Terminator::Branch { cond, then_to, else_to } => {
-                        let to =
-                            if self.operand(thread, base, cond) != 0 { then_to } else { else_to };
-                        Target { block: to.index() as u32, back: to.index() <= at.block }
-                    }
-                    Terminator::Return(op) => {
-                        return Exit::Returned(match op {
-                            Some(op) if f.ret != qi_ir::Type::Void => {
-                                self.operand(thread, base, op)
+                Stop::Slow => match code.ops[pc - 1] {
+                    Op::Call { .. } | Op::CallClosure { .. } => {
+                        match self.enter_call(thread, func, code, pc, base) {
+                            Ok(callee) => {
+                                (func, code, base, pc) = (callee.func, callee.code, callee.base, 0);
+                                continue;
                             }
-                            _ => 0,
-                        });
+                            Err(Raised) => true,
+                        }
                     }
-                    Terminator::Unwind => return Exit::Raised,
-                    Terminator::Unreachable => {
-                        unreachable!("{}: an unreachable block was reached", f.name)
+                    Op::Ir { block, inst }
+                    | Op::Index { block, inst, .. }
+                    | Op::SetIndex { block, inst, .. } => {
+                        self.ir(thread, func, base, block as usize, inst as usize).is_err()
                     }
+                    Op::Unwind => true,
+                    Op::Unreachable { block } => {
+                        unreachable!(
+                            "{}: unreachable block b{block} was reached",
+                            self.function(func).name
+                        )
+                    }
+                    _ => unreachable!("a fast op stopped"),
                 },
             };
-            // A jump back (to this or an earlier block) may close a loop.
-            if to.back {
-                thread.poll();
+            if raised {
+                // The op before `pc` raised: continue at its block's landing, or leave
+                // the function raised, and its caller's call raises in turn.
+                let mut caught = landing(code, pc);
+                while caught.is_none() {
+                    thread.stack.truncate(base);
+                    if thread.frames.len() == outer {
+                        return (0, true);
+                    }
+                    let caller = thread.frames.pop().expect("a caller");
+                    (func, code, pc, base) =
+                        (caller.func, self.code(caller.func), caller.pc as usize, caller.base);
+                    caught = landing(code, pc);
+                    if caught.is_some() {
+                        // A caught overflow leaves stacks as large as the budget.
+                        thread.shrink();
+                    }
+                }
+                pc = caught.expect("a landing");
             }
-            at.block = to.block as usize;
-            at.inst = 0;
         }
     }
 
-    /// Start the call `inst` (the instruction before `at`'s place): push the caller's
-    /// place and make the callee `at`. False when it raised instead (stack overflow).
-    fn call_inst<'p>(&'p self, thread: &mut Thread, at: &mut At<'p>, inst: &Inst) -> bool {
-        let (callee, closure, args, dst) = match inst {
-            Inst::Assign { dst, value: Value::Call { func, args, .. } } => {
-                (*func, None, args, Some(dst.0))
+    /// The one place a Qi call (`Op::Call`, `Op::CallClosure`, the op before `pc` of the
+    /// frame running `caller`'s `code` at `base`) chooses its callee and enters it: the
+    /// arguments are pushed as the callee's first locals, the caller's place is pushed,
+    /// and the callee is the frame to run. Raises (stack overflow) instead when the budget
+    /// is used up.
+    fn enter_call<'p>(
+        &'p self,
+        thread: &mut Thread,
+        caller: FuncId,
+        code: &Code,
+        pc: usize,
+        base: usize,
+    ) -> Result<Entered<'p>, Raised> {
+        let value = |thread: &Thread, a: Arg| match a {
+            Arg::Local(s) => thread.stack[base + s.index()],
+            Arg::Const(k) => k,
+        };
+        let (callee, args) = match code.ops[pc - 1] {
+            Op::Call { func, args, nargs, .. } => (func, args as usize..(args + nargs) as usize),
+            Op::CallClosure { args, nargs, .. } => {
+                let closure = value(thread, code.args[args as usize]);
+                // SAFETY: the IR typed the callee as a live closure of this program.
+                let func = unsafe { super::ops::closure_function(closure) };
+                // The closure is its function's first argument.
+                (func, args as usize..(args + 1 + nargs) as usize)
             }
-            Inst::Effect(Value::Call { func, args, .. }) => (*func, None, args, None),
-            Inst::Assign { dst, value: Value::CallIndirect { callee, args, .. } } => {
-                let (func, closure) = self.closure_callee(thread, at.base, callee);
-                (func, Some(closure), args, Some(dst.0))
-            }
-            Inst::Effect(Value::CallIndirect { callee, args, .. }) => {
-                let (func, closure) = self.closure_callee(thread, at.base, callee);
-                (func, Some(closure), args, None)
-            }
-            _ => unreachable!("{}: decoded as a call", at.func.name),
+            _ => unreachable!("not a call"),
         };
         let frame = thread.stack.len();
-        if let Some(c) = closure {
-            thread.stack.push(c);
-        }
-        for a in args {
-            let v = self.operand(thread, at.base, a);
+        for &a in &code.args[args] {
+            let v = value(thread, a);
             thread.stack.push(v);
         }
-        match self.enter(thread, callee, frame) {
-            Some(next) => {
-                thread.frames.push(Frame {
-                    func: at.id,
-                    block: at.block as u32,
-                    inst: at.inst as u32,
-                    base: at.base,
-                    dst,
-                });
-                *at = next;
-                true
-            }
-            None => {
-                thread.stack.truncate(frame);
-                false
-            }
-        }
+        let Some(callee_code) = self.enter(thread, callee, frame) else {
+            thread.stack.truncate(frame);
+            return Err(Raised);
+        };
+        thread.frames.push(Frame { func: caller, pc: pc as u32, base });
+        Ok(Entered { func: callee, code: callee_code, base: frame })
     }
 
-    /// The function a closure operand runs, and the closure.
-    fn closure_callee(&self, thread: &Thread, base: usize, callee: &Operand) -> (FuncId, u64) {
-        let closure = self.operand(thread, base, callee);
-        // SAFETY: the IR typed the callee as a live closure of this program.
-        (unsafe { super::ops::closure_function(closure) }, closure)
+    /// Run instruction `inst` of block `block` of `func`, whose frame is at `base`.
+    fn ir(
+        &self,
+        thread: &mut Thread,
+        func: FuncId,
+        base: usize,
+        block: usize,
+        inst: usize,
+    ) -> Result<(), Raised> {
+        let f = self.function(func);
+        let b = &f.blocks[block];
+        // Where an operation that fails reports itself: the position of the block's
+        // raising last instruction, else the function's.
+        let loc = match b.unwind {
+            Some(u) if inst + 1 == b.insts.len() => u.loc,
+            _ => f.loc,
+        };
+        self.inst(thread, f, base, &b.insts[inst], loc)
+    }
+}
+
+/// Where the local receiving the result of the call before `pc` is.
+fn call_result(code: &Code, pc: usize) -> Option<super::locals::Slot> {
+    match code.ops[pc - 1] {
+        Op::Call { dst, .. } | Op::CallClosure { dst, .. } => dst,
+        _ => unreachable!("a frame waits after a call"),
+    }
+}
+
+/// Where the frame continues when the op before `pc` raised: its block's landing.
+fn landing(code: &Code, pc: usize) -> Option<usize> {
+    let block = match code.ops[pc - 1] {
+        Op::Call { block, .. }
+        | Op::CallClosure { block, .. }
+        | Op::Ir { block, .. }
+        | Op::Index { block, .. }
+        | Op::SetIndex { block, .. } => block,
+        // `unwind` leaves the function.
+        _ => return None,
+    };
+    match code.landings[block as usize] {
+        NO_LANDING => None,
+        pc => Some(pc as usize),
+    }
+}
+
+/// Run the ops that only need the frame's locals, from `pc` until one that needs more
+/// (left just before `pc`).
+#[inline(always)]
+fn straight(code: &Code, pc: &mut usize, locals: &mut Locals) -> Stop {
+    let mut at = *pc;
+    // A jump or branch to `to`: one back (to its own op or before) stops to poll.
+    macro_rules! go {
+        ($to:expr) => {{
+            let to = $to as usize;
+            let back = to < at;
+            at = to;
+            if back {
+                *pc = at;
+                return Stop::Back;
+            }
+        }};
+    }
+    loop {
+        let op = &code.ops[at];
+        at += 1;
+        match *op {
+            Op::Move { dst, src } => locals.set(dst, locals.get(src)),
+            Op::Const { dst, bits } => locals.set(dst, bits),
+            Op::Add { dst, a, b } => {
+                locals.set(dst, locals.get(a).wrapping_add(locals.get(b)));
+            }
+            Op::AddCopy { dst, copy, a, b } => {
+                let v = locals.get(a).wrapping_add(locals.get(b));
+                locals.set(dst, v);
+                locals.set(copy, v);
+            }
+            Op::AddK { dst, a, k } => locals.set(dst, locals.get(a).wrapping_add(k)),
+            Op::Sub { dst, a, b } => {
+                locals.set(dst, locals.get(a).wrapping_sub(locals.get(b)));
+            }
+            Op::SubK { dst, a, k } => locals.set(dst, locals.get(a).wrapping_sub(k)),
+            Op::Mul { dst, a, b } => {
+                locals.set(dst, locals.get(a).wrapping_mul(locals.get(b)));
+            }
+            Op::MulK { dst, a, k } => locals.set(dst, locals.get(a).wrapping_mul(k)),
+            Op::DivK { dst, a, by } => locals.set(dst, by.quotient(locals.get(a) as i64) as u64),
+            Op::RemK { dst, a, by } => locals.set(dst, by.remainder(locals.get(a) as i64) as u64),
+            Op::Binary { op, dst, a, b } => {
+                locals.set(dst, pure(op, locals.get(a), locals.get(b)));
+            }
+            Op::BinaryK { op, dst, a, k } => locals.set(dst, pure(op, locals.get(a), k)),
+            Op::KBinary { op, dst, k, b } => locals.set(dst, pure(op, k, locals.get(b))),
+            Op::GetSlot { dst, obj, slot } => locals.set(dst, ops::get_slot(locals.get(obj), slot)),
+            Op::SetSlot { obj, slot, src } => ops::set_slot(locals.get(obj), slot, locals.get(src)),
+            Op::Index { dst, array, index, .. } => {
+                match ops::get_element_word(locals.get(array), locals.get(index)) {
+                    Some(v) => locals.set(dst, v),
+                    // Out of bounds: the IR instruction raises.
+                    None => {
+                        *pc = at;
+                        return Stop::Slow;
+                    }
+                }
+            }
+            Op::SetIndex { array, index, src, .. } => {
+                if !ops::set_element_word(locals.get(array), locals.get(index), locals.get(src)) {
+                    *pc = at;
+                    return Stop::Slow;
+                }
+            }
+            Op::Retain { src } => ops::retain(locals.get(src)),
+            Op::Release { src } => ops::release(locals.get(src)),
+            Op::IfLt { dst, a, b, then_to, else_to } => {
+                let c = (locals.get(a) as i64) < (locals.get(b) as i64);
+                locals.set(dst, c as u64);
+                go!(if c { then_to } else { else_to });
+            }
+            Op::IfLtK { dst, a, k, then_to, else_to } => {
+                let c = (locals.get(a) as i64) < (k as i64);
+                locals.set(dst, c as u64);
+                go!(if c { then_to } else { else_to });
+            }
+            Op::If { cmp, dst, a, b, then_to, else_to } => {
+                let c = pure(cmp, locals.get(a), locals.get(b));
+                locals.set(dst, c);
+                go!(if c != 0 { then_to } else { else_to });
+            }
+            Op::IfK { cmp, dst, a, k, then_to, else_to } => {
+                let c = pure(cmp, locals.get(a), k);
+                locals.set(dst, c);
+                go!(if c != 0 { then_to } else { else_to });
+            }
+            Op::Branch { cond, then_to, else_to } => {
+                go!(if locals.get(cond) != 0 { then_to } else { else_to });
+            }
+            Op::Jump { to } => at = to as usize,
+            Op::JumpBack { to } => {
+                *pc = to as usize;
+                return Stop::Back;
+            }
+            Op::ReturnLocal(s) => return Stop::Return(locals.get(s)),
+            Op::ReturnConst(bits) => return Stop::Return(bits),
+            Op::Call { .. }
+            | Op::CallClosure { .. }
+            | Op::Ir { .. }
+            | Op::Unwind
+            | Op::Unreachable { .. } => {
+                *pc = at;
+                return Stop::Slow;
+            }
+        }
     }
 }

@@ -6,9 +6,12 @@
 //! * `native` — calling a runtime entry point by address.
 //! * `program` — what a run needs: the module, literals, record descriptors, globals,
 //!   the runtime functions resolved once.
-//! * `decode` — the pre-decoded form of each function, built on its first call.
-//! * `frame` — running functions: blocks and terminators, calls and returns without
-//!   native recursion, the exception protocol.
+//! * `code` — the decoded form of a function: one flat array of ops.
+//! * `decode` — decoding each function into its `code`, on its first call.
+//! * `divide` — division by a constant without a division instruction.
+//! * `locals` — the running frame's locals, read without bounds checks.
+//! * `frame` — running functions: the ops, calls and returns without native recursion,
+//!   the exception protocol.
 //! * `ops` — instructions and values.
 //! * `builtins` — builtins and library rows: arguments laid out as generated code
 //!   passes them.
@@ -16,8 +19,11 @@
 //!   stack limit, preemption poll).
 
 mod builtins;
+mod code;
 mod decode;
+mod divide;
 mod frame;
+mod locals;
 mod native;
 mod ops;
 mod program;

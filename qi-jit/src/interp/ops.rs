@@ -2,7 +2,7 @@
 //! on 64-bit locals (integers as themselves, floats by their bits, booleans 0/1,
 //! characters as code points, objects as addresses).
 
-use super::decode;
+use super::code;
 use super::thread::Thread;
 use super::Interpreted;
 use crate::runtime_calls as rc;
@@ -61,6 +61,66 @@ fn record_slot(obj: u64, slot: u32) -> usize {
     obj as usize + RECORD_SLOTS_OFFSET as usize + 8 * slot as usize
 }
 
+/// `retain v`: count a reference to object `v` (null: nothing).
+#[inline(always)]
+pub fn retain(v: u64) {
+    if v != 0 {
+        // SAFETY: the IR retains only live objects it counts a reference to.
+        unsafe { qi_rt::qi_retain(v as *mut Header) };
+    }
+}
+
+/// `release v`: give up a reference to object `v` (null: nothing).
+#[inline(always)]
+pub fn release(v: u64) {
+    if v != 0 {
+        // SAFETY: the IR releases only locals that own a reference to a live object.
+        unsafe { qi_rt::qi_release(v as *mut Header) };
+    }
+}
+
+/// The address of element `i` of array `a` of 64-bit elements, `None` when `i` is out of
+/// bounds.
+#[inline(always)]
+fn element_word(a: u64, i: u64) -> Option<usize> {
+    // SAFETY: the IR typed `a` as a live array: its length is at `ARRAY_LEN_OFFSET`.
+    let len = unsafe { load(a as usize + ARRAY_LEN_OFFSET as usize, &Type::Int) };
+    // One unsigned compare rejects negative indices too.
+    (i < len).then(|| a as usize + ARRAY_DATA_OFFSET as usize + 8 * i as usize)
+}
+
+/// `a[i]` for an array of 64-bit elements, `None` when `i` is out of bounds.
+#[inline(always)]
+pub fn get_element_word(a: u64, i: u64) -> Option<u64> {
+    // SAFETY: a bounds-checked element of a live array of 64-bit elements (the IR's type
+    // of `a`, the decoder's choice).
+    element_word(a, i).map(|addr| unsafe { load(addr, &Type::Int) })
+}
+
+/// `a[i] = v` for an array of 64-bit elements; false when `i` is out of bounds.
+#[inline(always)]
+pub fn set_element_word(a: u64, i: u64, v: u64) -> bool {
+    let Some(addr) = element_word(a, i) else { return false };
+    // SAFETY: as for `get_element_word`.
+    unsafe { store(addr, &Type::Int, v) };
+    true
+}
+
+/// `obj.slot` for a slot of 64 bits.
+#[inline(always)]
+pub fn get_slot(obj: u64, slot: u32) -> u64 {
+    // SAFETY: the IR typed `obj` as a live record with this slot, of a 64-bit type (the
+    // decoder's choice).
+    unsafe { load(record_slot(obj, slot), &Type::Int) }
+}
+
+/// `obj.slot = v` for a slot of 64 bits.
+#[inline(always)]
+pub fn set_slot(obj: u64, slot: u32, v: u64) {
+    // SAFETY: as for `get_slot`.
+    unsafe { store(record_slot(obj, slot), &Type::Int, v) }
+}
+
 impl Interpreted {
     #[inline]
     pub(super) fn operand(&self, thread: &Thread, base: usize, op: &Operand) -> u64 {
@@ -116,20 +176,8 @@ impl Interpreted {
                 }
                 self.globals[global.index()].store(v, Ordering::Relaxed);
             }
-            Inst::Retain(op) => {
-                let v = self.operand(thread, base, op);
-                if v != 0 {
-                    // SAFETY: a live object the IR counts a reference to.
-                    unsafe { qi_rt::qi_retain(v as *mut Header) };
-                }
-            }
-            Inst::Release(l) => {
-                let v = thread.stack[base + l.index()];
-                if v != 0 {
-                    // SAFETY: the local owns a reference to this live object.
-                    unsafe { qi_rt::qi_release(v as *mut Header) };
-                }
-            }
+            Inst::Retain(op) => retain(self.operand(thread, base, op)),
+            Inst::Release(l) => release(thread.stack[base + l.index()]),
             Inst::SetSlot { obj, slot, value } => {
                 let o = self.operand(thread, base, obj);
                 let v = self.operand(thread, base, value);
@@ -264,8 +312,8 @@ impl Interpreted {
     fn binary(&self, op: BinOp, x: u64, y: u64, loc: Loc) -> Step<u64> {
         // One definition of the arithmetic: what cannot raise nor needs the runtime is the
         // decoded form's (a division with a non-zero divisor included).
-        if let Some(p) = decode::pure_op(op, Some(y)) {
-            return Ok(decode::pure(p, x, y));
+        if let Some(p) = code::pure_op(op, Some(y)) {
+            return Ok(code::pure(p, x, y));
         }
         Ok(match op {
             BinOp::IDiv | BinOp::IRem => return Err(self.raise(rc::RAISE_DIV_ZERO, &[], loc)),

@@ -1,6 +1,6 @@
 //! An interpreted program: the optimised module and everything resolved before it runs.
 
-use super::decode::Decoded;
+use super::code::Code;
 use super::native::NativeFn;
 use crate::runtime_calls::{self, RtFn};
 use qi_ir::{Function, Inst, Value};
@@ -20,14 +20,11 @@ pub struct Interpreted {
     pub(super) globals: Box<[AtomicU64]>,
     /// Names of globals as immortal strings (uninitialised-global errors), by `GlobalId`.
     pub(super) global_names: Vec<u64>,
-    /// Per function: does it call Qi functions (so it checks the stack limit on entry,
-    /// as compiled code does)?
-    pub(super) checks_stack: Vec<bool>,
     /// Publish objects stored into globals and shared containers (the program starts
     /// green threads), as compiled code does.
     pub(super) publish_stores: bool,
-    /// Each function's pre-decoded form, built when it is first interpreted.
-    decoded: Box<[OnceLock<Decoded>]>,
+    /// Each function's decoded form, built when it is first interpreted.
+    code: Box<[OnceLock<Code>]>,
     /// Runtime functions by symbol.
     natives: HashMap<&'static str, NativeFn>,
     reflection: qi_rt::library::reflect::ProgramInfo,
@@ -52,7 +49,6 @@ impl Interpreted {
         let globals = module.globals.iter().map(|_| AtomicU64::new(0)).collect();
         let global_names =
             module.globals.iter().map(|g| qi_rt::new_immortal_str(&g.name) as u64).collect();
-        let checks_stack = module.functions.iter().map(calls_functions).collect();
         let publish_stores = crate::translate::uses_green_threads(&module);
         let symbols: HashMap<&'static str, *const u8> = qi_rt::symbols().into_iter().collect();
         let mut natives = HashMap::new();
@@ -72,9 +68,8 @@ impl Interpreted {
             descs,
             globals,
             global_names,
-            checks_stack,
             publish_stores,
-            decoded: module.functions.iter().map(|_| OnceLock::new()).collect(),
+            code: module.functions.iter().map(|_| OnceLock::new()).collect(),
             module,
             natives,
             reflection,
@@ -97,9 +92,10 @@ impl Interpreted {
         &self.module.functions[f.index()]
     }
 
-    /// The pre-decoded form of `f`, decoded on first use.
-    pub(super) fn decoded(&self, f: qi_ir::FuncId) -> &Decoded {
-        self.decoded[f.index()].get_or_init(|| {
+    /// The decoded form of `f`, decoded on first use.
+    #[inline]
+    pub(super) fn code(&self, f: qi_ir::FuncId) -> &Code {
+        self.code[f.index()].get_or_init(|| {
             let function = self.function(f);
             crate::stats::interpreted(&function.name);
             self.decode(function)
@@ -149,17 +145,6 @@ fn takes_addresses(module: &qi_ir::Module) -> bool {
             i,
             Inst::Assign { value: Value::LocalAddr(_) | Value::GlobalAddr(_), .. }
                 | Inst::Effect(Value::LocalAddr(_) | Value::GlobalAddr(_))
-        )
-    })
-}
-
-/// Does the function call other Qi functions (so that it can take part in recursion)?
-fn calls_functions(f: &Function) -> bool {
-    f.blocks.iter().flat_map(|b| &b.insts).any(|i| {
-        matches!(
-            i,
-            Inst::Assign { value: Value::Call { .. } | Value::CallIndirect { .. }, .. }
-                | Inst::Effect(Value::Call { .. } | Value::CallIndirect { .. })
         )
     })
 }

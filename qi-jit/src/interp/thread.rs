@@ -39,13 +39,10 @@ pub fn run(program: &'static Interpreted, workers: usize) -> qi_rt::sched::Outco
 /// Where a caller continues when its callee returns.
 pub struct Frame {
     pub func: qi_ir::FuncId,
-    pub block: u32,
-    /// The instruction after the call.
-    pub inst: u32,
+    /// The op after the call (which says where the result goes).
+    pub pc: u32,
     /// Its locals start here on the locals stack.
     pub base: usize,
-    /// The local that receives the result.
-    pub dst: Option<u32>,
 }
 
 /// The interpreter state of one green thread.
