@@ -67,9 +67,6 @@ const CONCURRENCY_WORKERS: &[u32] = &[1, 4];
 pub const INTERPRETER_NOT_YET: &[(&str, &str)] = &[
     ("ffi/", "calls C functions of 外部 blocks: not interpreted yet"),
     ("library/memory", "takes addresses of variables (&变量) for C: not interpreted yet"),
-    ("exceptions/stack_overflow_uncaught", "the trace counts frames: another number"),
-    ("concurrency/futures/recursion_overflow_uncaught", "the trace counts frames"),
-    ("concurrency/failures/stack_overflow_in_thread_uncaught", "the trace counts frames"),
     ("concurrency/preemption/interrupted_results", "too slow in a debug build (30 s limit)"),
     (
         "concurrency/failures/stack_overflow_memory_released",

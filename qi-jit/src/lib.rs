@@ -11,6 +11,7 @@ mod green;
 mod interp;
 mod runtime_calls;
 mod stubs;
+mod tiers;
 mod translate;
 
 use cranelift_codegen::ir::{self as clif, UserFuncName};
@@ -24,6 +25,7 @@ use std::collections::HashMap;
 use std::fmt;
 
 pub use engine::{prepare, EngineError, Runnable, Tier};
+pub use tiers::Policy;
 
 /// A compilation failure inside the engine. This indicates a bug in qi (the checker should
 /// have rejected the program), so it is reported as an internal error.
@@ -105,7 +107,7 @@ impl Program {
 /// Addresses of the programs that ran (they are never freed).
 static RUN_PROGRAMS: std::sync::Mutex<Vec<usize>> = std::sync::Mutex::new(Vec::new());
 
-fn isa(opts: &Options) -> Result<OwnedTargetIsa, JitError> {
+pub(crate) fn isa(opts: &Options) -> Result<OwnedTargetIsa, JitError> {
     let mut flags = settings::builder();
     let set = |f: &mut settings::Builder, k: &str, v: &str| {
         f.set(k, v).map_err(|e| JitError(format!("setting {k}={v}: {e}")))
@@ -233,7 +235,7 @@ fn record_desc(layout: &qi_ir::Layout) -> Box<qi_rt::record::RecordDesc> {
     qi_rt::record::new_desc(kind, layout.slots.len() as u32, objects)
 }
 
-fn qi_signature(f: &qi_ir::Function, call_conv: CallConv) -> clif::Signature {
+pub(crate) fn qi_signature(f: &qi_ir::Function, call_conv: CallConv) -> clif::Signature {
     let mut sig = clif::Signature::new(call_conv);
     for p in &f.params {
         if let Some(t) = clif_type(p) {

@@ -34,6 +34,25 @@ pub trait Linker {
         f: qi_ir::FuncId,
         sig: &qi_ir::CallbackSig,
     ) -> clif::FuncRef;
+    /// Call Qi function `f` with `args` (all functions compiled together: directly).
+    fn call_qi(
+        &mut self,
+        b: &mut FunctionBuilder,
+        f: qi_ir::FuncId,
+        args: &[clif::Value],
+    ) -> clif::Inst {
+        let fref = self.qi_func(b, f);
+        b.ins().call(fref, args)
+    }
+    /// What a closure of function `f` holds in slot 0 (`Value::FuncAddr`): here its code.
+    fn func_value(&mut self, b: &mut FunctionBuilder, f: qi_ir::FuncId) -> clif::Value {
+        let fref = self.qi_func(b, f);
+        b.ins().func_addr(types::I64, fref)
+    }
+    /// The code to call for a closure whose slot 0 holds `slot0` (here: that code).
+    fn closure_code(&mut self, _b: &mut FunctionBuilder, slot0: clif::Value) -> clif::Value {
+        slot0
+    }
 }
 
 pub struct Translator<'a, 'b, L: Linker> {
@@ -399,8 +418,7 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
             Value::Convert(c, a) => Some(self.convert(*c, a)),
             Value::Call { func, args, .. } => {
                 let args: Vec<clif::Value> = args.iter().map(|a| self.operand(a)).collect();
-                let fref = self.linker.qi_func(&mut self.b, *func);
-                let call = self.b.ins().call(fref, &args);
+                let call = self.linker.call_qi(&mut self.b, *func, &args);
                 self.after_qi_call(call)
             }
             Value::Builtin { op, args, loc } if crate::green::is_green(*op) => {
@@ -476,10 +494,7 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
                 let ty = clif_type(ty).unwrap_or(types::I64);
                 Some(self.b.ins().load(ty, MemFlagsData::trusted(), o, slot_offset(*slot)))
             }
-            Value::FuncAddr(f) => {
-                let fref = self.linker.qi_func(&mut self.b, *f);
-                Some(self.b.ins().func_addr(types::I64, fref))
-            }
+            Value::FuncAddr(f) => Some(self.linker.func_value(&mut self.b, *f)),
             Value::CallForeign { func, args, callbacks, .. } => {
                 self.call_foreign(*func, args, *callbacks)
             }
@@ -510,8 +525,9 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
                 }
                 sig.returns.push(clif::AbiParam::new(types::I8));
                 let sigref = self.b.import_signature(sig);
-                let code =
+                let slot0 =
                     self.b.ins().load(types::I64, MemFlagsData::trusted(), closure, slot_offset(0));
+                let code = self.linker.closure_code(&mut self.b, slot0);
                 let call = self.b.ins().call_indirect(sigref, code, &vals);
                 self.after_qi_call(call)
             }

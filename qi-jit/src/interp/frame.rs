@@ -43,7 +43,7 @@ enum Exit {
 
 impl Interpreted {
     /// Call `f` with `args` and run it (and all it calls) to its end.
-    pub(super) fn call(&self, thread: &mut Thread, f: FuncId, args: &[u64]) -> Outcome {
+    pub(crate) fn call(&self, thread: &mut Thread, f: FuncId, args: &[u64]) -> Outcome {
         let base = thread.stack.len();
         thread.stack.extend_from_slice(args);
         let Some(at) = self.enter(thread, f, base) else {
@@ -218,6 +218,7 @@ impl Interpreted {
             // A jump back (to this or an earlier block) may close a loop.
             if to.back {
                 thread.poll();
+                self.tiering.count_loop(at.id);
             }
             at.block = to.block as usize;
             at.inst = 0;
@@ -250,6 +251,9 @@ impl Interpreted {
             let v = self.operand(thread, at.base, a);
             thread.stack.push(v);
         }
+        if let Some(adapter) = self.tiering.call(callee) {
+            return self.call_compiled(thread, at.base, adapter, frame, dst);
+        }
         match self.enter(thread, callee, frame) {
             Some(next) => {
                 thread.frames.push(Frame {
@@ -273,6 +277,6 @@ impl Interpreted {
     fn closure_callee(&self, thread: &Thread, base: usize, callee: &Operand) -> (FuncId, u64) {
         let closure = self.operand(thread, base, callee);
         // SAFETY: the IR typed the callee as a live closure of this program.
-        (unsafe { super::ops::closure_function(closure) }, closure)
+        (unsafe { self.closure_function(closure) }, closure)
     }
 }

@@ -1,0 +1,188 @@
+//! Mixing the tiers (`--jit=auto`, `--jit=stress`): every function starts interpreted;
+//! one that gets hot (calls plus loop-closing jumps counted while it is interpreted reach
+//! the policy's threshold) is compiled by Cranelift on a background thread, and later
+//! calls of it from either tier run the native code. docs/ARCHITECTURE.md ("Mixing
+//! tiers") describes the whole design.
+//!
+//! * `Tiering` (here) — the per-function state both tiers read: heat counters, the entry
+//!   table compiled code calls through, the native adapters the interpreter calls
+//!   compiled code through.
+//! * `compiler` — the compiler thread: one long-lived `JITModule`, a function per batch.
+//! * `codegen` — the generated crossings: a function's interpreter stub (the Qi calling
+//!   convention, interprets it) and its native adapter (called from Rust, runs its code).
+//! * `crossing` — the Rust ends of those crossings, with the stack checks.
+
+mod codegen;
+mod compiler;
+mod crossing;
+
+pub(crate) use crossing::AdapterFn;
+
+use qi_ir::FuncId;
+use std::sync::atomic::{AtomicU32, AtomicU8, AtomicUsize, Ordering};
+use std::sync::OnceLock;
+
+/// When interpreted functions move to compiled code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Policy {
+    /// Calls plus loop-closing jumps of a function, counted while it is interpreted,
+    /// after which it is compiled.
+    pub threshold: u32,
+    /// The requesting green thread waits until the compilation is done (the stress mode:
+    /// every transition happens at a deterministic point).
+    pub sync: bool,
+}
+
+impl Policy {
+    /// The default threshold (measured: benches/README.md, "Tiering").
+    pub const DEFAULT_THRESHOLD: u32 = 1000;
+
+    /// `--jit=auto`: compile in the background after `DEFAULT_THRESHOLD`.
+    pub fn auto() -> Policy {
+        Policy { threshold: Policy::DEFAULT_THRESHOLD, sync: false }
+    }
+
+    /// `--jit=stress`: compile at the first call or loop-closing jump, and wait for it.
+    pub fn stress() -> Policy {
+        Policy { threshold: 1, sync: true }
+    }
+}
+
+/// Why a function was compiled (for `tier_up_done`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reason {
+    /// Its calls crossed the threshold.
+    Calls,
+    /// A loop in it did.
+    Loop,
+}
+
+const COLD: u8 = 0;
+const REQUESTED: u8 = 1;
+const COMPILED: u8 = 2;
+
+/// The tier state of every function of an interpreted program.
+pub struct Tiering {
+    /// `None`: interpret everything (`--jit=off`).
+    policy: Option<Policy>,
+    /// Per function: calls plus loop-closing jumps while interpreted (racy increments
+    /// are fine: the count only decides when to compile).
+    heat: Box<[AtomicU32]>,
+    /// Per function: `COLD`, `REQUESTED`, `COMPILED`.
+    state: Box<[AtomicU8]>,
+    /// The entry table, per function: what compiled code calls it through — 0 until some
+    /// compiled code may call it, then its interpreter stub, then its compiled code. A
+    /// closure's slot 0 holds the address of its function's entry (`entry_address`), in
+    /// both tiers.
+    entries: Box<[AtomicUsize]>,
+    /// Per function: its native adapter once compiled (0 before).
+    adapters: Box<[AtomicUsize]>,
+    /// The compiler thread, started at the first request.
+    compiler: OnceLock<compiler::Handle>,
+}
+
+impl Tiering {
+    pub fn new(functions: usize, policy: Option<Policy>) -> Tiering {
+        Tiering {
+            policy,
+            heat: (0..functions).map(|_| AtomicU32::new(0)).collect(),
+            state: (0..functions).map(|_| AtomicU8::new(COLD)).collect(),
+            entries: (0..functions).map(|_| AtomicUsize::new(0)).collect(),
+            adapters: (0..functions).map(|_| AtomicUsize::new(0)).collect(),
+            compiler: OnceLock::new(),
+        }
+    }
+
+    /// The address of `f`'s entry: what a closure of `f` holds in slot 0.
+    pub fn entry_address(&self, f: FuncId) -> u64 {
+        self.entries[f.index()].as_ptr() as u64
+    }
+
+    /// The function whose entry is at `address` (a closure's slot 0).
+    pub fn function_at(&self, address: u64) -> FuncId {
+        let base = self.entries.as_ptr() as u64;
+        debug_assert!(address >= base && address < base + 8 * self.entries.len() as u64);
+        FuncId(((address - base) / 8) as u32)
+    }
+
+    /// `f`'s native adapter when it is compiled.
+    #[inline]
+    pub fn compiled(&self, f: FuncId) -> Option<AdapterFn> {
+        let adapter = self.adapters[f.index()].load(Ordering::Acquire);
+        // SAFETY: only `publish` stores non-zero values: adapters of this signature.
+        (adapter != 0).then(|| unsafe { std::mem::transmute::<usize, AdapterFn>(adapter) })
+    }
+
+    /// A call of `f` from the interpreter (hook: its call instruction and entries): the
+    /// adapter to call its compiled code through, else (`None`) interpret it. Counts
+    /// the call while `f` is interpreted; in the stress mode the call that crosses the
+    /// threshold already runs the compiled code.
+    #[inline]
+    pub fn call(&self, f: FuncId) -> Option<AdapterFn> {
+        self.compiled(f).or_else(|| {
+            self.count(f, Reason::Calls);
+            self.compiled(f)
+        })
+    }
+
+    /// A loop-closing jump in interpreted `f` (hook: where the interpreter polls).
+    #[inline]
+    pub fn count_loop(&self, f: FuncId) {
+        self.count(f, Reason::Loop);
+    }
+
+    #[inline]
+    fn count(&self, f: FuncId, reason: Reason) {
+        let Some(policy) = self.policy else { return };
+        let heat = &self.heat[f.index()];
+        let n = heat.load(Ordering::Relaxed).saturating_add(1);
+        heat.store(n, Ordering::Relaxed);
+        if n >= policy.threshold {
+            self.request(f, reason, policy);
+        }
+    }
+
+    /// Ask for `f` to be compiled (once).
+    #[cold]
+    fn request(&self, f: FuncId, reason: Reason, policy: Policy) {
+        let state = &self.state[f.index()];
+        if state.compare_exchange(COLD, REQUESTED, Ordering::AcqRel, Ordering::Acquire).is_err() {
+            return;
+        }
+        let compiler = self.compiler.get_or_init(compiler::Handle::start);
+        compiler.compile(f, reason, policy.sync);
+    }
+
+    /// Make `f`'s compiled code (with its adapter) and the interpreter stubs of a batch
+    /// visible to both tiers. Called by the compiler thread after the code is final.
+    fn publish(&self, f: FuncId, code: usize, adapter: usize, stubs: &[(FuncId, usize)]) {
+        for (g, stub) in stubs {
+            // A stub never replaces code: the entry is 0 until its first stub.
+            let _ = self.entries[g.index()].compare_exchange(
+                0,
+                *stub,
+                Ordering::Release,
+                Ordering::Relaxed,
+            );
+        }
+        self.entries[f.index()].store(code, Ordering::Release);
+        self.adapters[f.index()].store(adapter, Ordering::Release);
+        self.state[f.index()].store(COMPILED, Ordering::Release);
+    }
+
+    /// Is `f` compiled (its code published)?
+    fn is_compiled(&self, f: FuncId) -> bool {
+        self.state[f.index()].load(Ordering::Acquire) == COMPILED
+    }
+
+    /// Does `f` have an entry yet (a stub or its code)?
+    fn has_entry(&self, f: FuncId) -> bool {
+        self.entries[f.index()].load(Ordering::Acquire) != 0
+    }
+}
+
+/// A function moved to compiled code: where observability (`QI_LOG=debug`, `--stats`)
+/// hangs on. `micros`: time to compile its batch; `size`: bytes of its machine code.
+pub fn tier_up_done(func: &qi_ir::Function, reason: Reason, micros: u64, size: usize) {
+    let _ = (func, reason, micros, size);
+}
