@@ -34,10 +34,11 @@
 //! (`git diff tests/programs`) before committing.
 //!
 //! `QI_CONFORMANCE_TIMEOUT=<seconds>` overrides the 30 s per-program time limit.
-//! `QI_CONFORMANCE_JIT=<mode>` runs every program with `QI_JIT=<mode>` (`off`: the
-//! interpreter tier) against the same expectation files. The `conformance_interp` test
-//! runs the suite with `QI_JIT=off` except the programs of [`INTERPRETER_NOT_YET`], which
-//! it lists as ignored.
+//! `QI_CONFORMANCE_JIT=<mode>` runs every program with `QI_JIT=<mode>` against the same
+//! expectation files; without it the programs run in the default mode (`auto`: tiering).
+//! `conformance_eager` and `conformance_stress` run the suite with `QI_JIT=eager` and
+//! `QI_JIT=stress`; `conformance_interp` with `QI_JIT=off` (the interpreter tier) except
+//! the programs of [`INTERPRETER_NOT_YET`], which it lists as ignored.
 //! Under `QI_BLESS=1` only the `[1 worker]` run of a `concurrency/` program blesses; its
 //! `[4 workers]` run is ignored (run again without `QI_BLESS` to check it).
 

@@ -56,13 +56,16 @@ pub struct Thread {
     pub frames: Vec<Frame>,
     /// Bytes the frames may take.
     budget: usize,
+    /// The native stack's limit for compiled code this state calls (`crate::tiers`).
+    pub native_limit: usize,
     /// Loop-closing jumps left before the next poll.
     polls: u32,
 }
 
 impl Thread {
     pub(crate) fn new(budget: usize) -> Thread {
-        Thread { stack: Vec::new(), frames: Vec::new(), budget, polls: POLL_EVERY }
+        let native_limit = crate::tiers::stack_pointer().saturating_sub(budget);
+        Thread { stack: Vec::new(), frames: Vec::new(), budget, native_limit, polls: POLL_EVERY }
     }
 
     /// Give back most of the memory of stacks that are far larger than what they hold
@@ -79,7 +82,7 @@ impl Thread {
     }
 
     /// Bytes the frames take.
-    fn used(&self) -> usize {
+    pub(crate) fn used(&self) -> usize {
         self.stack.len() * 8 + self.frames.len() * std::mem::size_of::<Frame>()
     }
 

@@ -9,9 +9,11 @@
 //! without ever running past the limit.
 //!
 //! *Interpreted → compiled*: the interpreter calls a compiled function's native adapter
-//! with the budget its own frames leave (`Thread::stack_left`); the adapter sets the
-//! pinned limit that far below its stack pointer. Below an interpreter entry that budget
-//! is at most what the entry was given, which keeps the new limit above the old one.
+//! with a budget that puts the pinned limit at the interpreter state's native limit
+//! (`Thread::native_limit`: the caller's limit below an interpreter entry, the green
+//! thread's at its start) raised by the bytes the interpreted frames take. So one budget
+//! covers both kinds of frames, and a crossing costs only the native stack its Rust
+//! frames really use.
 
 use crate::interp::{program, Interpreted, Thread};
 use qi_ir::FuncId;
@@ -26,6 +28,18 @@ pub(crate) type AdapterFn =
 /// calls it makes (runtime entry points, adapters) may take: far more than they need,
 /// in a debug build too.
 const RUST_FRAMES: usize = 128 << 10;
+
+/// The current native stack pointer (near enough: the address of a local).
+#[inline(always)]
+pub(crate) fn stack_pointer() -> usize {
+    let marker = 0u8;
+    std::hint::black_box(&marker) as *const u8 as usize
+}
+
+/// The stack budget for compiled code called from `thread`'s interpreted frames.
+fn compiled_budget(thread: &Thread) -> usize {
+    stack_pointer().saturating_sub(thread.native_limit).saturating_sub(thread.used())
+}
 
 /// Call a compiled function through its adapter with `args` (all its parameters) and
 /// `budget` bytes of stack; its result (0 for none or when it raised) and whether it
@@ -43,7 +57,7 @@ impl Interpreted {
     /// interpreted (hook: the entries green threads start through, and `interp_entry`).
     pub(crate) fn run_function(&self, thread: &mut Thread, f: FuncId, args: &[u64]) -> (u64, bool) {
         match self.tiering.call(f) {
-            Some(adapter) => call_adapter(adapter, args, thread.stack_left()),
+            Some(adapter) => call_adapter(adapter, args, compiled_budget(thread)),
             None => self.call(thread, f, args),
         }
     }
@@ -65,9 +79,7 @@ pub(super) unsafe extern "C" fn interp_entry(
     let program = program();
     let f = FuncId(func as u32);
     let function = program.function(f);
-    let marker = 0u8;
-    let here = std::hint::black_box(&marker) as *const u8 as usize;
-    let left = here.saturating_sub(limit);
+    let left = stack_pointer().saturating_sub(limit);
     if left < RUST_FRAMES {
         program.raise_stack_overflow(function.loc);
         return 1;
@@ -75,6 +87,7 @@ pub(super) unsafe extern "C" fn interp_entry(
     // SAFETY: per the caller, one word per parameter.
     let args = unsafe { std::slice::from_raw_parts(args, function.params.len()) };
     let mut thread = Thread::new(left - RUST_FRAMES);
+    thread.native_limit = limit;
     let (value, raised) = program.run_function(&mut thread, f, args);
     // SAFETY: per the caller.
     unsafe { *result = value };
@@ -93,7 +106,7 @@ impl Interpreted {
         args: usize,
         dst: Option<u32>,
     ) -> bool {
-        let budget = thread.stack_left();
+        let budget = compiled_budget(thread);
         let (value, raised) = call_adapter(adapter, &thread.stack[args..], budget);
         thread.stack.truncate(args);
         if let (false, Some(dst)) = (raised, dst) {

@@ -16,7 +16,7 @@ mod codegen;
 mod compiler;
 mod crossing;
 
-pub(crate) use crossing::AdapterFn;
+pub(crate) use crossing::{stack_pointer, AdapterFn};
 
 use qi_ir::FuncId;
 use std::sync::atomic::{AtomicU32, AtomicU8, AtomicUsize, Ordering};
