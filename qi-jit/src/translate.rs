@@ -70,6 +70,20 @@ pub struct Translator<'a, 'b, L: Linker> {
     /// While translating a block's raising last instruction: where a raise goes, and the
     /// source position to report.
     pub(crate) unwind: Option<(clif::Block, qi_ir::Loc)>,
+    /// On-stack replacement: translate a variant entered at this block, whose one
+    /// parameter is the address of the interpreted frame's locals (`osr_signature`).
+    pub osr_entry: Option<qi_ir::BlockId>,
+}
+
+/// The signature of a function's on-stack-replacement variant: the address of the
+/// locals array in, the function's result and status out.
+pub fn osr_signature(
+    f: &qi_ir::Function,
+    call_conv: cranelift_codegen::isa::CallConv,
+) -> clif::Signature {
+    let mut sig = crate::qi_signature(f, call_conv);
+    sig.params = vec![clif::AbiParam::new(types::I64)];
+    sig
 }
 
 /// Offsets into runtime objects (kept in step with `qi-rt`'s layout constants).
@@ -108,6 +122,7 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
             blocks: Vec::new(),
             publish_stores,
             unwind: None,
+            osr_entry: None,
         }
     }
 
@@ -131,7 +146,13 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
             // `空` locals never hold a value; give them a harmless integer slot.
             let ty = clif_type(&local.ty).unwrap_or(types::I64);
             let var = self.b.declare_var(ty);
-            let init = if i < self.func.params.len() { params[i] } else { self.zero(ty) };
+            let init = match self.osr_entry {
+                // Every piece of the frame's state is in its locals: load them all (the low
+                // bytes of each 64-bit word for narrow types, little-endian targets).
+                Some(_) => self.b.ins().load(ty, MemFlagsData::trusted(), params[0], 8 * i as i32),
+                None if i < self.func.params.len() => params[i],
+                None => self.zero(ty),
+            };
             self.b.def_var(var, init);
             self.vars.push(var);
             let slot = addressed[i].then(|| {
@@ -148,7 +169,7 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
         if calls_functions(self.func) {
             self.stack_check();
         }
-        let first = self.blocks[0];
+        let first = self.blocks[self.osr_entry.map_or(0, |b| b.index())];
         self.b.ins().jump(first, &[]);
         let order = (0..self.func.blocks.len())
             .filter(|i| !cold[*i])

@@ -218,7 +218,13 @@ impl Interpreted {
             // A jump back (to this or an earlier block) may close a loop.
             if to.back {
                 thread.poll();
-                self.tiering.count_loop(at.id);
+                if let Some(osr) = self.tiering.loop_back(at.id, to.block) {
+                    // The frame continues in compiled code, which owns its locals now.
+                    return match self.run_compiled_loop(thread, at.base, osr) {
+                        (v, false) => Exit::Returned(v),
+                        (_, true) => Exit::Raised,
+                    };
+                }
             }
             at.block = to.block as usize;
             at.inst = 0;

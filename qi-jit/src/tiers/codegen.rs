@@ -89,22 +89,28 @@ impl Gen<'_> {
     }
 
     /// Define the native adapter of `func`, whose code is `code` (function number
-    /// `index`).
+    /// `index`); for its on-stack-replacement variant (`osr`), the arguments are the
+    /// frame's locals and their address is the variant's one parameter.
     pub fn adapter(
         &mut self,
         func: &qi_ir::Function,
         index: usize,
         code: FuncId,
+        osr: bool,
     ) -> Result<FuncId, JitError> {
         let mut sig = clif::Signature::new(self.call_conv);
         sig.params.extend([AbiParam::new(types::I64); 3]);
         sig.returns.push(AbiParam::new(types::I8));
         let id = self
             .jit
-            .declare_function(&format!("qi#adapter#{index}"), Linkage::Local, &sig)
+            .declare_function(
+                &format!("qi#{}adapter#{index}", if osr { "osr_" } else { "" }),
+                Linkage::Local,
+                &sig,
+            )
             .map_err(|e| JitError(e.to_string()))?;
         self.ctx.func.signature = sig;
-        self.ctx.func.name = clif::UserFuncName::user(4, index as u32);
+        self.ctx.func.name = clif::UserFuncName::user(if osr { 6 } else { 4 }, index as u32);
         let callee = self.jit.declare_func_in_func(code, &mut self.ctx.func);
         let mut b = FunctionBuilder::new(&mut self.ctx.func, self.fctx);
         let entry = b.create_block();
@@ -113,7 +119,10 @@ impl Gen<'_> {
         let (args, result, budget) =
             (b.block_params(entry)[0], b.block_params(entry)[1], b.block_params(entry)[2]);
         let mut values = Vec::new();
-        for (i, p) in func.params.iter().enumerate() {
+        if osr {
+            values.push(args);
+        }
+        for (i, p) in func.params.iter().enumerate().filter(|_| !osr) {
             if let Some(t) = clif_type(p) {
                 // The low bytes of the word (little-endian targets).
                 values.push(b.ins().load(t, MemFlagsData::trusted(), args, 8 * i as i32));

@@ -31,11 +31,22 @@ pub struct Handle {
     requests: Mutex<mpsc::Sender<Request>>,
 }
 
-struct Request {
+/// What to compile of one function.
+pub struct Request {
     func: FuncId,
     reason: Reason,
-    /// Told when the function is published (the stress mode waits for it).
+    /// The function itself (not yet compiled).
+    code: bool,
+    /// Its on-stack-replacement variant entered at this block.
+    osr: Option<u32>,
+    /// Told when the batch is published (the stress mode waits for it).
     done: Option<mpsc::SyncSender<()>>,
+}
+
+impl Request {
+    pub fn new(func: FuncId, reason: Reason, code: bool, osr: Option<u32>) -> Request {
+        Request { func, reason, code, osr, done: None }
+    }
 }
 
 impl Handle {
@@ -51,8 +62,8 @@ impl Handle {
         Handle { requests: Mutex::new(requests) }
     }
 
-    /// Compile `func`; with `wait`, return once its code is published.
-    pub fn compile(&self, func: FuncId, reason: Reason, wait: bool) {
+    /// Compile what `request` asks for; with `wait`, return once it is published.
+    pub fn compile(&self, mut request: Request, wait: bool) {
         let (done, published) = match wait {
             true => {
                 let (done, published) = mpsc::sync_channel(1);
@@ -60,7 +71,7 @@ impl Handle {
             }
             false => (None, None),
         };
-        let request = Request { func, reason, done };
+        request.done = done;
         let sent = self.requests.lock().unwrap_or_else(|e| e.into_inner()).send(request);
         if let (Ok(()), Some(published)) = (sent, published) {
             // An error means the compiler thread has gone: the function stays interpreted.
@@ -75,7 +86,7 @@ fn serve(queue: mpsc::Receiver<Request>) {
         Err(e) => return internal_error(&e),
     };
     for request in queue {
-        if let Err(e) = compiler.batch(request.func, request.reason) {
+        if let Err(e) = compiler.batch(&request) {
             // The function stays interpreted (a bug in qi: the tests see the message).
             internal_error(&e);
         }
@@ -159,33 +170,39 @@ impl Compiler {
         Ok(id)
     }
 
-    /// Compile `f` and publish it.
-    fn batch(&mut self, f: FuncId, reason: Reason) -> Result<(), JitError> {
+    /// Compile what `request` asks for and publish it.
+    fn batch(&mut self, request: &Request) -> Result<(), JitError> {
         let start = Instant::now();
         let program = self.program;
-        let module = &program.module;
-        let func = &module.functions[f.index()];
-        let id = self.declare(f)?;
-        self.ctx.func.signature = crate::qi_signature(func, self.call_conv);
-        self.ctx.func.name = clif::UserFuncName::user(0, f.index() as u32);
-        let mut linker = TieredLinker {
-            jit: &mut self.jit,
-            code: &mut self.code,
-            rt_funcs: &mut self.rt_funcs,
-            program,
-            call_conv: self.call_conv,
-            current: f,
-            wanted: Vec::new(),
+        let f = request.func;
+        let func = &program.module.functions[f.index()];
+        let mut wanted = Vec::new();
+        let code = match request.code {
+            true => {
+                let id = self.declare(f)?;
+                let size = self.translate(f, id, None, &mut wanted)?;
+                Some((id, size))
+            }
+            false => None,
         };
-        let b = FunctionBuilder::new(&mut self.ctx.func, &mut self.fctx);
-        translate::Translator::new(module, func, b, &mut linker, self.publish_stores)
-            .translate(self.frontend);
-        let mut wanted = std::mem::take(&mut linker.wanted);
-        self.jit
-            .define_function(id, &mut self.ctx)
-            .map_err(|e| JitError(format!("{}: {e:?}", func.name)))?;
-        let size = self.ctx.compiled_code().map_or(0, |c| c.code_info().total_size as usize);
-        self.jit.clear_context(&mut self.ctx);
+        let osr = match request.osr {
+            Some(block) => {
+                let sig = translate::osr_signature(func, self.call_conv);
+                let id = self
+                    .jit
+                    .declare_function(
+                        &format!("{}#{}#osr{block}", func.name, f.index()),
+                        Linkage::Local,
+                        &sig,
+                    )
+                    .map_err(|e| JitError(e.to_string()))?;
+                // Its code calls `f` directly.
+                self.declare(f)?;
+                let size = self.translate(f, id, Some(block), &mut wanted)?;
+                Some((block, id, size))
+            }
+            None => None,
+        };
 
         if self.batches == 0 {
             wanted.extend_from_slice(&self.closure_functions);
@@ -200,26 +217,92 @@ impl Compiler {
             call_conv: self.call_conv,
             frontend: self.frontend,
         };
-        let adapter = gen.adapter(func, f.index(), id)?;
+        let adapter = match code {
+            Some((id, _)) => Some(gen.adapter(func, f.index(), id, false)?),
+            None => None,
+        };
+        let osr_adapter = match osr {
+            Some((_, id, _)) => Some(gen.adapter(func, f.index(), id, true)?),
+            None => None,
+        };
         let mut stubs = Vec::with_capacity(wanted.len());
         for g in wanted {
-            stubs.push((g, gen.stub(&module.functions[g.index()], g.index())?));
+            stubs.push((g, gen.stub(&program.module.functions[g.index()], g.index())?));
         }
         self.jit.finalize_definitions().map_err(|e| JitError(e.to_string()))?;
         self.batches += 1;
 
-        let code = self.jit.get_finalized_function(id) as usize;
-        // Where preemption may stop a green thread (not the adapter: it runs before the
+        // Where preemption may stop a green thread (not the adapters: they run before the
         // pinned register holds the limit).
-        qi_rt::sched::interrupt::register_code(&[(code, code + size)]);
-        let adapter = self.jit.get_finalized_function(adapter) as usize;
+        let mut ranges = Vec::new();
+        let mut size = 0;
+        for (id, bytes) in code.iter().map(|(id, n)| (*id, *n)).chain(osr.map(|(_, id, n)| (id, n)))
+        {
+            let start = self.jit.get_finalized_function(id) as usize;
+            ranges.push((start, start + bytes));
+            size += bytes;
+        }
+        qi_rt::sched::interrupt::register_code(&ranges);
         let stubs: Vec<(FuncId, usize)> = stubs
             .into_iter()
             .map(|(g, id)| (g, self.jit.get_finalized_function(id) as usize))
             .collect();
-        program.tiering.publish(f, code, adapter, &stubs);
-        tier_up_done(func, reason, start.elapsed().as_micros() as u64, size);
+        let adapter = adapter.map(|id| self.jit.get_finalized_function(id) as usize);
+        match (code, adapter) {
+            (Some((id, _)), Some(adapter)) => {
+                let code = self.jit.get_finalized_function(id) as usize;
+                program.tiering.publish(f, code, adapter, &stubs);
+            }
+            _ => program.tiering.publish_stubs(&stubs),
+        }
+        if let (Some((block, _, _)), Some(adapter)) = (osr, osr_adapter) {
+            let adapter = self.jit.get_finalized_function(adapter) as usize;
+            program.tiering.publish_osr(f, block, adapter);
+        }
+        tier_up_done(func, request.reason, start.elapsed().as_micros() as u64, size);
         Ok(())
+    }
+
+    /// Translate and define `f` as Cranelift function `id` (entered at block `osr` for
+    /// its on-stack-replacement variant); the bytes of its machine code. Functions whose
+    /// entries its code reads are added to `wanted`.
+    fn translate(
+        &mut self,
+        f: FuncId,
+        id: cranelift_module::FuncId,
+        osr: Option<u32>,
+        wanted: &mut Vec<FuncId>,
+    ) -> Result<usize, JitError> {
+        let program = self.program;
+        let module = &program.module;
+        let func = &module.functions[f.index()];
+        self.ctx.func.signature = match osr {
+            Some(_) => translate::osr_signature(func, self.call_conv),
+            None => crate::qi_signature(func, self.call_conv),
+        };
+        self.ctx.func.name =
+            clif::UserFuncName::user(if osr.is_some() { 5 } else { 0 }, f.index() as u32);
+        let mut linker = TieredLinker {
+            jit: &mut self.jit,
+            code: &mut self.code,
+            rt_funcs: &mut self.rt_funcs,
+            program,
+            call_conv: self.call_conv,
+            current: f,
+            wanted: Vec::new(),
+        };
+        let b = FunctionBuilder::new(&mut self.ctx.func, &mut self.fctx);
+        let mut translator =
+            translate::Translator::new(module, func, b, &mut linker, self.publish_stores);
+        translator.osr_entry = osr.map(qi_ir::BlockId);
+        translator.translate(self.frontend);
+        wanted.append(&mut linker.wanted);
+        self.jit
+            .define_function(id, &mut self.ctx)
+            .map_err(|e| JitError(format!("{}: {e:?}", func.name)))?;
+        let size = self.ctx.compiled_code().map_or(0, |c| c.code_info().total_size as usize);
+        self.jit.clear_context(&mut self.ctx);
+        Ok(size)
     }
 }
 

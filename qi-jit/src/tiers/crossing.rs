@@ -115,3 +115,20 @@ impl Interpreted {
         !raised
     }
 }
+
+impl Interpreted {
+    /// On-stack replacement (hook: a loop-closing jump): run the rest of the interpreted
+    /// frame whose locals start at `base` in its function's compiled variant entered at
+    /// the jump's target, through that variant's adapter `osr`. The compiled frame takes
+    /// over the locals (it releases what they own, as the frame would have); the result
+    /// and status are the frame's own.
+    pub(crate) fn run_compiled_loop(
+        &self,
+        thread: &mut Thread,
+        base: usize,
+        osr: AdapterFn,
+    ) -> (u64, bool) {
+        let budget = compiled_budget(thread);
+        call_adapter(osr, &thread.stack[base..], budget)
+    }
+}

@@ -77,6 +77,14 @@ pub struct Tiering {
     entries: Box<[AtomicUsize]>,
     /// Per function: its native adapter once compiled (0 before).
     adapters: Box<[AtomicUsize]>,
+    /// Per function: `COLD`, `REQUESTED`, `COMPILED` for its on-stack-replacement variant
+    /// (one per function: entered at the header of the first loop that got hot).
+    osr_state: Box<[AtomicU8]>,
+    /// Per function: the block its on-stack-replacement variant is entered at.
+    osr_block: Box<[AtomicU32]>,
+    /// Per function: the adapter of its on-stack-replacement variant (0 before), called
+    /// with the interpreted frame's locals as arguments.
+    osr: Box<[AtomicUsize]>,
     /// The compiler thread, started at the first request.
     compiler: OnceLock<compiler::Handle>,
 }
@@ -89,6 +97,9 @@ impl Tiering {
             state: (0..functions).map(|_| AtomicU8::new(COLD)).collect(),
             entries: (0..functions).map(|_| AtomicUsize::new(0)).collect(),
             adapters: (0..functions).map(|_| AtomicUsize::new(0)).collect(),
+            osr_state: (0..functions).map(|_| AtomicU8::new(COLD)).collect(),
+            osr_block: (0..functions).map(|_| AtomicU32::new(0)).collect(),
+            osr: (0..functions).map(|_| AtomicUsize::new(0)).collect(),
             compiler: OnceLock::new(),
         }
     }
@@ -120,42 +131,75 @@ impl Tiering {
     #[inline]
     pub fn call(&self, f: FuncId) -> Option<AdapterFn> {
         self.compiled(f).or_else(|| {
-            self.count(f, Reason::Calls);
+            self.count(f, Reason::Calls, None);
             self.compiled(f)
         })
     }
 
-    /// A loop-closing jump in interpreted `f` (hook: where the interpreter polls).
+    /// A loop-closing jump to `block` in interpreted `f` (hook: where the interpreter
+    /// polls): the adapter of `f`'s on-stack-replacement variant entered at `block`, to
+    /// continue the frame in (its locals as arguments), else (`None`) keep interpreting.
+    /// Counts the jump; in the stress mode the first one already moves.
     #[inline]
-    pub fn count_loop(&self, f: FuncId) {
-        self.count(f, Reason::Loop);
+    pub fn loop_back(&self, f: FuncId, block: u32) -> Option<AdapterFn> {
+        self.policy?;
+        self.osr_at(f, block).or_else(|| {
+            self.count(f, Reason::Loop, Some(block));
+            self.osr_at(f, block)
+        })
     }
 
     #[inline]
-    fn count(&self, f: FuncId, reason: Reason) {
+    fn osr_at(&self, f: FuncId, block: u32) -> Option<AdapterFn> {
+        let adapter = self.osr[f.index()].load(Ordering::Acquire);
+        if adapter == 0 || self.osr_block[f.index()].load(Ordering::Relaxed) != block {
+            return None;
+        }
+        // SAFETY: only `publish_osr` stores non-zero values: adapters of this signature.
+        Some(unsafe { std::mem::transmute::<usize, AdapterFn>(adapter) })
+    }
+
+    #[inline]
+    fn count(&self, f: FuncId, reason: Reason, osr: Option<u32>) {
         let Some(policy) = self.policy else { return };
         let heat = &self.heat[f.index()];
         let n = heat.load(Ordering::Relaxed).saturating_add(1);
         heat.store(n, Ordering::Relaxed);
         if n >= policy.threshold {
-            self.request(f, reason, policy);
+            self.request(f, reason, osr, policy);
         }
     }
 
-    /// Ask for `f` to be compiled (once).
+    /// Ask for `f` to be compiled, and for its on-stack-replacement variant at block
+    /// `osr` (each once).
     #[cold]
-    fn request(&self, f: FuncId, reason: Reason, policy: Policy) {
-        let state = &self.state[f.index()];
-        if state.compare_exchange(COLD, REQUESTED, Ordering::AcqRel, Ordering::Acquire).is_err() {
+    fn request(&self, f: FuncId, reason: Reason, osr: Option<u32>, policy: Policy) {
+        let first = |state: &AtomicU8| {
+            state.load(Ordering::Relaxed) == COLD
+                && state
+                    .compare_exchange(COLD, REQUESTED, Ordering::AcqRel, Ordering::Acquire)
+                    .is_ok()
+        };
+        let compile = first(&self.state[f.index()]);
+        let osr = osr.filter(|_| first(&self.osr_state[f.index()]));
+        if !compile && osr.is_none() {
             return;
         }
         let compiler = self.compiler.get_or_init(compiler::Handle::start);
-        compiler.compile(f, reason, policy.sync);
+        compiler.compile(compiler::Request::new(f, reason, compile, osr), policy.sync);
     }
 
     /// Make `f`'s compiled code (with its adapter) and the interpreter stubs of a batch
     /// visible to both tiers. Called by the compiler thread after the code is final.
     fn publish(&self, f: FuncId, code: usize, adapter: usize, stubs: &[(FuncId, usize)]) {
+        self.publish_stubs(stubs);
+        self.entries[f.index()].store(code, Ordering::Release);
+        self.adapters[f.index()].store(adapter, Ordering::Release);
+        self.state[f.index()].store(COMPILED, Ordering::Release);
+    }
+
+    /// Make interpreter stubs visible (compiled code about to be published calls them).
+    fn publish_stubs(&self, stubs: &[(FuncId, usize)]) {
         for (g, stub) in stubs {
             // A stub never replaces code: the entry is 0 until its first stub.
             let _ = self.entries[g.index()].compare_exchange(
@@ -165,9 +209,13 @@ impl Tiering {
                 Ordering::Relaxed,
             );
         }
-        self.entries[f.index()].store(code, Ordering::Release);
-        self.adapters[f.index()].store(adapter, Ordering::Release);
-        self.state[f.index()].store(COMPILED, Ordering::Release);
+    }
+
+    /// Make `f`'s on-stack-replacement variant at `block` (its adapter) visible.
+    fn publish_osr(&self, f: FuncId, block: u32, adapter: usize) {
+        self.osr_block[f.index()].store(block, Ordering::Relaxed);
+        self.osr[f.index()].store(adapter, Ordering::Release);
+        self.osr_state[f.index()].store(COMPILED, Ordering::Release);
     }
 
     /// Is `f` compiled (its code published)?
