@@ -166,7 +166,9 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
             });
             self.slots.push(slot);
         }
-        if calls_functions(self.func) {
+        // An on-stack-replacement variant continues a frame that was checked on entry
+        // and owns its locals: raising there would leak them (its callees check).
+        if calls_functions(self.func) && self.osr_entry.is_none() {
             self.stack_check();
         }
         let first = self.blocks[self.osr_entry.map_or(0, |b| b.index())];
