@@ -259,7 +259,8 @@ impl Compiler {
             let adapter = self.jit.get_finalized_function(adapter) as usize;
             program.tiering.publish_osr(f, block, adapter);
         }
-        tier_up_done(func, request.reason, start.elapsed().as_micros() as u64, size);
+        let micros = start.elapsed().as_micros() as u64;
+        tier_up_done(func, request.reason, request.osr, micros, size);
         Ok(())
     }
 

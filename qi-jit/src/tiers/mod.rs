@@ -230,7 +230,15 @@ impl Tiering {
 }
 
 /// A function moved to compiled code: where observability (`QI_LOG=debug`, `--stats`)
-/// hangs on. `micros`: time to compile its batch; `size`: bytes of its machine code.
-pub fn tier_up_done(func: &qi_ir::Function, reason: Reason, micros: u64, size: usize) {
-    let _ = (func, reason, micros, size);
+/// hangs on. `osr`: the loop header its on-stack-replacement variant (compiled in the
+/// same batch, or alone when the function already was) is entered at; `micros`: time to
+/// compile the batch; `size`: bytes of machine code of the function and the variant.
+pub fn tier_up_done(
+    func: &qi_ir::Function,
+    reason: Reason,
+    osr: Option<u32>,
+    micros: u64,
+    size: usize,
+) {
+    let _ = (func, reason, osr, micros, size);
 }
