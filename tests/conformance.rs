@@ -73,10 +73,6 @@ pub const INTERPRETER_NOT_YET: &[(&str, &str)] = &[
         "concurrency/failures/stack_overflow_memory_released",
         "overflowed interpreter stacks are heap memory: peak RSS just above the 100 MiB limit",
     ),
-    (
-        "concurrency/stress/parked_100k",
-        "a parked interpreted thread keeps its interpreter stacks: 8.4 KB, above the 480 MiB bound",
-    ),
 ];
 
 /// The `QI_JIT` mode every program runs with (`None`: the default).
