@@ -34,11 +34,13 @@
 //! (`git diff tests/programs`) before committing.
 //!
 //! `QI_CONFORMANCE_TIMEOUT=<seconds>` overrides the 30 s per-program time limit.
-//! `QI_CONFORMANCE_JIT=<mode>` runs every program with `QI_JIT=<mode>` (`off`: the
-//! interpreter tier) against the same expectation files. The `conformance_interp` test
-//! runs the suite with `QI_JIT=off` except the programs of [`INTERPRETER_NOT_YET`], which
-//! it lists as ignored; `conformance_unoptimised` does the same on the IR as lowered
-//! (`QI_NO_OPT=1`), so the IR optimisations are checked against every program.
+//! `QI_CONFORMANCE_JIT=<mode>` runs every program with `QI_JIT=<mode>` against the same
+//! expectation files; without it the programs run in the default mode (`auto`: tiering).
+//! `conformance_eager` and `conformance_stress` run the suite with `QI_JIT=eager` and
+//! `QI_JIT=stress`; `conformance_interp` with `QI_JIT=off` (the interpreter tier) except
+//! the programs of [`INTERPRETER_NOT_YET`], which it lists as ignored;
+//! `conformance_unoptimised` does the same on the IR as lowered (`QI_NO_OPT=1`), so the
+//! IR optimisations are checked against every program.
 //! Under `QI_BLESS=1` only the `[1 worker]` run of a `concurrency/` program blesses; its
 //! `[4 workers]` run is ignored (run again without `QI_BLESS` to check it).
 
@@ -68,17 +70,10 @@ const CONCURRENCY_WORKERS: &[u32] = &[1, 4];
 pub const INTERPRETER_NOT_YET: &[(&str, &str)] = &[
     ("ffi/", "calls C functions of 外部 blocks: not interpreted yet"),
     ("library/memory", "takes addresses of variables (&变量) for C: not interpreted yet"),
-    ("exceptions/stack_overflow_uncaught", "the trace counts frames: another number"),
-    ("concurrency/futures/recursion_overflow_uncaught", "the trace counts frames"),
-    ("concurrency/failures/stack_overflow_in_thread_uncaught", "the trace counts frames"),
     ("concurrency/preemption/interrupted_results", "too slow in a debug build (30 s limit)"),
     (
         "concurrency/failures/stack_overflow_memory_released",
         "overflowed interpreter stacks are heap memory: peak RSS just above the 100 MiB limit",
-    ),
-    (
-        "concurrency/stress/parked_100k",
-        "a parked interpreted thread keeps its interpreter stacks: 8.4 KB, above the 300 MiB bound",
     ),
 ];
 

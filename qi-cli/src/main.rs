@@ -49,8 +49,10 @@ enum Command {
         /// (also `QI_LEAK_REPORT=1`).
         #[arg(long)]
         leak_report: bool,
-        /// How functions run: `eager` compiles every function with Cranelift before
-        /// `入口` starts (the default), `off` interprets them all (also `QI_JIT=…`).
+        /// How functions run: `auto` (the default) interprets them and compiles hot ones
+        /// with Cranelift, `eager` compiles every function before `入口` starts, `off`
+        /// interprets them all, `stress` compiles each at its first call or loop and
+        /// waits for it (testing) (also `QI_JIT=…`).
         #[arg(long, value_enum)]
         jit: Option<JitMode>,
         /// At exit, print to stderr how many functions were interpreted and compiled,
@@ -62,6 +64,10 @@ enum Command {
         /// `qi::tier=debug` (also `QI_LOG=…`).
         #[arg(long, value_name = "LEVEL")]
         log: Option<String>,
+        /// Calls plus loop iterations after which `auto` compiles a function (also
+        /// `QI_JIT_THRESHOLD=…`; testing and measuring).
+        #[arg(long)]
+        jit_threshold: Option<u32>,
         /// The program's entry file.
         file: PathBuf,
         /// Arguments passed to the program (`命令行参数()`).
@@ -80,6 +86,10 @@ enum Command {
 
 #[derive(Clone, Copy, ValueEnum)]
 enum JitMode {
+    /// Interpret, compile hot functions in the background.
+    Auto,
+    /// Compile every function at its first call or loop iteration, waiting for it.
+    Stress,
     /// Compile every function before the program starts.
     Eager,
     /// Interpret every function.
@@ -89,22 +99,44 @@ enum JitMode {
 impl JitMode {
     fn tier(self) -> qi_jit::Tier {
         match self {
+            JitMode::Auto => qi_jit::Tier::Mixed(qi_jit::Policy::auto()),
+            JitMode::Stress => qi_jit::Tier::Mixed(qi_jit::Policy::stress()),
             JitMode::Eager => qi_jit::Tier::Eager,
             JitMode::Off => qi_jit::Tier::Off,
         }
     }
 }
 
-/// The tier mode: `--jit`, else `QI_JIT`, else eager. `Err` names a bad `QI_JIT`.
-fn tier(flag: Option<JitMode>) -> Result<qi_jit::Tier, String> {
-    if let Some(mode) = flag {
-        return Ok(mode.tier());
-    }
-    match std::env::var("QI_JIT") {
-        Err(_) => Ok(qi_jit::Tier::Eager),
-        Ok(v) if v.is_empty() => Ok(qi_jit::Tier::Eager),
-        Ok(v) => qi_jit::Tier::parse(&v).ok_or(v),
-    }
+/// A variable that names no tier mode or threshold.
+enum Bad {
+    Mode(String),
+    Threshold(String),
+}
+
+/// The tier mode: `--jit`, else `QI_JIT`, else auto; the threshold of `auto`:
+/// `--jit-threshold`, else `QI_JIT_THRESHOLD`.
+fn tier(flag: Option<JitMode>, threshold: Option<u32>) -> Result<qi_jit::Tier, Bad> {
+    let mode = match flag {
+        Some(mode) => mode.tier(),
+        None => match std::env::var("QI_JIT") {
+            Err(_) => qi_jit::Tier::Mixed(qi_jit::Policy::auto()),
+            Ok(v) if v.is_empty() => qi_jit::Tier::Mixed(qi_jit::Policy::auto()),
+            Ok(v) => qi_jit::Tier::parse(&v).ok_or(Bad::Mode(v))?,
+        },
+    };
+    let threshold = match (threshold, std::env::var("QI_JIT_THRESHOLD")) {
+        (Some(n), _) => Some(n),
+        (None, Ok(v)) if !v.is_empty() => {
+            Some(v.parse().ok().filter(|n| *n > 0).ok_or(Bad::Threshold(v))?)
+        }
+        _ => None,
+    };
+    Ok(match (mode, threshold) {
+        (qi_jit::Tier::Mixed(policy), Some(n)) => {
+            qi_jit::Tier::Mixed(qi_jit::Policy { threshold: n.max(1), ..policy })
+        }
+        (mode, _) => mode,
+    })
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -122,7 +154,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let lang = Lang::from_env();
     match cli.command {
-        Command::Run { emit, no_opt, leak_report, jit, stats, log, file, args } => {
+        Command::Run { emit, no_opt, leak_report, jit, jit_threshold, stats, log, file, args } => {
             if let Err(message) = log::init(log.as_deref(), lang) {
                 qi_rt::output::write_stderr_line(&message);
                 return ExitCode::from(1);
@@ -131,12 +163,22 @@ fn main() -> ExitCode {
                 leak_report || std::env::var_os("QI_LEAK_REPORT").is_some_and(|v| v == "1");
             let optimize = !(no_opt || std::env::var_os("QI_NO_OPT").is_some_and(|v| v == "1"));
             let opts = qi_jit::Options { optimize, ..qi_jit::Options::default() };
-            let tier = match tier(jit) {
+            let tier = match tier(jit, jit_threshold) {
                 Ok(tier) => tier,
                 Err(bad) => {
-                    let message = match lang {
-                        Lang::En => format!("qi: QI_JIT={bad} is not a mode (eager, off)"),
-                        Lang::Zh => format!("qi: QI_JIT={bad} 不是一种模式（eager、off）"),
+                    let message = match (lang, bad) {
+                        (Lang::En, Bad::Mode(v)) => {
+                            format!("qi: QI_JIT={v} is not a mode (auto, eager, off, stress)")
+                        }
+                        (Lang::Zh, Bad::Mode(v)) => {
+                            format!("qi: QI_JIT={v} 不是一种模式（auto、eager、off、stress）")
+                        }
+                        (Lang::En, Bad::Threshold(v)) => {
+                            format!("qi: QI_JIT_THRESHOLD={v} is not a positive number")
+                        }
+                        (Lang::Zh, Bad::Threshold(v)) => {
+                            format!("qi: QI_JIT_THRESHOLD={v} 不是正整数")
+                        }
                     };
                     qi_rt::output::write_stderr_line(&message);
                     // Not run, like a rejected program.

@@ -2,22 +2,28 @@
 //! the tier mode. The interpreter and Cranelift are two implementations behind it.
 
 use crate::interp::{Interpreted, Unsupported};
+use crate::tiers::Policy;
 use crate::{JitError, Options, Program};
 use std::fmt;
 
 /// How functions are executed (`qi run --jit=…`, `QI_JIT=…`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Tier {
-    /// Compile every function with Cranelift before `入口` starts (the default).
+    /// Interpret every function at first; compile hot ones (`auto`, the default, and
+    /// `stress`: docs/ARCHITECTURE.md "Mixing tiers").
+    Mixed(Policy),
+    /// Compile every function with Cranelift before `入口` starts.
     Eager,
     /// Interpret every function.
     Off,
 }
 
 impl Tier {
-    /// The mode named `name` (`eager`, `off`).
+    /// The mode named `name` (`auto`, `stress`, `eager`, `off`).
     pub fn parse(name: &str) -> Option<Tier> {
         match name {
+            "auto" => Some(Tier::Mixed(Policy::auto())),
+            "stress" => Some(Tier::Mixed(Policy::stress())),
             "eager" => Some(Tier::Eager),
             "off" => Some(Tier::Off),
             _ => None,
@@ -99,10 +105,22 @@ pub fn prepare(
         Tier::Eager => {
             crate::compile(module, opts).map(Runnable::Compiled).map_err(EngineError::Jit)
         }
-        Tier::Off => {
-            let runnable =
-                qi_ir::opt::runnable(module, opts.optimize).map_err(EngineError::InvalidIr)?;
-            Interpreted::new(runnable).map(Runnable::Interpreted).map_err(EngineError::Unsupported)
-        }
+        Tier::Off => interpreted(module, None, opts),
+        Tier::Mixed(policy) => match interpreted(module, Some(policy), opts) {
+            // Programs the interpreter cannot run yet (C calls) run compiled from the start.
+            Err(EngineError::Unsupported(Unsupported::Foreign)) => {
+                prepare(module, Tier::Eager, opts)
+            }
+            prepared => prepared,
+        },
     }
+}
+
+fn interpreted(
+    module: &qi_ir::Module,
+    policy: Option<Policy>,
+    opts: &Options,
+) -> Result<Runnable, EngineError> {
+    let runnable = qi_ir::opt::runnable(module, opts.optimize).map_err(EngineError::InvalidIr)?;
+    Interpreted::new(runnable, policy).map(Runnable::Interpreted).map_err(EngineError::Unsupported)
 }

@@ -12,6 +12,7 @@ mod interp;
 mod runtime_calls;
 pub mod stats;
 mod stubs;
+mod tiers;
 mod translate;
 
 use cranelift_codegen::ir::{self as clif, UserFuncName};
@@ -25,6 +26,7 @@ use std::collections::HashMap;
 use std::fmt;
 
 pub use engine::{prepare, EngineError, Runnable, Tier};
+pub use tiers::Policy;
 
 /// A compilation failure inside the engine. This indicates a bug in qi (the checker should
 /// have rejected the program), so it is reported as an internal error.
@@ -109,7 +111,7 @@ impl Program {
 /// Addresses of the programs that ran (they are never freed).
 static RUN_PROGRAMS: std::sync::Mutex<Vec<usize>> = std::sync::Mutex::new(Vec::new());
 
-fn isa(opts: &Options) -> Result<OwnedTargetIsa, JitError> {
+pub(crate) fn isa(opts: &Options) -> Result<OwnedTargetIsa, JitError> {
     let mut flags = settings::builder();
     let set = |f: &mut settings::Builder, k: &str, v: &str| {
         f.set(k, v).map_err(|e| JitError(format!("setting {k}={v}: {e}")))
@@ -237,7 +239,7 @@ fn record_desc(layout: &qi_ir::Layout) -> Box<qi_rt::record::RecordDesc> {
     qi_rt::record::new_desc(kind, layout.slots.len() as u32, objects)
 }
 
-fn qi_signature(f: &qi_ir::Function, call_conv: CallConv) -> clif::Signature {
+pub(crate) fn qi_signature(f: &qi_ir::Function, call_conv: CallConv) -> clif::Signature {
     let mut sig = clif::Signature::new(call_conv);
     for p in &f.params {
         if let Some(t) = clif_type(p) {

@@ -34,6 +34,25 @@ pub trait Linker {
         f: qi_ir::FuncId,
         sig: &qi_ir::CallbackSig,
     ) -> clif::FuncRef;
+    /// Call Qi function `f` with `args` (all functions compiled together: directly).
+    fn call_qi(
+        &mut self,
+        b: &mut FunctionBuilder,
+        f: qi_ir::FuncId,
+        args: &[clif::Value],
+    ) -> clif::Inst {
+        let fref = self.qi_func(b, f);
+        b.ins().call(fref, args)
+    }
+    /// What a closure of function `f` holds in slot 0 (`Value::FuncAddr`): here its code.
+    fn func_value(&mut self, b: &mut FunctionBuilder, f: qi_ir::FuncId) -> clif::Value {
+        let fref = self.qi_func(b, f);
+        b.ins().func_addr(types::I64, fref)
+    }
+    /// The code to call for a closure whose slot 0 holds `slot0` (here: that code).
+    fn closure_code(&mut self, _b: &mut FunctionBuilder, slot0: clif::Value) -> clif::Value {
+        slot0
+    }
 }
 
 pub struct Translator<'a, 'b, L: Linker> {
@@ -51,6 +70,20 @@ pub struct Translator<'a, 'b, L: Linker> {
     /// While translating a block's raising last instruction: where a raise goes, and the
     /// source position to report.
     pub(crate) unwind: Option<(clif::Block, qi_ir::Loc)>,
+    /// On-stack replacement: translate a variant entered at this block, whose one
+    /// parameter is the address of the interpreted frame's locals (`osr_signature`).
+    pub osr_entry: Option<qi_ir::BlockId>,
+}
+
+/// The signature of a function's on-stack-replacement variant: the address of the
+/// locals array in, the function's result and status out.
+pub fn osr_signature(
+    f: &qi_ir::Function,
+    call_conv: cranelift_codegen::isa::CallConv,
+) -> clif::Signature {
+    let mut sig = crate::qi_signature(f, call_conv);
+    sig.params = vec![clif::AbiParam::new(types::I64)];
+    sig
 }
 
 /// Offsets into runtime objects (kept in step with `qi-rt`'s layout constants).
@@ -89,6 +122,7 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
             blocks: Vec::new(),
             publish_stores,
             unwind: None,
+            osr_entry: None,
         }
     }
 
@@ -112,7 +146,13 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
             // `空` locals never hold a value; give them a harmless integer slot.
             let ty = clif_type(&local.ty).unwrap_or(types::I64);
             let var = self.b.declare_var(ty);
-            let init = if i < self.func.params.len() { params[i] } else { self.zero(ty) };
+            let init = match self.osr_entry {
+                // Every piece of the frame's state is in its locals: load them all (the low
+                // bytes of each 64-bit word for narrow types, little-endian targets).
+                Some(_) => self.b.ins().load(ty, MemFlagsData::trusted(), params[0], 8 * i as i32),
+                None if i < self.func.params.len() => params[i],
+                None => self.zero(ty),
+            };
             self.b.def_var(var, init);
             self.vars.push(var);
             let slot = addressed[i].then(|| {
@@ -126,10 +166,12 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
             });
             self.slots.push(slot);
         }
-        if calls_functions(self.func) {
+        // An on-stack-replacement variant continues a frame that was checked on entry
+        // and owns its locals: raising there would leak them (its callees check).
+        if calls_functions(self.func) && self.osr_entry.is_none() {
             self.stack_check();
         }
-        let first = self.blocks[0];
+        let first = self.blocks[self.osr_entry.map_or(0, |b| b.index())];
         self.b.ins().jump(first, &[]);
         let order = (0..self.func.blocks.len())
             .filter(|i| !cold[*i])
@@ -399,8 +441,7 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
             Value::Convert(c, a) => Some(self.convert(*c, a)),
             Value::Call { func, args, .. } => {
                 let args: Vec<clif::Value> = args.iter().map(|a| self.operand(a)).collect();
-                let fref = self.linker.qi_func(&mut self.b, *func);
-                let call = self.b.ins().call(fref, &args);
+                let call = self.linker.call_qi(&mut self.b, *func, &args);
                 self.after_qi_call(call)
             }
             Value::Builtin { op, args, loc } if crate::green::is_green(*op) => {
@@ -476,10 +517,7 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
                 let ty = clif_type(ty).unwrap_or(types::I64);
                 Some(self.b.ins().load(ty, MemFlagsData::trusted(), o, slot_offset(*slot)))
             }
-            Value::FuncAddr(f) => {
-                let fref = self.linker.qi_func(&mut self.b, *f);
-                Some(self.b.ins().func_addr(types::I64, fref))
-            }
+            Value::FuncAddr(f) => Some(self.linker.func_value(&mut self.b, *f)),
             Value::CallForeign { func, args, callbacks, .. } => {
                 self.call_foreign(*func, args, *callbacks)
             }
@@ -510,8 +548,9 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
                 }
                 sig.returns.push(clif::AbiParam::new(types::I8));
                 let sigref = self.b.import_signature(sig);
-                let code =
+                let slot0 =
                     self.b.ins().load(types::I64, MemFlagsData::trusted(), closure, slot_offset(0));
+                let code = self.linker.closure_code(&mut self.b, slot0);
                 let call = self.b.ins().call_indirect(sigref, code, &vals);
                 self.after_qi_call(call)
             }

@@ -16,6 +16,10 @@ pub const MODES: &[Mode] = &[
     Mode { name: "interpreter", args: &["--jit=off"] },
     Mode { name: "eager JIT", args: &["--jit=eager"] },
     Mode { name: "interpreter, unoptimised IR", args: &["--jit=off", "--no-opt"] },
+    Mode {
+        name: "stress (every function compiled at its first call or loop)",
+        args: &["--jit=stress"],
+    },
 ];
 
 /// What one run did.

@@ -23,7 +23,7 @@
 //! frame polls there (`Thread::poll`). Every cycle of the code has such a jump, since the
 //! only other way from one op to another is to the next one.
 
-use super::code::{is_comparison, pure_op, Arg, Code, Op, Pure, NO_LANDING};
+use super::code::{is_comparison, pure_op, Arg, Code, Op, Pure, NO_BLOCK, NO_LANDING};
 use super::divide::Divisor;
 use super::locals::Slot;
 use super::Interpreted;
@@ -118,6 +118,10 @@ impl<'a> Decoder<'a> {
                 _ => {}
             }
         }
+        let mut block_at = vec![NO_BLOCK; self.ops.len() + 1];
+        for &b in &order {
+            block_at[starts[b] as usize] = b as u32;
+        }
         let landings = f
             .blocks
             .iter()
@@ -127,6 +131,7 @@ impl<'a> Decoder<'a> {
             ops: self.ops.into(),
             args: self.args.into(),
             landings,
+            block_at: block_at.into(),
             locals: f.locals.len(),
             checks_stack: calls_functions(f),
         }

@@ -33,6 +33,9 @@ enum Stop {
     Back,
     /// The function returns this value.
     Return(u64),
+    /// The function leaves raised, past its own landings (its compiled continuation,
+    /// entered by on-stack replacement, raised out of it).
+    Leave,
     /// The op before `pc` needs the thread or the program.
     Slow,
 }
@@ -47,7 +50,7 @@ struct Entered<'p> {
 impl Interpreted {
     /// Call `f` with `args` and run it (and all it calls) to its end. Green-thread
     /// entries start here.
-    pub(super) fn call(&self, thread: &mut Thread, f: FuncId, args: &[u64]) -> Outcome {
+    pub(crate) fn call(&self, thread: &mut Thread, f: FuncId, args: &[u64]) -> Outcome {
         let base = thread.stack.len();
         thread.stack.extend_from_slice(args);
         let Some(code) = self.enter(thread, f, base) else {
@@ -77,15 +80,25 @@ impl Interpreted {
         let Entered { mut func, mut code, mut base } = entered;
         let mut pc = 0;
         loop {
-            let stop = {
+            let mut stop = {
                 let mut locals = Locals::new(&mut thread.stack, base, code.locals);
                 straight(code, &mut pc, &mut locals)
             };
-            let raised = match stop {
-                Stop::Back => {
-                    thread.poll();
+            if let Stop::Back = stop {
+                thread.poll();
+                // A jump back may close a hot loop: on-stack replacement.
+                let Some(osr) = self.tiering.loop_back(func, code.block_at[pc]) else {
                     continue;
-                }
+                };
+                // The frame continues in compiled code, which owns its locals now.
+                stop = match self.run_compiled_loop(thread, base, osr) {
+                    (value, false) => Stop::Return(value),
+                    (_, true) => Stop::Leave,
+                };
+            }
+            let raised = match stop {
+                Stop::Back => unreachable!("handled above"),
+                Stop::Leave => true,
                 Stop::Return(value) => {
                     thread.stack.truncate(base);
                     if thread.frames.len() == outer {
@@ -103,10 +116,12 @@ impl Interpreted {
                 Stop::Slow => match code.ops[pc - 1] {
                     Op::Call { .. } | Op::CallClosure { .. } => {
                         match self.enter_call(thread, func, code, pc, base) {
-                            Ok(callee) => {
+                            Ok(Some(callee)) => {
                                 (func, code, base, pc) = (callee.func, callee.code, callee.base, 0);
                                 continue;
                             }
+                            // A compiled callee ran to its end.
+                            Ok(None) => continue,
                             Err(Raised) => true,
                         }
                     }
@@ -128,7 +143,7 @@ impl Interpreted {
             if raised {
                 // The op before `pc` raised: continue at its block's landing, or leave
                 // the function raised, and its caller's call raises in turn.
-                let mut caught = landing(code, pc);
+                let mut caught = if matches!(stop, Stop::Leave) { None } else { landing(code, pc) };
                 while caught.is_none() {
                     thread.stack.truncate(base);
                     if thread.frames.len() == outer {
@@ -151,8 +166,9 @@ impl Interpreted {
     /// The one place a Qi call (`Op::Call`, `Op::CallClosure`, the op before `pc` of the
     /// frame running `caller`'s `code` at `base`) chooses its callee and enters it: the
     /// arguments are pushed as the callee's first locals, the caller's place is pushed,
-    /// and the callee is the frame to run. Raises (stack overflow) instead when the budget
-    /// is used up.
+    /// and the callee is the frame to run. A compiled callee runs to its end at once
+    /// (`None`: the caller goes on). Raises (stack overflow, or raised in compiled code)
+    /// instead when the budget is used up.
     fn enter_call<'p>(
         &'p self,
         thread: &mut Thread,
@@ -160,7 +176,7 @@ impl Interpreted {
         code: &Code,
         pc: usize,
         base: usize,
-    ) -> Result<Entered<'p>, Raised> {
+    ) -> Result<Option<Entered<'p>>, Raised> {
         let value = |thread: &Thread, a: Arg| match a {
             Arg::Local(s) => thread.stack[base + s.index()],
             Arg::Const(k) => k,
@@ -170,7 +186,7 @@ impl Interpreted {
             Op::CallClosure { args, nargs, .. } => {
                 let closure = value(thread, code.args[args as usize]);
                 // SAFETY: the IR typed the callee as a live closure of this program.
-                let func = unsafe { super::ops::closure_function(closure) };
+                let func = unsafe { self.closure_function(closure) };
                 // The closure is its function's first argument.
                 (func, args as usize..(args + 1 + nargs) as usize)
             }
@@ -181,12 +197,19 @@ impl Interpreted {
             let v = value(thread, a);
             thread.stack.push(v);
         }
+        if let Some(adapter) = self.tiering.call(callee) {
+            let dst = call_result(code, pc).map(|s| s.index() as u32);
+            return match self.call_compiled(thread, base, adapter, frame, dst) {
+                true => Ok(None),
+                false => Err(Raised),
+            };
+        }
         let Some(callee_code) = self.enter(thread, callee, frame) else {
             thread.stack.truncate(frame);
             return Err(Raised);
         };
         thread.frames.push(Frame { func: caller, pc: pc as u32, base });
-        Ok(Entered { func: callee, code: callee_code, base: frame })
+        Ok(Some(Entered { func: callee, code: callee_code, base: frame }))
     }
 
     /// Run instruction `inst` of block `block` of `func`, whose frame is at `base`.

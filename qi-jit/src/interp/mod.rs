@@ -30,3 +30,4 @@ mod program;
 mod thread;
 
 pub use program::{Interpreted, Unsupported};
+pub(crate) use thread::{program, Thread};

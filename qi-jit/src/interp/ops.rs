@@ -17,16 +17,6 @@ pub struct Raised;
 
 type Step<T> = Result<T, Raised>;
 
-/// The function of a closure: in interpreted programs slot 0 of the record holds its
-/// index (`Value::FuncAddr`).
-///
-/// # Safety
-/// `closure` is a live closure record made by this program.
-pub unsafe fn closure_function(closure: u64) -> FuncId {
-    // SAFETY: per the caller; slot 0 of every closure record is its function.
-    FuncId(unsafe { load(closure as usize + RECORD_SLOTS_OFFSET as usize, &Type::Int) } as u32)
-}
-
 /// Read a value of type `ty` at `addr` (booleans are one byte, characters four).
 ///
 /// # Safety
@@ -122,6 +112,17 @@ pub fn set_slot(obj: u64, slot: u32, v: u64) {
 }
 
 impl Interpreted {
+    /// The function of a closure: slot 0 of the record holds the address of its entry
+    /// (`Value::FuncAddr`, `tiers::Tiering::entry_address`), in both tiers.
+    ///
+    /// # Safety
+    /// `closure` is a live closure record made by this program.
+    pub(super) unsafe fn closure_function(&self, closure: u64) -> FuncId {
+        // SAFETY: per the caller; slot 0 of every closure record is its entry's address.
+        let entry = unsafe { load(closure as usize + RECORD_SLOTS_OFFSET as usize, &Type::Int) };
+        self.tiering.function_at(entry)
+    }
+
     #[inline]
     pub(super) fn operand(&self, thread: &Thread, base: usize, op: &Operand) -> u64 {
         match *op {
@@ -149,7 +150,7 @@ impl Interpreted {
         Raised
     }
 
-    pub(super) fn raise_stack_overflow(&self, loc: Loc) {
+    pub(crate) fn raise_stack_overflow(&self, loc: Loc) {
         self.raise(rc::RAISE_STACK_OVERFLOW, &[], loc);
     }
 
@@ -298,8 +299,8 @@ impl Interpreted {
                 // SAFETY: the IR typed `o` as a live record with this slot of this type.
                 unsafe { load(record_slot(o, *slot), ty) }
             }
-            // Interpreted closures carry their function's index (`closure_function`).
-            Value::FuncAddr(func) => func.index() as u64,
+            // The address of its entry, which both tiers can call (`closure_function`).
+            Value::FuncAddr(func) => self.tiering.entry_address(*func),
             Value::LocalAddr(_)
             | Value::GlobalAddr(_)
             | Value::CallForeign { .. }

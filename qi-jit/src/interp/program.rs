@@ -10,19 +10,21 @@ use std::sync::OnceLock;
 
 /// A program the interpreter runs.
 pub struct Interpreted {
-    pub(super) module: qi_ir::Module,
+    pub(crate) module: qi_ir::Module,
     /// Addresses of the literal string objects (immortal), by `StrId`.
-    pub(super) strings: Vec<u64>,
+    pub(crate) strings: Vec<u64>,
     /// Record descriptors by `LayoutId` (boxed: their addresses are handed to the runtime).
     #[allow(clippy::vec_box)]
-    pub(super) descs: Vec<Box<qi_rt::record::RecordDesc>>,
+    pub(crate) descs: Vec<Box<qi_rt::record::RecordDesc>>,
     /// Global slots (plain loads and stores, as compiled code makes).
-    pub(super) globals: Box<[AtomicU64]>,
+    pub(crate) globals: Box<[AtomicU64]>,
     /// Names of globals as immortal strings (uninitialised-global errors), by `GlobalId`.
-    pub(super) global_names: Vec<u64>,
+    pub(crate) global_names: Vec<u64>,
     /// Publish objects stored into globals and shared containers (the program starts
     /// green threads), as compiled code does.
     pub(super) publish_stores: bool,
+    /// Each function's tier (`crate::tiers`): counters, entry table, adapters.
+    pub(crate) tiering: crate::tiers::Tiering,
     /// Each function's decoded form, built when it is first interpreted.
     code: Box<[OnceLock<Code>]>,
     /// Runtime functions by symbol.
@@ -39,8 +41,12 @@ pub enum Unsupported {
 }
 
 impl Interpreted {
-    /// Prepare `module` (already optimised) for interpretation.
-    pub fn new(module: qi_ir::Module) -> Result<Interpreted, Unsupported> {
+    /// Prepare `module` (already optimised) for interpretation; with a `policy`, hot
+    /// functions move to compiled code (`crate::tiers`).
+    pub fn new(
+        module: qi_ir::Module,
+        policy: Option<crate::tiers::Policy>,
+    ) -> Result<Interpreted, Unsupported> {
         if !module.foreign.functions.is_empty() || takes_addresses(&module) {
             return Err(Unsupported::Foreign);
         }
@@ -69,6 +75,7 @@ impl Interpreted {
             globals,
             global_names,
             publish_stores,
+            tiering: crate::tiers::Tiering::new(module.functions.len(), policy),
             code: module.functions.iter().map(|_| OnceLock::new()).collect(),
             module,
             natives,
@@ -88,7 +95,7 @@ impl Interpreted {
         self.natives[f.symbol]
     }
 
-    pub(super) fn function(&self, f: qi_ir::FuncId) -> &Function {
+    pub(crate) fn function(&self, f: qi_ir::FuncId) -> &Function {
         &self.module.functions[f.index()]
     }
 

@@ -22,7 +22,7 @@ const POLL_EVERY: u32 = 1024;
 /// The program the entries run (one interpreted program per process: `run` leaks it).
 static PROGRAM: AtomicPtr<Interpreted> = AtomicPtr::new(std::ptr::null_mut());
 
-fn program() -> &'static Interpreted {
+pub(crate) fn program() -> &'static Interpreted {
     let p = PROGRAM.load(Ordering::Acquire);
     assert!(!p.is_null(), "an interpreted program runs");
     // SAFETY: set by `run` from a leaked program, never freed.
@@ -53,13 +53,16 @@ pub struct Thread {
     pub frames: Vec<Frame>,
     /// Bytes the frames may take.
     budget: usize,
+    /// The native stack's limit for compiled code this state calls (`crate::tiers`).
+    pub native_limit: usize,
     /// Loop-closing jumps left before the next poll.
     polls: u32,
 }
 
 impl Thread {
-    fn new(budget: usize) -> Thread {
-        Thread { stack: Vec::new(), frames: Vec::new(), budget, polls: POLL_EVERY }
+    pub(crate) fn new(budget: usize) -> Thread {
+        let native_limit = crate::tiers::stack_pointer().saturating_sub(budget);
+        Thread { stack: Vec::new(), frames: Vec::new(), budget, native_limit, polls: POLL_EVERY }
     }
 
     /// Give back most of the memory of stacks that are far larger than what they hold
@@ -76,7 +79,7 @@ impl Thread {
     }
 
     /// Bytes the frames take.
-    fn used(&self) -> usize {
+    pub(crate) fn used(&self) -> usize {
         self.stack.len() * 8 + self.frames.len() * std::mem::size_of::<Frame>()
     }
 
@@ -112,7 +115,7 @@ impl Thread {
 extern "C" fn enter_main(budget: usize) -> u8 {
     let program = program();
     let mut thread = Thread::new(budget);
-    let (_, raised) = program.call(&mut thread, program.module.main, &[]);
+    let (_, raised) = program.run_function(&mut thread, program.module.main, &[]);
     raised as u8
 }
 
@@ -123,8 +126,8 @@ extern "C" fn enter_main(budget: usize) -> u8 {
 unsafe extern "C" fn enter_closure(closure: *mut Header, budget: usize) -> u8 {
     let program = program();
     let mut thread = Thread::new(budget);
-    // SAFETY: per the caller, slot 0 holds the function (`Value::FuncAddr`).
-    let f = unsafe { super::ops::closure_function(closure as u64) };
-    let (_, raised) = program.call(&mut thread, f, &[closure as u64]);
+    // SAFETY: per the caller.
+    let f = unsafe { program.closure_function(closure as u64) };
+    let (_, raised) = program.run_function(&mut thread, f, &[closure as u64]);
     raised as u8
 }

@@ -1,0 +1,244 @@
+//! Mixing the tiers (`--jit=auto`, `--jit=stress`): every function starts interpreted;
+//! one that gets hot (calls plus loop-closing jumps counted while it is interpreted reach
+//! the policy's threshold) is compiled by Cranelift on a background thread, and later
+//! calls of it from either tier run the native code. docs/ARCHITECTURE.md ("Mixing
+//! tiers") describes the whole design.
+//!
+//! * `Tiering` (here) — the per-function state both tiers read: heat counters, the entry
+//!   table compiled code calls through, the native adapters the interpreter calls
+//!   compiled code through.
+//! * `compiler` — the compiler thread: one long-lived `JITModule`, a function per batch.
+//! * `codegen` — the generated crossings: a function's interpreter stub (the Qi calling
+//!   convention, interprets it) and its native adapter (called from Rust, runs its code).
+//! * `crossing` — the Rust ends of those crossings, with the stack checks.
+
+mod codegen;
+mod compiler;
+mod crossing;
+
+pub(crate) use crossing::{stack_pointer, AdapterFn};
+
+use qi_ir::FuncId;
+use std::sync::atomic::{AtomicU32, AtomicU8, AtomicUsize, Ordering};
+use std::sync::OnceLock;
+
+/// When interpreted functions move to compiled code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Policy {
+    /// Calls plus loop-closing jumps of a function, counted while it is interpreted,
+    /// after which it is compiled.
+    pub threshold: u32,
+    /// The requesting green thread waits until the compilation is done (the stress mode:
+    /// every transition happens at a deterministic point).
+    pub sync: bool,
+}
+
+impl Policy {
+    /// The default threshold (measured: benches/README.md, "Tiering").
+    pub const DEFAULT_THRESHOLD: u32 = 1000;
+
+    /// `--jit=auto`: compile in the background after `DEFAULT_THRESHOLD`.
+    pub fn auto() -> Policy {
+        Policy { threshold: Policy::DEFAULT_THRESHOLD, sync: false }
+    }
+
+    /// `--jit=stress`: compile at the first call or loop-closing jump, and wait for it.
+    pub fn stress() -> Policy {
+        Policy { threshold: 1, sync: true }
+    }
+}
+
+/// Why a function was compiled (for `tier_up_done`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reason {
+    /// Its calls crossed the threshold.
+    Calls,
+    /// A loop in it did.
+    Loop,
+}
+
+const COLD: u8 = 0;
+const REQUESTED: u8 = 1;
+const COMPILED: u8 = 2;
+
+/// The tier state of every function of an interpreted program.
+pub struct Tiering {
+    /// `None`: interpret everything (`--jit=off`).
+    policy: Option<Policy>,
+    /// Per function: calls plus loop-closing jumps while interpreted (racy increments
+    /// are fine: the count only decides when to compile).
+    heat: Box<[AtomicU32]>,
+    /// Per function: `COLD`, `REQUESTED`, `COMPILED`.
+    state: Box<[AtomicU8]>,
+    /// The entry table, per function: what compiled code calls it through — 0 until some
+    /// compiled code may call it, then its interpreter stub, then its compiled code. A
+    /// closure's slot 0 holds the address of its function's entry (`entry_address`), in
+    /// both tiers.
+    entries: Box<[AtomicUsize]>,
+    /// Per function: its native adapter once compiled (0 before).
+    adapters: Box<[AtomicUsize]>,
+    /// Per function: `COLD`, `REQUESTED`, `COMPILED` for its on-stack-replacement variant
+    /// (one per function: entered at the header of the first loop that got hot).
+    osr_state: Box<[AtomicU8]>,
+    /// Per function: the block its on-stack-replacement variant is entered at.
+    osr_block: Box<[AtomicU32]>,
+    /// Per function: the adapter of its on-stack-replacement variant (0 before), called
+    /// with the interpreted frame's locals as arguments.
+    osr: Box<[AtomicUsize]>,
+    /// The compiler thread, started at the first request.
+    compiler: OnceLock<compiler::Handle>,
+}
+
+impl Tiering {
+    pub fn new(functions: usize, policy: Option<Policy>) -> Tiering {
+        Tiering {
+            policy,
+            heat: (0..functions).map(|_| AtomicU32::new(0)).collect(),
+            state: (0..functions).map(|_| AtomicU8::new(COLD)).collect(),
+            entries: (0..functions).map(|_| AtomicUsize::new(0)).collect(),
+            adapters: (0..functions).map(|_| AtomicUsize::new(0)).collect(),
+            osr_state: (0..functions).map(|_| AtomicU8::new(COLD)).collect(),
+            osr_block: (0..functions).map(|_| AtomicU32::new(0)).collect(),
+            osr: (0..functions).map(|_| AtomicUsize::new(0)).collect(),
+            compiler: OnceLock::new(),
+        }
+    }
+
+    /// The address of `f`'s entry: what a closure of `f` holds in slot 0.
+    pub fn entry_address(&self, f: FuncId) -> u64 {
+        self.entries[f.index()].as_ptr() as u64
+    }
+
+    /// The function whose entry is at `address` (a closure's slot 0).
+    pub fn function_at(&self, address: u64) -> FuncId {
+        let base = self.entries.as_ptr() as u64;
+        debug_assert!(address >= base && address < base + 8 * self.entries.len() as u64);
+        FuncId(((address - base) / 8) as u32)
+    }
+
+    /// `f`'s native adapter when it is compiled.
+    #[inline]
+    pub fn compiled(&self, f: FuncId) -> Option<AdapterFn> {
+        let adapter = self.adapters[f.index()].load(Ordering::Acquire);
+        // SAFETY: only `publish` stores non-zero values: adapters of this signature.
+        (adapter != 0).then(|| unsafe { std::mem::transmute::<usize, AdapterFn>(adapter) })
+    }
+
+    /// A call of `f` from the interpreter (hook: its call instruction and entries): the
+    /// adapter to call its compiled code through, else (`None`) interpret it. Counts
+    /// the call while `f` is interpreted; in the stress mode the call that crosses the
+    /// threshold already runs the compiled code.
+    #[inline]
+    pub fn call(&self, f: FuncId) -> Option<AdapterFn> {
+        self.compiled(f).or_else(|| {
+            self.count(f, Reason::Calls, None);
+            self.compiled(f)
+        })
+    }
+
+    /// A loop-closing jump to `block` in interpreted `f` (hook: where the interpreter
+    /// polls): the adapter of `f`'s on-stack-replacement variant entered at `block`, to
+    /// continue the frame in (its locals as arguments), else (`None`) keep interpreting.
+    /// Counts the jump; in the stress mode the first one already moves.
+    #[inline]
+    pub fn loop_back(&self, f: FuncId, block: u32) -> Option<AdapterFn> {
+        self.policy?;
+        self.osr_at(f, block).or_else(|| {
+            self.count(f, Reason::Loop, Some(block));
+            self.osr_at(f, block)
+        })
+    }
+
+    #[inline]
+    fn osr_at(&self, f: FuncId, block: u32) -> Option<AdapterFn> {
+        let adapter = self.osr[f.index()].load(Ordering::Acquire);
+        if adapter == 0 || self.osr_block[f.index()].load(Ordering::Relaxed) != block {
+            return None;
+        }
+        // SAFETY: only `publish_osr` stores non-zero values: adapters of this signature.
+        Some(unsafe { std::mem::transmute::<usize, AdapterFn>(adapter) })
+    }
+
+    #[inline]
+    fn count(&self, f: FuncId, reason: Reason, osr: Option<u32>) {
+        let Some(policy) = self.policy else { return };
+        let heat = &self.heat[f.index()];
+        let n = heat.load(Ordering::Relaxed).saturating_add(1);
+        heat.store(n, Ordering::Relaxed);
+        if n >= policy.threshold {
+            self.request(f, reason, osr, policy);
+        }
+    }
+
+    /// Ask for `f` to be compiled, and for its on-stack-replacement variant at block
+    /// `osr` (each once).
+    #[cold]
+    fn request(&self, f: FuncId, reason: Reason, osr: Option<u32>, policy: Policy) {
+        let first = |state: &AtomicU8| {
+            state.load(Ordering::Relaxed) == COLD
+                && state
+                    .compare_exchange(COLD, REQUESTED, Ordering::AcqRel, Ordering::Acquire)
+                    .is_ok()
+        };
+        let compile = first(&self.state[f.index()]);
+        let osr = osr.filter(|_| first(&self.osr_state[f.index()]));
+        if !compile && osr.is_none() {
+            return;
+        }
+        let compiler = self.compiler.get_or_init(compiler::Handle::start);
+        compiler.compile(compiler::Request::new(f, reason, compile, osr), policy.sync);
+    }
+
+    /// Make `f`'s compiled code (with its adapter) and the interpreter stubs of a batch
+    /// visible to both tiers. Called by the compiler thread after the code is final.
+    fn publish(&self, f: FuncId, code: usize, adapter: usize, stubs: &[(FuncId, usize)]) {
+        self.publish_stubs(stubs);
+        self.entries[f.index()].store(code, Ordering::Release);
+        self.adapters[f.index()].store(adapter, Ordering::Release);
+        self.state[f.index()].store(COMPILED, Ordering::Release);
+    }
+
+    /// Make interpreter stubs visible (compiled code about to be published calls them).
+    fn publish_stubs(&self, stubs: &[(FuncId, usize)]) {
+        for (g, stub) in stubs {
+            // A stub never replaces code: the entry is 0 until its first stub.
+            let _ = self.entries[g.index()].compare_exchange(
+                0,
+                *stub,
+                Ordering::Release,
+                Ordering::Relaxed,
+            );
+        }
+    }
+
+    /// Make `f`'s on-stack-replacement variant at `block` (its adapter) visible.
+    fn publish_osr(&self, f: FuncId, block: u32, adapter: usize) {
+        self.osr_block[f.index()].store(block, Ordering::Relaxed);
+        self.osr[f.index()].store(adapter, Ordering::Release);
+        self.osr_state[f.index()].store(COMPILED, Ordering::Release);
+    }
+
+    /// Is `f` compiled (its code published)?
+    fn is_compiled(&self, f: FuncId) -> bool {
+        self.state[f.index()].load(Ordering::Acquire) == COMPILED
+    }
+
+    /// Does `f` have an entry yet (a stub or its code)?
+    fn has_entry(&self, f: FuncId) -> bool {
+        self.entries[f.index()].load(Ordering::Acquire) != 0
+    }
+}
+
+/// A function moved to compiled code: where observability (`QI_LOG=debug`, `--stats`)
+/// hangs on. `osr`: the loop header its on-stack-replacement variant (compiled in the
+/// same batch, or alone when the function already was) is entered at; `micros`: time to
+/// compile the batch; `size`: bytes of machine code of the function and the variant.
+pub fn tier_up_done(
+    func: &qi_ir::Function,
+    reason: Reason,
+    osr: Option<u32>,
+    micros: u64,
+    size: usize,
+) {
+    let _ = (func, reason, osr, micros, size);
+}
