@@ -100,3 +100,36 @@ fn bad_log_filter_is_reported() {
     assert!(out.stdout.is_empty());
     assert!(stderr(&out).starts_with("qi: QI_LOG x=[: not a log level or filter"), "{out:?}");
 }
+
+#[test]
+fn log_shows_tier_ups_and_stats_count_them() {
+    // Stress mode compiles synchronously, so the tier-ups happen at fixed points: `加` at
+    // its second call, the loop (in `入口`, or where the optimiser inlined it) at its
+    // first jump back (on-stack replacement).
+    let dir = program().parent().unwrap().to_path_buf();
+    let path = dir.join("循环.qi");
+    std::fs::write(
+        &path,
+        "函数 加(a: 整数, b: 整数): 整数 { 返回 a + b; }\n\
+         函数 入口() { 变量 s = 0; 对于 i 在 0..100 { s = 加(s, i); } 打印行(s); }\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_qi"))
+        .args(["run", "--jit=stress", "--jit-threshold", "2", "--log", "qi::tier=debug", "--stats"])
+        .arg(&path)
+        .env_remove("QI_LOG")
+        .env("QI_LANG", "en")
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "4950\n");
+    let err = stderr(&out);
+    let compiled: Vec<&str> = err.lines().filter(|l| l.contains("qi::tier: compiled ")).collect();
+    assert!(compiled.iter().any(|l| l.contains("function=\"加\" reason=\"hot calls\"")), "{err}");
+    assert!(
+        compiled.iter().any(|l| l.contains("function=\"入口\" reason=\"hot loop\" osr_block=\"b")),
+        "{err}"
+    );
+    let stats = err.lines().last().unwrap();
+    let (_, n) = counts(stats);
+    assert_eq!(n as usize, compiled.len(), "{err}");
+}

@@ -360,7 +360,7 @@ pub fn compile(module: &qi_ir::Module, opts: &Options) -> Result<Program, JitErr
             .map_err(|e| JitError(format!("{}: {e:?}", f.name)))?;
         let size = ctx.compiled_code().map_or(0, |c| c.code_info().total_size as usize);
         code_sizes.push(size);
-        stats::compiled(&f.name, stats::Reason::Eager, started.elapsed(), size);
+        stats::compiled(&f.name, stats::Reason::Eager, None, started.elapsed(), size);
         if opts.disasm {
             if let Some(code) = ctx.compiled_code().and_then(|c| c.vcode.as_ref()) {
                 eprintln!("; {}\n{code}", f.name);

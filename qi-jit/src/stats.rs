@@ -3,7 +3,8 @@
 //! counts and the log cannot disagree.
 //!
 //! Events use the target `qi::tier`: `interpreted` (a function's first interpretation)
-//! and `compiled` (function, reason, compile time in µs, machine-code bytes).
+//! and `compiled` (function, reason, the loop header of an on-stack-replacement variant
+//! compiled with it, compile time in µs, machine-code bytes).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -22,8 +23,6 @@ pub enum Reason {
     HotCalls,
     /// Its loops ran often enough in the interpreter.
     HotLoop,
-    /// Entered at a loop header from a running interpreted frame (on-stack replacement).
-    Osr,
 }
 
 impl Reason {
@@ -32,7 +31,6 @@ impl Reason {
             Reason::Eager => "eager",
             Reason::HotCalls => "hot calls",
             Reason::HotLoop => "hot loop",
-            Reason::Osr => "osr",
         }
     }
 }
@@ -43,8 +41,9 @@ pub fn interpreted(function: &str) {
     tracing::debug!(target: "qi::tier", function, "interpreted");
 }
 
-/// Cranelift compiled `function` (`bytes` of machine code) in `time`.
-pub fn compiled(function: &str, reason: Reason, time: Duration, bytes: usize) {
+/// Cranelift compiled `function` (`bytes` of machine code) in `time`, with its
+/// on-stack-replacement variant entered at IR block `osr` when there is one.
+pub fn compiled(function: &str, reason: Reason, osr: Option<u32>, time: Duration, bytes: usize) {
     COMPILED.fetch_add(1, Ordering::Relaxed);
     COMPILE_NANOS.fetch_add(time.as_nanos() as u64, Ordering::Relaxed);
     CODE_BYTES.fetch_add(bytes as u64, Ordering::Relaxed);
@@ -52,6 +51,7 @@ pub fn compiled(function: &str, reason: Reason, time: Duration, bytes: usize) {
         target: "qi::tier",
         function,
         reason = reason.name(),
+        osr_block = osr.map(|b| format!("b{b}")),
         micros = time.as_micros() as u64,
         bytes,
         "compiled"
@@ -63,7 +63,7 @@ pub fn compiled(function: &str, reason: Reason, time: Duration, bytes: usize) {
 pub struct Stats {
     /// Functions the interpreter ran.
     pub interpreted: u64,
-    /// Functions (and on-stack-replacement entries) Cranelift compiled.
+    /// Functions Cranelift compiled (with their on-stack-replacement variants).
     pub compiled: u64,
     /// Total time spent compiling.
     pub compile_time: Duration,

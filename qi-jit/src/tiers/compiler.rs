@@ -12,9 +12,9 @@
 //! (`Tiering::publish`).
 
 use super::codegen::Gen;
-use super::{tier_up_done, Reason};
 use crate::interp::{program, Interpreted};
 use crate::runtime_calls::{self, RtFn};
+use crate::stats::Reason;
 use crate::{translate, JitError, Options};
 use cranelift_codegen::ir::{self as clif, types, InstBuilder, MemFlagsData};
 use cranelift_codegen::isa::{CallConv, TargetFrontendConfig};
@@ -259,8 +259,7 @@ impl Compiler {
             let adapter = self.jit.get_finalized_function(adapter) as usize;
             program.tiering.publish_osr(f, block, adapter);
         }
-        let micros = start.elapsed().as_micros() as u64;
-        tier_up_done(func, request.reason, request.osr, micros, size);
+        crate::stats::compiled(&func.name, request.reason, request.osr, start.elapsed(), size);
         Ok(())
     }
 

@@ -18,6 +18,8 @@ mod crossing;
 
 pub(crate) use crossing::{stack_pointer, AdapterFn};
 
+use crate::stats::Reason;
+
 use qi_ir::FuncId;
 use std::sync::atomic::{AtomicU32, AtomicU8, AtomicUsize, Ordering};
 use std::sync::OnceLock;
@@ -46,15 +48,6 @@ impl Policy {
     pub fn stress() -> Policy {
         Policy { threshold: 1, sync: true }
     }
-}
-
-/// Why a function was compiled (for `tier_up_done`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Reason {
-    /// Its calls crossed the threshold.
-    Calls,
-    /// A loop in it did.
-    Loop,
 }
 
 const COLD: u8 = 0;
@@ -131,7 +124,7 @@ impl Tiering {
     #[inline]
     pub fn call(&self, f: FuncId) -> Option<AdapterFn> {
         self.compiled(f).or_else(|| {
-            self.count(f, Reason::Calls, None);
+            self.count(f, Reason::HotCalls, None);
             self.compiled(f)
         })
     }
@@ -144,7 +137,7 @@ impl Tiering {
     pub fn loop_back(&self, f: FuncId, block: u32) -> Option<AdapterFn> {
         self.policy?;
         self.osr_at(f, block).or_else(|| {
-            self.count(f, Reason::Loop, Some(block));
+            self.count(f, Reason::HotLoop, Some(block));
             self.osr_at(f, block)
         })
     }
@@ -227,18 +220,4 @@ impl Tiering {
     fn has_entry(&self, f: FuncId) -> bool {
         self.entries[f.index()].load(Ordering::Acquire) != 0
     }
-}
-
-/// A function moved to compiled code: where observability (`QI_LOG=debug`, `--stats`)
-/// hangs on. `osr`: the loop header its on-stack-replacement variant (compiled in the
-/// same batch, or alone when the function already was) is entered at; `micros`: time to
-/// compile the batch; `size`: bytes of machine code of the function and the variant.
-pub fn tier_up_done(
-    func: &qi_ir::Function,
-    reason: Reason,
-    osr: Option<u32>,
-    micros: u64,
-    size: usize,
-) {
-    let _ = (func, reason, osr, micros, size);
 }
