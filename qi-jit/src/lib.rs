@@ -154,19 +154,7 @@ impl translate::Linker for ModuleLinker<'_> {
     }
 
     fn rt_func(&mut self, b: &mut FunctionBuilder, f: RtFn) -> clif::FuncRef {
-        let id = match self.rt_funcs.get(f.symbol) {
-            Some(id) => *id,
-            None => {
-                let sig = runtime_calls::signature(f, self.call_conv);
-                let id = self
-                    .jit
-                    .declare_function(f.symbol, Linkage::Import, &sig)
-                    .expect("runtime symbols have one signature each");
-                self.rt_funcs.insert(f.symbol, id);
-                id
-            }
-        };
-        self.jit.declare_func_in_func(id, b.func)
+        runtime_func_ref(self.jit, &mut self.rt_funcs, self.call_conv, b, f)
     }
 
     fn str_literal(&mut self, s: qi_ir::StrId) -> i64 {
@@ -220,6 +208,29 @@ impl translate::Linker for ModuleLinker<'_> {
         // SAFETY (pointer arithmetic only): `g` indexes the globals array of this module.
         self.globals.wrapping_add(g.index()) as i64
     }
+}
+
+/// A reference from `b`'s function to runtime entry point `f`, declared in `jit` on its
+/// first use (`declared` remembers it; both linkers use this).
+pub(crate) fn runtime_func_ref(
+    jit: &mut JITModule,
+    declared: &mut HashMap<&'static str, FuncId>,
+    call_conv: CallConv,
+    b: &mut FunctionBuilder,
+    f: RtFn,
+) -> clif::FuncRef {
+    let id = match declared.get(f.symbol) {
+        Some(id) => *id,
+        None => {
+            let sig = runtime_calls::signature(f, call_conv);
+            let id = jit
+                .declare_function(f.symbol, Linkage::Import, &sig)
+                .expect("runtime symbols have one signature each");
+            declared.insert(f.symbol, id);
+            id
+        }
+    };
+    jit.declare_func_in_func(id, b.func)
 }
 
 /// The runtime descriptor of a record layout (both tiers make records through it).

@@ -356,19 +356,7 @@ impl translate::Linker for TieredLinker<'_> {
     }
 
     fn rt_func(&mut self, b: &mut FunctionBuilder, f: RtFn) -> clif::FuncRef {
-        let id = match self.rt_funcs.get(f.symbol) {
-            Some(id) => *id,
-            None => {
-                let sig = runtime_calls::signature(f, self.call_conv);
-                let id = self
-                    .jit
-                    .declare_function(f.symbol, Linkage::Import, &sig)
-                    .expect("runtime symbols have one signature each");
-                self.rt_funcs.insert(f.symbol, id);
-                id
-            }
-        };
-        self.jit.declare_func_in_func(id, b.func)
+        crate::runtime_func_ref(self.jit, &mut self.rt_funcs, self.call_conv, b, f)
     }
 
     fn str_literal(&mut self, s: qi_ir::StrId) -> i64 {
