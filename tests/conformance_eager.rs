@@ -6,5 +6,5 @@
 mod conformance;
 
 fn main() {
-    conformance::run_suite(Some("eager".into()), false);
+    conformance::run_suite(Some("eager".into()), &[]);
 }

@@ -7,5 +7,5 @@
 mod conformance;
 
 fn main() {
-    conformance::run_suite(Some("stress".into()), false);
+    conformance::run_suite(Some("stress".into()), &[]);
 }

@@ -60,16 +60,22 @@ impl Interpreted {
         self.run(thread, Entered { func: f, code, base })
     }
 
-    /// Start `f`, whose arguments were pushed on the locals stack from `base`; `None`
-    /// when the stack budget is used up (the overflow is then raised, in the frame being
+    /// Start `f`, whose arguments were pushed on the locals stack from `base` (polling
+    /// for preemption when `f` calls functions); `None` when the stack budget is used up (the overflow is then raised, in the frame being
     /// entered, as compiled code raises it).
     #[inline]
     fn enter(&self, thread: &mut Thread, f: FuncId, base: usize) -> Option<&Code> {
         let code = self.code(f);
         thread.stack.resize(base + code.locals, 0);
-        if code.checks_stack && thread.out_of_stack() {
-            self.raise_stack_overflow(self.function(f).loc);
-            return None;
+        if code.checks_stack {
+            if thread.out_of_stack() {
+                self.raise_stack_overflow(self.function(f).loc);
+                return None;
+            }
+            // A recursion need not loop: entering a function that calls functions is a
+            // safepoint too (as any point of compiled code is), or a green thread that
+            // only recurses would never let another run on its worker.
+            thread.poll();
         }
         Some(code)
     }

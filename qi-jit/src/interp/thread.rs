@@ -9,14 +9,16 @@
 //! which a recursion overflows differs between the tiers.
 //!
 //! Preemption: the monitor's signal only stops generated code, so interpreted code polls
-//! the preemption request itself on loop-closing jumps (every `POLL_EVERY` of them per
-//! green thread, to keep the poll off the hot path), never while an exception is pending.
+//! the preemption request itself on loop-closing jumps and on entering functions that
+//! call functions (so a recursion without loops polls too; every `POLL_EVERY` of them
+//! per green thread, to keep the poll off the hot path), never while an exception is
+//! pending.
 
 use super::Interpreted;
 use qi_rt::object::Header;
 use std::sync::atomic::{AtomicPtr, Ordering};
 
-/// Loop-closing jumps between two polls of the preemption request.
+/// Loop-closing jumps and calls between two polls of the preemption request.
 const POLL_EVERY: u32 = 1024;
 
 /// The program the entries run (one interpreted program per process: `run` leaks it).

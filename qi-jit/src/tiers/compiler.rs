@@ -13,7 +13,7 @@
 
 use super::codegen::Gen;
 use crate::interp::{program, Interpreted};
-use crate::runtime_calls::{self, RtFn};
+use crate::runtime_calls::RtFn;
 use crate::stats::Reason;
 use crate::{translate, JitError, Options};
 use cranelift_codegen::ir::{self as clif, types, InstBuilder, MemFlagsData};
