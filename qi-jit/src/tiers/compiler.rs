@@ -356,7 +356,7 @@ impl translate::Linker for TieredLinker<'_> {
     }
 
     fn rt_func(&mut self, b: &mut FunctionBuilder, f: RtFn) -> clif::FuncRef {
-        crate::runtime_func_ref(self.jit, &mut self.rt_funcs, self.call_conv, b, f)
+        crate::runtime_func_ref(self.jit, self.rt_funcs, self.call_conv, b, f)
     }
 
     fn str_literal(&mut self, s: qi_ir::StrId) -> i64 {
