@@ -137,9 +137,16 @@ pub(super) fn worker_main(index: usize, queue: Worker<Arc<Task>>) {
     *s.slots[index].thread.lock() = None;
     // Abandoned green threads stay in memory (see `task::Local`'s drop).
     if let Some(w) = set_worker(None) {
-        std::mem::forget(w);
+        let WorkerLocal { queue, parked, .. } = w;
+        std::mem::forget(queue);
+        // Kept reachable (memory checkers would call a forgotten list lost).
+        ENDED_WORKERS_PARKED.lock().push(parked);
     }
 }
+
+/// The lists of parked green threads of the workers that ended: those threads are
+/// abandoned, and stay in memory with what they hold.
+static ENDED_WORKERS_PARKED: Mutex<Vec<VecDeque<(Arc<Task>, u64)>>> = Mutex::new(Vec::new());
 
 /// A foreign call starts (`entering`) or ends on the worker running the caller (see
 /// `Slots::in_foreign`); nothing outside the workers.
