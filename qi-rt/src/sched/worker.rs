@@ -105,8 +105,11 @@ struct WorkerLocal {
     ticks: u32,
     /// Parked green threads not stashed (see "Parked stacks" above), each with its count
     /// of switches when it joined or was last looked at.
-    parked: VecDeque<(Arc<Task>, u64)>,
+    parked: ParkedList,
 }
+
+/// Parked green threads with their count of switches when last looked at.
+type ParkedList = VecDeque<(Arc<Task>, u64)>;
 
 thread_local! {
     static WORKER: RefCell<Option<WorkerLocal>> = const { RefCell::new(None) };
@@ -146,7 +149,7 @@ pub(super) fn worker_main(index: usize, queue: Worker<Arc<Task>>) {
 
 /// The lists of parked green threads of the workers that ended: those threads are
 /// abandoned, and stay in memory with what they hold.
-static ENDED_WORKERS_PARKED: Mutex<Vec<VecDeque<(Arc<Task>, u64)>>> = Mutex::new(Vec::new());
+static ENDED_WORKERS_PARKED: Mutex<Vec<ParkedList>> = Mutex::new(Vec::new());
 
 /// A foreign call starts (`entering`) or ends on the worker running the caller (see
 /// `Slots::in_foreign`); nothing outside the workers.
