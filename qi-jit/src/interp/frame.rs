@@ -17,7 +17,7 @@
 //! appears in stack traces exactly as a compiled one: the trace is built by the IR both
 //! tiers run.
 
-use super::code::{pure, Arg, Code, Op, NO_LANDING};
+use super::code::{pure, Arg, Code, Op, NO_BLOCK, NO_LANDING};
 use super::locals::Locals;
 use super::ops::{self, Raised};
 use super::thread::{Frame, Thread};
@@ -92,8 +92,12 @@ impl Interpreted {
             };
             if let Stop::Back = stop {
                 thread.poll();
-                // A jump back may close a hot loop: on-stack replacement.
-                let Some(osr) = self.tiering.loop_back(func, code.block_at[pc]) else {
+                // A jump back may close a hot loop: on-stack replacement (jumps land on
+                // block starts; the check keeps a decoding slip from naming no block).
+                let block = code.block_at[pc];
+                let osr =
+                    if block == NO_BLOCK { None } else { self.tiering.loop_back(func, block) };
+                let Some(osr) = osr else {
                     continue;
                 };
                 // The frame continues in compiled code, which owns its locals now.
