@@ -286,14 +286,31 @@ impl<'a> Gen<'a> {
 
     /// A block: `{`, statements in a new scope, `}` (the caller writes what precedes `{`).
     fn block(&mut self, head: &str, max: usize) {
+        self.block_in(head, Vec::new(), None, max);
+    }
+
+    /// `head {`, then `first` (if any) and up to `max` statements in a scope holding
+    /// `scope`; the caller closes the brace.
+    fn block_in(&mut self, head: &str, scope: Vec<Var>, first: Option<&str>, max: usize) {
         self.line(&format!("{head} {{"));
         self.indent += 1;
         self.nesting += 1;
-        self.scopes.push(Vec::new());
+        self.scopes.push(scope);
+        if let Some(first) = first {
+            self.line(first);
+        }
         self.statements(max);
         self.scopes.pop();
         self.nesting -= 1;
         self.indent -= 1;
+    }
+
+    /// A loop's body (where `跳出`/`继续` may appear), closed.
+    fn loop_block(&mut self, head: &str, scope: Vec<Var>, first: Option<&str>) {
+        self.loops += 1;
+        self.block_in(head, scope, first, 3);
+        self.loops -= 1;
+        self.line("}");
     }
 
     fn statement(&mut self) {
@@ -437,17 +454,8 @@ impl<'a> Gen<'a> {
         let lo = self.src.below(3) as i64 - 1;
         let hi = lo + self.src.below(5) as i64;
         let i = self.fresh("i");
-        self.loops += 1;
-        self.line(&format!("对于 {i} 在 {lo}..{hi} {{"));
-        self.indent += 1;
-        self.nesting += 1;
-        self.scopes.push(vec![Var { name: i, ty: Ty::Int, assignable: false }]);
-        self.statements(3);
-        self.scopes.pop();
-        self.nesting -= 1;
-        self.indent -= 1;
-        self.loops -= 1;
-        self.line("}");
+        let head = format!("对于 {i} 在 {lo}..{hi}");
+        self.loop_block(&head, vec![Var { name: i, ty: Ty::Int, assignable: false }], None);
     }
 
     fn while_counter(&mut self) {
@@ -455,19 +463,9 @@ impl<'a> Gen<'a> {
         let limit = self.src.below(5);
         self.line(&format!("变量 {k} = 0;"));
         self.declare(&k, Ty::Int, false);
-        self.loops += 1;
-        self.line(&format!("当 {k} < {limit} {{"));
-        self.indent += 1;
-        self.nesting += 1;
-        self.scopes.push(Vec::new());
-        // First, so that a `继续` cannot skip it.
-        self.line(&format!("{k} = {k} + 1;"));
-        self.statements(3);
-        self.scopes.pop();
-        self.nesting -= 1;
-        self.indent -= 1;
-        self.loops -= 1;
-        self.line("}");
+        // The count goes first, so that a `继续` cannot skip it.
+        let step = format!("{k} = {k} + 1;");
+        self.loop_block(&format!("当 {k} < {limit}"), Vec::new(), Some(&step));
     }
 
     /// Arrays hold at most 5 elements (literals of at most 4, `数组<整数>(n)` with `n`
@@ -475,17 +473,8 @@ impl<'a> Gen<'a> {
     fn for_array(&mut self) {
         let a = self.expr(Ty::Arr, 1);
         let x = self.fresh("x");
-        self.loops += 1;
-        self.line(&format!("对于 {x} 在 {a} {{"));
-        self.indent += 1;
-        self.nesting += 1;
-        self.scopes.push(vec![Var { name: x, ty: Ty::Int, assignable: false }]);
-        self.statements(3);
-        self.scopes.pop();
-        self.nesting -= 1;
-        self.indent -= 1;
-        self.loops -= 1;
-        self.line("}");
+        let head = format!("对于 {x} 在 {a}");
+        self.loop_block(&head, vec![Var { name: x, ty: Ty::Int, assignable: false }], None);
     }
 
     fn try_catch(&mut self) {
