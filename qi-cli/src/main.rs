@@ -1,5 +1,6 @@
 //! `qi`: run and check Qi programs.
 
+mod fmt;
 mod foreign;
 mod loader;
 mod log;
@@ -81,6 +82,18 @@ enum Command {
         syntax: bool,
         /// The file to check.
         file: PathBuf,
+    },
+    /// Format Qi files in place with the one canonical layout (docs/FORMAT.md).
+    ///
+    /// Exit status: 0 done (or, with `--check`, nothing to change), 1 a file would change
+    /// (`--check`) or has syntax errors (it is reported and left as it is).
+    Fmt {
+        /// Change nothing: list the files that would change and exit with 1 if any.
+        #[arg(long)]
+        check: bool,
+        /// Files or directories (their `.qi` files); `-` formats standard input to standard
+        /// output. None: every `.qi` file under the current directory.
+        files: Vec<PathBuf>,
     },
 }
 
@@ -190,6 +203,9 @@ fn main() -> ExitCode {
         }
         Command::Check { syntax, file } => {
             ExitCode::from(run_on_qi_stack(move || check(&file, syntax, lang)).unwrap_or(70))
+        }
+        Command::Fmt { check, files } => {
+            ExitCode::from(run_on_qi_stack(move || fmt::run(check, files, lang)).unwrap_or(70))
         }
     }
 }

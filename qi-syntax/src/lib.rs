@@ -11,6 +11,7 @@
 
 pub mod ast;
 pub mod diagnostic;
+pub mod format;
 pub mod lexer;
 mod parser;
 pub mod syntax_kind;
