@@ -26,11 +26,58 @@ pub enum LoadError {
     Imports(Vec<LoadedFile>, Vec<Diagnostic>),
 }
 
-pub fn load_program(entry: &Path) -> Result<Vec<LoadedFile>, LoadError> {
+/// The program's entry file: a path, or text given on the command line or standard input.
+pub struct Entry {
+    /// The file's path, or for given text its name in messages (`<stdin>`, `<-e>`); its
+    /// imports are looked up from the directory of this path.
+    pub path: PathBuf,
+    /// The text when it does not come from `path`.
+    pub given: Option<Vec<u8>>,
+}
+
+impl Entry {
+    /// The file named on the command line; `-` is standard input (read now, whole).
+    pub fn from_arg(path: PathBuf) -> Result<Entry, String> {
+        if path.as_os_str() != "-" {
+            return Ok(Entry { path, given: None });
+        }
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes).map_err(|e| {
+            let lang = Lang::from_env();
+            let reason = qi_rt::os_error::describe(&e, lang == Lang::En);
+            match lang {
+                Lang::Zh => format!("错误: 无法读取标准输入: {reason}"),
+                Lang::En => format!("error: cannot read standard input: {reason}"),
+            }
+        })?;
+        Ok(Entry { path: PathBuf::from("<stdin>"), given: Some(bytes) })
+    }
+
+    /// `qi run -e 代码`: the body of an implicit `入口`. The body is the file's second
+    /// line (`函数 入口() {` is the first), which is where diagnostics point.
+    pub fn eval(body: &str) -> Entry {
+        let text = format!("函数 入口() {{\n{body}\n}}\n");
+        Entry { path: PathBuf::from("<-e>"), given: Some(text.into_bytes()) }
+    }
+
+    /// The entry's bytes (read from its path unless given).
+    pub fn bytes(&self) -> std::io::Result<Vec<u8>> {
+        match &self.given {
+            Some(bytes) => Ok(bytes.clone()),
+            None => std::fs::read(&self.path),
+        }
+    }
+}
+
+pub fn load_program(entry: &Entry) -> Result<Vec<LoadedFile>, LoadError> {
     let mut files: Vec<LoadedFile> = Vec::new();
     let mut index: HashMap<PathBuf, u32> = HashMap::new();
     let mut errors = Vec::new();
-    let first = read(entry, entry.display().to_string())?;
+    let first = match &entry.given {
+        Some(bytes) => decode(bytes.clone(), entry.path.display().to_string())?,
+        None => read(&entry.path, entry.path.display().to_string())?,
+    };
+    let entry = entry.path.as_path();
     index.insert(canonical(entry), 0);
     files.push(first);
     let mut paths = vec![entry.to_path_buf()];
@@ -82,6 +129,11 @@ fn read(path: &Path, name: String) -> Result<LoadedFile, LoadError> {
             Lang::En => format!("error: cannot read file {name}: {reason}"),
         })
     })?;
+    decode(bytes, name)
+}
+
+/// A file's bytes as text, parsed.
+fn decode(bytes: Vec<u8>, name: String) -> Result<LoadedFile, LoadError> {
     let text = match String::from_utf8(bytes) {
         Ok(text) => text,
         Err(e) => return Err(not_utf8(name, e)),

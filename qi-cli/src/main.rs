@@ -2,6 +2,7 @@
 
 mod fmt;
 mod foreign;
+mod help;
 mod loader;
 mod log;
 mod render;
@@ -9,7 +10,7 @@ mod stats;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use qi_syntax::{Diagnostic, Lang};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[cfg(feature = "mimalloc")]
@@ -31,11 +32,12 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Check and run a program: `qi run 程序.qi [参数…]`.
+    /// Check and run a program: `qi run 程序.qi [参数…]`, `qi run - < 程序.qi`,
+    /// `qi run -e '打印行(1 + 1);'`.
     ///
     /// Green threads run on one worker thread per core; `QI_WORKERS=n` sets the number.
     /// Exit status: 0 normal end, 1 rejected program (or one `--jit` cannot run), 2 uncaught
-    /// exception or deadlock,
+    /// exception or deadlock, 64 usage error,
     /// 74 output could not be written; a closed pipe on the output ends `qi` quietly by
     /// SIGPIPE (status 141 in a shell).
     Run {
@@ -69,8 +71,13 @@ enum Command {
         /// `QI_JIT_THRESHOLD=…`; testing and measuring).
         #[arg(long)]
         jit_threshold: Option<u32>,
-        /// The program's entry file.
-        file: PathBuf,
+        /// Run this code as the body of an implicit `入口` instead of a file (what would be
+        /// the file is then the program's first argument).
+        #[arg(short = 'e', long = "eval", value_name = "CODE")]
+        eval: Option<String>,
+        /// The program's entry file; `-` reads the program from standard input.
+        #[arg(required_unless_present = "eval")]
+        file: Option<PathBuf>,
         /// Arguments passed to the program (`命令行参数()`).
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
@@ -80,7 +87,7 @@ enum Command {
         /// Only parse: report syntax errors (works for any Qi file).
         #[arg(long)]
         syntax: bool,
-        /// The file to check.
+        /// The file to check; `-` reads it from standard input.
         file: PathBuf,
     },
     /// Format Qi files in place with the one canonical layout (docs/FORMAT.md).
@@ -164,10 +171,39 @@ enum Emit {
 
 fn main() -> ExitCode {
     qi_rt::timing::mark_start();
-    let cli = Cli::parse();
     let lang = Lang::from_env();
+    let cli = match help::parse(lang) {
+        Ok(cli) => cli,
+        Err(status) => return ExitCode::from(status),
+    };
     match cli.command {
-        Command::Run { emit, no_opt, leak_report, jit, jit_threshold, stats, log, file, args } => {
+        Command::Run {
+            emit,
+            no_opt,
+            leak_report,
+            jit,
+            jit_threshold,
+            stats,
+            log,
+            eval,
+            file,
+            mut args,
+        } => {
+            let entry = match (eval, file) {
+                (Some(code), file) => {
+                    // `qi run -e CODE a b`: `a` is the program's first argument.
+                    args.splice(0..0, file.map(|f| f.to_string_lossy().into_owned()));
+                    loader::Entry::eval(&code)
+                }
+                (None, Some(file)) => match loader::Entry::from_arg(file) {
+                    Ok(entry) => entry,
+                    Err(message) => {
+                        qi_rt::output::write_stderr_line(&message);
+                        return ExitCode::from(1);
+                    }
+                },
+                (None, None) => unreachable!("clap requires FILE without --eval"),
+            };
             if let Err(message) = log::init(log.as_deref(), lang) {
                 qi_rt::output::write_stderr_line(&message);
                 return ExitCode::from(1);
@@ -199,10 +235,17 @@ fn main() -> ExitCode {
                 }
             };
             let flags = RunFlags { emit, leak_report, stats };
-            run(file, args, flags, tier, opts, lang)
+            run(entry, args, flags, tier, opts, lang)
         }
         Command::Check { syntax, file } => {
-            ExitCode::from(run_on_qi_stack(move || check(&file, syntax, lang)).unwrap_or(70))
+            let entry = match loader::Entry::from_arg(file) {
+                Ok(entry) => entry,
+                Err(message) => {
+                    qi_rt::output::write_stderr_line(&message);
+                    return ExitCode::from(1);
+                }
+            };
+            ExitCode::from(run_on_qi_stack(move || check(&entry, syntax, lang)).unwrap_or(70))
         }
         Command::Fmt { check, files } => {
             ExitCode::from(run_on_qi_stack(move || fmt::run(check, files, lang)).unwrap_or(70))
@@ -227,8 +270,8 @@ fn report(files: &[loader::LoadedFile], diagnostics: &[Diagnostic], lang: Lang) 
 
 /// Load every file of the program and report its syntax errors (all files) and
 /// unresolvable imports. `None` when something was reported as an error.
-fn load(path: &Path, lang: Lang) -> Option<Vec<loader::LoadedFile>> {
-    let files = match loader::load_program(path) {
+fn load(entry: &loader::Entry, lang: Lang) -> Option<Vec<loader::LoadedFile>> {
+    let files = match loader::load_program(entry) {
         Ok(files) => files,
         Err(loader::LoadError::Io(msg)) => {
             qi_rt::output::write_stderr_line(&msg);
@@ -258,8 +301,11 @@ fn load(path: &Path, lang: Lang) -> Option<Vec<loader::LoadedFile>> {
 }
 
 /// Load, parse and check; on success the program's files and its IR module.
-fn front_end(path: &Path, lang: Lang) -> Option<(Vec<loader::LoadedFile>, qi_ir::Module)> {
-    let files = load(path, lang)?;
+fn front_end(
+    entry: &loader::Entry,
+    lang: Lang,
+) -> Option<(Vec<loader::LoadedFile>, qi_ir::Module)> {
+    let files = load(entry, lang)?;
     let units: Vec<qi_ir::SourceUnit> = files
         .iter()
         .map(|f| qi_ir::SourceUnit {
@@ -284,7 +330,7 @@ struct RunFlags {
 }
 
 fn run(
-    path: PathBuf,
+    entry: loader::Entry,
     args: Vec<String>,
     flags: RunFlags,
     tier: qi_jit::Tier,
@@ -299,7 +345,7 @@ fn run(
     // Load, check and compile on a thread with a deep stack; the program runs on green
     // threads.
     let outcome = run_on_qi_stack(move || {
-        let Some((files, module)) = front_end(&path, lang) else { return Stage::Compiled(1) };
+        let Some((files, module)) = front_end(&entry, lang) else { return Stage::Compiled(1) };
         match emit {
             Some(Emit::IrRaw) => {
                 qi_rt::output::write_stdout(module.to_string().as_bytes());
@@ -368,24 +414,24 @@ fn run(
     qi_rt::program::end_process(status)
 }
 
-fn check(path: &Path, syntax_only: bool, lang: Lang) -> u8 {
+fn check(entry: &loader::Entry, syntax_only: bool, lang: Lang) -> u8 {
     let ok = if syntax_only {
         // Only this file, whatever it imports: `--syntax` works for any Qi file.
-        match std::fs::read(path).map(String::from_utf8) {
+        match entry.bytes().map(String::from_utf8) {
             Ok(Ok(text)) => {
                 let parse = qi_syntax::parse(&text);
                 let file = loader::LoadedFile {
-                    name: path.display().to_string(),
+                    name: entry.path.display().to_string(),
                     text,
                     parse,
                     imports: Vec::new(),
                 };
                 !report(std::slice::from_ref(&file), &file.parse.errors, lang)
             }
-            _ => load(path, lang).is_some(),
+            _ => load(entry, lang).is_some(),
         }
     } else {
-        front_end(path, lang).is_some()
+        front_end(entry, lang).is_some()
     };
     if ok {
         0

@@ -1,0 +1,132 @@
+//! Parsing the command line, with `--help` in Chinese or English by the same rule as the
+//! diagnostics (`QI_LANG`, else `LANG`; qi-syntax `Lang::from_env`), and the exit status
+//! of a usage error: 64 (`EX_USAGE` of sysexits), distinct from a rejected program (1)
+//! and an uncaught exception (2).
+
+use crate::Cli;
+use clap::{Arg, Command, CommandFactory, FromArgMatches};
+use qi_syntax::Lang;
+
+/// Exit status of a command line `qi` does not understand.
+pub const USAGE_ERROR: u8 = 64;
+
+/// The parsed command line, or the status to exit with after clap printed the help, the
+/// version or the usage error.
+pub fn parse(lang: Lang) -> Result<Cli, u8> {
+    let command = localize(Cli::command(), lang);
+    let matches = command.try_get_matches().map_err(|e| {
+        let _ = e.print();
+        if e.use_stderr() {
+            USAGE_ERROR
+        } else {
+            0
+        }
+    })?;
+    Cli::from_arg_matches(&matches).map_err(|e| {
+        let _ = e.print();
+        USAGE_ERROR
+    })
+}
+
+const STATUSES_EN: &str = "Exit status: 0 success, 1 program rejected (syntax or type errors) or \
+`qi fmt --check` found files to change, 2 uncaught exception or deadlock, 64 usage error, 70 \
+internal error, 74 output could not be written.";
+
+const STATUSES_ZH: &str = "退出状态: 0 成功，1 程序被拒绝（语法或类型错误）或 `qi fmt --check` \
+发现要改的文件，2 未捕获的异常或死锁，64 命令行用法错误，70 内部错误，74 无法写出输出。";
+
+/// The command with its texts in `lang` (the English texts are the doc comments of `Cli`).
+fn localize(command: Command, lang: Lang) -> Command {
+    match lang {
+        Lang::En => command.after_help(STATUSES_EN),
+        Lang::Zh => chinese(command),
+    }
+}
+
+fn chinese(command: Command) -> Command {
+    let mut command = command
+        .about("qi —— 奇语（Qi）的快速运行时")
+        .after_help(STATUSES_ZH)
+        .help_template(
+            "{about-with-newline}\n用法: {usage}\n\n命令:\n{subcommands}\n\n选项:\n{options}{after-help}",
+        )
+        .mut_subcommands(|sub| {
+            let about = sub_about(sub.get_name());
+            let sub = match about {
+                Some((short, long)) => sub.about(short).long_about(long),
+                None => sub,
+            };
+            let name = sub.get_name().to_string();
+            sub.help_template(
+                "{about-with-newline}\n用法: {usage}\n\n参数:\n{positionals}\n\n选项:\n{options}{after-help}",
+            )
+            .mut_args(move |arg| translate_arg(&name, arg))
+        });
+    // The `-h`/`-V` flags exist once the command is built.
+    command.build();
+    // So does the `help` subcommand.
+    command.mut_args(help_flag).mut_subcommands(|sub| {
+        let sub = match sub_about(sub.get_name()) {
+            Some((short, long)) => sub.about(short).long_about(long),
+            None => sub,
+        };
+        sub.mut_args(help_flag)
+    })
+}
+
+/// The `about` and `long_about` of a subcommand.
+fn sub_about(name: &str) -> Option<(&'static str, &'static str)> {
+    Some(match name {
+        "run" => (
+            "检查并运行程序: `qi run 程序.qi [参数…]`、`qi run - < 程序.qi`、`qi run -e '打印行(1 + 1);'`",
+            "检查并运行程序: `qi run 程序.qi [参数…]`、`qi run - < 程序.qi`、\
+             `qi run -e '打印行(1 + 1);'`。\n\n绿色线程运行在每个核一个的工作线程上；\
+             `QI_WORKERS=n` 设定工作线程数。退出状态: 0 正常结束，1 程序被拒绝（或 `--jit` \
+             无法运行它），2 未捕获的异常或死锁，64 用法错误，74 无法写出输出；输出管道被关闭时 \
+             `qi` 由 SIGPIPE 安静地结束（shell 里是 141）。",
+        ),
+        "check" => ("报告程序的全部诊断，不运行", "报告程序的全部诊断，不运行。"),
+        "fmt" => (
+            "按唯一的规范格式就地格式化 Qi 文件（docs/FORMAT.md）",
+            "按唯一的规范格式就地格式化 Qi 文件（docs/FORMAT.md）。\n\n退出状态: 0 完成（`--check` \
+             时: 没有要改的），1 有文件会被修改（`--check`）或有语法错误（报告出来，文件不动）。",
+        ),
+        "help" => ("显示本帮助或所给子命令的帮助", "显示本帮助或所给子命令的帮助。"),
+        _ => return None,
+    })
+}
+
+fn translate_arg(command: &str, arg: Arg) -> Arg {
+    let zh = match (command, arg.get_id().as_str()) {
+        ("run", "emit") => "打印中间形式而不运行: ir（优化后要运行的 IR）、ir-raw（降级后、优化前的 IR）、asm（每个函数的机器码，写到标准错误）",
+        ("run", "no_opt") => "运行（或 `--emit ir` 打印）未经 IR 优化的 IR，用于检验优化（也可 `QI_NO_OPT=1`）",
+        ("run", "leak_report") => "退出时把按种类统计的存活堆对象数打印到标准错误（也可 `QI_LEAK_REPORT=1`）",
+        ("run", "jit") => "函数如何运行: auto（默认，解释执行并用 Cranelift 编译热函数）、eager（入口开始前编译全部函数）、off（全部解释执行）、stress（每个函数首次调用或循环时编译并等待，用于测试）（也可 `QI_JIT=…`）",
+        ("run", "stats") => "退出时把解释与编译的函数数、编译耗时和首次输出的时间打印到标准错误",
+        ("run", "log") => "把引擎事件（每次升级的原因、编译耗时和代码大小）记录到标准错误: 级别如 `debug`，或过滤指令如 `qi::tier=debug`（也可 `QI_LOG=…`）",
+        ("run", "jit_threshold") => "auto 模式下调用次数加循环次数达到多少时编译一个函数（也可 `QI_JIT_THRESHOLD=…`；用于测试和测量）",
+        ("run", "eval") => "把这段代码当作隐含的 `入口` 的函数体运行，而不是运行文件（此时本该是文件的参数成为程序的第一个参数）；诊断指向第 2 行",
+        ("run", "file") => "程序的入口文件；`-` 从标准输入读程序",
+        ("run", "args") => "传给程序的参数（`命令行参数()`）",
+        ("check", "syntax") => "只做语法分析: 报告语法错误（任何 Qi 文件都可以）",
+        ("check", "file") => "要检查的文件；`-` 从标准输入读",
+        ("fmt", "check") => "什么都不改: 列出会被修改的文件，有则以 1 退出",
+        ("fmt", "files") => "文件或目录（其中的 `.qi` 文件）；`-` 把标准输入格式化到标准输出。不给: 当前目录下的全部 `.qi` 文件",
+        ("help", _) => "要显示帮助的子命令",
+        _ => return arg,
+    };
+    let arg = arg.help(zh).long_help(None);
+    // The values are listed in the text above (their own descriptions are English).
+    match (command, arg.get_id().as_str()) {
+        ("run", "emit" | "jit") => arg.hide_possible_values(true),
+        _ => arg,
+    }
+}
+
+fn help_flag(arg: Arg) -> Arg {
+    match arg.get_id().as_str() {
+        "help" => arg.help("显示帮助（`-h` 为摘要）"),
+        "version" => arg.help("显示版本"),
+        _ => arg,
+    }
+}
