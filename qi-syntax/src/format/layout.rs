@@ -5,7 +5,8 @@
 //! methods) starts its own line; a brace list written on one line stays on one line.
 //! Elsewhere the author's line breaks are kept (at most one blank line, none right after
 //! an opening or before a closing bracket), except that `,` and `;` never start a line,
-//! `{` stays on the line of what it opens and `} 否则`, `} 捕获`, `} 最终` stay together.
+//! `{` stays on the line of what it opens, and `} 否则`, `} 捕获`, `} 最终` stay together
+//! after a block written over several lines.
 //!
 //! Indentation: four spaces per level. Brackets opened on a line indent the lines inside
 //! them by one level (once per line, however many open there), and a closing bracket that
