@@ -88,7 +88,7 @@ pub(super) fn write(pieces: &[Piece]) -> String {
                 }
             }
         }
-        out.push_str(token.text());
+        out.push_str(written_text(token));
         match token.kind() {
             L_PAREN | L_BRACK | HOLE_OPEN => stack.push(Open { base: line_indent, ends_at: None }),
             // A block's body lines up with the start of its statement, not with the
@@ -174,6 +174,15 @@ fn width(text: &str) -> usize {
             _ => 1,
         })
         .sum()
+}
+
+/// A token's text as written: a `//` comment loses the whitespace at its end (the `\r` of
+/// a CRLF line end belongs to it), every other token is written as it is.
+pub(super) fn written_text(token: &SyntaxToken) -> &str {
+    match token.kind() {
+        LINE_COMMENT => token.text().trim_end(),
+        _ => token.text(),
+    }
 }
 
 fn is_opener(kind: SyntaxKind) -> bool {

@@ -27,11 +27,12 @@ pub fn format(text: &str) -> Result<String, Vec<Diagnostic>> {
 }
 
 /// The tokens formatting keeps, in order: every token but whitespace and empty statements
-/// (kind and text), comments included. Formatting a file leaves this sequence unchanged;
+/// (kind and text as written: a `//` comment without its trailing whitespace), comments
+/// included. Formatting a file leaves this sequence unchanged;
 /// the tests compare it before and after.
 pub fn kept_tokens(root: &crate::SyntaxNode) -> Vec<(crate::SyntaxKind, String)> {
     pieces::collect(root)
         .into_iter()
-        .map(|p| (p.token.kind(), p.token.text().to_string()))
+        .map(|p| (p.token.kind(), layout::written_text(&p.token).to_string()))
         .collect()
 }
