@@ -1,4 +1,4 @@
-//! `qi`: run and check Qi programs.
+//! `qi`: run, check and format Qi programs.
 
 mod fmt;
 mod foreign;
