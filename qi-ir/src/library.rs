@@ -531,6 +531,17 @@ pub static LIBRARY: &[LibFn] = &[
     row(&HASHMAP, "字符串表大小", &[I], I, "qi_hashmap_string_size"),
     row(&HASHMAP, "清空表", &[I], I, "qi_hashmap_int_clear"),
     row(&HASHMAP, "释放表", &[I], I, "qi_hashmap_free"),
+    // Chinese text, extensions over builtins.md §G.3 (docs/LANGUAGE-NOTES.md "Chinese
+    // text"): extended grapheme clusters (UAX #29), CJK punctuation and full/half width.
+    // Grapheme indices clamp like the `字符…` family.
+    row(&TEXT, "字素数量", &[S], I, "qi_text_grapheme_count"),
+    row(&TEXT, "字素取", &[S, I], S, "qi_text_grapheme_at"),
+    row(&TEXT, "字素子串", &[S, I, I], S, "qi_text_grapheme_substring"),
+    row(&TEXT, "字素列表", &[S], SA, "qi_text_grapheme_list"),
+    row(&TEXT, "字素反转", &[S], S, "qi_text_grapheme_reverse"),
+    row(&TEXT, "是中文标点", &[S], I, "qi_text_is_cjk_punctuation"),
+    row(&TEXT, "全角转半角", &[S], S, "qi_text_to_halfwidth"),
+    row(&TEXT, "半角转全角", &[S], S, "qi_text_to_fullwidth"),
 ];
 
 /// Every row with its id.
