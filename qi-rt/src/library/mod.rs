@@ -6,6 +6,7 @@ pub mod compress;
 pub mod config;
 pub mod crypto;
 pub mod env;
+pub mod gbk;
 pub mod grapheme;
 pub mod hashmap;
 pub mod io;
