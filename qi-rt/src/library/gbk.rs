@@ -7,9 +7,11 @@
 //! GBK is `encoding_rs`'s, the WHATWG encoding (Windows code page 936): ASCII as itself,
 //! the two-byte GBK table, and `€` as the single byte 0x80. Its decoder is GB18030's, so
 //! the four-byte GB18030 sequences (a lead byte followed by a digit byte, 0x30–0x39) are
-//! rejected here: they are not GBK, and the encoder never writes them, so
-//! `从GBK字节(GBK字节(s))` is `s` and `GBK字节(从GBK字节(b))` is `b` for every text and
-//! bytes the functions accept.
+//! rejected here: they are not GBK, and the encoder never writes them. So
+//! `从GBK字节(GBK字节(s))` is `s` for every text `GBK字节` accepts, and
+//! `GBK字节(从GBK字节(b))` is `b` for every accepted `b` without the table's two
+//! duplicates, 0xA2 0xE3 (`€`, written back as 0x80) and 0xA3 0xA0 (U+3000, written
+//! back as 0xA1 0xA1).
 
 use std::fs;
 
@@ -285,6 +287,30 @@ mod tests {
         // The earlier of a four-byte sequence and a malformed byte is reported.
         assert_eq!(decode(b"\x81\x30\x84\x36\xFF").unwrap_err().at, 0);
         assert_eq!(decode(b"\xFF\x81\x30\x84\x36").unwrap_err().at, 0);
+    }
+
+    /// Every two-byte sequence the decoder accepts has a character the encoder writes back
+    /// as the same bytes, but for the two duplicates of the table.
+    #[test]
+    fn every_gbk_pair_round_trips_but_two_duplicates() {
+        let mut differ = Vec::new();
+        for lead in 0x81u8..=0xFE {
+            for trail in (0x40u8..=0xFE).filter(|&t| t != 0x7F) {
+                if let Ok(text) = decode(&[lead, trail]) {
+                    let back = encode(&text).expect("a decoded character encodes");
+                    if back != [lead, trail] {
+                        differ.push(([lead, trail], text, back));
+                    }
+                }
+            }
+        }
+        assert_eq!(
+            differ,
+            [
+                ([0xA2, 0xE3], "€".to_owned(), vec![0x80]),
+                ([0xA3, 0xA0], "\u{3000}".to_owned(), vec![0xA1, 0xA1]),
+            ]
+        );
     }
 
     #[test]
