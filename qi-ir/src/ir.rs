@@ -708,9 +708,10 @@ impl Builtin {
     /// Can this builtin raise an exception (so its block needs an unwind edge)?
     pub fn may_raise(self) -> bool {
         use Builtin::*;
-        // A library function never throws (builtins.md §G.1).
-        if let Library(_) = self {
-            return false;
+        // A library function of builtins.md §G.3 never throws (§G.1); the extensions
+        // that do say so in their row.
+        if let Library(f) = self {
+            return f.row().raises;
         }
         matches!(
             self,

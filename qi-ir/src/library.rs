@@ -7,8 +7,8 @@
 //! (`qi-jit/src/runtime_calls.rs`), the signature test against `qi-rt`'s entry points, and
 //! the interpreter tier to come. Adding a library function is its row here, its Rust
 //! implementation in `qi-rt/src/library/<module>.rs` (listed in `qi-rt/src/symbols.rs`) and a
-//! conformance program. No row raises: a library function never throws (§G.1), it
-//! returns what §G.4 gives for a failure.
+//! conformance program. The rows of builtins.md §G.3 never raise (§G.1): they return what
+//! §G.4 gives for a failure. Only the extensions marked [`LibFn::raises`] (GBK text) throw.
 
 use crate::ir::{FnType, Type};
 
@@ -68,6 +68,11 @@ pub struct LibFn {
     /// The entry point starts a green thread running its function-value argument (so
     /// objects the program holds can become reachable from several threads).
     pub spawns: bool,
+    /// The entry point may raise a catchable exception (GBK text a character or byte of
+    /// which has no GBK form): it returns `qi_rt::green::Raising` and takes the call's
+    /// file and line after its parameters, so its call ends a block with an unwind edge.
+    /// Only `整数`, `字符串` and `数组` results (one 64-bit register beside the flag).
+    pub raises: bool,
     /// The `qi-rt` entry point.
     pub symbol: &'static str,
 }
@@ -156,7 +161,7 @@ const fn row(
     ret: LibType,
     symbol: &'static str,
 ) -> LibFn {
-    LibFn { module, name, params, ret, parks: false, spawns: false, symbol }
+    LibFn { module, name, params, ret, parks: false, spawns: false, raises: false, symbol }
 }
 
 /// A row whose entry point may park the green thread (see [`LibFn::parks`]).
@@ -167,7 +172,7 @@ const fn parking(
     ret: LibType,
     symbol: &'static str,
 ) -> LibFn {
-    LibFn { module, name, params, ret, parks: true, spawns: false, symbol }
+    LibFn { module, name, params, ret, parks: true, spawns: false, raises: false, symbol }
 }
 
 /// A row whose entry point starts a green thread (see [`LibFn::spawns`]).
@@ -178,7 +183,18 @@ const fn spawning(
     ret: LibType,
     symbol: &'static str,
 ) -> LibFn {
-    LibFn { module, name, params, ret, parks: false, spawns: true, symbol }
+    LibFn { module, name, params, ret, parks: false, spawns: true, raises: false, symbol }
+}
+
+/// A row whose entry point may raise (see [`LibFn::raises`]).
+const fn raising(
+    module: &'static Module,
+    name: &'static str,
+    params: &'static [LibType],
+    ret: LibType,
+    symbol: &'static str,
+) -> LibFn {
+    LibFn { module, name, params, ret, parks: false, spawns: false, raises: true, symbol }
 }
 
 /// The library.
@@ -531,6 +547,22 @@ pub static LIBRARY: &[LibFn] = &[
     row(&HASHMAP, "字符串表大小", &[I], I, "qi_hashmap_string_size"),
     row(&HASHMAP, "清空表", &[I], I, "qi_hashmap_int_clear"),
     row(&HASHMAP, "释放表", &[I], I, "qi_hashmap_free"),
+    // Chinese text, extensions over builtins.md §G.3 (docs/LANGUAGE-NOTES.md "Chinese
+    // text"): extended grapheme clusters (UAX #29), CJK punctuation and full/half width,
+    // GBK. Grapheme indices clamp like the `字符…` family; the GBK rows raise for a
+    // character GBK cannot encode or bytes that are not GBK.
+    row(&TEXT, "字素数量", &[S], I, "qi_text_grapheme_count"),
+    row(&TEXT, "字素取", &[S, I], S, "qi_text_grapheme_at"),
+    row(&TEXT, "字素子串", &[S, I, I], S, "qi_text_grapheme_substring"),
+    row(&TEXT, "字素列表", &[S], SA, "qi_text_grapheme_list"),
+    row(&TEXT, "字素反转", &[S], S, "qi_text_grapheme_reverse"),
+    row(&TEXT, "是中文标点", &[S], I, "qi_text_is_cjk_punctuation"),
+    row(&TEXT, "全角转半角", &[S], S, "qi_text_to_halfwidth"),
+    row(&TEXT, "半角转全角", &[S], S, "qi_text_to_fullwidth"),
+    raising(&TEXT, "GBK字节", &[S], IA, "qi_text_gbk_encode"),
+    raising(&TEXT, "从GBK字节", &[IA], S, "qi_text_gbk_decode"),
+    raising(&IO, "读取GBK文件", &[S], S, "qi_io_read_gbk_file"),
+    raising(&IO, "写入GBK文件", &[S, S], I, "qi_io_write_gbk_file"),
 ];
 
 /// Every row with its id.
@@ -596,6 +628,8 @@ mod tests {
             assert_eq!(function(f.module, f.name), Some(id), "{} is defined twice", f.name);
             assert!(f.params.iter().all(|p| *p != LibType::Void), "{}", f.name);
             assert!(f.symbol.starts_with("qi_"), "{}", f.symbol);
+            // A raising entry point returns its result in one integer register.
+            assert!(!f.raises || matches!(f.ret, I | S | LibType::Array(_)), "{}", f.name);
         }
         for m in MODULES {
             for k in m.keys {

@@ -148,10 +148,17 @@ pub fn library(f: LibId) -> RtFn {
 }
 
 fn library_rt_fn(row: &'static qi_ir::LibFn) -> RtFn {
-    let params: Vec<ClifType> =
+    let mut params: Vec<ClifType> =
         row.params.iter().map(|t| lib_clif_type(*t).unwrap_or(I64)).collect();
+    if row.raises {
+        // The call's file and line, as every raising entry point takes them.
+        params.extend([I32, I32]);
+    }
     // Built once per row for the life of the process (the table is a static).
     let params: &'static [ClifType] = Vec::leak(params);
+    if row.raises {
+        return raising(row.symbol, params);
+    }
     rt(row.symbol, params, lib_clif_type(row.ret))
 }
 

@@ -13,6 +13,8 @@ use crate::library::compress::*;
 use crate::library::config::*;
 use crate::library::crypto::*;
 use crate::library::env::*;
+use crate::library::gbk::*;
+use crate::library::grapheme::*;
 use crate::library::hashmap::*;
 use crate::library::io::*;
 use crate::library::json::*;
@@ -22,6 +24,7 @@ use crate::library::memory::*;
 use crate::library::os::*;
 use crate::library::path::*;
 use crate::library::process::*;
+use crate::library::punctuation::*;
 use crate::library::random::*;
 use crate::library::reflect::*;
 use crate::library::regex::*;
@@ -31,6 +34,7 @@ use crate::library::test::*;
 use crate::library::text::*;
 use crate::library::time::*;
 use crate::library::vector::*;
+use crate::library::width::*;
 use crate::numeric::{qi_float_rem, qi_float_to_int_sat};
 use crate::object::{qi_release, qi_retain};
 use crate::output::{
@@ -242,6 +246,19 @@ pub fn entry_points() -> Vec<EntryPoint> {
         entry!(qi_string_starts_with(Ptr, Ptr) -> I64),
         entry!(qi_string_ends_with(Ptr, Ptr) -> I64),
         entry!(qi_string_split(Ptr, Ptr) -> I64),
+        // 文本 / 输入输出: Chinese text (extensions; the GBK ones raise)
+        entry!(qi_text_grapheme_count(Ptr) -> I64),
+        entry!(qi_text_grapheme_at(Ptr, I64) -> Ptr),
+        entry!(qi_text_grapheme_substring(Ptr, I64, I64) -> Ptr),
+        entry!(qi_text_grapheme_list(Ptr) -> Ptr),
+        entry!(qi_text_grapheme_reverse(Ptr) -> Ptr),
+        entry!(qi_text_is_cjk_punctuation(Ptr) -> I64),
+        entry!(qi_text_to_halfwidth(Ptr) -> Ptr),
+        entry!(qi_text_to_fullwidth(Ptr) -> Ptr),
+        entry!(qi_text_gbk_encode(Ptr, U32, U32) -> Raising),
+        entry!(qi_text_gbk_decode(Ptr, U32, U32) -> Raising),
+        entry!(qi_io_read_gbk_file(Ptr, U32, U32) -> Raising),
+        entry!(qi_io_write_gbk_file(Ptr, Ptr, U32, U32) -> Raising),
         // 操作系统 / OS
         entry!(qi_os_getenv(Ptr) -> Ptr),
         entry!(qi_os_setenv(Ptr, Ptr) -> I64),
@@ -546,6 +563,10 @@ mod tests {
         include_str!("library/sync.rs"),
         include_str!("library/io.rs"),
         include_str!("library/text.rs"),
+        include_str!("library/grapheme.rs"),
+        include_str!("library/punctuation.rs"),
+        include_str!("library/width.rs"),
+        include_str!("library/gbk.rs"),
         include_str!("library/os.rs"),
         include_str!("library/path.rs"),
         include_str!("library/env.rs"),
