@@ -5,7 +5,7 @@
 //! argument stands for the `.qi` files under it; `-` formats standard input to standard
 //! output. With `--check` nothing is written: the files that would change are listed on
 //! standard output and the status is 1. A file with syntax errors is reported and left as
-//! it is (status 1).
+//! it is (status 1). A file with a `// qi-fmt: off` line is left as it is, silently.
 
 use qi_syntax::Lang;
 use std::io::{IsTerminal, Read};
@@ -53,6 +53,9 @@ pub fn run(check: bool, inputs: Vec<PathBuf>, lang: Lang) -> u8 {
 fn format_file(path: &Path, check: bool, lang: Lang) -> Outcome {
     let name = path.display().to_string();
     let text = match std::fs::read(path) {
+        Ok(bytes) if qi_syntax::format::is_off(&String::from_utf8_lossy(&bytes)) => {
+            return Outcome::Unchanged;
+        }
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => text,
             Err(_) => {
@@ -117,6 +120,12 @@ fn format_stdin(check: bool, lang: Lang) -> Outcome {
         error_line(lang, "标准输入不是有效的 UTF-8 文本", "standard input is not valid UTF-8 text");
         return Outcome::Failed;
     };
+    if qi_syntax::format::is_off(&text) {
+        if !check {
+            qi_rt::output::write_stdout(text.as_bytes());
+        }
+        return Outcome::Unchanged;
+    }
     let formatted = match qi_syntax::format::format(&text) {
         Ok(formatted) => formatted,
         Err(errors) => {

@@ -26,6 +26,17 @@ pub fn format(text: &str) -> Result<String, Vec<Diagnostic>> {
     Ok(layout::write(&pieces))
 }
 
+/// The comment line that keeps a file out of `qi fmt`: for files whose layout is the
+/// point (tests of the parser's tolerance of odd whitespace, files with deliberate
+/// syntax errors). It is matched on the raw text, so it works even where the file does
+/// not parse.
+pub const OFF_DIRECTIVE: &str = "// qi-fmt: off";
+
+/// Whether `text` has an [`OFF_DIRECTIVE`] line (surrounding whitespace ignored).
+pub fn is_off(text: &str) -> bool {
+    text.lines().any(|line| line.trim() == OFF_DIRECTIVE)
+}
+
 /// The tokens formatting keeps, in order: every token but whitespace and empty statements
 /// (kind and text as written: a `//` comment without its trailing whitespace), comments
 /// included. Formatting a file leaves this sequence unchanged;
