@@ -44,9 +44,12 @@ pub fn optimize(m: &mut Module) {
     for f in &mut m.functions {
         forward_returns(f);
     }
-    let originals = m.functions.clone();
+    // Only the small functions are ever inlined: copy those alone (a copy of the whole
+    // module was about a third of preparing a 5,000-line program to run).
+    let small: Vec<Option<Function>> =
+        m.functions.iter().map(|f| inlinable(f).then(|| f.clone())).collect();
     for (i, f) in m.functions.iter_mut().enumerate() {
-        inline_calls(f, FuncId(i as u32), &originals);
+        inline_calls(f, FuncId(i as u32), &small);
         forward_returns(f);
     }
 }
@@ -91,13 +94,15 @@ fn call_of(inst: &Inst) -> Option<(Option<LocalId>, FuncId, &[Operand])> {
     }
 }
 
-fn inline_calls(f: &mut Function, _id: FuncId, originals: &[Function]) {
+/// Inline into `f` the calls to the functions `originals` holds (by `FuncId`; `None` for
+/// those too large to inline), as they were before any inlining.
+fn inline_calls(f: &mut Function, _id: FuncId, originals: &[Option<Function>]) {
     let mut sites = 0;
     // Blocks that hold code of this function (not of an inlined body).
     let mut todo: Vec<BlockId> = (0..f.blocks.len() as u32).map(BlockId).collect();
     while let Some(b) = todo.pop() {
         let Some(i) = f.blocks[b.index()].insts.iter().position(|inst| {
-            call_of(inst).is_some_and(|(_, callee, _)| inlinable(&originals[callee.index()]))
+            call_of(inst).is_some_and(|(_, callee, _)| originals[callee.index()].is_some())
         }) else {
             continue;
         };
@@ -113,10 +118,10 @@ fn inline_calls(f: &mut Function, _id: FuncId, originals: &[Function]) {
 
 /// Inline the call at `f.blocks[b].insts[i]`; returns the block holding the code after it.
 /// If the call had an exceptional edge, the callee's `Unwind`s go there.
-fn inline_at(f: &mut Function, b: BlockId, i: usize, originals: &[Function]) -> BlockId {
+fn inline_at(f: &mut Function, b: BlockId, i: usize, originals: &[Option<Function>]) -> BlockId {
     let call = f.blocks[b.index()].insts.remove(i);
     let (dst, callee_id, args) = call_of(&call).expect("caller checked it is a call");
-    let callee = &originals[callee_id.index()];
+    let callee = originals[callee_id.index()].as_ref().expect("caller checked it is inlinable");
     let local_base = f.locals.len() as u32;
     let block_base = f.blocks.len() as u32;
     f.locals.extend(callee.locals.iter().cloned());

@@ -5,9 +5,11 @@
 //! like `1+1+…+1` makes that quadratic in time and linear in stack depth. This builder
 //! creates every node fresh (identical subtrees are not shared, which costs only memory
 //! the parse would otherwise have saved on repeated small nodes) and interns tokens only,
-//! whose hashing is bounded by their text.
+//! whose hashing is bounded by their text. The token table is hashed with FxHash: with
+//! std's SipHash, hashing every token of the source was about 5% of checking a large
+//! program (benches/README.md, "Start-up of a large program").
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use rowan::{GreenNode, GreenToken, NodeOrToken};
 
@@ -23,12 +25,12 @@ pub(crate) struct TreeBuilder<'t> {
     parents: Vec<(rowan::SyntaxKind, usize)>,
     /// Finished children of all open nodes, innermost node's last.
     children: Vec<Element>,
-    tokens: HashMap<(rowan::SyntaxKind, &'t str), GreenToken>,
+    tokens: FxHashMap<(rowan::SyntaxKind, &'t str), GreenToken>,
 }
 
 impl<'t> TreeBuilder<'t> {
     pub(crate) fn new() -> Self {
-        TreeBuilder { parents: Vec::new(), children: Vec::new(), tokens: HashMap::new() }
+        TreeBuilder { parents: Vec::new(), children: Vec::new(), tokens: FxHashMap::default() }
     }
 
     pub(crate) fn token(&mut self, kind: rowan::SyntaxKind, text: &'t str) {
