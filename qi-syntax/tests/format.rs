@@ -54,13 +54,13 @@ fn input_expected_pairs() {
     let mut inputs: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.to_string_lossy().ends_with(".in.qi"))
+        .filter(|p| p.to_string_lossy().ends_with(".in"))
         .collect();
     inputs.sort();
     assert!(!inputs.is_empty(), "no pairs in {}", dir.display());
     let mut failures = Vec::new();
     for input in &inputs {
-        let name = input.file_name().unwrap().to_string_lossy().replace(".in.qi", "");
+        let name = input.file_name().unwrap().to_string_lossy().replace(".in", "");
         let expected_path = dir.join(format!("{name}.out.qi"));
         let text = std::fs::read_to_string(input).unwrap();
         let expected = std::fs::read_to_string(&expected_path)
