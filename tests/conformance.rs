@@ -245,6 +245,8 @@ fn parse_directives(source: &str) -> Result<Directives, String> {
                 ))
                 }
             },
+            // `qi fmt`'s directive (docs/FORMAT.md): nothing for the runner to do.
+            "fmt" if value == "off" => {}
             other => return Err(format!("line {}: unknown directive `// qi-{other}:`", i + 1)),
         }
     }
