@@ -69,8 +69,6 @@ const CONCURRENCY_WORKERS: &[u32] = &[1, 4];
 /// reason (docs/ARCHITECTURE.md "Execution tiers" keeps the same list).
 #[allow(dead_code)] // Read by the interpreter's suites only; every suite includes this file.
 pub const INTERPRETER_NOT_YET: &[(&str, &str)] = &[
-    ("ffi/", "calls C functions of 外部 blocks: not interpreted yet"),
-    ("library/memory", "takes addresses of variables (&变量) for C: not interpreted yet"),
     ("concurrency/preemption/interrupted_results", "too slow in a debug build (30 s limit)"),
     (
         "concurrency/failures/stack_overflow_memory_released",

@@ -95,8 +95,11 @@ impl Interpreted {
                 // A jump back may close a hot loop: on-stack replacement (jumps land on
                 // block starts; the check keeps a decoding slip from naming no block).
                 let block = code.block_at[pc];
-                let osr =
-                    if block == NO_BLOCK { None } else { self.tiering.loop_back(func, block) };
+                let osr = if block == NO_BLOCK || self.takes_addresses(func) {
+                    None
+                } else {
+                    self.tiering.loop_back(func, block)
+                };
                 let Some(osr) = osr else {
                     continue;
                 };

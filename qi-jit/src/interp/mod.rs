@@ -29,5 +29,5 @@ mod ops;
 mod program;
 mod thread;
 
-pub use program::{Interpreted, Unsupported};
+pub use program::Interpreted;
 pub(crate) use thread::{program, Thread};

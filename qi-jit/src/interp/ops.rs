@@ -301,12 +301,19 @@ impl Interpreted {
             }
             // The address of its entry, which both tiers can call (`closure_function`).
             Value::FuncAddr(func) => self.tiering.entry_address(*func),
-            Value::LocalAddr(_)
-            | Value::GlobalAddr(_)
-            | Value::CallForeign { .. }
-            | Value::Callback { .. } => {
-                unreachable!("{}: programs with C calls are not interpreted", f.name)
+            Value::LocalAddr(l) => thread.local_address(base + l.index(), self.max_locals),
+            Value::GlobalAddr(g) => self.globals[g.index()].as_ptr() as u64,
+            Value::CallForeign { func, args, .. } => {
+                let args: Vec<u64> = args.iter().map(|a| self.operand(thread, base, a)).collect();
+                // Through its generated wrapper (`crate::glue`), with the stack the
+                // interpreted frames leave, as a call of compiled code.
+                let budget = crate::tiers::compiled_budget(thread);
+                match crate::tiers::call_adapter(self.glue().call(*func), &args, budget) {
+                    (_, true) => return Err(Raised),
+                    (value, false) => value,
+                }
             }
+            Value::Callback { func, sig } => self.glue().callback(*func, sig) as u64,
         })
     }
 

@@ -59,12 +59,21 @@ pub struct Thread {
     pub native_limit: usize,
     /// Loop-closing jumps left before the next poll.
     polls: u32,
+    /// An address of a local was taken (`local_address`): `stack` never moves again.
+    pinned: bool,
 }
 
 impl Thread {
     pub(crate) fn new(budget: usize) -> Thread {
         let native_limit = crate::tiers::stack_pointer().saturating_sub(budget);
-        Thread { stack: Vec::new(), frames: Vec::new(), budget, native_limit, polls: POLL_EVERY }
+        Thread {
+            stack: Vec::new(),
+            frames: Vec::new(),
+            budget,
+            native_limit,
+            polls: POLL_EVERY,
+            pinned: false,
+        }
     }
 
     /// Give back most of the memory of stacks that are far larger than what they hold
@@ -72,12 +81,32 @@ impl Thread {
     /// caught overflow (`sched::overflow`).
     pub fn shrink(&mut self) {
         const KEEP: usize = 1 << 13;
+        if self.pinned {
+            return;
+        }
         if self.stack.capacity() > KEEP.max(4 * self.stack.len()) {
             self.stack.shrink_to(KEEP.max(2 * self.stack.len()));
         }
         if self.frames.capacity() > KEEP.max(4 * self.frames.len()) {
             self.frames.shrink_to(KEEP.max(2 * self.frames.len()));
         }
+    }
+
+    /// The address of the word at `index` of the locals stack (`&变量` of a local, for C
+    /// and `内存`), valid as long as its frame is. The first one pins the stack: it gets
+    /// room for all the frames its budget allows at once, so it is never moved (grown)
+    /// again. That room suffices: `stack.len()` stays below `budget / 8` at every checked
+    /// entry (`out_of_stack`), and past the last one only a function that calls nothing
+    /// is entered, adding at most `max_locals` (the most locals a function has).
+    /// Untouched, the room is only address space.
+    pub fn local_address(&mut self, index: usize, max_locals: usize) -> u64 {
+        if !self.pinned {
+            let room = self.budget / 8 + max_locals + 1;
+            self.stack.reserve_exact(room.saturating_sub(self.stack.len()));
+            self.pinned = true;
+        }
+        debug_assert!(index < self.stack.len());
+        self.stack.as_mut_ptr().wrapping_add(index) as u64
     }
 
     /// Bytes the frames take.
