@@ -73,7 +73,10 @@ fn wrapper(module: &qi_ir::Module, id: qi_ir::ForeignId) -> qi_ir::Function {
     } else {
         let result = LocalId(locals.len() as u32);
         locals.push(LocalDecl { ty: ret.clone(), name: None });
-        (Inst::Assign { dst: result, value: call }, Terminator::Return(Some(Operand::Local(result))))
+        (
+            Inst::Assign { dst: result, value: call },
+            Terminator::Return(Some(Operand::Local(result))),
+        )
     };
     qi_ir::Function {
         name: format!("外部 {}", f.name),
@@ -212,8 +215,9 @@ pub fn build(
             }
         };
         let csig = foreign::trampoline_signature(&sig, call_conv);
-        let id =
-            jit.declare_function(&format!("qi#callback#{n}"), Linkage::Local, &csig).map_err(err)?;
+        let id = jit
+            .declare_function(&format!("qi#callback#{n}"), Linkage::Local, &csig)
+            .map_err(err)?;
         ctx.func.signature = csig;
         ctx.func.name = UserFuncName::user(2, n as u32);
         let target = jit.declare_func_in_func(stub, &mut ctx.func);

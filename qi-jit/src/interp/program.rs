@@ -161,13 +161,20 @@ fn used_runtime_functions(module: &qi_ir::Module) -> Vec<RtFn> {
 /// Does `f` take addresses of its locals (`&变量`)?
 fn takes_addresses(f: &Function) -> bool {
     f.blocks.iter().flat_map(|b| &b.insts).any(|i| {
-        matches!(i, Inst::Assign { value: Value::LocalAddr(_), .. } | Inst::Effect(Value::LocalAddr(_)))
+        matches!(
+            i,
+            Inst::Assign { value: Value::LocalAddr(_), .. } | Inst::Effect(Value::LocalAddr(_))
+        )
     })
 }
 
 /// Does the program pass Qi functions to C (`Value::Callback`)?
 fn passes_callbacks(module: &qi_ir::Module) -> bool {
     module.functions.iter().flat_map(|f| &f.blocks).flat_map(|b| &b.insts).any(|i| {
-        matches!(i, Inst::Assign { value: Value::Callback { .. }, .. } | Inst::Effect(Value::Callback { .. }))
+        matches!(
+            i,
+            Inst::Assign { value: Value::Callback { .. }, .. }
+                | Inst::Effect(Value::Callback { .. })
+        )
     })
 }
