@@ -68,13 +68,8 @@ const CONCURRENCY_WORKERS: &[u32] = &[1, 4];
 /// Programs (by name prefix) the interpreter tier does not run identically yet, with the
 /// reason (docs/ARCHITECTURE.md "Execution tiers" keeps the same list).
 #[allow(dead_code)] // Read by the interpreter's suites only; every suite includes this file.
-pub const INTERPRETER_NOT_YET: &[(&str, &str)] = &[
-    ("concurrency/preemption/interrupted_results", "too slow in a debug build (30 s limit)"),
-    (
-        "concurrency/failures/stack_overflow_memory_released",
-        "overflowed interpreter stacks are heap memory: peak RSS just above the 100 MiB limit",
-    ),
-];
+pub const INTERPRETER_NOT_YET: &[(&str, &str)] =
+    &[("concurrency/preemption/interrupted_results", "too slow in a debug build (30 s limit)")];
 
 /// Programs (by name prefix) `conformance_unoptimised` does not run, besides
 /// [`INTERPRETER_NOT_YET`], with the reason.

@@ -301,7 +301,7 @@ impl Interpreted {
             }
             // The address of its entry, which both tiers can call (`closure_function`).
             Value::FuncAddr(func) => self.tiering.entry_address(*func),
-            Value::LocalAddr(l) => thread.local_address(base + l.index(), self.max_locals),
+            Value::LocalAddr(l) => thread.local_address(base + l.index()),
             Value::GlobalAddr(g) => self.globals[g.index()].as_ptr() as u64,
             Value::CallForeign { func, args, .. } => {
                 let args: Vec<u64> = args.iter().map(|a| self.operand(thread, base, a)).collect();
