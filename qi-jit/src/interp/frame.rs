@@ -318,6 +318,7 @@ fn straight(code: &Code, pc: &mut usize, locals: &mut Locals) -> Stop {
             }
             Op::BinaryK { op, dst, a, k } => locals.set(dst, pure(op, locals.get(a), k)),
             Op::KBinary { op, dst, k, b } => locals.set(dst, pure(op, k, locals.get(b))),
+            Op::Unary { op, dst, a } => locals.set(dst, op.apply(locals.get(a))),
             Op::GetSlot { dst, obj, slot } => locals.set(dst, ops::get_slot(locals.get(obj), slot)),
             Op::SetSlot { obj, slot, src } => ops::set_slot(locals.get(obj), slot, locals.get(src)),
             Op::Index { dst, array, index, .. } => {
