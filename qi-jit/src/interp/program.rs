@@ -30,7 +30,7 @@ pub struct Interpreted {
     /// Runtime functions by symbol.
     natives: HashMap<&'static str, NativeFn>,
     /// The generated C boundary (`crate::glue`), for programs with `外部` blocks.
-    glue: Option<crate::glue::Glue>,
+    glue: Option<Box<crate::glue::Glue>>,
     /// Which functions take addresses of their locals (`&变量`), by `FuncId`.
     takes_addresses: Box<[bool]>,
     /// The most locals a function has.
@@ -53,7 +53,7 @@ impl Interpreted {
         let publish_stores = crate::translate::uses_green_threads(&module);
         let glue = match module.foreign.functions.is_empty() && !passes_callbacks(&module) {
             true => None,
-            false => Some(crate::glue::build(&module, &descs, publish_stores)?),
+            false => Some(Box::new(crate::glue::build(&module, &descs, publish_stores)?)),
         };
         let symbols: HashMap<&'static str, *const u8> = qi_rt::symbols().into_iter().collect();
         let mut natives = HashMap::new();
