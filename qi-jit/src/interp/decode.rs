@@ -464,13 +464,19 @@ fn word_sized(ty: &qi_ir::Type) -> bool {
     !matches!(ty, qi_ir::Type::Bool | qi_ir::Type::Char)
 }
 
-/// Does the function call other Qi functions (so that it can take part in recursion)?
+/// Does the function call other Qi functions (so that it can take part in recursion), or
+/// C functions (which may call Qi functions back, and run on the green thread's stack:
+/// as compiled code, check there is room before)?
 fn calls_functions(f: &Function) -> bool {
     f.blocks.iter().flat_map(|b| &b.insts).any(|i| {
         matches!(
             i,
-            Inst::Assign { value: Value::Call { .. } | Value::CallIndirect { .. }, .. }
-                | Inst::Effect(Value::Call { .. } | Value::CallIndirect { .. })
+            Inst::Assign {
+                value: Value::Call { .. } | Value::CallIndirect { .. } | Value::CallForeign { .. },
+                ..
+            } | Inst::Effect(
+                Value::Call { .. } | Value::CallIndirect { .. } | Value::CallForeign { .. }
+            )
         )
     })
 }
