@@ -2,9 +2,10 @@
 //! while small, then one private mapping of the most the stack can ever hold.
 //!
 //! Why not a growing vector throughout: a deep recursion grows it to megabytes, and the
-//! allocator keeps such blocks when they are freed (glibc raises its mmap threshold to
-//! the size of a freed mapped block, so the next ones come from arenas it does not trim),
-//! so green threads that each overflowed once would hold tens of MiB between them. A
+//! allocator need not give such blocks back to the system when they are freed (glibc's
+//! raises its mmap threshold to the size of a freed mapped block, so the next ones come
+//! from arenas it does not trim; mimalloc keeps freed pages in its own segments for a
+//! while), so green threads that each overflowed once held 50–100 MiB between them. A
 //! mapping is only address space until touched, like a green thread's native stack; its
 //! pages are given back when a caught overflow unwinds (`shrink`), it is unmapped when
 //! the state ends, and it never moves, so the address of a local (`&变量`) stays valid
@@ -12,8 +13,8 @@
 
 use std::ops::{Deref, DerefMut};
 
-/// A stack stays a vector up to this many bytes (below the allocator's mmap threshold,
-/// so freeing it gives the memory back to the allocator's free lists, not held apart).
+/// A stack stays a vector up to this many bytes: what most green threads need, cheap to
+/// allocate, and too little to matter when the allocator keeps it after it is freed.
 const SMALL_BYTES: usize = 64 << 10;
 /// Bytes a shrunk mapping keeps resident above the part in use.
 const KEEP_BYTES: usize = 64 << 10;
