@@ -37,8 +37,7 @@
 //! `QI_CONFORMANCE_JIT=<mode>` runs every program with `QI_JIT=<mode>` against the same
 //! expectation files; without it the programs run in the default mode (`auto`: tiering).
 //! `conformance_eager` and `conformance_stress` run the suite with `QI_JIT=eager` and
-//! `QI_JIT=stress`; `conformance_interp` with `QI_JIT=off` (the interpreter tier) except
-//! the programs of [`INTERPRETER_NOT_YET`], which it lists as ignored;
+//! `QI_JIT=stress`; `conformance_interp` with `QI_JIT=off` (the interpreter tier);
 //! `conformance_unoptimised` does the same on the IR as lowered (`QI_NO_OPT=1`), so the
 //! IR optimisations are checked against every program.
 //! Under `QI_BLESS=1` only the `[1 worker]` run of a `concurrency/` program blesses; its
@@ -65,21 +64,7 @@ const CONCURRENCY_DIR: &str = "concurrency/";
 /// The `QI_WORKERS` values a concurrency program is run with (one trial each).
 const CONCURRENCY_WORKERS: &[u32] = &[1, 4];
 
-/// Programs (by name prefix) the interpreter tier does not run identically yet, with the
-/// reason (docs/ARCHITECTURE.md "Execution tiers" keeps the same list).
-#[allow(dead_code)] // Read by the interpreter's suites only; every suite includes this file.
-pub const INTERPRETER_NOT_YET: &[(&str, &str)] = &[
-    ("ffi/", "calls C functions of 外部 blocks: not interpreted yet"),
-    ("library/memory", "takes addresses of variables (&变量) for C: not interpreted yet"),
-    ("concurrency/preemption/interrupted_results", "too slow in a debug build (30 s limit)"),
-    (
-        "concurrency/failures/stack_overflow_memory_released",
-        "overflowed interpreter stacks are heap memory: peak RSS just above the 100 MiB limit",
-    ),
-];
-
-/// Programs (by name prefix) `conformance_unoptimised` does not run, besides
-/// [`INTERPRETER_NOT_YET`], with the reason.
+/// Programs (by name prefix) `conformance_unoptimised` does not run, with the reason.
 #[allow(dead_code)] // Only `conformance_unoptimised` reads it; every suite includes this file.
 pub const UNOPTIMISED_NOT_YET: &[(&str, &str)] = &[
     (
@@ -110,7 +95,7 @@ fn main() {
 }
 
 /// Run the suite with `QI_JIT=jit` (if given); the programs of the `skip` lists (by name
-/// prefix, e.g. [`INTERPRETER_NOT_YET`]) are ignored trials.
+/// prefix, e.g. [`UNOPTIMISED_NOT_YET`]) are ignored trials.
 pub fn run_suite(jit: Option<String>, skip: &[&[(&str, &str)]]) {
     JIT_MODE.set(jit).expect("the suite runs once");
     let not_yet = |name: &str| {

@@ -2,8 +2,8 @@
 //! (`QI_JIT=off`): every program must give the same stdout, stderr and exit status as its
 //! expectation files (and free every object, as in every run of the suite), so the IR
 //! optimisations (`qi_ir::opt`) change nothing a program can observe. The programs of
-//! `INTERPRETER_NOT_YET` are ignored, as in `conformance_interp`, and those of
-//! `UNOPTIMISED_NOT_YET` (programs whose expected output is that of the optimised code).
+//! `UNOPTIMISED_NOT_YET` are ignored (programs whose expected output is that of the
+//! optimised code).
 //!
 //! (This replaces the differential test that ran each program's IR before and after
 //! optimisation in a reference interpreter under qi-ir's tests.)
@@ -13,8 +13,5 @@ mod conformance;
 
 fn main() {
     conformance::EXTRA_ENV.set(vec![("QI_NO_OPT", "1")]).expect("set once");
-    conformance::run_suite(
-        Some("off".into()),
-        &[conformance::INTERPRETER_NOT_YET, conformance::UNOPTIMISED_NOT_YET],
-    );
+    conformance::run_suite(Some("off".into()), &[conformance::UNOPTIMISED_NOT_YET]);
 }

@@ -1,7 +1,7 @@
 //! The engine boundary: one place turns a checked module into something that runs, by
 //! the tier mode. The interpreter and Cranelift are two implementations behind it.
 
-use crate::interp::{Interpreted, Unsupported};
+use crate::interp::Interpreted;
 use crate::tiers::Policy;
 use crate::{JitError, Options, Program};
 use std::fmt;
@@ -36,32 +36,22 @@ impl Tier {
 pub enum EngineError {
     /// Compilation failed: a bug in qi.
     Jit(JitError),
-    /// The chosen tier cannot run this program.
-    Unsupported(Unsupported),
     /// The IR failed validation (debug builds): a bug in qi.
     InvalidIr(qi_ir::validate::InvalidIr),
 }
 
 impl EngineError {
-    /// Is this a bug in qi (reported as an internal error) rather than a limit of the
-    /// chosen tier?
+    /// Is this a bug in qi (reported as an internal error)? Every tier runs every
+    /// program, so today every engine error is.
     pub fn is_internal(&self) -> bool {
         matches!(self, EngineError::Jit(_) | EngineError::InvalidIr(_))
     }
 
-    /// The message, in English when `english`.
-    pub fn message(&self, english: bool) -> String {
-        match (self, english) {
-            (EngineError::Jit(e), _) => e.to_string(),
-            (EngineError::InvalidIr(e), _) => e.to_string(),
-            (EngineError::Unsupported(Unsupported::Foreign), false) => {
-                "解释器（--jit=off）暂不支持调用外部 C 函数的程序：请用 --jit=eager 运行".into()
-            }
-            (EngineError::Unsupported(Unsupported::Foreign), true) => {
-                "the interpreter (--jit=off) does not run programs that call C functions of \
-                 外部 blocks yet: run them with --jit=eager"
-                    .into()
-            }
+    /// The message (the same in every language: internal errors are in English).
+    pub fn message(&self, _english: bool) -> String {
+        match self {
+            EngineError::Jit(e) => e.to_string(),
+            EngineError::InvalidIr(e) => e.to_string(),
         }
     }
 }
@@ -106,13 +96,7 @@ pub fn prepare(
             crate::compile(module, opts).map(Runnable::Compiled).map_err(EngineError::Jit)
         }
         Tier::Off => interpreted(module, None, opts),
-        Tier::Mixed(policy) => match interpreted(module, Some(policy), opts) {
-            // Programs the interpreter cannot run yet (C calls) run compiled from the start.
-            Err(EngineError::Unsupported(Unsupported::Foreign)) => {
-                prepare(module, Tier::Eager, opts)
-            }
-            prepared => prepared,
-        },
+        Tier::Mixed(policy) => interpreted(module, Some(policy), opts),
     }
 }
 
@@ -122,5 +106,5 @@ fn interpreted(
     opts: &Options,
 ) -> Result<Runnable, EngineError> {
     let runnable = qi_ir::opt::runnable(module, opts.optimize).map_err(EngineError::InvalidIr)?;
-    Interpreted::new(runnable, policy).map(Runnable::Interpreted).map_err(EngineError::Unsupported)
+    Interpreted::new(runnable, policy).map(Runnable::Interpreted).map_err(EngineError::Jit)
 }

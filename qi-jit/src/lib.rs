@@ -7,6 +7,7 @@
 
 mod engine;
 mod foreign;
+mod glue;
 mod green;
 mod interp;
 mod runtime_calls;
@@ -15,7 +16,7 @@ mod stubs;
 mod tiers;
 mod translate;
 
-use cranelift_codegen::ir::{self as clif, UserFuncName};
+use cranelift_codegen::ir::{self as clif, InstBuilder, UserFuncName};
 use cranelift_codegen::isa::{CallConv, OwnedTargetIsa};
 use cranelift_codegen::settings::{self, Configurable};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
@@ -186,7 +187,7 @@ impl translate::Linker for ModuleLinker<'_> {
         b: &mut FunctionBuilder,
         f: qi_ir::FuncId,
         sig: &qi_ir::CallbackSig,
-    ) -> clif::FuncRef {
+    ) -> clif::Value {
         let existing = self.callbacks.iter().find(|(g, s, _)| *g == f && s == sig);
         let id = match existing {
             Some((_, _, id)) => *id,
@@ -201,7 +202,8 @@ impl translate::Linker for ModuleLinker<'_> {
                 id
             }
         };
-        self.jit.declare_func_in_func(id, b.func)
+        let fref = self.jit.declare_func_in_func(id, b.func);
+        b.ins().func_addr(clif::types::I64, fref)
     }
 
     fn global_slot(&mut self, g: qi_ir::GlobalId) -> i64 {

@@ -26,14 +26,14 @@ pub trait Linker {
     fn global_name(&mut self, g: qi_ir::GlobalId) -> i64;
     /// Address of a C function of an `外部` block (resolved before the program runs).
     fn foreign_addr(&mut self, f: qi_ir::ForeignId) -> i64;
-    /// A reference to the C-convention trampoline through which C calls Qi function `f`
+    /// The address of the C-convention trampoline through which C calls Qi function `f`
     /// with signature `sig` (made on first use).
     fn callback(
         &mut self,
         b: &mut FunctionBuilder,
         f: qi_ir::FuncId,
         sig: &qi_ir::CallbackSig,
-    ) -> clif::FuncRef;
+    ) -> clif::Value;
     /// Call Qi function `f` with `args` (all functions compiled together: directly).
     fn call_qi(
         &mut self,
@@ -521,10 +521,7 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
             Value::CallForeign { func, args, callbacks, .. } => {
                 self.call_foreign(*func, args, *callbacks)
             }
-            Value::Callback { func, sig } => {
-                let fref = self.linker.callback(&mut self.b, *func, sig);
-                Some(self.b.ins().func_addr(types::I64, fref))
-            }
+            Value::Callback { func, sig } => Some(self.linker.callback(&mut self.b, *func, sig)),
             Value::LocalAddr(l) => {
                 let slot = self.slots[l.index()].expect("an addressed local has a slot");
                 Some(self.b.ins().stack_addr(types::I64, slot, 0))

@@ -251,7 +251,8 @@ fn compare(case: &str) -> Result<Option<String>, String> {
 }
 
 /// An uncaught stack overflow: its trace depends on how many frames of each tier the
-/// stack holds (conformance.rs `INTERPRETER_NOT_YET`), so only its first line is compared.
+/// stack holds (the conformance programs of such overflows pin `QI_JIT=eager`), so only
+/// its first line is compared.
 fn overflow_note(case: &str, run: &ChildOutput) -> Option<String> {
     let first = run.stderr.lines().next().unwrap_or_default();
     (first.contains("栈溢出") || first.contains("stack overflow")).then(|| {

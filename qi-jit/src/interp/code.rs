@@ -115,6 +115,12 @@ pub enum Op {
         a: Slot,
         k: u64,
     },
+    /// `dst = op a`: a negation, `!`, or a conversion that cannot fail.
+    Unary {
+        op: PureUnary,
+        dst: Slot,
+        a: Slot,
+    },
     /// `dst = k op b` with a constant left operand; `op` never raises.
     KBinary {
         op: Pure,
@@ -270,6 +276,56 @@ pub enum Pure {
     IGe,
     /// Float comparisons (ordered: NaN compares false, `!=` included).
     FCmp(Cmp),
+}
+
+/// The one-operand operations that never raise: negations, `!`, and the conversions
+/// that cannot fail (`整数`/`布尔`/`字符` to `整数` are moves: not among them).
+#[derive(Clone, Copy)]
+pub enum PureUnary {
+    INeg,
+    FNeg,
+    Not,
+    IntToFloat,
+    FloatToIntSat,
+    BoolToFloat,
+    IntToBool,
+}
+
+impl PureUnary {
+    pub(super) fn of_unary(op: qi_ir::UnOp) -> PureUnary {
+        match op {
+            qi_ir::UnOp::INeg => PureUnary::INeg,
+            qi_ir::UnOp::FNeg => PureUnary::FNeg,
+            qi_ir::UnOp::Not => PureUnary::Not,
+        }
+    }
+
+    /// `c` as a `PureUnary`; `None` when it may raise, or moves the word unchanged.
+    pub(super) fn of_conversion(c: qi_ir::Conv) -> Option<PureUnary> {
+        use qi_ir::Conv;
+        Some(match c {
+            Conv::IntToFloat => PureUnary::IntToFloat,
+            Conv::FloatToIntSat => PureUnary::FloatToIntSat,
+            Conv::BoolToFloat => PureUnary::BoolToFloat,
+            Conv::IntToBool => PureUnary::IntToBool,
+            Conv::FloatToInt | Conv::IntToChar | Conv::BoolToInt | Conv::CharToInt => return None,
+        })
+    }
+
+    /// Apply to `x` (the one definition of these operations for the interpreter).
+    #[inline(always)]
+    pub fn apply(self, x: u64) -> u64 {
+        match self {
+            PureUnary::INeg => (x as i64).wrapping_neg() as u64,
+            PureUnary::FNeg => x ^ (1 << 63),
+            PureUnary::Not => x ^ 1,
+            PureUnary::IntToFloat => (x as i64 as f64).to_bits(),
+            // Rust's conversion saturates and takes NaN to 0: exactly 浮点数转整数.
+            PureUnary::FloatToIntSat => f64::from_bits(x) as i64 as u64,
+            PureUnary::BoolToFloat => (x as f64).to_bits(),
+            PureUnary::IntToBool => (x != 0) as u64,
+        }
+    }
 }
 
 /// `op` as a `Pure` operation, given that a constant right operand is `k`; `None` when it

@@ -23,11 +23,11 @@
 //! frame polls there (`Thread::poll`). Every cycle of the code has such a jump, since the
 //! only other way from one op to another is to the next one.
 
-use super::code::{is_comparison, pure_op, Arg, Code, Op, Pure, NO_BLOCK, NO_LANDING};
+use super::code::{is_comparison, pure_op, Arg, Code, Op, Pure, PureUnary, NO_BLOCK, NO_LANDING};
 use super::divide::Divisor;
 use super::locals::Slot;
 use super::Interpreted;
-use qi_ir::{BinOp, Function, Inst, Operand, Terminator, Value};
+use qi_ir::{BinOp, Conv, Function, Inst, Operand, Terminator, Value};
 
 /// The right-hand side of a decoded binary operation.
 enum Rhs {
@@ -310,6 +310,20 @@ impl<'a> Decoder<'a> {
                 (Some(dst), None, Some(bits)) => Op::Const { dst, bits },
                 _ => ir,
             },
+            Value::Unary(op, Operand::Local(a)) => match dst_slot {
+                Some(dst) => Op::Unary { op: PureUnary::of_unary(*op), dst, a: self.slot(*a) },
+                None => ir,
+            },
+            Value::Convert(c, Operand::Local(a)) => {
+                match (dst_slot, PureUnary::of_conversion(*c)) {
+                    (Some(dst), Some(op)) => Op::Unary { op, dst, a: self.slot(*a) },
+                    // A conversion that keeps the word: a move.
+                    (Some(dst), None) if matches!(c, Conv::BoolToInt | Conv::CharToInt) => {
+                        Op::Move { dst, src: self.slot(*a) }
+                    }
+                    _ => ir,
+                }
+            }
             Value::Binary(op, a, rhs) => {
                 let Some(dst) = dst else { return ir };
                 if let Some((op, dst, a, rhs)) = self.pure_binary(*op, a, rhs, dst) {
@@ -450,13 +464,19 @@ fn word_sized(ty: &qi_ir::Type) -> bool {
     !matches!(ty, qi_ir::Type::Bool | qi_ir::Type::Char)
 }
 
-/// Does the function call other Qi functions (so that it can take part in recursion)?
+/// Does the function call other Qi functions (so that it can take part in recursion), or
+/// C functions (which may call Qi functions back, and run on the green thread's stack:
+/// as compiled code, check there is room before)?
 fn calls_functions(f: &Function) -> bool {
     f.blocks.iter().flat_map(|b| &b.insts).any(|i| {
         matches!(
             i,
-            Inst::Assign { value: Value::Call { .. } | Value::CallIndirect { .. }, .. }
-                | Inst::Effect(Value::Call { .. } | Value::CallIndirect { .. })
+            Inst::Assign {
+                value: Value::Call { .. } | Value::CallIndirect { .. } | Value::CallForeign { .. },
+                ..
+            } | Inst::Effect(
+                Value::Call { .. } | Value::CallIndirect { .. } | Value::CallForeign { .. }
+            )
         )
     })
 }

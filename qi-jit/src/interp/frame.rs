@@ -95,8 +95,11 @@ impl Interpreted {
                 // A jump back may close a hot loop: on-stack replacement (jumps land on
                 // block starts; the check keeps a decoding slip from naming no block).
                 let block = code.block_at[pc];
-                let osr =
-                    if block == NO_BLOCK { None } else { self.tiering.loop_back(func, block) };
+                let osr = if block == NO_BLOCK || self.takes_addresses(func) {
+                    None
+                } else {
+                    self.tiering.loop_back(func, block)
+                };
                 let Some(osr) = osr else {
                     continue;
                 };
@@ -315,6 +318,7 @@ fn straight(code: &Code, pc: &mut usize, locals: &mut Locals) -> Stop {
             }
             Op::BinaryK { op, dst, a, k } => locals.set(dst, pure(op, locals.get(a), k)),
             Op::KBinary { op, dst, k, b } => locals.set(dst, pure(op, k, locals.get(b))),
+            Op::Unary { op, dst, a } => locals.set(dst, op.apply(locals.get(a))),
             Op::GetSlot { dst, obj, slot } => locals.set(dst, ops::get_slot(locals.get(obj), slot)),
             Op::SetSlot { obj, slot, src } => ops::set_slot(locals.get(obj), slot, locals.get(src)),
             Op::Index { dst, array, index, .. } => {

@@ -15,6 +15,8 @@
 //! * `ops` — instructions and values.
 //! * `builtins` — builtins and library rows: arguments laid out as generated code
 //!   passes them.
+//! * `stack` — the storage of an interpreter state's stacks: a vector while small, then a
+//!   mapping that never moves and gives its pages back.
 //! * `thread` — green-thread entries, the per-thread interpreter state (locals stack,
 //!   stack limit, preemption poll).
 
@@ -27,7 +29,8 @@ mod locals;
 mod native;
 mod ops;
 mod program;
+mod stack;
 mod thread;
 
-pub use program::{Interpreted, Unsupported};
+pub use program::Interpreted;
 pub(crate) use thread::{program, Thread};

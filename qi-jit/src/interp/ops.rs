@@ -6,7 +6,7 @@ use super::code;
 use super::thread::Thread;
 use super::Interpreted;
 use crate::runtime_calls as rc;
-use qi_ir::{BinOp, Cmp, Conv, FuncId, Function, Inst, Loc, Operand, Type, UnOp, Value};
+use qi_ir::{BinOp, Cmp, Conv, FuncId, Function, Inst, Loc, Operand, Type, Value};
 use qi_rt::array::{ARRAY_DATA_OFFSET, ARRAY_LEN_OFFSET};
 use qi_rt::object::{Header, FLAGS_OFFSET, FLAG_SHARED};
 use qi_rt::record::RECORD_SLOTS_OFFSET;
@@ -239,11 +239,7 @@ impl Interpreted {
             Value::Use(op) => self.operand(thread, base, op),
             Value::Unary(op, a) => {
                 let a = self.operand(thread, base, a);
-                match op {
-                    UnOp::INeg => (a as i64).wrapping_neg() as u64,
-                    UnOp::FNeg => a ^ (1 << 63),
-                    UnOp::Not => a ^ 1,
-                }
+                code::PureUnary::of_unary(*op).apply(a)
             }
             Value::Binary(op, a, b) => {
                 let (x, y) = (self.operand(thread, base, a), self.operand(thread, base, b));
@@ -301,12 +297,19 @@ impl Interpreted {
             }
             // The address of its entry, which both tiers can call (`closure_function`).
             Value::FuncAddr(func) => self.tiering.entry_address(*func),
-            Value::LocalAddr(_)
-            | Value::GlobalAddr(_)
-            | Value::CallForeign { .. }
-            | Value::Callback { .. } => {
-                unreachable!("{}: programs with C calls are not interpreted", f.name)
+            Value::LocalAddr(l) => thread.local_address(base + l.index()),
+            Value::GlobalAddr(g) => self.globals[g.index()].as_ptr() as u64,
+            Value::CallForeign { func, args, .. } => {
+                let args: Vec<u64> = args.iter().map(|a| self.operand(thread, base, a)).collect();
+                // Through its generated wrapper (`crate::glue`), with the stack the
+                // interpreted frames leave, as a call of compiled code.
+                let budget = crate::tiers::compiled_budget(thread);
+                match crate::tiers::call_adapter(self.glue().call(*func), &args, budget) {
+                    (_, true) => return Err(Raised),
+                    (value, false) => value,
+                }
             }
+            Value::Callback { func, sig } => self.glue().callback(*func, sig) as u64,
         })
     }
 
@@ -328,9 +331,11 @@ impl Interpreted {
     }
 
     fn convert(&self, c: Conv, x: u64, loc: Loc) -> Step<u64> {
+        if let Some(op) = code::PureUnary::of_conversion(c) {
+            return Ok(op.apply(x));
+        }
         let fx = f64::from_bits(x);
         Ok(match c {
-            Conv::IntToFloat => (x as i64 as f64).to_bits(),
             Conv::FloatToInt => {
                 // In range (and not NaN): -2^63 <= x < 2^63, then truncate.
                 if !(-9223372036854775808.0..9223372036854775808.0).contains(&fx) {
@@ -338,11 +343,10 @@ impl Interpreted {
                 }
                 fx as i64 as u64
             }
-            // Rust's conversion saturates and takes NaN to 0: exactly 浮点数转整数.
-            Conv::FloatToIntSat => fx as i64 as u64,
             Conv::BoolToInt | Conv::CharToInt => x,
-            Conv::BoolToFloat => (x as f64).to_bits(),
-            Conv::IntToBool => (x != 0) as u64,
+            Conv::IntToFloat | Conv::FloatToIntSat | Conv::BoolToFloat | Conv::IntToBool => {
+                unreachable!("pure: applied above")
+            }
             Conv::IntToChar => {
                 // A Unicode scalar value: 0..=0x10FFFF without the surrogates.
                 if x > 0x10FFFF || (0xD800..0xE000).contains(&x) {

@@ -29,15 +29,13 @@ pub struct Interpreted {
     code: Box<[OnceLock<Code>]>,
     /// Runtime functions by symbol.
     natives: HashMap<&'static str, NativeFn>,
+    /// The generated C boundary (`crate::glue`), for programs with `外部` blocks.
+    glue: Option<Box<crate::glue::Glue>>,
+    /// Which functions take addresses of their locals (`&变量`), by `FuncId`.
+    takes_addresses: Box<[bool]>,
+    /// The most locals a function has.
+    pub(super) max_locals: usize,
     reflection: qi_rt::library::reflect::ProgramInfo,
-}
-
-/// A program the interpreter cannot run yet.
-#[derive(Debug)]
-pub enum Unsupported {
-    /// It calls C functions of `外部` blocks or takes addresses of variables for them
-    /// (docs/ARCHITECTURE.md "Execution tiers").
-    Foreign,
 }
 
 impl Interpreted {
@@ -46,16 +44,17 @@ impl Interpreted {
     pub fn new(
         module: qi_ir::Module,
         policy: Option<crate::tiers::Policy>,
-    ) -> Result<Interpreted, Unsupported> {
-        if !module.foreign.functions.is_empty() || takes_addresses(&module) {
-            return Err(Unsupported::Foreign);
-        }
+    ) -> Result<Interpreted, crate::JitError> {
         let strings = module.strings.iter().map(|s| qi_rt::new_immortal_str(s) as u64).collect();
-        let descs = module.layouts.iter().map(crate::record_desc).collect();
+        let descs: Vec<_> = module.layouts.iter().map(crate::record_desc).collect();
         let globals = module.globals.iter().map(|_| AtomicU64::new(0)).collect();
         let global_names =
             module.globals.iter().map(|g| qi_rt::new_immortal_str(&g.name) as u64).collect();
         let publish_stores = crate::translate::uses_green_threads(&module);
+        let glue = match module.foreign.functions.is_empty() && !passes_callbacks(&module) {
+            true => None,
+            false => Some(Box::new(crate::glue::build(&module, &descs, publish_stores)?)),
+        };
         let symbols: HashMap<&'static str, *const u8> = qi_rt::symbols().into_iter().collect();
         let mut natives = HashMap::new();
         for f in used_runtime_functions(&module) {
@@ -77,6 +76,9 @@ impl Interpreted {
             publish_stores,
             tiering: crate::tiers::Tiering::new(module.functions.len(), policy),
             code: module.functions.iter().map(|_| OnceLock::new()).collect(),
+            glue,
+            takes_addresses: module.functions.iter().map(takes_addresses).collect(),
+            max_locals: module.functions.iter().map(|f| f.locals.len()).max().unwrap_or(0),
             module,
             natives,
             reflection,
@@ -93,6 +95,18 @@ impl Interpreted {
     /// The resolved runtime function `f`.
     pub(super) fn native(&self, f: RtFn) -> NativeFn {
         self.natives[f.symbol]
+    }
+
+    /// The generated C boundary (the program declares C functions or passes callbacks).
+    pub(crate) fn glue(&self) -> &crate::glue::Glue {
+        self.glue.as_ref().expect("a program with C calls has its C boundary")
+    }
+
+    /// Does `f` take addresses of its locals (`&变量`)? Its interpreted frame then stays
+    /// interpreted to its end (no on-stack replacement: compiled code keeps such locals
+    /// in its own stack slots, where the addresses taken before would not point).
+    pub(super) fn takes_addresses(&self, f: qi_ir::FuncId) -> bool {
+        self.takes_addresses[f.index()]
     }
 
     pub(crate) fn function(&self, f: qi_ir::FuncId) -> &Function {
@@ -144,14 +158,23 @@ fn used_runtime_functions(module: &qi_ir::Module) -> Vec<RtFn> {
     used
 }
 
-/// Does the program take addresses of variables (`&变量`, for C)? Interpreted locals
-/// live in a growable stack, so their addresses would not stay valid.
-fn takes_addresses(module: &qi_ir::Module) -> bool {
+/// Does `f` take addresses of its locals (`&变量`)?
+fn takes_addresses(f: &Function) -> bool {
+    f.blocks.iter().flat_map(|b| &b.insts).any(|i| {
+        matches!(
+            i,
+            Inst::Assign { value: Value::LocalAddr(_), .. } | Inst::Effect(Value::LocalAddr(_))
+        )
+    })
+}
+
+/// Does the program pass Qi functions to C (`Value::Callback`)?
+fn passes_callbacks(module: &qi_ir::Module) -> bool {
     module.functions.iter().flat_map(|f| &f.blocks).flat_map(|b| &b.insts).any(|i| {
         matches!(
             i,
-            Inst::Assign { value: Value::LocalAddr(_) | Value::GlobalAddr(_), .. }
-                | Inst::Effect(Value::LocalAddr(_) | Value::GlobalAddr(_))
+            Inst::Assign { value: Value::Callback { .. }, .. }
+                | Inst::Effect(Value::Callback { .. })
         )
     })
 }

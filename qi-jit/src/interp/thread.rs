@@ -14,6 +14,7 @@
 //! per green thread, to keep the poll off the hot path), never while an exception is
 //! pending.
 
+use super::stack::Stack;
 use super::Interpreted;
 use qi_rt::object::Header;
 use std::sync::atomic::{AtomicPtr, Ordering};
@@ -39,6 +40,7 @@ pub fn run(program: &'static Interpreted, workers: usize) -> qi_rt::sched::Outco
 }
 
 /// Where a caller continues when its callee returns.
+#[derive(Clone, Copy)]
 pub struct Frame {
     pub func: qi_ir::FuncId,
     /// The op after the call (which says where the result goes).
@@ -50,9 +52,9 @@ pub struct Frame {
 /// The interpreter state of one green thread.
 pub struct Thread {
     /// The locals of every interpreted frame of this green thread, innermost last.
-    pub stack: Vec<u64>,
+    pub stack: Stack<u64>,
     /// The callers of the running interpreted function, innermost last.
-    pub frames: Vec<Frame>,
+    pub frames: Stack<Frame>,
     /// Bytes the frames may take.
     budget: usize,
     /// The native stack's limit for compiled code this state calls (`crate::tiers`).
@@ -62,22 +64,39 @@ pub struct Thread {
 }
 
 impl Thread {
+    /// The state of interpreted frames that may take `budget` bytes.
+    ///
+    /// Its stacks never grow past what the budget allows: `stack.len() * 8` and
+    /// `frames.len() * size_of::<Frame>()` stay below `budget` at every checked entry
+    /// (`out_of_stack`), and past the last one only a function that calls nothing is
+    /// entered, which adds at most the most locals a function has (`max_locals`). So that
+    /// is their bound, and a stack's storage never moves once mapped (`stack::Stack`).
     pub(crate) fn new(budget: usize) -> Thread {
         let native_limit = crate::tiers::stack_pointer().saturating_sub(budget);
-        Thread { stack: Vec::new(), frames: Vec::new(), budget, native_limit, polls: POLL_EVERY }
+        let max_locals = super::program().max_locals;
+        Thread {
+            stack: Stack::new(budget / 8 + 2 * max_locals + 2),
+            frames: Stack::new(budget / size_of::<Frame>() + 2),
+            budget,
+            native_limit,
+            polls: POLL_EVERY,
+        }
     }
 
     /// Give back most of the memory of stacks that are far larger than what they hold
     /// (after a deep recursion was unwound), as the runtime gives back the pages of a
     /// caught overflow (`sched::overflow`).
     pub fn shrink(&mut self) {
-        const KEEP: usize = 1 << 13;
-        if self.stack.capacity() > KEEP.max(4 * self.stack.len()) {
-            self.stack.shrink_to(KEEP.max(2 * self.stack.len()));
-        }
-        if self.frames.capacity() > KEEP.max(4 * self.frames.len()) {
-            self.frames.shrink_to(KEEP.max(2 * self.frames.len()));
-        }
+        self.stack.shrink();
+        self.frames.shrink();
+    }
+
+    /// The address of the word at `index` of the locals stack (`&变量` of a local, for C
+    /// and `内存`), valid as long as its frame is: the stack is pinned (never moves).
+    pub fn local_address(&mut self, index: usize) -> u64 {
+        self.stack.pin();
+        debug_assert!(index < self.stack.len());
+        self.stack.as_mut_ptr().wrapping_add(index) as u64
     }
 
     /// Bytes the frames take.

@@ -375,16 +375,19 @@ impl translate::Linker for TieredLinker<'_> {
         self.program.global_names[g.index()] as i64
     }
 
-    fn foreign_addr(&mut self, _: qi_ir::ForeignId) -> i64 {
-        unreachable!("programs with C calls run eagerly compiled")
+    fn foreign_addr(&mut self, f: qi_ir::ForeignId) -> i64 {
+        self.program.glue().foreign[f.index()] as i64
     }
 
+    /// The trampoline the interpreter's C boundary made (`crate::glue`): it calls the
+    /// function's interpreter stub, which runs its compiled code once there is some.
     fn callback(
         &mut self,
-        _: &mut FunctionBuilder,
-        _: FuncId,
-        _: &qi_ir::CallbackSig,
-    ) -> clif::FuncRef {
-        unreachable!("programs with C calls run eagerly compiled")
+        b: &mut FunctionBuilder,
+        f: FuncId,
+        sig: &qi_ir::CallbackSig,
+    ) -> clif::Value {
+        let address = self.program.glue().callback(f, sig);
+        b.ins().iconst(types::I64, address as i64)
     }
 }

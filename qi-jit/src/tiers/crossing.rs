@@ -37,7 +37,7 @@ pub(crate) fn stack_pointer() -> usize {
 }
 
 /// The stack budget for compiled code called from `thread`'s interpreted frames.
-fn compiled_budget(thread: &Thread) -> usize {
+pub(crate) fn compiled_budget(thread: &Thread) -> usize {
     stack_pointer().saturating_sub(thread.native_limit).saturating_sub(thread.used())
 }
 

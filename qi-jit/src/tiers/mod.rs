@@ -12,11 +12,11 @@
 //!   convention, interprets it) and its native adapter (called from Rust, runs its code).
 //! * `crossing` — the Rust ends of those crossings, with the stack checks.
 
-mod codegen;
+pub(crate) mod codegen;
 mod compiler;
 mod crossing;
 
-pub(crate) use crossing::{stack_pointer, AdapterFn};
+pub(crate) use crossing::{call_adapter, compiled_budget, stack_pointer, AdapterFn};
 
 use crate::stats::Reason;
 
