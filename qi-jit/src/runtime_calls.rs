@@ -148,8 +148,9 @@ pub fn library(f: LibId) -> RtFn {
 }
 
 fn library_rt_fn(row: &'static qi_ir::LibFn) -> RtFn {
+    let location: &[LibType] = if row.located { &qi_ir::library::LOCATION_PARAMS } else { &[] };
     let params: Vec<ClifType> =
-        row.params.iter().map(|t| lib_clif_type(*t).unwrap_or(I64)).collect();
+        row.params.iter().chain(location).map(|t| lib_clif_type(*t).unwrap_or(I64)).collect();
     // Built once per row for the life of the process (the table is a static).
     let params: &'static [ClifType] = Vec::leak(params);
     rt(row.symbol, params, lib_clif_type(row.ret))
