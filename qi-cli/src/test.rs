@@ -86,7 +86,7 @@ fn run_file(file: &Path, lang: Lang, tally: &mut Tally) {
     };
     if checked != Some(true) {
         for test in &tests {
-            print(&verdict_line(lang, false, &name, Some(test)));
+            print(&verdict_line(lang, false, &name, Some(test.as_str())));
         }
         tally.failed += tests.len();
         return;
@@ -94,7 +94,7 @@ fn run_file(file: &Path, lang: Lang, tally: &mut Tally) {
     for test in &tests {
         let outcome = run_in_child(file, test, lang);
         let passed = matches!(outcome, Ok((Some(0), _)));
-        print(&verdict_line(lang, passed, &name, Some(test)));
+        print(&verdict_line(lang, passed, &name, Some(test.as_str())));
         if passed {
             tally.passed += 1;
             continue;
@@ -116,7 +116,7 @@ fn run_file(file: &Path, lang: Lang, tally: &mut Tally) {
 }
 
 /// `通过 文件::测试名` / `ok 文件::测试名`; without a test, the file itself.
-fn verdict_line(lang: Lang, passed: bool, file: &str, test: Option<&String>) -> String {
+fn verdict_line(lang: Lang, passed: bool, file: &str, test: Option<&str>) -> String {
     let word = match (lang, passed) {
         (Lang::Zh, true) => "通过",
         (Lang::Zh, false) => "失败",
