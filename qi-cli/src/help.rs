@@ -29,11 +29,11 @@ pub fn parse(lang: Lang) -> Result<Cli, u8> {
 }
 
 const STATUSES_EN: &str = "Exit status: 0 success, 1 program rejected (syntax or type errors) or \
-`qi fmt --check` found files to change, 2 uncaught exception or deadlock, 64 usage error, 70 \
+`qi fmt --check` found files to change or `qi test` a failing test, 2 uncaught exception or deadlock, 64 usage error, 70 \
 internal error, 74 output could not be written.";
 
 const STATUSES_ZH: &str = "退出状态: 0 成功，1 程序被拒绝（语法或类型错误）或 `qi fmt --check` \
-发现要改的文件，2 未捕获的异常或死锁，64 命令行用法错误，70 内部错误，74 无法写出输出。";
+发现要改的文件、`qi test` 有测试失败，2 未捕获的异常或死锁，64 命令行用法错误，70 内部错误，74 无法写出输出。";
 
 /// The command with its texts in `lang` (the English texts are the doc comments of `Cli`).
 fn localize(command: Command, lang: Lang) -> Command {
@@ -91,6 +91,12 @@ fn sub_about(name: &str) -> Option<(&'static str, &'static str)> {
             "按唯一的规范格式就地格式化 Qi 文件（docs/FORMAT.md）。\n\n退出状态: 0 完成（`--check` \
              时: 没有要改的），1 有文件会被修改（`--check`）或有语法错误（报告出来，文件不动）。",
         ),
+        "test" => (
+            "运行项目的测试函数（docs/TESTING.md）",
+            "运行项目的测试函数（docs/TESTING.md）: 在 `测试/` 或 `tests/` 目录下的 `.qi` 文件和 \
+             `…_测试.qi` 文件里，名字以 `测试` 开头、没有参数的函数，每个在自己的进程里运行。\
+             \n\n退出状态: 0 全部通过，1 有测试失败（或测试文件被拒绝）。",
+        ),
         "help" => ("显示本帮助或所给子命令的帮助", "显示本帮助或所给子命令的帮助。"),
         _ => return None,
     })
@@ -112,6 +118,7 @@ fn translate_arg(command: &str, arg: Arg) -> Arg {
         ("check", "file") => "要检查的文件；`-` 从标准输入读",
         ("fmt", "check") => "什么都不改: 列出会被修改的文件，有则以 1 退出",
         ("fmt", "files") => "文件或目录（其中的 `.qi` 文件）；`-` 把标准输入格式化到标准输出。不给: 当前目录下的全部 `.qi` 文件",
+        ("test", "path") => "项目目录（默认: 当前目录）或一个测试文件",
         ("help", _) => "要显示帮助的子命令",
         _ => return arg,
     };

@@ -1,4 +1,4 @@
-//! `qi`: run, check and format Qi programs.
+//! `qi`: run, check, format and test Qi programs.
 
 mod fmt;
 mod foreign;
@@ -7,6 +7,7 @@ mod loader;
 mod log;
 mod render;
 mod stats;
+mod test;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use qi_syntax::{Diagnostic, Lang};
@@ -101,6 +102,18 @@ enum Command {
         /// Files or directories (their `.qi` files); `-` formats standard input to standard
         /// output. None: every `.qi` file under the current directory.
         files: Vec<PathBuf>,
+    },
+    /// Run the test functions of a project (docs/TESTING.md): in the `.qi` files under its
+    /// `测试/` or `tests/` directories and its `…_测试.qi` files, the functions whose name
+    /// starts with `测试` and that take no parameters, each in a process of its own.
+    ///
+    /// Exit status: 0 every test passed, 1 a test failed (or a test file is rejected).
+    Test {
+        /// A project directory (default: the current one) or one test file.
+        path: Option<PathBuf>,
+        /// Run only this test function of PATH, in test mode (how `qi test` runs each test).
+        #[arg(long, hide = true, value_name = "FUNCTION", requires = "path")]
+        run_one: Option<String>,
     },
 }
 
@@ -215,21 +228,7 @@ fn main() -> ExitCode {
             let tier = match tier(jit, jit_threshold) {
                 Ok(tier) => tier,
                 Err(bad) => {
-                    let message = match (lang, bad) {
-                        (Lang::En, Bad::Mode(v)) => {
-                            format!("qi: QI_JIT={v} is not a mode (auto, eager, off, stress)")
-                        }
-                        (Lang::Zh, Bad::Mode(v)) => {
-                            format!("qi: QI_JIT={v} 不是一种模式（auto、eager、off、stress）")
-                        }
-                        (Lang::En, Bad::Threshold(v)) => {
-                            format!("qi: QI_JIT_THRESHOLD={v} is not a positive number")
-                        }
-                        (Lang::Zh, Bad::Threshold(v)) => {
-                            format!("qi: QI_JIT_THRESHOLD={v} 不是正整数")
-                        }
-                    };
-                    qi_rt::output::write_stderr_line(&message);
+                    qi_rt::output::write_stderr_line(&tier_error(lang, bad));
                     // Not run, like a rejected program.
                     return ExitCode::from(1);
                 }
@@ -249,6 +248,28 @@ fn main() -> ExitCode {
         }
         Command::Fmt { check, files } => {
             ExitCode::from(run_on_qi_stack(move || fmt::run(check, files, lang)).unwrap_or(70))
+        }
+        Command::Test { path, run_one: Some(function) } => {
+            test::run_one(path.expect("clap requires PATH with --run-one"), function, lang)
+        }
+        Command::Test { path, run_one: None } => ExitCode::from(test::run(path, lang)),
+    }
+}
+
+/// The message for a variable that names no tier mode or threshold.
+fn tier_error(lang: Lang, bad: Bad) -> String {
+    match (lang, bad) {
+        (Lang::En, Bad::Mode(v)) => {
+            format!("qi: QI_JIT={v} is not a mode (auto, eager, off, stress)")
+        }
+        (Lang::Zh, Bad::Mode(v)) => {
+            format!("qi: QI_JIT={v} 不是一种模式（auto、eager、off、stress）")
+        }
+        (Lang::En, Bad::Threshold(v)) => {
+            format!("qi: QI_JIT_THRESHOLD={v} is not a positive number")
+        }
+        (Lang::Zh, Bad::Threshold(v)) => {
+            format!("qi: QI_JIT_THRESHOLD={v} 不是正整数")
         }
     }
 }

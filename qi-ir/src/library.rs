@@ -73,6 +73,10 @@ pub struct LibFn {
     /// file and line after its parameters, so its call ends a block with an unwind edge.
     /// Only `整数`, `字符串` and `数组` results (one 64-bit register beside the flag).
     pub raises: bool,
+    /// The entry point takes the call's location as three trailing `整数` arguments the
+    /// program does not write: file index, line and column (1-based, in characters). The
+    /// checker appends them; `测试`'s assertions use them to say where they failed.
+    pub located: bool,
     /// The `qi-rt` entry point.
     pub symbol: &'static str,
 }
@@ -161,7 +165,17 @@ const fn row(
     ret: LibType,
     symbol: &'static str,
 ) -> LibFn {
-    LibFn { module, name, params, ret, parks: false, spawns: false, raises: false, symbol }
+    LibFn {
+        module,
+        name,
+        params,
+        ret,
+        parks: false,
+        spawns: false,
+        raises: false,
+        located: false,
+        symbol,
+    }
 }
 
 /// A row whose entry point may park the green thread (see [`LibFn::parks`]).
@@ -172,7 +186,17 @@ const fn parking(
     ret: LibType,
     symbol: &'static str,
 ) -> LibFn {
-    LibFn { module, name, params, ret, parks: true, spawns: false, raises: false, symbol }
+    LibFn {
+        module,
+        name,
+        params,
+        ret,
+        parks: true,
+        spawns: false,
+        raises: false,
+        located: false,
+        symbol,
+    }
 }
 
 /// A row whose entry point starts a green thread (see [`LibFn::spawns`]).
@@ -183,7 +207,17 @@ const fn spawning(
     ret: LibType,
     symbol: &'static str,
 ) -> LibFn {
-    LibFn { module, name, params, ret, parks: false, spawns: true, raises: false, symbol }
+    LibFn {
+        module,
+        name,
+        params,
+        ret,
+        parks: false,
+        spawns: true,
+        raises: false,
+        located: false,
+        symbol,
+    }
 }
 
 /// A row whose entry point may raise (see [`LibFn::raises`]).
@@ -194,8 +228,42 @@ const fn raising(
     ret: LibType,
     symbol: &'static str,
 ) -> LibFn {
-    LibFn { module, name, params, ret, parks: false, spawns: false, raises: true, symbol }
+    LibFn {
+        module,
+        name,
+        params,
+        ret,
+        parks: false,
+        spawns: false,
+        raises: true,
+        located: false,
+        symbol,
+    }
 }
+
+/// A row whose entry point takes the call's location (see [`LibFn::located`]).
+const fn located(
+    module: &'static Module,
+    name: &'static str,
+    params: &'static [LibType],
+    ret: LibType,
+    symbol: &'static str,
+) -> LibFn {
+    LibFn {
+        module,
+        name,
+        params,
+        ret,
+        parks: false,
+        spawns: false,
+        raises: false,
+        located: true,
+        symbol,
+    }
+}
+
+/// The three `整数` arguments a [`LibFn::located`] entry point takes after its own.
+pub const LOCATION_PARAMS: [LibType; 3] = [LibType::Int, LibType::Int, LibType::Int];
 
 /// The library.
 pub static LIBRARY: &[LibFn] = &[
@@ -392,15 +460,16 @@ pub static LIBRARY: &[LibFn] = &[
     row(&RANDOM, "生成布尔", &[], I, "qi_random_bool"),
     row(&RANDOM, "生成字符串", &[I], S, "qi_random_string"),
     row(&RANDOM, "UUID", &[], S, "qi_random_uuid"),
-    // 测试: assertions → 1/0, failures on stderr; they never abort.
+    // 测试: assertions → 1/0, failures on stderr; they never abort. They know where they
+    // are called, for `qi test` (docs/TESTING.md).
     row(&TEST, "测试通过", &[S], V, "qi_test_pass"),
     row(&TEST, "测试失败", &[S, S], V, "qi_test_fail"),
-    row(&TEST, "断言相等_整数", &[I, I, S], I, "qi_test_assert_eq_int"),
-    row(&TEST, "断言相等_浮点", &[F, F, S], I, "qi_test_assert_eq_float"),
-    row(&TEST, "断言相等_字符串", &[S, S, S], I, "qi_test_assert_eq_string"),
-    row(&TEST, "断言真", &[I, S], I, "qi_test_assert_true"),
-    row(&TEST, "断言假", &[I, S], I, "qi_test_assert_false"),
-    row(&TEST, "断言不等_整数", &[I, I, S], I, "qi_test_assert_ne_int"),
+    located(&TEST, "断言相等_整数", &[I, I, S], I, "qi_test_assert_eq_int"),
+    located(&TEST, "断言相等_浮点", &[F, F, S], I, "qi_test_assert_eq_float"),
+    located(&TEST, "断言相等_字符串", &[S, S, S], I, "qi_test_assert_eq_string"),
+    located(&TEST, "断言真", &[I, S], I, "qi_test_assert_true"),
+    located(&TEST, "断言假", &[I, S], I, "qi_test_assert_false"),
+    located(&TEST, "断言不等_整数", &[I, I, S], I, "qi_test_assert_ne_int"),
     // 向量: over 数组<浮点数>; results are fresh arrays.
     row(&VECTOR, "点积", &[FA, FA], F, "qi_vector_dot"),
     row(&VECTOR, "长度", &[FA], F, "qi_vector_magnitude"),

@@ -148,8 +148,9 @@ pub fn library(f: LibId) -> RtFn {
 }
 
 fn library_rt_fn(row: &'static qi_ir::LibFn) -> RtFn {
+    let location: &[LibType] = if row.located { &qi_ir::library::LOCATION_PARAMS } else { &[] };
     let mut params: Vec<ClifType> =
-        row.params.iter().map(|t| lib_clif_type(*t).unwrap_or(I64)).collect();
+        row.params.iter().chain(location).map(|t| lib_clif_type(*t).unwrap_or(I64)).collect();
     if row.raises {
         // The call's file and line, as every raising entry point takes them.
         params.extend([I32, I32]);

@@ -47,7 +47,7 @@ pub fn set_file_names(names: Vec<String>) {
     *FILES.lock().unwrap_or_else(|e| e.into_inner()) = names;
 }
 
-fn file_name(i: u32) -> String {
+pub(crate) fn file_name(i: u32) -> String {
     FILES
         .lock()
         .unwrap_or_else(|e| e.into_inner())

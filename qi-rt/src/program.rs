@@ -24,6 +24,7 @@ pub fn finish() {
 /// exit-time destructors: abandoned green threads may still be running on the workers,
 /// and must not meet a torn-down allocator or standard stream.
 pub fn end_process(status: u8) -> ! {
+    let status = crate::library::test::exit_status(status);
     finish();
     use std::io::Write;
     let _ = std::io::stderr().flush();

@@ -390,12 +390,12 @@ pub fn entry_points() -> Vec<EntryPoint> {
         // 测试
         entry!(qi_test_pass(Ptr)),
         entry!(qi_test_fail(Ptr, Ptr)),
-        entry!(qi_test_assert_eq_int(I64, I64, Ptr) -> I64),
-        entry!(qi_test_assert_eq_float(F64, F64, Ptr) -> I64),
-        entry!(qi_test_assert_eq_string(Ptr, Ptr, Ptr) -> I64),
-        entry!(qi_test_assert_true(I64, Ptr) -> I64),
-        entry!(qi_test_assert_false(I64, Ptr) -> I64),
-        entry!(qi_test_assert_ne_int(I64, I64, Ptr) -> I64),
+        entry!(qi_test_assert_eq_int(I64, I64, Ptr, I64, I64, I64) -> I64),
+        entry!(qi_test_assert_eq_float(F64, F64, Ptr, I64, I64, I64) -> I64),
+        entry!(qi_test_assert_eq_string(Ptr, Ptr, Ptr, I64, I64, I64) -> I64),
+        entry!(qi_test_assert_true(I64, Ptr, I64, I64, I64) -> I64),
+        entry!(qi_test_assert_false(I64, Ptr, I64, I64, I64) -> I64),
+        entry!(qi_test_assert_ne_int(I64, I64, Ptr, I64, I64, I64) -> I64),
         // 向量
         entry!(qi_vector_dot(Ptr, Ptr) -> F64),
         entry!(qi_vector_magnitude(Ptr) -> F64),

@@ -166,11 +166,12 @@ impl FnLower<'_, '_> {
             .collect();
         let vals = self.all_or_release(results)?;
         let loc = self.c.loc(range);
-        let value = Value::Builtin {
-            op: Builtin::Library(id),
-            args: vals.iter().map(|v| v.op).collect(),
-            loc,
-        };
+        let mut args: Vec<Operand> = vals.iter().map(|v| v.op).collect();
+        if f.located {
+            let column = self.c.column(range);
+            args.extend([loc.file, loc.line, column].map(|n| Operand::Int(i64::from(n))));
+        }
+        let value = Value::Builtin { op: Builtin::Library(id), args, loc };
         Some(self.finish_call(value, f.ret.ty(), &vals))
     }
 

@@ -161,6 +161,11 @@ impl<'a> Checker<'a> {
     fn loc(&self, range: TextRange) -> Loc {
         Loc { file: self.file, line: self.lines[self.file as usize].line(range.start()) }
     }
+
+    /// 1-based column, in characters, where `range` starts (as diagnostics count it).
+    fn column(&self, range: TextRange) -> u32 {
+        self.lines[self.file as usize].column(range.start())
+    }
 }
 
 /// One source file of a program.

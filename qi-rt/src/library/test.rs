@@ -2,22 +2,65 @@
 //! and report a failure on stderr; they never abort the program. `测试通过` prints to
 //! stdout through the program's buffered output, so it keeps its place among the lines
 //! the program prints.
+//!
+//! Under `qi test` (docs/TESTING.md) the runtime is in test mode: a failed assertion also
+//! says where it was called (`file:line:column`, passed by the checker as the entry
+//! point's trailing arguments) and is counted, and a process that ends with status 0
+//! after a failed assertion ends with status 1 instead (whether it returned from `入口`
+//! or called `退出`), so the test fails.
 
 use crate::guard::guard;
 use crate::output::{print_line, write_stderr_line};
 use crate::string::{str_as_str, Str};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+/// Set by `qi test` before the test runs.
+static TEST_MODE: AtomicBool = AtomicBool::new(false);
+
+/// Failed assertions so far (test mode only).
+static FAILED: AtomicU64 = AtomicU64::new(0);
+
+/// Test mode: failed assertions are located and counted (see the module doc).
+pub fn enable_test_mode() {
+    TEST_MODE.store(true, Ordering::Relaxed);
+}
+
+/// The status the process ends with: a normal end (0) after a failed assertion in test
+/// mode is a failure (1).
+pub fn exit_status(status: u8) -> u8 {
+    if status == 0 && FAILED.load(Ordering::Relaxed) > 0 {
+        1
+    } else {
+        status
+    }
+}
+
+/// Where an assertion was called: the file index, line and column the checker passes.
+#[derive(Clone, Copy)]
+struct CallSite {
+    file: i64,
+    line: i64,
+    column: i64,
+}
 
 /// |Δ| below which `断言相等_浮点` holds.
 const FLOAT_TOLERANCE: f64 = 1e-10;
 
 /// 1 when `held`; else writes `failure` and the message (if any) to stderr, 0.
-fn assertion(held: bool, failure: impl FnOnce() -> String, message: &str) -> i64 {
+/// In test mode the failure also gives the call site and is counted.
+fn assertion(held: bool, failure: impl FnOnce() -> String, message: &str, at: CallSite) -> i64 {
     if held {
         return 1;
     }
     write_stderr_line(&format!("❌ 断言失败: {}", failure()));
     if !message.is_empty() {
         write_stderr_line(&format!("   消息: {message}"));
+    }
+    if TEST_MODE.load(Ordering::Relaxed) {
+        FAILED.fetch_add(1, Ordering::Relaxed);
+        let file = crate::exception::file_name(u32::try_from(at.file).unwrap_or(u32::MAX));
+        let label = if crate::lang::english() { "at" } else { "位置" };
+        write_stderr_line(&format!("   {label}: {file}:{}:{}", at.line, at.column));
     }
     0
 }
@@ -56,9 +99,18 @@ pub unsafe extern "C" fn qi_test_fail(name: *const Str, reason: *const Str) {
 ///
 /// # Safety
 /// Every string argument is null or a live string object.
-pub unsafe extern "C" fn qi_test_assert_eq_int(actual: i64, expected: i64, msg: *const Str) -> i64 {
+pub unsafe extern "C" fn qi_test_assert_eq_int(
+    actual: i64,
+    expected: i64,
+    msg: *const Str,
+    file: i64,
+    line: i64,
+    column: i64,
+) -> i64 {
+    let at = CallSite { file, line, column };
     guard(|| {
-        assertion(actual == expected, || format!("期望 {expected}, 实际 {actual}"), text!(msg))
+        let failure = || format!("期望 {expected}, 实际 {actual}");
+        assertion(actual == expected, failure, text!(msg), at)
     })
 }
 
@@ -72,10 +124,14 @@ pub unsafe extern "C" fn qi_test_assert_eq_float(
     actual: f64,
     expected: f64,
     msg: *const Str,
+    file: i64,
+    line: i64,
+    column: i64,
 ) -> i64 {
+    let at = CallSite { file, line, column };
     guard(|| {
         let failure = || format!("期望 {expected}, 实际 {actual}");
-        assertion(eq_float(actual, expected), failure, text!(msg))
+        assertion(eq_float(actual, expected), failure, text!(msg), at)
     })
 }
 
@@ -87,10 +143,15 @@ pub unsafe extern "C" fn qi_test_assert_eq_string(
     actual: *const Str,
     expected: *const Str,
     msg: *const Str,
+    file: i64,
+    line: i64,
+    column: i64,
 ) -> i64 {
+    let at = CallSite { file, line, column };
     guard(|| {
         let (actual, expected) = (text!(actual), text!(expected));
-        assertion(actual == expected, || format!("期望 '{expected}', 实际 '{actual}'"), text!(msg))
+        let failure = || format!("期望 '{expected}', 实际 '{actual}'");
+        assertion(actual == expected, failure, text!(msg), at)
     })
 }
 
@@ -98,22 +159,44 @@ pub unsafe extern "C" fn qi_test_assert_eq_string(
 ///
 /// # Safety
 /// Every string argument is null or a live string object.
-pub unsafe extern "C" fn qi_test_assert_true(value: i64, msg: *const Str) -> i64 {
-    guard(|| assertion(value != 0, || "期望真值, 实际为假".to_string(), text!(msg)))
+pub unsafe extern "C" fn qi_test_assert_true(
+    value: i64,
+    msg: *const Str,
+    file: i64,
+    line: i64,
+    column: i64,
+) -> i64 {
+    let at = CallSite { file, line, column };
+    guard(|| assertion(value != 0, || "期望真值, 实际为假".to_string(), text!(msg), at))
 }
 
 /// `断言假(条件, 消息)`: holds for 0.
 ///
 /// # Safety
 /// Every string argument is null or a live string object.
-pub unsafe extern "C" fn qi_test_assert_false(value: i64, msg: *const Str) -> i64 {
-    guard(|| assertion(value == 0, || "期望假值, 实际为真".to_string(), text!(msg)))
+pub unsafe extern "C" fn qi_test_assert_false(
+    value: i64,
+    msg: *const Str,
+    file: i64,
+    line: i64,
+    column: i64,
+) -> i64 {
+    let at = CallSite { file, line, column };
+    guard(|| assertion(value == 0, || "期望假值, 实际为真".to_string(), text!(msg), at))
 }
 
 /// `断言不等_整数(a, b, 消息)`.
 ///
 /// # Safety
 /// Every string argument is null or a live string object.
-pub unsafe extern "C" fn qi_test_assert_ne_int(a: i64, b: i64, msg: *const Str) -> i64 {
-    guard(|| assertion(a != b, || format!("值不应该等于 {b}"), text!(msg)))
+pub unsafe extern "C" fn qi_test_assert_ne_int(
+    a: i64,
+    b: i64,
+    msg: *const Str,
+    file: i64,
+    line: i64,
+    column: i64,
+) -> i64 {
+    let at = CallSite { file, line, column };
+    guard(|| assertion(a != b, || format!("值不应该等于 {b}"), text!(msg), at))
 }
