@@ -92,9 +92,9 @@ impl Interpreted {
             };
             if let Stop::Back = stop {
                 thread.poll();
-                // A jump back may close a hot loop: on-stack replacement (jumps land on
-                // block starts; the check keeps a decoding slip from naming no block).
-                let block = code.block_at[pc];
+                // A jump back onto a loop may close a hot one: on-stack replacement (a
+                // jump back that closes none, laid out so, names no block).
+                let block = code.loop_at[pc];
                 let osr =
                     if block == NO_BLOCK { None } else { self.tiering.loop_back(func, block) };
                 let Some(osr) = osr else {

@@ -20,6 +20,7 @@
 
 mod builtins;
 mod code;
+mod cycles;
 mod decode;
 mod divide;
 mod frame;
