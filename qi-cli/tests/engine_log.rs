@@ -164,3 +164,35 @@ fn code_without_loops_never_asks_for_on_stack_replacement() {
     );
     assert!(!err.contains("hot loop"), "{err}");
 }
+
+#[test]
+fn a_hot_loop_compiles_its_variant_and_a_later_call_the_function() {
+    // Stress mode with threshold 2: `和`'s first call is interpreted until its loop's
+    // first jump back, which compiles only the on-stack-replacement variant the frame
+    // moves into; its second call compiles the function itself.
+    let dir = program().parent().unwrap().to_path_buf();
+    let path = dir.join("两次.qi");
+    std::fs::write(
+        &path,
+        "函数 和(n: 整数): 整数 { 变量 s = 0; 对于 i 在 0..n { s += i; } 返回 s; }\n\
+         函数 入口() { 打印行(和(10)); 打印行(和(100)); }\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_qi"))
+        .args(["run", "--jit=stress", "--jit-threshold", "2", "--log", "qi::tier=debug"])
+        .arg(&path)
+        .env_remove("QI_LOG")
+        .env("QI_LANG", "en")
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "45\n4950\n");
+    let err = stderr(&out);
+    let compiled: Vec<&str> = err
+        .lines()
+        .filter(|l| l.contains("qi::tier: compiled function=\"和\""))
+        .map(|l| l.split_once(" micros=").expect(l).0)
+        .collect();
+    assert_eq!(compiled.len(), 2, "{err}");
+    assert!(compiled[0].contains("reason=\"hot loop\" osr_block=\"b"), "{err}");
+    assert!(compiled[1].ends_with("reason=\"hot calls\""), "{err}");
+}
