@@ -86,7 +86,19 @@ fn serve(queue: mpsc::Receiver<Request>) {
         Ok(c) => c,
         Err(e) => return internal_error(&e),
     };
-    for request in queue {
+    // The latest request first: it is the code the program runs now, while an earlier
+    // one may be done with (a loop that has ended). Each function is asked for at most
+    // twice (its code, its variant), so none waits for ever.
+    let mut pending: Vec<Request> = Vec::new();
+    loop {
+        if pending.is_empty() {
+            match queue.recv() {
+                Ok(request) => pending.push(request),
+                Err(_) => return,
+            }
+        }
+        pending.extend(queue.try_iter());
+        let request = pending.pop().expect("a pending request");
         if let Err(e) = compiler.batch(&request) {
             // The function stays interpreted (a bug in qi: the tests see the message).
             internal_error(&e);
