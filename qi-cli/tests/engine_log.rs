@@ -130,3 +130,69 @@ fn log_shows_tier_ups_and_stats_count_them() {
     let (_, n) = counts(stats);
     assert_eq!(n as usize, compiled.len(), "{err}");
 }
+
+#[test]
+fn code_without_loops_never_asks_for_on_stack_replacement() {
+    // After inlining, some of `斐波那契`'s blocks are laid out before the block that
+    // jumps to them: a jump back that closes no loop. Stress mode with threshold 2:
+    // the first call is interpreted up to its recursive call, which compiles it, and
+    // then runs such a jump; it must not ask for an OSR variant.
+    let dir = program().parent().unwrap().to_path_buf();
+    let path = dir.join("斐波那契.qi");
+    std::fs::write(
+        &path,
+        "函数 斐波那契(n: 整数): 整数 {\n\
+         如果 n < 2 { 返回 n; }\n\
+         返回 斐波那契(n - 1) + 斐波那契(n - 2);\n\
+         }\n\
+         函数 入口() { 打印行(斐波那契(15)); }\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_qi"))
+        .args(["run", "--jit=stress", "--jit-threshold", "2", "--log", "qi::tier=debug"])
+        .arg(&path)
+        .env_remove("QI_LOG")
+        .env("QI_LANG", "en")
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "610\n");
+    let err = stderr(&out);
+    let compiled: Vec<&str> = err.lines().filter(|l| l.contains("qi::tier: compiled ")).collect();
+    assert!(
+        compiled.iter().any(|l| l.contains("function=\"斐波那契\" reason=\"hot calls\"")),
+        "{err}"
+    );
+    assert!(!err.contains("hot loop"), "{err}");
+}
+
+#[test]
+fn a_hot_loop_compiles_its_variant_and_a_later_call_the_function() {
+    // Stress mode with threshold 2: `和`'s first call is interpreted until its loop's
+    // first jump back, which compiles only the on-stack-replacement variant the frame
+    // moves into; its second call compiles the function itself.
+    let dir = program().parent().unwrap().to_path_buf();
+    let path = dir.join("两次.qi");
+    std::fs::write(
+        &path,
+        "函数 和(n: 整数): 整数 { 变量 s = 0; 对于 i 在 0..n { s += i; } 返回 s; }\n\
+         函数 入口() { 打印行(和(10)); 打印行(和(100)); }\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_qi"))
+        .args(["run", "--jit=stress", "--jit-threshold", "2", "--log", "qi::tier=debug"])
+        .arg(&path)
+        .env_remove("QI_LOG")
+        .env("QI_LANG", "en")
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "45\n4950\n");
+    let err = stderr(&out);
+    let compiled: Vec<&str> = err
+        .lines()
+        .filter(|l| l.contains("qi::tier: compiled function=\"和\""))
+        .map(|l| l.split_once(" micros=").expect(l).0)
+        .collect();
+    assert_eq!(compiled.len(), 2, "{err}");
+    assert!(compiled[0].contains("reason=\"hot loop\" osr_block=\"b"), "{err}");
+    assert!(compiled[1].ends_with("reason=\"hot calls\""), "{err}");
+}

@@ -63,7 +63,7 @@ pub fn compiled(function: &str, reason: Reason, osr: Option<u32>, time: Duration
 pub struct Stats {
     /// Functions the interpreter ran.
     pub interpreted: u64,
-    /// Functions Cranelift compiled (with their on-stack-replacement variants).
+    /// Compilations by Cranelift: of a function, or of its on-stack-replacement variant.
     pub compiled: u64,
     /// Total time spent compiling.
     pub compile_time: Duration,

@@ -13,10 +13,11 @@ pub struct Code {
     pub args: Box<[Arg]>,
     /// Per IR block: the pc of its unwind landing, `NO_LANDING` without one.
     pub landings: Box<[u32]>,
-    /// Per pc: the IR block that starts there (`NO_BLOCK` inside a block), so a jump back
-    /// names the block on-stack replacement enters (`crate::tiers`). Where empty blocks
-    /// share a pc, the last one laid out there, which is the one with the ops.
-    pub block_at: Box<[u32]>,
+    /// Per pc: the IR block that starts there when it lies on a loop (`cycles`), so a jump
+    /// back names the block on-stack replacement enters (`crate::tiers`); `NO_BLOCK`
+    /// inside a block and at blocks on no loop. Where empty blocks share a pc, the last
+    /// one laid out there, which is the one with the ops.
+    pub loop_at: Box<[u32]>,
     /// The function's number of locals (the size of its frame on the locals stack).
     pub locals: usize,
     /// Does it call Qi functions (so it checks the stack limit on entry, as compiled code
@@ -27,7 +28,7 @@ pub struct Code {
 /// `Code::landings` of a block without an unwind edge.
 pub const NO_LANDING: u32 = u32::MAX;
 
-/// `Code::block_at` of a pc inside a block.
+/// `Code::loop_at` of a pc inside a block or at a block on no loop.
 pub const NO_BLOCK: u32 = u32::MAX;
 
 /// A call argument.

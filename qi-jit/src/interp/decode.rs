@@ -118,9 +118,11 @@ impl<'a> Decoder<'a> {
                 _ => {}
             }
         }
-        let mut block_at = vec![NO_BLOCK; self.ops.len() + 1];
+        let mut loop_at = vec![NO_BLOCK; self.ops.len() + 1];
+        let cyclic = super::cycles::on_cycle(f);
         for &b in &order {
-            block_at[starts[b] as usize] = b as u32;
+            // Where empty blocks share a pc the last one decides: the one with the ops.
+            loop_at[starts[b] as usize] = if cyclic[b] { b as u32 } else { NO_BLOCK };
         }
         let landings = f
             .blocks
@@ -131,7 +133,7 @@ impl<'a> Decoder<'a> {
             ops: self.ops.into(),
             args: self.args.into(),
             landings,
-            block_at: block_at.into(),
+            loop_at: loop_at.into(),
             locals: f.locals.len(),
             checks_stack: calls_functions(f),
         }

@@ -92,9 +92,10 @@ impl Interpreted {
             };
             if let Stop::Back = stop {
                 thread.poll();
-                // A jump back may close a hot loop: on-stack replacement (jumps land on
-                // block starts; the check keeps a decoding slip from naming no block).
-                let block = code.block_at[pc];
+                // A jump back onto a loop may close a hot one: on-stack replacement (a
+                // jump back that closes none, laid out so, names no block). A frame whose
+                // locals have addresses stays here: compiled code keeps them elsewhere.
+                let block = code.loop_at[pc];
                 let osr = if block == NO_BLOCK || self.takes_addresses(func) {
                     None
                 } else {

@@ -22,6 +22,7 @@
 
 mod builtins;
 mod code;
+mod cycles;
 mod decode;
 mod divide;
 mod frame;

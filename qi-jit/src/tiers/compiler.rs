@@ -3,7 +3,8 @@
 //! interpreter's program state (literal strings, record descriptors, globals), so values
 //! cross the tiers unchanged.
 //!
-//! A batch is the function, its native adapter, and the interpreter stubs of the
+//! A batch is the function (when its calls made it hot) or its on-stack-replacement
+//! variant (when a loop did), their native adapters, and the interpreter stubs of the
 //! functions its code may call that have no entry yet (in the first batch also of every
 //! function a closure can be made of: closures made by the interpreter may reach
 //! compiled code). Its code calls a function compiled in an earlier batch (or itself)
@@ -85,7 +86,19 @@ fn serve(queue: mpsc::Receiver<Request>) {
         Ok(c) => c,
         Err(e) => return internal_error(&e),
     };
-    for request in queue {
+    // The latest request first: it is the code the program runs now, while an earlier
+    // one may be done with (a loop that has ended). Each function is asked for at most
+    // twice (its code, its variant), so none waits for ever.
+    let mut pending: Vec<Request> = Vec::new();
+    loop {
+        if pending.is_empty() {
+            match queue.recv() {
+                Ok(request) => pending.push(request),
+                Err(_) => return,
+            }
+        }
+        pending.extend(queue.try_iter());
+        let request = pending.pop().expect("a pending request");
         if let Err(e) = compiler.batch(&request) {
             // The function stays interpreted (a bug in qi: the tests see the message).
             internal_error(&e);
@@ -180,7 +193,7 @@ impl Compiler {
         let code = match request.code {
             true => {
                 let id = self.declare(f)?;
-                let size = self.translate(f, id, None, &mut wanted)?;
+                let size = self.translate(f, id, None, true, &mut wanted)?;
                 Some((id, size))
             }
             false => None,
@@ -196,9 +209,7 @@ impl Compiler {
                         &sig,
                     )
                     .map_err(|e| JitError(e.to_string()))?;
-                // Its code calls `f` directly.
-                self.declare(f)?;
-                let size = self.translate(f, id, Some(block), &mut wanted)?;
+                let size = self.translate(f, id, Some(block), code.is_some(), &mut wanted)?;
                 Some((block, id, size))
             }
             None => None,
@@ -209,7 +220,7 @@ impl Compiler {
         }
         wanted.sort_by_key(|g| g.index());
         wanted.dedup();
-        wanted.retain(|g| *g != f && !program.tiering.has_entry(*g));
+        wanted.retain(|g| (*g != f || code.is_none()) && !program.tiering.has_entry(*g));
         let mut gen = Gen {
             jit: &mut self.jit,
             ctx: &mut self.ctx,
@@ -264,13 +275,15 @@ impl Compiler {
     }
 
     /// Translate and define `f` as Cranelift function `id` (entered at block `osr` for
-    /// its on-stack-replacement variant); the bytes of its machine code. Functions whose
+    /// its on-stack-replacement variant); the bytes of its machine code. `with_code`:
+    /// `f`'s own code is in this batch, so the code calls `f` directly. Functions whose
     /// entries its code reads are added to `wanted`.
     fn translate(
         &mut self,
         f: FuncId,
         id: cranelift_module::FuncId,
         osr: Option<u32>,
+        with_code: bool,
         wanted: &mut Vec<FuncId>,
     ) -> Result<usize, JitError> {
         let program = self.program;
@@ -288,7 +301,7 @@ impl Compiler {
             rt_funcs: &mut self.rt_funcs,
             program,
             call_conv: self.call_conv,
-            current: f,
+            current: with_code.then_some(f),
             wanted: Vec::new(),
         };
         let b = FunctionBuilder::new(&mut self.ctx.func, &mut self.fctx);
@@ -313,8 +326,9 @@ struct TieredLinker<'c> {
     rt_funcs: &'c mut HashMap<&'static str, cranelift_module::FuncId>,
     program: &'static Interpreted,
     call_conv: CallConv,
-    /// The function being compiled.
-    current: FuncId,
+    /// The function being compiled, when its own code is in the batch (an OSR variant
+    /// alone calls it through its entry).
+    current: Option<FuncId>,
     /// Functions whose entries the code reads (they need one: a stub if not compiled).
     wanted: Vec<FuncId>,
 }
@@ -322,7 +336,7 @@ struct TieredLinker<'c> {
 impl TieredLinker<'_> {
     /// The address of `f`'s entry as a constant.
     fn entry(&mut self, b: &mut FunctionBuilder, f: FuncId) -> clif::Value {
-        if f != self.current {
+        if Some(f) != self.current {
             self.wanted.push(f);
         }
         b.ins().iconst(types::I64, self.program.tiering.entry_address(f) as i64)
@@ -336,7 +350,7 @@ impl translate::Linker for TieredLinker<'_> {
     }
 
     fn call_qi(&mut self, b: &mut FunctionBuilder, f: FuncId, args: &[clif::Value]) -> clif::Inst {
-        if f == self.current || self.program.tiering.is_compiled(f) {
+        if Some(f) == self.current || self.program.tiering.is_compiled(f) {
             let fref = self.qi_func(b, f);
             return b.ins().call(fref, args);
         }

@@ -163,8 +163,11 @@ impl Tiering {
         }
     }
 
-    /// Ask for `f` to be compiled, and for its on-stack-replacement variant at block
-    /// `osr` (each once).
+    /// Ask for `f` to be compiled when its calls made it hot, for its on-stack-replacement
+    /// variant at block `osr` when a loop did (each once). A hot loop alone does not
+    /// compile the function: the variant runs the rest of the frame, and a function
+    /// called once (`入口`) would be translated twice for nothing, delaying the batches
+    /// queued behind it; if it is called again, that call asks for it.
     #[cold]
     fn request(&self, f: FuncId, reason: Reason, osr: Option<u32>, policy: Policy) {
         let first = |state: &AtomicU8| {
@@ -173,7 +176,7 @@ impl Tiering {
                     .compare_exchange(COLD, REQUESTED, Ordering::AcqRel, Ordering::Acquire)
                     .is_ok()
         };
-        let compile = first(&self.state[f.index()]);
+        let compile = osr.is_none() && first(&self.state[f.index()]);
         let osr = osr.filter(|_| first(&self.osr_state[f.index()]));
         if !compile && osr.is_none() {
             return;
