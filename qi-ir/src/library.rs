@@ -186,17 +186,7 @@ const fn parking(
     ret: LibType,
     symbol: &'static str,
 ) -> LibFn {
-    LibFn {
-        module,
-        name,
-        params,
-        ret,
-        parks: true,
-        spawns: false,
-        raises: false,
-        located: false,
-        symbol,
-    }
+    LibFn { parks: true, ..row(module, name, params, ret, symbol) }
 }
 
 /// A row whose entry point starts a green thread (see [`LibFn::spawns`]).
@@ -207,17 +197,7 @@ const fn spawning(
     ret: LibType,
     symbol: &'static str,
 ) -> LibFn {
-    LibFn {
-        module,
-        name,
-        params,
-        ret,
-        parks: false,
-        spawns: true,
-        raises: false,
-        located: false,
-        symbol,
-    }
+    LibFn { spawns: true, ..row(module, name, params, ret, symbol) }
 }
 
 /// A row whose entry point may raise (see [`LibFn::raises`]).
@@ -228,17 +208,7 @@ const fn raising(
     ret: LibType,
     symbol: &'static str,
 ) -> LibFn {
-    LibFn {
-        module,
-        name,
-        params,
-        ret,
-        parks: false,
-        spawns: false,
-        raises: true,
-        located: false,
-        symbol,
-    }
+    LibFn { raises: true, ..row(module, name, params, ret, symbol) }
 }
 
 /// A row whose entry point takes the call's location (see [`LibFn::located`]).
@@ -249,17 +219,7 @@ const fn located(
     ret: LibType,
     symbol: &'static str,
 ) -> LibFn {
-    LibFn {
-        module,
-        name,
-        params,
-        ret,
-        parks: false,
-        spawns: false,
-        raises: false,
-        located: true,
-        symbol,
-    }
+    LibFn { located: true, ..row(module, name, params, ret, symbol) }
 }
 
 /// The three `整数` arguments a [`LibFn::located`] entry point takes after its own.
