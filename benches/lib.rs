@@ -8,6 +8,11 @@
 
 use std::fmt::Write;
 
+mod shaped;
+pub use shaped::{
+    checked_module, generate_shaped_program, ir_instructions, optimised_size, statements_for,
+};
+
 /// How many different function shapes the generator cycles through.
 const KINDS: usize = 5;
 
@@ -233,6 +238,18 @@ mod tests {
             assert_clean(n);
         }
         assert_clean(1000);
+    }
+
+    #[test]
+    fn shaped_programs_check_cleanly_and_reach_their_sizes() {
+        for target in [50, 200, 1000] {
+            let (statements, size) = statements_for(target);
+            assert!(
+                size.abs_diff(target) * 5 <= target,
+                "{target}: {statements} statements give {size}"
+            );
+            checked_module(&generate_shaped_program(statements, 3));
+        }
     }
 
     #[test]

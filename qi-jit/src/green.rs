@@ -112,7 +112,7 @@ impl<L: Linker> Translator<'_, '_, L> {
             args.push(file);
             args.push(line);
         }
-        let fref = self.linker.rt_func(&mut self.b, f);
+        let fref = self.rt_ref(f);
         let call = self.b.ins().call(fref, &args);
         let results = self.b.inst_results(call).to_vec();
         if f.raising {

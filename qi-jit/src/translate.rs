@@ -9,6 +9,10 @@ use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::{self as clif, types, InstBuilder, MemFlagsData, TrapCode};
 use cranelift_frontend::{FunctionBuilder, Variable};
 use qi_ir::{BinOp, Cmp, Conv, Inst, Operand, Terminator, Type, UnOp, Value};
+use std::collections::HashMap;
+
+#[cfg(test)]
+mod shape_tests;
 
 /// What a function body needs from the module being built.
 pub trait Linker {
@@ -73,6 +77,9 @@ pub struct Translator<'a, 'b, L: Linker> {
     /// On-stack replacement: translate a variant entered at this block, whose one
     /// parameter is the address of the interpreted frame's locals (`osr_signature`).
     pub osr_entry: Option<qi_ir::BlockId>,
+    /// The runtime functions this function references so far: one import each, however
+    /// many calls (a fresh import per call costs Cranelift a signature each).
+    rt_refs: HashMap<&'static str, clif::FuncRef>,
 }
 
 /// The signature of a function's on-stack-replacement variant: the address of the
@@ -123,6 +130,7 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
             publish_stores,
             unwind: None,
             osr_entry: None,
+            rt_refs: HashMap::new(),
         }
     }
 
@@ -171,14 +179,31 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
         if calls_functions(self.func) && self.osr_entry.is_none() {
             self.stack_check();
         }
-        let first = self.blocks[self.osr_entry.map_or(0, |b| b.index())];
-        self.b.ins().jump(first, &[]);
+        let first = self.osr_entry.map_or(0, |b| b.index());
+        let merged = merged_into_predecessor(self.func, first, &cold);
+        if merged[first] {
+            self.translate_chain(first, &merged);
+        } else {
+            self.b.ins().jump(self.blocks[first], &[]);
+        }
         let order = (0..self.func.blocks.len())
             .filter(|i| !cold[*i])
-            .chain((0..cold.len()).filter(|i| cold[*i]));
+            .chain((0..cold.len()).filter(|i| cold[*i]))
+            .filter(|i| !merged[*i]);
         for i in order {
-            let block = &self.func.blocks[i];
             self.b.switch_to_block(self.blocks[i]);
+            self.translate_chain(i, &merged);
+        }
+        self.b.seal_all_blocks();
+        self.b.finalize(frontend);
+    }
+
+    /// Translate IR block `i` into the current Cranelift block, then the chain of blocks
+    /// that follow it (`merged`: each jumped to only by the one before). One Cranelift
+    /// block instead of several: fewer blocks to lay out and allocate registers in.
+    fn translate_chain(&mut self, mut i: usize, merged: &[bool]) {
+        loop {
+            let block = &self.func.blocks[i];
             let last = block.insts.len().wrapping_sub(1);
             for (k, inst) in block.insts.iter().enumerate() {
                 self.unwind =
@@ -186,10 +211,12 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
                 self.inst(inst);
             }
             self.unwind = None;
-            self.terminator(&block.term);
+            match block.term {
+                Terminator::Jump(to) if merged[to.index()] => i = to.index(),
+                _ => break,
+            }
         }
-        self.b.seal_all_blocks();
-        self.b.finalize(frontend);
+        self.terminator(&self.func.blocks[i].term);
     }
 
     /// Deep recursion must end in a clean runtime error, not a crash: every function that
@@ -202,6 +229,10 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
         let cont = self.b.create_block();
         self.b.set_cold_block(fail);
         self.b.ins().brif(ok, cont, &[], fail, &[]);
+        // Both have their one predecessor: sealed now, a variable read in them is the
+        // value it has here (not a block parameter to resolve later).
+        self.b.seal_block(fail);
+        self.b.seal_block(cont);
         self.b.switch_to_block(fail);
         // Raised in the frame being entered: nothing is owned yet, leave at once.
         let (file, line) = self.loc_values(self.func.loc);
@@ -245,6 +276,10 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
         let cont = self.b.create_block();
         self.b.set_cold_block(fail);
         self.b.ins().brif(ok, cont, &[], fail, &[]);
+        // Both have their one predecessor: sealed now, a variable read in them is the
+        // value it has here (not a block parameter to resolve later).
+        self.b.seal_block(fail);
+        self.b.seal_block(cont);
         self.b.switch_to_block(fail);
         let loc = self.unwind.map(|(_, l)| l).unwrap_or(self.func.loc);
         let (file, line) = self.loc_values(loc);
@@ -298,8 +333,20 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
         }
     }
 
+    /// This function's reference to runtime function `f`.
+    pub(crate) fn rt_ref(&mut self, f: RtFn) -> clif::FuncRef {
+        match self.rt_refs.get(f.symbol) {
+            Some(r) => *r,
+            None => {
+                let r = self.linker.rt_func(&mut self.b, f);
+                self.rt_refs.insert(f.symbol, r);
+                r
+            }
+        }
+    }
+
     pub(crate) fn call_rt(&mut self, f: RtFn, args: &[clif::Value]) -> Option<clif::Value> {
-        let fref = self.linker.rt_func(&mut self.b, f);
+        let fref = self.rt_ref(f);
         let call = self.b.ins().call(fref, args);
         self.b.inst_results(call).first().copied()
     }
@@ -315,7 +362,7 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
         let (file, line) = self.loc_values(loc);
         args.push(file);
         args.push(line);
-        let fref = self.linker.rt_func(&mut self.b, f);
+        let fref = self.rt_ref(f);
         let call = self.b.ins().call(fref, &args);
         let results = self.b.inst_results(call).to_vec();
         self.unwind_on(results[1]);
@@ -376,12 +423,17 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
     /// plain decrement when it does not reach zero. Everything else — null excepted —
     /// goes to the runtime, which also frees.
     fn count_update(&mut self, obj: clif::Value, increment: bool) {
+        // Releasing a local before its first assignment: known null, nothing to do.
+        if self.is_zero_constant(obj) {
+            return;
+        }
         let not_null = self.b.create_block();
         let fast = self.b.create_block();
         let slow = self.b.create_block();
         let done = self.b.create_block();
         self.b.set_cold_block(slow);
         self.b.ins().brif(obj, not_null, &[], done, &[]);
+        self.b.seal_block(not_null);
 
         self.b.switch_to_block(not_null);
         let flags = self.b.ins().uload8(types::I32, MemFlagsData::trusted(), obj, FLAGS);
@@ -396,6 +448,8 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
             self.b.ins().icmp_imm_s(IntCC::Equal, special, 0)
         };
         self.b.ins().brif(plain, fast, &[], slow, &[]);
+        self.b.seal_block(fast);
+        self.b.seal_block(slow);
 
         self.b.switch_to_block(fast);
         let new = if increment {
@@ -411,7 +465,21 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
         self.call_rt(f, &[obj]);
         self.b.ins().jump(done, &[]);
 
+        self.b.seal_block(done);
         self.b.switch_to_block(done);
+    }
+
+    /// Is `v` the constant 0 (null), as the translation made it?
+    fn is_zero_constant(&self, v: clif::Value) -> bool {
+        let dfg = &self.b.func.dfg;
+        match dfg.value_def(v) {
+            clif::ValueDef::Result(inst, 0) => matches!(
+                dfg.insts[inst],
+                clif::InstructionData::UnaryImm { opcode: clif::Opcode::Iconst, imm }
+                    if imm.bits() == 0
+            ),
+            _ => false,
+        }
     }
 
     /// Bounds-check `idx` against the array's length and return the address of slot
@@ -572,6 +640,8 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
         let cont = self.b.create_block();
         self.b.set_cold_block(raised);
         self.b.ins().brif(status, raised, &[], cont, &[]);
+        self.b.seal_block(raised);
+        self.b.seal_block(cont);
         self.b.switch_to_block(raised);
         self.jump_to_unwind();
         self.b.switch_to_block(cont);
@@ -789,6 +859,40 @@ fn calls_functions(f: &qi_ir::Function) -> bool {
         | Inst::Effect(Value::CallForeign { .. }) => true,
         _ => false,
     })
+}
+
+/// The blocks translated as the continuation of their predecessor instead of as blocks
+/// of their own: those whose one way in is a `jump` from another block (not an
+/// exceptional edge), and the entry `first` when nothing else jumps to it (it continues
+/// the function's entry code). The lowering ends a block after every instruction that
+/// may raise, so most such blocks are the rest of a straight line.
+///
+/// Cold blocks (`cold`) are left alone: exception paths call the runtime several times
+/// with the same constants, and in one block Cranelift keeps those constants alive
+/// across the calls in callee-saved registers, which every call of the function then
+/// saves and restores.
+fn merged_into_predecessor(f: &qi_ir::Function, first: usize, cold: &[bool]) -> Vec<bool> {
+    let mut preds = vec![0u32; f.blocks.len()];
+    preds[first] += 1;
+    for b in &f.blocks {
+        for s in b.term.successors() {
+            preds[s.index()] += 1;
+        }
+        if let Some(u) = b.unwind {
+            preds[u.to.index()] += 1;
+        }
+    }
+    let mut merged = vec![false; f.blocks.len()];
+    merged[first] = preds[first] == 1;
+    for (i, b) in f.blocks.iter().enumerate() {
+        if let Terminator::Jump(to) = b.term {
+            // A block jumping to itself is a loop, not a straight line.
+            if to.index() != i && preds[to.index()] == 1 && !cold[i] {
+                merged[to.index()] = true;
+            }
+        }
+    }
+    merged
 }
 
 /// Blocks only reached through exceptional edges: landings, and everything reachable from

@@ -1,0 +1,110 @@
+//! The shape of the Cranelift IR `Translator` makes: how many blocks. Blocks are what
+//! register allocation and the rest of Cranelift pay for, so compile time follows them
+//! (benches/README.md, "Compile time per function").
+
+use super::{Linker, Translator};
+use crate::runtime_calls::{self, RtFn};
+use cranelift_codegen::ir::{self as clif, ExtFuncData, ExternalName, UserExternalName};
+use cranelift_codegen::isa::CallConv;
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
+
+/// Imports every function under a made-up name: enough to build IR, not to link it.
+struct ImportAll<'m> {
+    module: &'m qi_ir::Module,
+}
+
+fn import(b: &mut FunctionBuilder, index: u32, sig: clif::Signature) -> clif::FuncRef {
+    let signature = b.import_signature(sig);
+    let name = b.func.declare_imported_user_function(UserExternalName { namespace: 0, index });
+    b.import_function(ExtFuncData {
+        name: ExternalName::user(name),
+        signature,
+        colocated: false,
+        patchable: false,
+    })
+}
+
+impl Linker for ImportAll<'_> {
+    fn qi_func(&mut self, b: &mut FunctionBuilder, f: qi_ir::FuncId) -> clif::FuncRef {
+        let sig = crate::qi_signature(&self.module.functions[f.index()], CallConv::SystemV);
+        import(b, f.index() as u32, sig)
+    }
+    fn rt_func(&mut self, b: &mut FunctionBuilder, f: RtFn) -> clif::FuncRef {
+        import(b, 1 << 20, runtime_calls::signature(f, CallConv::SystemV))
+    }
+    fn str_literal(&mut self, _: qi_ir::StrId) -> i64 {
+        0x1000
+    }
+    fn global_slot(&mut self, _: qi_ir::GlobalId) -> i64 {
+        0x2000
+    }
+    fn record_desc(&mut self, _: qi_ir::LayoutId) -> i64 {
+        0x3000
+    }
+    fn global_name(&mut self, _: qi_ir::GlobalId) -> i64 {
+        0x4000
+    }
+    fn foreign_addr(&mut self, _: qi_ir::ForeignId) -> i64 {
+        0x5000
+    }
+    fn callback(
+        &mut self,
+        b: &mut FunctionBuilder,
+        f: qi_ir::FuncId,
+        _: &qi_ir::CallbackSig,
+    ) -> clif::FuncRef {
+        self.qi_func(b, f)
+    }
+}
+
+/// The number of Cranelift blocks function `name` of `source` translates to.
+fn blocks(source: &str, name: &str) -> usize {
+    let parse = qi_syntax::parse(source);
+    assert!(parse.errors.is_empty(), "{:?}", parse.errors);
+    let checked = qi_ir::check(&parse.tree(), source, "shape.qi");
+    assert!(checked.diagnostics.is_empty(), "{:?}", checked.diagnostics);
+    let module = qi_ir::opt::runnable(&checked.module.unwrap(), true).unwrap();
+    let f = module.functions.iter().find(|f| f.name == name).unwrap();
+    let frontend = crate::isa(&crate::Options::default()).unwrap().frontend_config();
+    let mut func = clif::Function::with_name_signature(
+        Default::default(),
+        crate::qi_signature(f, CallConv::SystemV),
+    );
+    let mut fctx = FunctionBuilderContext::new();
+    let mut linker = ImportAll { module: &module };
+    let b = FunctionBuilder::new(&mut func, &mut fctx);
+    Translator::new(&module, f, b, &mut linker, false).translate(frontend);
+    func.layout.blocks().count()
+}
+
+#[test]
+fn a_straight_line_of_calls_shares_blocks() {
+    // Every call may raise, so the IR ends a block after each one, and jumps to the
+    // next; those blocks (each with a single way in) continue the block before them.
+    let source = "函数 一(x: 整数): 整数 {
+    如果 x > 100 { 抛出 \"大\"; }
+    返回 x + 1;
+}
+函数 串(x: 整数): 整数 {
+    返回 一(一(一(一(x))));
+}
+函数 入口() { 打印行(串(1)); }
+";
+    // Before: 52 blocks. The exception exits (cold) keep their own blocks.
+    assert_eq!(blocks(source, "串"), 36);
+}
+
+#[test]
+fn releasing_a_local_before_its_first_value_makes_no_code() {
+    // `t` is released before it is first assigned (the IR releases a local's old value on
+    // every assignment); it is null then, and that needs no test.
+    let source = "函数 同(s: 字符串): 字符串 {
+    变量 t = s;
+    返回 t;
+}
+函数 入口() { 打印行(同(\"字\")); }
+";
+    // Before: 26 blocks (25 with the straight lines merged); the release of the null `t`
+    // took four of them.
+    assert_eq!(blocks(source, "同"), 20);
+}
