@@ -4,7 +4,9 @@
 
 use super::{Linker, Translator};
 use crate::runtime_calls::{self, RtFn};
-use cranelift_codegen::ir::{self as clif, ExtFuncData, ExternalName, UserExternalName};
+use cranelift_codegen::ir::{
+    self as clif, ExtFuncData, ExternalName, InstBuilder, UserExternalName,
+};
 use cranelift_codegen::isa::CallConv;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 
@@ -52,8 +54,10 @@ impl Linker for ImportAll<'_> {
         b: &mut FunctionBuilder,
         f: qi_ir::FuncId,
         _: &qi_ir::CallbackSig,
-    ) -> clif::FuncRef {
-        self.qi_func(b, f)
+    ) -> clif::Value {
+        // Only the block count matters here: the function's own address stands in.
+        let func = self.qi_func(b, f);
+        b.ins().func_addr(clif::types::I64, func)
     }
 }
 
