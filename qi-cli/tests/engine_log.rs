@@ -30,6 +30,21 @@ fn qi(args: &[&str], env: &[(&str, &str)]) -> Output {
     cmd.output().unwrap()
 }
 
+/// Runs `source` (written to `name` beside the test program) in stress mode with
+/// threshold 2, logging tier-ups (`qi::tier=debug`) in English; `extra` are more flags.
+fn logged_under_stress(name: &str, source: &str, extra: &[&str]) -> Output {
+    let path = program().parent().unwrap().join(name);
+    std::fs::write(&path, source).unwrap();
+    Command::new(env!("CARGO_BIN_EXE_qi"))
+        .args(["run", "--jit=stress", "--jit-threshold", "2", "--log", "qi::tier=debug"])
+        .args(extra)
+        .arg(&path)
+        .env_remove("QI_LOG")
+        .env("QI_LANG", "en")
+        .output()
+        .unwrap()
+}
+
 fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
@@ -106,21 +121,12 @@ fn log_shows_tier_ups_and_stats_count_them() {
     // Stress mode compiles synchronously, so the tier-ups happen at fixed points: `加` at
     // its second call, the loop (in `入口`, or where the optimiser inlined it) at its
     // first jump back (on-stack replacement).
-    let dir = program().parent().unwrap().to_path_buf();
-    let path = dir.join("循环.qi");
-    std::fs::write(
-        &path,
+    let out = logged_under_stress(
+        "循环.qi",
         "函数 加(a: 整数, b: 整数): 整数 { 返回 a + b; }\n\
          函数 入口() { 变量 s = 0; 对于 i 在 0..100 { s = 加(s, i); } 打印行(s); }\n",
-    )
-    .unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_qi"))
-        .args(["run", "--jit=stress", "--jit-threshold", "2", "--log", "qi::tier=debug", "--stats"])
-        .arg(&path)
-        .env_remove("QI_LOG")
-        .env("QI_LANG", "en")
-        .output()
-        .unwrap();
+        &["--stats"],
+    );
     assert_eq!(String::from_utf8_lossy(&out.stdout), "4950\n");
     let err = stderr(&out);
     let compiled: Vec<&str> = err.lines().filter(|l| l.contains("qi::tier: compiled ")).collect();
@@ -137,24 +143,15 @@ fn code_without_loops_never_asks_for_on_stack_replacement() {
     // jumps to them: a jump back that closes no loop. Stress mode with threshold 2:
     // the first call is interpreted up to its recursive call, which compiles it, and
     // then runs such a jump; it must not ask for an OSR variant.
-    let dir = program().parent().unwrap().to_path_buf();
-    let path = dir.join("斐波那契.qi");
-    std::fs::write(
-        &path,
+    let out = logged_under_stress(
+        "斐波那契.qi",
         "函数 斐波那契(n: 整数): 整数 {\n\
          如果 n < 2 { 返回 n; }\n\
          返回 斐波那契(n - 1) + 斐波那契(n - 2);\n\
          }\n\
          函数 入口() { 打印行(斐波那契(15)); }\n",
-    )
-    .unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_qi"))
-        .args(["run", "--jit=stress", "--jit-threshold", "2", "--log", "qi::tier=debug"])
-        .arg(&path)
-        .env_remove("QI_LOG")
-        .env("QI_LANG", "en")
-        .output()
-        .unwrap();
+        &[],
+    );
     assert_eq!(String::from_utf8_lossy(&out.stdout), "610\n");
     let err = stderr(&out);
     let compiled: Vec<&str> = err.lines().filter(|l| l.contains("qi::tier: compiled ")).collect();
@@ -170,21 +167,12 @@ fn a_hot_loop_compiles_its_variant_and_a_later_call_the_function() {
     // Stress mode with threshold 2: `和`'s first call is interpreted until its loop's
     // first jump back, which compiles only the on-stack-replacement variant the frame
     // moves into; its second call compiles the function itself.
-    let dir = program().parent().unwrap().to_path_buf();
-    let path = dir.join("两次.qi");
-    std::fs::write(
-        &path,
+    let out = logged_under_stress(
+        "两次.qi",
         "函数 和(n: 整数): 整数 { 变量 s = 0; 对于 i 在 0..n { s += i; } 返回 s; }\n\
          函数 入口() { 打印行(和(10)); 打印行(和(100)); }\n",
-    )
-    .unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_qi"))
-        .args(["run", "--jit=stress", "--jit-threshold", "2", "--log", "qi::tier=debug"])
-        .arg(&path)
-        .env_remove("QI_LOG")
-        .env("QI_LANG", "en")
-        .output()
-        .unwrap();
+        &[],
+    );
     assert_eq!(String::from_utf8_lossy(&out.stdout), "45\n4950\n");
     let err = stderr(&out);
     let compiled: Vec<&str> = err
