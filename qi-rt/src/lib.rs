@@ -33,6 +33,7 @@ pub mod numeric;
 pub mod object;
 pub mod os_error;
 pub mod output;
+pub mod pages;
 pub mod program;
 pub mod record;
 pub mod sched;

@@ -13,12 +13,13 @@
 
 use std::ops::{Deref, DerefMut};
 
+use qi_rt::pages::{self, PAGE};
+
 /// A stack stays a vector up to this many bytes: what most green threads need, cheap to
 /// allocate, and too little to matter when the allocator keeps it after it is freed.
 const SMALL_BYTES: usize = 64 << 10;
 /// Bytes a shrunk mapping keeps resident above the part in use.
 const KEEP_BYTES: usize = 64 << 10;
-const PAGE: usize = 4096;
 
 /// A stack of `T` that holds at most `max` elements.
 pub struct Stack<T: Copy> {
@@ -60,46 +61,47 @@ impl<T: Copy> Stack<T> {
     fn reserve(&mut self, additional: usize) {
         let needed = self.len() + additional;
         if let Store::Small(v) = &mut self.store {
-            if needed * size_of::<T>() <= SMALL_BYTES {
+            if needed <= v.capacity() || needed * size_of::<T>() <= SMALL_BYTES {
                 return v.reserve(additional);
             }
-            self.map();
         }
         // The interpreter's stack checks keep it below (`Thread::new`): a bug otherwise.
         assert!(needed <= self.max, "interpreter stack bound exceeded ({needed} > {})", self.max);
-        if let Store::Mapped { touched, .. } = &mut self.store {
-            *touched = (*touched).max(needed);
+        if matches!(self.store, Store::Small(_)) {
+            self.map();
+        }
+        match &mut self.store {
+            Store::Mapped { touched, .. } => *touched = (*touched).max(needed),
+            // No address space for a mapping: the vector grows as vectors do.
+            Store::Small(v) => v.reserve(additional),
         }
     }
 
-    /// Move the elements into a mapping of `max` elements (once).
-    fn map(&mut self) {
-        let Store::Small(v) = &self.store else { return };
+    /// Move the elements into a mapping of `max` elements (once). False when the address
+    /// space is exhausted: the elements then stay in the vector.
+    fn map(&mut self) -> bool {
+        let Store::Small(v) = &self.store else { return true };
+        // Below `SMALL_BYTES` the bound is not checked: never map less than is held.
         self.max = self.max.max(v.len());
-        let bytes = (self.max.max(1) * size_of::<T>()).next_multiple_of(PAGE);
-        // SAFETY: an anonymous private mapping at an address the kernel chooses touches
-        // no existing memory; the result is checked before use.
-        let p = unsafe {
-            libc::mmap(
-                std::ptr::null_mut(),
-                bytes,
-                libc::PROT_READ | libc::PROT_WRITE,
-                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
-                -1,
-                0,
-            )
-        };
-        assert!(p != libc::MAP_FAILED, "no address space for an interpreter stack");
-        let ptr = p as *mut T;
-        // SAFETY: the mapping holds `max >= v.len()` elements and is fresh (no overlap).
+        let Some(low) = pages::reserve(mapping_bytes::<T>(self.max)) else { return false };
+        let ptr = low as *mut T;
+        // SAFETY: the fresh mapping holds `max >= v.len()` elements, so the copy fits and
+        // overlaps nothing.
         unsafe { std::ptr::copy_nonoverlapping(v.as_ptr(), ptr, v.len()) };
         let len = v.len();
         self.store = Store::Mapped { ptr, len, touched: len };
+        true
     }
 
     /// From now on the elements never move (the addresses of locals are taken).
     pub fn pin(&mut self) {
-        self.map();
+        if !self.map() {
+            // No address space for a mapping: give the vector its whole bound now, so that
+            // it never reallocates (the allocator ends the process if even that fails).
+            if let Store::Small(v) = &mut self.store {
+                v.reserve_exact(self.max - v.len());
+            }
+        }
     }
 
     #[inline]
@@ -172,12 +174,10 @@ impl<T: Copy> Stack<T> {
                 let low = (start + *len * size_of::<T>() + KEEP_BYTES).next_multiple_of(PAGE);
                 let high = (start + *touched * size_of::<T>()).next_multiple_of(PAGE);
                 if high > low {
-                    // SAFETY: `[low, high)` lies inside the mapping, above every element in
-                    // use: its contents are dead (they read as zero when touched again).
-                    let r = unsafe {
-                        libc::madvise(low as *mut libc::c_void, high - low, libc::MADV_DONTNEED)
-                    };
-                    debug_assert_eq!(r, 0, "madvise of an interpreter stack");
+                    // SAFETY: `[low, high)` is page-aligned, inside the mapping and above
+                    // every element in use: its contents are dead (they read as zero when
+                    // touched again).
+                    unsafe { pages::discard(low, high - low) };
                     *touched = (low - start) / size_of::<T>();
                 }
             }
@@ -213,13 +213,16 @@ impl<T: Copy> DerefMut for Stack<T> {
 impl<T: Copy> Drop for Stack<T> {
     fn drop(&mut self) {
         if let Store::Mapped { ptr, .. } = self.store {
-            let bytes = (self.max.max(1) * size_of::<T>()).next_multiple_of(PAGE);
             // SAFETY: the mapping `map` made, of this size; nothing points into it once
             // the interpreter state that owns the stack ends.
-            let r = unsafe { libc::munmap(ptr as *mut libc::c_void, bytes) };
-            debug_assert_eq!(r, 0, "munmap of an interpreter stack");
+            unsafe { pages::release(ptr as usize, mapping_bytes::<T>(self.max)) };
         }
     }
+}
+
+/// The size of the mapping for a stack of at most `max` elements.
+fn mapping_bytes<T>(max: usize) -> usize {
+    (max.max(1) * size_of::<T>()).next_multiple_of(PAGE)
 }
 
 #[cfg(test)]

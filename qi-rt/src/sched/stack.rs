@@ -46,7 +46,7 @@ const STACKS_PER_SLAB: usize = 64;
 /// the runtime code doing it, and the top of a finished stack, which the next green thread
 /// uses at once).
 const KEPT_ABOVE: usize = 64 << 10;
-const PAGE: usize = 4096;
+use crate::pages::{self, PAGE};
 
 /// A stack: `[base - STACK_SIZE, base)`, growing down from `base`.
 pub struct GreenStack {
@@ -113,7 +113,7 @@ pub fn take() -> Result<GreenStack, NoStack> {
             return Ok(GreenStack { base });
         }
     }
-    let slab = map(STACK_SIZE * STACKS_PER_SLAB).ok_or(NoStack)?;
+    let slab = pages::reserve(STACK_SIZE * STACKS_PER_SLAB).ok_or(NoStack)?;
     guard_page(slab);
     let mut free = FREE.lock();
     for i in 1..STACKS_PER_SLAB {
@@ -132,10 +132,9 @@ pub fn release_below(base: usize, addr: usize) {
     if high <= low {
         return;
     }
-    // SAFETY: `[low, high)` lies inside this stack's part of its slab, below anything the
-    // caller still uses (see above); its contents are dead.
-    let r = unsafe { libc::madvise(low as *mut libc::c_void, high - low, libc::MADV_DONTNEED) };
-    debug_assert_eq!(r, 0, "madvise of a dead stack range");
+    // SAFETY: `[low, high)` is page-aligned, inside this stack's part of its slab, and
+    // below anything the caller still uses (see above): its contents are dead.
+    unsafe { pages::discard(low, high - low) };
 }
 
 /// Give back the pages of a stack with top `base` from the one holding `low` up to `base`
@@ -144,38 +143,19 @@ pub fn release_below(base: usize, addr: usize) {
 pub fn give_back_top(base: usize, low: usize) {
     let low = low & !(PAGE - 1);
     debug_assert!(base.is_multiple_of(PAGE) && low < base && base - low <= STACK_SIZE - PAGE);
-    // SAFETY: `[low, base)` lies inside this stack's part of its slab, above its lowest
-    // page (the slab's guard page); the caller has copied out whatever of it is still live.
-    let r = unsafe { libc::madvise(low as *mut libc::c_void, base - low, libc::MADV_DONTNEED) };
-    debug_assert_eq!(r, 0, "madvise of a stashed stack top");
+    // SAFETY: `[low, base)` is page-aligned, inside this stack's part of its slab, above
+    // its lowest page (the slab's guard page); the caller has copied out whatever of it is
+    // still live.
+    unsafe { pages::discard(low, base - low) };
 }
 
 /// Make the lowest page at `low` inaccessible: a runaway runtime frame below the lowest
 /// stack of a slab faults instead of writing into other memory. (One guard per slab, not
 /// per stack: see the module comment.)
 fn guard_page(low: usize) {
-    // SAFETY: `low` is the page-aligned start of a mapping we own; the page lies below
-    // every limit handed out (`LIMIT_MARGIN` is larger than a page).
-    let r = unsafe { libc::mprotect(low as *mut libc::c_void, PAGE, libc::PROT_NONE) };
-    debug_assert_eq!(r, 0, "mprotect of a guard page");
-}
-
-/// Reserve `size` bytes of zero-filled, lazily backed memory; its lowest address, or
-/// `None` when the address space is exhausted.
-fn map(size: usize) -> Option<usize> {
-    // SAFETY: an anonymous private mapping at an address the kernel chooses touches no
-    // existing memory; the result is checked for failure before use.
-    let p = unsafe {
-        libc::mmap(
-            std::ptr::null_mut(),
-            size,
-            libc::PROT_READ | libc::PROT_WRITE,
-            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
-            -1,
-            0,
-        )
-    };
-    (p != libc::MAP_FAILED).then_some(p as usize)
+    // SAFETY: `low` is the page-aligned start of a slab `reserve` made; the page lies
+    // below every limit handed out (`LIMIT_MARGIN` is larger than a page).
+    unsafe { pages::forbid(low, PAGE) };
 }
 
 #[cfg(test)]
