@@ -28,7 +28,7 @@ pub fn run(check: bool, inputs: Vec<PathBuf>, lang: Lang) -> u8 {
         if input.as_os_str() == "-" {
             files.push(input);
         } else if input.is_dir() {
-            collect_qi_files(&input, &mut files);
+            files.extend(crate::source_files::qi_files(&input, &|_| true));
         } else {
             files.push(input);
         }
@@ -165,21 +165,4 @@ fn error_line(lang: Lang, zh: &str, en: &str) {
         Lang::Zh => format!("错误: {zh}"),
         Lang::En => format!("error: {en}"),
     });
-}
-
-/// Every `.qi` file under `dir`, in name order, skipping hidden directories and `target`.
-fn collect_qi_files(dir: &Path, files: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
-    let mut entries: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    entries.sort();
-    for path in entries {
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        if path.is_dir() {
-            if !name.starts_with('.') && name != "target" {
-                collect_qi_files(&path, files);
-            }
-        } else if name.ends_with(".qi") {
-            files.push(path);
-        }
-    }
 }

@@ -6,6 +6,7 @@ mod help;
 mod loader;
 mod log;
 mod render;
+mod source_files;
 mod stats;
 mod test;
 

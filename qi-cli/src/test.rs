@@ -35,8 +35,9 @@ pub fn run(path: Option<PathBuf>, lang: Lang) -> u8 {
     let files = if path.is_file() {
         vec![path]
     } else if path.is_dir() {
-        let mut files = Vec::new();
-        collect_test_files(&path, is_in_test_dir(&path), &mut files);
+        // Dependencies under `qi_packages` are not this project's tests.
+        let files = crate::source_files::qi_files(&path, &|name| name != "qi_packages");
+        let files = files.into_iter().filter(|f| is_in_test_dir(f) || is_test_file_name(f));
         // Named from the current directory as given: `测试/甲.qi`, not `./测试/甲.qi`.
         files.into_iter().map(|f| f.strip_prefix(".").map(Path::to_path_buf).unwrap_or(f)).collect()
     } else {
@@ -228,29 +229,12 @@ fn test_functions(file: &Path, lang: Lang) -> Result<Vec<String>, String> {
         .collect())
 }
 
-fn is_test_dir(dir: &Path) -> bool {
-    dir.file_name().is_some_and(|n| TEST_DIRS.iter().any(|t| n == *t))
-}
-
-/// PATH as given names a test directory or a directory inside one (`测试/嵌套`).
+/// PATH as given lies in a test directory (`测试/嵌套/甲.qi`).
 fn is_in_test_dir(path: &Path) -> bool {
     path.components().any(|c| TEST_DIRS.iter().any(|t| c.as_os_str() == *t))
 }
 
-/// The test files under `dir`, in name order; `inside` when `dir` is (under) a test
-/// directory. Hidden directories, `target` and `qi_packages` are skipped.
-fn collect_test_files(dir: &Path, inside: bool, files: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
-    let mut entries: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    entries.sort();
-    for path in entries {
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        if path.is_dir() {
-            if !name.starts_with('.') && name != "target" && name != "qi_packages" {
-                collect_test_files(&path, inside || is_test_dir(&path), files);
-            }
-        } else if name.ends_with(".qi") && (inside || name.ends_with(TEST_FILE_SUFFIX)) {
-            files.push(path);
-        }
-    }
+/// A test file outside the test directories: `名字_测试.qi`.
+fn is_test_file_name(path: &Path) -> bool {
+    path.file_name().is_some_and(|n| n.to_string_lossy().ends_with(TEST_FILE_SUFFIX))
 }
