@@ -178,48 +178,26 @@ const fn row(
     }
 }
 
-/// A row whose entry point may park the green thread (see [`LibFn::parks`]).
-const fn parking(
-    module: &'static Module,
-    name: &'static str,
-    params: &'static [LibType],
-    ret: LibType,
-    symbol: &'static str,
-) -> LibFn {
-    LibFn { parks: true, ..row(module, name, params, ret, symbol) }
-}
+impl LibFn {
+    /// The entry point may park the calling green thread (see [`LibFn::parks`]).
+    const fn parking(self) -> LibFn {
+        LibFn { parks: true, ..self }
+    }
 
-/// A row whose entry point starts a green thread (see [`LibFn::spawns`]).
-const fn spawning(
-    module: &'static Module,
-    name: &'static str,
-    params: &'static [LibType],
-    ret: LibType,
-    symbol: &'static str,
-) -> LibFn {
-    LibFn { spawns: true, ..row(module, name, params, ret, symbol) }
-}
+    /// The entry point starts a green thread (see [`LibFn::spawns`]).
+    const fn spawning(self) -> LibFn {
+        LibFn { spawns: true, ..self }
+    }
 
-/// A row whose entry point may raise (see [`LibFn::raises`]).
-const fn raising(
-    module: &'static Module,
-    name: &'static str,
-    params: &'static [LibType],
-    ret: LibType,
-    symbol: &'static str,
-) -> LibFn {
-    LibFn { raises: true, ..row(module, name, params, ret, symbol) }
-}
+    /// The entry point may raise (see [`LibFn::raises`]).
+    const fn raising(self) -> LibFn {
+        LibFn { raises: true, ..self }
+    }
 
-/// A row whose entry point takes the call's location (see [`LibFn::located`]).
-const fn located(
-    module: &'static Module,
-    name: &'static str,
-    params: &'static [LibType],
-    ret: LibType,
-    symbol: &'static str,
-) -> LibFn {
-    LibFn { located: true, ..row(module, name, params, ret, symbol) }
+    /// The entry point takes the call's location (see [`LibFn::located`]).
+    const fn located(self) -> LibFn {
+        LibFn { located: true, ..self }
+    }
 }
 
 /// The three `整数` arguments a [`LibFn::located`] entry point takes after its own.
@@ -290,7 +268,7 @@ pub static LIBRARY: &[LibFn] = &[
     // 同步: real mutexes (shared with the builtin `加锁` family) and atomics; a handle
     // that names nothing gives 0 and does nothing (builtins.md §G.1/§G.4).
     row(&SYNC, "创建锁", &[], I, "qi_sync_mutex_create"),
-    parking(&SYNC, "加锁", &[I], I, "qi_sync_mutex_lock"),
+    row(&SYNC, "加锁", &[I], I, "qi_sync_mutex_lock").parking(),
     row(&SYNC, "解锁", &[I], I, "qi_sync_mutex_unlock"),
     row(&SYNC, "尝试加锁", &[I], I, "qi_sync_mutex_trylock"),
     row(&SYNC, "销毁锁", &[I], I, "qi_sync_mutex_destroy"),
@@ -302,8 +280,8 @@ pub static LIBRARY: &[LibFn] = &[
     row(&SYNC, "销毁原子", &[I], I, "qi_sync_atomic_destroy"),
     // Goroutine inspection: a thread started with a join handle keeps its uncaught
     // exception there instead of ending the program (docs/CONCURRENCY.md).
-    spawning(&SYNC, "启动并等待协程", &[LibType::Action], I, "qi_sync_goroutine_spawn"),
-    parking(&SYNC, "等待协程", &[I], I, "qi_sync_goroutine_join"),
+    row(&SYNC, "启动并等待协程", &[LibType::Action], I, "qi_sync_goroutine_spawn").spawning(),
+    row(&SYNC, "等待协程", &[I], I, "qi_sync_goroutine_join").parking(),
     row(&SYNC, "协程有异常", &[I], I, "qi_sync_goroutine_has_exception"),
     row(&SYNC, "获取协程异常句柄", &[I], S, "qi_sync_goroutine_take_exception"),
     row(&SYNC, "协程异常数量", &[], I, "qi_sync_goroutine_exception_count"),
@@ -409,11 +387,11 @@ pub static LIBRARY: &[LibFn] = &[
     row(&TIME, "毫秒转秒", &[I], I, "qi_datetime_millis_to_seconds"),
     row(&TIME, "秒转微秒", &[I], I, "qi_datetime_seconds_to_micros"),
     row(&TIME, "微秒转秒", &[I], I, "qi_datetime_micros_to_seconds"),
-    parking(&TIME, "睡眠秒", &[I], V, "qi_datetime_sleep_seconds"),
-    parking(&TIME, "睡眠毫秒", &[I], V, "qi_datetime_sleep_millis"),
-    parking(&TIME, "睡眠微秒", &[I], V, "qi_datetime_sleep_micros"),
-    parking(&TIME, "异步睡眠毫秒", &[I], V, "qi_datetime_async_sleep_millis"),
-    parking(&TIME, "异步睡眠未来", &[I], I, "qi_datetime_async_sleep_future"),
+    row(&TIME, "睡眠秒", &[I], V, "qi_datetime_sleep_seconds").parking(),
+    row(&TIME, "睡眠毫秒", &[I], V, "qi_datetime_sleep_millis").parking(),
+    row(&TIME, "睡眠微秒", &[I], V, "qi_datetime_sleep_micros").parking(),
+    row(&TIME, "异步睡眠毫秒", &[I], V, "qi_datetime_async_sleep_millis").parking(),
+    row(&TIME, "异步睡眠未来", &[I], I, "qi_datetime_async_sleep_future").parking(),
     // 随机: uniform, from the thread's generator seeded by the OS (no seed function).
     row(&RANDOM, "生成整数", &[I, I], I, "qi_random_int"),
     row(&RANDOM, "生成浮点", &[F, F], F, "qi_random_float"),
@@ -424,12 +402,12 @@ pub static LIBRARY: &[LibFn] = &[
     // are called, for `qi test` (docs/TESTING.md).
     row(&TEST, "测试通过", &[S], V, "qi_test_pass"),
     row(&TEST, "测试失败", &[S, S], V, "qi_test_fail"),
-    located(&TEST, "断言相等_整数", &[I, I, S], I, "qi_test_assert_eq_int"),
-    located(&TEST, "断言相等_浮点", &[F, F, S], I, "qi_test_assert_eq_float"),
-    located(&TEST, "断言相等_字符串", &[S, S, S], I, "qi_test_assert_eq_string"),
-    located(&TEST, "断言真", &[I, S], I, "qi_test_assert_true"),
-    located(&TEST, "断言假", &[I, S], I, "qi_test_assert_false"),
-    located(&TEST, "断言不等_整数", &[I, I, S], I, "qi_test_assert_ne_int"),
+    row(&TEST, "断言相等_整数", &[I, I, S], I, "qi_test_assert_eq_int").located(),
+    row(&TEST, "断言相等_浮点", &[F, F, S], I, "qi_test_assert_eq_float").located(),
+    row(&TEST, "断言相等_字符串", &[S, S, S], I, "qi_test_assert_eq_string").located(),
+    row(&TEST, "断言真", &[I, S], I, "qi_test_assert_true").located(),
+    row(&TEST, "断言假", &[I, S], I, "qi_test_assert_false").located(),
+    row(&TEST, "断言不等_整数", &[I, I, S], I, "qi_test_assert_ne_int").located(),
     // 向量: over 数组<浮点数>; results are fresh arrays.
     row(&VECTOR, "点积", &[FA, FA], F, "qi_vector_dot"),
     row(&VECTOR, "长度", &[FA], F, "qi_vector_magnitude"),
@@ -513,8 +491,8 @@ pub static LIBRARY: &[LibFn] = &[
     row(&SUBPROCESS, "生成", &[S, S], I, "qi_subprocess_spawn"),
     row(&SUBPROCESS, "结束", &[I], I, "qi_subprocess_terminate"),
     row(&SUBPROCESS, "写入行", &[I, S], I, "qi_subprocess_write_line"),
-    parking(&SUBPROCESS, "读取行", &[I], S, "qi_subprocess_read_line"),
-    parking(&SUBPROCESS, "读取行超时", &[I, I], S, "qi_subprocess_read_line_timeout"),
+    row(&SUBPROCESS, "读取行", &[I], S, "qi_subprocess_read_line").parking(),
+    row(&SUBPROCESS, "读取行超时", &[I, I], S, "qi_subprocess_read_line_timeout").parking(),
     row(&SUBPROCESS, "存活", &[I], I, "qi_subprocess_is_alive"),
     // 反射: the program's own declarations, registered by the engine before it starts;
     // unknown names give "" / 0 (docs/LANGUAGE-NOTES.md).
@@ -588,10 +566,10 @@ pub static LIBRARY: &[LibFn] = &[
     row(&TEXT, "是中文标点", &[S], I, "qi_text_is_cjk_punctuation"),
     row(&TEXT, "全角转半角", &[S], S, "qi_text_to_halfwidth"),
     row(&TEXT, "半角转全角", &[S], S, "qi_text_to_fullwidth"),
-    raising(&TEXT, "GBK字节", &[S], IA, "qi_text_gbk_encode"),
-    raising(&TEXT, "从GBK字节", &[IA], S, "qi_text_gbk_decode"),
-    raising(&IO, "读取GBK文件", &[S], S, "qi_io_read_gbk_file"),
-    raising(&IO, "写入GBK文件", &[S, S], I, "qi_io_write_gbk_file"),
+    row(&TEXT, "GBK字节", &[S], IA, "qi_text_gbk_encode").raising(),
+    row(&TEXT, "从GBK字节", &[IA], S, "qi_text_gbk_decode").raising(),
+    row(&IO, "读取GBK文件", &[S], S, "qi_io_read_gbk_file").raising(),
+    row(&IO, "写入GBK文件", &[S, S], I, "qi_io_write_gbk_file").raising(),
 ];
 
 /// Every row with its id.
