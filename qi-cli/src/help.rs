@@ -15,17 +15,25 @@ pub const USAGE_ERROR: u8 = 64;
 pub fn parse(lang: Lang) -> Result<Cli, u8> {
     let command = localize(Cli::command(), lang);
     let matches = command.try_get_matches().map_err(|e| {
-        let _ = e.print();
-        if e.use_stderr() {
-            USAGE_ERROR
-        } else {
-            0
+        if !e.use_stderr() {
+            // Help and version: already in `lang`.
+            let _ = e.print();
+            return 0;
         }
+        print_usage_error(e, lang);
+        USAGE_ERROR
     })?;
     Cli::from_arg_matches(&matches).map_err(|e| {
-        let _ = e.print();
+        print_usage_error(e, lang);
         USAGE_ERROR
     })
+}
+
+fn print_usage_error(error: clap::Error, lang: Lang) {
+    let _ = match lang {
+        Lang::En => error.print(),
+        Lang::Zh => error.apply::<crate::usage_error::Chinese>().print(),
+    };
 }
 
 const STATUSES_EN: &str = "Exit status: 0 success, 1 program rejected (syntax or type errors) or \

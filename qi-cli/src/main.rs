@@ -9,6 +9,7 @@ mod render;
 mod source_files;
 mod stats;
 mod test;
+mod usage_error;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use qi_syntax::{Diagnostic, Lang};

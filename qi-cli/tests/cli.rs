@@ -80,12 +80,23 @@ fn run_e_errors_point_into_the_body_on_line_2() {
 
 #[test]
 fn usage_errors_exit_64() {
-    let got = qi(&["run", "--no-such-flag", "x.qi"], "");
+    let got = qi_in(None, &["run", "--no-such-flag", "x.qi"], "", "en");
     assert_eq!((got.status, got.stdout.as_str()), (64, ""));
     assert!(got.stderr.starts_with("error: unexpected argument '--no-such-flag' found"), "{got:?}");
     assert_eq!(qi(&["frobnicate"], "").status, 64);
     assert_eq!(qi(&["run"], "").status, 64);
     assert_eq!(qi(&[], "").status, 64);
+}
+
+#[test]
+fn usage_errors_are_chinese_by_default() {
+    let zh = "错误: 无法识别的参数 '--emi'\n\n  提示: 相近的有 '--emit'\n  提示: 若要把 '--emi' 作为值传递，请写 '-- --emi'\n\n用法: qi run --emit <EMIT> [FILE] [ARGS]...\n\n更多信息请用 '--help'。\n";
+    assert_eq!(qi(&["run", "--emi", "ir"], ""), ran(64, "", zh));
+    let zh = "错误: 参数 '--jit <JIT>' 的值 'fast' 无效\n  可选值: auto, stress, eager, off\n\n更多信息请用 '--help'。\n";
+    assert_eq!(qi(&["run", "--jit=fast", "x.qi"], ""), ran(64, "", zh));
+    let zh =
+        "错误: 无法识别的子命令 'frobnicate'\n\n用法: qi <COMMAND>\n\n更多信息请用 '--help'。\n";
+    assert_eq!(qi(&["frobnicate"], ""), ran(64, "", zh));
 }
 
 #[test]
