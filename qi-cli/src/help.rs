@@ -140,7 +140,8 @@ fn translate_arg(command: &str, arg: Arg) -> Arg {
 
 fn help_flag(arg: Arg) -> Arg {
     match arg.get_id().as_str() {
-        "help" => arg.help("显示帮助（`-h` 为摘要）"),
+        // Both texts: clap shows `long_help` under `--help`.
+        "help" => arg.help("显示帮助（`-h` 为摘要）").long_help("显示帮助（`-h` 为摘要）"),
         "version" => arg.help("显示版本"),
         _ => arg,
     }

@@ -105,6 +105,10 @@ fn help_is_chinese_by_default_and_english_with_qi_lang_en() {
     assert_eq!(qi(&["fmt", "-h"], ""), ran(0, zh, ""));
     let en = "Format Qi files in place with the one canonical layout (docs/FORMAT.md)\n\nUsage: qi fmt [OPTIONS] [FILES]...\n\nArguments:\n  [FILES]...  Files or directories (their `.qi` files); `-` formats standard input to standard output. None: every `.qi` file under the current directory\n\nOptions:\n      --check  Change nothing: list the files that would change and exit with 1 if any\n  -h, --help   Print help (see more with '--help')\n";
     assert_eq!(qi_in(None, &["fmt", "-h"], "", "en"), ran(0, en, ""));
+    // `--help` (the long form) has no English line either.
+    let long = qi(&["run", "--help"], "");
+    assert!(long.stdout.contains("  -h, --help\n          显示帮助"), "{long:?}");
+    assert!(!long.stdout.contains("Print help"), "{long:?}");
     // The top-level help documents the exit statuses, usage errors included.
     let top = qi(&["--help"], "");
     assert!(top.stdout.contains("64 命令行用法错误"), "{top:?}");
