@@ -57,9 +57,12 @@ fn chinese(command: Command) -> Command {
                 None => sub,
             };
             let name = sub.get_name().to_string();
-            sub.help_template(
-                "{about-with-newline}\n用法: {usage}\n\n参数:\n{positionals}\n\n选项:\n{options}{after-help}",
-            )
+            // `qi repl` takes no arguments: no empty 参数 section.
+            let template = match sub.get_positionals().next() {
+                Some(_) => "{about-with-newline}\n用法: {usage}\n\n参数:\n{positionals}\n\n选项:\n{options}{after-help}",
+                None => "{about-with-newline}\n用法: {usage}\n\n选项:\n{options}{after-help}",
+            };
+            sub.help_template(template)
             .mut_args(move |arg| translate_arg(&name, arg))
         });
     // The `-h`/`-V` flags exist once the command is built.

@@ -107,35 +107,60 @@ impl Session {
             return internal("no 入口 in the session program");
         };
         module.main = qi_ir::FuncId(entry as u32);
-        // The globals of `run`: the variables not declared again, the input's variables
-        // (one declared again with its type keeps its value until assigned), the value.
-        let again = |v: &Var| new_vars.iter().any(|(n, _)| *n == v.name);
-        let stay = self.vars.iter().filter(|v| !again(v)).count();
+        let words = self.initial_words(&module, &new_vars);
+        let Some((outcome, after)) = run_module(&module, &words) else { return };
+        let finished = outcome == qi_rt::sched::Outcome::Finished;
+        outcome.report();
+        qi_rt::output::flush_all();
+        let result = self.keep_values(&module, new_vars, after);
+        if let Some((word, ty)) = result {
+            if finished {
+                let line = format!("{} : {}", show::value(word, &ty, &module), ty);
+                qi_rt::output::write_stdout(format!("{line}\n").as_bytes());
+            }
+            release(word, &ty);
+        }
+        self.keep_decls(name, input, &parts, kept);
+    }
+
+    /// The first words of the globals of the program that runs an input declaring
+    /// `new_vars`: the variables it does not declare again, then its variables (one
+    /// declared again with its type keeps its value until assigned), then the value shown.
+    fn initial_words(&self, module: &Module, new_vars: &[(String, Type)]) -> Vec<u64> {
+        let again = |v: &&Var| new_vars.iter().any(|(n, _)| *n == v.name);
         let mut words: Vec<u64> = self.vars.iter().filter(|v| !again(v)).map(|v| v.word).collect();
-        let unset = unset_object();
-        for (i, (n, ty)) in new_vars.iter().enumerate() {
+        for (n, ty) in new_vars {
             let old = self.vars.iter().find(|v| v.name == *n && same_type(&v.ty, ty));
-            let initial = match old {
+            let global = &module.globals[words.len()];
+            words.push(match old {
                 Some(v) => v.word,
-                None if module.globals[stay + i].ty.null_until_initialised() => unset,
+                None if global.ty.null_until_initialised() => unset_object(),
                 None => 0,
-            };
-            words.push(initial);
+            });
         }
         if let Some(result) = module.globals.get(words.len()) {
-            words.push(if result.ty.null_until_initialised() { unset } else { 0 });
+            words.push(if result.ty.null_until_initialised() { unset_object() } else { 0 });
         }
-        let Some((outcome, mut after)) = run_module(&module, &words) else { return };
-        for word in &mut after[stay..] {
-            if *word == unset {
+        words
+    }
+
+    /// After the run: the variables take the words of their globals (`after`, in the
+    /// order of `initial_words`); those declared again with another type release their
+    /// old values. Returns the value shown (owned) with its type.
+    fn keep_values(
+        &mut self,
+        module: &Module,
+        new_vars: Vec<(String, Type)>,
+        mut after: Vec<u64>,
+    ) -> Option<(u64, Type)> {
+        for word in &mut after {
+            if *word == unset_object() {
                 // Not assigned (the input ended before): read later, it raises as an
                 // uninitialised global.
                 *word = 0;
             }
         }
-        let finished = outcome == qi_rt::sched::Outcome::Finished;
-        outcome.report();
-        qi_rt::output::flush_all();
+        let again = |v: &Var| new_vars.iter().any(|(n, _)| *n == v.name);
         let (redeclared, mut vars): (Vec<Var>, Vec<Var>) =
             std::mem::take(&mut self.vars).into_iter().partition(again);
         for old in redeclared {
@@ -149,21 +174,13 @@ impl Session {
         }
         // Types as this program's module has them (ids of generic instances differ from
         // one program to the next).
-        for (i, (name, _)) in new_vars.into_iter().enumerate() {
-            let ty = module.globals[stay + i].ty.clone();
-            vars.push(Var { name, ty, word: after[stay + i] });
+        for (name, _) in new_vars {
+            let i = vars.len();
+            vars.push(Var { name, ty: module.globals[i].ty.clone(), word: after[i] });
         }
+        let i = vars.len();
         self.vars = vars;
-        if types.value.is_some() {
-            let ty = &module.globals[self.vars.len()].ty;
-            let word = after[self.vars.len()];
-            if finished {
-                let line = format!("{} : {}", show::value(word, ty, &module), ty);
-                qi_rt::output::write_stdout(format!("{line}\n").as_bytes());
-            }
-            release(word, ty);
-        }
-        self.keep_decls(name, input, &parts, kept);
+        module.globals.get(i).map(|g| (after[i], g.ty.clone()))
     }
 
     /// `:type 表达式`: the type of an expression, without running it.
