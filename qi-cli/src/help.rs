@@ -65,9 +65,12 @@ fn chinese(command: Command) -> Command {
                 None => sub,
             };
             let name = sub.get_name().to_string();
-            sub.help_template(
-                "{about-with-newline}\n用法: {usage}\n\n参数:\n{positionals}\n\n选项:\n{options}{after-help}",
-            )
+            // `qi repl` takes no arguments: no empty 参数 section.
+            let template = match sub.get_positionals().next() {
+                Some(_) => "{about-with-newline}\n用法: {usage}\n\n参数:\n{positionals}\n\n选项:\n{options}{after-help}",
+                None => "{about-with-newline}\n用法: {usage}\n\n选项:\n{options}{after-help}",
+            };
+            sub.help_template(template)
             .mut_args(move |arg| translate_arg(&name, arg))
         });
     // The `-h`/`-V` flags exist once the command is built.
@@ -104,6 +107,12 @@ fn sub_about(name: &str) -> Option<(&'static str, &'static str)> {
             "运行项目的测试函数（docs/TESTING.md）: 在 `测试/` 或 `tests/` 目录下的 `.qi` 文件和 \
              `…_测试.qi` 文件里，名字以 `测试` 开头、没有参数的函数，每个在自己的进程里运行。\
              \n\n退出状态: 0 全部通过，1 有测试失败（或测试文件被拒绝）。",
+        ),
+        "repl" => (
+            "交互环境: 逐行输入声明和语句，显示值和类型，变量在输入之间保留（`:help`、`:type 表达式`、`:quit`）",
+            "交互环境: 逐行输入声明和语句，显示值和类型，变量在输入之间保留（`:help`、\
+             `:type 表达式`、`:quit`）。\n\n标准输入是终端时支持行编辑和历史；否则逐行读取输入，\
+             不显示提示符。退出状态: 0。",
         ),
         "help" => ("显示本帮助或所给子命令的帮助", "显示本帮助或所给子命令的帮助。"),
         _ => return None,

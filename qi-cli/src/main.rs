@@ -1,4 +1,4 @@
-//! `qi`: run, check, format and test Qi programs.
+//! `qi`: run, check, format and test Qi programs, and an interactive session.
 
 mod fmt;
 mod foreign;
@@ -6,6 +6,7 @@ mod help;
 mod loader;
 mod log;
 mod render;
+mod repl;
 mod source_files;
 mod stats;
 mod test;
@@ -105,6 +106,13 @@ enum Command {
         /// output. None: every `.qi` file under the current directory.
         files: Vec<PathBuf>,
     },
+    /// An interactive session: declarations and statements entered line by line, values
+    /// shown with their types, variables kept between inputs (`:help`, `:type 表达式`,
+    /// `:quit`).
+    ///
+    /// Line editing and history when standard input is a terminal; otherwise inputs are
+    /// read line by line without prompts. Exit status: 0.
+    Repl,
     /// Run the test functions of a project (docs/TESTING.md): in the `.qi` files under its
     /// `测试/` or `tests/` directories and its `…_测试.qi` files, the functions whose name
     /// starts with `测试` and that take no parameters, each in a process of its own.
@@ -250,6 +258,12 @@ fn main() -> ExitCode {
         }
         Command::Fmt { check, files } => {
             ExitCode::from(run_on_qi_stack(move || fmt::run(check, files, lang)).unwrap_or(70))
+        }
+        Command::Repl => {
+            ExitCode::from(run_on_qi_stack(move || repl::run(lang)).map_or(70, |status| {
+                // Green threads of the last input may still run: end as `qi run` does.
+                qi_rt::program::end_process(status)
+            }))
         }
         Command::Test { path, run_one: Some(function) } => {
             test::run_one(path.expect("clap requires PATH with --run-one"), function, lang)

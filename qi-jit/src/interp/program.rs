@@ -5,7 +5,7 @@ use super::native::NativeFn;
 use crate::runtime_calls::{self, RtFn};
 use qi_ir::{Function, Inst, Value};
 use std::collections::HashMap;
-use std::sync::atomic::AtomicU64;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
 
 /// A program the interpreter runs.
@@ -90,6 +90,33 @@ impl Interpreted {
         qi_rt::library::reflect::register(self.reflection.clone());
         let program: &'static Interpreted = Box::leak(Box::new(self));
         super::thread::run(program, workers)
+    }
+
+    /// Run as `run_on` does, with the global slots holding `globals` first instead of
+    /// zero, and return the outcome with the words the slots hold at the end: how
+    /// `qi repl` carries its variables from one program to the next
+    /// (docs/ARCHITECTURE.md, "The interactive session"). The words are moved: an object
+    /// in `globals` is owned by its slot (and published first when the program starts
+    /// green threads, as a store into a global would), and the words returned are owned
+    /// by the caller.
+    pub fn run_with_globals(
+        self,
+        workers: usize,
+        globals: &[u64],
+    ) -> (qi_rt::sched::Outcome, Vec<u64>) {
+        for ((slot, &word), global) in self.globals.iter().zip(globals).zip(&self.module.globals) {
+            if self.publish_stores && global.ty.is_rc() && word != 0 {
+                // SAFETY: an object word of a global's type is a live object it owns.
+                unsafe { qi_rt::green::qi_publish(word as *mut qi_rt::object::Header) };
+            }
+            slot.store(word, Ordering::Relaxed);
+        }
+        qi_rt::library::reflect::register(self.reflection.clone());
+        let program: &'static Interpreted = Box::leak(Box::new(self));
+        let outcome = super::thread::run(program, workers);
+        // The scheduler reported the outcome under its lock after main's last store.
+        let words = program.globals.iter().map(|slot| slot.load(Ordering::Acquire)).collect();
+        (outcome, words)
     }
 
     /// The resolved runtime function `f`.
