@@ -142,6 +142,7 @@ impl FnLower<'_, '_> {
             return self.builtin_call(f, &name, &args, range);
         }
         if self.c.fns_by_name.contains_key(&name) {
+            self.c.record_function_use(path.syntax().text_range(), &name, None, Some(args.len()));
             return self.user_call(&name, &args, range);
         }
         if let Some(&id) = self.c.foreign_by_name.get(&name) {
@@ -225,6 +226,7 @@ impl FnLower<'_, '_> {
                     return v;
                 }
                 if let Some(q) = p.as_single_name().map(|n| n.text()) {
+                    self.record_qualified_call(p, &q, m.name(), args.len());
                     if let Some(v) = self.qualified_call(&q, &name, &args, range) {
                         return v;
                     }
@@ -252,6 +254,9 @@ impl FnLower<'_, '_> {
             return None;
         };
         if let Some(&id) = self.c.methods.get(&(s.id, name.clone())) {
+            if let Some(n) = m.name() {
+                self.c.record_method_use(n.syntax().text_range(), id);
+            }
             let r = self.call_function(id, &name, Some(recv.clone()), &args, range);
             self.release_temp(&recv);
             return r;
