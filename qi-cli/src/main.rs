@@ -5,6 +5,7 @@ mod foreign;
 mod help;
 mod loader;
 mod log;
+mod lsp;
 mod render;
 mod stats;
 mod test;
@@ -103,6 +104,10 @@ enum Command {
         /// output. None: every `.qi` file under the current directory.
         files: Vec<PathBuf>,
     },
+    /// A Language Server Protocol server on standard input and output, for editors:
+    /// diagnostics as `qi check` reports them, hover, go to definition, completion,
+    /// document symbols and formatting as `qi fmt` does it.
+    Lsp,
     /// Run the test functions of a project (docs/TESTING.md): in the `.qi` files under its
     /// `测试/` or `tests/` directories and its `…_测试.qi` files, the functions whose name
     /// starts with `测试` and that take no parameters, each in a process of its own.
@@ -249,6 +254,7 @@ fn main() -> ExitCode {
         Command::Fmt { check, files } => {
             ExitCode::from(run_on_qi_stack(move || fmt::run(check, files, lang)).unwrap_or(70))
         }
+        Command::Lsp => ExitCode::from(run_on_qi_stack(move || lsp::run(lang)).unwrap_or(70)),
         Command::Test { path, run_one: Some(function) } => {
             test::run_one(path.expect("clap requires PATH with --run-one"), function, lang)
         }
