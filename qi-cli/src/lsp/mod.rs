@@ -145,12 +145,16 @@ impl Server<'_> {
     /// Check a document's new text and publish its diagnostics.
     fn update(&mut self, uri: Uri, text: String) {
         let analysis = analysis::analyse(uri::to_path(&uri), &text);
+        let lines: Vec<LineIndex> =
+            analysis.files.iter().map(|f| LineIndex::new(&f.text)).collect();
         let mut by_file: Vec<Vec<Diagnostic>> = vec![Vec::new(); analysis.files.len()];
         for d in &analysis.diagnostics {
-            let Some(file) = analysis.files.get(d.file as usize) else { continue };
-            let lines = LineIndex::new(&file.text);
-            by_file[d.file as usize].push(to_lsp_diagnostic(d, &lines, self.lang));
+            let Some(lines) = lines.get(d.file as usize) else { continue };
+            by_file[d.file as usize].push(to_lsp_diagnostic(d, lines, self.lang));
         }
+        drop(lines);
+        // The document's own diagnostics first: what the editor waits for after a change.
+        self.publish(uri.clone(), std::mem::take(&mut by_file[0]));
         let mut published = HashSet::new();
         for (i, diagnostics) in by_file.into_iter().enumerate().skip(1) {
             if !diagnostics.is_empty() {
@@ -159,9 +163,6 @@ impl Server<'_> {
                 self.publish(other, diagnostics);
             }
         }
-        let first = analysis.diagnostics.iter().filter(|d| d.file == 0);
-        let lines = LineIndex::new(&text);
-        let mine = first.map(|d| to_lsp_diagnostic(d, &lines, self.lang)).collect();
         let previous = self.documents.remove(uri.as_str());
         let (last_checked, old_published) = match previous {
             Some(old) if analysis.index.is_none() => {
@@ -178,7 +179,6 @@ impl Server<'_> {
         for stale in old_published.difference(&published) {
             self.publish_to(stale, Vec::new());
         }
-        self.publish(uri.clone(), mine);
         self.documents
             .insert(uri.as_str().to_string(), Document { text, analysis, last_checked, published });
     }
