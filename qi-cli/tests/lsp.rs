@@ -258,6 +258,14 @@ fn diagnostics_on_open_and_after_a_fix() {
     let d = &diagnostics[0];
     // What `qi check` says of the same file.
     assert_eq!(d["message"], "未声明的变量: 未知");
+    std::fs::write(dir.join("错.qi"), broken).unwrap();
+    let check = Command::new(env!("CARGO_BIN_EXE_qi"))
+        .args(["check", dir.join("错.qi").to_str().unwrap()])
+        .env("QI_LANG", "zh")
+        .output()
+        .unwrap();
+    let printed = String::from_utf8(check.stderr).unwrap();
+    assert!(printed.contains("错误: 未声明的变量: 未知"), "{printed}");
     assert_eq!(d["severity"], 1);
     let range = json!({"start": {"line": 1, "character": 24}, "end": {"line": 1, "character": 26}});
     assert_eq!(d["range"], range);
