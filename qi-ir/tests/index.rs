@@ -58,3 +58,23 @@ fn uses_resolve_to_their_declarations() {
     let q = index.locals.iter().find(|l| l.name == "q").unwrap();
     assert_eq!(q.ty.to_string(), "点");
 }
+
+#[test]
+fn closure_captures_and_catch_variables_resolve_to_their_declarations() {
+    let src =
+        "函数 入口() {\n    变量 n = 2;\n    变量 f = 闭包(x: 整数): 整数 { 返回 x * n; };\n    \
+               尝试 { 抛出 \"坏\"; } 捕获 e { 打印行(e, f(1)); }\n}\n";
+    let parse = qi_syntax::parse(src);
+    assert!(parse.errors.is_empty(), "{:?}", parse.errors);
+    let tree = parse.tree();
+    let (out, index) = qi_ir::check_program_indexed(&units(src, &tree));
+    assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
+    let at = |needle: &str| TextSize::from(src.find(needle).unwrap() as u32);
+    let target_of =
+        |offset: TextSize| index.reference_at(0, offset).map(|r| r.target.range.start());
+    // Inside the closure: its parameter, and the captured variable of 入口.
+    assert_eq!(target_of(at("x * n")), Some(at("x: 整数")));
+    assert_eq!(target_of(at("n; }")), Some(at("n = 2")));
+    assert_eq!(target_of(at("e, f")), Some(at("e {")));
+    assert_eq!(target_of(at("f(1)")), Some(at("f = ")));
+}

@@ -135,6 +135,10 @@ impl FnLower<'_, '_> {
         // 长度/数组长度 and before user functions (language.md §6.7).
         if !matches!(builtin_named(&name), Some(BuiltinFn::Length | BuiltinFn::ArrayLength)) {
             if let Some(result) = self.call_function_variable(&name, &args, range) {
+                // (Looked up again only when recording: `qi run` pays nothing.)
+                if let Some(var) = self.c.index.as_ref().and_then(|_| self.lookup(&name)) {
+                    self.record_var_use(path.syntax().text_range(), &var);
+                }
                 return result;
             }
         }
