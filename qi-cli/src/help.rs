@@ -114,6 +114,11 @@ fn sub_about(name: &str) -> Option<(&'static str, &'static str)> {
              `:type 表达式`、`:quit`）。\n\n标准输入是终端时支持行编辑和历史；否则逐行读取输入，\
              不显示提示符。退出状态: 0。",
         ),
+        "lsp" => (
+            "编辑器用的语言服务器（LSP），经标准输入输出通信",
+            "编辑器用的语言服务器（Language Server Protocol），经标准输入输出通信: 按 `qi check` \
+             的方式报告诊断，并提供悬停提示、跳转到定义、补全、文档符号和 `qi fmt` 格式化。",
+        ),
         "help" => ("显示本帮助或所给子命令的帮助", "显示本帮助或所给子命令的帮助。"),
         _ => return None,
     })

@@ -5,6 +5,7 @@ mod foreign;
 mod help;
 mod loader;
 mod log;
+mod lsp;
 mod render;
 mod repl;
 mod source_files;
@@ -113,6 +114,10 @@ enum Command {
     /// Line editing and history when standard input is a terminal; otherwise inputs are
     /// read line by line without prompts. Exit status: 0.
     Repl,
+    /// A Language Server Protocol server on standard input and output, for editors:
+    /// diagnostics as `qi check` reports them, hover, go to definition, completion,
+    /// document symbols and formatting as `qi fmt` does it.
+    Lsp,
     /// Run the test functions of a project (docs/TESTING.md): in the `.qi` files under its
     /// `测试/` or `tests/` directories and its `…_测试.qi` files, the functions whose name
     /// starts with `测试` and that take no parameters, each in a process of its own.
@@ -265,6 +270,7 @@ fn main() -> ExitCode {
                 qi_rt::program::end_process(status)
             }))
         }
+        Command::Lsp => ExitCode::from(run_on_qi_stack(move || lsp::run(lang)).unwrap_or(70)),
         Command::Test { path, run_one: Some(function) } => {
             test::run_one(path.expect("clap requires PATH with --run-one"), function, lang)
         }

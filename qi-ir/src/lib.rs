@@ -2,6 +2,7 @@
 
 pub mod builder;
 mod check;
+pub mod index;
 pub mod ir;
 pub mod library;
 pub mod opt;
@@ -11,7 +12,8 @@ pub mod validate;
 pub use ir::*;
 pub use library::{LibFn, LibId, LibType};
 
-pub use check::{check, check_program, CheckOutput, SourceUnit};
+pub use check::{check, check_program, check_program_indexed, CheckOutput, SourceUnit};
+pub use index::Index;
 
 /// Stack for checking, lowering, optimising and compiling a program: they recurse over the
 /// syntax tree, whose depth the parser bounds (`qi_syntax::MAX_DEPTH`). The deepest

@@ -89,6 +89,9 @@ pub(super) struct FnLower<'c, 'a> {
     /// While the call of a `启动` statement is lowered: where that call is captured
     /// instead of emitted (see `spawn.rs`).
     pub(super) spawn: Option<super::spawn::SpawnSink>,
+    /// Where the variables were declared, when the checker records for editors
+    /// (recorder.rs).
+    pub(super) defs: std::collections::HashMap<LocalId, crate::index::Span>,
 }
 
 pub(super) fn lower_function(c: &mut Checker, id: FuncId) -> Function {
@@ -142,12 +145,18 @@ pub(super) fn lower_body(
     let b = FnBuilder::new(name, params, ret.clone(), loc);
     let mut l = FnLower::new(c, b, ret);
     l.future_body = future_body;
+    // Where each parameter is named (a method's receiver first).
+    let receiver = decl.receiver().and_then(|r| r.name());
+    let written = receiver.into_iter().chain(decl.params().filter_map(|p| p.name()));
+    let mut at: Vec<TextRange> = written.map(|n| n.syntax().text_range()).collect();
+    // An `实现` method's `自己` is named nowhere: the function's name stands for it.
+    let fn_name = decl.name().map_or(decl.syntax().text_range(), |n| n.syntax().text_range());
+    at.splice(0..0, std::iter::repeat_n(fn_name, names.len().saturating_sub(at.len())));
     for (i, name) in names.into_iter().enumerate() {
         let ty = l.b.func.locals[i].ty.clone();
-        l.declare(
-            name,
-            Var { kind: VarKind::Local(LocalId(i as u32)), ty, is_const: false, poisoned: false },
-        );
+        let var =
+            Var { kind: VarKind::Local(LocalId(i as u32)), ty, is_const: false, poisoned: false };
+        l.declare_at(name, var, at[i]);
     }
     l.n_params = l.b.func.params.len();
     let end = decl.body().and_then(|b| b.r_brace()).map(|t| t.text_range());
@@ -182,6 +191,7 @@ pub(super) fn lower_global(
     l.b.set_loc(loc);
     let value = l.declaration_value(g);
     let id = GlobalId(l.c.globals.len() as u32);
+    l.c.record_global(id, &name);
     let var = match value {
         Some(v) => {
             l.c.globals.push(Global { name: text.clone(), ty: v.ty.clone() });
@@ -233,6 +243,7 @@ impl<'c, 'a> FnLower<'c, 'a> {
             finally: Vec::new(),
             caught: Vec::new(),
             spawn: None,
+            defs: Default::default(),
         }
     }
 
@@ -526,7 +537,7 @@ impl<'c, 'a> FnLower<'c, 'a> {
             let local = self.b.new_local(Type::Int, Some(name.text()));
             let var =
                 Var { kind: VarKind::Local(local), ty: Type::Int, is_const: false, poisoned: true };
-            self.declare(name.text(), var);
+            self.declare_at(name.text(), var, Self::range_of(&name));
             return;
         };
         let ty = v.ty.clone();
@@ -538,9 +549,10 @@ impl<'c, 'a> FnLower<'c, 'a> {
             self.owned_vars.push(local);
         }
         self.b.assign(local, Value::Use(op));
-        self.declare(
+        self.declare_at(
             name.text(),
             Var { kind: VarKind::Local(local), ty, is_const: s.is_const(), poisoned: false },
+            Self::range_of(&name),
         );
     }
 
@@ -600,6 +612,7 @@ impl<'c, 'a> FnLower<'c, 'a> {
             }
             return;
         };
+        self.record_var_use(range, &var);
         if var.poisoned {
             if let Some(v) = self.expr(&value) {
                 self.release_temp(&v);
@@ -811,13 +824,14 @@ impl<'c, 'a> FnLower<'c, 'a> {
         let end = self.range_bound(end, "终点", "end");
         let (Some(start), Some(end)) = (start, end) else { return };
         self.push_scope();
-        let name = s.binding().map(|n| n.text());
-        let i = self.b.new_local(Type::Int, name.clone());
+        let binding = s.binding();
+        let i = self.b.new_local(Type::Int, binding.as_ref().map(|n| n.text()));
         self.b.assign(i, Value::Use(start));
-        if let Some(name) = name {
-            self.declare(
-                name,
+        if let Some(name) = binding {
+            self.declare_at(
+                name.text(),
                 Var { kind: VarKind::Local(i), ty: Type::Int, is_const: false, poisoned: false },
+                Self::range_of(&name),
             );
         }
         let cmp = if inclusive { Cmp::Le } else { Cmp::Lt };
@@ -877,9 +891,10 @@ impl<'c, 'a> FnLower<'c, 'a> {
             self.owned_vars.push(x);
         }
         if let Some(name) = s.binding() {
-            self.declare(
+            self.declare_at(
                 name.text(),
                 Var { kind: VarKind::Local(x), ty: elem.clone(), is_const: false, poisoned: false },
+                Self::range_of(&name),
             );
         }
         let loc = self.c.loc(Self::range_of(iterable));

@@ -135,6 +135,10 @@ impl FnLower<'_, '_> {
         // 长度/数组长度 and before user functions (language.md §6.7).
         if !matches!(builtin_named(&name), Some(BuiltinFn::Length | BuiltinFn::ArrayLength)) {
             if let Some(result) = self.call_function_variable(&name, &args, range) {
+                // (Looked up again only when recording: `qi run` pays nothing.)
+                if let Some(var) = self.c.index.as_ref().and_then(|_| self.lookup(&name)) {
+                    self.record_var_use(path.syntax().text_range(), &var);
+                }
                 return result;
             }
         }
@@ -142,6 +146,7 @@ impl FnLower<'_, '_> {
             return self.builtin_call(f, &name, &args, range);
         }
         if self.c.fns_by_name.contains_key(&name) {
+            self.c.record_function_use(path.syntax().text_range(), &name, None, Some(args.len()));
             return self.user_call(&name, &args, range);
         }
         if let Some(&id) = self.c.foreign_by_name.get(&name) {
@@ -225,6 +230,7 @@ impl FnLower<'_, '_> {
                     return v;
                 }
                 if let Some(q) = p.as_single_name().map(|n| n.text()) {
+                    self.record_qualified_call(p, &q, m.name(), args.len());
                     if let Some(v) = self.qualified_call(&q, &name, &args, range) {
                         return v;
                     }
@@ -252,6 +258,9 @@ impl FnLower<'_, '_> {
             return None;
         };
         if let Some(&id) = self.c.methods.get(&(s.id, name.clone())) {
+            if let Some(n) = m.name() {
+                self.c.record_method_use(n.syntax().text_range(), id);
+            }
             let r = self.call_function(id, &name, Some(recv.clone()), &args, range);
             self.release_temp(&recv);
             return r;

@@ -288,10 +288,11 @@ impl FnLower<'_, '_> {
         let mut params = vec![(None, Type::Fn(Box::new(ty.clone())))];
         params.extend(param_names.iter().cloned().map(Some).zip(ty.params.iter().cloned()));
         let b = FnBuilder::new(name, params, ty.ret.clone(), loc);
-        let mut l = FnLower::new(&mut *self.c, b, ty.ret.clone());
-        l.n_params = ty.params.len() + 1;
         let env = Operand::Local(LocalId(0));
         // Captures first, so that parameters (declared after) shadow them.
+        let defs: Vec<_> = captures.iter().map(|cap| self.def_of(&cap.var)).collect();
+        let mut l = FnLower::new(&mut *self.c, b, ty.ret.clone());
+        l.n_params = ty.params.len() + 1;
         for (i, cap) in captures.iter().enumerate() {
             let mut var = cap.var.clone();
             if !var.poisoned {
@@ -305,17 +306,21 @@ impl FnLower<'_, '_> {
                     l.owned_vars.push(local);
                 }
                 var.kind = VarKind::Local(local);
+                l.inherit_def(local, defs[i]);
             }
             l.declare(cap.name.clone(), var);
         }
-        for (i, (name, pty)) in param_names.iter().zip(&ty.params).enumerate() {
+        let written = e.params().map(|p| p.name().map_or(p.range(), |n| n.syntax().text_range()));
+        // (Each name is one of `e`'s parameters; the repeat only keeps the zip total.)
+        let written = written.chain(std::iter::repeat(e.range()));
+        for (i, ((name, pty), at)) in param_names.iter().zip(&ty.params).zip(written).enumerate() {
             let var = Var {
                 kind: VarKind::Local(LocalId(i as u32 + 1)),
                 ty: pty.clone(),
                 is_const: false,
                 poisoned: false,
             };
-            l.declare(name.clone(), var);
+            l.declare_at(name.clone(), var, at);
         }
         let body = e.body();
         if let Some(body) = &body {

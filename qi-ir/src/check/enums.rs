@@ -355,6 +355,7 @@ impl FnLower<'_, '_> {
         range: TextRange,
     ) -> Option<Val> {
         let ename = self.c.enums[id.index()].name.clone();
+        self.c.record_variant_use(range, id, variant);
         let Some(tag) = self.c.variant_index(id, variant) else {
             self.c.error(
                 range,

@@ -90,7 +90,7 @@ impl FnLower<'_, '_> {
                             loc,
                         },
                     );
-                    self.bind_caught(&name.text(), msg);
+                    self.bind_caught(&name.text(), name.syntax().text_range(), msg);
                 }
                 if let Some(b) = c.body() {
                     self.block(&b);
@@ -208,15 +208,16 @@ impl FnLower<'_, '_> {
     }
 
     /// The catch variable: a `字符串` holding the message, scoped to the catch body.
-    fn bind_caught(&mut self, name: &str, msg: Val) {
+    fn bind_caught(&mut self, name: &str, at: rowan::TextRange, msg: Val) {
         let local = self.b.new_local(Type::Str, Some(name.to_string()));
         let op = self.owned_operand(msg);
         self.b.push(Inst::Release(local));
         self.track_owned(local);
         self.b.assign(local, Value::Use(op));
-        self.declare(
+        self.declare_at(
             name.to_string(),
             Var { kind: VarKind::Local(local), ty: Type::Str, is_const: false, poisoned: false },
+            at,
         );
     }
 

@@ -15,6 +15,9 @@ impl FnLower<'_, '_> {
         self.b.set_loc(here);
         let v = self.expr_here(e);
         self.b.set_loc(outer);
+        if let Some(v) = &v {
+            self.c.record_type(e.syntax().text_range(), &v.ty);
+        }
         v
     }
 
@@ -160,7 +163,11 @@ impl FnLower<'_, '_> {
 
     /// The value of the variable `name` (for struct-literal shorthand `新建 点 { 横 }`).
     pub(super) fn path_value(&mut self, name: &str, range: TextRange) -> Option<Val> {
-        match self.lookup(name) {
+        let var = self.lookup(name);
+        if let Some(var) = &var {
+            self.record_var_use(range, var);
+        }
+        match var {
             Some(var) if var.poisoned => None,
             Some(var) => Some(self.read_var(&var)),
             None => {
@@ -241,6 +248,7 @@ impl FnLower<'_, '_> {
         };
         let text = name.text();
         if let Some(var) = self.lookup(&text) {
+            self.record_var_use(range, &var);
             if var.poisoned {
                 return None;
             }
@@ -253,6 +261,7 @@ impl FnLower<'_, '_> {
             return v;
         }
         if self.c.fns_by_name.contains_key(&text) {
+            self.c.record_function_use(range, &text, None, None);
             return self.function_value(&text, range);
         }
         self.c.error(

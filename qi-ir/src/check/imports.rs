@@ -33,6 +33,7 @@ impl Checker<'_> {
         else {
             return;
         };
+        self.record_module_use(range, target);
         let package = self.packages[target as usize].clone();
         self.qualifiers[file].insert(package.clone(), package.clone());
         // The module's own name (the file name: `导入 助手;` → `助手.f`) qualifies its
@@ -155,5 +156,25 @@ impl FnLower<'_, '_> {
             return Some(None);
         }
         Some(self.call_overloads(name, ids, args, range))
+    }
+
+    /// `包名.f(…)`: the qualifier names an imported file, `f` one of its functions.
+    pub(super) fn record_qualified_call(
+        &mut self,
+        qualifier: &ast::PathExpr,
+        q: &str,
+        name: Option<ast::NameRef>,
+        n_args: usize,
+    ) {
+        if self.is_variable(q) {
+            return;
+        }
+        self.c.record_qualifier_use(qualifier.syntax().text_range(), q);
+        let (Some(name), Some(package)) = (name, self.c.qualifier(q)) else { return };
+        let text = name.text();
+        let ids: Vec<FuncId> = self.c.fns_by_name.get(&text).map_or(Vec::new(), |ids| {
+            ids.iter().copied().filter(|id| self.c.package_of_fn(*id) == package).collect()
+        });
+        self.c.record_function_use(name.syntax().text_range(), &text, Some(&ids), Some(n_args));
     }
 }

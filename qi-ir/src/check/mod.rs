@@ -27,6 +27,7 @@ mod lines;
 mod matching;
 mod ops;
 mod pointers;
+mod recorder;
 mod reflect;
 mod select;
 mod spawn;
@@ -121,6 +122,8 @@ pub(crate) struct Checker<'a> {
     /// The `外部` blocks' libraries and C functions.
     foreign: Foreign,
     foreign_by_name: HashMap<String, ForeignId>,
+    /// The tables for editors, when asked for (`check_program_indexed`; recorder.rs).
+    index: Option<crate::index::Index>,
 }
 
 impl<'a> Checker<'a> {
@@ -187,6 +190,20 @@ pub fn check(file: &ast::SourceFile, text: &str, file_name: &str) -> CheckOutput
 /// Check a program: `units[0]` is the entry file, the others the files it imports
 /// (directly or not). Only the entry file's `入口` runs.
 pub fn check_program(units: &[SourceUnit]) -> CheckOutput {
+    check_units(units, None).0
+}
+
+/// Check a program as `check_program` does, and keep what the checker learnt: types,
+/// resolved names, locals and struct members (for `qi lsp`).
+pub fn check_program_indexed(units: &[SourceUnit]) -> (CheckOutput, crate::index::Index) {
+    let (output, index) = check_units(units, Some(crate::index::Index::default()));
+    (output, index.unwrap_or_default())
+}
+
+fn check_units(
+    units: &[SourceUnit],
+    index: Option<crate::index::Index>,
+) -> (CheckOutput, Option<crate::index::Index>) {
     let mut c = Checker {
         lines: units.iter().map(|u| LineIndex::new(u.text)).collect(),
         file: 0,
@@ -216,6 +233,7 @@ pub fn check_program(units: &[SourceUnit]) -> CheckOutput {
         generics: Default::default(),
         foreign: Foreign::default(),
         foreign_by_name: HashMap::new(),
+        index,
     };
     c.collect_items(units);
     let main_id = FuncId(c.sigs.len() as u32);
@@ -259,6 +277,8 @@ pub fn check_program(units: &[SourceUnit]) -> CheckOutput {
         );
     }
     let diagnostics = std::mem::take(&mut c.diagnostics);
+    c.record_members();
+    let index = c.index.take();
     let has_errors = diagnostics.iter().any(|d| d.severity == Severity::Error);
     let module = (!has_errors && entry).then(move || Module {
         reflection: c.reflection(),
@@ -272,7 +292,7 @@ pub fn check_program(units: &[SourceUnit]) -> CheckOutput {
         layouts: c.layouts,
         foreign: c.foreign,
     });
-    CheckOutput { module, diagnostics }
+    (CheckOutput { module, diagnostics }, index)
 }
 
 /// A free function named `入口` (a method of that name is an ordinary method).

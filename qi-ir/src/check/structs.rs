@@ -184,6 +184,7 @@ impl FnLower<'_, '_> {
         };
         let name = self.c.structs[id.index()].name.to_string();
         let ty = self.c.struct_type(id);
+        self.c.record_type_use(ty_node.syntax().text_range(), &ty);
         let layout = self.c.structs[id.index()].layout;
         let obj = self.temp(ty.clone(), Value::NewRecord(layout));
         let n = self.c.structs[id.index()].fields.len();
@@ -202,6 +203,7 @@ impl FnLower<'_, '_> {
                 ok = false;
                 continue;
             };
+            self.c.record_field_use(frange, id, &text);
             if given[i] {
                 self.c.error(
                     frange,
@@ -338,6 +340,7 @@ impl FnLower<'_, '_> {
             return None;
         };
         let fty = self.c.structs[id.index()].fields[i].ty.clone();
+        self.c.record_field_use(name.syntax().text_range(), id, &text);
         Some((b, id, i, fty))
     }
 

@@ -60,6 +60,7 @@ impl Checker<'_> {
                 return None;
             }
             if let Some(t) = self.named_type(&name) {
+                self.record_type_use(range, &t);
                 return Some(t);
             }
             if matches!(name.as_str(), "C整数" | "C无符号整数") {
