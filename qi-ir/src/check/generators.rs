@@ -29,7 +29,11 @@ use rowan::TextRange;
 
 impl Checker<'_> {
     /// `协程<T>`.
-    pub(super) fn generator_type(&mut self, args: Vec<ast::TypeRef>, range: TextRange) -> Option<Type> {
+    pub(super) fn generator_type(
+        &mut self,
+        args: Vec<ast::TypeRef>,
+        range: TextRange,
+    ) -> Option<Type> {
         let [elem] = args.as_slice() else {
             self.error(
                 range,
@@ -79,9 +83,10 @@ impl Checker<'_> {
     ) -> Function {
         let body_id = self.reserve_function();
         let yield_ty = elem.clone();
-        let body = lower_body_with(self, decl, name.clone(), params.clone(), Type::Void, loc, |l| {
-            l.yield_ty = Some(yield_ty)
-        });
+        let body =
+            lower_body_with(self, decl, name.clone(), params.clone(), Type::Void, loc, |l| {
+                l.yield_ty = Some(yield_ty)
+            });
         self.fill_function(body_id, body);
         let slots: Vec<Type> = params.iter().map(|(_, t)| t.clone()).collect();
         let code =
@@ -244,7 +249,8 @@ impl FnLower<'_, '_> {
             self.track_owned(x);
         }
         if let Some(name) = s.binding() {
-            let var = Var { kind: VarKind::Local(x), ty: elem.clone(), is_const: false, poisoned: false };
+            let var =
+                Var { kind: VarKind::Local(x), ty: elem.clone(), is_const: false, poisoned: false };
             self.declare(name.text(), var);
         }
         let loc = self.b.loc();
@@ -328,7 +334,8 @@ impl FnLower<'_, '_> {
         if elem.is_rc() {
             self.b.push(Inst::Retain(Operand::Local(x)));
         }
-        let var = Var { kind: VarKind::Local(x), ty: elem.clone(), is_const: false, poisoned: false };
+        let var =
+            Var { kind: VarKind::Local(x), ty: elem.clone(), is_const: false, poisoned: false };
         self.declare(name.text(), var);
         self.loop_body(s.body(), head, exit);
         self.pop_scope();

@@ -65,8 +65,14 @@ impl Parser<'_> {
                 kind.is_builtin_type_kw()
                     || matches!(
                         kind,
-                        TYPE_KW | RESULT_KW | OPTION_KW | LIST_KW | ARRAY_KW | CHAN_KW
-                            | DEFAULT_KW | FINALLY_KW
+                        TYPE_KW
+                            | RESULT_KW
+                            | OPTION_KW
+                            | LIST_KW
+                            | ARRAY_KW
+                            | CHAN_KW
+                            | DEFAULT_KW
+                            | FINALLY_KW
                     )
             }
         }

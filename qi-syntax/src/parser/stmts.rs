@@ -10,8 +10,20 @@ use crate::syntax_kind::SyntaxKind::{self, *};
 fn infix_continues(kind: SyntaxKind) -> bool {
     matches!(
         kind,
-        EQ2 | NEQ | LTEQ | GT | GTEQ | SLASH | PERCENT | SHL | SHR | CARET | AMP2 | AND_KW
-            | ALSO_KW | OR_KW | AS_KW
+        EQ2 | NEQ
+            | LTEQ
+            | GT
+            | GTEQ
+            | SLASH
+            | PERCENT
+            | SHL
+            | SHR
+            | CARET
+            | AMP2
+            | AND_KW
+            | ALSO_KW
+            | OR_KW
+            | AS_KW
     ) || is_assignment(kind)
 }
 
@@ -143,11 +155,23 @@ impl Parser<'_> {
         let next = self.nth(1);
         let continues_name = matches!(
             next,
-            L_PAREN | L_BRACK | DOT | COLON2 | MINUS | PLUS | STAR | AMP | L_ARROW | LT | PIPE
+            L_PAREN
+                | L_BRACK
+                | DOT
+                | COLON2
+                | MINUS
+                | PLUS
+                | STAR
+                | AMP
+                | L_ARROW
+                | LT
+                | PIPE
                 | PIPE2
         ) || infix_continues(next);
         if self.in_generator {
-            return next != SEMI && !matches!(next, DOT | COLON2) && !is_assignment(next)
+            return next != SEMI
+                && !matches!(next, DOT | COLON2)
+                && !is_assignment(next)
                 && self.nth_starts_expr(1);
         }
         !continues_name && self.nth_starts_expr(1)
