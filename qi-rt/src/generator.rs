@@ -334,9 +334,9 @@ fn abandoned(file: u32, line: u32) -> Raising {
     raise("协程已被放弃", "the generator was abandoned", file, line)
 }
 
-/// Is the generator whose data is `gd` marked shared? (Its header is found from the
-/// closure's publication instead: the data does not point back, so the shared mark of
-/// the closure, set together with the generator's, answers.)
+/// Is the generator whose data is `gd` marked shared? The data does not point back to
+/// the object, but marking a generator shared marks its closure too (`object::mark_shared`),
+/// and nothing else holds that closure, so the closure's mark answers.
 fn generator_is_shared(gd: *mut GenData) -> bool {
     // SAFETY: a live generator's data; its closure is live while the body runs.
     let closure = unsafe { (*gd).closure };
