@@ -12,7 +12,9 @@ cd tests/programs
 if (($# == 0)); then
   set -- $(ls structs/*.qi arrays/*.qi enums/*.qi match/*.qi closures/*.qi strings/*.qi 2>/dev/null | awk 'NR % 4 == 1' | head -n 24) \
     $(ls concurrency/channels/*.qi concurrency/select/*.qi concurrency/futures/*.qi concurrency/patterns/*.qi | awk 'NR % 5 == 1' | head -n 10) \
-    ffi/qsort.qi ffi/structs.qi ffi/addresses.qi ffi/callback_throws.qi
+    ffi/qsort.qi ffi/structs.qi ffi/addresses.qi ffi/callback_throws.qi \
+    generators/nested.qi generators/abandoned_cleanup.qi generators/exceptions.qi \
+    generators/channel_workers.qi
 fi
 passed=0 failed=0
 for prog in "$@"; do

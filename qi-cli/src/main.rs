@@ -526,14 +526,17 @@ fn run_on_qi_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) ->
 /// `--leak-report`: live heap objects by kind, and live library handles (lists, maps,
 /// JSON values … not yet freed), one line on stderr.
 fn print_leak_report(lang: Lang) {
-    // Exceptions, channels and futures only appear when some are alive (they are rare, and the line keeps the
-    // shape programs and tests know).
+    // Exceptions, channels, futures and generators only appear when some are alive (they
+    // are rare, and the line keeps the shape programs and tests know).
     let counts: Vec<String> = qi_rt::live_counts()
         .into_iter()
         .filter(|(kind, n)| {
             !matches!(
                 kind,
-                qi_rt::ObjKind::Exception | qi_rt::ObjKind::Channel | qi_rt::ObjKind::Future
+                qi_rt::ObjKind::Exception
+                    | qi_rt::ObjKind::Channel
+                    | qi_rt::ObjKind::Future
+                    | qi_rt::ObjKind::Generator
             ) || *n > 0
         })
         .map(|(kind, n)| match lang {

@@ -80,6 +80,8 @@ pub enum Type {
     Chan(Box<Type>),
     /// `未来<T>`: a reference-counted future object that completes with a `T` or fails.
     Future(Box<Type>),
+    /// `协程<T>`: a reference-counted generator object yielding values of `T`.
+    Gen(Box<Type>),
     /// `指针`: an opaque C address (language.md §6.10), 64 bits, not counted.
     Ptr,
 }
@@ -97,6 +99,7 @@ impl Type {
                 | Type::Exception
                 | Type::Chan(_)
                 | Type::Future(_)
+                | Type::Gen(_)
         )
     }
 
@@ -122,6 +125,7 @@ impl Type {
                 | Type::Enum { boxed: true, nullable: false, .. }
                 | Type::Chan(_)
                 | Type::Future(_)
+                | Type::Gen(_)
         )
     }
 
@@ -139,6 +143,7 @@ impl Type {
             Type::Exception => "异常".into(),
             Type::Chan(t) => format!("通道<{}>", t.zh()),
             Type::Future(t) => format!("未来<{}>", t.zh()),
+            Type::Gen(t) => format!("协程<{}>", t.zh()),
             Type::Enum { e, .. } => e.name.to_string(),
             Type::Ptr => "指针".into(),
             Type::Fn(f) => {
@@ -686,6 +691,20 @@ pub enum Builtin {
     FutureFailed(Bits),
     /// `等待 f`: (future) → T, parking until it completes. May raise (failed future).
     Await(Bits),
+
+    // --- Generators (`协程 函数`, docs/LANGUAGE-NOTES.md "Generators").
+    /// (closure `函数()` running the body, borrowed) → 协程<T>: a generator that has not
+    /// started.
+    GenNew(Bits),
+    /// `恢复(g)`, first half: (generator) → 整数: runs the body to its next `让出` (1) or
+    /// to its end (0, and 0 ever after). May raise (the body's exception).
+    GenResume,
+    /// `恢复(g)`, second half: (generator) → T, the value of the `让出` it stopped at
+    /// (owned).
+    GenTake(Bits),
+    /// `让出 v`: (value, borrowed) — hands `v` to the resumer and waits to be resumed.
+    /// May raise (the generator was freed while suspended: its body unwinds).
+    GenYield(Bits),
 }
 
 /// The timeout argument of `SelectWait` for a `选择` without `情况 超时`.
@@ -734,6 +753,8 @@ impl Builtin {
                 | TimerExpired
                 | TimerStop
                 | Await(_)
+                | GenResume
+                | GenYield(_)
         )
     }
 }
@@ -764,7 +785,8 @@ impl Builtin {
             SelectWait => &[Int, Bool],
             Spawn | ChanNew(_) | ChanSend(_) | ChanRecv(_) | ChanRecvOk | ChanTake(_)
             | ChanClose | SelectRecv | SelectSend(_) | FutureNew(_) | FutureSpawn
-            | FutureComplete(_) | FutureReady(_) | FutureFailed(_) | Await(_) => return None,
+            | FutureComplete(_) | FutureReady(_) | FutureFailed(_) | Await(_) | GenNew(_)
+            | GenResume | GenTake(_) | GenYield(_) => return None,
             // The row's `LibType`s (`library::LibFn::params`).
             Library(_) => return None,
         })
@@ -786,12 +808,12 @@ impl Builtin {
             Args => Type::Array(Box::new(Type::Str)),
             Spawn | ChanSend(_) | ChanClose | SelectBegin | SelectRecv | SelectSend(_)
             | WaitGroupAdd | WaitGroupDone | WaitGroupWait | Sleep | Yield | FutureSpawn
-            | FutureComplete(_) | RunAll => Type::Void,
+            | FutureComplete(_) | RunAll | GenYield(_) => Type::Void,
             ChanRecvOk => Type::Bool,
             SelectWait | WaitGroupNew | MutexNew | MutexLock | MutexUnlock | MutexTryLock
-            | TimeMs | TimerNew | TimerExpired | TimerStop | Step => Type::Int,
+            | TimeMs | TimerNew | TimerExpired | TimerStop | Step | GenResume => Type::Int,
             ChanNew(_) | ChanRecv(_) | ChanTake(_) | FutureNew(_) | FutureReady(_)
-            | FutureFailed(_) | Await(_) => return None,
+            | FutureFailed(_) | Await(_) | GenNew(_) | GenTake(_) => return None,
         })
     }
 }

@@ -47,6 +47,10 @@ pub fn is_green(op: Builtin) -> bool {
             | FutureReady(_)
             | FutureFailed(_)
             | Await(_)
+            | GenNew(_)
+            | GenResume
+            | GenTake(_)
+            | GenYield(_)
     )
 }
 
@@ -89,6 +93,7 @@ impl<L: Linker> Translator<'_, '_, L> {
         // The value argument travels as bits; element kinds become the objects flag.
         match op {
             ChanSend(_) | SelectSend(_) | FutureComplete(_) => args[1] = self.as_bits(args[1]),
+            GenYield(_) => args[0] = self.as_bits(args[0]),
             FutureReady(b) => {
                 args[0] = self.as_bits(args[0]);
                 let flag = self.objects_flag(b);
@@ -101,7 +106,7 @@ impl<L: Linker> Translator<'_, '_, L> {
                 let left = self.b.ins().isub(sp, limit);
                 args.push(left);
             }
-            ChanNew(b) | FutureFailed(b) | FutureNew(b) => {
+            ChanNew(b) | FutureFailed(b) | FutureNew(b) | GenNew(b) => {
                 let flag = self.objects_flag(b);
                 args.push(flag);
             }
@@ -120,7 +125,9 @@ impl<L: Linker> Translator<'_, '_, L> {
         }
         let value = results.first().copied();
         match op {
-            ChanRecv(b) | ChanTake(b) | Await(b) => self.bits_as(value.expect("a result"), b),
+            ChanRecv(b) | ChanTake(b) | Await(b) | GenTake(b) => {
+                self.bits_as(value.expect("a result"), b)
+            }
             _ => match op.result() {
                 Some(Type::Void) => None,
                 _ => value,

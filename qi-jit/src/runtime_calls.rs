@@ -137,6 +137,10 @@ pub fn builtin(op: Builtin) -> RtFn {
         FutureReady(_) => rt("qi_future_ready", &[I64, I8], Some(I64)),
         FutureFailed(_) => rt("qi_future_failed", &[I64, I8], Some(I64)),
         Await(_) => raising("qi_await", &[I64, I32, I32]),
+        GenNew(_) => rt("qi_gen_new", &[I64, I8], Some(I64)),
+        GenResume => raising("qi_gen_resume", &[I64, I32, I32]),
+        GenTake(_) => rt("qi_gen_take", &[I64], Some(I64)),
+        GenYield(_) => raising("qi_gen_yield", &[I64, I32, I32]),
     }
 }
 
@@ -278,6 +282,10 @@ mod tests {
             FutureReady(b),
             FutureFailed(b),
             Await(b),
+            GenNew(b),
+            GenResume,
+            GenTake(b),
+            GenYield(b),
         ];
         let library = qi_ir::library::rows().map(|(id, _)| Library(id));
         let table = qi_rt::entry_points();

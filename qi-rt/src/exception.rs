@@ -95,6 +95,12 @@ pub fn is_pending() -> bool {
     PENDING.with(|p| !p.get().is_null())
 }
 
+/// Make `e` (owned, or null) pending again after it was taken with [`take_pending`]
+/// while other code ran (a generator's body unwinding: `crate::generator`).
+pub(crate) fn restore_pending(e: *mut Header) {
+    raise(e)
+}
+
 /// Take the pending exception (owned; null if none).
 pub fn take_pending() -> *mut Header {
     PENDING.with(|p| p.replace(std::ptr::null_mut()))

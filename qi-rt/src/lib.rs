@@ -22,6 +22,7 @@ pub mod exception;
 pub mod ffi;
 pub mod format;
 pub mod future;
+pub mod generator;
 pub mod green;
 mod guard;
 pub mod handles;

@@ -58,11 +58,13 @@ pub enum ObjKind {
     Channel = 7,
     /// A future (see `future`).
     Future = 8,
+    /// A generator `协程<T>` (see `generator`).
+    Generator = 9,
 }
 
 impl ObjKind {
     /// All kinds, in discriminant order (used by the live counters).
-    pub const ALL: [ObjKind; 8] = [
+    pub const ALL: [ObjKind; 9] = [
         ObjKind::Str,
         ObjKind::Array,
         ObjKind::Struct,
@@ -71,6 +73,7 @@ impl ObjKind {
         ObjKind::Exception,
         ObjKind::Channel,
         ObjKind::Future,
+        ObjKind::Generator,
     ];
 
     pub fn from_u8(v: u8) -> Option<ObjKind> {
@@ -83,6 +86,7 @@ impl ObjKind {
             6 => Some(ObjKind::Exception),
             7 => Some(ObjKind::Channel),
             8 => Some(ObjKind::Future),
+            9 => Some(ObjKind::Generator),
             _ => None,
         }
     }
@@ -98,6 +102,7 @@ impl ObjKind {
             ObjKind::Exception => "exception",
             ObjKind::Channel => "channel",
             ObjKind::Future => "future",
+            ObjKind::Generator => "generator",
         }
     }
 
@@ -112,6 +117,7 @@ impl ObjKind {
             ObjKind::Exception => "异常",
             ObjKind::Channel => "通道",
             ObjKind::Future => "未来",
+            ObjKind::Generator => "协程",
         }
     }
 }
@@ -496,6 +502,18 @@ unsafe fn destroy(first: *mut Header) {
                     deallocate(p, ObjKind::Future, 8);
                 }
             }
+            Some(ObjKind::Generator) => {
+                // SAFETY: a dead generator: a suspended body is unwound first, then its
+                // closure and unread value are ours to drop.
+                unsafe {
+                    for child in crate::generator::drop_payload(p) {
+                        if !child.is_null() && drop_ref(child) {
+                            pending.push(child);
+                        }
+                    }
+                    deallocate(p, ObjKind::Generator, 8);
+                }
+            }
             None => {
                 // A corrupted header: never free memory we cannot size.
                 debug_assert!(false, "qi-rt: freeing object of unknown kind {kind}");
@@ -537,6 +555,9 @@ pub unsafe fn mark_shared(p: *mut Header) {
         } else if kind == ObjKind::Exception as u8 {
             // SAFETY: `p` is a live exception, owned here; its cause is live while it is.
             pending.push(unsafe { crate::exception::data(p) }.cause);
+        } else if kind == ObjKind::Generator as u8 {
+            // SAFETY: `p` is a live generator, owned here.
+            pending.push(unsafe { crate::generator::closure(p) });
         }
     }
 }

@@ -8,6 +8,7 @@ use crate::ffi::callbacks::{
     qi_ffi_callback_enter, qi_ffi_callbacks_begin, qi_ffi_callbacks_end, qi_ffi_enter, qi_ffi_leave,
 };
 use crate::ffi::strings::{qi_ffi_cstr, qi_ffi_cstr_free, qi_ffi_str_from_c};
+use crate::generator::{qi_gen_new, qi_gen_resume, qi_gen_take, qi_gen_yield};
 use crate::green::*;
 use crate::library::compress::*;
 use crate::library::config::*;
@@ -202,6 +203,10 @@ pub fn entry_points() -> Vec<EntryPoint> {
         entry!(qi_future_ready(I64, U8) -> Ptr),
         entry!(qi_future_failed(Ptr, U8) -> Ptr),
         entry!(qi_await(Ptr, U32, U32) -> Raising),
+        entry!(qi_gen_new(Ptr, U8) -> Ptr),
+        entry!(qi_gen_resume(Ptr, U32, U32) -> Raising),
+        entry!(qi_gen_take(Ptr) -> I64),
+        entry!(qi_gen_yield(I64, U32, U32) -> Raising),
         entry!(qi_wg_new() -> I64),
         entry!(qi_wg_add(I64, I64, U32, U32) -> Raising),
         entry!(qi_wg_done(I64, U32, U32) -> Raising),
@@ -595,6 +600,7 @@ mod tests {
         include_str!("lang.rs"),
         include_str!("guard.rs"),
         include_str!("green.rs"),
+        include_str!("generator.rs"),
     ];
 
     /// Abi type of a Rust parameter/result type as written in the source.

@@ -344,6 +344,8 @@ pub enum SyntaxKind {
     FINALLY_CLAUSE,
     THROW_STMT,
     SPAWN_STMT,
+    /// `让出 表达式;` in a `协程 函数` (`让出` is a contextual word).
+    YIELD_STMT,
 
     // ---- nodes: expressions -------------------------------------------------------
     LITERAL,
@@ -371,6 +373,8 @@ pub enum SyntaxKind {
     AWAIT_EXPR,
     RECV_EXPR,
     SPAWN_EXPR,
+    /// `启动协程 f(…)` (`启动协程` is a contextual word): makes a generator.
+    GEN_START_EXPR,
     ASSIGN_EXPR,
     SEND_EXPR,
 

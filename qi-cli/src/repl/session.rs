@@ -550,7 +550,8 @@ fn not_carried(ty: &Type, module: &Module, seen: &mut Vec<Type>) -> Option<texts
     }
     seen.push(ty.clone());
     match ty {
-        Type::Fn(_) => Some(texts::NotCarried::Function),
+        // A generator runs a closure of the program that made it.
+        Type::Fn(_) | Type::Gen(_) => Some(texts::NotCarried::Function),
         Type::Chan(_) | Type::Future(_) | Type::Exception => Some(texts::NotCarried::Thread),
         Type::Array(elem) => not_carried(elem, module, seen),
         Type::Struct(s) => {

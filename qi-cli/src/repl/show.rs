@@ -96,6 +96,7 @@ fn write(out: &mut String, word: u64, ty: &Type, module: &Module, depth: usize) 
         Type::Fn(_) => out.push_str("<函数>"),
         Type::Chan(_) => out.push_str("<通道>"),
         Type::Future(_) => out.push_str("<未来>"),
+        Type::Gen(_) => out.push_str("<协程>"),
         Type::Exception => out.push_str("<异常>"),
     }
 }

@@ -81,6 +81,8 @@ pub(super) struct FnLower<'c, 'a> {
     /// Lowering the body of a function declared `: 未来<T>` (`ret_ty` is `T`): `返回` also
     /// takes a `未来<T>`, whose outcome becomes the function's (futures.rs).
     pub(super) future_body: bool,
+    /// Lowering the body of a `协程 函数` yielding `T`: `让出` takes a `T` (generators.rs).
+    pub(super) yield_ty: Option<Type>,
     /// Variable slots that own a reference (released at exit).
     pub(super) owned_vars: Vec<LocalId>,
     /// Parameters of object type that the body assigns.
@@ -109,6 +111,10 @@ pub(super) fn lower_function(c: &mut Checker, id: FuncId) -> Function {
     let f = match ret {
         // The body runs as a green thread of its own (docs/CONCURRENCY.md).
         Type::Future(result) => c.future_function(&decl, name, params, *result, loc),
+        // The body runs as a coroutine of its own, resumed by `恢复` (generators.rs).
+        Type::Gen(elem) if decl.is_generator() => {
+            c.generator_function(&decl, name, params, *elem, loc)
+        }
         ret => {
             if decl.is_async() {
                 let fname = decl.name().map(|n| n.text()).unwrap_or_default();
@@ -141,10 +147,23 @@ pub(super) fn lower_body(
     future_body: bool,
     loc: Loc,
 ) -> Function {
+    lower_body_with(c, decl, name, params, ret, loc, |l| l.future_body = future_body)
+}
+
+/// [`lower_body`], with `setup` saying what kind of body it is.
+pub(super) fn lower_body_with(
+    c: &mut Checker,
+    decl: &ast::FnDecl,
+    name: String,
+    params: Vec<(Option<String>, Type)>,
+    ret: Type,
+    loc: Loc,
+    setup: impl FnOnce(&mut FnLower),
+) -> Function {
     let names: Vec<String> = params.iter().map(|(n, _)| n.clone().unwrap_or_default()).collect();
     let b = FnBuilder::new(name, params, ret.clone(), loc);
     let mut l = FnLower::new(c, b, ret);
-    l.future_body = future_body;
+    setup(&mut l);
     // Where each parameter is named (a method's receiver first).
     let receiver = decl.receiver().and_then(|r| r.name());
     let written = receiver.into_iter().chain(decl.params().filter_map(|p| p.name()));
@@ -237,6 +256,7 @@ impl<'c, 'a> FnLower<'c, 'a> {
             ret_local,
             ret_ty,
             future_body: false,
+            yield_ty: None,
             owned_vars: Vec::new(),
             assigned_params: Vec::new(),
             n_params: 0,
@@ -464,6 +484,7 @@ impl<'c, 'a> FnLower<'c, 'a> {
             ast::Stmt::Try(s) => self.try_stmt(s),
             ast::Stmt::Throw(s) => self.throw_stmt(s),
             ast::Stmt::Spawn(s) => self.spawn_stmt(s.expr(), Self::range_of(s)),
+            ast::Stmt::Yield(s) => self.yield_stmt(s),
             ast::Stmt::Item(item) => self.c.unsupported(
                 Self::range_of(item),
                 "函数体内的声明（请改用闭包）",
@@ -745,6 +766,9 @@ impl<'c, 'a> FnLower<'c, 'a> {
     }
 
     fn while_stmt(&mut self, s: &ast::WhileStmt) {
+        if let Some(name) = s.binding() {
+            return self.while_some(s, name);
+        }
         let head = self.b.new_block();
         let body = self.b.new_block();
         let exit = self.b.new_block();
@@ -779,6 +803,7 @@ impl<'c, 'a> FnLower<'c, 'a> {
         match v.ty.clone() {
             Type::Array(elem) => self.for_array(s, iterable, v, *elem),
             Type::Chan(elem) => self.for_channel(s, v, *elem),
+            Type::Gen(elem) => self.for_generator(s, v, *elem),
             _ => {
                 self.release_temp(&v);
                 self.c.error(
@@ -962,6 +987,14 @@ impl<'c, 'a> FnLower<'c, 'a> {
                 let Some(v) = self.coerce(v, &ret_ty, Self::range_of(&e)) else { return };
                 let op = self.owned_operand(v);
                 self.b.assign(r, Value::Use(op));
+            }
+            (Some(e), None) if self.yield_ty.is_some() => {
+                self.c.error(
+                    Self::range_of(&e),
+                    "协程函数的 返回 不能带值：值用 让出 交出",
+                    "返回 in a 协程 函数 takes no value: hand values out with 让出",
+                );
+                return;
             }
             (Some(e), None) => {
                 // `返回 e;` in a `空` function evaluates `e` and discards it (language.md §5.4).

@@ -152,6 +152,9 @@ impl FnLower<'_, '_> {
         if let Some(&id) = self.c.foreign_by_name.get(&name) {
             return self.foreign_call(id, &args, range);
         }
+        if name == "恢复" && !self.is_variable(&name) {
+            return self.resume_call(&args, range);
+        }
         if !self.is_variable(&name) {
             if let Some(v) = self.caught_exception_info(&name, &args, range) {
                 return v;
@@ -442,9 +445,11 @@ impl FnLower<'_, '_> {
                 | Type::Fn(_)
                 | Type::Exception
                 | Type::Chan(_)
-                | Type::Future(_) => {
+                | Type::Future(_)
+                | Type::Gen(_) => {
                     let (zh, en) = match v.ty {
                         Type::Array(_) => ("不能直接打印数组", "cannot print an array directly"),
+                        Type::Gen(_) => ("不能直接打印协程（先 恢复）", "cannot print a generator (恢复 it first)"),
                         Type::Chan(_) => ("不能直接打印通道", "cannot print a channel"),
                         Type::Future(_) => ("不能直接打印未来（先 等待）", "cannot print a future (等待 it first)"),
                         Type::Struct(_) => ("不能直接打印结构体", "cannot print a struct directly"),

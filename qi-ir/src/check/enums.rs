@@ -400,7 +400,7 @@ impl FnLower<'_, '_> {
     }
 
     /// The value of variant `tag` with its (already checked) payload.
-    fn build_variant(
+    pub(super) fn build_variant(
         &mut self,
         id: EnumId,
         tag: usize,

@@ -51,6 +51,7 @@ impl FnLower<'_, '_> {
             ast::Expr::Await(a) => self.await_expr(a, None),
             ast::Expr::Recv(r) => self.recv(r),
             ast::Expr::Send(s) => self.send(s),
+            ast::Expr::GenStart(g) => self.generator_start(g),
             ast::Expr::Spawn(_) => {
                 self.c.error(
                     range,
@@ -495,8 +496,13 @@ impl FnLower<'_, '_> {
             | Type::Fn(_)
             | Type::Exception
             | Type::Chan(_)
-            | Type::Future(_) => {
+            | Type::Future(_)
+            | Type::Gen(_) => {
                 let (zh, en) = match v.ty {
+                    Type::Gen(_) => (
+                        "协程不能拼接为字符串（先 恢复）",
+                        "a generator cannot be concatenated into a string (恢复 it first)",
+                    ),
                     Type::Array(_) => (
                         "数组不能直接拼接为字符串",
                         "an array cannot be concatenated into a string",

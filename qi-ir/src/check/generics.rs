@@ -374,6 +374,13 @@ fn unify(
             return Ok(());
         }
     }
+    // `协程<T>` (a contextual word, not a built-in type name).
+    if let (None, "协程", Type::Gen(inner)) = (p.builtin(), name.as_str(), actual) {
+        if let Some(a) = args.first() {
+            unify(c, a, inner, params, out)?;
+        }
+        return Ok(());
+    }
     match (p.builtin(), actual) {
         (Some(ast::BuiltinType::Array), Type::Array(inner))
         | (Some(ast::BuiltinType::Chan), Type::Chan(inner))

@@ -20,6 +20,7 @@ mod exceptions;
 mod expr;
 mod foreign;
 mod futures;
+mod generators;
 mod generics;
 mod imports;
 mod library;
@@ -438,6 +439,11 @@ impl<'a> Checker<'a> {
             }
             (None, None) => None,
         };
+        if f.is_generator() && f.generic_param_list().is_some() {
+            self.unsupported(range, "泛型协程函数", "generic 协程 functions");
+            self.rejected_fns.insert(name);
+            return;
+        }
         if receiver.is_none() && self.declare_if_generic(&f, &name) {
             return;
         }
@@ -524,6 +530,14 @@ impl<'a> Checker<'a> {
             self.rejected_fns.insert(name);
             return;
         }
+        // Calling a `协程 函数` declared `: T` makes a `协程<T>` (generators.rs).
+        let ret = match self.generator_result(&f, ret) {
+            Some(ret) => ret,
+            None => {
+                self.rejected_fns.insert(name);
+                return;
+            }
+        };
         if let Some((sid, _)) = receiver {
             if self.methods.contains_key(&(sid, name.clone())) {
                 let sname = self.structs[sid.index()].name.clone();

@@ -51,6 +51,13 @@ impl Checker<'_> {
                 }
                 return self.instantiate_type(&name, args, range);
             }
+            if name == "协程" {
+                if let Some(list) = path.generic_args() {
+                    // `协程<T>` (generators): `协程` is a type only with its argument, so a
+                    // program's own `协程` names keep their meaning.
+                    return self.generator_type(list.types().collect(), range);
+                }
+            }
             if path.generic_args().is_some() {
                 self.error(
                     range,
@@ -176,6 +183,7 @@ pub(crate) fn zero_value(c: &mut Checker, ty: &Type) -> Option<Value> {
         | Type::Fn(_)
         | Type::Exception
         | Type::Chan(_)
-        | Type::Future(_) => return None,
+        | Type::Future(_)
+        | Type::Gen(_) => return None,
     })
 }

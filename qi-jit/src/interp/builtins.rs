@@ -34,7 +34,7 @@ impl Interpreted {
         // Element kinds become the objects flag; an eager future's body inherits the
         // stack left, as if called here.
         match op {
-            FutureReady(b) | ChanNew(b) | FutureFailed(b) | FutureNew(b) => {
+            FutureReady(b) | ChanNew(b) | FutureFailed(b) | FutureNew(b) | GenNew(b) => {
                 push((b == Bits::Object) as u64)
             }
             FutureSpawn => push(thread.stack_left() as u64),
@@ -52,7 +52,7 @@ impl Interpreted {
             return Err(Raised);
         }
         Ok(match op {
-            ChanRecv(b) | ChanTake(b) | Await(b) => from_bits(r.value, b),
+            ChanRecv(b) | ChanTake(b) | Await(b) | GenTake(b) => from_bits(r.value, b),
             _ => r.value,
         })
     }

@@ -355,6 +355,18 @@ pub(super) fn set_current(t: *const Task) {
     CURRENT.with(|c| c.set(t));
 }
 
+/// The running green thread, or null outside green threads.
+#[inline(never)]
+pub(crate) fn current_ptr() -> *const Task {
+    CURRENT.with(|c| c.get())
+}
+
+/// The entry stubs of the running program (generators start their bodies through
+/// `closure`, as green threads do).
+pub(crate) fn entry() -> Entry {
+    sched().entry
+}
+
 /// The running green thread.
 #[inline(never)]
 pub fn current() -> &'static Task {

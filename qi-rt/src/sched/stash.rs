@@ -74,7 +74,9 @@ pub unsafe fn stash(s: &mut ParkedStack) {
         return;
     }
     let low = (s.switch_mark - depth) & !15;
-    let used = s.base - low;
+    // A thread parked inside a generator's body switched out on the generator's own
+    // stack (`crate::generator`), not below its base: not stashed.
+    let Some(used) = s.base.checked_sub(low) else { return };
     if used > STASH_MAX {
         return;
     }

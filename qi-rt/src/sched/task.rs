@@ -85,6 +85,9 @@ pub struct Local {
     /// Where a stack overflow was raised whose pages are not given back yet, or 0 (see
     /// `sched::overflow`).
     pub overflow_at: usize,
+    /// The innermost generator whose body this green thread is running, or null
+    /// (`crate::generator`: `让出` finds its generator here).
+    pub generator: *mut crate::generator::GenData,
     next_ticket: u64,
 }
 
@@ -141,6 +144,7 @@ impl Task {
                 held: 0,
                 stack_base: 0,
                 overflow_at: 0,
+                generator: std::ptr::null_mut(),
                 next_ticket: 1,
             }),
             yielder: UnsafeCell::new(std::ptr::null()),

@@ -84,6 +84,10 @@ ast_node!(
     SpawnExpr => SPAWN_EXPR
 );
 ast_node!(
+    /// `启动协程 f(…)`: makes a generator (like calling the `协程 函数`).
+    GenStartExpr => GEN_START_EXPR
+);
+ast_node!(
     /// `目标 = 值`, `目标 += 值` …
     AssignExpr => ASSIGN_EXPR
 );
@@ -113,6 +117,7 @@ ast_enum!(
         Await(AwaitExpr),
         Recv(RecvExpr),
         Spawn(SpawnExpr),
+        GenStart(GenStartExpr),
         Assign(AssignExpr),
         Send(SendExpr),
     }
@@ -428,6 +433,13 @@ impl RecvExpr {
 }
 
 impl SpawnExpr {
+    pub fn expr(&self) -> Option<Expr> {
+        child(&self.0)
+    }
+}
+
+impl GenStartExpr {
+    /// The call of the `协程 函数`.
     pub fn expr(&self) -> Option<Expr> {
         child(&self.0)
     }

@@ -174,6 +174,18 @@ impl FnDecl {
     pub fn is_async(&self) -> bool {
         token(&self.0, ASYNC_KW).is_some()
     }
+    /// `协程 函数 …` (a generator): the word `协程` before `函数`.
+    pub fn is_generator(&self) -> bool {
+        self.generator_word().is_some()
+    }
+    /// The word `协程` of `协程 函数 …`.
+    pub fn generator_word(&self) -> Option<SyntaxToken> {
+        self.0
+            .children_with_tokens()
+            .take_while(|e| e.kind() != FN_KW)
+            .filter_map(|e| e.into_token())
+            .find(|t| t.kind() == IDENT && t.text() == "协程")
+    }
     /// `导出 函数 …` (reverse FFI).
     pub fn is_export(&self) -> bool {
         token(&self.0, EXPORT_KW).is_some()

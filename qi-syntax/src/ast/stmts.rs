@@ -49,6 +49,10 @@ ast_node!(
     /// `启动 表达式;`
     SpawnStmt => SPAWN_STMT
 );
+ast_node!(
+    /// `让出 表达式;` (in a `协程 函数`)
+    YieldStmt => YIELD_STMT
+);
 
 ast_enum!(
     Stmt {
@@ -65,6 +69,7 @@ ast_enum!(
         Try(TryStmt),
         Throw(ThrowStmt),
         Spawn(SpawnStmt),
+        Yield(YieldStmt),
         Block(Block),
         Item(Item),
     }
@@ -133,7 +138,12 @@ impl IfStmt {
 }
 
 impl WhileStmt {
+    /// The condition, or in `当 变量 x = e { … }` the `选项<T>` expression `e`.
     pub fn cond(&self) -> Option<Expr> {
+        child(&self.0)
+    }
+    /// `x` of `当 变量 x = e { … }`.
+    pub fn binding(&self) -> Option<Name> {
         child(&self.0)
     }
     pub fn body(&self) -> Option<Block> {
@@ -336,6 +346,12 @@ impl ThrowStmt {
 }
 
 impl SpawnStmt {
+    pub fn expr(&self) -> Option<Expr> {
+        child(&self.0)
+    }
+}
+
+impl YieldStmt {
     pub fn expr(&self) -> Option<Expr> {
         child(&self.0)
     }

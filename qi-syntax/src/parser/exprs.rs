@@ -54,6 +54,38 @@ impl Parser<'_> {
         }
     }
 
+    /// Can the `n`th token ahead begin an expression? (As [`Parser::at_expr_start`],
+    /// without looking further.)
+    pub(crate) fn nth_starts_expr(&self, n: usize) -> bool {
+        match self.nth(n) {
+            MINUS | PLUS | BANG | NOT_KW | AWAIT_KW | SPAWN_KW | L_ARROW | AMP | STAR => true,
+            INT | FLOAT | STRING | RAW_STRING | CHAR | TRUE_KW | FALSE_KW | TEMPLATE_START => true,
+            IDENT | LEN_KW | L_PAREN | L_BRACK | NEW_KW | CLOSURE_KW | PIPE | PIPE2 => true,
+            kind => {
+                kind.is_builtin_type_kw()
+                    || matches!(
+                        kind,
+                        TYPE_KW
+                            | RESULT_KW
+                            | OPTION_KW
+                            | LIST_KW
+                            | ARRAY_KW
+                            | CHAN_KW
+                            | DEFAULT_KW
+                            | FINALLY_KW
+                    )
+            }
+        }
+    }
+
+    /// At `启动协程 f(…)`: the word `启动协程` followed on the same line by a name (as
+    /// an ordinary name it could not be followed by one).
+    fn at_generator_start(&self) -> bool {
+        self.at_contextual("启动协程")
+            && matches!(self.nth(1), IDENT | LEN_KW)
+            && !self.nth_newline_before(1)
+    }
+
     /// Reserved words that can begin a primary expression: `数组<T>(n)`, `通道<T>()`,
     /// module paths named by a type word (`字符串::字节长度(s)`, `字符串.f(…)`), and the
     /// words that may name a field or parameter.
@@ -150,6 +182,7 @@ impl Parser<'_> {
             AWAIT_KW => AWAIT_EXPR,
             SPAWN_KW => SPAWN_EXPR,
             L_ARROW => RECV_EXPR,
+            IDENT if self.at_generator_start() => GEN_START_EXPR,
             _ => return self.postfix(),
         };
         if !self.enter() {

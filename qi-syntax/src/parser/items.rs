@@ -15,6 +15,8 @@ impl Parser<'_> {
             | PACKAGE_KW | ASYNC_KW | FN_KW | STRUCT_KW => true,
             // `类型` may also name a field/parameter used as an expression (`类型 = 1;`).
             TYPE_KW => matches!(self.nth(1), IDENT | LEN_KW) || self.nth(1).is_keyword(),
+            // `协程 函数` (generators): `协程` is a word of its own only there.
+            IDENT => self.at_generator_fn(),
             _ => false,
         }
     }
@@ -30,6 +32,7 @@ impl Parser<'_> {
         match self.current() {
             IMPORT_KW => self.import_decl(cp),
             FN_KW | ASYNC_KW => self.fn_decl(cp),
+            IDENT if self.at_generator_fn() => self.fn_decl(cp),
             EXPORT_KW => {
                 let marks_fn = matches!(self.nth(1), FN_KW | ASYNC_KW)
                     || (self.nth(1) == STRING && self.nth(2) == FN_KW);
@@ -55,10 +58,14 @@ impl Parser<'_> {
         }
     }
 
-    /// `[异步] [导出 ["符号"]] 函数 [(接收者 类型)] 名[<T>](参数…)[: 类型] { … }` — or `;`
+    /// `[协程] [异步] [导出 ["符号"]] 函数 [(接收者 类型)] 名[<T>](参数…)[: 类型] { … }` — or `;`
     /// instead of the body inside `特性` and `外部` blocks.
     fn fn_decl(&mut self, cp: Checkpoint) {
         self.start_at(cp, FN_DECL);
+        let generator = self.at_generator_fn();
+        if generator {
+            self.bump();
+        }
         self.eat(ASYNC_KW);
         if self.eat(EXPORT_KW) {
             self.eat(STRING);
@@ -81,11 +88,18 @@ impl Parser<'_> {
             self.ret_type();
         }
         if self.at(L_BRACE) {
+            let outer = std::mem::replace(&mut self.in_generator, generator);
             self.block();
+            self.in_generator = outer;
         } else if !self.eat(SEMI) {
             self.error_expected(Expected::Token(L_BRACE));
         }
         self.finish();
+    }
+
+    /// At `协程 函数` (the word `协程` right before `函数`, on the same line).
+    pub(crate) fn at_generator_fn(&self) -> bool {
+        self.at_contextual("协程") && self.nth(1) == FN_KW && !self.nth_newline_before(1)
     }
 
     /// Go-style receiver `(自身 类型)` / `(变量 自身 类型)`.

@@ -64,6 +64,8 @@ pub(crate) struct Parser<'t> {
     /// A too deep construct was just skipped: what the constructs around it miss at the
     /// point where the skip stopped is a consequence, not another error.
     cut_short: bool,
+    /// Parsing the body of a `协程 函数`: there a statement `让出(x);` yields too.
+    in_generator: bool,
 }
 
 impl<'t> Parser<'t> {
@@ -86,6 +88,7 @@ impl<'t> Parser<'t> {
             peak: 0,
             reported_too_deep: false,
             cut_short: false,
+            in_generator: false,
         }
     }
 
@@ -144,6 +147,18 @@ impl<'t> Parser<'t> {
             None => 0,
         };
         self.tokens[from..cur as usize].iter().any(|t| self.text[t.range].contains('\n'))
+    }
+
+    /// Whether a line break separates the `n`th token ahead from the one before it.
+    fn nth_newline_before(&self, n: usize) -> bool {
+        let (Some(&cur), Some(&prev)) =
+            (self.significant.get(self.pos + n), self.significant.get(self.pos + n - 1))
+        else {
+            return true;
+        };
+        self.tokens[prev as usize + 1..cur as usize]
+            .iter()
+            .any(|t| self.text[t.range].contains('\n'))
     }
 
     /// Tokens that only the template-string parser may consume.

@@ -4,7 +4,32 @@ use super::Checkpoint;
 
 use super::names::NameCtx;
 use super::{Expected, Parser};
-use crate::syntax_kind::SyntaxKind::*;
+use crate::syntax_kind::SyntaxKind::{self, *};
+
+/// Tokens after a name that make it the left operand of an infix operator.
+fn infix_continues(kind: SyntaxKind) -> bool {
+    matches!(
+        kind,
+        EQ2 | NEQ
+            | LTEQ
+            | GT
+            | GTEQ
+            | SLASH
+            | PERCENT
+            | SHL
+            | SHR
+            | CARET
+            | AMP2
+            | AND_KW
+            | ALSO_KW
+            | OR_KW
+            | AS_KW
+    ) || is_assignment(kind)
+}
+
+fn is_assignment(kind: SyntaxKind) -> bool {
+    matches!(kind, EQ | PLUS_EQ | MINUS_EQ | STAR_EQ | SLASH_EQ | PERCENT_EQ | COLON_EQ)
+}
 
 impl Parser<'_> {
     /// The top level: declarations and statements until the end of input.
@@ -47,6 +72,7 @@ impl Parser<'_> {
             // An empty statement, e.g. the tolerated `;` after `匹配 { … }`.
             SEMI => self.bump(),
             _ if self.at_item_start() => self.item(),
+            IDENT if self.at_yield() => self.expr_keyword_stmt(YIELD_STMT),
             _ => self.expr_stmt(),
         }
     }
@@ -118,7 +144,40 @@ impl Parser<'_> {
         self.finish();
     }
 
-    /// `抛出 表达式;` / `启动 表达式;`
+    /// At `让出 表达式;`. `让出` is an ordinary name elsewhere, so outside a `协程 函数`
+    /// only a word that cannot continue an expression after a name (`让出 值;`, not
+    /// `让出(…)`, `让出 - 1`, `让出 = …`) makes it one (so that the checker can say that
+    /// `让出` belongs in a `协程 函数`). Inside one, `让出(x);` and `让出 -1;` yield too.
+    fn at_yield(&self) -> bool {
+        if !self.at_contextual("让出") || self.nth_newline_before(1) {
+            return false;
+        }
+        let next = self.nth(1);
+        let continues_name = matches!(
+            next,
+            L_PAREN
+                | L_BRACK
+                | DOT
+                | COLON2
+                | MINUS
+                | PLUS
+                | STAR
+                | AMP
+                | L_ARROW
+                | LT
+                | PIPE
+                | PIPE2
+        ) || infix_continues(next);
+        if self.in_generator {
+            return next != SEMI
+                && !matches!(next, DOT | COLON2)
+                && !is_assignment(next)
+                && self.nth_starts_expr(1);
+        }
+        !continues_name && self.nth_starts_expr(1)
+    }
+
+    /// `抛出 表达式;` / `启动 表达式;` / `让出 表达式;`
     fn expr_keyword_stmt(&mut self, kind: crate::SyntaxKind) {
         self.start(kind);
         self.bump();
@@ -181,9 +240,14 @@ impl Parser<'_> {
         }
     }
 
+    /// `当 条件 { … }`, or `当 变量 x = 表达式 { … }` (loops while the `选项<T>` is `有`).
     fn while_stmt(&mut self) {
         self.start(WHILE_STMT);
         self.bump();
+        if self.eat(VAR_KW) {
+            self.name(NameCtx::Plain);
+            self.expect(EQ);
+        }
         self.required_expr();
         self.block();
         self.finish();
