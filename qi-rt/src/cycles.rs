@@ -352,3 +352,147 @@ unsafe fn free(white: &[*mut Header]) {
         unsafe { object::release(t) };
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::object::{live_count, ObjKind};
+    use crate::record::{new_desc, qi_record_new, RecordDesc, RECORD_SLOTS_OFFSET};
+    use crate::test_support::{exclusive, release};
+
+    /// A watched struct layout: slot 0 an integer, slot 1 an object reference.
+    fn desc() -> Box<RecordDesc> {
+        new_desc(ObjKind::Struct, 2, vec![1], true)
+    }
+
+    fn node(d: &RecordDesc, value: u64) -> *mut Header {
+        // SAFETY: the descriptor outlives the records of these tests.
+        let r = unsafe { qi_record_new(d) } as *mut Header;
+        set(r, 0, value);
+        r
+    }
+
+    fn slot(r: *mut Header, i: usize) -> *mut u64 {
+        (r as *mut u8).wrapping_add(RECORD_SLOTS_OFFSET as usize + 8 * i) as *mut u64
+    }
+
+    fn set(r: *mut Header, i: usize, v: u64) {
+        // SAFETY: `r` is a live two-slot record held by the test.
+        unsafe { *slot(r, i) = v };
+    }
+
+    fn get(r: *mut Header, i: usize) -> u64 {
+        // SAFETY: as above.
+        unsafe { *slot(r, i) }
+    }
+
+    /// `a.1 = b`, counting the new reference (as generated code does).
+    fn link(a: *mut Header, b: *mut Header) {
+        // SAFETY: both live; the slot was null.
+        unsafe { object::retain(b) };
+        set(a, 1, b as u64);
+    }
+
+    fn collect_now() -> Collection {
+        // SAFETY: the tests run under `exclusive()` and hold no reference into garbage.
+        unsafe { collect_all() }
+    }
+
+    #[test]
+    fn garbage_pairs_are_freed_and_reachable_ones_kept() {
+        let _g = exclusive();
+        collect_now();
+        let d = desc();
+        let before = live_count(ObjKind::Struct);
+        let mut kept = Vec::new();
+        for i in 0..1000 {
+            let a = node(&d, i);
+            let b = node(&d, 1000 + i);
+            link(a, b);
+            link(b, a);
+            release(b); // b lives on through a
+            if i % 100 == 0 {
+                kept.push(a);
+            } else {
+                release(a);
+            }
+        }
+        assert_eq!(live_count(ObjKind::Struct), before + 2000, "cycles outlive their owners");
+        let c = collect_now();
+        assert_eq!(c.freed, 1980);
+        assert_eq!(live_count(ObjKind::Struct), before + 20);
+        for (k, &a) in kept.iter().enumerate() {
+            let b = get(a, 1) as *mut Header;
+            assert_eq!(get(a, 0), 100 * k as u64);
+            assert_eq!(get(b, 0), 1000 + 100 * k as u64);
+            assert_eq!(get(b, 1), a as u64, "the kept cycle is intact");
+            // SAFETY: live objects of the test.
+            assert_eq!(unsafe { rc(a) }, 2, "a's counts are restored: b and the test");
+        }
+        for a in kept {
+            release(a);
+        }
+        collect_now();
+        assert_eq!(live_count(ObjKind::Struct), before);
+    }
+
+    #[test]
+    fn unwatched_children_of_garbage_are_released() {
+        let _g = exclusive();
+        collect_now();
+        let strings = live_count(ObjKind::Str);
+        // Slot 1 links the cycle, slot 2 holds a string (never watched).
+        let d = new_desc(ObjKind::Struct, 3, vec![1, 2], true);
+        let a = node(&d, 1);
+        let b = node(&d, 2);
+        link(a, b);
+        link(b, a);
+        set(a, 2, crate::string::new_str("环里的字符串") as u64);
+        release(b);
+        release(a);
+        assert_eq!(live_count(ObjKind::Str), strings + 1);
+        collect_now();
+        assert_eq!(live_count(ObjKind::Str), strings);
+    }
+
+    #[test]
+    fn a_long_cyclic_chain_needs_no_deep_native_stack() {
+        let _g = exclusive();
+        collect_now();
+        let d = desc();
+        let before = live_count(ObjKind::Struct);
+        let first = node(&d, 0);
+        let mut last = first;
+        for i in 1..200_000 {
+            let n = node(&d, i);
+            link(last, n);
+            release(n);
+            last = n;
+        }
+        link(last, first);
+        release(first);
+        collect_now();
+        assert_eq!(live_count(ObjKind::Struct), before);
+        assert_eq!(candidates(), 0);
+    }
+
+    #[test]
+    fn shared_cycles_are_collected_when_no_other_thread_runs() {
+        let _g = exclusive();
+        collect_now();
+        let d = desc();
+        let before = live_count(ObjKind::Struct);
+        let a = node(&d, 1);
+        let b = node(&d, 2);
+        link(a, b);
+        link(b, a);
+        release(b);
+        // SAFETY: `a` (and `b`) are not yet visible to another thread.
+        unsafe { object::mark_shared(a) };
+        let addr = a as usize;
+        std::thread::spawn(move || release(addr as *mut Header)).join().unwrap();
+        assert_eq!(live_count(ObjKind::Struct), before + 2);
+        collect_now();
+        assert_eq!(live_count(ObjKind::Struct), before);
+    }
+}
