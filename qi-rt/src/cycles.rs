@@ -111,6 +111,29 @@ pub(crate) unsafe fn buffer(p: *mut Header) -> bool {
     true
 }
 
+/// What every collection so far did (`qi run --stats`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Totals {
+    pub collections: usize,
+    pub freed: usize,
+    pub traversed: usize,
+    pub total_pause: Duration,
+    pub longest_pause: Duration,
+}
+
+static TOTALS: Mutex<Totals> = Mutex::new(Totals {
+    collections: 0,
+    freed: 0,
+    traversed: 0,
+    total_pause: Duration::ZERO,
+    longest_pause: Duration::ZERO,
+});
+
+/// The sums over every collection so far.
+pub fn totals() -> Totals {
+    *TOTALS.lock()
+}
+
 /// Number of candidates waiting.
 pub fn candidates() -> usize {
     BUFFER.lock().roots.len()
@@ -178,6 +201,13 @@ pub unsafe fn collect() -> Collection {
     let mut b = BUFFER.lock();
     b.collecting = false;
     b.threshold = BASE_THRESHOLD.max(traversed - white.len());
+    drop(b);
+    let mut t = TOTALS.lock();
+    t.collections += 1;
+    t.freed += collection.freed;
+    t.traversed += collection.traversed;
+    t.total_pause += collection.pause;
+    t.longest_pause = t.longest_pause.max(collection.pause);
     collection
 }
 
