@@ -5,7 +5,7 @@
 //! ```text
 //! offset 0  rc     u32  (AtomicU32) reference count
 //! offset 4  kind   u8   ObjKind
-//! offset 5  flags  u8   FLAG_IMMORTAL | FLAG_SHARED
+//! offset 5  flags  u8   FLAG_IMMORTAL | FLAG_SHARED | FLAG_MAY_CYCLE | cycle collector bits
 //! offset 6  aux    u16  kind-specific (arrays: element kind; strings: capacity class)
 //! offset 8  payload (kind-specific; strings and arrays put a u64 length here)
 //! ```
@@ -219,8 +219,8 @@ pub fn object_layout(payload: usize) -> Option<Layout> {
 
 /// Allocates an object of `kind` with `payload` bytes after the header, rc=1.
 /// The payload is zeroed when `zeroed` is set, otherwise uninitialised.
-/// `flags` is either 0 or `FLAG_IMMORTAL` (immortal objects are not counted
-/// as live). Ends the program with a runtime error when memory is exhausted: for the
+/// `flags` is 0, `FLAG_IMMORTAL` (immortal objects are not counted as live) or
+/// `FLAG_MAY_CYCLE` (watched by the cycle collector, `cycles`). Ends the program with a runtime error when memory is exhausted: for the
 /// runtime's own small objects, where that means the machine has no memory left. Sizes
 /// that come from the program go through [`try_allocate`] and raise an exception.
 pub(crate) fn allocate(
