@@ -193,13 +193,21 @@ pub fn run_program(entry: Entry, workers: usize) -> Outcome {
             std::thread::sleep(Duration::from_millis(1));
         }
     }
-    if result == Outcome::Finished
-        && sched.active.load(Ordering::SeqCst) == 0
-        && sched.live.load(Ordering::SeqCst) == 0
-    {
-        // SAFETY: no green thread is left (the loads above order their last writes
-        // before this), so nothing else touches objects.
-        unsafe { crate::cycles::collect_all() };
+    if result == Outcome::Finished && crate::cycles::candidates() > 0 {
+        // Garbage cycles are collected at exit when no green thread is left. `入口`'s
+        // worker counts it finished just after ending the program: wait for that, but not
+        // for other green threads (they are abandoned, and their cycles with them).
+        let done =
+            || sched.active.load(Ordering::SeqCst) == 0 && sched.live.load(Ordering::SeqCst) == 0;
+        let deadline = Instant::now() + Duration::from_secs(1);
+        while !done() && sched.live.load(Ordering::SeqCst) <= 1 && Instant::now() < deadline {
+            std::thread::yield_now();
+        }
+        if done() {
+            // SAFETY: no green thread is left (the loads order their last writes before
+            // this), so nothing else touches objects.
+            unsafe { crate::cycles::collect_all() };
+        }
     }
     sched.stopping.store(true, Ordering::SeqCst);
     for t in sched.threads.lock().iter() {
