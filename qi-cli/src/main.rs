@@ -64,7 +64,8 @@ enum Command {
         #[arg(long, value_enum)]
         jit: Option<JitMode>,
         /// At exit, print to stderr how many functions were interpreted and compiled,
-        /// the compile time, and when the program first printed.
+        /// the compile time, and when the program first printed (and, when any ran, the
+        /// cycle collections and their pauses).
         #[arg(long)]
         stats: bool,
         /// Log the engine's events to stderr (each tier-up with its reason, compile time

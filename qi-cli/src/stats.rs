@@ -32,6 +32,29 @@ pub fn print(lang: Lang) {
         ),
     };
     qi_rt::output::write_stderr_line(&line);
+    let c = qi_rt::cycles::totals();
+    if c.collections > 0 {
+        let line = match lang {
+            Lang::En => format!(
+                "qi cycles: {} collections freed {} objects (went through {}); pauses {} in \
+                 all, longest {}",
+                c.collections,
+                c.freed,
+                c.traversed,
+                ms(c.total_pause),
+                ms(c.longest_pause)
+            ),
+            Lang::Zh => format!(
+                "qi 环收集：{} 次，回收对象 {} 个（遍历 {} 个）；停顿共 {}，最长 {}",
+                c.collections,
+                c.freed,
+                c.traversed,
+                ms(c.total_pause),
+                ms(c.longest_pause)
+            ),
+        };
+        qi_rt::output::write_stderr_line(&line);
+    }
 }
 
 fn bytes(n: u64) -> String {

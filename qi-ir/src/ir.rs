@@ -188,6 +188,8 @@ pub struct Module {
     pub reflection: Reflection,
     /// The C functions of the program's `外部` blocks (language.md §5.10).
     pub foreign: Foreign,
+    /// Which records and arrays may be part of a reference cycle (`cycles::analyze`).
+    pub cyclic: crate::cycles::Cyclic,
 }
 
 /// The libraries and C functions a program declares in `外部` blocks. The engine loads

@@ -2,6 +2,7 @@
 
 pub mod builder;
 mod check;
+pub mod cycles;
 pub mod index;
 pub mod ir;
 pub mod library;

@@ -98,6 +98,7 @@ fn fib_module() -> Module {
         structs: vec![],
         enums: vec![],
         layouts: vec![],
+        cyclic: Default::default(),
         reflection: Default::default(),
         foreign: Default::default(),
     }

@@ -167,7 +167,7 @@ impl translate::Linker for ModuleLinker<'_> {
         let module = self.module;
         let owned = &mut self.owned_descs;
         *self.descs[l.index()].get_or_insert_with(|| {
-            let desc = record_desc(&module.layouts[l.index()]);
+            let desc = record_desc(module, l);
             let addr = &*desc as *const qi_rt::record::RecordDesc as i64;
             owned.push(desc);
             addr
@@ -236,7 +236,8 @@ pub(crate) fn runtime_func_ref(
 }
 
 /// The runtime descriptor of a record layout (both tiers make records through it).
-fn record_desc(layout: &qi_ir::Layout) -> Box<qi_rt::record::RecordDesc> {
+fn record_desc(module: &qi_ir::Module, l: qi_ir::LayoutId) -> Box<qi_rt::record::RecordDesc> {
+    let layout = &module.layouts[l.index()];
     let kind = match layout.kind {
         qi_ir::LayoutKind::Struct => qi_rt::ObjKind::Struct,
         qi_ir::LayoutKind::Enum => qi_rt::ObjKind::Enum,
@@ -249,7 +250,7 @@ fn record_desc(layout: &qi_ir::Layout) -> Box<qi_rt::record::RecordDesc> {
         .filter(|(_, s)| s.owns_object())
         .map(|(i, _)| i as u32)
         .collect();
-    qi_rt::record::new_desc(kind, layout.slots.len() as u32, objects)
+    qi_rt::record::new_desc(kind, layout.slots.len() as u32, objects, module.cyclic.layout(l))
 }
 
 pub(crate) fn qi_signature(f: &qi_ir::Function, call_conv: CallConv) -> clif::Signature {

@@ -49,14 +49,16 @@ pub const RAISE_FLOAT_TO_INT: RtFn = rt("qi_raise_float_to_int", &[F64, I32, I32
 pub const RAISE_INT_TO_CHAR: RtFn = rt("qi_raise_int_to_char", &[I64, I32, I32], None);
 /// Foreign calls (`crate::foreign`): a NUL-terminated copy of a string argument, its
 /// release, and a returned `char*` copied into a string.
-/// The element kind `qi_array_new` takes for an array of `elem` (both tiers pass it).
-pub fn array_elem_kind(elem: &qi_ir::Type) -> u16 {
+/// The element kind `qi_array_new` takes for an array of `elem` (both tiers pass it),
+/// with `qi_rt::array::ELEM_MAY_CYCLE` when such arrays may be part of a reference cycle.
+pub fn array_elem_kind(elem: &qi_ir::Type, cyclic: &qi_ir::cycles::Cyclic) -> u32 {
     if *elem == qi_ir::Type::Bool {
-        qi_rt::array::ELEM_BYTE
+        qi_rt::array::ELEM_BYTE as u32
     } else if elem.is_rc() {
-        qi_rt::array::ELEM_OBJECT
+        let may_cycle = if cyclic.array(elem) { qi_rt::array::ELEM_MAY_CYCLE } else { 0 };
+        qi_rt::array::ELEM_OBJECT as u32 | may_cycle
     } else {
-        qi_rt::array::ELEM_SCALAR
+        qi_rt::array::ELEM_SCALAR as u32
     }
 }
 

@@ -560,7 +560,7 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
             Value::NewArray { elem, len, loc } => {
                 // The runtime checks the length (negative, too large) and raises.
                 let len = self.operand(len);
-                let kind = runtime_calls::array_elem_kind(elem);
+                let kind = runtime_calls::array_elem_kind(elem, &self.module.cyclic);
                 let kind = self.b.ins().iconst(types::I32, kind as i64);
                 self.call_rt_raising(runtime_calls::ARRAY_NEW, vec![len, kind], *loc)
             }

@@ -31,6 +31,10 @@ pub const ELEM_OBJECT: u16 = 1;
 /// (sieves, visited sets) take an eighth of the memory.
 pub const ELEM_BYTE: u16 = 2;
 
+/// Flag in the element kind `qi_array_new` takes (never in `aux`): the array may be part
+/// of a reference cycle (qi-ir `cycles`), so it is allocated with `FLAG_MAY_CYCLE`.
+pub const ELEM_MAY_CYCLE: u32 = 0x1_0000;
+
 /// Bytes per element for an element kind (`aux`).
 pub const fn elem_size(elem: u16) -> usize {
     if elem == ELEM_BYTE {
@@ -71,8 +75,13 @@ fn array_payload(len: usize, elem: u16) -> Option<usize> {
 /// A new zero-filled owned array (rc=1), or `None` when it cannot be allocated (too
 /// large, or no memory).
 pub(crate) fn try_new_array(len: usize, elem: u16) -> Option<*mut Array> {
+    try_new_array_flagged(len, elem, 0)
+}
+
+/// [`try_new_array`] with header `flags` (0 or `FLAG_MAY_CYCLE`).
+fn try_new_array_flagged(len: usize, elem: u16, flags: u8) -> Option<*mut Array> {
     let payload = array_payload(len, elem)?;
-    let p = object::try_allocate(ObjKind::Array, 0, elem, payload, true)? as *mut Array;
+    let p = object::try_allocate(ObjKind::Array, flags, elem, payload, true)? as *mut Array;
     // SAFETY: fresh allocation with room for the length field.
     unsafe { (*p).len = len as u64 };
     Some(p)
@@ -165,12 +174,13 @@ pub extern "C" fn qi_array_new(len: i64, elem: u32, file: u32, line: u32) -> Rai
             );
             return Raising { value: 0, raised: 1 };
         }
+        let flags = if elem & ELEM_MAY_CYCLE != 0 { object::FLAG_MAY_CYCLE } else { 0 };
         let elem = match elem as u16 {
             ELEM_OBJECT => ELEM_OBJECT,
             ELEM_BYTE => ELEM_BYTE,
             _ => ELEM_SCALAR,
         };
-        match try_new_array(len as usize, elem) {
+        match try_new_array_flagged(len as usize, elem, flags) {
             Some(a) => Raising { value: a as u64, raised: 0 },
             None => {
                 raise_error(

@@ -17,6 +17,7 @@
 
 pub mod array;
 pub mod chan;
+pub mod cycles;
 pub mod error;
 pub mod exception;
 pub mod ffi;

@@ -5,7 +5,7 @@
 //! ```text
 //! offset 0  rc     u32  (AtomicU32) reference count
 //! offset 4  kind   u8   ObjKind
-//! offset 5  flags  u8   FLAG_IMMORTAL | FLAG_SHARED
+//! offset 5  flags  u8   FLAG_IMMORTAL | FLAG_SHARED | FLAG_MAY_CYCLE | cycle collector bits
 //! offset 6  aux    u16  kind-specific (arrays: element kind; strings: capacity class)
 //! offset 8  payload (kind-specific; strings and arrays put a u64 length here)
 //! ```
@@ -126,6 +126,15 @@ impl ObjKind {
 pub const FLAG_IMMORTAL: u8 = 1;
 /// Reachable from several OS threads: count updates must be atomic RMW.
 pub const FLAG_SHARED: u8 = 2;
+/// Its type can reach itself (qi-ir `cycles`): the cycle collector watches it. Set at
+/// allocation only; objects without it never become cycle candidates.
+pub const FLAG_MAY_CYCLE: u8 = 4;
+/// In the cycle collector's candidate buffer (which holds a reference to it). Only set
+/// on objects that are not shared (`cycles`).
+pub const FLAG_BUFFERED: u8 = 8;
+/// The cycle collector's colours, only set while it runs (`cycles`).
+pub(crate) const FLAG_GRAY: u8 = 16;
+pub(crate) const FLAG_WHITE: u8 = 32;
 
 pub const HEADER_SIZE: usize = 8;
 /// Byte offsets inside the header, typed as Cranelift memory offsets.
@@ -216,8 +225,8 @@ pub fn object_layout(payload: usize) -> Option<Layout> {
 
 /// Allocates an object of `kind` with `payload` bytes after the header, rc=1.
 /// The payload is zeroed when `zeroed` is set, otherwise uninitialised.
-/// `flags` is either 0 or `FLAG_IMMORTAL` (immortal objects are not counted
-/// as live). Ends the program with a runtime error when memory is exhausted: for the
+/// `flags` is 0, `FLAG_IMMORTAL` (immortal objects are not counted as live) or
+/// `FLAG_MAY_CYCLE` (watched by the cycle collector, `cycles`). Ends the program with a runtime error when memory is exhausted: for the
 /// runtime's own small objects, where that means the machine has no memory left. Sizes
 /// that come from the program go through [`try_allocate`] and raise an exception.
 pub(crate) fn allocate(
@@ -347,6 +356,17 @@ unsafe fn drop_ref(p: *mut Header) -> bool {
         return false;
     }
     if h.flags & FLAG_SHARED != 0 {
+        // A reference that is not the last one may leave a garbage cycle behind: it
+        // moves to the cycle collector's candidate buffer instead of being dropped (no
+        // race with other threads' decrements: the count does not change). Read at 1,
+        // the count is ours alone and cannot change either.
+        // SAFETY: `p` is live and the caller's reference is handed over.
+        if h.flags & FLAG_MAY_CYCLE != 0
+            && h.rc.load(Ordering::Relaxed) > 1
+            && unsafe { crate::cycles::buffer(p) }
+        {
+            return false;
+        }
         if h.rc.fetch_sub(1, Ordering::Release) != 1 {
             return false;
         }
@@ -358,6 +378,11 @@ unsafe fn drop_ref(p: *mut Header) -> bool {
         let n = h.rc.load(Ordering::Relaxed);
         if n <= 1 {
             return true;
+        }
+        // As above: the reference becomes the candidate buffer's.
+        // SAFETY: `p` is live and the caller's reference is handed over.
+        if h.flags & FLAG_MAY_CYCLE != 0 && unsafe { crate::cycles::buffer(p) } {
+            return false;
         }
         h.rc.store(n - 1, Ordering::Relaxed);
         false
@@ -518,6 +543,53 @@ unsafe fn destroy(first: *mut Header) {
                 // A corrupted header: never free memory we cannot size.
                 debug_assert!(false, "qi-rt: freeing object of unknown kind {kind}");
             }
+        }
+    }
+}
+
+/// Calls `f` with each object reference `p` owns that the cycle collector follows (the
+/// elements of an array of objects, the object slots of a record; null included). Other
+/// kinds hold none it follows.
+///
+/// # Safety
+/// `p` is a live object whose slots are intact.
+pub(crate) unsafe fn for_each_child(p: *mut Header, mut f: impl FnMut(*mut Header)) {
+    // SAFETY: live per the caller.
+    let kind = unsafe { (*p).kind };
+    match ObjKind::from_u8(kind) {
+        // SAFETY: an array object with intact slots.
+        Some(ObjKind::Array) => unsafe {
+            crate::array::object_children(p as *mut crate::array::Array).for_each(f)
+        },
+        Some(ObjKind::Struct | ObjKind::Enum | ObjKind::Closure) => {
+            // SAFETY: a record object with a valid descriptor.
+            for child in unsafe { crate::record::object_children(p as *mut crate::record::Record) }
+            {
+                f(child)
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Frees the memory of an array or record whose references the caller has already dealt
+/// with (the cycle collector frees garbage cycles so).
+///
+/// # Safety
+/// `p` is an array or record object nobody references any more; it is not used again.
+pub(crate) unsafe fn free_shell(p: *mut Header) {
+    // SAFETY: per the caller, `p` is intact until freed here.
+    unsafe {
+        match ObjKind::from_u8((*p).kind) {
+            Some(ObjKind::Array) => {
+                let payload = crate::array::payload_size(p as *mut crate::array::Array);
+                deallocate(p, ObjKind::Array, payload)
+            }
+            Some(kind @ (ObjKind::Struct | ObjKind::Enum | ObjKind::Closure)) => {
+                let payload = crate::record::payload_size(p as *mut crate::record::Record);
+                deallocate(p, kind, payload)
+            }
+            _ => debug_assert!(false, "qi-rt: the cycle collector only frees records and arrays"),
         }
     }
 }

@@ -19,6 +19,9 @@ pub struct RecordDesc {
     pub n_slots: u32,
     /// Indices of the slots that own an object reference.
     pub object_slots: Box<[u32]>,
+    /// Header flags of a new record: `FLAG_MAY_CYCLE` when the compiler found that
+    /// records of this layout may be part of a reference cycle (qi-ir `cycles`), else 0.
+    pub flags: u8,
 }
 
 #[repr(C)]
@@ -66,10 +69,18 @@ pub(crate) unsafe fn object_children(p: *mut Record) -> impl Iterator<Item = *mu
 
 /// Build a descriptor. Its address is what generated code passes to [`qi_record_new`];
 /// the box must stay alive while any record of this layout exists.
-pub fn new_desc(kind: ObjKind, n_slots: u32, object_slots: Vec<u32>) -> Box<RecordDesc> {
+/// `may_cycle`: records of this layout may be part of a reference cycle, so the cycle
+/// collector must watch them.
+pub fn new_desc(
+    kind: ObjKind,
+    n_slots: u32,
+    object_slots: Vec<u32>,
+    may_cycle: bool,
+) -> Box<RecordDesc> {
     assert!(object_slots.iter().all(|&i| i < n_slots), "object slot out of range");
     assert!(matches!(kind, ObjKind::Struct | ObjKind::Enum | ObjKind::Closure));
-    Box::new(RecordDesc { kind, n_slots, object_slots: object_slots.into_boxed_slice() })
+    let flags = if may_cycle { object::FLAG_MAY_CYCLE } else { 0 };
+    Box::new(RecordDesc { kind, n_slots, object_slots: object_slots.into_boxed_slice(), flags })
 }
 
 /// A new owned record with zeroed slots.
@@ -80,7 +91,7 @@ pub unsafe extern "C" fn qi_record_new(desc: *const RecordDesc) -> *mut Record {
     guard(|| {
         // SAFETY: per the caller, a live descriptor.
         let d = unsafe { &*desc };
-        let p = object::allocate(d.kind, 0, 0, payload_for(d.n_slots), true) as *mut Record;
+        let p = object::allocate(d.kind, d.flags, 0, payload_for(d.n_slots), true) as *mut Record;
         // SAFETY: fresh allocation with room for the descriptor pointer.
         unsafe { (*p).desc = desc };
         p
@@ -94,7 +105,7 @@ mod tests {
 
     #[test]
     fn records_release_their_object_slots() {
-        let desc_box = new_desc(ObjKind::Struct, 3, vec![1]);
+        let desc_box = new_desc(ObjKind::Struct, 3, vec![1], false);
         let desc: *const RecordDesc = &*desc_box;
         let before_structs = live_count(ObjKind::Struct);
         let before_strs = live_count(ObjKind::Str);

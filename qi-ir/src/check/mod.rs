@@ -281,17 +281,23 @@ fn check_units(
     c.record_members();
     let index = c.index.take();
     let has_errors = diagnostics.iter().any(|d| d.severity == Severity::Error);
-    let module = (!has_errors && entry).then(move || Module {
-        reflection: c.reflection(),
-        structs: c.struct_defs(),
-        enums: c.enum_defs(),
-        functions,
-        globals: c.globals,
-        strings: c.strings,
-        main: main_id,
-        files: units.iter().map(|u| u.name.to_string()).collect(),
-        layouts: c.layouts,
-        foreign: c.foreign,
+    let module = (!has_errors && entry).then(move || {
+        let structs = c.struct_defs();
+        let enums = c.enum_defs();
+        let cyclic = crate::cycles::analyze(&structs, &enums, &c.layouts, &functions);
+        Module {
+            reflection: c.reflection(),
+            structs,
+            enums,
+            cyclic,
+            functions,
+            globals: c.globals,
+            strings: c.strings,
+            main: main_id,
+            files: units.iter().map(|u| u.name.to_string()).collect(),
+            layouts: c.layouts,
+            foreign: c.foreign,
+        }
     });
     (CheckOutput { module, diagnostics }, index)
 }

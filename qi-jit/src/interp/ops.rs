@@ -265,7 +265,7 @@ impl Interpreted {
             }
             Value::NewArray { elem, len, loc } => {
                 let len = self.operand(thread, base, len);
-                let kind = rc::array_elem_kind(elem);
+                let kind = rc::array_elem_kind(elem, &self.module.cyclic);
                 let args = [len, kind as u64, loc.file as u64, loc.line as u64];
                 // SAFETY: a length and an element kind, as compiled code passes them.
                 let r = unsafe { self.native(rc::ARRAY_NEW).call(&args) };

@@ -46,7 +46,9 @@ impl Interpreted {
         policy: Option<crate::tiers::Policy>,
     ) -> Result<Interpreted, crate::JitError> {
         let strings = module.strings.iter().map(|s| qi_rt::new_immortal_str(s) as u64).collect();
-        let descs: Vec<_> = module.layouts.iter().map(crate::record_desc).collect();
+        let descs: Vec<_> = (0..module.layouts.len())
+            .map(|l| crate::record_desc(&module, qi_ir::LayoutId(l as u32)))
+            .collect();
         let globals = module.globals.iter().map(|_| AtomicU64::new(0)).collect();
         let global_names =
             module.globals.iter().map(|g| qi_rt::new_immortal_str(&g.name) as u64).collect();

@@ -193,6 +193,22 @@ pub fn run_program(entry: Entry, workers: usize) -> Outcome {
             std::thread::sleep(Duration::from_millis(1));
         }
     }
+    if result == Outcome::Finished && crate::cycles::candidates() > 0 {
+        // Garbage cycles are collected at exit when no green thread is left. `入口`'s
+        // worker counts it finished just after ending the program: wait for that, but not
+        // for other green threads (they are abandoned, and their cycles with them).
+        let done =
+            || sched.active.load(Ordering::SeqCst) == 0 && sched.live.load(Ordering::SeqCst) == 0;
+        let deadline = Instant::now() + Duration::from_secs(1);
+        while !done() && sched.live.load(Ordering::SeqCst) <= 1 && Instant::now() < deadline {
+            std::thread::yield_now();
+        }
+        if done() {
+            // SAFETY: no green thread is left (the loads order their last writes before
+            // this), so nothing else touches objects.
+            unsafe { crate::cycles::collect_all() };
+        }
+    }
     sched.stopping.store(true, Ordering::SeqCst);
     for t in sched.threads.lock().iter() {
         t.unpark();
@@ -375,6 +391,20 @@ pub fn current() -> &'static Task {
     // SAFETY: the worker running this green thread holds an `Arc` of it until it switches
     // out, and callers do not keep the reference past their own wait.
     unsafe { &*t }
+}
+
+/// Is the caller the only unfinished green thread, so that no other thread can touch an
+/// object until it starts one? (False outside green threads.) The cycle collector runs
+/// only then.
+pub fn alone() -> bool {
+    let s = THREAD_SCHED.with(|s| s.get());
+    if s.is_null() || CURRENT.with(|c| c.get()).is_null() {
+        return false;
+    }
+    // SAFETY: schedulers are leaked, so one lives for the rest of the process. SeqCst
+    // pairs with the decrement of a finishing green thread, which comes after its last
+    // use of any object.
+    unsafe { (*s).live.load(Ordering::SeqCst) == 1 }
 }
 
 /// Switch out of the running green thread.

@@ -1,0 +1,319 @@
+//! Which objects can be part of a reference cycle, decided from the program.
+//!
+//! The runtime's cycle collector (qi-rt `cycles`) only ever looks at objects allocated
+//! with the "may form a cycle" flag. This module decides, once per module, which record
+//! layouts and which array types get it.
+//!
+//! * **The type graph** has one node per struct, one per enum, one per array type, and
+//!   one for all closures together (a function type says nothing of what its closures
+//!   capture, so every function value is taken to hold what any closure of the program
+//!   captures). An edge goes from a node to the node of each object type its values own.
+//!   Strings, exceptions, channels and futures are leaves: the collector does not look
+//!   inside them, so a cycle through a channel's buffer or a future's result is never
+//!   collected (docs/LANGUAGE-NOTES.md).
+//! * **Only a store can close a cycle.** An object's slots are filled when it is made,
+//!   with objects that exist already; so a cycle needs at least one reference stored
+//!   into an object that others could already reach. The stores of the program are
+//!   classified by a forward data-flow pass over each function: a store into a record or
+//!   array that was just made and has not been handed to anything yet (not copied,
+//!   retained, passed or returned: only its slots written or read) initialises it and
+//!   cannot close a cycle; every other store is a *mutation edge*.
+//! * A node may be on a cycle when it lies on a cycle of the type graph through a
+//!   mutation edge. A binary tree built bottom-up (`benches/programs/binarytrees.qi`) or a
+//!   list built by prepending has no mutation edge, so its nodes are never watched and
+//!   cost the collector nothing; `a.下 = 有(b)` makes `节点` watched.
+
+use std::collections::HashMap;
+
+use crate::ir::{
+    EnumDef, Function, Inst, Layout, LayoutId, LayoutKind, Operand, StructDef, Type, Value,
+};
+
+/// The answer for one module: indexed by layout, plus the element types of the arrays
+/// that may sit on a cycle.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Cyclic {
+    /// `layouts[l]`: records of layout `l` may be part of a cycle.
+    pub layouts: Vec<bool>,
+    /// `数组<T>` may be part of a cycle for each `T` listed.
+    pub array_elems: Vec<Type>,
+}
+
+impl Cyclic {
+    /// May records of layout `l` be part of a cycle?
+    pub fn layout(&self, l: LayoutId) -> bool {
+        self.layouts.get(l.index()).copied().unwrap_or(false)
+    }
+
+    /// May an array with elements of type `elem` be part of a cycle?
+    pub fn array(&self, elem: &Type) -> bool {
+        self.array_elems.contains(elem)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum Node {
+    Struct(u32),
+    Enum(u32),
+    Closures,
+    Array(Type),
+}
+
+/// The node whose objects a value of type `ty` points to, if the collector looks inside
+/// such objects.
+fn node_of(ty: &Type) -> Option<Node> {
+    match ty {
+        Type::Struct(s) => Some(Node::Struct(s.id.0)),
+        // `选项<对象>` without a box is the object itself (or null): one more hop through
+        // the enum's node keeps the graph simple and loses nothing.
+        Type::Enum { e, boxed: true, .. } | Type::Enum { e, nullable: true, .. } => {
+            Some(Node::Enum(e.id.0))
+        }
+        Type::Fn(_) => Some(Node::Closures),
+        Type::Array(elem) => Some(Node::Array((**elem).clone())),
+        _ => None,
+    }
+}
+
+struct Graph {
+    edges: HashMap<Node, Vec<Node>>,
+}
+
+impl Graph {
+    fn add_edges(&mut self, from: Node, slots: impl Iterator<Item = Type>) {
+        let targets: Vec<Node> = slots.filter_map(|t| node_of(&t)).collect();
+        for t in &targets {
+            self.add_node(t.clone());
+        }
+        self.edges.entry(from).or_default().extend(targets);
+    }
+
+    /// Array nodes have one edge, to their element's node, and are discovered as they
+    /// are met.
+    fn add_node(&mut self, n: Node) {
+        if self.edges.contains_key(&n) {
+            return;
+        }
+        self.edges.insert(n.clone(), Vec::new());
+        if let Node::Array(elem) = &n {
+            if let Some(target) = node_of(elem) {
+                self.edges.get_mut(&n).expect("inserted").push(target.clone());
+                self.add_node(target);
+            }
+        }
+    }
+
+    /// The nodes `start` reaches along zero or more edges (itself included).
+    fn reachable(&self, start: &Node) -> Vec<Node> {
+        let mut seen: Vec<Node> = vec![start.clone()];
+        let mut pending: Vec<&Node> = vec![start];
+        while let Some(n) = pending.pop() {
+            for t in self.edges.get(n).into_iter().flatten() {
+                if !seen.contains(t) {
+                    seen.push(t.clone());
+                    pending.push(t);
+                }
+            }
+        }
+        seen
+    }
+}
+
+/// Decide, for a module's structs, enums, record layouts and functions, which objects
+/// may be part of a reference cycle.
+pub fn analyze(
+    structs: &[StructDef],
+    enums: &[EnumDef],
+    layouts: &[Layout],
+    functions: &[Function],
+) -> Cyclic {
+    let owned = |l: LayoutId| -> Vec<Type> {
+        layouts[l.index()].slots.iter().filter(|s| s.owns_object()).map(|s| s.ty.clone()).collect()
+    };
+    // The node each layout's records belong to.
+    let mut layout_node: Vec<Option<Node>> = vec![None; layouts.len()];
+    let mut graph = Graph { edges: HashMap::new() };
+    for (i, s) in structs.iter().enumerate() {
+        let n = Node::Struct(i as u32);
+        graph.add_node(n.clone());
+        graph.add_edges(n.clone(), owned(s.layout).into_iter());
+        layout_node[s.layout.index()] = Some(n);
+    }
+    for (i, e) in enums.iter().enumerate() {
+        let n = Node::Enum(i as u32);
+        graph.add_node(n.clone());
+        for v in &e.variants {
+            // Unboxed variants keep their payload in the enum value itself (the nullable
+            // `选项<对象>`), boxed ones in their record.
+            graph.add_edges(n.clone(), v.payload.iter().cloned());
+            if let Some(l) = v.layout {
+                layout_node[l.index()] = Some(n.clone());
+            }
+        }
+    }
+    graph.add_node(Node::Closures);
+    for (i, l) in layouts.iter().enumerate() {
+        if l.kind == LayoutKind::Closure {
+            graph.add_edges(Node::Closures, owned(LayoutId(i as u32)).into_iter());
+            layout_node[i] = Some(Node::Closures);
+        }
+    }
+    let mut mutations: Vec<(Node, Node)> = Vec::new();
+    for f in functions {
+        mutation_edges(f, &mut mutations);
+    }
+    for (from, to) in &mutations {
+        graph.add_node(from.clone());
+        graph.add_node(to.clone());
+        graph.edges.get_mut(from).expect("added").push(to.clone());
+    }
+    // A node is on a cycle through mutation edge (u, v) when v reaches it and it reaches u.
+    let reach: HashMap<Node, Vec<Node>> =
+        graph.edges.keys().map(|n| (n.clone(), graph.reachable(n))).collect();
+    let reaches = |a: &Node, b: &Node| reach.get(a).is_some_and(|r| r.contains(b));
+    let on_cycle = |n: &Node| mutations.iter().any(|(u, v)| reaches(v, n) && reaches(n, u));
+    let layouts = layout_node.iter().map(|n| n.as_ref().is_some_and(on_cycle)).collect();
+    let mut array_elems: Vec<Type> = graph
+        .edges
+        .keys()
+        .filter_map(|n| match n {
+            Node::Array(elem) if on_cycle(n) => Some(elem.clone()),
+            _ => None,
+        })
+        .collect();
+    array_elems.sort_by_key(|t| t.zh());
+    Cyclic { layouts, array_elems }
+}
+
+/// The stores of `f` that may close a cycle, as (node stored into, node stored).
+fn mutation_edges(f: &Function, out: &mut Vec<(Node, Node)>) {
+    let n_blocks = f.blocks.len();
+    if n_blocks == 0 {
+        return;
+    }
+    // `fresh[l]` at a block's entry: local `l` holds an object made in this function
+    // that nothing else can reach (None: block not reached yet).
+    let mut entry: Vec<Option<Vec<bool>>> = vec![None; n_blocks];
+    entry[0] = Some(vec![false; f.locals.len()]);
+    let mut pending = vec![0usize];
+    while let Some(b) = pending.pop() {
+        let mut fresh = entry[b].clone().expect("queued blocks have a state");
+        let block = &f.blocks[b];
+        let mut unwind_state = None;
+        for (i, inst) in block.insts.iter().enumerate() {
+            step(f, inst, &mut fresh, &mut |_, _| {});
+            if i + 1 == block.insts.len() {
+                // A raising last instruction assigns nothing.
+                let mut u = fresh.clone();
+                if let Inst::Assign { dst, .. } = inst {
+                    u[dst.index()] = false;
+                }
+                unwind_state = Some(u);
+            }
+        }
+        let mut flow = |to: usize, state: &Vec<bool>| {
+            let changed = match &mut entry[to] {
+                None => {
+                    entry[to] = Some(state.clone());
+                    true
+                }
+                Some(old) => {
+                    let mut changed = false;
+                    for (o, &s) in old.iter_mut().zip(state) {
+                        if *o && !s {
+                            *o = false;
+                            changed = true;
+                        }
+                    }
+                    changed
+                }
+            };
+            if changed {
+                pending.push(to);
+            }
+        };
+        for to in block.term.successors() {
+            flow(to.index(), &fresh);
+        }
+        if let Some(u) = &block.unwind {
+            let state = unwind_state.unwrap_or_else(|| fresh.clone());
+            flow(u.to.index(), &state);
+        }
+    }
+    for (b, block) in f.blocks.iter().enumerate() {
+        let Some(mut fresh) = entry[b].clone() else { continue };
+        for inst in &block.insts {
+            step(f, inst, &mut fresh, &mut |from, to| out.push((from, to)));
+        }
+    }
+}
+
+/// One instruction of the freshness pass; `mutation` gets the store edges that are not
+/// initialisations.
+fn step(f: &Function, inst: &Inst, fresh: &mut [bool], mutation: &mut dyn FnMut(Node, Node)) {
+    let escape = |fresh: &mut [bool], op: &Operand| {
+        if let Operand::Local(l) = op {
+            fresh[l.index()] = false;
+        }
+    };
+    let mut store = |fresh: &mut [bool], target: &Operand, value: &Operand| {
+        let init = matches!(target, Operand::Local(t) if fresh[t.index()] && value != target);
+        if !init {
+            if let (Some(from), Some(to)) =
+                (node_of(&f.operand_ty(target)), node_of(&f.operand_ty(value)))
+            {
+                mutation(from, to);
+            }
+        }
+        escape(fresh, value);
+    };
+    match inst {
+        Inst::Assign { dst, value } => {
+            for op in escaping_operands(value) {
+                escape(fresh, op);
+            }
+            if let Value::LocalAddr(l) = value {
+                fresh[l.index()] = false;
+            }
+            fresh[dst.index()] = matches!(value, Value::NewRecord(_) | Value::NewArray { .. });
+        }
+        Inst::Effect(value) => {
+            for op in escaping_operands(value) {
+                escape(fresh, op);
+            }
+            if let Value::LocalAddr(l) = value {
+                fresh[l.index()] = false;
+            }
+        }
+        Inst::SetGlobal { value, .. } => escape(fresh, value),
+        Inst::Retain(op) => escape(fresh, op),
+        Inst::Release(l) => fresh[l.index()] = false,
+        Inst::SetSlot { obj, value, .. } => store(fresh, obj, value),
+        Inst::SetIndex { array, value, .. } => store(fresh, array, value),
+    }
+}
+
+/// The operands of a value that may hand the object on (reading a slot or the length
+/// of a fresh object does not).
+fn escaping_operands(v: &Value) -> Vec<&Operand> {
+    match v {
+        Value::Use(o) | Value::Unary(_, o) | Value::Convert(_, o) => vec![o],
+        Value::Binary(_, a, b) => vec![a, b],
+        Value::Call { args, .. }
+        | Value::Builtin { args, .. }
+        | Value::CallForeign { args, .. } => args.iter().collect(),
+        Value::CallIndirect { callee, args, .. } => {
+            std::iter::once(callee).chain(args.iter()).collect()
+        }
+        Value::NewArray { len, .. } => vec![len],
+        Value::Index { index, .. } => vec![index],
+        Value::ArrayLen(_)
+        | Value::GetSlot { .. }
+        | Value::LocalAddr(_)
+        | Value::GlobalAddr(_)
+        | Value::Callback { .. }
+        | Value::Global(_)
+        | Value::NewRecord(_)
+        | Value::FuncAddr(_) => vec![],
+    }
+}
