@@ -11,11 +11,8 @@ use cranelift_frontend::{FunctionBuilder, Variable};
 use qi_ir::{BinOp, Cmp, Conv, Inst, Operand, Terminator, Type, UnOp, Value};
 use std::collections::HashMap;
 
-mod lengths;
 #[cfg(test)]
 mod shape_tests;
-
-use lengths::HoistedLengths;
 
 /// What a function body needs from the module being built.
 pub trait Linker {
@@ -83,11 +80,6 @@ pub struct Translator<'a, 'b, L: Linker> {
     /// The runtime functions this function references so far: one import each, however
     /// many calls (a fresh import per call costs Cranelift a signature each).
     rt_refs: HashMap<&'static str, clif::FuncRef>,
-    /// Array lengths loaded once per loop entry (`lengths`), and the variable holding each.
-    hoisted: Option<HoistedLengths>,
-    length_vars: HashMap<qi_ir::LocalId, Variable>,
-    /// The IR block being translated.
-    current: usize,
 }
 
 /// The signature of a function's on-stack-replacement variant: the address of the
@@ -139,9 +131,6 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
             unwind: None,
             osr_entry: None,
             rt_refs: HashMap::new(),
-            hoisted: None,
-            length_vars: HashMap::new(),
-            current: 0,
         }
     }
 
@@ -185,20 +174,6 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
             });
             self.slots.push(slot);
         }
-        let hoisted = HoistedLengths::of(self.func, &addressed);
-        for a in hoisted.load_at_end.iter().flatten() {
-            if !self.length_vars.contains_key(a) {
-                let var = self.b.declare_var(types::I64);
-                self.length_vars.insert(*a, var);
-            }
-        }
-        // Entered in the middle of loops: their preheaders did not run.
-        if let Some(b) = self.osr_entry {
-            for a in &hoisted.valid_in[b.index()] {
-                self.load_hoisted_length(*a);
-            }
-        }
-        self.hoisted = Some(hoisted);
         // An on-stack-replacement variant continues a frame that was checked on entry
         // and owns its locals: raising there would leak them (its callees check).
         if calls_functions(self.func) && self.osr_entry.is_none() {
@@ -230,17 +205,12 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
         loop {
             let block = &self.func.blocks[i];
             let last = block.insts.len().wrapping_sub(1);
-            self.current = i;
             for (k, inst) in block.insts.iter().enumerate() {
                 self.unwind =
                     block.unwind.filter(|_| k == last).map(|u| (self.blocks[u.to.index()], u.loc));
                 self.inst(inst);
             }
             self.unwind = None;
-            let preheader_of = self.hoisted.as_ref().map(|h| h.load_at_end[i].clone());
-            for a in preheader_of.into_iter().flatten() {
-                self.load_hoisted_length(a);
-            }
             match block.term {
                 Terminator::Jump(to) if merged[to.index()] => i = to.index(),
                 _ => break,
@@ -319,16 +289,6 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
         self.call_rt(raise, &all);
         self.jump_to_unwind();
         self.b.switch_to_block(cont);
-    }
-
-    /// Load the length of array variable `a` into its hoisted-length variable; a null
-    /// variable reads zero (`lengths::NULL_ARRAY`) instead of faulting.
-    fn load_hoisted_length(&mut self, a: qi_ir::LocalId) {
-        let arr = self.read_local(a);
-        let null = self.b.ins().iconst(types::I64, lengths::NULL_ARRAY.as_ptr() as i64);
-        let from = self.b.ins().select(arr, arr, null);
-        let len = self.b.ins().load(types::I64, length_flags(), from, ARRAY_LEN);
-        self.b.def_var(self.length_vars[&a], len);
     }
 
     fn zero(&mut self, ty: clif::Type) -> clif::Value {
@@ -452,7 +412,7 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
                 if self.publish_stores && elem.is_rc() {
                     self.publish_into(arr, v);
                 }
-                let addr = self.element_address(array, arr, idx, &elem);
+                let addr = self.element_address(arr, idx, &elem);
                 self.b.ins().store(MemFlagsData::trusted(), v, addr, ARRAY_DATA);
             }
         }
@@ -524,23 +484,8 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
 
     /// Bounds-check `idx` against the array's length and return the address of slot
     /// `idx` minus the data offset.
-    fn element_address(
-        &mut self,
-        array: &Operand,
-        arr: clif::Value,
-        idx: clif::Value,
-        elem: &Type,
-    ) -> clif::Value {
-        let hoisted = match (array, &self.hoisted) {
-            (Operand::Local(a), Some(h)) if h.valid_in[self.current].contains(a) => {
-                Some(self.length_vars[a])
-            }
-            _ => None,
-        };
-        let len = match hoisted {
-            Some(var) => self.b.use_var(var),
-            None => self.b.ins().load(types::I64, length_flags(), arr, ARRAY_LEN),
-        };
+    fn element_address(&mut self, arr: clif::Value, idx: clif::Value, elem: &Type) -> clif::Value {
+        let len = self.b.ins().load(types::I64, length_flags(), arr, ARRAY_LEN);
         // One unsigned compare rejects negative indices too.
         let ok = self.b.ins().icmp(IntCC::UnsignedLessThan, idx, len);
         self.raise_unless(ok, runtime_calls::RAISE_INDEX, &[idx, len]);
@@ -626,7 +571,7 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
             Value::Index { array, index, elem, .. } => {
                 let arr = self.operand(array);
                 let idx = self.operand(index);
-                let addr = self.element_address(array, arr, idx, elem);
+                let addr = self.element_address(arr, idx, elem);
                 let ty = clif_type(elem).unwrap_or(types::I64);
                 Some(self.b.ins().load(ty, MemFlagsData::trusted(), addr, ARRAY_DATA))
             }
