@@ -8,9 +8,13 @@
 //! * **Inlining** of small functions at their call sites, one level deep (calls inside
 //!   an inlined body are left alone, so recursion unrolls exactly once). Call sites keep
 //!   their source locations in the inlined `Loc`s.
+//! * **Count elision** (`borrow`): releases of null locals go, and a variable that only
+//!   reads an object for a stretch of one block borrows it instead of owning it.
 
 use crate::ir::*;
 use crate::validate::{validate, InvalidIr};
+
+mod borrow;
 
 /// Largest callee (in instructions, terminators included) that is inlined.
 const INLINE_MAX_SIZE: usize = 24;
@@ -51,6 +55,7 @@ pub fn optimize(m: &mut Module) {
     for (i, f) in m.functions.iter_mut().enumerate() {
         inline_calls(f, FuncId(i as u32), &small);
         forward_returns(f);
+        borrow::elide_counts(f);
     }
 }
 
