@@ -48,6 +48,41 @@ impl Locals {
     }
 }
 
+/// The blocks reachable from the entry in reverse postorder, and each block's position
+/// in it (`usize::MAX` for unreachable blocks, which no edge from a reachable one enters).
+fn reverse_postorder(f: &Function) -> (Vec<usize>, Vec<usize>) {
+    let n = f.blocks.len();
+    let edges = |b: usize| {
+        let block = &f.blocks[b];
+        block.term.successors().into_iter().chain(block.unwind.map(|u| u.to)).map(|s| s.index())
+    };
+    let mut seen = vec![false; n];
+    let mut post = Vec::with_capacity(n);
+    // Iterative depth-first search: (block, its successors not yet walked).
+    let mut stack: Vec<(usize, Vec<usize>)> = vec![(0, edges(0).collect())];
+    seen[0] = true;
+    while let Some((b, rest)) = stack.last_mut() {
+        match rest.pop() {
+            Some(s) if !seen[s] => {
+                seen[s] = true;
+                let next = edges(s).collect();
+                stack.push((s, next));
+            }
+            Some(_) => {}
+            None => {
+                post.push(*b);
+                stack.pop();
+            }
+        }
+    }
+    post.reverse();
+    let mut rank = vec![usize::MAX; n];
+    for (r, &b) in post.iter().enumerate() {
+        rank[b] = r;
+    }
+    (post, rank)
+}
+
 /// How an instruction changes the set of definitely-null locals.
 fn step(nulls: &mut Locals, inst: &Inst) {
     if let Inst::Assign { dst, value } = inst {
@@ -83,14 +118,16 @@ fn drop_null_releases(f: &mut Function) {
     for &l in &taken {
         entry.set(l, false);
     }
-    // Block entry states: `None` until some path reaches the block.
+    // Block entry states: `None` until some path reaches the block. Blocks are visited
+    // in reverse postorder (the worklist takes the earliest first), so a block is
+    // normally seen after all its forward predecessors: a chain of `如果`s is one pass,
+    // where a stack visited every join again for each of its later predecessors.
+    let (order, rank) = reverse_postorder(f);
     let mut at: Vec<Option<Locals>> = vec![None; n_blocks];
     at[0] = Some(entry);
-    let mut work = vec![0usize];
-    let mut queued = vec![false; n_blocks];
-    queued[0] = true;
-    while let Some(b) = work.pop() {
-        queued[b] = false;
+    let mut work = std::collections::BTreeSet::from([0usize]);
+    while let Some(r) = work.pop_first() {
+        let b = order[r];
         let block = &f.blocks[b];
         let mut state = at[b].clone().expect("queued blocks have a state");
         let mut before_last = state.clone();
@@ -123,9 +160,8 @@ fn drop_null_releases(f: &mut Function) {
                     true
                 }
             };
-            if changed && !queued[s] {
-                queued[s] = true;
-                work.push(s);
+            if changed {
+                work.insert(rank[s]);
             }
         }
     }
