@@ -15,6 +15,18 @@ pub struct LoadedFile {
     pub imports: Vec<(rowan::TextRange, u32)>,
 }
 
+impl LoadedFile {
+    /// The file as the checker takes it.
+    pub fn unit(&self) -> qi_ir::SourceUnit<'_> {
+        qi_ir::SourceUnit {
+            name: &self.name,
+            text: &self.text,
+            tree: self.parse.tree(),
+            imports: self.imports.clone(),
+        }
+    }
+}
+
 /// Why the program could not be loaded.
 pub enum LoadError {
     /// A file cannot be read (message ready to print).

@@ -350,15 +350,7 @@ fn front_end(
     lang: Lang,
 ) -> Option<(Vec<loader::LoadedFile>, qi_ir::Module)> {
     let files = load(entry, lang)?;
-    let units: Vec<qi_ir::SourceUnit> = files
-        .iter()
-        .map(|f| qi_ir::SourceUnit {
-            name: &f.name,
-            text: &f.text,
-            tree: f.parse.tree(),
-            imports: f.imports.clone(),
-        })
-        .collect();
+    let units: Vec<qi_ir::SourceUnit> = files.iter().map(loader::LoadedFile::unit).collect();
     let checked = qi_ir::check_program(&units);
     if report(&files, &checked.diagnostics, lang) {
         return None;

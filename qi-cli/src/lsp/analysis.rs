@@ -43,15 +43,7 @@ pub fn analyse(path: PathBuf, text: &str) -> Analysis {
     if !syntax.is_empty() {
         return Analysis { files, diagnostics: syntax, index: None };
     }
-    let units: Vec<qi_ir::SourceUnit> = files
-        .iter()
-        .map(|f| qi_ir::SourceUnit {
-            name: &f.name,
-            text: &f.text,
-            tree: f.parse.tree(),
-            imports: f.imports.clone(),
-        })
-        .collect();
+    let units: Vec<qi_ir::SourceUnit> = files.iter().map(LoadedFile::unit).collect();
     let (checked, index) = qi_ir::check_program_indexed(&units);
     drop(units);
     Analysis { files, diagnostics: checked.diagnostics, index: Some(index) }

@@ -61,20 +61,7 @@ impl Parser<'_> {
             MINUS | PLUS | BANG | NOT_KW | AWAIT_KW | SPAWN_KW | L_ARROW | AMP | STAR => true,
             INT | FLOAT | STRING | RAW_STRING | CHAR | TRUE_KW | FALSE_KW | TEMPLATE_START => true,
             IDENT | LEN_KW | L_PAREN | L_BRACK | NEW_KW | CLOSURE_KW | PIPE | PIPE2 => true,
-            kind => {
-                kind.is_builtin_type_kw()
-                    || matches!(
-                        kind,
-                        TYPE_KW
-                            | RESULT_KW
-                            | OPTION_KW
-                            | LIST_KW
-                            | ARRAY_KW
-                            | CHAN_KW
-                            | DEFAULT_KW
-                            | FINALLY_KW
-                    )
-            }
+            kind => kind.is_builtin_type_kw() || is_word_primary(kind),
         }
     }
 
@@ -90,18 +77,7 @@ impl Parser<'_> {
     /// module paths named by a type word (`字符串::字节长度(s)`, `字符串.f(…)`), and the
     /// words that may name a field or parameter.
     fn keyword_starts_primary(&self, kind: SyntaxKind) -> bool {
-        (kind.is_builtin_type_kw() && matches!(self.nth(1), COLON2 | DOT))
-            || matches!(
-                kind,
-                TYPE_KW
-                    | RESULT_KW
-                    | OPTION_KW
-                    | LIST_KW
-                    | ARRAY_KW
-                    | CHAN_KW
-                    | DEFAULT_KW
-                    | FINALLY_KW
-            )
+        (kind.is_builtin_type_kw() && matches!(self.nth(1), COLON2 | DOT)) || is_word_primary(kind)
     }
 
     /// Returns the kind of the node built, or `None` if no expression starts here.
@@ -491,4 +467,13 @@ impl Parser<'_> {
         self.eat(HOLE_CLOSE);
         self.finish();
     }
+}
+
+/// Reserved words that begin a primary expression wherever they stand: `数组<T>(n)`,
+/// `通道<T>()`, and the words that may name a field or parameter.
+fn is_word_primary(kind: SyntaxKind) -> bool {
+    matches!(
+        kind,
+        TYPE_KW | RESULT_KW | OPTION_KW | LIST_KW | ARRAY_KW | CHAN_KW | DEFAULT_KW | FINALLY_KW
+    )
 }
