@@ -179,13 +179,36 @@ impl FnLower<'_, '_> {
     /// `对于 x 在 c { … }`: receives until the channel is closed and drained.
     /// `head: ChanRecvOk → body | exit`, `body: x = ChanTake; …`; `继续` goes to `head`.
     pub(super) fn for_channel(&mut self, s: &ast::ForStmt, chan: Val, elem: Type) {
+        self.for_pulled(
+            s,
+            chan,
+            elem,
+            |l, chan, loc| {
+                let args = vec![chan];
+                l.b.temp(Type::Bool, Value::Builtin { op: Builtin::ChanRecvOk, args, loc })
+            },
+            |_, elem, loc| Value::Builtin { op: Builtin::ChanTake(elem.bits()), args: vec![], loc },
+        )
+    }
+
+    /// `对于 x 在 src { … }` over a source values are pulled from one at a time (a
+    /// channel, a generator): `head: ready(src) → body | exit`, `body: x = take(src); …`;
+    /// `继续` goes to `head`.
+    pub(super) fn for_pulled(
+        &mut self,
+        s: &ast::ForStmt,
+        src: Val,
+        elem: Type,
+        ready: impl FnOnce(&mut Self, Operand, Loc) -> Operand,
+        take: impl FnOnce(Operand, &Type, Loc) -> Value,
+    ) {
         // The loop keeps its own reference: the body may reassign the variable it came from.
-        let chan_local = self.b.new_local(chan.ty.clone(), None);
-        let op = self.owned_operand(chan);
-        // An outer loop's 跳出/继续 may have left the previous channel here.
-        self.b.push(Inst::Release(chan_local));
-        self.b.assign(chan_local, Value::Use(op));
-        self.track_owned(chan_local);
+        let src_local = self.b.new_local(src.ty.clone(), None);
+        let op = self.owned_operand(src);
+        // An outer loop's 跳出/继续 may have left the previous source here.
+        self.b.push(Inst::Release(src_local));
+        self.b.assign(src_local, Value::Use(op));
+        self.track_owned(src_local);
         self.push_scope();
         let x = self.b.new_local(elem.clone(), s.binding().map(|n| n.text()));
         if elem.is_rc() {
@@ -198,26 +221,21 @@ impl FnLower<'_, '_> {
             );
         }
         let loc = self.b.loc();
-        let head = self.b.new_block();
-        let body = self.b.new_block();
-        let exit = self.b.new_block();
+        let (head, body, exit) = (self.b.new_block(), self.b.new_block(), self.b.new_block());
         self.b.jump(head);
         self.b.switch_to(head);
-        let ok = self.b.temp(
-            Type::Bool,
-            Value::Builtin { op: Builtin::ChanRecvOk, args: vec![Operand::Local(chan_local)], loc },
-        );
+        let ok = ready(self, Operand::Local(src_local), loc);
         self.b.branch(ok, body, exit);
         self.b.switch_to(body);
         if elem.is_rc() {
             self.b.push(Inst::Release(x));
         }
-        self.b.assign(x, Value::Builtin { op: Builtin::ChanTake(elem.bits()), args: vec![], loc });
+        self.b.assign(x, take(Operand::Local(src_local), &elem, loc));
         self.loop_body(s.body(), head, exit);
         self.b.jump(head);
         self.b.switch_to(exit);
         self.pop_scope();
-        self.b.push(Inst::Release(chan_local));
-        self.b.assign(chan_local, Value::Use(Operand::Null));
+        self.b.push(Inst::Release(src_local));
+        self.b.assign(src_local, Value::Use(Operand::Null));
     }
 }

@@ -236,41 +236,13 @@ impl FnLower<'_, '_> {
 
     /// `对于 x 在 g { … }`: resumes `g` before each round, until it has ended.
     pub(super) fn for_generator(&mut self, s: &ast::ForStmt, g: Val, elem: Type) {
-        // The loop keeps its own reference: the body may reassign the variable it came from.
-        let g_local = self.b.new_local(g.ty.clone(), None);
-        let op = self.owned_operand(g);
-        // An outer loop's 跳出/继续 may have left the previous generator here.
-        self.b.push(Inst::Release(g_local));
-        self.b.assign(g_local, Value::Use(op));
-        self.track_owned(g_local);
-        self.push_scope();
-        let x = self.b.new_local(elem.clone(), s.binding().map(|n| n.text()));
-        if elem.is_rc() {
-            self.track_owned(x);
-        }
-        if let Some(name) = s.binding() {
-            let var =
-                Var { kind: VarKind::Local(x), ty: elem.clone(), is_const: false, poisoned: false };
-            self.declare(name.text(), var);
-        }
-        let loc = self.b.loc();
-        let (head, body, exit) = (self.b.new_block(), self.b.new_block(), self.b.new_block());
-        self.b.jump(head);
-        self.b.switch_to(head);
-        let ready = self.resume_ready(Operand::Local(g_local), loc);
-        self.b.branch(ready, body, exit);
-        self.b.switch_to(body);
-        if elem.is_rc() {
-            self.b.push(Inst::Release(x));
-        }
-        let op = Builtin::GenTake(elem.bits());
-        self.b.assign(x, Value::Builtin { op, args: vec![Operand::Local(g_local)], loc });
-        self.loop_body(s.body(), head, exit);
-        self.b.jump(head);
-        self.b.switch_to(exit);
-        self.pop_scope();
-        self.b.push(Inst::Release(g_local));
-        self.b.assign(g_local, Value::Use(Operand::Null));
+        self.for_pulled(
+            s,
+            g,
+            elem,
+            |l, g, loc| l.resume_ready(g, loc),
+            |g, elem, loc| Value::Builtin { op: Builtin::GenTake(elem.bits()), args: vec![g], loc },
+        )
     }
 
     /// `当 变量 x = e { … }`: evaluates the `选项<T>` `e` before each round and runs the
