@@ -422,8 +422,9 @@ pub enum Inst {
     Release(LocalId),
     /// Store into a record slot (same ownership rule as `Assign`).
     SetSlot { obj: Operand, slot: u32, value: Operand },
-    /// Bounds-checked store into an array element (same ownership rule as `Assign`).
-    SetIndex { array: Operand, index: Operand, value: Operand, loc: Loc },
+    /// Store into an array element (same ownership rule as `Assign`), bounds-checked unless
+    /// `checked` is false: the bounds pass (`opt/bounds.rs`) proved the index in range.
+    SetIndex { array: Operand, index: Operand, value: Operand, loc: Loc, checked: bool },
 }
 
 #[derive(Clone, Debug)]
@@ -452,12 +453,14 @@ pub enum Value {
     },
     /// Length of an array (borrowed operand).
     ArrayLen(Operand),
-    /// Bounds-checked element read; the element is borrowed from the array.
+    /// Element read, bounds-checked unless `checked` is false (the bounds pass proved the
+    /// index in range); the element is borrowed from the array.
     Index {
         array: Operand,
         index: Operand,
         elem: Type,
         loc: Loc,
+        checked: bool,
     },
     /// A fresh record of the layout with all slots zero/null (owned).
     NewRecord(LayoutId),
@@ -507,7 +510,7 @@ pub enum UnOp {
     Not,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Cmp {
     Eq,
     Ne,
@@ -854,11 +857,12 @@ impl Inst {
         let (value, dst) = match self {
             Inst::Assign { dst, value } => (value, Some(*dst)),
             Inst::Effect(value) => (value, None),
-            Inst::SetIndex { .. } => return true,
+            Inst::SetIndex { checked, .. } => return *checked,
             _ => return false,
         };
         match value {
-            Value::Call { .. } | Value::CallIndirect { .. } | Value::Index { .. } => true,
+            Value::Call { .. } | Value::CallIndirect { .. } => true,
+            Value::Index { checked, .. } => *checked,
             Value::CallForeign { callbacks, .. } => *callbacks,
             Value::Binary(BinOp::IDiv | BinOp::IRem, _, d) => {
                 !matches!(d, Operand::Int(n) if *n != 0)

@@ -10,11 +10,14 @@
 //!   their source locations in the inlined `Loc`s.
 //! * **Count elision** (`borrow`): releases of null locals go, and a variable that only
 //!   reads an object for a stretch of one block borrows it instead of owning it.
+//! * **Bounds facts** (`bounds`): an array access whose index is proved in range (a
+//!   counted loop bounded by the array's length) loses its bounds check.
 
 use crate::ir::*;
 use crate::validate::{validate, InvalidIr};
 
 mod borrow;
+mod bounds;
 
 /// Largest callee (in instructions, terminators included) that is inlined.
 const INLINE_MAX_SIZE: usize = 24;
@@ -56,6 +59,7 @@ pub fn optimize(m: &mut Module) {
         inline_calls(f, FuncId(i as u32), &small);
         forward_returns(f);
         borrow::elide_counts(f);
+        bounds::drop_proved_checks(f);
     }
 }
 
@@ -242,11 +246,12 @@ impl Remap {
                 ret: ret.clone(),
                 loc: *loc,
             },
-            Value::Index { array, index, elem, loc } => Value::Index {
+            Value::Index { array, index, elem, loc, checked } => Value::Index {
                 array: self.operand(array),
                 index: self.operand(index),
                 elem: elem.clone(),
                 loc: *loc,
+                checked: *checked,
             },
         }
     }
@@ -264,11 +269,12 @@ impl Remap {
             Inst::SetSlot { obj, slot, value } => {
                 Inst::SetSlot { obj: self.operand(obj), slot: *slot, value: self.operand(value) }
             }
-            Inst::SetIndex { array, index, value, loc } => Inst::SetIndex {
+            Inst::SetIndex { array, index, value, loc, checked } => Inst::SetIndex {
                 array: self.operand(array),
                 index: self.operand(index),
                 value: self.operand(value),
                 loc: *loc,
+                checked: *checked,
             },
         }
     }

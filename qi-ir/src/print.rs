@@ -88,8 +88,9 @@ fn value_text(m: &Module, v: &Value) -> String {
             format!("call_indirect {}({})", operand_text(m, callee), operands_text(m, args))
         }
         Value::ArrayLen(a) => format!("len {}", operand_text(m, a)),
-        Value::Index { array, index, .. } => {
-            format!("{}[{}]", operand_text(m, array), operand_text(m, index))
+        Value::Index { array, index, checked, .. } => {
+            let unchecked = if *checked { "" } else { " unchecked" };
+            format!("{}[{}]{unchecked}", operand_text(m, array), operand_text(m, index))
         }
     }
 }
@@ -104,12 +105,13 @@ pub(crate) fn inst_text(m: &Module, inst: &Inst) -> String {
         Inst::SetSlot { obj, slot, value } => {
             format!("{}.{} = {}", operand_text(m, obj), slot, operand_text(m, value))
         }
-        Inst::SetIndex { array, index, value, .. } => {
+        Inst::SetIndex { array, index, value, checked, .. } => {
             format!(
-                "{}[{}] = {}",
+                "{}[{}] = {}{}",
                 operand_text(m, array),
                 operand_text(m, index),
-                operand_text(m, value)
+                operand_text(m, value),
+                if *checked { "" } else { " unchecked" }
             )
         }
     }

@@ -404,7 +404,7 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
                 }
                 self.b.ins().store(MemFlagsData::trusted(), v, o, slot_offset(*slot));
             }
-            Inst::SetIndex { array, index, value, .. } => {
+            Inst::SetIndex { array, index, value, checked, .. } => {
                 let arr = self.operand(array);
                 let idx = self.operand(index);
                 let v = self.operand(value);
@@ -412,7 +412,7 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
                 if self.publish_stores && elem.is_rc() {
                     self.publish_into(arr, v);
                 }
-                let addr = self.element_address(arr, idx, &elem);
+                let addr = self.element_address(arr, idx, &elem, *checked);
                 self.b.ins().store(MemFlagsData::trusted(), v, addr, ARRAY_DATA);
             }
         }
@@ -484,11 +484,21 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
 
     /// Bounds-check `idx` against the array's length and return the address of slot
     /// `idx` minus the data offset.
-    fn element_address(&mut self, arr: clif::Value, idx: clif::Value, elem: &Type) -> clif::Value {
-        let len = self.b.ins().load(types::I64, length_flags(), arr, ARRAY_LEN);
-        // One unsigned compare rejects negative indices too.
-        let ok = self.b.ins().icmp(IntCC::UnsignedLessThan, idx, len);
-        self.raise_unless(ok, runtime_calls::RAISE_INDEX, &[idx, len]);
+    /// The element's address; `checked`: raise unless the index is in range (the IR's
+    /// bounds pass clears it where it proved the index in range).
+    fn element_address(
+        &mut self,
+        arr: clif::Value,
+        idx: clif::Value,
+        elem: &Type,
+        checked: bool,
+    ) -> clif::Value {
+        if checked {
+            let len = self.b.ins().load(types::I64, length_flags(), arr, ARRAY_LEN);
+            // One unsigned compare rejects negative indices too.
+            let ok = self.b.ins().icmp(IntCC::UnsignedLessThan, idx, len);
+            self.raise_unless(ok, runtime_calls::RAISE_INDEX, &[idx, len]);
+        }
         // Boolean arrays hold one byte per element, all others 8-byte slots.
         let offset = if *elem == Type::Bool { idx } else { self.b.ins().ishl_imm_u(idx, 3) };
         self.b.ins().iadd(arr, offset)
@@ -568,10 +578,10 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
                 let a = self.operand(a);
                 Some(self.b.ins().load(types::I64, length_flags(), a, ARRAY_LEN))
             }
-            Value::Index { array, index, elem, .. } => {
+            Value::Index { array, index, elem, checked, .. } => {
                 let arr = self.operand(array);
                 let idx = self.operand(index);
-                let addr = self.element_address(arr, idx, elem);
+                let addr = self.element_address(arr, idx, elem, *checked);
                 let ty = clif_type(elem).unwrap_or(types::I64);
                 Some(self.b.ins().load(ty, MemFlagsData::trusted(), addr, ARRAY_DATA))
             }

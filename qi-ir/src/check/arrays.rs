@@ -65,6 +65,7 @@ impl FnLower<'_, '_> {
                 index: Operand::Int(i as i64),
                 value,
                 loc,
+                checked: true,
             });
         }
         arr
@@ -123,6 +124,7 @@ impl FnLower<'_, '_> {
                 index: Operand::Local(i),
                 value: empty,
                 loc,
+                checked: true,
             });
             self.b.assign(i, Value::Binary(BinOp::IAdd, Operand::Local(i), Operand::Int(1)));
             self.b.jump(head);
@@ -172,7 +174,13 @@ impl FnLower<'_, '_> {
             Some(bin) => {
                 let cur = self.b.temp(
                     elem.clone(),
-                    Value::Index { array: arr.op, index: idx, elem: elem.clone(), loc },
+                    Value::Index {
+                        array: arr.op,
+                        index: idx,
+                        elem: elem.clone(),
+                        loc,
+                        checked: true,
+                    },
                 );
                 match self.expr(value) {
                     Some(rhs) => {
@@ -190,14 +198,32 @@ impl FnLower<'_, '_> {
                 let old = self.b.new_local(elem.clone(), None);
                 self.b.assign(
                     old,
-                    Value::Index { array: arr.op, index: idx, elem: elem.clone(), loc },
+                    Value::Index {
+                        array: arr.op,
+                        index: idx,
+                        elem: elem.clone(),
+                        loc,
+                        checked: true,
+                    },
                 );
                 let op = self.owned_operand(v);
-                self.b.push(Inst::SetIndex { array: arr.op, index: idx, value: op, loc });
+                self.b.push(Inst::SetIndex {
+                    array: arr.op,
+                    index: idx,
+                    value: op,
+                    loc,
+                    checked: true,
+                });
                 self.b.push(Inst::Release(old));
             } else {
                 let op = self.owned_operand(v);
-                self.b.push(Inst::SetIndex { array: arr.op, index: idx, value: op, loc });
+                self.b.push(Inst::SetIndex {
+                    array: arr.op,
+                    index: idx,
+                    value: op,
+                    loc,
+                    checked: true,
+                });
             }
         }
         self.release_temp(&arr);

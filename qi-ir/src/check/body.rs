@@ -924,8 +924,13 @@ impl<'c, 'a> FnLower<'c, 'a> {
         }
         let loc = self.c.loc(Self::range_of(iterable));
         self.counting_loop(s, idx, len, Cmp::Lt, |this| {
-            let item =
-                Value::Index { array: arr, index: Operand::Local(idx), elem: elem.clone(), loc };
+            let item = Value::Index {
+                array: arr,
+                index: Operand::Local(idx),
+                elem: elem.clone(),
+                loc,
+                checked: true,
+            };
             if elem.is_rc() {
                 this.b.push(Inst::Release(x));
                 this.b.assign(x, item);

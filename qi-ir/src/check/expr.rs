@@ -402,7 +402,10 @@ impl FnLower<'_, '_> {
         }
         let loc = self.c.loc(range);
         let elem = *elem;
-        let v = self.temp(elem.clone(), Value::Index { array: base.op, index: idx.op, elem, loc });
+        let v = self.temp(
+            elem.clone(),
+            Value::Index { array: base.op, index: idx.op, elem, loc, checked: true },
+        );
         // The element is borrowed from the array: own it before the array may go.
         if v.owned {
             self.b.push(Inst::Retain(v.op));

@@ -1,0 +1,430 @@
+//! Bounds facts: an array access whose index is proved in range loses its bounds check.
+//!
+//! Qi arrays have a fixed length (no push or pop; builtins.md, language.md 6.8), so the
+//! length of the array a local holds changes only when the local is assigned. Locals
+//! whose address is taken (`&变量`, written by C) take no part. A forward must-analysis
+//! over the blocks keeps facts between locals, constants and array lengths: `a <= b`,
+//! `a < b`, `x == y + 1` and "`c` holds the comparison of `a` and `b`"; a branch on
+//! `c` adds the comparison (or its negation) on each edge, and joins keep the facts all
+//! predecessors agree on. An assignment kills every fact about its destination.
+//!
+//! Facts come from: constants, copies, `len`, a new array (its length is the operand,
+//! which was not negative), comparisons, a successful access (`0 <= i < 长度(a)`
+//! afterwards), and `i + 1` where `i` has a strict upper bound (so the sum cannot wrap).
+//! An access is unchecked when `0 <= i` and `i < 长度(a)` follow; its unwind edge goes,
+//! since it can no longer raise.
+//!
+//! This covers counted loops whose guard bounds the index by the array's length, directly
+//! or through a local the array was created with (`数组<T>(n)`, `数组<T>(n + 1)`).
+
+use crate::ir::*;
+use std::collections::HashSet;
+
+/// Functions larger than this keep all their checks (the analysis copies fact sets per
+/// block; compile time matters more there).
+const MAX_BLOCKS: usize = 4000;
+/// A block's fact set is cut to this many facts (fewer facts is always sound).
+const MAX_FACTS: usize = 512;
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+enum Term {
+    Const(i64),
+    Local(LocalId),
+    Len(LocalId),
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+enum Fact {
+    Le(Term, Term),
+    Lt(Term, Term),
+    /// `.0 == .1 + 1`, wrapping.
+    Succ(LocalId, LocalId),
+    /// `.0` holds the result of comparing `.2` with `.3`.
+    Cond(LocalId, Cmp, Term, Term),
+}
+
+type Facts = HashSet<Fact>;
+
+impl Term {
+    fn mentions(self, l: LocalId) -> bool {
+        matches!(self, Term::Local(x) | Term::Len(x) if x == l)
+    }
+    fn renamed(self, from: LocalId, to: LocalId) -> Term {
+        match self {
+            Term::Local(x) if x == from => Term::Local(to),
+            Term::Len(x) if x == from => Term::Len(to),
+            t => t,
+        }
+    }
+}
+
+impl Fact {
+    fn mentions(self, l: LocalId) -> bool {
+        match self {
+            Fact::Le(a, b) | Fact::Lt(a, b) => a.mentions(l) || b.mentions(l),
+            Fact::Succ(a, b) => a == l || b == l,
+            Fact::Cond(c, _, a, b) => c == l || a.mentions(l) || b.mentions(l),
+        }
+    }
+    fn renamed(self, from: LocalId, to: LocalId) -> Fact {
+        let r = |x: LocalId| if x == from { to } else { x };
+        match self {
+            Fact::Le(a, b) => Fact::Le(a.renamed(from, to), b.renamed(from, to)),
+            Fact::Lt(a, b) => Fact::Lt(a.renamed(from, to), b.renamed(from, to)),
+            Fact::Succ(a, b) => Fact::Succ(r(a), r(b)),
+            Fact::Cond(c, k, a, b) => Fact::Cond(r(c), k, a.renamed(from, to), b.renamed(from, to)),
+        }
+    }
+}
+
+/// Drop the bounds checks of `f`'s accesses that the facts prove in range.
+pub(crate) fn drop_proved_checks(f: &mut Function) {
+    let has_checks = f.blocks.iter().flat_map(|b| &b.insts).any(|i| checked_access(i).is_some());
+    if !has_checks || f.blocks.len() > MAX_BLOCKS {
+        return;
+    }
+    let proved = {
+        let an = Analysis::new(f);
+        let mut proved = Vec::new();
+        for (bi, state) in an.solve().into_iter().enumerate() {
+            let Some(mut facts) = state else { continue };
+            for (k, inst) in f.blocks[bi].insts.iter().enumerate() {
+                if let Some((array, index)) = checked_access(inst) {
+                    if an.in_range(&facts, array, index) {
+                        proved.push((bi, k));
+                    }
+                }
+                an.step(&mut facts, inst);
+            }
+        }
+        proved
+    };
+    for (bi, k) in proved {
+        let blk = &mut f.blocks[bi];
+        set_unchecked(&mut blk.insts[k]);
+        // It was the block's raising instruction: it cannot raise any more.
+        if k + 1 == blk.insts.len() {
+            blk.unwind = None;
+        }
+    }
+}
+
+/// The array and index of a bounds-checked access.
+fn checked_access(inst: &Inst) -> Option<(Operand, Operand)> {
+    match inst {
+        Inst::Assign { value: Value::Index { array, index, checked: true, .. }, .. }
+        | Inst::SetIndex { array, index, checked: true, .. } => Some((*array, *index)),
+        _ => None,
+    }
+}
+
+fn set_unchecked(inst: &mut Inst) {
+    match inst {
+        Inst::Assign { value: Value::Index { checked, .. }, .. }
+        | Inst::SetIndex { checked, .. } => *checked = false,
+        _ => unreachable!("only accesses are unchecked"),
+    }
+}
+
+/// Add `new` to `facts`, each lower bound by a non-negative constant also as `0 <= t`:
+/// joins keep only the facts all predecessors share, and a loop entered with `i = 2` and
+/// continued with `0 <= i` still knows `0 <= i`.
+fn add(facts: &mut Facts, new: impl IntoIterator<Item = Fact>) {
+    for x in new {
+        if let Fact::Le(Term::Const(c), t) | Fact::Lt(Term::Const(c), t) = x {
+            if c >= 0 {
+                facts.insert(Fact::Le(Term::Const(0), t));
+            }
+        }
+        facts.insert(x);
+    }
+}
+
+struct Analysis<'f> {
+    f: &'f Function,
+    /// Locals that facts may name: integers, booleans and arrays whose address is not
+    /// taken.
+    tracked: Vec<bool>,
+}
+
+impl<'f> Analysis<'f> {
+    fn new(f: &'f Function) -> Self {
+        let mut tracked: Vec<bool> = f
+            .locals
+            .iter()
+            .map(|d| matches!(d.ty, Type::Int | Type::Bool | Type::Array(_)))
+            .collect();
+        for inst in f.blocks.iter().flat_map(|b| &b.insts) {
+            if let Inst::Assign { value: Value::LocalAddr(l), .. }
+            | Inst::Effect(Value::LocalAddr(l)) = inst
+            {
+                tracked[l.index()] = false;
+            }
+        }
+        Analysis { f, tracked }
+    }
+
+    fn term(&self, op: &Operand) -> Option<Term> {
+        match op {
+            Operand::Int(c) => Some(Term::Const(*c)),
+            Operand::Local(l) if self.tracked[l.index()] => Some(Term::Local(*l)),
+            _ => None,
+        }
+    }
+
+    /// The facts on entry to each reachable block (`None`: unreachable).
+    fn solve(&self) -> Vec<Option<Facts>> {
+        let blocks = &self.f.blocks;
+        let mut entry: Vec<Option<Facts>> = vec![None; blocks.len()];
+        entry[0] = Some(Facts::new());
+        let mut work = vec![0usize];
+        let mut queued = vec![false; blocks.len()];
+        queued[0] = true;
+        while let Some(b) = work.pop() {
+            queued[b] = false;
+            let mut facts = entry[b].clone().expect("queued blocks are reached");
+            let blk = &blocks[b];
+            let mut edges: Vec<(BlockId, Facts)> = Vec::new();
+            for (k, inst) in blk.insts.iter().enumerate() {
+                if k + 1 == blk.insts.len() {
+                    if let Some(u) = blk.unwind {
+                        edges.push((u.to, facts.clone()));
+                    }
+                }
+                self.step(&mut facts, inst);
+            }
+            match &blk.term {
+                Terminator::Jump(t) => edges.push((*t, facts)),
+                Terminator::Branch { cond, then_to, else_to } => {
+                    let mut then_facts = facts.clone();
+                    if let Operand::Local(c) = cond {
+                        self.refine(&mut then_facts, *c, true);
+                        self.refine(&mut facts, *c, false);
+                    }
+                    edges.push((*then_to, then_facts));
+                    edges.push((*else_to, facts));
+                }
+                _ => {}
+            }
+            for (to, mut facts) in edges {
+                let t = to.index();
+                let changed = match &mut entry[t] {
+                    None => {
+                        if facts.len() > MAX_FACTS {
+                            facts = facts.into_iter().take(MAX_FACTS).collect();
+                        }
+                        entry[t] = Some(facts);
+                        true
+                    }
+                    Some(old) => {
+                        let before = old.len();
+                        old.retain(|x| facts.contains(x));
+                        old.len() != before
+                    }
+                };
+                if changed && !queued[t] {
+                    queued[t] = true;
+                    work.push(t);
+                }
+            }
+        }
+        entry
+    }
+
+    /// On the edge where local `c` is `holds`: add the comparisons it holds.
+    fn refine(&self, facts: &mut Facts, c: LocalId, holds: bool) {
+        let conds: Vec<(Cmp, Term, Term)> = facts
+            .iter()
+            .filter_map(|x| match *x {
+                Fact::Cond(d, k, a, b) if d == c => Some((k, a, b)),
+                _ => None,
+            })
+            .collect();
+        for (k, a, b) in conds {
+            let new: &[Fact] = match (k, holds) {
+                (Cmp::Lt, true) | (Cmp::Ge, false) => &[Fact::Lt(a, b)],
+                (Cmp::Le, true) | (Cmp::Gt, false) => &[Fact::Le(a, b)],
+                (Cmp::Gt, true) | (Cmp::Le, false) => &[Fact::Lt(b, a)],
+                (Cmp::Ge, true) | (Cmp::Lt, false) => &[Fact::Le(b, a)],
+                (Cmp::Eq, true) | (Cmp::Ne, false) => &[Fact::Le(a, b), Fact::Le(b, a)],
+                _ => &[],
+            };
+            add(facts, new.iter().copied());
+        }
+    }
+
+    /// The facts after `inst` completes normally.
+    fn step(&self, facts: &mut Facts, inst: &Inst) {
+        match inst {
+            Inst::Assign { dst, value } => {
+                let new = self.assigned(facts, *dst, value);
+                facts.retain(|x| !x.mentions(*dst));
+                add(facts, new);
+            }
+            Inst::SetIndex { array, index, .. } => {
+                add(facts, self.accessed(array, index));
+            }
+            _ => {}
+        }
+    }
+
+    /// After a successful access: `0 <= index < 长度(array)`.
+    fn accessed(&self, array: &Operand, index: &Operand) -> Vec<Fact> {
+        let (Some(Term::Local(a)), Some(i)) = (self.term(array), self.term(index)) else {
+            return Vec::new();
+        };
+        vec![Fact::Lt(i, Term::Len(a)), Fact::Le(Term::Const(0), i)]
+    }
+
+    /// The facts `dst = value` establishes, in terms of the values before it.
+    fn assigned(&self, facts: &Facts, dst: LocalId, value: &Value) -> Vec<Fact> {
+        if !self.tracked[dst.index()] {
+            return Vec::new();
+        }
+        let d = Term::Local(dst);
+        let mut new = Vec::new();
+        match value {
+            Value::Use(Operand::Int(c)) => {
+                new.extend([Fact::Le(d, Term::Const(*c)), Fact::Le(Term::Const(*c), d)]);
+            }
+            Value::Use(Operand::Local(s)) if *s != dst && self.tracked[s.index()] => {
+                new.extend(
+                    facts
+                        .iter()
+                        .filter(|x| x.mentions(*s) && !x.mentions(dst))
+                        .map(|x| x.renamed(*s, dst)),
+                );
+                if !matches!(self.f.local_ty(dst), Type::Array(_)) {
+                    new.extend([Fact::Le(d, Term::Local(*s)), Fact::Le(Term::Local(*s), d)]);
+                }
+            }
+            Value::Binary(BinOp::IAdd, Operand::Local(x), Operand::Int(1))
+            | Value::Binary(BinOp::IAdd, Operand::Int(1), Operand::Local(x))
+                if self.tracked[x.index()] =>
+            {
+                let x = *x;
+                let bounds = self.upper_bounds(facts, Term::Local(x));
+                let strict: Vec<Term> = bounds
+                    .iter()
+                    .filter(|(t, s)| *s && !t.mentions(dst))
+                    .map(|(t, _)| *t)
+                    .collect();
+                if !strict.is_empty() {
+                    // `x < t` for some `t`: `x + 1` does not wrap, and is at most `t`.
+                    new.extend(strict.into_iter().map(|t| Fact::Le(d, t)));
+                    if self.non_negative(facts, Term::Local(x)) {
+                        new.push(Fact::Le(Term::Const(0), d));
+                    }
+                    if x != dst {
+                        new.push(Fact::Lt(Term::Local(x), d));
+                    }
+                }
+                if x != dst {
+                    new.push(Fact::Succ(dst, x));
+                }
+            }
+            Value::Binary(BinOp::ICmp(k), a, b)
+                if self.f.operand_ty(a) == Type::Int && self.f.operand_ty(b) == Type::Int =>
+            {
+                if let (Some(a), Some(b)) = (self.term(a), self.term(b)) {
+                    if !a.mentions(dst) && !b.mentions(dst) {
+                        new.push(Fact::Cond(dst, *k, a, b));
+                    }
+                }
+            }
+            Value::ArrayLen(a) => {
+                if let Some(Term::Local(a)) = self.term(a) {
+                    new.extend([Fact::Le(d, Term::Len(a)), Fact::Le(Term::Len(a), d)]);
+                }
+            }
+            Value::NewArray { len, .. } => {
+                // Created, so the length operand was not negative.
+                if let Some(n) = self.term(len) {
+                    new.extend([
+                        Fact::Le(Term::Len(dst), n),
+                        Fact::Le(n, Term::Len(dst)),
+                        Fact::Le(Term::Const(0), n),
+                    ]);
+                }
+            }
+            Value::Index { array, index, .. } => {
+                new.extend(self.accessed(array, index).into_iter().filter(|x| !x.mentions(dst)));
+            }
+            _ => {}
+        }
+        new
+    }
+
+    /// Is `index` provably in `0..长度(array)`?
+    fn in_range(&self, facts: &Facts, array: Operand, index: Operand) -> bool {
+        let (Some(Term::Local(a)), Some(i)) = (self.term(&array), self.term(&index)) else {
+            return false;
+        };
+        self.non_negative(facts, i)
+            && self.upper_bounds(facts, i).iter().any(|(t, s)| *s && *t == Term::Len(a))
+    }
+
+    /// Does `0 <= t` follow from one fact (a constant or an array length below it)?
+    fn non_negative(&self, facts: &Facts, t: Term) -> bool {
+        let low = |x: Term| match x {
+            Term::Const(c) => c >= 0,
+            Term::Len(_) => true,
+            Term::Local(_) => false,
+        };
+        low(t)
+            || facts.iter().any(|x| match *x {
+                Fact::Le(a, b) | Fact::Lt(a, b) => b == t && low(a),
+                _ => false,
+            })
+    }
+
+    /// Every term known to be at least `from`, with whether it is strictly greater.
+    fn upper_bounds(&self, facts: &Facts, from: Term) -> Vec<(Term, bool)> {
+        let mut found: Vec<(Term, bool)> = vec![(from, false)];
+        let mut work = vec![0usize];
+        let consts: Vec<i64> = facts
+            .iter()
+            .flat_map(|x| match *x {
+                Fact::Le(a, b) | Fact::Lt(a, b) => vec![a, b],
+                _ => Vec::new(),
+            })
+            .filter_map(|t| if let Term::Const(c) = t { Some(c) } else { None })
+            .collect();
+        while let Some(i) = work.pop() {
+            let (t, strict) = found[i];
+            let mut next: Vec<(Term, bool)> = Vec::new();
+            for x in facts {
+                match *x {
+                    Fact::Le(a, b) if a == t => next.push((b, strict)),
+                    Fact::Lt(a, b) if a == t => next.push((b, true)),
+                    // `y == x + 1` is above `x` unless it wrapped, which made it negative.
+                    Fact::Succ(y, x)
+                        if Term::Local(x) == t && self.non_negative(facts, Term::Local(y)) =>
+                    {
+                        next.push((Term::Local(y), true))
+                    }
+                    _ => {}
+                }
+            }
+            if let Term::Const(c) = t {
+                next.extend(
+                    consts.iter().filter(|d| **d >= c).map(|d| (Term::Const(*d), strict || *d > c)),
+                );
+            }
+            for (u, s) in next {
+                match found.iter().position(|(v, _)| *v == u) {
+                    None => {
+                        found.push((u, s));
+                        work.push(found.len() - 1);
+                    }
+                    Some(j) if s && !found[j].1 => {
+                        found[j].1 = true;
+                        work.push(j);
+                    }
+                    Some(_) => {}
+                }
+            }
+        }
+        found
+    }
+}
