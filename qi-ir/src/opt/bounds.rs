@@ -18,22 +18,23 @@
 //! or through a local the array was created with (`数组<T>(n)`, `数组<T>(n + 1)`).
 
 use crate::ir::*;
-use std::collections::HashSet;
+use std::collections::BTreeSet;
 
 /// Functions larger than this keep all their checks (the analysis copies fact sets per
 /// block; compile time matters more there).
 const MAX_BLOCKS: usize = 4000;
-/// A block's fact set is cut to this many facts (fewer facts is always sound).
-const MAX_FACTS: usize = 512;
+/// A fact set is cut to this many facts (fewer facts is always sound; an ordered set
+/// keeps the cut, and so the compiled code, the same from run to run).
+const MAX_FACTS: usize = 256;
 
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
 enum Term {
     Const(i64),
     Local(LocalId),
     Len(LocalId),
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
 enum Fact {
     Le(Term, Term),
     Lt(Term, Term),
@@ -43,7 +44,7 @@ enum Fact {
     Cond(LocalId, Cmp, Term, Term),
 }
 
-type Facts = HashSet<Fact>;
+type Facts = BTreeSet<Fact>;
 
 impl Term {
     fn mentions(self, l: LocalId) -> bool {
@@ -138,6 +139,9 @@ fn add(facts: &mut Facts, new: impl IntoIterator<Item = Fact>) {
         }
         facts.insert(x);
     }
+    while facts.len() > MAX_FACTS {
+        facts.pop_last();
+    }
 }
 
 struct Analysis<'f> {
@@ -206,13 +210,10 @@ impl<'f> Analysis<'f> {
                 }
                 _ => {}
             }
-            for (to, mut facts) in edges {
+            for (to, facts) in edges {
                 let t = to.index();
                 let changed = match &mut entry[t] {
                     None => {
-                        if facts.len() > MAX_FACTS {
-                            facts = facts.into_iter().take(MAX_FACTS).collect();
-                        }
                         entry[t] = Some(facts);
                         true
                     }
