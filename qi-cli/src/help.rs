@@ -13,6 +13,13 @@ pub const USAGE_ERROR: u8 = 64;
 /// The parsed command line, or the status to exit with after clap printed the help, the
 /// version or the usage error.
 pub fn parse(lang: Lang) -> Result<Cli, u8> {
+    // The texts matter only when clap prints something: a command line that parses never
+    // builds the localised command (translating every subcommand's texts was a sixth of
+    // the instructions `hello` ran, benches/README.md "Start-up: what is left").
+    let parsed = Cli::command().try_get_matches().ok().and_then(|m| Cli::from_arg_matches(&m).ok());
+    if let Some(cli) = parsed {
+        return Ok(cli);
+    }
     let command = localize(Cli::command(), lang);
     let matches = command.try_get_matches().map_err(|e| {
         if !e.use_stderr() {

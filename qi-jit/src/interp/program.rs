@@ -4,7 +4,7 @@ use super::code::Code;
 use super::native::NativeFn;
 use crate::runtime_calls::{self, RtFn};
 use qi_ir::{Function, Inst, Value};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
 
@@ -28,7 +28,7 @@ pub struct Interpreted {
     /// Each function's decoded form, built when it is first interpreted.
     code: Box<[OnceLock<Code>]>,
     /// Runtime functions by symbol.
-    natives: HashMap<&'static str, NativeFn>,
+    natives: FxHashMap<&'static str, NativeFn>,
     /// The generated C boundary (`crate::glue`), for programs with `外部` blocks.
     glue: Option<Box<crate::glue::Glue>>,
     /// Which functions take addresses of their locals (`&变量`), by `FuncId`.
@@ -57,14 +57,7 @@ impl Interpreted {
             true => None,
             false => Some(Box::new(crate::glue::build(&module, &descs, publish_stores)?)),
         };
-        let symbols: HashMap<&'static str, *const u8> = qi_rt::symbols().into_iter().collect();
-        let mut natives = HashMap::new();
-        for f in used_runtime_functions(&module) {
-            let addr = *symbols.get(f.symbol).unwrap_or_else(|| panic!("{} is unknown", f.symbol));
-            let native = NativeFn::new(addr, f)
-                .unwrap_or_else(|| panic!("{} has too many parameters", f.symbol));
-            natives.insert(f.symbol, native);
-        }
+        let natives = resolve(used_runtime_functions(&module));
         let reflection = qi_rt::library::reflect::ProgramInfo {
             functions: module.reflection.functions.clone(),
             structs: module.reflection.structs.clone(),
@@ -185,6 +178,27 @@ fn used_runtime_functions(module: &qi_ir::Module) -> Vec<RtFn> {
         }
     }
     used
+}
+
+/// The addresses of the runtime functions in `used`, found in one pass over the runtime's
+/// symbol table: a map of all of it (about 400 entries) cost more than the rest of
+/// preparing `hello` (benches/README.md, "Start-up: what is left").
+fn resolve(used: Vec<RtFn>) -> FxHashMap<&'static str, NativeFn> {
+    let mut wanted: FxHashMap<&'static str, RtFn> =
+        used.into_iter().map(|f| (f.symbol, f)).collect();
+    let mut natives = FxHashMap::default();
+    natives.reserve(wanted.len());
+    for (symbol, addr) in qi_rt::symbols() {
+        if let Some(f) = wanted.remove(symbol) {
+            let native = NativeFn::new(addr, f)
+                .unwrap_or_else(|| panic!("{symbol} has too many parameters"));
+            natives.insert(symbol, native);
+        }
+    }
+    if let Some(symbol) = wanted.keys().next() {
+        panic!("{symbol} is unknown");
+    }
+    natives
 }
 
 /// Does `f` take addresses of its locals (`&变量`)?
