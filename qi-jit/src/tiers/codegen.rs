@@ -6,8 +6,8 @@
 //!   a result word and the pinned stack limit.
 //! * Its *native adapter* (`crossing::AdapterFn`) is how Rust calls its compiled code:
 //!   it loads the arguments from such an array by machine type, sets the pinned register
-//!   to its stack pointer less the budget (as `stubs.rs` does), calls, restores the
-//!   register and stores the result widened.
+//!   to the stack limit it is given, calls, restores the register and stores the result
+//!   widened.
 
 use crate::runtime_calls::clif_type;
 use crate::JitError;
@@ -116,7 +116,7 @@ impl Gen<'_> {
         let entry = b.create_block();
         b.append_block_params_for_function_params(entry);
         b.switch_to_block(entry);
-        let (args, result, budget) =
+        let (args, result, limit) =
             (b.block_params(entry)[0], b.block_params(entry)[1], b.block_params(entry)[2]);
         let mut values = Vec::new();
         if osr {
@@ -128,8 +128,6 @@ impl Gen<'_> {
                 values.push(b.ins().load(t, MemFlagsData::trusted(), args, 8 * i as i32));
             }
         }
-        let sp = b.ins().get_stack_pointer(types::I64);
-        let limit = b.ins().isub(sp, budget);
         let saved = b.ins().get_pinned_reg(types::I64);
         b.ins().set_pinned_reg(limit);
         let call = b.ins().call(callee, &values);

@@ -16,7 +16,7 @@ pub(crate) mod codegen;
 mod compiler;
 mod crossing;
 
-pub(crate) use crossing::{call_adapter, compiled_budget, stack_pointer, AdapterFn};
+pub(crate) use crossing::{call_adapter, compiled_limit, stack_pointer, AdapterFn};
 
 use crate::stats::Reason;
 
