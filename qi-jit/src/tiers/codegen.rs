@@ -89,22 +89,27 @@ impl Gen<'_> {
     }
 
     /// Define the native adapter of `func`, whose code is `code` (function number
-    /// `index`); for its on-stack-replacement variant (`osr`), the arguments are the
-    /// frame's locals and their address is the variant's one parameter.
+    /// `index`); for its on-stack-replacement variant entered at block `osr_block`, the
+    /// arguments are the frame's locals and their address is the variant's one parameter.
     pub fn adapter(
         &mut self,
         func: &qi_ir::Function,
         index: usize,
         code: FuncId,
-        osr: bool,
+        osr_block: Option<u32>,
     ) -> Result<FuncId, JitError> {
+        let osr = osr_block.is_some();
         let mut sig = clif::Signature::new(self.call_conv);
         sig.params.extend([AbiParam::new(types::I64); 3]);
         sig.returns.push(AbiParam::new(types::I8));
         let id = self
             .jit
             .declare_function(
-                &format!("qi#{}adapter#{index}", if osr { "osr_" } else { "" }),
+                // A name per variant: a function has several.
+                &match osr_block {
+                    Some(block) => format!("qi#osr_adapter#{index}#{block}"),
+                    None => format!("qi#adapter#{index}"),
+                },
                 Linkage::Local,
                 &sig,
             )
