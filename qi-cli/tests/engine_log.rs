@@ -184,3 +184,42 @@ fn a_hot_loop_compiles_its_variant_and_a_later_call_the_function() {
     assert!(compiled[0].contains("reason=\"hot loop\" osr_block=\"b"), "{err}");
     assert!(compiled[1].ends_with("reason=\"hot calls\""), "{err}");
 }
+
+#[test]
+fn a_frame_that_left_a_hot_loop_gets_a_variant_for_its_next_one() {
+    // Stress mode with threshold 50: `圈`'s inner call (深 = 0) makes the first loop hot
+    // and runs the rest of its frame in that loop's variant; the outer frame (深 = 1),
+    // still interpreted, then spins in the second loop, which needs a variant of its own
+    // (there was one variant per function: that loop stayed interpreted).
+    let path = program().parent().unwrap().join("两个循环.qi");
+    std::fs::write(
+        &path,
+        "函数 圈(深: 整数): 整数 {\n\
+         变量 s = 0;\n\
+         如果 深 == 0 { 对于 i 在 0..100 { s += i; } 返回 s; }\n\
+         s = 圈(深 - 1);\n\
+         变量 j = 0;\n\
+         当 j < 100 { s += j * 2; j += 1; }\n\
+         返回 s;\n\
+         }\n\
+         函数 入口() { 打印行(圈(1)); }\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_qi"))
+        .args(["run", "--jit=stress", "--jit-threshold", "50", "--log", "qi::tier=debug"])
+        .arg(&path)
+        .env_remove("QI_LOG")
+        .env("QI_LANG", "en")
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "14850\n");
+    let err = stderr(&out);
+    let blocks: Vec<&str> = err
+        .lines()
+        .filter(|l| l.contains("qi::tier: compiled function=\"圈\" reason=\"hot loop\""))
+        .map(|l| l.split_once("osr_block=\"").expect(l).1.split_once('"').expect(l).0)
+        .collect();
+    assert_eq!(blocks.len(), 2, "{err}");
+    assert_ne!(blocks[0], blocks[1], "{err}");
+    assert!(!err.contains("reason=\"hot calls\""), "{err}");
+}

@@ -197,7 +197,7 @@ pub fn build(
         jit.define_function(id, &mut ctx).map_err(|e| JitError(format!("{}: {e:?}", f.name)))?;
         jit.clear_context(&mut ctx);
         let mut gen = Gen { jit: &mut jit, ctx: &mut ctx, fctx: &mut fctx, call_conv, frontend };
-        adapters.push(gen.adapter(&f, i, id, false)?);
+        adapters.push(gen.adapter(&f, i, id, None)?);
     }
 
     // The callbacks: a stub per Qi function, a trampoline per (function, signature).

@@ -303,8 +303,8 @@ impl Interpreted {
                 let args: Vec<u64> = args.iter().map(|a| self.operand(thread, base, a)).collect();
                 // Through its generated wrapper (`crate::glue`), with the stack the
                 // interpreted frames leave, as a call of compiled code.
-                let budget = crate::tiers::compiled_budget(thread);
-                match crate::tiers::call_adapter(self.glue().call(*func), &args, budget) {
+                let limit = crate::tiers::compiled_limit(thread);
+                match crate::tiers::call_adapter(self.glue().call(*func), &args, limit) {
                     (_, true) => return Err(Raised),
                     (value, false) => value,
                 }

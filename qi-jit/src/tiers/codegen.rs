@@ -6,8 +6,8 @@
 //!   a result word and the pinned stack limit.
 //! * Its *native adapter* (`crossing::AdapterFn`) is how Rust calls its compiled code:
 //!   it loads the arguments from such an array by machine type, sets the pinned register
-//!   to its stack pointer less the budget (as `stubs.rs` does), calls, restores the
-//!   register and stores the result widened.
+//!   to the stack limit it is given, calls, restores the register and stores the result
+//!   widened.
 
 use crate::runtime_calls::clif_type;
 use crate::JitError;
@@ -89,22 +89,27 @@ impl Gen<'_> {
     }
 
     /// Define the native adapter of `func`, whose code is `code` (function number
-    /// `index`); for its on-stack-replacement variant (`osr`), the arguments are the
-    /// frame's locals and their address is the variant's one parameter.
+    /// `index`); for its on-stack-replacement variant entered at block `osr_block`, the
+    /// arguments are the frame's locals and their address is the variant's one parameter.
     pub fn adapter(
         &mut self,
         func: &qi_ir::Function,
         index: usize,
         code: FuncId,
-        osr: bool,
+        osr_block: Option<u32>,
     ) -> Result<FuncId, JitError> {
+        let osr = osr_block.is_some();
         let mut sig = clif::Signature::new(self.call_conv);
         sig.params.extend([AbiParam::new(types::I64); 3]);
         sig.returns.push(AbiParam::new(types::I8));
         let id = self
             .jit
             .declare_function(
-                &format!("qi#{}adapter#{index}", if osr { "osr_" } else { "" }),
+                // A name per variant: a function has several.
+                &match osr_block {
+                    Some(block) => format!("qi#osr_adapter#{index}#{block}"),
+                    None => format!("qi#adapter#{index}"),
+                },
                 Linkage::Local,
                 &sig,
             )
@@ -116,7 +121,7 @@ impl Gen<'_> {
         let entry = b.create_block();
         b.append_block_params_for_function_params(entry);
         b.switch_to_block(entry);
-        let (args, result, budget) =
+        let (args, result, limit) =
             (b.block_params(entry)[0], b.block_params(entry)[1], b.block_params(entry)[2]);
         let mut values = Vec::new();
         if osr {
@@ -128,8 +133,6 @@ impl Gen<'_> {
                 values.push(b.ins().load(t, MemFlagsData::trusted(), args, 8 * i as i32));
             }
         }
-        let sp = b.ins().get_stack_pointer(types::I64);
-        let limit = b.ins().isub(sp, budget);
         let saved = b.ins().get_pinned_reg(types::I64);
         b.ins().set_pinned_reg(limit);
         let call = b.ins().call(callee, &values);

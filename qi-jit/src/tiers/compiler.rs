@@ -87,8 +87,8 @@ fn serve(queue: mpsc::Receiver<Request>) {
         Err(e) => return internal_error(&e),
     };
     // The latest request first: it is the code the program runs now, while an earlier
-    // one may be done with (a loop that has ended). Each function is asked for at most
-    // twice (its code, its variant), so none waits for ever.
+    // one may be done with (a loop that has ended). Each function is asked for a bounded
+    // number of times (its code, a few variants), so none waits for ever.
     let mut pending: Vec<Request> = Vec::new();
     loop {
         if pending.is_empty() {
@@ -229,11 +229,11 @@ impl Compiler {
             frontend: self.frontend,
         };
         let adapter = match code {
-            Some((id, _)) => Some(gen.adapter(func, f.index(), id, false)?),
+            Some((id, _)) => Some(gen.adapter(func, f.index(), id, None)?),
             None => None,
         };
         let osr_adapter = match osr {
-            Some((_, id, _)) => Some(gen.adapter(func, f.index(), id, true)?),
+            Some((block, id, _)) => Some(gen.adapter(func, f.index(), id, Some(block))?),
             None => None,
         };
         let mut stubs = Vec::with_capacity(wanted.len());
@@ -310,9 +310,11 @@ impl Compiler {
         translator.osr_entry = osr.map(qi_ir::BlockId);
         translator.translate(self.frontend);
         wanted.append(&mut linker.wanted);
-        self.jit
-            .define_function(id, &mut self.ctx)
-            .map_err(|e| JitError(format!("{}: {e:?}", func.name)))?;
+        if let Err(e) = self.jit.define_function(id, &mut self.ctx) {
+            // The next batch starts from an empty context whatever happened here.
+            self.jit.clear_context(&mut self.ctx);
+            return Err(JitError(format!("{}: {e:?}", func.name)));
+        }
         let size = self.ctx.compiled_code().map_or(0, |c| c.code_info().total_size as usize);
         self.jit.clear_context(&mut self.ctx);
         Ok(size)

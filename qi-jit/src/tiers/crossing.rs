@@ -9,20 +9,25 @@
 //! without ever running past the limit.
 //!
 //! *Interpreted → compiled*: the interpreter calls a compiled function's native adapter
-//! with a budget that puts the pinned limit at the interpreter state's native limit
-//! (`Thread::native_limit`: the caller's limit below an interpreter entry, the green
-//! thread's at its start) raised by the bytes the interpreted frames take. So one budget
-//! covers both kinds of frames, and a crossing costs only the native stack its Rust
-//! frames really use.
+//! with the limit to pin: the interpreter state's native limit (`Thread::native_limit`:
+//! the caller's limit below an interpreter entry, the green thread's at its start) raised
+//! by the bytes the interpreted frames take. So one budget covers both kinds of frames,
+//! and a crossing costs only the native stack its Rust frames really use.
+//!
+//! The limit is handed down as an address, never as a size to subtract from the stack
+//! pointer where the adapter runs: that pointer is below the one the size was measured
+//! at (the Rust frames in between), so each crossing would lower the limit by their size
+//! and a recursion through thousands of crossings would push it past the stack's end
+//! (a segfault instead of 栈溢出).
 
 use crate::interp::{program, Interpreted, Thread};
 use qi_ir::FuncId;
 
 /// A compiled function's native adapter: arguments, one 64-bit word per parameter of the
-/// IR function (the interpreter's locals); where its result goes; the stack budget.
+/// IR function (the interpreter's locals); where its result goes; the stack limit to pin.
 /// Returns the status (1: it raised).
 pub(crate) type AdapterFn =
-    unsafe extern "C" fn(args: *const u64, result: *mut u64, budget: usize) -> u8;
+    unsafe extern "C" fn(args: *const u64, result: *mut u64, limit: usize) -> u8;
 
 /// Native stack the interpreter's Rust frames between an interpreter entry and the
 /// calls it makes (runtime entry points, adapters) may take: far more than they need,
@@ -36,19 +41,18 @@ pub(crate) fn stack_pointer() -> usize {
     std::hint::black_box(&marker) as *const u8 as usize
 }
 
-/// The stack budget for compiled code called from `thread`'s interpreted frames.
-pub(crate) fn compiled_budget(thread: &Thread) -> usize {
-    stack_pointer().saturating_sub(thread.native_limit).saturating_sub(thread.used())
+/// The stack limit for compiled code called from `thread`'s interpreted frames.
+pub(crate) fn compiled_limit(thread: &Thread) -> usize {
+    thread.native_limit.saturating_add(thread.used())
 }
 
 /// Call a compiled function through its adapter with `args` (all its parameters) and
-/// `budget` bytes of stack; its result (0 for none or when it raised) and whether it
-/// raised.
-pub(crate) fn call_adapter(adapter: AdapterFn, args: &[u64], budget: usize) -> (u64, bool) {
+/// the stack `limit`; its result (0 for none or when it raised) and whether it raised.
+pub(crate) fn call_adapter(adapter: AdapterFn, args: &[u64], limit: usize) -> (u64, bool) {
     let mut result = 0u64;
     // SAFETY: `args` holds one word per parameter of the adapter's function, of the
     // types its IR gives them (the caller's locals or arguments); `result` is writable.
-    let status = unsafe { adapter(args.as_ptr(), &mut result, budget) };
+    let status = unsafe { adapter(args.as_ptr(), &mut result, limit) };
     (result, status != 0)
 }
 
@@ -57,7 +61,7 @@ impl Interpreted {
     /// interpreted (hook: the entries green threads start through, and `interp_entry`).
     pub(crate) fn run_function(&self, thread: &mut Thread, f: FuncId, args: &[u64]) -> (u64, bool) {
         match self.tiering.call(f) {
-            Some(adapter) => call_adapter(adapter, args, compiled_budget(thread)),
+            Some(adapter) => call_adapter(adapter, args, compiled_limit(thread)),
             None => self.call(thread, f, args),
         }
     }
@@ -80,6 +84,11 @@ pub(super) unsafe extern "C" fn interp_entry(
     let f = FuncId(func as u32);
     let function = program.function(f);
     let left = stack_pointer().saturating_sub(limit);
+    debug_assert!(
+        qi_rt::sched::overflow::lowest_limit(stack_pointer()).is_none_or(|lowest| limit >= lowest),
+        "the stack limit {limit:#x} handed down to {} is past its green thread's stack",
+        function.name
+    );
     if left < RUST_FRAMES {
         program.raise_stack_overflow(function.loc);
         return 1;
@@ -106,8 +115,8 @@ impl Interpreted {
         args: usize,
         dst: Option<u32>,
     ) -> bool {
-        let budget = compiled_budget(thread);
-        let (value, raised) = call_adapter(adapter, &thread.stack[args..], budget);
+        let limit = compiled_limit(thread);
+        let (value, raised) = call_adapter(adapter, &thread.stack[args..], limit);
         thread.stack.truncate(args);
         if let (false, Some(dst)) = (raised, dst) {
             thread.stack[caller_base + dst as usize] = value;
@@ -128,7 +137,7 @@ impl Interpreted {
         base: usize,
         osr: AdapterFn,
     ) -> (u64, bool) {
-        let budget = compiled_budget(thread);
-        call_adapter(osr, &thread.stack[base..], budget)
+        let limit = compiled_limit(thread);
+        call_adapter(osr, &thread.stack[base..], limit)
     }
 }

@@ -16,13 +16,13 @@ pub(crate) mod codegen;
 mod compiler;
 mod crossing;
 
-pub(crate) use crossing::{call_adapter, compiled_budget, stack_pointer, AdapterFn};
+pub(crate) use crossing::{call_adapter, compiled_limit, stack_pointer, AdapterFn};
 
 use crate::stats::Reason;
 
 use qi_ir::FuncId;
-use std::sync::atomic::{AtomicU32, AtomicU8, AtomicUsize, Ordering};
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicPtr, AtomicU32, AtomicU8, AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock};
 
 /// When interpreted functions move to compiled code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -50,6 +50,18 @@ impl Policy {
     }
 }
 
+/// At most this many on-stack-replacement variants per function (a frame that spins in
+/// one loop after another gets one per loop; the bound keeps a function with many short
+/// loops from being translated over and over).
+const MAX_OSR_VARIANTS: usize = 4;
+
+/// The on-stack-replacement variants of a function published so far: the block each is
+/// entered at and its adapter. Immutable once published; a new variant publishes a
+/// longer copy.
+struct OsrVariants {
+    variants: Vec<(u32, AdapterFn)>,
+}
+
 const COLD: u8 = 0;
 const REQUESTED: u8 = 1;
 const COMPILED: u8 = 2;
@@ -70,14 +82,19 @@ pub struct Tiering {
     entries: Box<[AtomicUsize]>,
     /// Per function: its native adapter once compiled (0 before).
     adapters: Box<[AtomicUsize]>,
-    /// Per function: `COLD`, `REQUESTED`, `COMPILED` for its on-stack-replacement variant
-    /// (one per function: entered at the header of the first loop that got hot).
+    /// Per function: `COLD`, `REQUESTED` (a variant is being compiled), `COMPILED` (none
+    /// is) for its on-stack-replacement variants, each entered at the header of a loop
+    /// that got hot. One at a time: a frame that left a hot loop before its variant was
+    /// ready and spins in a later one asks for another (`osr_wanted`).
     osr_state: Box<[AtomicU8]>,
-    /// Per function: the block its on-stack-replacement variant is entered at.
-    osr_block: Box<[AtomicU32]>,
-    /// Per function: the adapter of its on-stack-replacement variant (0 before), called
-    /// with the interpreted frame's locals as arguments.
-    osr: Box<[AtomicUsize]>,
+    /// Per function: its published on-stack-replacement variants (null before), whose
+    /// adapters are called with the interpreted frame's locals as arguments.
+    osr: Box<[AtomicPtr<OsrVariants>]>,
+    /// Owns every list `osr` ever pointed to: never freed while the program runs (an
+    /// interpreter thread may be reading one that a longer one replaced).
+    /// (Boxed: the published pointers must not move when the vector grows.)
+    #[allow(clippy::vec_box)]
+    osr_lists: Mutex<Vec<Box<OsrVariants>>>,
     /// The compiler thread, started at the first request.
     compiler: OnceLock<compiler::Handle>,
 }
@@ -91,8 +108,8 @@ impl Tiering {
             entries: (0..functions).map(|_| AtomicUsize::new(0)).collect(),
             adapters: (0..functions).map(|_| AtomicUsize::new(0)).collect(),
             osr_state: (0..functions).map(|_| AtomicU8::new(COLD)).collect(),
-            osr_block: (0..functions).map(|_| AtomicU32::new(0)).collect(),
-            osr: (0..functions).map(|_| AtomicUsize::new(0)).collect(),
+            osr: (0..functions).map(|_| AtomicPtr::new(std::ptr::null_mut())).collect(),
+            osr_lists: Mutex::new(Vec::new()),
             compiler: OnceLock::new(),
         }
     }
@@ -144,12 +161,29 @@ impl Tiering {
 
     #[inline]
     fn osr_at(&self, f: FuncId, block: u32) -> Option<AdapterFn> {
-        let adapter = self.osr[f.index()].load(Ordering::Acquire);
-        if adapter == 0 || self.osr_block[f.index()].load(Ordering::Relaxed) != block {
-            return None;
-        }
-        // SAFETY: only `publish_osr` stores non-zero values: adapters of this signature.
-        Some(unsafe { std::mem::transmute::<usize, AdapterFn>(adapter) })
+        self.osr_variants(f).iter().find(|(b, _)| *b == block).map(|(_, adapter)| *adapter)
+    }
+
+    /// `f`'s published on-stack-replacement variants.
+    #[inline]
+    fn osr_variants(&self, f: FuncId) -> &[(u32, AdapterFn)] {
+        let list = self.osr[f.index()].load(Ordering::Acquire);
+        // SAFETY: only `publish_osr` stores non-null pointers: to lists that `osr_lists`
+        // owns, unchanged, for as long as `self` lives.
+        unsafe { list.as_ref() }.map_or(&[], |list| list.variants.as_slice())
+    }
+
+    /// May an on-stack-replacement variant of `f` entered at `block` be asked for now
+    /// (and if so, it is marked as being compiled)? When no variant is being compiled,
+    /// none is entered there yet and fewer than `MAX_OSR_VARIANTS` are.
+    fn osr_wanted(&self, f: FuncId, block: u32) -> bool {
+        let state = &self.osr_state[f.index()];
+        let from = state.load(Ordering::Relaxed);
+        let variants = self.osr_variants(f);
+        from != REQUESTED
+            && variants.len() < MAX_OSR_VARIANTS
+            && variants.iter().all(|(b, _)| *b != block)
+            && state.compare_exchange(from, REQUESTED, Ordering::AcqRel, Ordering::Acquire).is_ok()
     }
 
     #[inline]
@@ -163,8 +197,8 @@ impl Tiering {
         }
     }
 
-    /// Ask for `f` to be compiled when its calls made it hot, for its on-stack-replacement
-    /// variant at block `osr` when a loop did (each once). A hot loop alone does not
+    /// Ask for `f` to be compiled when its calls made it hot (once), for its
+    /// on-stack-replacement variant at block `osr` when a loop did (`osr_wanted`). A hot loop alone does not
     /// compile the function: the variant runs the rest of the frame, and a function
     /// called once (`入口`) would be translated twice for nothing, delaying the batches
     /// queued behind it; if it is called again, that call asks for it.
@@ -177,7 +211,7 @@ impl Tiering {
                     .is_ok()
         };
         let compile = osr.is_none() && first(&self.state[f.index()]);
-        let osr = osr.filter(|_| first(&self.osr_state[f.index()]));
+        let osr = osr.filter(|block| self.osr_wanted(f, *block));
         if !compile && osr.is_none() {
             return;
         }
@@ -207,10 +241,17 @@ impl Tiering {
         }
     }
 
-    /// Make `f`'s on-stack-replacement variant at `block` (its adapter) visible.
+    /// Make `f`'s on-stack-replacement variant at `block` (its adapter) visible, beside
+    /// the ones published before.
     fn publish_osr(&self, f: FuncId, block: u32, adapter: usize) {
-        self.osr_block[f.index()].store(block, Ordering::Relaxed);
-        self.osr[f.index()].store(adapter, Ordering::Release);
+        // SAFETY: the compiler thread passes the adapter it made for this variant.
+        let adapter = unsafe { std::mem::transmute::<usize, AdapterFn>(adapter) };
+        let mut variants = self.osr_variants(f).to_vec();
+        variants.push((block, adapter));
+        let mut list = Box::new(OsrVariants { variants });
+        let pointer: *mut OsrVariants = &mut *list;
+        self.osr_lists.lock().unwrap_or_else(|e| e.into_inner()).push(list);
+        self.osr[f.index()].store(pointer, Ordering::Release);
         self.osr_state[f.index()].store(COMPILED, Ordering::Release);
     }
 
@@ -222,5 +263,45 @@ impl Tiering {
     /// Does `f` have an entry yet (a stub or its code)?
     fn has_entry(&self, f: FuncId) -> bool {
         self.entries[f.index()].load(Ordering::Acquire) != 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Stands for a compiled variant's adapter; never called.
+    unsafe extern "C" fn adapter(_: *const u64, _: *mut u64, _: usize) -> u8 {
+        0
+    }
+
+    fn tiering() -> Tiering {
+        Tiering::new(1, Some(Policy { threshold: 1, sync: false }))
+    }
+
+    #[test]
+    fn a_later_loop_gets_its_own_variant_and_the_earlier_one_stays() {
+        let (t, f) = (tiering(), FuncId(0));
+        assert!(t.osr_wanted(f, 4), "the first hot loop");
+        assert!(!t.osr_wanted(f, 8), "not while one is being compiled");
+        t.publish_osr(f, 4, adapter as *const () as usize);
+        assert!(t.osr_at(f, 4).is_some() && t.osr_at(f, 8).is_none());
+        assert!(!t.osr_wanted(f, 4), "there is one entered there");
+        // The frame left loop 4 before its variant was ready and spins in loop 8.
+        assert!(t.osr_wanted(f, 8));
+        t.publish_osr(f, 8, adapter as *const () as usize);
+        assert!(t.osr_at(f, 8).is_some() && t.osr_at(f, 4).is_some());
+        assert!(!t.osr_wanted(f, 4) && !t.osr_wanted(f, 8), "never one block twice");
+    }
+
+    #[test]
+    fn variants_per_function_are_bounded() {
+        let (t, f) = (tiering(), FuncId(0));
+        for block in 0..MAX_OSR_VARIANTS as u32 {
+            assert!(t.osr_wanted(f, block));
+            t.publish_osr(f, block, adapter as *const () as usize);
+        }
+        assert!(!t.osr_wanted(f, 99));
+        assert_eq!(t.osr_variants(f).len(), MAX_OSR_VARIANTS);
     }
 }

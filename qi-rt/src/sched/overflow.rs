@@ -35,6 +35,17 @@ pub fn note_overflow() {
     }
 }
 
+/// The lowest stack limit that generated code may be given on the running green thread,
+/// if `sp` lies in its stack: `LIMIT_MARGIN` above the stack's lowest address (runtime
+/// code called at the deepest point needs that room). For checks of how the tiers hand
+/// limits down (`qi-jit`'s crossings); `None` elsewhere (no green thread, or `sp` on
+/// another stack, a generator's).
+pub fn lowest_limit(sp: usize) -> Option<usize> {
+    let base = running_local()?.stack_base;
+    let floor = base.checked_sub(stack::STACK_SIZE)?;
+    (base != 0 && (floor..base).contains(&sp)).then_some(floor + stack::LIMIT_MARGIN)
+}
+
 /// An exception was caught (or taken by a `最终`) on the running green thread.
 pub fn after_catch() {
     let Some(local) = running_local() else { return };
