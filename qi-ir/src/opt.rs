@@ -9,7 +9,8 @@
 //!   an inlined body are left alone, so recursion unrolls exactly once). Call sites keep
 //!   their source locations in the inlined `Loc`s.
 //! * **Count elision** (`borrow`): releases of null locals go, and a variable that only
-//!   reads an object for a stretch of one block borrows it instead of owning it.
+//!   reads an object for a stretch of one block, or of several blocks that only read and
+//!   raise nothing but fresh exceptions, borrows it instead of owning it.
 
 use crate::ir::*;
 use crate::validate::{validate, InvalidIr};
