@@ -9,7 +9,8 @@
 //!   an inlined body are left alone, so recursion unrolls exactly once). Call sites keep
 //!   their source locations in the inlined `Loc`s.
 //! * **Count elision** (`borrow`): releases of null locals go, and a variable that only
-//!   reads an object for a stretch of one block borrows it instead of owning it.
+//!   reads an object for a stretch of one block, or of several blocks that only read and
+//!   raise nothing but fresh exceptions, borrows it instead of owning it.
 //! * **Bounds facts** (`bounds`): an array access whose index is proved in range (a
 //!   counted loop bounded by the array's length) loses its bounds check.
 

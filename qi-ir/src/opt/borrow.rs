@@ -11,6 +11,10 @@
 //!   kept `x`'s object alive when it was retained (the element slot, the record, a
 //!   variable) still does at the end of the stretch, so the retain and the release cancel.
 //!   nbody's `变量 b = 系[j];` in its pair loop is such a stretch.
+//! * **Borrowed locals over several blocks** (`across_blocks`): the same rule when the
+//!   stretch spans blocks (a loop), as nbody's `变量 a = 系[i];` around its pair loop.
+
+mod across_blocks;
 
 use crate::ir::*;
 
@@ -19,6 +23,11 @@ pub fn elide_counts(f: &mut Function) {
     drop_null_releases(f);
     for b in &mut f.blocks {
         borrow_in_block(b, &f.locals);
+    }
+    // A variable borrowed over several blocks is null where the function's exits
+    // release it: those releases go too.
+    if across_blocks::borrow_across_blocks(f) {
+        drop_null_releases(f);
     }
 }
 
