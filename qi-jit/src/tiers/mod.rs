@@ -194,7 +194,18 @@ impl Tiering {
         heat.store(n, Ordering::Relaxed);
         if n >= policy.threshold {
             self.request(f, reason, osr, policy);
+        } else if n == policy.threshold / 2 {
+            self.start_compiler();
         }
+    }
+
+    /// Start the compiler thread ahead of the first request, when a function or loop is
+    /// halfway to hot: its set-up (the ISA, the symbol table, the `JITModule`) then
+    /// overlaps the rest of the warm-up instead of delaying the first compiled code
+    /// (parfib's `斐波那契` ran interpreted for 4 ms of which compiling took 0.7 ms).
+    #[cold]
+    fn start_compiler(&self) {
+        self.compiler.get_or_init(compiler::Handle::start);
     }
 
     /// Ask for `f` to be compiled when its calls made it hot (once), for its
