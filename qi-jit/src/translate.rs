@@ -80,6 +80,10 @@ pub struct Translator<'a, 'b, L: Linker> {
     /// The runtime functions this function references so far: one import each, however
     /// many calls (a fresh import per call costs Cranelift a signature each).
     rt_refs: HashMap<&'static str, clif::FuncRef>,
+    /// The entry block's zero of each machine type, shared by every local it
+    /// initialises: one constant instead of one per local (Cranelift pays for each
+    /// instruction until its optimiser merges equal constants).
+    entry_zeros: Vec<(clif::Type, clif::Value)>,
 }
 
 /// The signature of a function's on-stack-replacement variant: the address of the
@@ -131,6 +135,7 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
             unwind: None,
             osr_entry: None,
             rt_refs: HashMap::new(),
+            entry_zeros: Vec::new(),
         }
     }
 
@@ -159,7 +164,7 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
                 // bytes of each 64-bit word for narrow types, little-endian targets).
                 Some(_) => self.b.ins().load(ty, MemFlagsData::trusted(), params[0], 8 * i as i32),
                 None if i < self.func.params.len() => params[i],
-                None => self.zero(ty),
+                None => self.entry_zero(ty),
             };
             self.b.def_var(var, init);
             self.vars.push(var);
@@ -167,7 +172,7 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
                 // 8 bytes whatever the type: C may write a whole 64-bit word there.
                 let data = clif::StackSlotData::new(clif::StackSlotKind::ExplicitSlot, 8, 3);
                 let slot = self.b.create_sized_stack_slot(data);
-                let wide = self.b.ins().iconst(types::I64, 0);
+                let wide = self.entry_zero(types::I64);
                 self.b.ins().stack_store(types::I64, wide, slot, 0);
                 self.b.ins().stack_store(types::I64, init, slot, 0);
                 slot
@@ -296,6 +301,19 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
             self.b.ins().f64const(0.0)
         } else {
             self.b.ins().iconst(ty, 0)
+        }
+    }
+
+    /// Zero of type `ty`, made once in the entry block (only call it there: the value is
+    /// defined at the first call).
+    fn entry_zero(&mut self, ty: clif::Type) -> clif::Value {
+        match self.entry_zeros.iter().find(|(t, _)| *t == ty) {
+            Some((_, v)) => *v,
+            None => {
+                let v = self.zero(ty);
+                self.entry_zeros.push((ty, v));
+                v
+            }
         }
     }
 

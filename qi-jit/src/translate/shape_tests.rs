@@ -61,8 +61,8 @@ impl Linker for ImportAll<'_> {
     }
 }
 
-/// The number of Cranelift blocks function `name` of `source` translates to.
-fn blocks(source: &str, name: &str) -> usize {
+/// The Cranelift IR function `name` of `source` translates to.
+fn translated(source: &str, name: &str) -> clif::Function {
     let parse = qi_syntax::parse(source);
     assert!(parse.errors.is_empty(), "{:?}", parse.errors);
     let checked = qi_ir::check(&parse.tree(), source, "shape.qi");
@@ -78,7 +78,24 @@ fn blocks(source: &str, name: &str) -> usize {
     let mut linker = ImportAll { module: &module };
     let b = FunctionBuilder::new(&mut func, &mut fctx);
     Translator::new(&module, f, b, &mut linker, false).translate(frontend);
-    func.layout.blocks().count()
+    func
+}
+
+/// The number of Cranelift blocks function `name` of `source` translates to.
+fn blocks(source: &str, name: &str) -> usize {
+    translated(source, name).layout.blocks().count()
+}
+
+/// The number of integer and float constants of function `name` of `source`.
+fn constants(source: &str, name: &str) -> usize {
+    let func = translated(source, name);
+    let blocks = func.layout.blocks();
+    let insts = blocks.flat_map(|b| func.layout.block_insts(b).collect::<Vec<_>>());
+    insts
+        .filter(|i| {
+            matches!(func.dfg.insts[*i].opcode(), clif::Opcode::Iconst | clif::Opcode::F64const)
+        })
+        .count()
 }
 
 #[test]
@@ -111,4 +128,25 @@ fn releasing_a_local_before_its_first_value_makes_no_code() {
     // Before: 26 blocks (25 with the straight lines merged); the release of the null `t`
     // took four of them.
     assert_eq!(blocks(source, "同"), 20);
+}
+
+#[test]
+fn locals_start_from_one_zero_per_type() {
+    // Every local that is not a parameter starts as zero (null for objects): one constant
+    // of each machine type in the entry block serves them all.
+    let source = "函数 多(n: 整数): 整数 {
+    变量 a = n + 1;
+    变量 b = a * 2;
+    变量 c = b - a;
+    变量 d = c + b * a;
+    变量 x = 0.5;
+    变量 y = x * 2.0;
+    如果 y > 1.0 { d += 1; }
+    返回 d;
+}
+函数 入口() { 打印行(多(1)); }
+";
+    // Before: 26 constants (one zero per local that is not a parameter, besides the
+    // literals and source positions).
+    assert_eq!(constants(source, "多"), 14);
 }
