@@ -10,11 +10,14 @@
 //!   their source locations in the inlined `Loc`s.
 //! * **Count elision** (`borrow`): releases of null locals go, and a variable that only
 //!   reads an object for a stretch of one block borrows it instead of owning it.
+//! * **Borrowed reads of frozen fields** (`frozen`): a local that only ever holds objects
+//!   that cannot die during the call (a parameter's frozen fields, transitively) borrows.
 
 use crate::ir::*;
 use crate::validate::{validate, InvalidIr};
 
 mod borrow;
+mod frozen;
 
 /// Largest callee (in instructions, terminators included) that is inlined.
 const INLINE_MAX_SIZE: usize = 24;
@@ -52,9 +55,11 @@ pub fn optimize(m: &mut Module) {
     // module was about a third of preparing a 5,000-line program to run).
     let small: Vec<Option<Function>> =
         m.functions.iter().map(|f| inlinable(f).then(|| f.clone())).collect();
+    let facts = frozen::Facts { structs: &m.structs, enums: &m.enums, frozen: &m.frozen };
     for (i, f) in m.functions.iter_mut().enumerate() {
         inline_calls(f, FuncId(i as u32), &small);
         forward_returns(f);
+        frozen::borrow_frozen_reads(f, &facts);
         borrow::elide_counts(f);
     }
 }
