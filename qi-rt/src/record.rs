@@ -114,18 +114,25 @@ pub unsafe extern "C" fn qi_record_new(desc: *const RecordDesc) -> *mut Record {
 unsafe fn zero_slots(p: *mut Record, n: usize) {
     // SAFETY: per the caller, the slots lie within the allocation.
     let slots = unsafe { (p as *mut u8).add(RECORD_SLOTS_OFFSET as usize) } as *mut u64;
-    // Small records (nearly all) with plain stores; a loop of unknown length would become
-    // a `memset` call.
-    match n {
-        0 => {}
-        1..=4 => {
-            for i in 0..n {
-                // SAFETY: `i < n`, within the allocation.
-                unsafe { slots.add(i).write(0) };
-            }
+    // The first four slots (all of most records) with plain stores, spelt out: a loop, even
+    // a bounded one, becomes a `memset` call.
+    // SAFETY: each slot stored below has an index under `n`: within the allocation.
+    unsafe {
+        if n > 0 {
+            slots.write(0);
         }
-        // SAFETY: `n` slots lie within the allocation.
-        _ => unsafe { std::ptr::write_bytes(slots, 0, n) },
+        if n > 1 {
+            slots.add(1).write(0);
+        }
+        if n > 2 {
+            slots.add(2).write(0);
+        }
+        if n > 3 {
+            slots.add(3).write(0);
+        }
+        if n > 4 {
+            std::ptr::write_bytes(slots.add(4), 0, n - 4);
+        }
     }
 }
 
