@@ -1,4 +1,5 @@
-//! Which objects can be part of a reference cycle, decided from the program.
+//! Which objects can be part of a reference cycle, and which record slots are never
+//! written once the record exists (*frozen*), both decided from the program's stores.
 //!
 //! The runtime's cycle collector (qi-rt `cycles`) only ever looks at objects allocated
 //! with the "may form a cycle" flag. This module decides, once per module, which record
@@ -22,12 +23,46 @@
 //!   mutation edge. A binary tree built bottom-up (`benches/programs/binarytrees.qi`) or a
 //!   list built by prepending has no mutation edge, so its nodes are never watched and
 //!   cost the collector nothing; `a.下 = 有(b)` makes `节点` watched.
+//! * **Frozen slots.** An owned object slot of a struct or boxed-enum layout that no
+//!   mutation store writes keeps, for the record's whole life, the object it was made
+//!   with. Every write to a record is an IR store (`SetSlot`; generics are monomorphised,
+//!   closures and generators store through the same instruction, C receives structs by
+//!   value and only with scalar fields, and the runtime writes a record's slots only when
+//!   it frees the record), so the stores seen here are all there are. The IR optimiser
+//!   uses the fact to borrow such slots' objects (`opt/frozen.rs`).
 
 use std::collections::HashMap;
 
 use crate::ir::{
     EnumDef, Function, Inst, Layout, LayoutId, LayoutKind, Operand, StructDef, Type, Value,
 };
+
+/// Which slots of each record layout are frozen: they own an object and no store writes
+/// them after the record was made (so they hold the object they were made with until the
+/// record is freed).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Frozen {
+    /// `layouts[l][s]`: slot `s` of layout `l` is frozen.
+    pub layouts: Vec<Vec<bool>>,
+}
+
+impl Frozen {
+    /// Is slot `slot` of layout `l` frozen? (No for anything out of range: a module
+    /// assembled by hand knows no facts.)
+    pub fn slot(&self, l: LayoutId, slot: u32) -> bool {
+        self.layouts.get(l.index()).and_then(|s| s.get(slot as usize)).copied().unwrap_or(false)
+    }
+}
+
+/// A store into an object that may already be reachable from elsewhere.
+struct Mutation {
+    /// The type of the record or array stored into.
+    target: Type,
+    /// The slot written (`None` for an array element).
+    slot: Option<u32>,
+    /// The type of the value stored.
+    value: Type,
+}
 
 /// The answer for one module: indexed by layout, plus the element types of the arrays
 /// that may sit on a cycle.
@@ -120,13 +155,13 @@ impl Graph {
 }
 
 /// Decide, for a module's structs, enums, record layouts and functions, which objects
-/// may be part of a reference cycle.
+/// may be part of a reference cycle and which record slots are frozen.
 pub fn analyze(
     structs: &[StructDef],
     enums: &[EnumDef],
     layouts: &[Layout],
     functions: &[Function],
-) -> Cyclic {
+) -> (Cyclic, Frozen) {
     let owned = |l: LayoutId| -> Vec<Type> {
         layouts[l.index()].slots.iter().filter(|s| s.owns_object()).map(|s| s.ty.clone()).collect()
     };
@@ -158,10 +193,13 @@ pub fn analyze(
             layout_node[i] = Some(Node::Closures);
         }
     }
-    let mut mutations: Vec<(Node, Node)> = Vec::new();
+    let mut stores: Vec<Mutation> = Vec::new();
     for f in functions {
-        mutation_edges(f, &mut mutations);
+        mutations(f, &mut stores);
     }
+    let frozen = frozen_slots(structs, enums, layouts, &stores);
+    let mutations: Vec<(Node, Node)> =
+        stores.iter().filter_map(|m| Some((node_of(&m.target)?, node_of(&m.value)?))).collect();
     for (from, to) in &mutations {
         graph.add_node(from.clone());
         graph.add_node(to.clone());
@@ -182,11 +220,57 @@ pub fn analyze(
         })
         .collect();
     array_elems.sort_by_key(|t| t.zh());
-    Cyclic { layouts, array_elems }
+    (Cyclic { layouts, array_elems }, Frozen { layouts: frozen })
 }
 
-/// The stores of `f` that may close a cycle, as (node stored into, node stored).
-fn mutation_edges(f: &Function, out: &mut Vec<(Node, Node)>) {
+/// The frozen slots of each layout: owned object slots of struct and enum layouts that no
+/// mutation writes. Closure records are left out (their readers see them typed as a
+/// function, which does not say which layout they have).
+fn frozen_slots(
+    structs: &[StructDef],
+    enums: &[EnumDef],
+    layouts: &[Layout],
+    stores: &[Mutation],
+) -> Vec<Vec<bool>> {
+    let mut frozen: Vec<Vec<bool>> = layouts
+        .iter()
+        .map(|l| l.slots.iter().map(|s| l.kind != LayoutKind::Closure && s.owns_object()).collect())
+        .collect();
+    let mut thaw = |l: LayoutId, slot: u32| {
+        if let Some(s) = frozen[l.index()].get_mut(slot as usize) {
+            *s = false;
+        }
+    };
+    for m in stores {
+        let Some(slot) = m.slot else { continue };
+        match &m.target {
+            Type::Struct(s) => thaw(structs[s.id.index()].layout, slot),
+            // A boxed enum's record is one of its variants' layouts.
+            Type::Enum { e, nullable: false, .. } => {
+                for l in enums[e.id.index()].variants.iter().filter_map(|v| v.layout) {
+                    thaw(l, slot);
+                }
+            }
+            _ => {}
+        }
+    }
+    // A store into a record of a type the match above does not place (the lowering makes
+    // none) would be one the fact does not account for: then nothing is frozen.
+    if stores.iter().any(|m| {
+        m.slot.is_some()
+            && !matches!(
+                m.target,
+                Type::Struct(_) | Type::Enum { nullable: false, .. } | Type::Fn(_)
+            )
+    }) {
+        frozen.iter_mut().flatten().for_each(|s| *s = false);
+    }
+    frozen
+}
+
+/// The stores of `f` that write an object others may already reach (those that may close
+/// a cycle, and those that thaw a slot).
+fn mutations(f: &Function, out: &mut Vec<Mutation>) {
     let n_blocks = f.blocks.len();
     if n_blocks == 0 {
         return;
@@ -201,7 +285,7 @@ fn mutation_edges(f: &Function, out: &mut Vec<(Node, Node)>) {
         let block = &f.blocks[b];
         let mut unwind_state = None;
         for (i, inst) in block.insts.iter().enumerate() {
-            step(f, inst, &mut fresh, &mut |_, _| {});
+            step(f, inst, &mut fresh, &mut |_| {});
             if i + 1 == block.insts.len() {
                 // A raising last instruction assigns nothing.
                 let mut u = fresh.clone();
@@ -243,27 +327,23 @@ fn mutation_edges(f: &Function, out: &mut Vec<(Node, Node)>) {
     for (b, block) in f.blocks.iter().enumerate() {
         let Some(mut fresh) = entry[b].clone() else { continue };
         for inst in &block.insts {
-            step(f, inst, &mut fresh, &mut |from, to| out.push((from, to)));
+            step(f, inst, &mut fresh, &mut |m| out.push(m));
         }
     }
 }
 
-/// One instruction of the freshness pass; `mutation` gets the store edges that are not
+/// One instruction of the freshness pass; `mutation` gets the stores that are not
 /// initialisations.
-fn step(f: &Function, inst: &Inst, fresh: &mut [bool], mutation: &mut dyn FnMut(Node, Node)) {
+fn step(f: &Function, inst: &Inst, fresh: &mut [bool], mutation: &mut dyn FnMut(Mutation)) {
     let escape = |fresh: &mut [bool], op: &Operand| {
         if let Operand::Local(l) = op {
             fresh[l.index()] = false;
         }
     };
-    let mut store = |fresh: &mut [bool], target: &Operand, value: &Operand| {
+    let mut store = |fresh: &mut [bool], target: &Operand, slot: Option<u32>, value: &Operand| {
         let init = matches!(target, Operand::Local(t) if fresh[t.index()] && value != target);
         if !init {
-            if let (Some(from), Some(to)) =
-                (node_of(&f.operand_ty(target)), node_of(&f.operand_ty(value)))
-            {
-                mutation(from, to);
-            }
+            mutation(Mutation { target: f.operand_ty(target), slot, value: f.operand_ty(value) });
         }
         escape(fresh, value);
     };
@@ -288,8 +368,8 @@ fn step(f: &Function, inst: &Inst, fresh: &mut [bool], mutation: &mut dyn FnMut(
         Inst::SetGlobal { value, .. } => escape(fresh, value),
         Inst::Retain(op) => escape(fresh, op),
         Inst::Release(l) => fresh[l.index()] = false,
-        Inst::SetSlot { obj, value, .. } => store(fresh, obj, value),
-        Inst::SetIndex { array, value, .. } => store(fresh, array, value),
+        Inst::SetSlot { obj, slot, value } => store(fresh, obj, Some(*slot), value),
+        Inst::SetIndex { array, value, .. } => store(fresh, array, None, value),
     }
 }
 

@@ -190,6 +190,8 @@ pub struct Module {
     pub foreign: Foreign,
     /// Which records and arrays may be part of a reference cycle (`cycles::analyze`).
     pub cyclic: crate::cycles::Cyclic,
+    /// Which record slots are never written once the record exists (`cycles::analyze`).
+    pub frozen: crate::cycles::Frozen,
 }
 
 /// The libraries and C functions a program declares in `外部` blocks. The engine loads

@@ -13,12 +13,15 @@
 //!   raise nothing but fresh exceptions, borrows it instead of owning it.
 //! * **Bounds facts** (`bounds`): an array access whose index is proved in range (a
 //!   counted loop bounded by the array's length) loses its bounds check.
+//! * **Borrowed reads of frozen fields** (`frozen`): a local that only ever holds objects
+//!   that cannot die during the call (a parameter's frozen fields, transitively) borrows.
 
 use crate::ir::*;
 use crate::validate::{validate, InvalidIr};
 
 mod borrow;
 mod bounds;
+mod frozen;
 
 /// Largest callee (in instructions, terminators included) that is inlined.
 const INLINE_MAX_SIZE: usize = 24;
@@ -56,9 +59,11 @@ pub fn optimize(m: &mut Module) {
     // module was about a third of preparing a 5,000-line program to run).
     let small: Vec<Option<Function>> =
         m.functions.iter().map(|f| inlinable(f).then(|| f.clone())).collect();
+    let facts = frozen::Facts { structs: &m.structs, enums: &m.enums, frozen: &m.frozen };
     for (i, f) in m.functions.iter_mut().enumerate() {
         inline_calls(f, FuncId(i as u32), &small);
         forward_returns(f);
+        frozen::borrow_frozen_reads(f, &facts);
         borrow::elide_counts(f);
         bounds::drop_proved_checks(f);
     }

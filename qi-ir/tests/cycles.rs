@@ -60,3 +60,24 @@ fn arrays_on_a_cycle_are_watched_and_others_not() {
     assert!(m.cyclic.array(&point));
     assert!(!m.cyclic.array(&qi_ir::Type::Str));
 }
+
+/// The frozen flags of the slots of the struct named `name`.
+fn frozen(m: &qi_ir::Module, name: &str) -> Vec<bool> {
+    let s = m.structs.iter().find(|s| s.name == name).expect("struct");
+    let slots = m.layouts[s.layout.index()].slots.len() as u32;
+    (0..slots).map(|i| m.frozen.slot(s.layout, i)).collect()
+}
+
+#[test]
+fn fields_set_only_when_a_node_is_made_are_frozen() {
+    let m = module(
+        "类型 节点 { 左: 选项<节点>, 右: 选项<节点>, 值: 整数 }
+         函数 建(d: 整数): 节点 {
+             如果 d > 0 { 返回 新建 节点 { 左: 有(建(d - 1)), 右: 有(建(d - 1)), 值: d }; }
+             返回 新建 节点 { 左: 无, 右: 无, 值: 0 };
+         }
+         函数 入口() { 变量 t = 建(3); t.值 = 1; }",
+    );
+    // Scalar slots are never frozen: there is no object to keep alive.
+    assert_eq!(frozen(&m, "节点"), [true, true, false]);
+}

@@ -99,6 +99,7 @@ fn fib_module() -> Module {
         enums: vec![],
         layouts: vec![],
         cyclic: Default::default(),
+        frozen: Default::default(),
         reflection: Default::default(),
         foreign: Default::default(),
     }

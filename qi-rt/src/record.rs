@@ -91,11 +91,49 @@ pub unsafe extern "C" fn qi_record_new(desc: *const RecordDesc) -> *mut Record {
     guard(|| {
         // SAFETY: per the caller, a live descriptor.
         let d = unsafe { &*desc };
-        let p = object::allocate(d.kind, d.flags, 0, payload_for(d.n_slots), true) as *mut Record;
-        // SAFETY: fresh allocation with room for the descriptor pointer.
-        unsafe { (*p).desc = desc };
+        // Not zeroed by the allocator: its zeroing path (mimalloc's aligned zero-allocation
+        // and a `memset` call) cost more than storing the few slots here
+        // (benches/README.md, "binarytrees: frozen fields and allocation").
+        let p = object::allocate(d.kind, d.flags, 0, payload_for(d.n_slots), false) as *mut Record;
+        // SAFETY: fresh allocation with room for the descriptor pointer and `n_slots` slots.
+        unsafe {
+            (*p).desc = desc;
+            zero_slots(p, d.n_slots as usize);
+        }
         p
     })
+}
+
+/// Make every slot of a fresh record zero (null): the generated code stores the fields
+/// after the allocation, and what runs in between may raise (the unwind path then frees
+/// the record, reading its object slots) or let the cycle collector look at it.
+///
+/// # Safety
+/// `p` is a fresh record allocation with room for `n` slots.
+#[inline(always)]
+unsafe fn zero_slots(p: *mut Record, n: usize) {
+    // SAFETY: per the caller, the slots lie within the allocation.
+    let slots = unsafe { (p as *mut u8).add(RECORD_SLOTS_OFFSET as usize) } as *mut u64;
+    // The first four slots (all of most records) with plain stores, spelt out: a loop, even
+    // a bounded one, becomes a `memset` call.
+    // SAFETY: each slot stored below has an index under `n`: within the allocation.
+    unsafe {
+        if n > 0 {
+            slots.write(0);
+        }
+        if n > 1 {
+            slots.add(1).write(0);
+        }
+        if n > 2 {
+            slots.add(2).write(0);
+        }
+        if n > 3 {
+            slots.add(3).write(0);
+        }
+        if n > 4 {
+            std::ptr::write_bytes(slots.add(4), 0, n - 4);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -121,5 +159,30 @@ mod tests {
         }
         assert_eq!(live_count(ObjKind::Struct), before_structs);
         assert_eq!(live_count(ObjKind::Str), before_strs);
+    }
+
+    #[test]
+    fn new_records_start_with_every_slot_zero() {
+        // Records of each size, each made in memory a freed record of that size filled
+        // with ones (the allocator hands out the block just freed, or another one: the
+        // slots must read zero either way).
+        for n in 0..12u32 {
+            let desc_box = new_desc(ObjKind::Struct, n, vec![], false);
+            let desc: *const RecordDesc = &*desc_box;
+            // SAFETY: the descriptor outlives the records; their slots are scalars.
+            unsafe {
+                let dirty = qi_record_new(desc);
+                let slots = (dirty as *mut u8).add(RECORD_SLOTS_OFFSET as usize) as *mut u64;
+                for i in 0..n as usize {
+                    *slots.add(i) = u64::MAX;
+                }
+                release(dirty as *mut Header);
+                let r = qi_record_new(desc);
+                let slots = (r as *mut u8).add(RECORD_SLOTS_OFFSET as usize) as *const u64;
+                let values: Vec<u64> = (0..n as usize).map(|i| *slots.add(i)).collect();
+                assert_eq!(values, vec![0; n as usize], "{n} slots");
+                release(r as *mut Header);
+            }
+        }
     }
 }

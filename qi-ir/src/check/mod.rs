@@ -284,12 +284,13 @@ fn check_units(
     let module = (!has_errors && entry).then(move || {
         let structs = c.struct_defs();
         let enums = c.enum_defs();
-        let cyclic = crate::cycles::analyze(&structs, &enums, &c.layouts, &functions);
+        let (cyclic, frozen) = crate::cycles::analyze(&structs, &enums, &c.layouts, &functions);
         Module {
             reflection: c.reflection(),
             structs,
             enums,
             cyclic,
+            frozen,
             functions,
             globals: c.globals,
             strings: c.strings,
