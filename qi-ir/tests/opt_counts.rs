@@ -6,21 +6,13 @@
 
 mod common;
 
-use common::module_of;
 use common::tiers::{self, run};
-use qi_ir::validate::validate;
+use common::{module_of, optimized_module_of as optimized};
 use qi_ir::*;
 
 #[test]
 fn child_entry() {
     tiers::child_main();
-}
-
-fn optimized(src: &str) -> Module {
-    let mut o = module_of(src);
-    opt::optimize(&mut o);
-    validate(&o).unwrap();
-    o
 }
 
 fn func<'m>(m: &'m Module, name: &str) -> (FuncId, &'m Function) {

@@ -5,21 +5,13 @@
 
 mod common;
 
-use common::module_of;
+use common::optimized_module_of as optimized;
 use common::tiers::{self, run};
-use qi_ir::validate::validate;
 use qi_ir::*;
 
 #[test]
 fn child_entry() {
     tiers::child_main();
-}
-
-fn optimized(src: &str) -> Module {
-    let mut o = module_of(src);
-    opt::optimize(&mut o);
-    validate(&o).unwrap();
-    o
 }
 
 /// The `retain`s and `release`s of the function named `name`, and its IR text.

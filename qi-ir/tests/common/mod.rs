@@ -20,6 +20,14 @@ pub fn module_of(src: &str) -> qi_ir::Module {
     }
 }
 
+/// [`module_of`], optimised by `opt::optimize` and validated.
+pub fn optimized_module_of(src: &str) -> qi_ir::Module {
+    let mut m = module_of(src);
+    qi_ir::opt::optimize(&mut m);
+    qi_ir::validate::validate(&m).unwrap();
+    m
+}
+
 pub fn messages(ds: &[qi_syntax::Diagnostic]) -> Vec<String> {
     ds.iter().map(|d| format!("{:?} {}", d.range, d.message.zh)).collect()
 }
