@@ -192,38 +192,30 @@ impl FnLower<'_, '_> {
         };
         if let Some(v) = new_value.and_then(|v| self.coerce(v, &elem, value.syntax().text_range()))
         {
-            if elem.is_rc() {
-                // Reading the old element checks the index while the new value is still a
-                // temporary (released if the index is out of range).
+            // Reading the old element checks the index while the new value is still a
+            // temporary (released if the index is out of range); it is released once replaced.
+            let old = elem.is_rc().then(|| {
                 let old = self.b.new_local(elem.clone(), None);
-                self.b.assign(
-                    old,
-                    Value::Index {
-                        array: arr.op,
-                        index: idx,
-                        elem: elem.clone(),
-                        loc,
-                        checked: true,
-                    },
-                );
-                let op = self.owned_operand(v);
-                self.b.push(Inst::SetIndex {
+                let read = Value::Index {
                     array: arr.op,
                     index: idx,
-                    value: op,
+                    elem: elem.clone(),
                     loc,
                     checked: true,
-                });
+                };
+                self.b.assign(old, read);
+                old
+            });
+            let op = self.owned_operand(v);
+            self.b.push(Inst::SetIndex {
+                array: arr.op,
+                index: idx,
+                value: op,
+                loc,
+                checked: true,
+            });
+            if let Some(old) = old {
                 self.b.push(Inst::Release(old));
-            } else {
-                let op = self.owned_operand(v);
-                self.b.push(Inst::SetIndex {
-                    array: arr.op,
-                    index: idx,
-                    value: op,
-                    loc,
-                    checked: true,
-                });
             }
         }
         self.release_temp(&arr);
