@@ -23,6 +23,20 @@ mod borrow;
 mod bounds;
 mod frozen;
 
+/// Which locals of `f` have their address taken (`&变量`), one flag per local: C may store
+/// into them at any call, so the passes that follow a local's values leave them alone.
+fn address_taken(f: &Function) -> Vec<bool> {
+    let mut taken = vec![false; f.locals.len()];
+    for inst in f.blocks.iter().flat_map(|b| &b.insts) {
+        if let Inst::Assign { value: Value::LocalAddr(l), .. } | Inst::Effect(Value::LocalAddr(l)) =
+            inst
+        {
+            taken[l.index()] = true;
+        }
+    }
+    taken
+}
+
 /// Largest callee (in instructions, terminators included) that is inlined.
 const INLINE_MAX_SIZE: usize = 24;
 /// At most this many call sites are inlined into one function.

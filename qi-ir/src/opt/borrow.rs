@@ -99,33 +99,18 @@ fn step(nulls: &mut Locals, inst: &Inst) {
     }
 }
 
-/// Locals whose address is taken (`&变量`): C may store into them at any call.
-fn address_taken(f: &Function) -> Vec<LocalId> {
-    let mut taken = Vec::new();
-    for b in &f.blocks {
-        for inst in &b.insts {
-            if let Inst::Assign { value: Value::LocalAddr(l), .. }
-            | Inst::Effect(Value::LocalAddr(l)) = inst
-            {
-                taken.push(*l);
-            }
-        }
-    }
-    taken
-}
-
 /// Drop the releases of locals that are definitely null where they stand.
 fn drop_null_releases(f: &mut Function) {
     let n = f.locals.len();
     let n_blocks = f.blocks.len();
-    let taken = address_taken(f);
+    let taken = super::address_taken(f);
     // At entry every local but the parameters is null (frames start zeroed).
     let mut entry = Locals::new(n, true);
     for p in 0..f.params.len() {
         entry.set(LocalId(p as u32), false);
     }
-    for &l in &taken {
-        entry.set(l, false);
+    for (i, _) in taken.iter().enumerate().filter(|(_, &t)| t) {
+        entry.set(LocalId(i as u32), false);
     }
     // Block entry states: `None` until some path reaches the block. Blocks are visited
     // in reverse postorder (the worklist takes the earliest first), so a block is

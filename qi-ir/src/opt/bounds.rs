@@ -153,18 +153,13 @@ struct Analysis<'f> {
 
 impl<'f> Analysis<'f> {
     fn new(f: &'f Function) -> Self {
-        let mut tracked: Vec<bool> = f
+        let taken = super::address_taken(f);
+        let tracked: Vec<bool> = f
             .locals
             .iter()
-            .map(|d| matches!(d.ty, Type::Int | Type::Bool | Type::Array(_)))
+            .zip(taken)
+            .map(|(d, taken)| !taken && matches!(d.ty, Type::Int | Type::Bool | Type::Array(_)))
             .collect();
-        for inst in f.blocks.iter().flat_map(|b| &b.insts) {
-            if let Inst::Assign { value: Value::LocalAddr(l), .. }
-            | Inst::Effect(Value::LocalAddr(l)) = inst
-            {
-                tracked[l.index()] = false;
-            }
-        }
         Analysis { f, tracked }
     }
 

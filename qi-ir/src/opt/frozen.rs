@@ -98,22 +98,9 @@ fn retain_for_copy(insts: &[Inst], k: usize) -> Option<usize> {
     }
 }
 
-/// Locals whose address is taken.
-fn address_taken(f: &Function) -> Vec<bool> {
-    let mut taken = vec![false; f.locals.len()];
-    for inst in f.blocks.iter().flat_map(|b| &b.insts) {
-        if let Inst::Assign { value: Value::LocalAddr(l), .. } | Inst::Effect(Value::LocalAddr(l)) =
-            inst
-        {
-            taken[l.index()] = true;
-        }
-    }
-    taken
-}
-
 /// The anchored locals of `f` (the first rule).
 fn anchored(f: &Function, facts: &Facts) -> Vec<bool> {
-    let taken = address_taken(f);
+    let taken = super::address_taken(f);
     let mut assigned = vec![false; f.locals.len()];
     for inst in f.blocks.iter().flat_map(|b| &b.insts) {
         if let Inst::Assign { dst, .. } = inst {
