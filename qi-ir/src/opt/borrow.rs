@@ -57,41 +57,6 @@ impl Locals {
     }
 }
 
-/// The blocks reachable from the entry in reverse postorder, and each block's position
-/// in it (`usize::MAX` for unreachable blocks, which no edge from a reachable one enters).
-fn reverse_postorder(f: &Function) -> (Vec<usize>, Vec<usize>) {
-    let n = f.blocks.len();
-    let edges = |b: usize| {
-        let block = &f.blocks[b];
-        block.term.successors().into_iter().chain(block.unwind.map(|u| u.to)).map(|s| s.index())
-    };
-    let mut seen = vec![false; n];
-    let mut post = Vec::with_capacity(n);
-    // Iterative depth-first search: (block, its successors not yet walked).
-    let mut stack: Vec<(usize, Vec<usize>)> = vec![(0, edges(0).collect())];
-    seen[0] = true;
-    while let Some((b, rest)) = stack.last_mut() {
-        match rest.pop() {
-            Some(s) if !seen[s] => {
-                seen[s] = true;
-                let next = edges(s).collect();
-                stack.push((s, next));
-            }
-            Some(_) => {}
-            None => {
-                post.push(*b);
-                stack.pop();
-            }
-        }
-    }
-    post.reverse();
-    let mut rank = vec![usize::MAX; n];
-    for (r, &b) in post.iter().enumerate() {
-        rank[b] = r;
-    }
-    (post, rank)
-}
-
 /// How an instruction changes the set of definitely-null locals.
 fn step(nulls: &mut Locals, inst: &Inst) {
     if let Inst::Assign { dst, value } = inst {
@@ -116,7 +81,7 @@ fn drop_null_releases(f: &mut Function) {
     // in reverse postorder (the worklist takes the earliest first), so a block is
     // normally seen after all its forward predecessors: a chain of `如果`s is one pass,
     // where a stack visited every join again for each of its later predecessors.
-    let (order, rank) = reverse_postorder(f);
+    let (order, rank) = super::reverse_postorder(f);
     let mut at: Vec<Option<Locals>> = vec![None; n_blocks];
     at[0] = Some(entry);
     let mut work = std::collections::BTreeSet::from([0usize]);

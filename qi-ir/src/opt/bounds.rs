@@ -176,11 +176,13 @@ impl<'f> Analysis<'f> {
         let blocks = &self.f.blocks;
         let mut entry: Vec<Option<Facts>> = vec![None; blocks.len()];
         entry[0] = Some(Facts::new());
-        let mut work = vec![0usize];
-        let mut queued = vec![false; blocks.len()];
-        queued[0] = true;
-        while let Some(b) = work.pop() {
-            queued[b] = false;
+        // Visited in reverse postorder (the worklist takes the earliest first): a block is
+        // normally seen after its forward predecessors, so the facts a join keeps (and
+        // with them what `MAX_FACTS` cuts) do not depend on the order edges were pushed.
+        let (order, rank) = super::reverse_postorder(self.f);
+        let mut work = BTreeSet::from([0usize]);
+        while let Some(r) = work.pop_first() {
+            let b = order[r];
             let mut facts = entry[b].clone().expect("queued blocks are reached");
             let blk = &blocks[b];
             let mut edges: Vec<(BlockId, Facts)> = Vec::new();
@@ -218,9 +220,8 @@ impl<'f> Analysis<'f> {
                         old.len() != before
                     }
                 };
-                if changed && !queued[t] {
-                    queued[t] = true;
-                    work.push(t);
+                if changed {
+                    work.insert(rank[t]);
                 }
             }
         }
