@@ -97,6 +97,8 @@ pub(super) struct Sched {
     outcome: Mutex<Option<Outcome>>,
     ended: Condvar,
     stopping: AtomicBool,
+    /// The thread that called [`run_program`] (worker 0 until other green threads start).
+    caller: Thread,
 }
 
 /// The scheduler the calling worker or timer thread serves. (Threads of an earlier run
@@ -134,18 +136,19 @@ pub fn worker_count() -> usize {
         .min(256)
 }
 
+/// Every scheduler `run_program` made (see there).
+static LEAKED: Mutex<Vec<&'static Sched>> = Mutex::new(Vec::new());
+
 /// Runs the program's main function as the first green thread on `workers` workers and
 /// returns when it ends. Other green threads are abandoned; with live-object counting on,
 /// the call first waits (briefly) for the still running ones to finish or block, so the
 /// counts are not taken in the middle of their clean-up.
 ///
-/// Only the threads the program needs are started: worker 0 at once; the other workers
-/// and the monitor (time slices) when a second green thread starts ([`start_helpers`]);
-/// the timer thread at the first timer. A program that never starts a green thread runs
-/// on two OS threads (this one waiting, worker 0 running `入口`).
-/// Every scheduler `run_program` made (see there).
-static LEAKED: Mutex<Vec<&'static Sched>> = Mutex::new(Vec::new());
-
+/// Only the threads the program needs are started: worker 0 is the calling thread itself
+/// until a second green thread starts; then the other workers and the monitor (time
+/// slices) start ([`start_helpers`]), and worker 0 moves to a thread of its own at `入口`'s
+/// next switch, while this one waits. The timer thread starts at the first timer. A
+/// program that never starts a green thread runs on the calling thread alone.
 pub fn run_program(entry: Entry, workers: usize) -> Outcome {
     let workers = workers.max(1);
     let mut queues: Vec<Worker<Arc<Task>>> = (0..workers).map(|_| Worker::new_fifo()).collect();
@@ -169,13 +172,24 @@ pub fn run_program(entry: Entry, workers: usize) -> Outcome {
         outcome: Mutex::new(None),
         ended: Condvar::new(),
         stopping: AtomicBool::new(false),
+        caller: std::thread::current(),
     }));
     // Leaked on purpose (threads that outlive the program may still read it), and kept
     // reachable so that memory checkers do not report it lost.
     LEAKED.lock().push(sched);
     let main_task = Arc::new(Task::new(Start::Main, std::ptr::null_mut(), true));
     sched.injector.push(main_task.clone());
-    sched.threads.lock().push(start_worker(sched, 0, first_queue));
+    // Worker 0 is the calling thread while `入口` is the only green thread, so a program
+    // that starts no other one creates no OS thread at all (see `worker::serve_here`).
+    sched.threads.lock().push(std::thread::current());
+    let caller_sched = THREAD_SCHED.with(|c| c.replace(sched as *const Sched));
+    if let Some(w) = worker::serve_here(sched, first_queue) {
+        // Other green threads started: worker 0 carries on, with its queue and list of
+        // parked threads, on a thread of its own, and this one waits as before.
+        let mut threads = sched.threads.lock();
+        threads[0] = start_thread(sched, "qi-worker-0".into(), move || worker::worker_main(w));
+    }
+    THREAD_SCHED.with(|c| c.set(caller_sched));
     let mut outcome = sched.outcome.lock();
     while outcome.is_none() {
         sched.ended.wait(&mut outcome);
@@ -233,7 +247,9 @@ fn start_thread(s: &'static Sched, name: String, f: impl FnOnce() + Send + 'stat
 }
 
 fn start_worker(s: &'static Sched, index: usize, queue: Worker<Arc<Task>>) -> Thread {
-    start_thread(s, format!("qi-worker-{index}"), move || worker::worker_main(index, queue))
+    start_thread(s, format!("qi-worker-{index}"), move || {
+        worker::worker_main(worker::WorkerLocal::new(index, queue))
+    })
 }
 
 /// Before a second green thread is queued: starts the other workers and the monitor,
@@ -284,6 +300,10 @@ pub(super) fn end(o: Outcome) {
     if outcome.is_none() && !s.stopping.load(Ordering::Relaxed) {
         *outcome = Some(o);
         s.ended.notify_all();
+        drop(outcome);
+        // The calling thread of `run_program` may be serving as worker 0, idle (a timer
+        // thread found the deadlock): it returns once it sees the outcome.
+        s.caller.unpark();
     }
 }
 

@@ -99,13 +99,19 @@ impl Slots {
     }
 }
 
-struct WorkerLocal {
+pub(super) struct WorkerLocal {
     index: usize,
     queue: Worker<Arc<Task>>,
     ticks: u32,
     /// Parked green threads not stashed (see "Parked stacks" above), each with its count
     /// of switches when it joined or was last looked at.
     parked: ParkedList,
+}
+
+impl WorkerLocal {
+    pub(super) fn new(index: usize, queue: Worker<Arc<Task>>) -> WorkerLocal {
+        WorkerLocal { index, queue, ticks: 0, parked: VecDeque::new() }
+    }
 }
 
 /// Parked green threads with their count of switches when last looked at.
@@ -115,15 +121,58 @@ thread_local! {
     static WORKER: RefCell<Option<WorkerLocal>> = const { RefCell::new(None) };
 }
 
-pub(super) fn worker_main(index: usize, queue: Worker<Arc<Task>>) {
-    set_worker(Some(WorkerLocal { index, queue, ticks: 0, parked: VecDeque::new() }));
+pub(super) fn worker_main(w: WorkerLocal) {
+    let index = w.index;
     let s = sched();
+    serve(s, w, || !s.stopping.load(Ordering::Relaxed));
+    if let Some(w) = set_worker(None) {
+        retire(w);
+    }
+    debug_assert!(s.slots[index].thread.lock().is_none());
+}
+
+/// A worker ends: the green threads it holds are abandoned and stay in memory (see
+/// `task::Local`'s drop).
+fn retire(w: WorkerLocal) {
+    let WorkerLocal { queue, parked, .. } = w;
+    std::mem::forget(queue);
+    // Kept reachable (memory checkers would call a forgotten list lost).
+    ENDED_WORKERS_PARKED.lock().push(parked);
+}
+
+/// Worker 0 on the thread that called `run_program`, while `入口` is the only green
+/// thread: a program that starts no other one needs no thread besides its caller's (a
+/// thread creation, its first heap pages and a handoff less). Returns `None` once the
+/// program has ended with no other green thread started; otherwise, as soon as `入口`
+/// switches out after starting one, the worker's state, to go on on a thread of its own
+/// (the caller must return to wait for the outcome, which a green thread may set while
+/// this one runs another). So this thread only ever runs `入口`.
+pub(super) fn serve_here(
+    s: &'static super::Sched,
+    queue: Worker<Arc<Task>>,
+) -> Option<WorkerLocal> {
+    serve(s, WorkerLocal::new(0, queue), || {
+        !s.helpers_started.load(Ordering::Acquire) && s.outcome.lock().is_none()
+    });
+    let w = set_worker(None).expect("worker 0's state");
+    if s.helpers_started.load(Ordering::Acquire) {
+        return Some(w);
+    }
+    retire(w);
+    None
+}
+
+/// Runs green threads as worker `w` on this thread while `go_on()` holds, then stops
+/// being that worker (the monitor no longer signals this thread); `w` stays installed.
+fn serve(s: &super::Sched, w: WorkerLocal, go_on: impl Fn() -> bool) {
+    let index = w.index;
+    set_worker(Some(w));
     // SAFETY: `pthread_self` has no preconditions.
     *s.slots[index].thread.lock() = Some(unsafe { libc::pthread_self() });
     // A panic here is a bug in the runtime: report it and end the process rather than
     // leave the program hanging without this worker.
     let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        while !s.stopping.load(Ordering::Relaxed) {
+        while go_on() {
             match find_task(s) {
                 Some(t) => run(t, index),
                 None => idle(s, index),
@@ -138,13 +187,6 @@ pub(super) fn worker_main(index: usize, queue: Worker<Arc<Task>>) {
         );
     }
     *s.slots[index].thread.lock() = None;
-    // Abandoned green threads stay in memory (see `task::Local`'s drop).
-    if let Some(w) = set_worker(None) {
-        let WorkerLocal { queue, parked, .. } = w;
-        std::mem::forget(queue);
-        // Kept reachable (memory checkers would call a forgotten list lost).
-        ENDED_WORKERS_PARKED.lock().push(parked);
-    }
 }
 
 /// The lists of parked green threads of the workers that ended: those threads are
