@@ -1,5 +1,6 @@
 //! `qi`: run, check, format and test Qi programs, and an interactive session.
 
+mod deep_stack;
 mod fmt;
 mod foreign;
 mod help;
@@ -378,8 +379,8 @@ fn run(
         qi_rt::enable_live_counts();
     }
     qi_rt::set_args(args);
-    // Load, check and compile on a thread with a deep stack; the program runs on green
-    // threads.
+    // Load, check and compile on a deep stack; the program runs on green threads (the
+    // first on this thread, as long as it is the only one).
     let outcome = run_on_qi_stack(move || {
         let Some((files, module)) = front_end(&entry, lang) else { return Stage::Compiled(1) };
         match emit {
@@ -485,7 +486,7 @@ fn check(entry: &loader::Entry, syntax_only: bool, lang: Lang) -> u8 {
     }
 }
 
-/// Stack of the thread that loads, checks and compiles (see `qi_ir::FRONT_END_STACK`).
+/// The stack that loads, checks and compiles (see `qi_ir::FRONT_END_STACK`).
 /// The program itself runs on green threads with their own stacks (qi-rt `sched::stack`).
 const QI_STACK_SIZE: usize = qi_ir::FRONT_END_STACK;
 
@@ -497,23 +498,10 @@ enum Stage {
     Ran(u8),
 }
 
-/// Run the compiler (and the program) on a thread with a large stack; `None` if it
-/// panicked or could not start (then a message was written).
-fn run_on_qi_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
-    let spawned =
-        std::thread::Builder::new().name("qi-main".into()).stack_size(QI_STACK_SIZE).spawn(f);
-    match spawned {
-        Ok(handle) => handle.join().ok(),
-        Err(e) => {
-            let reason = qi_rt::os_error::describe_for_user(&e);
-            qi_rt::output::write_stderr_line(&if qi_rt::lang::english() {
-                format!("error: cannot start the thread that runs the program: {reason}")
-            } else {
-                format!("错误: 无法启动运行程序的线程: {reason}")
-            });
-            None
-        }
-    }
+/// Run the compiler (and the program) on a large stack (`deep_stack`); `None` if it
+/// panicked or the stack could not be had (then a message was written).
+fn run_on_qi_stack<T: 'static>(f: impl FnOnce() -> T + 'static) -> Option<T> {
+    deep_stack::run(QI_STACK_SIZE, f)
 }
 
 /// `--leak-report`: live heap objects by kind, and live library handles (lists, maps,

@@ -6,7 +6,7 @@
 use qi_syntax::MAX_DEPTH;
 
 /// The stack the passes must fit in here, in an unoptimised test build: an eighth of the
-/// `qi-main` thread's 256 MiB (32 MiB is enough for 1024 levels today).
+/// 256 MiB stack `qi` gives the front end (32 MiB is enough for 1024 levels today).
 const STACK: usize = 32 << 20;
 
 fn check_print_optimise(src: &str) -> Result<(), String> {
