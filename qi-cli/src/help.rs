@@ -13,6 +13,9 @@ pub const USAGE_ERROR: u8 = 64;
 /// The parsed command line, or the status to exit with after clap printed the help, the
 /// version or the usage error.
 pub fn parse(lang: Lang) -> Result<Cli, u8> {
+    if let Some(cli) = plain_run(std::env::args_os().skip(1).collect()) {
+        return Ok(cli);
+    }
     // The texts matter only when clap prints something: a command line that parses never
     // builds the localised command (translating every subcommand's texts was a sixth of
     // the instructions `hello` ran, benches/README.md "Start-up: what is left").
@@ -33,6 +36,37 @@ pub fn parse(lang: Lang) -> Result<Cli, u8> {
     Cli::from_arg_matches(&matches).map_err(|e| {
         print_usage_error(e, lang);
         USAGE_ERROR
+    })
+}
+
+/// `qi run FILE [ARG…]` without any option (no word after `run` starts with `-`), the
+/// command line of nearly every run, read without clap: building clap's command and
+/// matching it was an eighth of the instructions `hello` ran (benches/README.md, "Start-up
+/// on one thread"). Clap would give the same (`tests::plain_run_is_what_clap_parses`);
+/// every other command line goes to it.
+fn plain_run(args: Vec<std::ffi::OsString>) -> Option<Cli> {
+    let mut args = args.into_iter();
+    if args.next()? != "run" {
+        return None;
+    }
+    let file = args.next()?;
+    let rest: Vec<String> = args.map(|a| a.into_string().ok()).collect::<Option<_>>()?;
+    if file.to_str().is_none_or(|f| f.starts_with('-')) || rest.iter().any(|a| a.starts_with('-')) {
+        return None;
+    }
+    Some(Cli {
+        command: crate::Command::Run {
+            emit: None,
+            no_opt: false,
+            leak_report: false,
+            jit: None,
+            jit_threshold: None,
+            stats: false,
+            log: None,
+            eval: None,
+            file: Some(file.into()),
+            args: rest,
+        },
     })
 }
 
@@ -165,5 +199,45 @@ fn help_flag(arg: Arg) -> Arg {
         "help" => arg.help("显示帮助（`-h` 为摘要）").long_help("显示帮助（`-h` 为摘要）"),
         "version" => arg.help("显示版本"),
         _ => arg,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    fn plain(argv: &[&str]) -> Option<Cli> {
+        plain_run(argv.iter().skip(1).map(Into::into).collect())
+    }
+
+    #[test]
+    fn plain_run_is_what_clap_parses() {
+        for argv in [
+            &["qi", "run", "程序.qi"][..],
+            &["qi", "run", "dir/a.qi", "x", "两 个", "3"],
+            &["qi", "run", "run"],
+        ] {
+            let ours = plain(argv).expect("a plain run");
+            let clap = Cli::try_parse_from(argv).expect("clap parses it");
+            assert_eq!(format!("{ours:?}"), format!("{clap:?}"), "{argv:?}");
+        }
+    }
+
+    #[test]
+    fn anything_else_goes_to_clap() {
+        for argv in [
+            &["qi"][..],
+            &["qi", "run"],
+            &["qi", "run", "-"],
+            &["qi", "run", "--stats", "a.qi"],
+            &["qi", "run", "a.qi", "--stats"],
+            &["qi", "run", "a.qi", "-x"],
+            &["qi", "run", "-e", "打印行(1);"],
+            &["qi", "check", "a.qi"],
+            &["qi", "--help"],
+        ] {
+            assert!(plain(argv).is_none(), "{argv:?}");
+        }
     }
 }

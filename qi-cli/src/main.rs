@@ -24,7 +24,7 @@ use std::process::ExitCode;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// qi — a fast runtime for the Qi programming language (奇语).
-#[derive(Parser)]
+#[derive(Parser, Debug)]
 #[command(
     name = "qi",
     version,
@@ -36,7 +36,7 @@ struct Cli {
     command: Command,
 }
 
-#[derive(Subcommand)]
+#[derive(Subcommand, Debug)]
 enum Command {
     /// Check and run a program: `qi run 程序.qi [参数…]`, `qi run - < 程序.qi`,
     /// `qi run -e '打印行(1 + 1);'`.
@@ -134,7 +134,7 @@ enum Command {
     },
 }
 
-#[derive(Clone, Copy, ValueEnum)]
+#[derive(Clone, Copy, ValueEnum, Debug)]
 enum JitMode {
     /// Interpret, compile hot functions in the background.
     Auto,
@@ -189,7 +189,7 @@ fn tier(flag: Option<JitMode>, threshold: Option<u32>) -> Result<qi_jit::Tier, B
     })
 }
 
-#[derive(Clone, Copy, ValueEnum)]
+#[derive(Clone, Copy, ValueEnum, Debug)]
 enum Emit {
     /// The typed mid-level IR that runs: after the IR optimisations (unless `--no-opt`).
     Ir,
