@@ -1,4 +1,6 @@
 //! `qi`: run, check, format and test Qi programs, and an interactive session.
+// The unit tests of this crate run under the test harness's own `main`.
+#![cfg_attr(not(test), no_main)]
 
 mod deep_stack;
 mod fmt;
@@ -17,7 +19,6 @@ mod usage_error;
 use clap::{Parser, Subcommand, ValueEnum};
 use qi_syntax::{Diagnostic, Lang};
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 #[cfg(feature = "mimalloc")]
 #[global_allocator]
@@ -199,12 +200,41 @@ enum Emit {
     Asm,
 }
 
-fn main() -> ExitCode {
+/// The process's entry, called by the C library in place of std's `main` shim
+/// (`#![no_main]`). std's set-up of the main thread read `/proc/self/maps` with `sscanf`
+/// to place a guard for a stack overflow message, about a sixth of the instructions
+/// `hello` ran (benches/README.md, "Start-up on one thread"); `qi`'s deep recursion runs
+/// on stacks of its own (`deep_stack`, green threads with their own limit checks). The
+/// rest of that set-up is done here: closed standard descriptors get `/dev/null` (so no
+/// file `qi` opens becomes its output), `SIGPIPE` is ignored (a closed pipe is a write
+/// error, which `qi_rt::stdio` turns into the signal's default end), and a panic ends
+/// the process with status 101.
+#[cfg(not(test))]
+#[no_mangle]
+pub extern "C" fn main(_argc: libc::c_int, _argv: *const *const libc::c_char) -> libc::c_int {
+    let mut fds = [0, 1, 2].map(|fd| libc::pollfd { fd, events: 0, revents: 0 });
+    // SAFETY: `fds` is a valid array of three `pollfd`s; a zero timeout does not block.
+    if unsafe { libc::poll(fds.as_mut_ptr(), 3, 0) } > 0 {
+        for p in fds.iter().filter(|p| p.revents & libc::POLLNVAL != 0) {
+            // SAFETY: a constant C string; the descriptor opened fills the lowest closed
+            // one, which is `p.fd` (lower ones were handled first).
+            let fd = unsafe { libc::open(c"/dev/null".as_ptr(), libc::O_RDWR) };
+            debug_assert!(fd == -1 || fd == p.fd);
+        }
+    }
+    // SAFETY: setting a signal's disposition to `SIG_IGN` has no preconditions.
+    unsafe { libc::signal(libc::SIGPIPE, libc::SIG_IGN) };
+    std::panic::catch_unwind(qi_main).map_or(101, libc::c_int::from)
+}
+
+/// `qi`'s command line, run: the exit status.
+#[cfg_attr(test, allow(dead_code))]
+fn qi_main() -> u8 {
     qi_rt::timing::mark_start();
     let lang = Lang::from_env();
     let cli = match help::parse(lang) {
         Ok(cli) => cli,
-        Err(status) => return ExitCode::from(status),
+        Err(status) => return status,
     };
     match cli.command {
         Command::Run {
@@ -229,14 +259,14 @@ fn main() -> ExitCode {
                     Ok(entry) => entry,
                     Err(message) => {
                         qi_rt::output::write_stderr_line(&message);
-                        return ExitCode::from(1);
+                        return 1;
                     }
                 },
                 (None, None) => unreachable!("clap requires FILE without --eval"),
             };
             if let Err(message) = log::init(log.as_deref(), lang) {
                 qi_rt::output::write_stderr_line(&message);
-                return ExitCode::from(1);
+                return 1;
             }
             let leak_report =
                 leak_report || std::env::var_os("QI_LEAK_REPORT").is_some_and(|v| v == "1");
@@ -247,7 +277,7 @@ fn main() -> ExitCode {
                 Err(bad) => {
                     qi_rt::output::write_stderr_line(&tier_error(lang, bad));
                     // Not run, like a rejected program.
-                    return ExitCode::from(1);
+                    return 1;
                 }
             };
             let flags = RunFlags { emit, leak_report, stats };
@@ -258,25 +288,25 @@ fn main() -> ExitCode {
                 Ok(entry) => entry,
                 Err(message) => {
                     qi_rt::output::write_stderr_line(&message);
-                    return ExitCode::from(1);
+                    return 1;
                 }
             };
-            ExitCode::from(run_on_qi_stack(move || check(&entry, syntax, lang)).unwrap_or(70))
+            run_on_qi_stack(move || check(&entry, syntax, lang)).unwrap_or(70)
         }
         Command::Fmt { check, files } => {
-            ExitCode::from(run_on_qi_stack(move || fmt::run(check, files, lang)).unwrap_or(70))
+            run_on_qi_stack(move || fmt::run(check, files, lang)).unwrap_or(70)
         }
         Command::Repl => {
-            ExitCode::from(run_on_qi_stack(move || repl::run(lang)).map_or(70, |status| {
+            run_on_qi_stack(move || repl::run(lang)).map_or(70, |status| {
                 // Green threads of the last input may still run: end as `qi run` does.
                 qi_rt::program::end_process(status)
-            }))
+            })
         }
-        Command::Lsp => ExitCode::from(run_on_qi_stack(move || lsp::run(lang)).unwrap_or(70)),
+        Command::Lsp => run_on_qi_stack(move || lsp::run(lang)).unwrap_or(70),
         Command::Test { path, run_one: Some(function) } => {
             test::run_one(path.expect("clap requires PATH with --run-one"), function, lang)
         }
-        Command::Test { path, run_one: None } => ExitCode::from(test::run(path, lang)),
+        Command::Test { path, run_one: None } => test::run(path, lang),
     }
 }
 
@@ -373,7 +403,7 @@ fn run(
     tier: qi_jit::Tier,
     opts: qi_jit::Options,
     lang: Lang,
-) -> ExitCode {
+) -> u8 {
     let RunFlags { emit, leak_report, stats } = flags;
     if leak_report {
         qi_rt::enable_live_counts();
@@ -439,7 +469,7 @@ fn run(
         }
     });
     let status = match outcome {
-        Some(Stage::Compiled(status)) => return ExitCode::from(status),
+        Some(Stage::Compiled(status)) => return status,
         Some(Stage::Ran(status)) => status,
         None => 70,
     };

@@ -180,13 +180,13 @@ fn run_in_child(file: &Path, test: &str, lang: Lang) -> Result<(Option<i32>, Vec
 
 /// `qi test --run-one 测试名 文件` (the child of [`run_in_child`]): runs the test like
 /// `qi run` runs a program, in test mode.
-pub fn run_one(file: PathBuf, test: String, lang: Lang) -> std::process::ExitCode {
+pub fn run_one(file: PathBuf, test: String, lang: Lang) -> u8 {
     qi_rt::library::test::enable_test_mode();
     let tier = match crate::tier(None, None) {
         Ok(tier) => tier,
         Err(bad) => {
             qi_rt::output::write_stderr_line(&crate::tier_error(lang, bad));
-            return std::process::ExitCode::from(1);
+            return 1;
         }
     };
     let entry = harness(&file, std::slice::from_ref(&test));
