@@ -223,3 +223,41 @@ fn a_frame_that_left_a_hot_loop_gets_a_variant_for_its_next_one() {
     assert_ne!(blocks[0], blocks[1], "{err}");
     assert!(!err.contains("reason=\"hot calls\""), "{err}");
 }
+
+#[test]
+fn in_auto_the_call_that_makes_a_function_hot_waits_for_its_batch() {
+    // `斐波那契(12)` makes 465 calls, hot at the 20th: without the wait the program ends
+    // within microseconds of the request, mostly before the new compiler thread has
+    // compiled anything; waiting (bounded, here a minute so that a loaded machine cannot
+    // time it out) the call returns once the batch is published, and the rest runs it.
+    let path = program().parent().unwrap().join("等待编译.qi");
+    std::fs::write(
+        &path,
+        "函数 斐波那契(n: 整数): 整数 { 如果 n < 2 { 返回 n; } 返回 斐波那契(n - 1) + 斐波那契(n - 2); }\n\
+         函数 入口() { 打印行(斐波那契(12)); }\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_qi"))
+        .args(["run", "--jit=auto", "--jit-threshold", "20", "--log", "qi::tier=debug", "--stats"])
+        .arg(&path)
+        .env_remove("QI_LOG")
+        .env_remove("QI_JIT")
+        .env("QI_JIT_WAIT_US", "60000000")
+        .env("QI_LANG", "en")
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "144\n");
+    let err = stderr(&out);
+    let compiled: Vec<&str> = err.lines().filter(|l| l.contains("qi::tier: compiled ")).collect();
+    assert_eq!(compiled.len(), 1, "{err}");
+    assert!(compiled[0].contains("function=\"斐波那契\" reason=\"hot calls\""), "{err}");
+    assert_eq!(counts(err.lines().last().unwrap()).1, 1, "{err}");
+}
+
+#[test]
+fn a_bad_wait_is_reported() {
+    let out = qi(&["run"], &[("QI_JIT_WAIT_US", "soon")]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(out.stdout.is_empty());
+    assert_eq!(stderr(&out), "qi: QI_JIT_WAIT_US=soon is not a number of microseconds\n");
+}

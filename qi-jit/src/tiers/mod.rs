@@ -23,6 +23,7 @@ use crate::stats::Reason;
 use qi_ir::FuncId;
 use std::sync::atomic::{AtomicPtr, AtomicU32, AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
+use std::time::Duration;
 
 /// When interpreted functions move to compiled code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -30,23 +31,34 @@ pub struct Policy {
     /// Calls plus loop-closing jumps of a function, counted while it is interpreted,
     /// after which it is compiled.
     pub threshold: u32,
-    /// The requesting green thread waits until the compilation is done (the stress mode:
-    /// every transition happens at a deterministic point).
-    pub sync: bool,
+    /// How long the green thread whose call or loop made a function hot waits for the
+    /// batch before it goes on interpreting. Waiting gives up what the interpreter would
+    /// do meanwhile (a twentieth of the compiled code's speed on calls and arithmetic)
+    /// but leaves the green thread's core to the compiler thread: when the workers keep
+    /// every core busy (parfib), the compiler thread otherwise waits milliseconds to be
+    /// scheduled while they interpret (benches/README.md, "Tiering", "Waiting for the
+    /// batch"). Bounded, so a long compile does not stall the program. `Duration::MAX`
+    /// in the stress mode: every transition happens at a deterministic point.
+    pub wait: Duration,
 }
 
 impl Policy {
     /// The default threshold (measured: benches/README.md, "Tiering").
     pub const DEFAULT_THRESHOLD: u32 = 1000;
 
-    /// `--jit=auto`: compile in the background after `DEFAULT_THRESHOLD`.
+    /// The default wait for a batch: a small function's batch takes about 1 ms on the
+    /// 2-core VM, the compiler thread's set-up included (benches/README.md, "Tiering").
+    pub const DEFAULT_WAIT: Duration = Duration::from_millis(2);
+
+    /// `--jit=auto`: compile in the background after `DEFAULT_THRESHOLD`, waiting up
+    /// to `DEFAULT_WAIT` for it.
     pub fn auto() -> Policy {
-        Policy { threshold: Policy::DEFAULT_THRESHOLD, sync: false }
+        Policy { threshold: Policy::DEFAULT_THRESHOLD, wait: Policy::DEFAULT_WAIT }
     }
 
     /// `--jit=stress`: compile at the first call or loop-closing jump, and wait for it.
     pub fn stress() -> Policy {
-        Policy { threshold: 1, sync: true }
+        Policy { threshold: 1, wait: Duration::MAX }
     }
 }
 
@@ -227,7 +239,7 @@ impl Tiering {
             return;
         }
         let compiler = self.compiler.get_or_init(compiler::Handle::start);
-        compiler.compile(compiler::Request::new(f, reason, compile, osr), policy.sync);
+        compiler.compile(compiler::Request::new(f, reason, compile, osr), policy.wait);
     }
 
     /// Make `f`'s compiled code (with its adapter) and the interpreter stubs of a batch
@@ -287,7 +299,7 @@ mod tests {
     }
 
     fn tiering() -> Tiering {
-        Tiering::new(1, Some(Policy { threshold: 1, sync: false }))
+        Tiering::new(1, Some(Policy { threshold: 1, wait: Duration::ZERO }))
     }
 
     #[test]
