@@ -21,9 +21,9 @@ pub(crate) use crossing::{call_adapter, compiled_limit, stack_pointer, AdapterFn
 use crate::stats::Reason;
 
 use qi_ir::FuncId;
-use std::sync::atomic::{AtomicPtr, AtomicU32, AtomicU8, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicPtr, AtomicU32, AtomicU64, AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// When interpreted functions move to compiled code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -74,6 +74,9 @@ struct OsrVariants {
     variants: Vec<(u32, AdapterFn)>,
 }
 
+/// How often a green thread waiting for another's batch looks whether it is published.
+const POLL_NANOS: u64 = 50_000;
+
 const COLD: u8 = 0;
 const REQUESTED: u8 = 1;
 const COMPILED: u8 = 2;
@@ -109,6 +112,11 @@ pub struct Tiering {
     osr_lists: Mutex<Vec<Box<OsrVariants>>>,
     /// The compiler thread, started at the first request.
     compiler: OnceLock<compiler::Handle>,
+    /// What `wait_until` counts from.
+    epoch: Instant,
+    /// Per function: until when (nanoseconds after `epoch`) calls of it wait for the
+    /// batch asked for it (0: they do not; `await_code`).
+    wait_until: Box<[AtomicU64]>,
 }
 
 impl Tiering {
@@ -123,6 +131,8 @@ impl Tiering {
             osr: (0..functions).map(|_| AtomicPtr::new(std::ptr::null_mut())).collect(),
             osr_lists: Mutex::new(Vec::new()),
             compiler: OnceLock::new(),
+            epoch: Instant::now(),
+            wait_until: (0..functions).map(|_| AtomicU64::new(0)).collect(),
         }
     }
 
@@ -236,10 +246,35 @@ impl Tiering {
         let compile = osr.is_none() && first(&self.state[f.index()]);
         let osr = osr.filter(|block| self.osr_wanted(f, *block));
         if !compile && osr.is_none() {
+            if reason == Reason::HotCalls {
+                self.await_code(f);
+            }
             return;
+        }
+        if compile && policy.wait != Duration::MAX {
+            let until = self.epoch.elapsed().saturating_add(policy.wait).as_nanos();
+            self.wait_until[f.index()].store(until as u64, Ordering::Relaxed);
         }
         let compiler = self.compiler.get_or_init(compiler::Handle::start);
         compiler.compile(compiler::Request::new(f, reason, compile, osr), policy.wait);
+    }
+
+    /// A call of `f` on another green thread while the batch a first one asked for is
+    /// compiled: wait like that one, until the code is published or that one's wait ends
+    /// (parfib: the other worker went on interpreting `斐波那契`, keeping its core from the
+    /// compiler thread). So one request stalls calls of `f` for at most `Policy::wait` in
+    /// all; the stress mode's unbounded wait is the requester's alone (a batch that
+    /// fails leaves `f` requested for ever).
+    #[cold]
+    fn await_code(&self, f: FuncId) {
+        let until = self.wait_until[f.index()].load(Ordering::Relaxed);
+        while !self.is_compiled(f) {
+            let now = self.epoch.elapsed().as_nanos() as u64;
+            if now >= until {
+                return;
+            }
+            std::thread::sleep(Duration::from_nanos((until - now).min(POLL_NANOS)));
+        }
     }
 
     /// Make `f`'s compiled code (with its adapter) and the interpreter stubs of a batch
