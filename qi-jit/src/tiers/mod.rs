@@ -31,8 +31,9 @@ pub struct Policy {
     /// Calls plus loop-closing jumps of a function, counted while it is interpreted,
     /// after which it is compiled.
     pub threshold: u32,
-    /// How long the green thread whose call or loop made a function hot waits for the
-    /// batch before it goes on interpreting. Waiting gives up what the interpreter would
+    /// How long the green thread whose call or loop made a function hot (and any other
+    /// calling it meanwhile, `Tiering::await_code`) waits for the batch before it goes on
+    /// interpreting. Waiting gives up what the interpreter would
     /// do meanwhile (a twentieth of the compiled code's speed on calls and arithmetic)
     /// but leaves the green thread's core to the compiler thread: when the workers keep
     /// every core busy (parfib), the compiler thread otherwise waits milliseconds to be
