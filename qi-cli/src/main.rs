@@ -158,14 +158,17 @@ impl JitMode {
     }
 }
 
-/// A variable that names no tier mode or threshold.
+/// A variable that names no tier mode, threshold or wait.
 enum Bad {
     Mode(String),
     Threshold(String),
+    Wait(String),
 }
 
 /// The tier mode: `--jit`, else `QI_JIT`, else auto; the threshold of `auto`:
-/// `--jit-threshold`, else `QI_JIT_THRESHOLD`.
+/// `--jit-threshold`, else `QI_JIT_THRESHOLD`; how long the green thread that made a
+/// function hot waits for its batch: `QI_JIT_WAIT_US` (microseconds; measuring, and tests
+/// that need the batch done when the call returns).
 fn tier(flag: Option<JitMode>, threshold: Option<u32>) -> Result<qi_jit::Tier, Bad> {
     let mode = match flag {
         Some(mode) => mode.tier(),
@@ -182,11 +185,18 @@ fn tier(flag: Option<JitMode>, threshold: Option<u32>) -> Result<qi_jit::Tier, B
         }
         _ => None,
     };
-    Ok(match (mode, threshold) {
-        (qi_jit::Tier::Mixed(policy), Some(n)) => {
-            qi_jit::Tier::Mixed(qi_jit::Policy { threshold: n.max(1), ..policy })
+    let wait = match std::env::var("QI_JIT_WAIT_US") {
+        Ok(v) if !v.is_empty() => {
+            Some(v.parse().map(std::time::Duration::from_micros).map_err(|_| Bad::Wait(v))?)
         }
-        (mode, _) => mode,
+        _ => None,
+    };
+    Ok(match mode {
+        qi_jit::Tier::Mixed(policy) => qi_jit::Tier::Mixed(qi_jit::Policy {
+            threshold: threshold.map_or(policy.threshold, |n| n.max(1)),
+            wait: wait.unwrap_or(policy.wait),
+        }),
+        mode => mode,
     })
 }
 
@@ -310,7 +320,7 @@ fn qi_main() -> u8 {
     }
 }
 
-/// The message for a variable that names no tier mode or threshold.
+/// The message for a variable that names no tier mode, threshold or wait.
 fn tier_error(lang: Lang, bad: Bad) -> String {
     match (lang, bad) {
         (Lang::En, Bad::Mode(v)) => {
@@ -324,6 +334,12 @@ fn tier_error(lang: Lang, bad: Bad) -> String {
         }
         (Lang::Zh, Bad::Threshold(v)) => {
             format!("qi: QI_JIT_THRESHOLD={v} 不是正整数")
+        }
+        (Lang::En, Bad::Wait(v)) => {
+            format!("qi: QI_JIT_WAIT_US={v} is not a number of microseconds")
+        }
+        (Lang::Zh, Bad::Wait(v)) => {
+            format!("qi: QI_JIT_WAIT_US={v} 不是微秒数")
         }
     }
 }

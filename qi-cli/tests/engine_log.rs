@@ -223,3 +223,43 @@ fn a_frame_that_left_a_hot_loop_gets_a_variant_for_its_next_one() {
     assert_ne!(blocks[0], blocks[1], "{err}");
     assert!(!err.contains("reason=\"hot calls\""), "{err}");
 }
+
+#[test]
+fn in_auto_the_call_that_makes_a_function_hot_waits_for_its_batch() {
+    // `斐波那契(12)` makes 465 calls and is hot at the 20th. The call that asked for it
+    // returns once its batch is published (the wait is bounded; a minute here, so that a
+    // loaded machine cannot time it out), so `倒数`, called after it, is first interpreted
+    // after the batch was logged. Without the wait (`QI_JIT_WAIT_US=0`) the interpreter
+    // finishes `斐波那契(12)` and starts `倒数` first (20 of 20 runs of a debug build).
+    let path = program().parent().unwrap().join("等待编译.qi");
+    std::fs::write(
+        &path,
+        "函数 斐波那契(n: 整数): 整数 { 如果 n < 2 { 返回 n; } 返回 斐波那契(n - 1) + 斐波那契(n - 2); }\n\
+         函数 倒数(n: 整数): 整数 { 如果 n == 0 { 返回 0; } 返回 倒数(n - 1); }\n\
+         函数 入口() { 打印行(斐波那契(12)); 打印行(倒数(3)); }\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_qi"))
+        .args(["run", "--jit=auto", "--jit-threshold", "20", "--log", "qi::tier=debug", "--stats"])
+        .arg(&path)
+        .env_remove("QI_LOG")
+        .env_remove("QI_JIT")
+        .env("QI_JIT_WAIT_US", "60000000")
+        .env("QI_LANG", "en")
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "144\n0\n");
+    let err = stderr(&out);
+    let line = |text: &str| err.lines().position(|l| l.contains(text));
+    let compiled = line("compiled function=\"斐波那契\" reason=\"hot calls\"").expect(&err);
+    let next = line("interpreted function=\"倒数\"").expect(&err);
+    assert!(compiled < next, "{err}");
+}
+
+#[test]
+fn a_bad_wait_is_reported() {
+    let out = qi(&["run"], &[("QI_JIT_WAIT_US", "soon")]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(out.stdout.is_empty());
+    assert_eq!(stderr(&out), "qi: QI_JIT_WAIT_US=soon is not a number of microseconds\n");
+}

@@ -66,8 +66,9 @@ impl std::error::Error for EngineError {}
 
 /// A program ready to run in one tier.
 pub enum Runnable {
-    Compiled(Program),
-    Interpreted(Interpreted),
+    // Boxed: each is some hundreds of bytes, and their sizes differ by as much.
+    Compiled(Box<Program>),
+    Interpreted(Box<Interpreted>),
 }
 
 impl Runnable {
@@ -92,9 +93,9 @@ pub fn prepare(
     opts: &Options,
 ) -> Result<Runnable, EngineError> {
     match tier {
-        Tier::Eager => {
-            crate::compile(module, opts).map(Runnable::Compiled).map_err(EngineError::Jit)
-        }
+        Tier::Eager => crate::compile(module, opts)
+            .map(|p| Runnable::Compiled(Box::new(p)))
+            .map_err(EngineError::Jit),
         Tier::Off => interpreted(module, None, opts),
         Tier::Mixed(policy) => interpreted(module, Some(policy), opts),
     }
@@ -106,5 +107,7 @@ fn interpreted(
     opts: &Options,
 ) -> Result<Runnable, EngineError> {
     let runnable = qi_ir::opt::runnable(module, opts.optimize).map_err(EngineError::InvalidIr)?;
-    Interpreted::new(runnable, policy).map(Runnable::Interpreted).map_err(EngineError::Jit)
+    Interpreted::new(runnable, policy)
+        .map(|p| Runnable::Interpreted(Box::new(p)))
+        .map_err(EngineError::Jit)
 }

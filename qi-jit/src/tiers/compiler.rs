@@ -25,7 +25,7 @@ use cranelift_module::{default_libcall_names, Linkage, Module as _};
 use qi_ir::{FuncId, Inst, Value};
 use std::collections::HashMap;
 use std::sync::{mpsc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// How the program asks for compilations.
 pub struct Handle {
@@ -40,7 +40,8 @@ pub struct Request {
     code: bool,
     /// Its on-stack-replacement variant entered at this block.
     osr: Option<u32>,
-    /// Told when the batch is published (the stress mode waits for it).
+    /// Told when the batch is published (the requesting green thread waits for it, for
+    /// at most `Policy::wait`).
     done: Option<mpsc::SyncSender<()>>,
 }
 
@@ -63,21 +64,29 @@ impl Handle {
         Handle { requests: Mutex::new(requests) }
     }
 
-    /// Compile what `request` asks for; with `wait`, return once it is published.
-    pub fn compile(&self, mut request: Request, wait: bool) {
-        let (done, published) = match wait {
-            true => {
-                let (done, published) = mpsc::sync_channel(1);
-                (Some(done), Some(published))
-            }
-            false => (None, None),
-        };
-        request.done = done;
+    /// Compile what `request` asks for; return once it is published or `wait` has
+    /// passed, whichever comes first (`Duration::MAX`: once it is published).
+    pub fn compile(&self, mut request: Request, wait: Duration) {
+        let published = (!wait.is_zero()).then(|| {
+            let (done, published) = mpsc::sync_channel(1);
+            request.done = Some(done);
+            published
+        });
         let sent = self.requests.lock().unwrap_or_else(|e| e.into_inner()).send(request);
         if let (Ok(()), Some(published)) = (sent, published) {
-            // An error means the compiler thread has gone: the function stays interpreted.
-            let _ = published.recv();
+            await_batch(&published, wait);
         }
+    }
+}
+
+/// Wait for the compiler thread's word that a batch is published, for at most `wait`
+/// (`Duration::MAX`: until it comes); whether it came. After a timeout the batch is
+/// published later (its word then finds no one); without a word the compiler thread has
+/// gone (the function stays interpreted).
+fn await_batch(published: &mpsc::Receiver<()>, wait: Duration) -> bool {
+    match wait {
+        Duration::MAX => published.recv().is_ok(),
+        bounded => published.recv_timeout(bounded).is_ok(),
     }
 }
 
@@ -405,5 +414,24 @@ impl translate::Linker for TieredLinker<'_> {
     ) -> clif::Value {
         let address = self.program.glue().callback(f, sig);
         b.ins().iconst(types::I64, address as i64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_batch_is_awaited_until_published_or_for_the_bound_at_most() {
+        let (done, published) = mpsc::sync_channel(1);
+        done.send(()).unwrap();
+        assert!(await_batch(&published, Duration::MAX));
+        done.send(()).unwrap();
+        assert!(await_batch(&published, Duration::from_millis(1)));
+        // Not published (yet): a bounded wait gives up, the green thread interprets on.
+        assert!(!await_batch(&published, Duration::from_millis(1)));
+        // The compiler thread has gone: no wait for ever.
+        drop(done);
+        assert!(!await_batch(&published, Duration::MAX));
     }
 }

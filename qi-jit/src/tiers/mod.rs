@@ -21,8 +21,9 @@ pub(crate) use crossing::{call_adapter, compiled_limit, stack_pointer, AdapterFn
 use crate::stats::Reason;
 
 use qi_ir::FuncId;
-use std::sync::atomic::{AtomicPtr, AtomicU32, AtomicU8, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicPtr, AtomicU32, AtomicU64, AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
 
 /// When interpreted functions move to compiled code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -30,23 +31,35 @@ pub struct Policy {
     /// Calls plus loop-closing jumps of a function, counted while it is interpreted,
     /// after which it is compiled.
     pub threshold: u32,
-    /// The requesting green thread waits until the compilation is done (the stress mode:
-    /// every transition happens at a deterministic point).
-    pub sync: bool,
+    /// How long the green thread whose call or loop made a function hot (and any other
+    /// calling it meanwhile, `Tiering::await_code`) waits for the batch before it goes on
+    /// interpreting. Waiting gives up what the interpreter would
+    /// do meanwhile (a twentieth of the compiled code's speed on calls and arithmetic)
+    /// but leaves the green thread's core to the compiler thread: when the workers keep
+    /// every core busy (parfib), the compiler thread otherwise waits milliseconds to be
+    /// scheduled while they interpret (benches/README.md, "Tiering", "Waiting for the
+    /// batch"). Bounded, so a long compile does not stall the program. `Duration::MAX`
+    /// in the stress mode: every transition happens at a deterministic point.
+    pub wait: Duration,
 }
 
 impl Policy {
     /// The default threshold (measured: benches/README.md, "Tiering").
     pub const DEFAULT_THRESHOLD: u32 = 1000;
 
-    /// `--jit=auto`: compile in the background after `DEFAULT_THRESHOLD`.
+    /// The default wait for a batch: a small function's batch takes about 1 ms on the
+    /// 2-core VM, the compiler thread's set-up included (benches/README.md, "Tiering").
+    pub const DEFAULT_WAIT: Duration = Duration::from_millis(2);
+
+    /// `--jit=auto`: compile in the background after `DEFAULT_THRESHOLD`, waiting up
+    /// to `DEFAULT_WAIT` for it.
     pub fn auto() -> Policy {
-        Policy { threshold: Policy::DEFAULT_THRESHOLD, sync: false }
+        Policy { threshold: Policy::DEFAULT_THRESHOLD, wait: Policy::DEFAULT_WAIT }
     }
 
     /// `--jit=stress`: compile at the first call or loop-closing jump, and wait for it.
     pub fn stress() -> Policy {
-        Policy { threshold: 1, sync: true }
+        Policy { threshold: 1, wait: Duration::MAX }
     }
 }
 
@@ -61,6 +74,9 @@ const MAX_OSR_VARIANTS: usize = 4;
 struct OsrVariants {
     variants: Vec<(u32, AdapterFn)>,
 }
+
+/// How often a green thread waiting for another's batch looks whether it is published.
+const POLL_NANOS: u64 = 50_000;
 
 const COLD: u8 = 0;
 const REQUESTED: u8 = 1;
@@ -97,6 +113,11 @@ pub struct Tiering {
     osr_lists: Mutex<Vec<Box<OsrVariants>>>,
     /// The compiler thread, started at the first request.
     compiler: OnceLock<compiler::Handle>,
+    /// What `wait_until` counts from.
+    epoch: Instant,
+    /// Per function: until when (nanoseconds after `epoch`) calls of it wait for the
+    /// batch asked for it (0: they do not; `await_code`).
+    wait_until: Box<[AtomicU64]>,
 }
 
 impl Tiering {
@@ -111,6 +132,8 @@ impl Tiering {
             osr: (0..functions).map(|_| AtomicPtr::new(std::ptr::null_mut())).collect(),
             osr_lists: Mutex::new(Vec::new()),
             compiler: OnceLock::new(),
+            epoch: Instant::now(),
+            wait_until: (0..functions).map(|_| AtomicU64::new(0)).collect(),
         }
     }
 
@@ -224,10 +247,35 @@ impl Tiering {
         let compile = osr.is_none() && first(&self.state[f.index()]);
         let osr = osr.filter(|block| self.osr_wanted(f, *block));
         if !compile && osr.is_none() {
+            if reason == Reason::HotCalls {
+                self.await_code(f);
+            }
             return;
         }
+        if compile && policy.wait != Duration::MAX {
+            let until = self.epoch.elapsed().saturating_add(policy.wait).as_nanos();
+            self.wait_until[f.index()].store(until as u64, Ordering::Relaxed);
+        }
         let compiler = self.compiler.get_or_init(compiler::Handle::start);
-        compiler.compile(compiler::Request::new(f, reason, compile, osr), policy.sync);
+        compiler.compile(compiler::Request::new(f, reason, compile, osr), policy.wait);
+    }
+
+    /// A call of `f` on another green thread while the batch a first one asked for is
+    /// compiled: wait like that one, until the code is published or that one's wait ends
+    /// (parfib: the other worker went on interpreting `斐波那契`, keeping its core from the
+    /// compiler thread). So one request stalls calls of `f` for at most `Policy::wait` in
+    /// all; the stress mode's unbounded wait is the requester's alone (a batch that
+    /// fails leaves `f` requested for ever).
+    #[cold]
+    fn await_code(&self, f: FuncId) {
+        let until = self.wait_until[f.index()].load(Ordering::Relaxed);
+        while !self.is_compiled(f) {
+            let now = self.epoch.elapsed().as_nanos() as u64;
+            if now >= until {
+                return;
+            }
+            std::thread::sleep(Duration::from_nanos((until - now).min(POLL_NANOS)));
+        }
     }
 
     /// Make `f`'s compiled code (with its adapter) and the interpreter stubs of a batch
@@ -287,7 +335,7 @@ mod tests {
     }
 
     fn tiering() -> Tiering {
-        Tiering::new(1, Some(Policy { threshold: 1, sync: false }))
+        Tiering::new(1, Some(Policy { threshold: 1, wait: Duration::ZERO }))
     }
 
     #[test]

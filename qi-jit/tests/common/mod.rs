@@ -31,7 +31,11 @@ pub const MODES: &[(&str, qi_jit::Tier, bool)] = &[
     ("eager", qi_jit::Tier::Eager, true),
     ("off", qi_jit::Tier::Off, true),
     ("off-unoptimised", qi_jit::Tier::Off, false),
-    ("stress", qi_jit::Tier::Mixed(qi_jit::Policy { threshold: 1, sync: true }), true),
+    (
+        "stress",
+        qi_jit::Tier::Mixed(qi_jit::Policy { threshold: 1, wait: std::time::Duration::MAX }),
+        true,
+    ),
 ];
 const MARKER: &str = "\u{1}QI-JIT-CHILD-OUTPUT\n";
 const LIVE: &str = "[live] ";
