@@ -1,5 +1,7 @@
 //! `qi`: run, check, format and test Qi programs, and an interactive session.
 
+#[cfg(feature = "mimalloc")]
+mod allocator;
 mod fmt;
 mod foreign;
 mod help;
@@ -20,7 +22,7 @@ use std::process::ExitCode;
 
 #[cfg(feature = "mimalloc")]
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: allocator::Mimalloc = allocator::Mimalloc;
 
 /// qi — a fast runtime for the Qi programming language (奇语).
 #[derive(Parser)]

@@ -197,7 +197,7 @@ fn count_alloc(kind: ObjKind) {
 }
 
 #[inline]
-fn count_free(kind: ObjKind) {
+pub(crate) fn count_free(kind: ObjKind) {
     if COUNTING.load(Ordering::Relaxed) {
         LIVE[kind as usize].fetch_sub(1, Ordering::Relaxed);
     }
@@ -264,13 +264,21 @@ pub(crate) fn try_allocate(
         return None;
     }
     // SAFETY: `p` is a fresh, suitably aligned allocation at least HEADER_SIZE long.
-    unsafe {
-        p.write(Header { rc: AtomicU32::new(1), kind: kind as u8, flags, aux });
-    }
+    unsafe { init_header(p, kind, flags, aux) };
+    Some(p)
+}
+
+/// Writes the header of a new object (count 1) and counts it as live.
+///
+/// # Safety
+/// `p` is a block for a new object, aligned and at least `HEADER_SIZE` long.
+#[inline]
+pub(crate) unsafe fn init_header(p: *mut Header, kind: ObjKind, flags: u8, aux: u16) {
+    // SAFETY: per the caller.
+    unsafe { p.write(Header { rc: AtomicU32::new(1), kind: kind as u8, flags, aux }) };
     if flags & FLAG_IMMORTAL == 0 {
         count_alloc(kind);
     }
-    Some(p)
 }
 
 /// Moves an object to an allocation of `new_payload` bytes after the header (as `realloc`
@@ -308,7 +316,7 @@ pub(crate) fn out_of_memory(payload: usize) -> ! {
 /// # Safety
 /// `p` must come from [`allocate`] with the same payload size and must not be
 /// used afterwards.
-unsafe fn deallocate(p: *mut Header, kind: ObjKind, payload: usize) {
+pub(crate) unsafe fn deallocate(p: *mut Header, kind: ObjKind, payload: usize) {
     let layout = object_layout(payload).expect("layout was valid at allocation");
     // SAFETY: guaranteed by the caller: same pointer and layout as allocated.
     unsafe { std::alloc::dealloc(p as *mut u8, layout) };
@@ -492,8 +500,7 @@ unsafe fn destroy(first: *mut Header) {
                             pending.push(child);
                         }
                     }
-                    let payload = crate::record::payload_size(r);
-                    deallocate(p, kind, payload);
+                    crate::record::free(r, kind);
                 }
             }
             Some(ObjKind::Exception) => {
@@ -586,8 +593,7 @@ pub(crate) unsafe fn free_shell(p: *mut Header) {
                 deallocate(p, ObjKind::Array, payload)
             }
             Some(kind @ (ObjKind::Struct | ObjKind::Enum | ObjKind::Closure)) => {
-                let payload = crate::record::payload_size(p as *mut crate::record::Record);
-                deallocate(p, kind, payload)
+                crate::record::free(p as *mut crate::record::Record, kind)
             }
             _ => debug_assert!(false, "qi-rt: the cycle collector only frees records and arrays"),
         }
