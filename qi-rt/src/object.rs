@@ -360,41 +360,42 @@ pub unsafe fn retain(p: *mut Header) {
 unsafe fn drop_ref(p: *mut Header) -> bool {
     // SAFETY: non-null, live per the caller.
     let h = unsafe { &*p };
-    if h.flags & FLAG_IMMORTAL != 0 {
-        return false;
-    }
-    if h.flags & FLAG_SHARED != 0 {
-        // A reference that is not the last one may leave a garbage cycle behind: it
-        // moves to the cycle collector's candidate buffer instead of being dropped (no
-        // race with other threads' decrements: the count does not change). Read at 1,
-        // the count is ours alone and cannot change either.
-        // SAFETY: `p` is live and the caller's reference is handed over.
-        if h.flags & FLAG_MAY_CYCLE != 0
-            && h.rc.load(Ordering::Relaxed) > 1
-            && unsafe { crate::cycles::buffer(p) }
-        {
-            return false;
-        }
-        if h.rc.fetch_sub(1, Ordering::Release) != 1 {
-            return false;
-        }
-        // Make every other thread's writes to the object (done before their
-        // own release) visible before we free it, as `Arc` does.
-        fence(Ordering::Acquire);
-        true
-    } else {
+    let flags = h.flags;
+    // The common case first, with one test: an object of this thread only.
+    if flags & (FLAG_IMMORTAL | FLAG_SHARED) == 0 {
         let n = h.rc.load(Ordering::Relaxed);
         if n <= 1 {
             return true;
         }
-        // As above: the reference becomes the candidate buffer's.
+        // A reference that is not the last one may leave a garbage cycle behind: it
+        // becomes the cycle collector's candidate buffer's.
         // SAFETY: `p` is live and the caller's reference is handed over.
-        if h.flags & FLAG_MAY_CYCLE != 0 && unsafe { crate::cycles::buffer(p) } {
+        if flags & FLAG_MAY_CYCLE != 0 && unsafe { crate::cycles::buffer(p) } {
             return false;
         }
         h.rc.store(n - 1, Ordering::Relaxed);
-        false
+        return false;
     }
+    if flags & FLAG_IMMORTAL != 0 {
+        return false;
+    }
+    // Shared: as above, a reference that is not the last one moves to the candidate
+    // buffer instead of being dropped (no race with other threads' decrements: the count
+    // does not change). Read at 1, the count is ours alone and cannot change either.
+    // SAFETY: `p` is live and the caller's reference is handed over.
+    if flags & FLAG_MAY_CYCLE != 0
+        && h.rc.load(Ordering::Relaxed) > 1
+        && unsafe { crate::cycles::buffer(p) }
+    {
+        return false;
+    }
+    if h.rc.fetch_sub(1, Ordering::Release) != 1 {
+        return false;
+    }
+    // Make every other thread's writes to the object (done before their own release)
+    // visible before we free it, as `Arc` does.
+    fence(Ordering::Acquire);
+    true
 }
 
 /// Drops one reference and frees the object when it was the last one.
@@ -434,13 +435,12 @@ impl WorkList {
         }
     }
 
+    /// The inline entries first (the order objects are freed in does not matter): the
+    /// spill vector is looked at only when they are used up, not once per object.
     #[inline]
     fn pop(&mut self) -> Option<*mut Header> {
-        if let Some(p) = self.spill.pop() {
-            return Some(p);
-        }
         if self.len == 0 {
-            return None;
+            return self.spill.pop();
         }
         self.len -= 1;
         Some(self.inline[self.len])
@@ -469,6 +469,14 @@ unsafe fn destroy(first: *mut Header) {
     while let Some(p) = next.take().or_else(|| pending.pop()) {
         // SAFETY: `p` is dead and exclusively ours; its kind byte is intact.
         let kind = unsafe { (*p).kind };
+        // Records first, with one range test: most objects freed in cascades are records
+        // (trees, lists), and the general dispatch below is a jump table.
+        if is_record_kind(kind) {
+            // SAFETY: `p` is a record object with a valid descriptor; its children are
+            // live.
+            unsafe { destroy_record(p as *mut crate::record::Record, &mut pending) };
+            continue;
+        }
         match ObjKind::from_u8(kind) {
             Some(ObjKind::Str) => {
                 // SAFETY: `p` is a string object allocated by `string::alloc_str`.
@@ -490,18 +498,8 @@ unsafe fn destroy(first: *mut Header) {
                     deallocate(p, ObjKind::Array, payload);
                 }
             }
-            Some(kind @ (ObjKind::Struct | ObjKind::Enum | ObjKind::Closure)) => {
-                let r = p as *mut crate::record::Record;
-                // SAFETY: `p` is a record object with a valid descriptor; its children
-                // are live.
-                unsafe {
-                    for child in crate::record::object_children(r) {
-                        if !child.is_null() && drop_ref(child) {
-                            pending.push(child);
-                        }
-                    }
-                    crate::record::free(r, kind);
-                }
+            Some(ObjKind::Struct | ObjKind::Enum | ObjKind::Closure) => {
+                unreachable!("records are freed above")
             }
             Some(ObjKind::Exception) => {
                 // SAFETY: `p` is a dead exception; its cause reference is ours to drop.
@@ -551,6 +549,40 @@ unsafe fn destroy(first: *mut Header) {
                 debug_assert!(false, "qi-rt: freeing object of unknown kind {kind}");
             }
         }
+    }
+}
+
+/// Is `kind` (a header's kind byte) one of the record kinds (struct, enum, closure)?
+#[inline(always)]
+fn is_record_kind(kind: u8) -> bool {
+    const _: () = assert!(
+        ObjKind::Enum as u8 == ObjKind::Struct as u8 + 1
+            && ObjKind::Closure as u8 == ObjKind::Struct as u8 + 2
+    );
+    kind.wrapping_sub(ObjKind::Struct as u8) < 3
+}
+
+/// Drops the references a dead record owns (those reaching zero join `pending`) and
+/// frees it.
+///
+/// # Safety
+/// `r` is a dead record, exclusively ours, with a valid descriptor and live children.
+#[inline(always)]
+unsafe fn destroy_record(r: *mut crate::record::Record, pending: &mut WorkList) {
+    // SAFETY: per the caller.
+    unsafe {
+        let kind = (*r).header.kind;
+        for child in crate::record::object_children(r) {
+            if !child.is_null() && drop_ref(child) {
+                pending.push(child);
+            }
+        }
+        let kind = match kind - ObjKind::Struct as u8 {
+            0 => ObjKind::Struct,
+            1 => ObjKind::Enum,
+            _ => ObjKind::Closure,
+        };
+        crate::record::free(r, kind);
     }
 }
 
