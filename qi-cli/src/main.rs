@@ -2,6 +2,8 @@
 // The unit tests of this crate run under the test harness's own `main`.
 #![cfg_attr(not(test), no_main)]
 
+#[cfg(feature = "mimalloc")]
+mod allocator;
 mod deep_stack;
 mod fmt;
 mod foreign;
@@ -22,7 +24,7 @@ use std::path::PathBuf;
 
 #[cfg(feature = "mimalloc")]
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: allocator::Mimalloc = allocator::Mimalloc;
 
 /// qi — a fast runtime for the Qi programming language (奇语).
 #[derive(Parser, Debug)]

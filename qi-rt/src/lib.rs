@@ -16,6 +16,8 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 
 pub mod array;
+#[cfg(any(test, feature = "record-cache"))]
+mod blocks;
 pub mod chan;
 pub mod cycles;
 pub mod error;

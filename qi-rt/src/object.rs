@@ -197,7 +197,7 @@ fn count_alloc(kind: ObjKind) {
 }
 
 #[inline]
-fn count_free(kind: ObjKind) {
+pub(crate) fn count_free(kind: ObjKind) {
     if COUNTING.load(Ordering::Relaxed) {
         LIVE[kind as usize].fetch_sub(1, Ordering::Relaxed);
     }
@@ -264,13 +264,21 @@ pub(crate) fn try_allocate(
         return None;
     }
     // SAFETY: `p` is a fresh, suitably aligned allocation at least HEADER_SIZE long.
-    unsafe {
-        p.write(Header { rc: AtomicU32::new(1), kind: kind as u8, flags, aux });
-    }
+    unsafe { init_header(p, kind, flags, aux) };
+    Some(p)
+}
+
+/// Writes the header of a new object (count 1) and counts it as live.
+///
+/// # Safety
+/// `p` is a block for a new object, aligned and at least `HEADER_SIZE` long.
+#[inline]
+pub(crate) unsafe fn init_header(p: *mut Header, kind: ObjKind, flags: u8, aux: u16) {
+    // SAFETY: per the caller.
+    unsafe { p.write(Header { rc: AtomicU32::new(1), kind: kind as u8, flags, aux }) };
     if flags & FLAG_IMMORTAL == 0 {
         count_alloc(kind);
     }
-    Some(p)
 }
 
 /// Moves an object to an allocation of `new_payload` bytes after the header (as `realloc`
@@ -308,7 +316,7 @@ pub(crate) fn out_of_memory(payload: usize) -> ! {
 /// # Safety
 /// `p` must come from [`allocate`] with the same payload size and must not be
 /// used afterwards.
-unsafe fn deallocate(p: *mut Header, kind: ObjKind, payload: usize) {
+pub(crate) unsafe fn deallocate(p: *mut Header, kind: ObjKind, payload: usize) {
     let layout = object_layout(payload).expect("layout was valid at allocation");
     // SAFETY: guaranteed by the caller: same pointer and layout as allocated.
     unsafe { std::alloc::dealloc(p as *mut u8, layout) };
@@ -352,41 +360,42 @@ pub unsafe fn retain(p: *mut Header) {
 unsafe fn drop_ref(p: *mut Header) -> bool {
     // SAFETY: non-null, live per the caller.
     let h = unsafe { &*p };
-    if h.flags & FLAG_IMMORTAL != 0 {
-        return false;
-    }
-    if h.flags & FLAG_SHARED != 0 {
-        // A reference that is not the last one may leave a garbage cycle behind: it
-        // moves to the cycle collector's candidate buffer instead of being dropped (no
-        // race with other threads' decrements: the count does not change). Read at 1,
-        // the count is ours alone and cannot change either.
-        // SAFETY: `p` is live and the caller's reference is handed over.
-        if h.flags & FLAG_MAY_CYCLE != 0
-            && h.rc.load(Ordering::Relaxed) > 1
-            && unsafe { crate::cycles::buffer(p) }
-        {
-            return false;
-        }
-        if h.rc.fetch_sub(1, Ordering::Release) != 1 {
-            return false;
-        }
-        // Make every other thread's writes to the object (done before their
-        // own release) visible before we free it, as `Arc` does.
-        fence(Ordering::Acquire);
-        true
-    } else {
+    let flags = h.flags;
+    // The common case first, with one test: an object of this thread only.
+    if flags & (FLAG_IMMORTAL | FLAG_SHARED) == 0 {
         let n = h.rc.load(Ordering::Relaxed);
         if n <= 1 {
             return true;
         }
-        // As above: the reference becomes the candidate buffer's.
+        // A reference that is not the last one may leave a garbage cycle behind: it
+        // becomes the cycle collector's candidate buffer's.
         // SAFETY: `p` is live and the caller's reference is handed over.
-        if h.flags & FLAG_MAY_CYCLE != 0 && unsafe { crate::cycles::buffer(p) } {
+        if flags & FLAG_MAY_CYCLE != 0 && unsafe { crate::cycles::buffer(p) } {
             return false;
         }
         h.rc.store(n - 1, Ordering::Relaxed);
-        false
+        return false;
     }
+    if flags & FLAG_IMMORTAL != 0 {
+        return false;
+    }
+    // Shared: as above, a reference that is not the last one moves to the candidate
+    // buffer instead of being dropped (no race with other threads' decrements: the count
+    // does not change). Read at 1, the count is ours alone and cannot change either.
+    // SAFETY: `p` is live and the caller's reference is handed over.
+    if flags & FLAG_MAY_CYCLE != 0
+        && h.rc.load(Ordering::Relaxed) > 1
+        && unsafe { crate::cycles::buffer(p) }
+    {
+        return false;
+    }
+    if h.rc.fetch_sub(1, Ordering::Release) != 1 {
+        return false;
+    }
+    // Make every other thread's writes to the object (done before their own release)
+    // visible before we free it, as `Arc` does.
+    fence(Ordering::Acquire);
+    true
 }
 
 /// Drops one reference and frees the object when it was the last one.
@@ -426,13 +435,12 @@ impl WorkList {
         }
     }
 
+    /// The inline entries first (the order objects are freed in does not matter): the
+    /// spill vector is looked at only when they are used up, not once per object.
     #[inline]
     fn pop(&mut self) -> Option<*mut Header> {
-        if let Some(p) = self.spill.pop() {
-            return Some(p);
-        }
         if self.len == 0 {
-            return None;
+            return self.spill.pop();
         }
         self.len -= 1;
         Some(self.inline[self.len])
@@ -461,6 +469,14 @@ unsafe fn destroy(first: *mut Header) {
     while let Some(p) = next.take().or_else(|| pending.pop()) {
         // SAFETY: `p` is dead and exclusively ours; its kind byte is intact.
         let kind = unsafe { (*p).kind };
+        // Records first, with one range test: most objects freed in cascades are records
+        // (trees, lists), and the general dispatch below is a jump table.
+        if is_record_kind(kind) {
+            // SAFETY: `p` is a record object with a valid descriptor; its children are
+            // live.
+            unsafe { destroy_record(p as *mut crate::record::Record, &mut pending) };
+            continue;
+        }
         match ObjKind::from_u8(kind) {
             Some(ObjKind::Str) => {
                 // SAFETY: `p` is a string object allocated by `string::alloc_str`.
@@ -482,19 +498,8 @@ unsafe fn destroy(first: *mut Header) {
                     deallocate(p, ObjKind::Array, payload);
                 }
             }
-            Some(kind @ (ObjKind::Struct | ObjKind::Enum | ObjKind::Closure)) => {
-                let r = p as *mut crate::record::Record;
-                // SAFETY: `p` is a record object with a valid descriptor; its children
-                // are live.
-                unsafe {
-                    for child in crate::record::object_children(r) {
-                        if !child.is_null() && drop_ref(child) {
-                            pending.push(child);
-                        }
-                    }
-                    let payload = crate::record::payload_size(r);
-                    deallocate(p, kind, payload);
-                }
+            Some(ObjKind::Struct | ObjKind::Enum | ObjKind::Closure) => {
+                unreachable!("records are freed above")
             }
             Some(ObjKind::Exception) => {
                 // SAFETY: `p` is a dead exception; its cause reference is ours to drop.
@@ -547,6 +552,40 @@ unsafe fn destroy(first: *mut Header) {
     }
 }
 
+/// Is `kind` (a header's kind byte) one of the record kinds (struct, enum, closure)?
+#[inline(always)]
+fn is_record_kind(kind: u8) -> bool {
+    const _: () = assert!(
+        ObjKind::Enum as u8 == ObjKind::Struct as u8 + 1
+            && ObjKind::Closure as u8 == ObjKind::Struct as u8 + 2
+    );
+    kind.wrapping_sub(ObjKind::Struct as u8) < 3
+}
+
+/// Drops the references a dead record owns (those reaching zero join `pending`) and
+/// frees it.
+///
+/// # Safety
+/// `r` is a dead record, exclusively ours, with a valid descriptor and live children.
+#[inline(always)]
+unsafe fn destroy_record(r: *mut crate::record::Record, pending: &mut WorkList) {
+    // SAFETY: per the caller.
+    unsafe {
+        let kind = (*r).header.kind;
+        for child in crate::record::object_children(r) {
+            if !child.is_null() && drop_ref(child) {
+                pending.push(child);
+            }
+        }
+        let kind = match kind - ObjKind::Struct as u8 {
+            0 => ObjKind::Struct,
+            1 => ObjKind::Enum,
+            _ => ObjKind::Closure,
+        };
+        crate::record::free(r, kind);
+    }
+}
+
 /// Calls `f` with each object reference `p` owns that the cycle collector follows (the
 /// elements of an array of objects, the object slots of a record; null included). Other
 /// kinds hold none it follows.
@@ -586,8 +625,7 @@ pub(crate) unsafe fn free_shell(p: *mut Header) {
                 deallocate(p, ObjKind::Array, payload)
             }
             Some(kind @ (ObjKind::Struct | ObjKind::Enum | ObjKind::Closure)) => {
-                let payload = crate::record::payload_size(p as *mut crate::record::Record);
-                deallocate(p, kind, payload)
+                crate::record::free(p as *mut crate::record::Record, kind)
             }
             _ => debug_assert!(false, "qi-rt: the cycle collector only frees records and arrays"),
         }

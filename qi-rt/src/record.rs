@@ -44,15 +44,6 @@ fn payload_for(n_slots: u32) -> usize {
     8 + n_slots as usize * 8
 }
 
-/// Payload size (after the header) of a record, needed to free it.
-///
-/// # Safety
-/// `p` points to a record object (live or being freed) with a valid descriptor.
-pub(crate) unsafe fn payload_size(p: *const Record) -> usize {
-    // SAFETY: per the caller, the descriptor outlives every record.
-    payload_for(unsafe { (*(*p).desc).n_slots })
-}
-
 /// The object references a record owns.
 ///
 /// # Safety
@@ -94,7 +85,14 @@ pub unsafe extern "C" fn qi_record_new(desc: *const RecordDesc) -> *mut Record {
         // Not zeroed by the allocator: its zeroing path (mimalloc's aligned zero-allocation
         // and a `memset` call) cost more than storing the few slots here
         // (benches/README.md, "binarytrees: frozen fields and allocation").
-        let p = object::allocate(d.kind, d.flags, 0, payload_for(d.n_slots), false) as *mut Record;
+        let p = match take_block(d.n_slots) {
+            // SAFETY: a block of this record size, exclusively ours.
+            Some(b) => unsafe {
+                object::init_header(b, d.kind, d.flags, 0);
+                b
+            },
+            None => object::allocate(d.kind, d.flags, 0, payload_for(d.n_slots), false),
+        } as *mut Record;
         // SAFETY: fresh allocation with room for the descriptor pointer and `n_slots` slots.
         unsafe {
             (*p).desc = desc;
@@ -102,6 +100,41 @@ pub unsafe extern "C" fn qi_record_new(desc: *const RecordDesc) -> *mut Record {
         }
         p
     })
+}
+
+/// A free block kept for records of `n_slots` slots (`blocks`), if there is one.
+#[inline(always)]
+fn take_block(n_slots: u32) -> Option<*mut Header> {
+    #[cfg(any(test, feature = "record-cache"))]
+    {
+        let b = crate::blocks::take(n_slots as usize);
+        (!b.is_null()).then_some(b as *mut Header)
+    }
+    #[cfg(not(any(test, feature = "record-cache")))]
+    {
+        let _ = n_slots;
+        None
+    }
+}
+
+/// Frees the memory of a dead record whose references have been dealt with: kept for
+/// the next record of its size (`blocks`) or given back to the allocator.
+///
+/// # Safety
+/// `p` is a record of `kind` with a valid descriptor, made by [`qi_record_new`], which
+/// nobody references or uses again.
+#[inline]
+pub(crate) unsafe fn free(p: *mut Record, kind: ObjKind) {
+    // SAFETY: per the caller, the descriptor outlives every record.
+    let n_slots = unsafe { (*(*p).desc).n_slots };
+    #[cfg(any(test, feature = "record-cache"))]
+    // SAFETY: the block was allocated for a record of `n_slots` slots and is dead.
+    if unsafe { crate::blocks::put(p as *mut u8, n_slots as usize) } {
+        object::count_free(kind);
+        return;
+    }
+    // SAFETY: the payload size it was allocated with.
+    unsafe { object::deallocate(p as *mut Header, kind, payload_for(n_slots)) };
 }
 
 /// Make every slot of a fresh record zero (null): the generated code stores the fields
