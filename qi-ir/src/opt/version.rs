@@ -8,9 +8,11 @@
 //! `0 <= j`, `hi < 长度(排列)`); where all tests hold, run a copy of the loop, else the
 //! original. The bounds analysis runs over the copy alone, entered with the facts that
 //! hold entering the loop and the tests, and drops the checks it proves there; nothing
-//! here claims an access in range by itself. The original
-//! loop keeps every check, so an index out of range still raises the same exception at
-//! the same place, after the same iterations.
+//! here claims an access in range by itself. The original loop keeps every check, so an
+//! index out of range still raises the same exception at the same place, after the same
+//! iterations. The tests read `长度(a)` before the loop, where the loop might not have
+//! indexed `a` at all: an array local always holds an array (a declared one starts
+//! empty), so the read is safe wherever the local is in scope.
 //!
 //! Tests are chosen from the loop's checked accesses `a[x]` (`a` not assigned in the
 //! loop): `0 <= x` and `x < 长度(a)` for the value `x` (through copies) has on entry, and
@@ -24,6 +26,7 @@
 //! versioning fannkuch's rotation loop beside its reversal loop made `入口` spill a hot
 //! value, and its generated code ran 34 M instructions more (fannkuch 9) for one check
 //! per iteration of a loop that mostly runs once (benches/README.md, "Loop versioning").
+//! And a copy needs a test against a length (sieve's, on `0 <= j` alone, ran slower).
 
 use super::bounds;
 use crate::ir::*;
