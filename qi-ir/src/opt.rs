@@ -13,6 +13,8 @@
 //!   raise nothing but fresh exceptions, borrows it instead of owning it.
 //! * **Bounds facts** (`bounds`): an array access whose index is proved in range (a
 //!   counted loop bounded by the array's length) loses its bounds check.
+//! * **Loop versioning** (`version`): an innermost loop whose checks those facts cannot
+//!   prove gets an unchecked copy, entered when tests made once before the loop hold.
 //! * **Borrowed reads of frozen fields** (`frozen`): a local that only ever holds objects
 //!   that cannot die during the call (a parameter's frozen fields, transitively) borrows.
 
@@ -22,6 +24,7 @@ use crate::validate::{validate, InvalidIr};
 mod borrow;
 mod bounds;
 mod frozen;
+mod version;
 
 /// Which locals of `f` have their address taken (`&变量`), one flag per local: C may store
 /// into them at any call, so the passes that follow a local's values leave them alone.
@@ -114,7 +117,9 @@ pub fn optimize(m: &mut Module) {
         forward_returns(f);
         frozen::borrow_frozen_reads(f, &facts);
         borrow::elide_counts(f);
-        bounds::drop_proved_checks(f);
+        if let Some(solved) = bounds::drop_proved_checks(f) {
+            version::version_loops(f, &solved);
+        }
     }
 }
 

@@ -122,7 +122,10 @@ fn accesses_not_proved_in_range_keep_their_check() {
     for (body, error) in cases {
         let src = program(body);
         let o = optimized(&src);
-        assert!(access_checks(&o, "试").iter().all(|c| *c), "{body}");
+        // The loop as written keeps its check; loop versioning may add an unchecked copy
+        // after it, entered only when tests before the loop prove it in range
+        // (`opt_version.rs`), which these inputs do not take.
+        assert_eq!(access_checks(&o, "试").first(), Some(&true), "{body}");
         assert_eq!(run(&src), format!("{error}\n"), "{body}");
     }
 }

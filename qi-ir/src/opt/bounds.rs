@@ -79,16 +79,27 @@ impl Fact {
 }
 
 /// Drop the bounds checks of `f`'s accesses that the facts prove in range.
-pub(crate) fn drop_proved_checks(f: &mut Function) {
+///
+/// Returns the facts it solved (`None` when `f` has no checks or is too large), which
+/// loop versioning starts from: they were solved with the unwind edges of the accesses
+/// now unchecked, so they are at most weaker than the facts without them.
+pub(crate) fn drop_proved_checks(f: &mut Function) -> Option<Solution> {
     let has_checks = f.blocks.iter().flat_map(|b| &b.insts).any(|i| checked_access(i).is_some());
     if !has_checks || f.blocks.len() > MAX_BLOCKS {
-        return;
+        return None;
     }
+    let entry = Analysis::new(f).solve(0, Facts::new(), None);
+    drop_checks_with(f, &entry);
+    Some(Solution(entry))
+}
+
+/// Clear the checks that the facts on entry to each block (`None`: not visited) prove.
+fn drop_checks_with(f: &mut Function, entry: &[Option<Facts>]) {
     let proved = {
         let an = Analysis::new(f);
         let mut proved = Vec::new();
-        for (bi, state) in an.solve().into_iter().enumerate() {
-            let Some(mut facts) = state else { continue };
+        for (bi, state) in entry.iter().enumerate() {
+            let Some(mut facts) = state.clone() else { continue };
             for (k, inst) in f.blocks[bi].insts.iter().enumerate() {
                 if let Some((array, index)) = checked_access(inst) {
                     if an.in_range(&facts, array, index) {
@@ -108,6 +119,71 @@ pub(crate) fn drop_proved_checks(f: &mut Function) {
             blk.unwind = None;
         }
     }
+}
+
+/// The facts that hold whenever control enters block `to` from outside `region`, on
+/// every such edge of `f`: what loop versioning (`version.rs`) starts its copy with.
+/// `None` if the function is too large to analyse.
+pub(crate) fn facts_entering(
+    f: &Function,
+    solved: &Solution,
+    to: usize,
+    region: &[bool],
+) -> Option<EntryFacts> {
+    let an = Analysis::new(f);
+    let mut joined: Option<Facts> = None;
+    for (p, state) in solved.0.iter().enumerate() {
+        let Some(mut facts) = state.clone() else { continue };
+        if region[p] {
+            continue;
+        }
+        let blk = &f.blocks[p];
+        let edges: Vec<bool> = match blk.term {
+            Terminator::Jump(t) if t.index() == to => vec![true],
+            Terminator::Branch { then_to, else_to, .. } => [(then_to, true), (else_to, false)]
+                .into_iter()
+                .filter(|(t, _)| t.index() == to)
+                .map(|(_, holds)| holds)
+                .collect(),
+            _ => Vec::new(),
+        };
+        if edges.is_empty() {
+            continue;
+        }
+        for inst in &blk.insts {
+            an.step(&mut facts, inst);
+        }
+        for holds in edges {
+            let mut on_edge = facts.clone();
+            if let Terminator::Branch { cond: Operand::Local(c), .. } = blk.term {
+                an.refine(&mut on_edge, c, holds);
+            }
+            match &mut joined {
+                None => joined = Some(on_edge),
+                Some(old) => old.retain(|x| on_edge.contains(x)),
+            }
+        }
+    }
+    joined.map(EntryFacts)
+}
+
+/// The facts on entry to every block of a function, opaque outside this module.
+pub(crate) struct Solution(Vec<Option<Facts>>);
+
+/// Facts on entry to a block, opaque outside this module.
+#[derive(Clone)]
+pub(crate) struct EntryFacts(Facts);
+
+/// Drop the checks the facts prove in `region` of `f`, entered only at block `start`
+/// with `facts`: the analysis runs over the region alone (a loop's versioned copy).
+pub(crate) fn drop_proved_checks_in(
+    f: &mut Function,
+    start: usize,
+    facts: EntryFacts,
+    region: &[bool],
+) {
+    let entry = Analysis::new(f).solve(start, facts.0, Some(region));
+    drop_checks_with(f, &entry);
 }
 
 /// The array and index of a bounds-checked access.
@@ -172,15 +248,17 @@ impl<'f> Analysis<'f> {
     }
 
     /// The facts on entry to each reachable block (`None`: unreachable).
-    fn solve(&self) -> Vec<Option<Facts>> {
+    /// With `region`, only the region's blocks are visited: entered at `start` with
+    /// `facts`, the edges leaving it are not followed.
+    fn solve(&self, start: usize, facts: Facts, region: Option<&[bool]>) -> Vec<Option<Facts>> {
         let blocks = &self.f.blocks;
         let mut entry: Vec<Option<Facts>> = vec![None; blocks.len()];
-        entry[0] = Some(Facts::new());
+        entry[start] = Some(facts);
         // Visited in reverse postorder (the worklist takes the earliest first): a block is
         // normally seen after its forward predecessors, so the facts a join keeps (and
         // with them what `MAX_FACTS` cuts) do not depend on the order edges were pushed.
         let (order, rank) = super::reverse_postorder(self.f);
-        let mut work = BTreeSet::from([0usize]);
+        let mut work = BTreeSet::from([rank[start]]);
         while let Some(r) = work.pop_first() {
             let b = order[r];
             let mut facts = entry[b].clone().expect("queued blocks are reached");
@@ -209,6 +287,9 @@ impl<'f> Analysis<'f> {
             }
             for (to, facts) in edges {
                 let t = to.index();
+                if region.is_some_and(|r| !r[t]) {
+                    continue;
+                }
                 let changed = match &mut entry[t] {
                     None => {
                         entry[t] = Some(facts);
@@ -310,7 +391,7 @@ impl<'f> Analysis<'f> {
                     // `x < t` for some `t`: `x + 1` does not wrap, and is at most `t`.
                     new.extend(strict.into_iter().map(|t| Fact::Le(d, t)));
                     if self.non_negative(facts, Term::Local(x)) {
-                        new.push(Fact::Le(Term::Const(0), d));
+                        new.push(Fact::Le(Term::Const(1), d));
                     }
                     if x != dst {
                         new.push(Fact::Lt(Term::Local(x), d));
@@ -318,6 +399,31 @@ impl<'f> Analysis<'f> {
                 }
                 if x != dst {
                     new.push(Fact::Succ(dst, x));
+                }
+            }
+            // A stride added to an index: both in some array's range, so the sum is not
+            // negative and did not wrap (sieve's `j += i`).
+            Value::Binary(BinOp::IAdd, Operand::Local(x), Operand::Local(y))
+                if self.tracked[x.index()]
+                    && self.tracked[y.index()]
+                    && self.below_some_length(facts, Term::Local(*x))
+                    && self.below_some_length(facts, Term::Local(*y)) =>
+            {
+                new.push(Fact::Le(Term::Const(0), d));
+            }
+            Value::Binary(BinOp::ISub, Operand::Local(x), Operand::Int(1))
+                if self.tracked[x.index()] && self.non_negative(facts, Term::Local(*x)) =>
+            {
+                // `x - 1` does not wrap for `x >= 0`, and is below every bound of `x`.
+                let x = Term::Local(*x);
+                new.extend(
+                    self.upper_bounds(facts, x)
+                        .into_iter()
+                        .filter(|(t, _)| !t.mentions(dst))
+                        .map(|(t, _)| Fact::Lt(d, t)),
+                );
+                if self.positive(facts, x) {
+                    new.push(Fact::Le(Term::Const(0), d));
                 }
             }
             Value::Binary(BinOp::ICmp(k), a, b)
@@ -361,18 +467,58 @@ impl<'f> Analysis<'f> {
             && self.upper_bounds(facts, i).iter().any(|(t, s)| *s && *t == Term::Len(a))
     }
 
-    /// Does `0 <= t` follow from one fact (a constant or an array length below it)?
+    /// Does `0 <= t` follow from the facts?
     fn non_negative(&self, facts: &Facts, t: Term) -> bool {
-        let low = |x: Term| match x {
-            Term::Const(c) => c >= 0,
-            Term::Len(_) => true,
-            Term::Local(_) => false,
-        };
-        low(t)
-            || facts.iter().any(|x| match *x {
-                Fact::Le(a, b) | Fact::Lt(a, b) => b == t && low(a),
-                _ => false,
+        self.least(facts, t).is_some_and(|c| c >= 0)
+    }
+
+    /// Does `1 <= t` follow from the facts?
+    fn positive(&self, facts: &Facts, t: Term) -> bool {
+        self.least(facts, t).is_some_and(|c| c >= 1)
+    }
+
+    /// The largest constant the facts prove `t` at least: through chains of `<=` and `<`
+    /// down to a constant or an array length (never negative).
+    fn least(&self, facts: &Facts, t: Term) -> Option<i64> {
+        let mut found: Vec<(Term, bool)> = vec![(t, false)];
+        let mut work = vec![0usize];
+        while let Some(i) = work.pop() {
+            let (t, strict) = found[i];
+            for x in facts {
+                let (u, s) = match *x {
+                    Fact::Le(a, b) if b == t => (a, strict),
+                    Fact::Lt(a, b) if b == t => (a, true),
+                    _ => continue,
+                };
+                match found.iter().position(|(v, _)| *v == u) {
+                    None => {
+                        found.push((u, s));
+                        work.push(found.len() - 1);
+                    }
+                    Some(j) if s && !found[j].1 => {
+                        found[j].1 = true;
+                        work.push(j);
+                    }
+                    Some(_) => {}
+                }
+            }
+        }
+        found
+            .iter()
+            .filter_map(|(t, strict)| match t {
+                Term::Const(c) => Some(c.saturating_add(*strict as i64)),
+                Term::Len(_) => Some(*strict as i64),
+                Term::Local(_) => None,
             })
+            .max()
+    }
+
+    /// Is `t` known to lie in `0..长度(a)` for some array `a`? Such values are below
+    /// 2^62 (an array takes at least a byte of the address space per element, and no
+    /// target has more than 2^57 bytes of it), so the sum of two of them cannot wrap.
+    fn below_some_length(&self, facts: &Facts, t: Term) -> bool {
+        self.non_negative(facts, t)
+            && self.upper_bounds(facts, t).iter().any(|(u, s)| *s && matches!(u, Term::Len(_)))
     }
 
     /// Every term known to be at least `from`, with whether it is strictly greater.
