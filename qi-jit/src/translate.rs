@@ -185,8 +185,18 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
             self.stack_check();
         }
         let first = self.osr_entry.map_or(0, |b| b.index());
-        let merged = merged_into_predecessor(self.func, first, &cold);
-        if merged[first] {
+        let merged =
+            merged_into_predecessor(self.func, &[0, first][usize::from(first == 0)..], &cold);
+        if first != 0 {
+            // Never taken (the frame's address is not null), but it makes Cranelift's
+            // block order — a depth-first walk from the entry, first successor first —
+            // that of the whole function: entered at `first` alone, the walk put the
+            // rest of the loop nest between an inner loop's header and its body, and
+            // the register allocator, which estimates loop depth from that order, spilled
+            // the inner loop's counters (fannkuch's swap loop).
+            let null = self.b.ins().icmp_imm_u(IntCC::Equal, params[0], 0);
+            self.b.ins().brif(null, self.blocks[0], &[], self.blocks[first], &[]);
+        } else if merged[first] {
             self.translate_chain(first, &merged);
         } else {
             self.b.ins().jump(self.blocks[first], &[]);
@@ -902,17 +912,21 @@ fn calls_functions(f: &qi_ir::Function) -> bool {
 
 /// The blocks translated as the continuation of their predecessor instead of as blocks
 /// of their own: those whose one way in is a `jump` from another block (not an
-/// exceptional edge), and the entry `first` when nothing else jumps to it (it continues
-/// the function's entry code). The lowering ends a block after every instruction that
-/// may raise, so most such blocks are the rest of a straight line.
+/// exceptional edge), and the last of `entries` (the blocks the function's entry code
+/// goes to) when nothing else jumps to it (it continues the entry code). The lowering
+/// ends a block after every instruction that may raise, so most such blocks are the rest
+/// of a straight line.
 ///
 /// Cold blocks (`cold`) are left alone: exception paths call the runtime several times
 /// with the same constants, and in one block Cranelift keeps those constants alive
 /// across the calls in callee-saved registers, which every call of the function then
 /// saves and restores.
-fn merged_into_predecessor(f: &qi_ir::Function, first: usize, cold: &[bool]) -> Vec<bool> {
+fn merged_into_predecessor(f: &qi_ir::Function, entries: &[usize], cold: &[bool]) -> Vec<bool> {
+    let first = entries[entries.len() - 1];
     let mut preds = vec![0u32; f.blocks.len()];
-    preds[first] += 1;
+    for &e in entries {
+        preds[e] += 1;
+    }
     for b in &f.blocks {
         for s in b.term.successors() {
             preds[s.index()] += 1;

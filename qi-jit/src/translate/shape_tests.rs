@@ -68,6 +68,12 @@ fn translated(source: &str, name: &str) -> clif::Function {
 
 /// As [`translated`], with the IR optimisations (`optimise`) or without them (`--no-opt`).
 fn translated_with(source: &str, name: &str, optimise: bool) -> clif::Function {
+    translated_at(source, name, optimise, None)
+}
+
+/// As [`translated_with`]; with `osr`, the on-stack-replacement variant entered at that
+/// IR block.
+fn translated_at(source: &str, name: &str, optimise: bool, osr: Option<u32>) -> clif::Function {
     let parse = qi_syntax::parse(source);
     assert!(parse.errors.is_empty(), "{:?}", parse.errors);
     let checked = qi_ir::check(&parse.tree(), source, "shape.qi");
@@ -75,15 +81,63 @@ fn translated_with(source: &str, name: &str, optimise: bool) -> clif::Function {
     let module = qi_ir::opt::runnable(&checked.module.unwrap(), optimise).unwrap();
     let f = module.functions.iter().find(|f| f.name == name).unwrap();
     let frontend = crate::isa(&crate::Options::default()).unwrap().frontend_config();
-    let mut func = clif::Function::with_name_signature(
-        Default::default(),
-        crate::qi_signature(f, CallConv::SystemV),
-    );
+    let signature = match osr {
+        Some(_) => super::osr_signature(f, CallConv::SystemV),
+        None => crate::qi_signature(f, CallConv::SystemV),
+    };
+    let mut func = clif::Function::with_name_signature(Default::default(), signature);
     let mut fctx = FunctionBuilderContext::new();
     let mut linker = ImportAll { module: &module };
     let b = FunctionBuilder::new(&mut func, &mut fctx);
-    Translator::new(&module, f, b, &mut linker, false).translate(frontend);
+    let mut translator = Translator::new(&module, f, b, &mut linker, false);
+    translator.osr_entry = osr.map(qi_ir::BlockId);
+    translator.translate(frontend);
     func
+}
+
+/// The Cranelift blocks of `func` in the order Cranelift lays them out for register
+/// allocation (the reverse postorder of its depth-first walk from the entry).
+fn layout_order(func: &clif::Function) -> Vec<clif::Block> {
+    let cfg = cranelift_codegen::flowgraph::ControlFlowGraph::with_function(func);
+    let domtree = cranelift_codegen::dominator_tree::DominatorTree::with_function(func, &cfg);
+    domtree.cfg_postorder().iter().rev().copied().collect()
+}
+
+#[test]
+fn an_osr_variant_keeps_the_block_order_of_its_function() {
+    // Entered at an inner loop's header alone, the walk put the rest of the nest between
+    // that loop's header and its body, and the register allocator, which estimates loop
+    // depth from this order, spilled the inner loop's counters (fannkuch's swap loop).
+    let source = "函数 f(n: 整数): 整数 {
+        变量 s = 0;
+        对于 i 在 0..n {
+            变量 lo = 0;
+            变量 hi = i;
+            当 lo < hi {
+                s += lo * hi;
+                lo += 1;
+                hi -= 1;
+            }
+        }
+        返回 s;
+    }
+    函数 入口() {}";
+    let whole = layout_order(&translated(source, "f"));
+    // Cranelift block k + 1 is IR block k in both translations.
+    let entries: Vec<usize> =
+        (1..whole.len()).filter(|&k| whole.iter().any(|b| b.as_u32() as usize == k + 1)).collect();
+    let mut checked = 0;
+    for k in entries {
+        let variant = layout_order(&translated_at(source, "f", true, Some(k as u32)));
+        let Some(at) = variant.iter().position(|b| b.as_u32() as usize == k + 1) else {
+            continue;
+        };
+        let common: Vec<_> = whole.iter().filter(|b| variant.contains(b)).collect();
+        let ordered: Vec<_> = variant.iter().filter(|b| whole.contains(b)).collect();
+        assert_eq!(ordered, common, "variant entered at b{k} (its block {at})");
+        checked += 1;
+    }
+    assert!(checked > 2);
 }
 
 /// The number of Cranelift blocks function `name` of `source` translates to.
