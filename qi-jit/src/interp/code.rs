@@ -18,6 +18,9 @@ pub struct Code {
     /// inside a block and at blocks on no loop. Where empty blocks share a pc, the last
     /// one laid out there, which is the one with the ops.
     pub loop_at: Box<[u32]>,
+    /// Per IR block: where on-stack replacement continues a frame that jumped back to it
+    /// (`decode::osr_entries`).
+    pub osr_entry: Box<[u32]>,
     /// The function's number of locals (the size of its frame on the locals stack).
     pub locals: usize,
     /// Does it call Qi functions (so it checks the stack limit on entry, as compiled code

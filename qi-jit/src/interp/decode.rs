@@ -134,6 +134,7 @@ impl<'a> Decoder<'a> {
             args: self.args.into(),
             landings,
             loop_at: loop_at.into(),
+            osr_entry: osr_entries(f),
             locals: f.locals.len(),
             checks_stack: calls_functions(f),
         }
@@ -434,6 +435,54 @@ fn layout(f: &Function) -> Vec<usize> {
     order
 }
 
+/// Per block `x`: where compiled code continues a frame that the interpreter moves at
+/// `x` (on-stack replacement): `x` itself, or the loop header whose test the interpreter
+/// ran at the jump back (a jump back to a header that only compares and branches takes
+/// the branch there, so it lands past the header, `Decoder::terminator`). The header is
+/// the same place when every way into `x` is that header's branch and running its test
+/// again gives the same answer (its result is not one of its operands). A variant entered
+/// at a loop's body gives that loop a second way in; fannkuch's, entered at the body of
+/// its copy loop, spilled the swap loop's counters and ran 1.5 times as long as the
+/// function compiled whole, 1.07 times entered at the header (benches/README.md, "OSR at
+/// the loop header").
+fn osr_entries(f: &Function) -> Box<[u32]> {
+    /// The function's start: a way in of its own.
+    const START: usize = usize::MAX;
+    let n = f.blocks.len();
+    // Per block: the blocks whose jumps and branches arrive there, threaded through
+    // empty blocks as the interpreter does.
+    let mut ways_in: Vec<Vec<usize>> = vec![Vec::new(); n];
+    ways_in[thread_jump(f, qi_ir::BlockId(0))].push(START);
+    for (b, block) in f.blocks.iter().enumerate() {
+        let empty_hop = block.insts.is_empty()
+            && block.unwind.is_none()
+            && matches!(block.term, Terminator::Jump(_));
+        if empty_hop {
+            continue;
+        }
+        for s in block.term.successors().into_iter().chain(block.unwind.map(|u| u.to)) {
+            let to = thread_jump(f, s);
+            if ways_in[to].last() != Some(&b) {
+                ways_in[to].push(b);
+            }
+        }
+    }
+    let only_tests = |b: &qi_ir::Block| match (&b.insts[..], &b.term, b.unwind) {
+        (
+            [Inst::Assign { dst, value: Value::Binary(_, a, rhs) }],
+            Terminator::Branch { cond: Operand::Local(c), .. },
+            None,
+        ) => c == dst && *a != Operand::Local(*dst) && *rhs != Operand::Local(*dst),
+        _ => false,
+    };
+    (0..n)
+        .map(|x| match ways_in[x][..] {
+            [h] if h != START && only_tests(&f.blocks[h]) => h as u32,
+            _ => x as u32,
+        })
+        .collect()
+}
+
 /// Where a jump to block `to` ends, threaded through empty blocks that only
 /// jump.
 fn thread_jump(f: &Function, to: qi_ir::BlockId) -> usize {
@@ -481,4 +530,99 @@ fn calls_functions(f: &Function) -> bool {
             )
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::osr_entries;
+    use qi_ir::{BinOp, Block, BlockId, Cmp, Function, Inst, Loc, LocalId, Operand, Terminator};
+    use qi_ir::{LocalDecl, Type, Value};
+
+    fn osr_entry(f: &Function, x: usize) -> u32 {
+        osr_entries(f)[x]
+    }
+
+    fn jump(b: u32) -> Terminator {
+        Terminator::Jump(BlockId(b))
+    }
+
+    /// `dst = a < b; branch dst, then_to, else_to`.
+    fn test_block(dst: u32, a: u32, b: u32, then_to: u32, else_to: u32) -> Block {
+        let value = Value::Binary(
+            BinOp::ICmp(Cmp::Lt),
+            Operand::Local(LocalId(a)),
+            Operand::Local(LocalId(b)),
+        );
+        Block {
+            insts: vec![Inst::Assign { dst: LocalId(dst), value }],
+            term: Terminator::Branch {
+                cond: Operand::Local(LocalId(dst)),
+                then_to: BlockId(then_to),
+                else_to: BlockId(else_to),
+            },
+            unwind: None,
+        }
+    }
+
+    fn plain(term: Terminator) -> Block {
+        Block { term, ..Block::default() }
+    }
+
+    /// `_1 = _1 + 1; jump 1`: a loop body that goes back to the test in block 1.
+    fn body() -> Block {
+        let one = Value::Binary(BinOp::IAdd, Operand::Local(LocalId(1)), Operand::Int(1));
+        Block {
+            insts: vec![Inst::Assign { dst: LocalId(1), value: one }],
+            term: jump(1),
+            unwind: None,
+        }
+    }
+
+    fn function(blocks: Vec<Block>) -> Function {
+        Function {
+            name: "f".into(),
+            params: Vec::new(),
+            ret: Type::Void,
+            locals: (0..3).map(|_| LocalDecl { ty: Type::Int, name: None }).collect(),
+            blocks,
+            loc: Loc::default(),
+        }
+    }
+
+    #[test]
+    fn a_loop_body_entered_only_through_its_header_test_is_entered_at_the_header() {
+        // 0 → 1: test → 2 (body, reached through the empty block 4) → 1, else 3.
+        let f = function(vec![
+            plain(jump(1)),
+            test_block(0, 1, 2, 4, 3),
+            body(),
+            plain(Terminator::Return(None)),
+            plain(jump(2)),
+        ]);
+        assert_eq!(osr_entry(&f, 2), 1);
+        assert_eq!(osr_entry(&f, 1), 1, "the header itself");
+    }
+
+    #[test]
+    fn a_body_with_another_way_in_is_entered_where_it_is() {
+        // Block 0 also jumps straight into the body.
+        let f = function(vec![
+            plain(jump(2)),
+            test_block(0, 1, 2, 2, 3),
+            body(),
+            plain(Terminator::Return(None)),
+        ]);
+        assert_eq!(osr_entry(&f, 2), 2);
+    }
+
+    #[test]
+    fn a_test_that_overwrites_its_operand_is_not_run_again() {
+        let f = function(vec![
+            plain(jump(1)),
+            test_block(0, 0, 2, 2, 3),
+            body(),
+            plain(Terminator::Return(None)),
+        ]);
+        assert_eq!(osr_entry(&f, 2), 2);
+    }
 }

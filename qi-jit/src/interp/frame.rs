@@ -99,7 +99,7 @@ impl Interpreted {
                 let osr = if block == NO_BLOCK || self.takes_addresses(func) {
                     None
                 } else {
-                    self.tiering.loop_back(func, block)
+                    self.tiering.loop_back(func, code.osr_entry[block as usize])
                 };
                 let Some(osr) = osr else {
                     continue;
