@@ -196,7 +196,6 @@ impl Tiering {
 
     /// Count a jump back of `f` to a block without a variant while it has one: has the
     /// frame spun `threshold` times since that was published?
-    #[cold]
     fn waited_for_variant(&self, f: FuncId, policy: Policy) -> bool {
         let waited = &self.waited[f.index()];
         let n = waited.load(Ordering::Relaxed).saturating_add(1);
