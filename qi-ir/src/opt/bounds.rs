@@ -490,17 +490,7 @@ impl<'f> Analysis<'f> {
                     Fact::Lt(a, b) if b == t => (a, true),
                     _ => continue,
                 };
-                match found.iter().position(|(v, _)| *v == u) {
-                    None => {
-                        found.push((u, s));
-                        work.push(found.len() - 1);
-                    }
-                    Some(j) if s && !found[j].1 => {
-                        found[j].1 = true;
-                        work.push(j);
-                    }
-                    Some(_) => {}
-                }
+                reach(&mut found, &mut work, u, s);
             }
         }
         found
@@ -555,19 +545,26 @@ impl<'f> Analysis<'f> {
                 );
             }
             for (u, s) in next {
-                match found.iter().position(|(v, _)| *v == u) {
-                    None => {
-                        found.push((u, s));
-                        work.push(found.len() - 1);
-                    }
-                    Some(j) if s && !found[j].1 => {
-                        found[j].1 = true;
-                        work.push(j);
-                    }
-                    Some(_) => {}
-                }
+                reach(&mut found, &mut work, u, s);
             }
         }
         found
+    }
+}
+
+/// Record that term `u` is reached (`strict`: strictly beyond the start) in a walk over the
+/// facts, and queue it when that is new: a term not found before, or found before but not
+/// strictly.
+fn reach(found: &mut Vec<(Term, bool)>, work: &mut Vec<usize>, u: Term, strict: bool) {
+    match found.iter().position(|(v, _)| *v == u) {
+        None => {
+            found.push((u, strict));
+            work.push(found.len() - 1);
+        }
+        Some(j) if strict && !found[j].1 => {
+            found[j].1 = true;
+            work.push(j);
+        }
+        Some(_) => {}
     }
 }
