@@ -5,34 +5,13 @@
 
 mod common;
 
+use common::access_checks;
 use common::optimized_module_of as optimized;
 use common::tiers::{self, run};
-use qi_ir::*;
 
 #[test]
 fn child_entry() {
     tiers::child_main();
-}
-
-/// The `checked` flag of every array access in function `name`, in block order, and
-/// whether each block ending in an unchecked access has lost its unwind edge.
-fn access_checks(m: &Module, name: &str) -> Vec<bool> {
-    let f = m.functions.iter().find(|f| f.name == name).expect("function");
-    let mut checks = Vec::new();
-    for b in &f.blocks {
-        for (k, inst) in b.insts.iter().enumerate() {
-            let checked = match inst {
-                Inst::Assign { value: Value::Index { checked, .. }, .. }
-                | Inst::SetIndex { checked, .. } => *checked,
-                _ => continue,
-            };
-            if !checked && k + 1 == b.insts.len() {
-                assert!(b.unwind.is_none(), "an unchecked access cannot raise");
-            }
-            checks.push(checked);
-        }
-    }
-    checks
 }
 
 fn program(body: &str) -> String {

@@ -28,6 +28,27 @@ pub fn optimized_module_of(src: &str) -> qi_ir::Module {
     m
 }
 
+/// The `checked` flag of every array access in function `name`, in block order
+/// (asserting that a block ending in an unchecked access has lost its unwind edge).
+pub fn access_checks(m: &qi_ir::Module, name: &str) -> Vec<bool> {
+    let f = m.functions.iter().find(|f| f.name == name).expect("function");
+    let mut checks = Vec::new();
+    for b in &f.blocks {
+        for (k, inst) in b.insts.iter().enumerate() {
+            let checked = match inst {
+                qi_ir::Inst::Assign { value: qi_ir::Value::Index { checked, .. }, .. }
+                | qi_ir::Inst::SetIndex { checked, .. } => *checked,
+                _ => continue,
+            };
+            if !checked && k + 1 == b.insts.len() {
+                assert!(b.unwind.is_none(), "an unchecked access cannot raise");
+            }
+            checks.push(checked);
+        }
+    }
+    checks
+}
+
 pub fn messages(ds: &[qi_syntax::Diagnostic]) -> Vec<String> {
     ds.iter().map(|d| format!("{:?} {}", d.range, d.message.zh)).collect()
 }
