@@ -1,6 +1,7 @@
 //! qi-ir: name resolution, type checking and lowering of Qi source to the typed IR.
 
 pub mod builder;
+pub mod cfg;
 mod check;
 pub mod cycles;
 pub mod index;

@@ -40,41 +40,6 @@ fn address_taken(f: &Function) -> Vec<bool> {
     taken
 }
 
-/// The blocks reachable from the entry in reverse postorder, and each block's position
-/// in it (`usize::MAX` for unreachable blocks, which no edge from a reachable one enters).
-fn reverse_postorder(f: &Function) -> (Vec<usize>, Vec<usize>) {
-    let n = f.blocks.len();
-    let edges = |b: usize| {
-        let block = &f.blocks[b];
-        block.term.successors().into_iter().chain(block.unwind.map(|u| u.to)).map(|s| s.index())
-    };
-    let mut seen = vec![false; n];
-    let mut post = Vec::with_capacity(n);
-    // Iterative depth-first search: (block, its successors not yet walked).
-    let mut stack: Vec<(usize, Vec<usize>)> = vec![(0, edges(0).collect())];
-    seen[0] = true;
-    while let Some((b, rest)) = stack.last_mut() {
-        match rest.pop() {
-            Some(s) if !seen[s] => {
-                seen[s] = true;
-                let next = edges(s).collect();
-                stack.push((s, next));
-            }
-            Some(_) => {}
-            None => {
-                post.push(*b);
-                stack.pop();
-            }
-        }
-    }
-    post.reverse();
-    let mut rank = vec![usize::MAX; n];
-    for (r, &b) in post.iter().enumerate() {
-        rank[b] = r;
-    }
-    (post, rank)
-}
-
 /// Largest callee (in instructions, terminators included) that is inlined.
 const INLINE_MAX_SIZE: usize = 24;
 /// At most this many call sites are inlined into one function.

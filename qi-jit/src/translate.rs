@@ -84,6 +84,12 @@ pub struct Translator<'a, 'b, L: Linker> {
     /// initialises: one constant instead of one per local (Cranelift pays for each
     /// instruction until its optimiser merges equal constants).
     entry_zeros: Vec<(clif::Type, clif::Value)>,
+    /// Per IR block: its position in reverse postorder (`qi_ir::cfg::reverse_postorder`);
+    /// a jump to a block no later than itself closes a loop.
+    rank: Vec<usize>,
+    /// Per IR block: the header of an innermost loop that only tests the loop's
+    /// condition, copied in place of the jumps that close the loop (`rotated_headers`).
+    rotated: Vec<bool>,
 }
 
 /// The signature of a function's on-stack-replacement variant: the address of the
@@ -136,6 +142,8 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
             osr_entry: None,
             rt_refs: HashMap::new(),
             entry_zeros: Vec::new(),
+            rank: Vec::new(),
+            rotated: Vec::new(),
         }
     }
 
@@ -147,6 +155,8 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
         // block) are cold: translated last, so that the hot code's layout — and with it
         // register allocation — is what it would be without them.
         let cold = exception_paths(self.func);
+        self.rank = qi_ir::cfg::reverse_postorder(self.func).1;
+        self.rotated = rotated_headers(self.func, &cold);
         for (i, c) in cold.iter().enumerate() {
             if *c {
                 self.b.set_cold_block(self.blocks[i]);
@@ -231,7 +241,21 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
                 _ => break,
             }
         }
-        self.terminator(&self.func.blocks[i].term);
+        match self.func.blocks[i].term {
+            // Loop rotation: the jump back to the loop's test becomes the test itself, so
+            // an iteration ends in one branch back into the body instead of a jump to the
+            // header and a branch from there.
+            Terminator::Jump(to)
+                if self.rotated[to.index()] && self.rank[to.index()] <= self.rank[i] =>
+            {
+                let header = &self.func.blocks[to.index()];
+                for inst in &header.insts {
+                    self.inst(inst);
+                }
+                self.terminator(&header.term);
+            }
+            ref t => self.terminator(t),
+        }
     }
 
     /// Deep recursion must end in a clean runtime error, not a crash: every function that
@@ -946,6 +970,40 @@ fn merged_into_predecessor(f: &qi_ir::Function, entries: &[usize], cold: &[bool]
         }
     }
     merged
+}
+
+/// Per block: is it the header of an innermost loop (`qi_ir::cfg::in_innermost_loop`)
+/// that only tests a condition (a few instructions that cannot raise or call, then a
+/// branch)? A copy of its test replaces the jumps back to it: a few instructions more,
+/// a taken jump fewer per iteration. Measured (benches/README.md, "Loop rotation"): sieve
+/// and fannkuch gain 9-19 %; rotating every loop instead cost fannkuch 24 %, the copies
+/// in its outer loops changing how its whole nest was allocated registers.
+fn rotated_headers(f: &qi_ir::Function, cold: &[bool]) -> Vec<bool> {
+    const MAX_INSTS: usize = 3;
+    let cheap = |inst: &Inst| match inst {
+        Inst::Assign { value, .. } => match value {
+            Value::Use(_) | Value::Unary(..) | Value::ArrayLen(_) => true,
+            Value::Binary(op, ..) => {
+                !matches!(op, BinOp::IDiv | BinOp::IRem | BinOp::FRem | BinOp::SCmp(_))
+            }
+            _ => false,
+        },
+        _ => false,
+    };
+    let innermost = qi_ir::cfg::in_innermost_loop(f);
+    f.blocks
+        .iter()
+        .zip(cold)
+        .zip(innermost)
+        .map(|((b, &cold), innermost)| {
+            innermost
+                && !cold
+                && b.unwind.is_none()
+                && matches!(b.term, Terminator::Branch { .. })
+                && b.insts.len() <= MAX_INSTS
+                && b.insts.iter().all(cheap)
+        })
+        .collect()
 }
 
 /// Blocks only reached through exceptional edges: landings, and everything reachable from

@@ -81,7 +81,7 @@ fn drop_null_releases(f: &mut Function) {
     // in reverse postorder (the worklist takes the earliest first), so a block is
     // normally seen after all its forward predecessors: a chain of `如果`s is one pass,
     // where a stack visited every join again for each of its later predecessors.
-    let (order, rank) = super::reverse_postorder(f);
+    let (order, rank) = crate::cfg::reverse_postorder(f);
     let mut at: Vec<Option<Locals>> = vec![None; n_blocks];
     at[0] = Some(entry);
     let mut work = std::collections::BTreeSet::from([0usize]);

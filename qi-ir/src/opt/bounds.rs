@@ -257,7 +257,7 @@ impl<'f> Analysis<'f> {
         // Visited in reverse postorder (the worklist takes the earliest first): a block is
         // normally seen after its forward predecessors, so the facts a join keeps (and
         // with them what `MAX_FACTS` cuts) do not depend on the order edges were pushed.
-        let (order, rank) = super::reverse_postorder(self.f);
+        let (order, rank) = crate::cfg::reverse_postorder(self.f);
         let mut work = BTreeSet::from([rank[start]]);
         while let Some(r) = work.pop_first() {
             let b = order[r];
