@@ -46,9 +46,15 @@ const MAX_BLOCKS: usize = 4000;
 /// that an edge from a block at or after it in reverse postorder returns to, with the
 /// blocks that reach such an edge without passing `h`.
 pub fn in_innermost_loop(f: &Function) -> Vec<bool> {
+    innermost_loop_headers(f).iter().map(Option::is_some).collect()
+}
+
+/// Per block: the header of the loop it lies in when that loop contains no other loop
+/// (as [`in_innermost_loop`]).
+pub fn innermost_loop_headers(f: &Function) -> Vec<Option<usize>> {
     let n = f.blocks.len();
     if n > MAX_BLOCKS {
-        return vec![false; n];
+        return vec![None; n];
     }
     let (order, rank) = reverse_postorder(f);
     let mut preds = vec![Vec::new(); n];
@@ -81,5 +87,5 @@ pub fn in_innermost_loop(f: &Function) -> Vec<bool> {
             work.extend(preds[b].iter().copied());
         }
     }
-    header.iter().map(|&h| h != usize::MAX && !has_inner[h]).collect()
+    header.iter().map(|&h| (h != usize::MAX && !has_inner[h]).then_some(h)).collect()
 }
