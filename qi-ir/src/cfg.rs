@@ -42,15 +42,9 @@ pub fn reverse_postorder(f: &Function) -> (Vec<usize>, Vec<usize>) {
 /// innermost loop): the walk below costs up to blocks × loops.
 const MAX_BLOCKS: usize = 4000;
 
-/// Per block: does it lie in a loop that contains no other loop? A loop is a block `h`
-/// that an edge from a block at or after it in reverse postorder returns to, with the
-/// blocks that reach such an edge without passing `h`.
-pub fn in_innermost_loop(f: &Function) -> Vec<bool> {
-    innermost_loop_headers(f).iter().map(Option::is_some).collect()
-}
-
-/// Per block: the header of the loop it lies in when that loop contains no other loop
-/// (as [`in_innermost_loop`]).
+/// Per block: the header of the loop it lies in, when that loop contains no other loop.
+/// A loop is a block `h` that an edge from a block at or after it in reverse postorder
+/// returns to, with the blocks that reach such an edge without passing `h`.
 pub fn innermost_loop_headers(f: &Function) -> Vec<Option<usize>> {
     let n = f.blocks.len();
     if n > MAX_BLOCKS {

@@ -1,17 +1,17 @@
-//! `qi_ir::cfg`: reverse postorder and the blocks of innermost loops, on lowered programs.
+//! `qi_ir::cfg`: reverse postorder and the headers of innermost loops, on lowered programs.
 
 mod common;
 
 use common::module_of;
-use qi_ir::cfg::{in_innermost_loop, reverse_postorder};
+use qi_ir::cfg::{innermost_loop_headers, reverse_postorder};
 
 /// The loop headers of function `name` (blocks an edge from a block no earlier in reverse
-/// postorder returns to), each with whether it lies in an innermost loop.
+/// postorder returns to), each with whether it heads an innermost loop.
 fn headers(src: &str, name: &str) -> Vec<(usize, bool)> {
     let m = module_of(src);
     let f = m.functions.iter().find(|f| f.name == name).expect("function");
     let (_, rank) = reverse_postorder(f);
-    let innermost = in_innermost_loop(f);
+    let innermost = innermost_loop_headers(f);
     let mut headers: Vec<usize> = Vec::new();
     for (b, block) in f.blocks.iter().enumerate() {
         for s in block.term.successors() {
@@ -22,7 +22,7 @@ fn headers(src: &str, name: &str) -> Vec<(usize, bool)> {
         }
     }
     headers.sort_by_key(|&h| rank[h]);
-    headers.into_iter().map(|h| (h, innermost[h])).collect()
+    headers.into_iter().map(|h| (h, innermost[h] == Some(h))).collect()
 }
 
 #[test]
@@ -88,5 +88,5 @@ fn straight_code_has_no_innermost_loop() {
     函数 入口() { 打印行(f(4)); }";
     let m = module_of(src);
     let f = m.functions.iter().find(|f| f.name == "f").unwrap();
-    assert!(in_innermost_loop(f).iter().all(|&x| !x));
+    assert!(innermost_loop_headers(f).iter().all(Option::is_none));
 }
