@@ -84,9 +84,9 @@ pub struct Translator<'a, 'b, L: Linker> {
     /// initialises: one constant instead of one per local (Cranelift pays for each
     /// instruction until its optimiser merges equal constants).
     entry_zeros: Vec<(clif::Type, clif::Value)>,
-    /// Per IR block: its position in reverse postorder (`qi_ir::cfg::reverse_postorder`);
-    /// a jump to a block no later than itself closes a loop.
-    rank: Vec<usize>,
+    /// Per IR block: the header of the innermost loop it lies in, if that loop contains no
+    /// other loop (`qi_ir::cfg::innermost_loop_headers`).
+    loop_of: Vec<Option<usize>>,
     /// Per IR block: the header of an innermost loop that only tests the loop's
     /// condition, copied in place of the jumps that close the loop (`rotated_headers`).
     rotated: Vec<bool>,
@@ -142,7 +142,7 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
             osr_entry: None,
             rt_refs: HashMap::new(),
             entry_zeros: Vec::new(),
-            rank: Vec::new(),
+            loop_of: Vec::new(),
             rotated: Vec::new(),
         }
     }
@@ -155,8 +155,8 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
         // block) are cold: translated last, so that the hot code's layout — and with it
         // register allocation — is what it would be without them.
         let cold = exception_paths(self.func);
-        self.rank = qi_ir::cfg::reverse_postorder(self.func).1;
-        self.rotated = rotated_headers(self.func, &cold);
+        self.loop_of = qi_ir::cfg::innermost_loop_headers(self.func);
+        self.rotated = rotated_headers(self.func, &self.loop_of, &cold);
         for (i, c) in cold.iter().enumerate() {
             if *c {
                 self.b.set_cold_block(self.blocks[i]);
@@ -246,7 +246,7 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
             // an iteration ends in one branch back into the body instead of a jump to the
             // header and a branch from there.
             Terminator::Jump(to)
-                if self.rotated[to.index()] && self.rank[to.index()] <= self.rank[i] =>
+                if self.rotated[to.index()] && self.loop_of[i] == Some(to.index()) =>
             {
                 let header = &self.func.blocks[to.index()];
                 for inst in &header.insts {
@@ -978,7 +978,7 @@ fn merged_into_predecessor(f: &qi_ir::Function, entries: &[usize], cold: &[bool]
 /// a taken jump fewer per iteration. Measured (benches/README.md, "Loop rotation"): sieve
 /// and fannkuch gain 7-18 %; rotating every loop instead cost fannkuch 24 %, the copies
 /// in its outer loops changing how its whole nest was allocated registers.
-fn rotated_headers(f: &qi_ir::Function, cold: &[bool]) -> Vec<bool> {
+fn rotated_headers(f: &qi_ir::Function, headers: &[Option<usize>], cold: &[bool]) -> Vec<bool> {
     const MAX_INSTS: usize = 3;
     let cheap = |inst: &Inst| match inst {
         Inst::Assign { value, .. } => match value {
@@ -990,18 +990,15 @@ fn rotated_headers(f: &qi_ir::Function, cold: &[bool]) -> Vec<bool> {
         },
         _ => false,
     };
-    let headers = qi_ir::cfg::innermost_loop_headers(f);
     // Loops that divide floats wait on the division, not on their jumps: rotating
     // spectral's made it 5 % slower.
+    let fdiv = |inst: &Inst| {
+        matches!(inst, Inst::Assign { value: Value::Binary(BinOp::FDiv | BinOp::FRem, ..), .. })
+    };
     let mut divides = vec![false; f.blocks.len()];
     for (b, h) in headers.iter().enumerate() {
-        let fdiv = |inst: &Inst| {
-            matches!(inst, Inst::Assign { value: Value::Binary(BinOp::FDiv | BinOp::FRem, ..), .. })
-        };
         if let Some(h) = h {
-            if f.blocks[b].insts.iter().any(fdiv) {
-                divides[*h] = true;
-            }
+            divides[*h] |= f.blocks[b].insts.iter().any(fdiv);
         }
     }
     f.blocks
