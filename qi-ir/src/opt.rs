@@ -17,6 +17,7 @@
 //!   prove gets an unchecked copy, entered when tests made once before the loop hold.
 //! * **Borrowed reads of frozen fields** (`frozen`): a local that only ever holds objects
 //!   that cannot die during the call (a parameter's frozen fields, transitively) borrows.
+//! * **Even halving** (`parity`): `x / 2` of a value proved even (`n * (n + 1)`) is a shift.
 
 use crate::ir::*;
 use crate::validate::{validate, InvalidIr};
@@ -24,6 +25,7 @@ use crate::validate::{validate, InvalidIr};
 mod borrow;
 mod bounds;
 mod frozen;
+mod parity;
 mod version;
 
 /// Which locals of `f` have their address taken (`&变量`), one flag per local: C may store
@@ -80,6 +82,7 @@ pub fn optimize(m: &mut Module) {
     for (i, f) in m.functions.iter_mut().enumerate() {
         inline_calls(f, FuncId(i as u32), &small);
         forward_returns(f);
+        parity::halve_even_values(f, &address_taken(f));
         frozen::borrow_frozen_reads(f, &facts);
         borrow::elide_counts(f);
         if let Some(solved) = bounds::drop_proved_checks(f) {
