@@ -843,7 +843,73 @@ pub enum Terminator {
     Unreachable,
 }
 
+impl Value {
+    /// Call `read` with every local this value reads (its address, for `LocalAddr`).
+    pub fn locals_read(&self, read: &mut impl FnMut(LocalId)) {
+        let mut op = |o: &Operand| {
+            if let Operand::Local(l) = o {
+                read(*l);
+            }
+        };
+        match self {
+            Value::Use(o)
+            | Value::Unary(_, o)
+            | Value::Convert(_, o)
+            | Value::ArrayLen(o)
+            | Value::NewArray { len: o, .. }
+            | Value::GetSlot { obj: o, .. } => op(o),
+            Value::Binary(_, a, b) | Value::Index { array: a, index: b, .. } => {
+                op(a);
+                op(b);
+            }
+            Value::Call { args, .. }
+            | Value::Builtin { args, .. }
+            | Value::CallForeign { args, .. } => args.iter().for_each(op),
+            Value::CallIndirect { callee, args, .. } => {
+                op(callee);
+                args.iter().for_each(op);
+            }
+            Value::LocalAddr(l) => read(*l),
+            Value::GlobalAddr(_)
+            | Value::Callback { .. }
+            | Value::Global(_)
+            | Value::NewRecord(_)
+            | Value::FuncAddr(_) => {}
+        }
+    }
+}
+
+impl Inst {
+    /// Call `read` with every local this instruction reads (`Release` reads the one it
+    /// releases).
+    pub fn locals_read(&self, read: &mut impl FnMut(LocalId)) {
+        let mut ops = |os: &[&Operand]| {
+            for o in os {
+                if let Operand::Local(l) = o {
+                    read(*l);
+                }
+            }
+        };
+        match self {
+            Inst::Assign { value, .. } | Inst::Effect(value) => value.locals_read(read),
+            Inst::SetGlobal { value, .. } | Inst::Retain(value) => ops(&[value]),
+            Inst::Release(l) => read(*l),
+            Inst::SetSlot { obj, value, .. } => ops(&[obj, value]),
+            Inst::SetIndex { array, index, value, .. } => ops(&[array, index, value]),
+        }
+    }
+}
+
 impl Terminator {
+    /// Call `read` with every local this terminator reads.
+    pub fn locals_read(&self, read: &mut impl FnMut(LocalId)) {
+        match self {
+            Terminator::Branch { cond: Operand::Local(l), .. }
+            | Terminator::Return(Some(Operand::Local(l))) => read(*l),
+            _ => {}
+        }
+    }
+
     pub fn successors(&self) -> Vec<BlockId> {
         match self {
             Terminator::Jump(b) => vec![*b],

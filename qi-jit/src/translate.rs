@@ -11,6 +11,7 @@ use cranelift_frontend::{FunctionBuilder, Variable};
 use qi_ir::{BinOp, Cmp, Conv, Inst, Operand, Terminator, Type, UnOp, Value};
 use std::collections::HashMap;
 
+mod select;
 #[cfg(test)]
 mod shape_tests;
 
@@ -90,6 +91,8 @@ pub struct Translator<'a, 'b, L: Linker> {
     /// Per IR block: the header of an innermost loop that only tests the loop's
     /// condition, copied in place of the jumps that close the loop (`rotated_headers`).
     rotated: Vec<bool>,
+    /// Per IR block: the select its branch is translated as (`select::selects`).
+    selects: Vec<Option<select::Select>>,
 }
 
 /// The signature of a function's on-stack-replacement variant: the address of the
@@ -144,6 +147,7 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
             entry_zeros: Vec::new(),
             loop_of: Vec::new(),
             rotated: Vec::new(),
+            selects: Vec::new(),
         }
     }
 
@@ -195,8 +199,12 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
             self.stack_check();
         }
         let first = self.osr_entry.map_or(0, |b| b.index());
-        let merged =
-            merged_into_predecessor(self.func, &[0, first][usize::from(first == 0)..], &cold);
+        let preds = predecessor_counts(self.func, &[0, first][usize::from(first == 0)..]);
+        let merged = merged_into_predecessor(self.func, &preds, first, &cold);
+        let excluded: Vec<bool> =
+            (0..cold.len()).map(|i| cold[i] || self.rotated[i] || i == first).collect();
+        self.selects = select::selects(self.func, &self.loop_of, &preds, &excluded, &addressed);
+        let folded = select::folded(self.func, &self.selects);
         if first != 0 {
             // Never taken (the frame's address is not null), but it makes Cranelift's
             // block order — a depth-first walk from the entry, first successor first —
@@ -214,7 +222,7 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
         let order = (0..self.func.blocks.len())
             .filter(|i| !cold[*i])
             .chain((0..cold.len()).filter(|i| cold[*i]))
-            .filter(|i| !merged[*i]);
+            .filter(|i| !merged[*i] && !folded[*i]);
         for i in order {
             self.b.switch_to_block(self.blocks[i]);
             self.translate_chain(i, &merged);
@@ -241,6 +249,14 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
                 _ => break,
             }
         }
+        match self.selects[i] {
+            Some(s) => self.select(i, s),
+            None => self.end_block(i),
+        }
+    }
+
+    /// End the Cranelift block with IR block `i`'s terminator.
+    fn end_block(&mut self, i: usize) {
         match self.func.blocks[i].term {
             // Loop rotation: the jump back to the loop's test becomes the test itself, so
             // an iteration ends in one branch back into the body instead of a jump to the
@@ -936,8 +952,8 @@ fn calls_functions(f: &qi_ir::Function) -> bool {
 
 /// The blocks translated as the continuation of their predecessor instead of as blocks
 /// of their own: those whose one way in is a `jump` from another block (not an
-/// exceptional edge), and the last of `entries` (the blocks the function's entry code
-/// goes to) when nothing else jumps to it (it continues the entry code). The lowering
+/// exceptional edge), and `first` (where the function's entry code goes) when nothing
+/// else leads to it (it continues the entry code); `preds` from `predecessor_counts`. The lowering
 /// ends a block after every instruction that may raise, so most such blocks are the rest
 /// of a straight line.
 ///
@@ -945,8 +961,29 @@ fn calls_functions(f: &qi_ir::Function) -> bool {
 /// with the same constants, and in one block Cranelift keeps those constants alive
 /// across the calls in callee-saved registers, which every call of the function then
 /// saves and restores.
-fn merged_into_predecessor(f: &qi_ir::Function, entries: &[usize], cold: &[bool]) -> Vec<bool> {
-    let first = entries[entries.len() - 1];
+fn merged_into_predecessor(
+    f: &qi_ir::Function,
+    preds: &[u32],
+    first: usize,
+    cold: &[bool],
+) -> Vec<bool> {
+    let mut merged = vec![false; f.blocks.len()];
+    merged[first] = preds[first] == 1;
+    for (i, b) in f.blocks.iter().enumerate() {
+        if let Terminator::Jump(to) = b.term {
+            // A block jumping to itself is a loop, not a straight line.
+            if to.index() != i && preds[to.index()] == 1 && !cold[i] {
+                merged[to.index()] = true;
+            }
+        }
+    }
+    merged
+}
+
+/// Per IR block: how many ways lead into it (`entries` are where the translated
+/// function starts: block 0, and an on-stack-replacement variant's entry), unwind edges
+/// included.
+fn predecessor_counts(f: &qi_ir::Function, entries: &[usize]) -> Vec<u32> {
     let mut preds = vec![0u32; f.blocks.len()];
     for &e in entries {
         preds[e] += 1;
@@ -959,17 +996,7 @@ fn merged_into_predecessor(f: &qi_ir::Function, entries: &[usize], cold: &[bool]
             preds[u.to.index()] += 1;
         }
     }
-    let mut merged = vec![false; f.blocks.len()];
-    merged[first] = preds[first] == 1;
-    for (i, b) in f.blocks.iter().enumerate() {
-        if let Terminator::Jump(to) = b.term {
-            // A block jumping to itself is a loop, not a straight line.
-            if to.index() != i && preds[to.index()] == 1 && !cold[i] {
-                merged[to.index()] = true;
-            }
-        }
-    }
-    merged
+    preds
 }
 
 /// Per block: is it the header of an innermost loop (`qi_ir::cfg::innermost_loop_headers`)
