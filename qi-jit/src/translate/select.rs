@@ -23,9 +23,11 @@ const MAX_ARM_INSTS: usize = 2;
 pub(super) struct Select {
     arm: usize,
     arm_is_then: bool,
-    /// Bit `k`: the local instruction `k` of the arm assigns is read outside the arm, so
-    /// it needs its select. A local only the arm reads (a temporary of `x += 1`) needs
-    /// none: nothing else sees its value, and a select would keep it alive around a loop.
+    /// Bit `k`: the local instruction `k` of the arm assigns (first) needs its select: it
+    /// is read outside the arm, or the arm reads its value before assigning it. A local
+    /// the arm assigns before any read and nothing else reads (the temporary of
+    /// `x += 1`) needs none: nothing sees its old value, and a select would keep it
+    /// alive around the loop.
     selected: u8,
 }
 
@@ -145,7 +147,13 @@ pub(super) fn selects(
                 insts.iter().position(|i| matches!(i, Inst::Assign { dst: d, .. } if d == dst));
             let r = readers[dst.index()];
             let outside = r != Readers::None && r != Readers::One(arm);
-            if first == Some(k) && outside {
+            // A value the arm reads before it assigns it comes from an earlier run of the
+            // arm, which may not have happened: only a select keeps it right.
+            let mut read_first = false;
+            for inst in &insts[..=k] {
+                inst.locals_read(&mut |l| read_first |= l == *dst);
+            }
+            if first == Some(k) && (outside || read_first) {
                 bits |= 1 << k;
             }
         }
@@ -199,5 +207,97 @@ impl<L: Linker> Translator<'_, '_, L> {
             self.write_local(dst, v);
         }
         self.end_block(s.arm);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use qi_ir::{BlockId, Cmp, Function, LocalDecl, LocalId, Operand, Type};
+
+    /// `f(n)`: `对于 i 在 0..n { 如果 i > 2 { arm } } 返回 s`, locals n, t, s, i, c, x, with
+    /// the arm's instructions given directly (the lowering never makes some of them).
+    fn looped(arm: Vec<Inst>) -> Function {
+        let l = |k: u32| Operand::Local(LocalId(k));
+        let set = |k: u32, value: Value| Inst::Assign { dst: LocalId(k), value };
+        let block = |insts: Vec<Inst>, term: Terminator| qi_ir::Block { insts, term, unwind: None };
+        let jump = |b: u32| Terminator::Jump(BlockId(b));
+        let branch = |c: u32, t: u32, e: u32| Terminator::Branch {
+            cond: l(c),
+            then_to: BlockId(t),
+            else_to: BlockId(e),
+        };
+        let local = |ty: Type| LocalDecl { ty, name: None };
+        Function {
+            name: "f".into(),
+            params: vec![Type::Int],
+            ret: Type::Int,
+            locals: [Type::Int, Type::Int, Type::Int, Type::Int, Type::Bool, Type::Int]
+                .into_iter()
+                .map(local)
+                .collect(),
+            blocks: vec![
+                block(vec![set(3, Value::Use(Operand::Int(0)))], jump(1)),
+                block(
+                    vec![set(4, Value::Binary(BinOp::ICmp(Cmp::Lt), l(3), l(0)))],
+                    branch(4, 2, 5),
+                ),
+                block(
+                    vec![set(4, Value::Binary(BinOp::ICmp(Cmp::Gt), l(3), Operand::Int(2)))],
+                    branch(4, 3, 4),
+                ),
+                block(arm, jump(4)),
+                block(vec![set(3, Value::Binary(BinOp::IAdd, l(3), Operand::Int(1)))], jump(1)),
+                block(vec![], Terminator::Return(Some(l(2)))),
+            ],
+            loc: Default::default(),
+        }
+    }
+
+    fn select_of(f: &Function) -> Option<Select> {
+        let preds = super::super::predecessor_counts(f, &[0]);
+        let loop_of = qi_ir::cfg::innermost_loop_headers(f);
+        let none = vec![false; f.locals.len().max(f.blocks.len())];
+        selects(f, &loop_of, &preds, &none[..f.blocks.len()], &none[..f.locals.len()])[2]
+    }
+
+    #[test]
+    fn a_temporary_assigned_before_any_read_needs_no_select() {
+        // `s += 1` as lowered: `x = s + 1; s = x`. Only `s` is seen after the arm.
+        let l = |k: u32| Operand::Local(LocalId(k));
+        let f = looped(vec![
+            Inst::Assign {
+                dst: LocalId(5),
+                value: Value::Binary(BinOp::IAdd, l(2), Operand::Int(1)),
+            },
+            Inst::Assign { dst: LocalId(2), value: Value::Use(l(5)) },
+        ]);
+        let s = select_of(&f).expect("a select");
+        assert_eq!((s.arm, s.arm_is_then, s.selected), (3, true, 0b10));
+    }
+
+    #[test]
+    fn a_local_the_arm_reads_before_assigning_keeps_its_select() {
+        // `t = t + 1; s = t`: nothing but the arm reads `t`, but its old value must be the
+        // one the last run of the arm left, not one computed when the arm did not run.
+        let l = |k: u32| Operand::Local(LocalId(k));
+        let f = looped(vec![
+            Inst::Assign {
+                dst: LocalId(1),
+                value: Value::Binary(BinOp::IAdd, l(1), Operand::Int(1)),
+            },
+            Inst::Assign { dst: LocalId(2), value: Value::Use(l(1)) },
+        ]);
+        assert_eq!(select_of(&f).expect("a select").selected, 0b11);
+    }
+
+    #[test]
+    fn an_arm_that_divides_stays_a_branch() {
+        let l = |k: u32| Operand::Local(LocalId(k));
+        let f = looped(vec![Inst::Assign {
+            dst: LocalId(2),
+            value: Value::Binary(BinOp::IDiv, Operand::Int(100), l(3)),
+        }]);
+        assert!(select_of(&f).is_none());
     }
 }
