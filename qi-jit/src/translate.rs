@@ -953,9 +953,9 @@ fn calls_functions(f: &qi_ir::Function) -> bool {
 /// The blocks translated as the continuation of their predecessor instead of as blocks
 /// of their own: those whose one way in is a `jump` from another block (not an
 /// exceptional edge), and `first` (where the function's entry code goes) when nothing
-/// else leads to it (it continues the entry code); `preds` from `predecessor_counts`. The lowering
-/// ends a block after every instruction that may raise, so most such blocks are the rest
-/// of a straight line.
+/// else leads to it (it continues the entry code); `preds` from `predecessor_counts`.
+/// The lowering ends a block after every instruction that may raise, so most such blocks
+/// are the rest of a straight line.
 ///
 /// Cold blocks (`cold`) are left alone: exception paths call the runtime several times
 /// with the same constants, and in one block Cranelift keeps those constants alive

@@ -215,11 +215,24 @@ mod tests {
     use super::*;
     use qi_ir::{BlockId, Cmp, Function, LocalDecl, LocalId, Operand, Type};
 
+    /// Local `k` as an operand.
+    fn l(k: u32) -> Operand {
+        Operand::Local(LocalId(k))
+    }
+
+    /// `local k = value`.
+    fn set(k: u32, value: Value) -> Inst {
+        Inst::Assign { dst: LocalId(k), value }
+    }
+
+    /// `local k = local a + 1`.
+    fn plus_one(k: u32, a: u32) -> Inst {
+        set(k, Value::Binary(BinOp::IAdd, l(a), Operand::Int(1)))
+    }
+
     /// `f(n)`: `对于 i 在 0..n { 如果 i > 2 { arm } } 返回 s`, locals n, t, s, i, c, x, with
     /// the arm's instructions given directly (the lowering never makes some of them).
     fn looped(arm: Vec<Inst>) -> Function {
-        let l = |k: u32| Operand::Local(LocalId(k));
-        let set = |k: u32, value: Value| Inst::Assign { dst: LocalId(k), value };
         let block = |insts: Vec<Inst>, term: Terminator| qi_ir::Block { insts, term, unwind: None };
         let jump = |b: u32| Terminator::Jump(BlockId(b));
         let branch = |c: u32, t: u32, e: u32| Terminator::Branch {
@@ -247,31 +260,26 @@ mod tests {
                     branch(4, 3, 4),
                 ),
                 block(arm, jump(4)),
-                block(vec![set(3, Value::Binary(BinOp::IAdd, l(3), Operand::Int(1)))], jump(1)),
+                block(vec![plus_one(3, 3)], jump(1)),
                 block(vec![], Terminator::Return(Some(l(2)))),
             ],
             loc: Default::default(),
         }
     }
 
+    /// The select block 2's branch becomes, with no block excluded and no local in memory.
     fn select_of(f: &Function) -> Option<Select> {
         let preds = super::super::predecessor_counts(f, &[0]);
         let loop_of = qi_ir::cfg::innermost_loop_headers(f);
-        let none = vec![false; f.locals.len().max(f.blocks.len())];
-        selects(f, &loop_of, &preds, &none[..f.blocks.len()], &none[..f.locals.len()])[2]
+        let excluded = vec![false; f.blocks.len()];
+        let addressed = vec![false; f.locals.len()];
+        selects(f, &loop_of, &preds, &excluded, &addressed)[2]
     }
 
     #[test]
     fn a_temporary_assigned_before_any_read_needs_no_select() {
         // `s += 1` as lowered: `x = s + 1; s = x`. Only `s` is seen after the arm.
-        let l = |k: u32| Operand::Local(LocalId(k));
-        let f = looped(vec![
-            Inst::Assign {
-                dst: LocalId(5),
-                value: Value::Binary(BinOp::IAdd, l(2), Operand::Int(1)),
-            },
-            Inst::Assign { dst: LocalId(2), value: Value::Use(l(5)) },
-        ]);
+        let f = looped(vec![plus_one(5, 2), set(2, Value::Use(l(5)))]);
         let s = select_of(&f).expect("a select");
         assert_eq!((s.arm, s.arm_is_then, s.selected), (3, true, 0b10));
     }
@@ -280,24 +288,13 @@ mod tests {
     fn a_local_the_arm_reads_before_assigning_keeps_its_select() {
         // `t = t + 1; s = t`: nothing but the arm reads `t`, but its old value must be the
         // one the last run of the arm left, not one computed when the arm did not run.
-        let l = |k: u32| Operand::Local(LocalId(k));
-        let f = looped(vec![
-            Inst::Assign {
-                dst: LocalId(1),
-                value: Value::Binary(BinOp::IAdd, l(1), Operand::Int(1)),
-            },
-            Inst::Assign { dst: LocalId(2), value: Value::Use(l(1)) },
-        ]);
+        let f = looped(vec![plus_one(1, 1), set(2, Value::Use(l(1)))]);
         assert_eq!(select_of(&f).expect("a select").selected, 0b11);
     }
 
     #[test]
     fn an_arm_that_divides_stays_a_branch() {
-        let l = |k: u32| Operand::Local(LocalId(k));
-        let f = looped(vec![Inst::Assign {
-            dst: LocalId(2),
-            value: Value::Binary(BinOp::IDiv, Operand::Int(100), l(3)),
-        }]);
+        let f = looped(vec![set(2, Value::Binary(BinOp::IDiv, Operand::Int(100), l(3)))]);
         assert!(select_of(&f).is_none());
     }
 }
