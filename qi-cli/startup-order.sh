@@ -3,8 +3,9 @@
 # runs, for the linker to place side by side (`qi-cli/build.rs`). Scattered over 8.7 MB
 # of code, they cost about 40 page faults per start; packed, about 10 (benches/README.md,
 # "Start-up code packed together"). The runtime functions that compiled code spends its
-# time in come first, packed as well: moved one by one among the start-up code, they ran
-# slower (strings +14 %).
+# time in come first, so that they lie together as well. Any new layout can move a
+# runtime-heavy benchmark by some 10 % either way (the README's `strings`): measure them
+# after rewriting the list.
 #
 # The names are mangled Rust symbols, whose hashes follow the crates' versions, features
 # and dependencies, not their code: a name that no longer exists is skipped by the
