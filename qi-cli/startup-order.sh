@@ -19,13 +19,22 @@ qi=$PWD/target/release/qi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
+# `callgrind OUT COMMAND…`: COMMAND's profile, with mangled names, in OUT.
+callgrind() {
+    local out=$1
+    shift
+    valgrind --tool=callgrind --demangle=no --callgrind-out-file="$out" "$@" \
+        > /dev/null 2>&1 < /dev/null || true
+}
+
 # The runs whose start-up is laid out, most important first: the linker keeps the list's
-# order, so `hello`'s functions stay together.
+# order, so `hello`'s functions stay together. Within one run the order is callgrind's
+# numbering, which follows the build's layout: on a build already packed, this script
+# writes the same names in another order (a new layout to measure).
 n=0
 profile() {
     n=$((n + 1))
-    valgrind --tool=callgrind --demangle=no --callgrind-out-file="$work/$n.cg" "$@" \
-        > /dev/null 2> "$work/$n.log" < /dev/null || true
+    callgrind "$work/$n.cg" "$@"
 }
 profile "$qi" run benches/programs/hello.qi
 profile "$qi" check benches/programs/hello.qi
@@ -37,8 +46,7 @@ profile "$qi" --help
 
 # The hot runtime functions: those with at least 0.1 % of a benchmark's instructions.
 hot() {
-    valgrind --tool=callgrind --demangle=no --callgrind-out-file="$work/hot.cg" \
-        "$qi" run --jit=eager "benches/programs/$1.qi" "$2" > /dev/null 2>&1 < /dev/null || true
+    callgrind "$work/hot.cg" "$qi" run --jit=eager "benches/programs/$1.qi" "$2"
     callgrind_annotate --threshold=99.9 "$work/hot.cg" 2>/dev/null |
         sed -nE 's/^ *[0-9,]+ +\( *([0-9.]+)%\) +[^:]*:([^ ]+) .*/\1 \2/p' |
         awk '$1 >= 0.1 { print $2 }'
