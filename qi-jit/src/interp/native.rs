@@ -154,7 +154,7 @@ mod tests {
     use qi_ir::Builtin;
 
     fn native(f: RtFn) -> NativeFn {
-        let addr = qi_rt::symbols().into_iter().find(|(n, _)| *n == f.symbol).expect("known").1;
+        let addr = qi_rt::symbols().find(|(n, _)| *n == f.symbol).expect("known").1;
         NativeFn::new(addr, f).expect("fits")
     }
 
