@@ -74,10 +74,10 @@ pub enum Runnable {
 impl Runnable {
     /// Run as `Program::run` does.
     pub fn run(self) -> qi_rt::sched::Outcome {
-        self.run_on(qi_rt::sched::worker_count())
+        self.run_on(qi_rt::sched::workers_from_env())
     }
 
-    pub fn run_on(self, workers: usize) -> qi_rt::sched::Outcome {
+    pub fn run_on(self, workers: qi_rt::sched::Workers) -> qi_rt::sched::Outcome {
         match self {
             Runnable::Compiled(p) => p.run_on(workers),
             Runnable::Interpreted(p) => p.run_on(workers),

@@ -83,13 +83,13 @@ impl Program {
     /// Run the program's `main` (global initialisers, then `入口`) as the first green
     /// thread, on `QI_WORKERS` (default: one per core) worker threads, until it ends.
     pub fn run(self) -> qi_rt::sched::Outcome {
-        self.run_on(qi_rt::sched::worker_count())
+        self.run_on(qi_rt::sched::workers_from_env())
     }
 
     /// Like `run`, on `workers` worker threads. The program's code, globals and record
     /// descriptors are never freed: green threads abandoned when `入口` returns may still
     /// be running on the workers until the process ends.
-    pub fn run_on(self, workers: usize) -> qi_rt::sched::Outcome {
+    pub fn run_on(self, workers: qi_rt::sched::Workers) -> qi_rt::sched::Outcome {
         qi_rt::library::reflect::register(self.reflection.clone());
         let program: &'static Program = Box::leak(Box::new(self));
         qi_rt::sched::interrupt::register_code(&program.code);

@@ -74,7 +74,7 @@ fn run_case(case: &str) {
             // Leave far less address space than one slab of green-thread stacks needs.
             limit_address_space(256 << 20);
             let entry = qi_rt::sched::Entry { main: never_runs, closure: never_runs_closure };
-            let outcome = qi_rt::sched::run_program(entry, 1);
+            let outcome = qi_rt::sched::run_program(entry, 1.into());
             std::process::exit(outcome.report() as i32);
         }
         other => panic!("unknown case {other}"),

@@ -95,7 +95,7 @@ unsafe extern "C" fn main_fn(_stack_budget: usize) -> u8 {
 fn run(scenario: u64, workers: usize) -> (Outcome, i64) {
     SCENARIO.store(scenario, Ordering::SeqCst);
     RESULT.store(-1, Ordering::SeqCst);
-    let outcome = sched::run_program(Entry { main: main_fn, closure: green }, workers);
+    let outcome = sched::run_program(Entry { main: main_fn, closure: green }, workers.into());
     (outcome, RESULT.load(Ordering::SeqCst))
 }
 

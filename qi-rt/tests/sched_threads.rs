@@ -55,7 +55,7 @@ unsafe extern "C" fn main_fn(_stack_budget: usize) -> u8 {
 
 fn run(scenario: u64) -> (usize, usize, usize) {
     SCENARIO.store(scenario, Ordering::SeqCst);
-    let outcome = sched::run_program(Entry { main: main_fn, closure: green }, 4);
+    let outcome = sched::run_program(Entry { main: main_fn, closure: green }, 4.into());
     assert_eq!(outcome, Outcome::Finished);
     *SEEN.lock().unwrap()
 }

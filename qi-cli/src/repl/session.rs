@@ -504,7 +504,7 @@ fn run_module(module: &Module, words: &[u64]) -> Option<(qi_rt::sched::Outcome, 
     let tier = qi_jit::Tier::Mixed(qi_jit::Policy::auto());
     match qi_jit::prepare(module, tier, &qi_jit::Options::default()) {
         Ok(qi_jit::Runnable::Interpreted(program)) => {
-            Some(program.run_with_globals(qi_rt::sched::worker_count(), words))
+            Some(program.run_with_globals(qi_rt::sched::workers_from_env(), words))
         }
         Ok(qi_jit::Runnable::Compiled(_)) => {
             internal("the session's tier compiled the program");

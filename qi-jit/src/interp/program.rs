@@ -81,7 +81,7 @@ impl Interpreted {
     }
 
     /// Run the program's `main` as the first green thread on `workers` worker threads.
-    pub fn run_on(self, workers: usize) -> qi_rt::sched::Outcome {
+    pub fn run_on(self, workers: qi_rt::sched::Workers) -> qi_rt::sched::Outcome {
         qi_rt::library::reflect::register(self.reflection.clone());
         let program: &'static Interpreted = Box::leak(Box::new(self));
         super::thread::run(program, workers)
@@ -96,7 +96,7 @@ impl Interpreted {
     /// by the caller.
     pub fn run_with_globals(
         self,
-        workers: usize,
+        workers: qi_rt::sched::Workers,
         globals: &[u64],
     ) -> (qi_rt::sched::Outcome, Vec<u64>) {
         for ((slot, &word), global) in self.globals.iter().zip(globals).zip(&self.module.globals) {

@@ -33,7 +33,7 @@ pub(crate) fn program() -> &'static Interpreted {
 }
 
 /// Run `program`'s main function as the first green thread on `workers` workers.
-pub fn run(program: &'static Interpreted, workers: usize) -> qi_rt::sched::Outcome {
+pub fn run(program: &'static Interpreted, workers: qi_rt::sched::Workers) -> qi_rt::sched::Outcome {
     PROGRAM.store(program as *const Interpreted as *mut Interpreted, Ordering::Release);
     let entry = qi_rt::sched::Entry { main: enter_main, closure: enter_closure };
     qi_rt::sched::run_program(entry, workers)

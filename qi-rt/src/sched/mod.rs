@@ -76,6 +76,8 @@ pub(super) struct Sched {
     stealers: Vec<Stealer<Arc<Task>>>,
     /// Per worker: the next slot and the run counter (see `worker`).
     slots: Vec<worker::Slots>,
+    /// How many workers to start (at most one per slot).
+    workers: Workers,
     /// The started workers' threads, by index (worker 0 first; the others start together).
     threads: Mutex<Vec<Thread>>,
     /// The queues of the workers not started yet (see [`start_helpers`]).
@@ -126,14 +128,74 @@ pub fn foreign_call(entering: bool) {
     worker::foreign_call(entering);
 }
 
-/// Number of workers: `QI_WORKERS`, else one per core.
-pub fn worker_count() -> usize {
+/// How many workers a program runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Workers {
+    /// This many (at least one, at most 256): `QI_WORKERS`, tests.
+    Exactly(usize),
+    /// One per core the process may use: the CPUs it may run on, limited by its cgroup's
+    /// CPU quota. The tables are sized by the CPUs (one system call); the quota, about
+    /// fifteen system calls to read, is read when the other workers start, so a program
+    /// that never starts a green thread does not pay for it (benches/README.md,
+    /// "Start-up: the last system calls").
+    PerCore,
+}
+
+impl From<usize> for Workers {
+    fn from(n: usize) -> Workers {
+        Workers::Exactly(n)
+    }
+}
+
+impl Workers {
+    /// The most workers the scheduler's tables must hold.
+    fn most(self) -> usize {
+        match self {
+            Workers::Exactly(n) => n,
+            Workers::PerCore => usable_cpus(),
+        }
+        .clamp(1, 256)
+    }
+
+    /// How many workers to start when the first green thread after `入口` is started.
+    fn to_start(self, most: usize) -> usize {
+        match self {
+            Workers::Exactly(_) => most,
+            Workers::PerCore => {
+                std::thread::available_parallelism().map_or(1, |n| n.get()).min(most)
+            }
+        }
+    }
+}
+
+/// The workers a program runs on: `QI_WORKERS`, else one per core.
+pub fn workers_from_env() -> Workers {
     std::env::var("QI_WORKERS")
         .ok()
         .and_then(|v| v.trim().parse::<usize>().ok())
         .filter(|n| *n > 0)
-        .unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1))
-        .min(256)
+        .map_or(Workers::PerCore, Workers::Exactly)
+}
+
+/// The number of CPUs this process may run on, without the cgroup quota that
+/// `available_parallelism` also reads.
+fn usable_cpus() -> usize {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: `cpu_set_t` is plain data, valid when zeroed; the call writes at most
+        // `size_of::<cpu_set_t>()` bytes into it.
+        let (found, set) = unsafe {
+            let mut set: libc::cpu_set_t = std::mem::zeroed();
+            let found =
+                libc::sched_getaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &mut set);
+            (found, set)
+        };
+        if found == 0 {
+            // SAFETY: `set` was filled in by the kernel.
+            return unsafe { libc::CPU_COUNT(&set) } as usize;
+        }
+    }
+    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 /// Every scheduler `run_program` made (see there).
@@ -149,8 +211,9 @@ static LEAKED: Mutex<Vec<&'static Sched>> = Mutex::new(Vec::new());
 /// slices) start ([`start_helpers`]), and worker 0 moves to a thread of its own at `入口`'s
 /// next switch, while this one waits. The timer thread starts at the first timer. A
 /// program that never starts a green thread runs on the calling thread alone.
-pub fn run_program(entry: Entry, workers: usize) -> Outcome {
-    let workers = workers.max(1);
+pub fn run_program(entry: Entry, workers: Workers) -> Outcome {
+    let wanted = workers;
+    let workers = wanted.most();
     let mut queues: Vec<Worker<Arc<Task>>> = (0..workers).map(|_| Worker::new_fifo()).collect();
     let stealers = queues.iter().map(Worker::stealer).collect();
     let first_queue = queues.remove(0);
@@ -159,6 +222,7 @@ pub fn run_program(entry: Entry, workers: usize) -> Outcome {
         injector: Injector::new(),
         stealers,
         slots: (0..workers).map(|_| worker::Slots::new()).collect(),
+        workers: wanted,
         threads: Mutex::new(Vec::new()),
         unstarted: Mutex::new(queues),
         helpers_started: AtomicBool::new(false),
@@ -264,7 +328,10 @@ fn start_helpers(s: &'static Sched) {
         // whose thread handle is not listed yet.
         let mut threads = s.threads.lock();
         let queues = std::mem::take(&mut *s.unstarted.lock());
-        for queue in queues {
+        // Worker 0 runs already. The queues left over (fewer cores than CPUs) stay
+        // empty: only a worker pushes to its own queue.
+        let others = s.workers.to_start(s.slots.len()) - 1;
+        for queue in queues.into_iter().take(others) {
             let index = threads.len();
             threads.push(start_worker(s, index, queue));
         }
