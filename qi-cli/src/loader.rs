@@ -90,7 +90,6 @@ pub fn load_program(entry: &Entry) -> Result<Vec<LoadedFile>, LoadError> {
         None => read(&entry.path, entry.path.display().to_string())?,
     };
     let entry = entry.path.as_path();
-    index.insert(canonical(entry), 0);
     files.push(first);
     let mut paths = vec![entry.to_path_buf()];
     let mut next = 0;
@@ -106,6 +105,12 @@ pub fn load_program(entry: &Entry) -> Result<Vec<LoadedFile>, LoadError> {
             let candidates = candidates(&dir, &path);
             match candidates.iter().find(|c| c.is_file()) {
                 Some(found) => {
+                    if index.is_empty() {
+                        // Only a program with imports needs the entry's key (to find
+                        // a file that imports it back); canonicalising it costs a
+                        // system call per component of its path.
+                        index.insert(canonical(entry), 0);
+                    }
                     let key = canonical(found);
                     let id = match index.get(&key) {
                         Some(id) => *id,
