@@ -947,6 +947,27 @@ impl Inst {
 }
 
 impl Function {
+    /// The locals whose address is taken (`&变量`), once per taking.
+    pub fn addressed_locals(&self) -> impl Iterator<Item = LocalId> + '_ {
+        self.blocks.iter().flat_map(|b| &b.insts).filter_map(|inst| match inst {
+            Inst::Assign { value: Value::LocalAddr(l), .. } | Inst::Effect(Value::LocalAddr(l)) => {
+                Some(*l)
+            }
+            _ => None,
+        })
+    }
+
+    /// Which locals have their address taken, one flag per local: C may store into them
+    /// at any call, so the optimisations that follow a local's values leave them alone,
+    /// and compiled code keeps them in stack slots.
+    pub fn address_taken(&self) -> Vec<bool> {
+        let mut taken = vec![false; self.locals.len()];
+        for l in self.addressed_locals() {
+            taken[l.index()] = true;
+        }
+        taken
+    }
+
     pub fn local_ty(&self, l: LocalId) -> &Type {
         &self.locals[l.index()].ty
     }

@@ -28,20 +28,6 @@ mod frozen;
 mod parity;
 mod version;
 
-/// Which locals of `f` have their address taken (`&变量`), one flag per local: C may store
-/// into them at any call, so the passes that follow a local's values leave them alone.
-fn address_taken(f: &Function) -> Vec<bool> {
-    let mut taken = vec![false; f.locals.len()];
-    for inst in f.blocks.iter().flat_map(|b| &b.insts) {
-        if let Inst::Assign { value: Value::LocalAddr(l), .. } | Inst::Effect(Value::LocalAddr(l)) =
-            inst
-        {
-            taken[l.index()] = true;
-        }
-    }
-    taken
-}
-
 /// Largest callee (in instructions, terminators included) that is inlined.
 const INLINE_MAX_SIZE: usize = 24;
 /// At most this many call sites are inlined into one function.
@@ -82,7 +68,7 @@ pub fn optimize(m: &mut Module) {
     for (i, f) in m.functions.iter_mut().enumerate() {
         inline_calls(f, FuncId(i as u32), &small);
         forward_returns(f);
-        parity::halve_even_values(f, &address_taken(f));
+        parity::halve_even_values(f, &f.address_taken());
         frozen::borrow_frozen_reads(f, &facts);
         borrow::elide_counts(f);
         if let Some(solved) = bounds::drop_proved_checks(f) {

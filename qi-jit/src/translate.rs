@@ -168,7 +168,7 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
         }
         self.b.switch_to_block(entry);
         let params: Vec<clif::Value> = self.b.block_params(entry).to_vec();
-        let addressed = addressed_locals(self.func);
+        let addressed = self.func.address_taken();
         for (i, local) in self.func.locals.iter().enumerate() {
             // `空` locals never hold a value; give them a harmless integer slot.
             let ty = clif_type(&local.ty).unwrap_or(types::I64);
@@ -922,19 +922,6 @@ pub fn uses_green_threads(m: &qi_ir::Module) -> bool {
         },
         _ => false,
     })
-}
-
-/// The locals whose address the function takes (`&变量`).
-fn addressed_locals(f: &qi_ir::Function) -> Vec<bool> {
-    let mut addressed = vec![false; f.locals.len()];
-    for i in f.blocks.iter().flat_map(|b| &b.insts) {
-        if let Inst::Assign { value: Value::LocalAddr(l), .. } | Inst::Effect(Value::LocalAddr(l)) =
-            i
-        {
-            addressed[l.index()] = true;
-        }
-    }
-    addressed
 }
 
 /// Does the function call other Qi functions (so that it can take part in recursion)?

@@ -68,7 +68,7 @@ fn step(nulls: &mut Locals, inst: &Inst) {
 fn drop_null_releases(f: &mut Function) {
     let n = f.locals.len();
     let n_blocks = f.blocks.len();
-    let taken = super::address_taken(f);
+    let taken = f.address_taken();
     // At entry every local but the parameters is null (frames start zeroed).
     let mut entry = Locals::new(n, true);
     for p in 0..f.params.len() {

@@ -229,7 +229,7 @@ struct Analysis<'f> {
 
 impl<'f> Analysis<'f> {
     fn new(f: &'f Function) -> Self {
-        let taken = super::address_taken(f);
+        let taken = f.address_taken();
         let tracked: Vec<bool> = f
             .locals
             .iter()

@@ -100,7 +100,7 @@ fn retain_for_copy(insts: &[Inst], k: usize) -> Option<usize> {
 
 /// The anchored locals of `f` (the first rule).
 fn anchored(f: &Function, facts: &Facts) -> Vec<bool> {
-    let taken = super::address_taken(f);
+    let taken = f.address_taken();
     let mut assigned = vec![false; f.locals.len()];
     for inst in f.blocks.iter().flat_map(|b| &b.insts) {
         if let Inst::Assign { dst, .. } = inst {

@@ -236,7 +236,7 @@ fn assigned_in(f: &Function, l: &Loop) -> Vec<bool> {
 
 /// The tests that would let the bounds facts prove the loop's checked accesses.
 fn candidate_tests(f: &Function, l: &Loop) -> Vec<Test> {
-    let taken = super::address_taken(f);
+    let taken = f.address_taken();
     let assigned = assigned_in(f, l);
     let plain_int = |x: LocalId| !taken[x.index()] && *f.local_ty(x) == Type::Int;
     // The local an in-loop copy `x = y` (the only assignment of `x` in the loop) reads.

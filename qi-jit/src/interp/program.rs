@@ -72,7 +72,11 @@ impl Interpreted {
             tiering: crate::tiers::Tiering::new(module.functions.len(), policy),
             code: module.functions.iter().map(|_| OnceLock::new()).collect(),
             glue,
-            takes_addresses: module.functions.iter().map(takes_addresses).collect(),
+            takes_addresses: module
+                .functions
+                .iter()
+                .map(|f| f.addressed_locals().next().is_some())
+                .collect(),
             max_locals: module.functions.iter().map(|f| f.locals.len()).max().unwrap_or(0),
             module,
             natives,
@@ -199,16 +203,6 @@ fn resolve(used: Vec<RtFn>) -> FxHashMap<&'static str, NativeFn> {
         panic!("{symbol} is unknown");
     }
     natives
-}
-
-/// Does `f` take addresses of its locals (`&变量`)?
-fn takes_addresses(f: &Function) -> bool {
-    f.blocks.iter().flat_map(|b| &b.insts).any(|i| {
-        matches!(
-            i,
-            Inst::Assign { value: Value::LocalAddr(_), .. } | Inst::Effect(Value::LocalAddr(_))
-        )
-    })
 }
 
 /// Does the program pass Qi functions to C (`Value::Callback`)?
