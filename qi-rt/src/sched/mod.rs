@@ -677,3 +677,25 @@ pub unsafe fn spawn_eager(closure: *mut Header, future: *mut Header, stack_left:
     let child = Task::new(Start::Closure(closure), future, false).with_stack_budget(budget);
     suspend(Switch::RunChild(Arc::new(child)));
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_exact_count_is_kept_within_one_to_256() {
+        assert_eq!(Workers::Exactly(0).most(), 1);
+        assert_eq!(Workers::Exactly(3).most(), 3);
+        assert_eq!(Workers::Exactly(1000).most(), 256);
+        assert_eq!(Workers::Exactly(3).to_start(3), 3);
+    }
+
+    #[test]
+    fn one_per_core_starts_no_more_than_the_quota_allows() {
+        let most = Workers::PerCore.most();
+        assert_eq!(most, usable_cpus().clamp(1, 256));
+        let quota = std::thread::available_parallelism().map_or(1, |n| n.get());
+        assert_eq!(Workers::PerCore.to_start(most), quota.min(most));
+        assert_eq!(Workers::PerCore.to_start(1), 1);
+    }
+}
