@@ -212,17 +212,16 @@ static LEAKED: Mutex<Vec<&'static Sched>> = Mutex::new(Vec::new());
 /// next switch, while this one waits. The timer thread starts at the first timer. A
 /// program that never starts a green thread runs on the calling thread alone.
 pub fn run_program(entry: Entry, workers: Workers) -> Outcome {
-    let wanted = workers;
-    let workers = wanted.most();
-    let mut queues: Vec<Worker<Arc<Task>>> = (0..workers).map(|_| Worker::new_fifo()).collect();
+    let most = workers.most();
+    let mut queues: Vec<Worker<Arc<Task>>> = (0..most).map(|_| Worker::new_fifo()).collect();
     let stealers = queues.iter().map(Worker::stealer).collect();
     let first_queue = queues.remove(0);
     let sched: &'static Sched = Box::leak(Box::new(Sched {
         entry,
         injector: Injector::new(),
         stealers,
-        slots: (0..workers).map(|_| worker::Slots::new()).collect(),
-        workers: wanted,
+        slots: (0..most).map(|_| worker::Slots::new()).collect(),
+        workers,
         threads: Mutex::new(Vec::new()),
         unstarted: Mutex::new(queues),
         helpers_started: AtomicBool::new(false),
