@@ -64,7 +64,7 @@ fn compile_module(c: &mut Criterion) {
     let opts = options();
     let text = qi_benches::generate_program(LARGE_PROGRAM_FUNCTIONS);
     let module = qi_benches::checked_module(&text);
-    let runnable = qi_ir::opt::runnable(&module, true).expect("valid IR");
+    let runnable = qi_ir::opt::runnable(module.clone(), true).expect("valid IR");
     let ir: usize = runnable.functions.iter().map(qi_benches::ir_instructions).sum();
     eprintln!(
         "compile_module: {} lines, {} functions, {ir} IR instructions",

@@ -99,7 +99,7 @@ pub fn ir_instructions(f: &qi_ir::Function) -> usize {
 /// IR instructions of function `name` of `module` after the IR optimisations (what
 /// `qi_jit::compile` translates).
 pub fn optimised_size(module: &qi_ir::Module, name: &str) -> usize {
-    let runnable = qi_ir::opt::runnable(module, true).expect("generated IR is valid");
+    let runnable = qi_ir::opt::runnable(module.clone(), true).expect("generated IR is valid");
     let f = runnable.functions.iter().find(|f| f.name == name).expect("the function exists");
     ir_instructions(f)
 }

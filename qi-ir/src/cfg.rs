@@ -7,27 +7,32 @@ use crate::ir::Function;
 /// in it (`usize::MAX` for unreachable blocks, which no edge from a reachable one enters).
 pub fn reverse_postorder(f: &Function) -> (Vec<usize>, Vec<usize>) {
     let n = f.blocks.len();
-    let edges = |b: usize| {
+    // A block's successors, its exceptional edge last; walked last first.
+    let edge_count = |b: usize| {
         let block = &f.blocks[b];
-        block.term.successors().into_iter().chain(block.unwind.map(|u| u.to)).map(|s| s.index())
+        block.term.successors().count() + usize::from(block.unwind.is_some())
+    };
+    let edge = |b: usize, k: usize| {
+        let block = &f.blocks[b];
+        block.term.successors().chain(block.unwind.map(|u| u.to)).nth(k).map(|s| s.index())
     };
     let mut seen = vec![false; n];
     let mut post = Vec::with_capacity(n);
-    // Iterative depth-first search: (block, its successors not yet walked).
-    let mut stack: Vec<(usize, Vec<usize>)> = vec![(0, edges(0).collect())];
+    // Iterative depth-first search: (block, how many of its edges are not yet walked),
+    // nothing allocated per block.
+    let mut stack: Vec<(usize, usize)> = vec![(0, edge_count(0))];
     seen[0] = true;
-    while let Some((b, rest)) = stack.last_mut() {
-        match rest.pop() {
-            Some(s) if !seen[s] => {
-                seen[s] = true;
-                let next = edges(s).collect();
-                stack.push((s, next));
-            }
-            Some(_) => {}
-            None => {
-                post.push(*b);
-                stack.pop();
-            }
+    while let Some((b, left)) = stack.last_mut() {
+        if *left == 0 {
+            post.push(*b);
+            stack.pop();
+            continue;
+        }
+        *left -= 1;
+        let s = edge(*b, *left).expect("counted edge");
+        if !seen[s] {
+            seen[s] = true;
+            stack.push((s, edge_count(s)));
         }
     }
     post.reverse();
@@ -54,7 +59,7 @@ pub fn innermost_loop_headers(f: &Function) -> Vec<Option<usize>> {
     let mut preds = vec![Vec::new(); n];
     for &b in &order {
         let block = &f.blocks[b];
-        for s in block.term.successors().into_iter().chain(block.unwind.map(|u| u.to)) {
+        for s in block.term.successors().chain(block.unwind.map(|u| u.to)) {
             preds[s.index()].push(b);
         }
     }

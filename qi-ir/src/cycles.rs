@@ -279,20 +279,29 @@ fn mutations(f: &Function, out: &mut Vec<Mutation>) {
     // that nothing else can reach (None: block not reached yet).
     let mut entry: Vec<Option<Vec<bool>>> = vec![None; n_blocks];
     entry[0] = Some(vec![false; f.locals.len()]);
-    let mut pending = vec![0usize];
-    while let Some(b) = pending.pop() {
-        let mut fresh = entry[b].clone().expect("queued blocks have a state");
+    // Blocks in reverse postorder (the worklist takes the earliest first), so that a join
+    // is normally visited once, after its forward predecessors; the states are scratch
+    // buffers reused from block to block (this runs on every function before anything
+    // runs).
+    let (order, rank) = crate::cfg::reverse_postorder(f);
+    let mut pending = std::collections::BTreeSet::from([0usize]);
+    let mut fresh = Vec::new();
+    let mut unwind_state = Vec::new();
+    while let Some(r) = pending.pop_first() {
+        let b = order[r];
+        fresh.clone_from(entry[b].as_ref().expect("queued blocks have a state"));
         let block = &f.blocks[b];
-        let mut unwind_state = None;
+        if block.unwind.is_some() && block.insts.is_empty() {
+            unwind_state.clone_from(&fresh);
+        }
         for (i, inst) in block.insts.iter().enumerate() {
             step(f, inst, &mut fresh, &mut |_| {});
-            if i + 1 == block.insts.len() {
+            if i + 1 == block.insts.len() && block.unwind.is_some() {
                 // A raising last instruction assigns nothing.
-                let mut u = fresh.clone();
+                unwind_state.clone_from(&fresh);
                 if let Inst::Assign { dst, .. } = inst {
-                    u[dst.index()] = false;
+                    unwind_state[dst.index()] = false;
                 }
-                unwind_state = Some(u);
             }
         }
         let mut flow = |to: usize, state: &Vec<bool>| {
@@ -313,19 +322,19 @@ fn mutations(f: &Function, out: &mut Vec<Mutation>) {
                 }
             };
             if changed {
-                pending.push(to);
+                pending.insert(rank[to]);
             }
         };
         for to in block.term.successors() {
             flow(to.index(), &fresh);
         }
         if let Some(u) = &block.unwind {
-            let state = unwind_state.unwrap_or_else(|| fresh.clone());
-            flow(u.to.index(), &state);
+            flow(u.to.index(), &unwind_state);
         }
     }
     for (b, block) in f.blocks.iter().enumerate() {
-        let Some(mut fresh) = entry[b].clone() else { continue };
+        let Some(state) = &entry[b] else { continue };
+        fresh.clone_from(state);
         for inst in &block.insts {
             step(f, inst, &mut fresh, &mut |m| out.push(m));
         }
@@ -349,18 +358,14 @@ fn step(f: &Function, inst: &Inst, fresh: &mut [bool], mutation: &mut dyn FnMut(
     };
     match inst {
         Inst::Assign { dst, value } => {
-            for op in escaping_operands(value) {
-                escape(fresh, op);
-            }
+            escaping_operands(value, |op| escape(fresh, op));
             if let Value::LocalAddr(l) = value {
                 fresh[l.index()] = false;
             }
             fresh[dst.index()] = matches!(value, Value::NewRecord(_) | Value::NewArray { .. });
         }
         Inst::Effect(value) => {
-            for op in escaping_operands(value) {
-                escape(fresh, op);
-            }
+            escaping_operands(value, |op| escape(fresh, op));
             if let Value::LocalAddr(l) = value {
                 fresh[l.index()] = false;
             }
@@ -374,19 +379,23 @@ fn step(f: &Function, inst: &Inst, fresh: &mut [bool], mutation: &mut dyn FnMut(
 }
 
 /// The operands of a value that may hand the object on (reading a slot or the length
-/// of a fresh object does not).
-fn escaping_operands(v: &Value) -> Vec<&Operand> {
+/// of a fresh object does not), given to `each`.
+fn escaping_operands<'v>(v: &'v Value, mut each: impl FnMut(&'v Operand)) {
     match v {
-        Value::Use(o) | Value::Unary(_, o) | Value::Convert(_, o) => vec![o],
-        Value::Binary(_, a, b) => vec![a, b],
+        Value::Use(o) | Value::Unary(_, o) | Value::Convert(_, o) => each(o),
+        Value::Binary(_, a, b) => {
+            each(a);
+            each(b);
+        }
         Value::Call { args, .. }
         | Value::Builtin { args, .. }
-        | Value::CallForeign { args, .. } => args.iter().collect(),
+        | Value::CallForeign { args, .. } => args.iter().for_each(each),
         Value::CallIndirect { callee, args, .. } => {
-            std::iter::once(callee).chain(args.iter()).collect()
+            each(callee);
+            args.iter().for_each(each);
         }
-        Value::NewArray { len, .. } => vec![len],
-        Value::Index { index, .. } => vec![index],
+        Value::NewArray { len, .. } => each(len),
+        Value::Index { index, .. } => each(index),
         Value::ArrayLen(_)
         | Value::GetSlot { .. }
         | Value::LocalAddr(_)
@@ -394,6 +403,6 @@ fn escaping_operands(v: &Value) -> Vec<&Operand> {
         | Value::Callback { .. }
         | Value::Global(_)
         | Value::NewRecord(_)
-        | Value::FuncAddr(_) => vec![],
+        | Value::FuncAddr(_) => {}
     }
 }

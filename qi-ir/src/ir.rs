@@ -825,6 +825,10 @@ impl Builtin {
     }
 }
 
+/// The blocks a terminator may go to (at most two), without allocating.
+pub type Successors =
+    std::iter::Chain<std::option::IntoIter<BlockId>, std::option::IntoIter<BlockId>>;
+
 #[derive(Clone, Debug, Default)]
 pub enum Terminator {
     Jump(BlockId),
@@ -910,12 +914,13 @@ impl Terminator {
         }
     }
 
-    pub fn successors(&self) -> Vec<BlockId> {
-        match self {
-            Terminator::Jump(b) => vec![*b],
-            Terminator::Branch { then_to, else_to, .. } => vec![*then_to, *else_to],
-            Terminator::Return(_) | Terminator::Unwind | Terminator::Unreachable => vec![],
-        }
+    pub fn successors(&self) -> Successors {
+        let (first, second) = match self {
+            Terminator::Jump(b) => (Some(*b), None),
+            Terminator::Branch { then_to, else_to, .. } => (Some(*then_to), Some(*else_to)),
+            Terminator::Return(_) | Terminator::Unwind | Terminator::Unreachable => (None, None),
+        };
+        first.into_iter().chain(second)
     }
 }
 

@@ -137,7 +137,7 @@ impl FnCheck<'_> {
             }
             let blk = &f.blocks[b];
             if falls_through(blk) {
-                stack.extend(blk.term.successors().iter().map(|s| s.index()));
+                stack.extend(blk.term.successors().map(|s| s.index()));
             }
             stack.extend(blk.unwind.map(|u| u.to.index()));
         }

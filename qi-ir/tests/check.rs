@@ -977,9 +977,7 @@ fn parameters_are_borrowed_unless_assigned() {
         .blocks
         .iter()
         .skip(1)
-        .filter(|b| {
-            matches!(b.term, Terminator::Return(_)) || b.term.successors().into_iter().any(returns)
-        })
+        .filter(|b| matches!(b.term, Terminator::Return(_)) || b.term.successors().any(returns))
         .flat_map(|b| &b.insts)
         .filter(|i| matches!(i, Inst::Release(LocalId(0))))
         .count();

@@ -286,12 +286,12 @@ fn forwarding_does_not_skip_an_exit_that_releases() {
     let releases_t = |b: &Block| b.insts.iter().any(|i| matches!(i, Inst::Release(l) if *l == t));
     // (The entry block releases `t` too, before assigning it.)
     let exit = (1..f.blocks.len())
-        .find(|&b| releases_t(&f.blocks[b]) && !f.blocks[b].term.successors().is_empty());
+        .find(|&b| releases_t(&f.blocks[b]) && f.blocks[b].term.successors().next().is_some());
     let Some(exit) = exit else {
         panic!("no exit block releasing t:\n{}", print::function_text(&o, id))
     };
     assert!(
-        f.blocks.iter().any(|b| b.term.successors().contains(&BlockId(exit as u32))),
+        f.blocks.iter().any(|b| b.term.successors().any(|s| s == BlockId(exit as u32))),
         "{}",
         print::function_text(&o, id)
     );
@@ -318,7 +318,7 @@ fn reachable_avoiding(f: &Function, avoid: usize) -> Vec<bool> {
         if b == avoid || std::mem::replace(&mut seen[b], true) {
             continue;
         }
-        stack.extend(f.blocks[b].term.successors().iter().map(|s| s.index()));
+        stack.extend(f.blocks[b].term.successors().map(|s| s.index()));
         stack.extend(f.blocks[b].unwind.map(|u| u.to.index()));
     }
     seen
@@ -474,7 +474,7 @@ fn throw(msg: u32, line: i64) -> Inst {
 fn invalid_ir_given_to_a_tier_is_an_error_naming_the_function_and_instruction() {
     let m = module_of("函数 加一(x: 整数): 整数 { 返回 x + 1; } 函数 入口() { 打印行(加一(1)); }");
     let id = func_id(&m, "加一");
-    assert!(opt::runnable(&m, true).is_ok());
+    assert!(opt::runnable(m.clone(), true).is_ok());
     // The lowering's `_2 = IAdd _0, 1` made to add a float.
     let mut bad = m.clone();
     let inst = bad.functions[id.index()].blocks[0]
@@ -484,7 +484,8 @@ fn invalid_ir_given_to_a_tier_is_an_error_naming_the_function_and_instruction() 
         .expect("the addition");
     let Inst::Assign { value: Value::Binary(_, _, rhs), .. } = inst else { unreachable!() };
     *rhs = Operand::Float(1.0);
-    let e = opt::runnable(&bad, true).expect_err("invalid IR must not pass in a debug build");
+    let e =
+        opt::runnable(bad.clone(), true).expect_err("invalid IR must not pass in a debug build");
     assert_eq!(e.stage, "as lowered");
     assert_eq!(e.function, format!("f{} 加一", id.0));
     assert!(e.detail.starts_with("b0["), "{e}");
@@ -493,7 +494,7 @@ fn invalid_ir_given_to_a_tier_is_an_error_naming_the_function_and_instruction() 
     let text = e.to_string();
     assert!(text.starts_with("invalid IR as lowered in f"), "{text}");
     // Without optimisation too (`--no-opt`).
-    assert_eq!(opt::runnable(&bad, false).unwrap_err(), e);
+    assert_eq!(opt::runnable(bad, false).unwrap_err(), e);
 }
 
 #[test]

@@ -86,14 +86,11 @@ impl Runnable {
 }
 
 /// Prepare `module` to run in `tier`: both tiers run the IR of `qi_ir::opt::runnable`
-/// (optimised unless `opts.optimize` is off, validated in debug builds).
-pub fn prepare(
-    module: &qi_ir::Module,
-    tier: Tier,
-    opts: &Options,
-) -> Result<Runnable, EngineError> {
+/// (optimised unless `opts.optimize` is off, validated in debug builds). The interpreter
+/// keeps `module` as the IR it runs.
+pub fn prepare(module: qi_ir::Module, tier: Tier, opts: &Options) -> Result<Runnable, EngineError> {
     match tier {
-        Tier::Eager => crate::compile(module, opts)
+        Tier::Eager => crate::compile(&module, opts)
             .map(|p| Runnable::Compiled(Box::new(p)))
             .map_err(EngineError::Jit),
         Tier::Off => interpreted(module, None, opts),
@@ -102,7 +99,7 @@ pub fn prepare(
 }
 
 fn interpreted(
-    module: &qi_ir::Module,
+    module: qi_ir::Module,
     policy: Option<Policy>,
     opts: &Options,
 ) -> Result<Runnable, EngineError> {

@@ -320,7 +320,7 @@ pub fn resolve_foreign(module: &qi_ir::Module) -> Result<Vec<usize>, Vec<Foreign
 /// Compile every function of `module` to native code.
 pub fn compile(module: &qi_ir::Module, opts: &Options) -> Result<Program, JitError> {
     let runnable =
-        qi_ir::opt::runnable(module, opts.optimize).map_err(|e| JitError(e.to_string()))?;
+        qi_ir::opt::runnable(module.clone(), opts.optimize).map_err(|e| JitError(e.to_string()))?;
     let module = &runnable;
     let isa = isa(opts)?;
     let call_conv = isa.default_call_conv();

@@ -1042,7 +1042,7 @@ fn exception_paths(f: &qi_ir::Function) -> Vec<bool> {
         if std::mem::replace(&mut normal[b], true) {
             continue;
         }
-        stack.extend(f.blocks[b].term.successors().into_iter().map(|s| s.index()));
+        stack.extend(f.blocks[b].term.successors().map(|s| s.index()));
     }
     normal.iter().map(|r| !r).collect()
 }

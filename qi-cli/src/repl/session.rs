@@ -502,7 +502,7 @@ fn with_final_semicolon(input: &str) -> Option<String> {
 fn run_module(module: &Module, words: &[u64]) -> Option<(qi_rt::sched::Outcome, Vec<u64>)> {
     qi_rt::exception::set_file_names(module.files.clone());
     let tier = qi_jit::Tier::Mixed(qi_jit::Policy::auto());
-    match qi_jit::prepare(module, tier, &qi_jit::Options::default()) {
+    match qi_jit::prepare(module.clone(), tier, &qi_jit::Options::default()) {
         Ok(qi_jit::Runnable::Interpreted(program)) => {
             Some(program.run_with_globals(qi_rt::sched::workers_from_env(), words))
         }

@@ -50,10 +50,14 @@ impl Locals {
             self.0[w] &= !bit;
         }
     }
-    fn intersect(&mut self, other: &Locals) {
+    /// Intersect with `other`; whether that changed `self`.
+    fn intersect(&mut self, other: &Locals) -> bool {
+        let mut changed = false;
         for (a, b) in self.0.iter_mut().zip(&other.0) {
+            changed |= *a & !*b != 0;
             *a &= *b;
         }
+        changed
     }
 }
 
@@ -85,57 +89,54 @@ fn drop_null_releases(f: &mut Function) {
     let mut at: Vec<Option<Locals>> = vec![None; n_blocks];
     at[0] = Some(entry);
     let mut work = std::collections::BTreeSet::from([0usize]);
+    // Scratch sets reused from block to block: this pass runs on every function before
+    // anything runs, so it allocates nothing per block.
+    let mut state = Locals::new(n, false);
+    let mut before_last = Locals::new(n, false);
     while let Some(r) = work.pop_first() {
         let b = order[r];
         let block = &f.blocks[b];
-        let mut state = at[b].clone().expect("queued blocks have a state");
-        let mut before_last = state.clone();
+        state.clone_from(at[b].as_ref().expect("queued blocks have a state"));
+        let last = block.insts.len().saturating_sub(1);
         for (i, inst) in block.insts.iter().enumerate() {
-            if i + 1 == block.insts.len() {
-                before_last = state.clone();
+            if i == last && block.unwind.is_some() {
+                before_last.clone_from(&state);
             }
             step(&mut state, inst);
         }
-        let mut out = vec![];
-        for s in block.term.successors() {
-            out.push((s, state.clone()));
-        }
-        if let Some(u) = block.unwind {
-            // The raising instruction did not assign its result.
-            let mut s = before_last;
-            s.intersect(&state);
-            out.push((u.to, s));
-        }
-        for (s, st) in out {
-            let s = s.index();
-            let changed = match &mut at[s] {
-                Some(old) => {
-                    let before = old.clone();
-                    old.intersect(&st);
-                    *old != before
-                }
+        let mut flow = |to: BlockId, st: &Locals| {
+            let changed = match &mut at[to.index()] {
+                Some(old) => old.intersect(st),
                 slot @ None => {
-                    *slot = Some(st);
+                    *slot = Some(st.clone());
                     true
                 }
             };
             if changed {
-                work.insert(rank[s]);
+                work.insert(rank[to.index()]);
             }
+        };
+        for s in block.term.successors() {
+            flow(s, &state);
+        }
+        if let Some(u) = block.unwind {
+            // The raising instruction did not assign its result.
+            if block.insts.is_empty() {
+                before_last.clone_from(&state);
+            }
+            before_last.intersect(&state);
+            flow(u.to, &before_last);
         }
     }
     for (b, state) in at.into_iter().enumerate() {
         let Some(mut state) = state else { continue };
-        let block = &mut f.blocks[b];
-        let mut kept = Vec::with_capacity(block.insts.len());
-        for inst in block.insts.drain(..) {
-            if matches!(inst, Inst::Release(l) if state.has(l)) {
-                continue;
+        f.blocks[b].insts.retain(|inst| {
+            if matches!(inst, Inst::Release(l) if state.has(*l)) {
+                return false;
             }
-            step(&mut state, &inst);
-            kept.push(inst);
-        }
-        block.insts = kept;
+            step(&mut state, inst);
+            true
+        });
     }
 }
 

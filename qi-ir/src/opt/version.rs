@@ -150,7 +150,7 @@ fn attempt(
 fn predecessors(f: &Function) -> Vec<Vec<usize>> {
     let mut preds = vec![Vec::new(); f.blocks.len()];
     for (b, blk) in f.blocks.iter().enumerate() {
-        for s in blk.term.successors().into_iter().chain(blk.unwind.map(|u| u.to)) {
+        for s in blk.term.successors().chain(blk.unwind.map(|u| u.to)) {
             preds[s.index()].push(b);
         }
     }
@@ -199,10 +199,10 @@ fn innermost_loops(f: &Function) -> Vec<Loop> {
         for &b in &body {
             // Innermost: no other loop closes inside.
             let blk = &f.blocks[b];
-            let inner =
-                blk.term.successors().into_iter().any(|s| {
-                    s.index() != h && body.contains(&s.index()) && rank[s.index()] <= rank[b]
-                });
+            let inner = blk
+                .term
+                .successors()
+                .any(|s| s.index() != h && body.contains(&s.index()) && rank[s.index()] <= rank[b]);
             if inner {
                 continue 'headers;
             }

@@ -128,7 +128,7 @@ pub fn reachable_from(f: &Function, start: usize, avoiding: Option<usize>) -> Ve
         if Some(b) == avoiding || std::mem::replace(&mut seen[b], true) {
             continue;
         }
-        stack.extend(f.blocks[b].term.successors().iter().map(|s| s.index()));
+        stack.extend(f.blocks[b].term.successors().map(|s| s.index()));
     }
     seen
 }

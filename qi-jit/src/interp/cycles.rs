@@ -17,7 +17,7 @@ pub fn on_cycle(f: &Function) -> Vec<bool> {
         .blocks
         .iter()
         .map(|b| {
-            let mut s: Vec<usize> = b.term.successors().iter().map(|t| t.index()).collect();
+            let mut s: Vec<usize> = b.term.successors().map(|t| t.index()).collect();
             s.extend(b.unwind.map(|u| u.to.index()));
             s
         })

@@ -460,7 +460,7 @@ fn osr_entries(f: &Function) -> Box<[u32]> {
         if empty_hop {
             continue;
         }
-        for s in block.term.successors().into_iter().chain(block.unwind.map(|u| u.to)) {
+        for s in block.term.successors().chain(block.unwind.map(|u| u.to)) {
             let to = thread_jump(f, s);
             if ways_in[to].last() != Some(&b) {
                 ways_in[to].push(b);

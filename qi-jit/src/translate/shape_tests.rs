@@ -78,7 +78,7 @@ fn translated_at(source: &str, name: &str, optimise: bool, osr: Option<u32>) -> 
     assert!(parse.errors.is_empty(), "{:?}", parse.errors);
     let checked = qi_ir::check(&parse.tree(), source, "shape.qi");
     assert!(checked.diagnostics.is_empty(), "{:?}", checked.diagnostics);
-    let module = qi_ir::opt::runnable(&checked.module.unwrap(), optimise).unwrap();
+    let module = qi_ir::opt::runnable(checked.module.unwrap(), optimise).unwrap();
     let f = module.functions.iter().find(|f| f.name == name).unwrap();
     let frontend = crate::isa(&crate::Options::default()).unwrap().frontend_config();
     let signature = match osr {

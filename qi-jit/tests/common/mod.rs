@@ -72,11 +72,9 @@ pub fn child_main(build: impl FnOnce(&str) -> Prepared) {
         .stack_size(STACK)
         .spawn(move || {
             let opts = qi_jit::Options { verify: true, optimize, ..Default::default() };
-            match qi_jit::prepare(&module, tier, &opts) {
-                Ok(program) => {
-                    qi_rt::exception::set_file_names(module.files.clone());
-                    program.run().report()
-                }
+            qi_rt::exception::set_file_names(module.files.clone());
+            match qi_jit::prepare(module, tier, &opts) {
+                Ok(program) => program.run().report(),
                 Err(e) => {
                     eprintln!("compile error: {e}");
                     70

@@ -152,7 +152,7 @@ fn landings_of(f: &Function, raising: &[usize], in_stretch: &[bool]) -> Option<V
             return None;
         }
         let entered_from_stretch_only = f.blocks.iter().enumerate().all(|(p, block)| {
-            let by_jump = block.term.successors().iter().any(|s| s.index() == landing);
+            let by_jump = block.term.successors().any(|s| s.index() == landing);
             let by_unwind = block.unwind.is_some_and(|u| u.to.index() == landing);
             !(by_jump || by_unwind) || in_stretch[p]
         });
@@ -170,7 +170,7 @@ fn reaches(f: &Function, from: usize, target: &[bool]) -> bool {
     seen[from] = true;
     while let Some(b) = work.pop() {
         let block = &f.blocks[b];
-        let next = block.term.successors().into_iter().chain(block.unwind.map(|u| u.to));
+        let next = block.term.successors().chain(block.unwind.map(|u| u.to));
         for s in next {
             let s = s.index();
             if target[s] {
