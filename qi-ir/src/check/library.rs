@@ -145,6 +145,7 @@ impl FnLower<'_, '_> {
     /// `整数` converted to `浮点数` and `布尔` widened to 0/1 (§G.1).
     fn library_call(&mut self, id: LibId, args: &[ast::Expr], range: TextRange) -> Option<Val> {
         let f = id.row();
+        self.c.uses_reflection |= std::ptr::eq(f.module, &crate::library::REFLECT);
         if args.len() != f.params.len() {
             let (want, got) = (f.params.len(), args.len());
             self.c.error(
