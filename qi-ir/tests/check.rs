@@ -1555,3 +1555,19 @@ fn a_raise_records_the_line_of_the_raising_expression() {
     let lines: Vec<u32> = f.blocks.iter().filter_map(|b| b.unwind).map(|u| u.loc.line).collect();
     assert_eq!(lines, [5], "{}", text(&m, "入口"));
 }
+
+/// `Module::reflection` (the text the `反射` module shows) is made only for a program that
+/// calls a `反射` function: for any other it would be work for nothing.
+#[test]
+fn reflection_is_made_only_for_programs_that_use_it() {
+    let plain = common::module_of(
+        "函数 加(a: 整数, b: 整数): 整数 { 返回 a + b; }\n函数 入口() { 打印行(加(1, 2)); }",
+    );
+    assert_eq!(plain.reflection, Reflection::default());
+    let reflecting = common::module_of(
+        "导入 标准库.反射;\n函数 加(a: 整数, b: 整数): 整数 { 返回 a + b; }\n\
+         函数 入口() { 打印行(反射.函数签名(\"加\")); }",
+    );
+    let sig = reflecting.reflection.functions.iter().find(|(name, _)| name == "加");
+    assert_eq!(sig.map(|(_, text)| text.as_str()), Some("函数 加(a: 整数, b: 整数): 整数"));
+}
