@@ -90,7 +90,7 @@ fn drop_null_releases(f: &mut Function) {
     at[0] = Some(entry);
     let mut work = std::collections::BTreeSet::from([0usize]);
     // Scratch sets reused from block to block: this pass runs on every function before
-    // anything runs, so it allocates nothing per block.
+    // anything runs, so it allocates only each reached block's entry state.
     let mut state = Locals::new(n, false);
     let mut before_last = Locals::new(n, false);
     while let Some(r) = work.pop_first() {
