@@ -48,12 +48,46 @@ impl<N: AstNode> Iterator for AstChildren<N> {
 }
 
 /// Child-lookup helpers shared by the views.
+///
+/// Walking a node's children with rowan's cursor allocates a cursor for every child it
+/// passes, tokens included; the lookups below scan the parent's green children instead
+/// and make a cursor only for the child they return (about a fifth of checking a program
+/// was rowan's cursor walks; benches/README.md, "Preparing a large program to run").
 pub(crate) mod support {
     use super::{AstChildren, AstNode};
-    use crate::{SyntaxKind, SyntaxNode, SyntaxToken};
+    use crate::{QiLanguage, SyntaxElement, SyntaxKind, SyntaxNode, SyntaxToken};
+    use rowan::{Language, NodeOrToken, TextRange};
+
+    /// The first child of `parent` (node or token, as `want` says) that `pred` accepts
+    /// by kind, made into a cursor. `None` when no child is accepted; `Some(None)` when
+    /// the accepted child is empty, which a range cannot single out (the caller then walks
+    /// the children with the cursor).
+    fn green_find(
+        parent: &SyntaxNode,
+        want_token: bool,
+        pred: impl Fn(SyntaxKind) -> bool,
+    ) -> Option<Option<SyntaxElement>> {
+        let green = parent.green();
+        let mut offset = parent.text_range().start();
+        for child in green.children() {
+            let len = child.text_len();
+            let is_token = matches!(child, NodeOrToken::Token(_));
+            if is_token == want_token && pred(QiLanguage::kind_from_raw(child.kind())) {
+                if len == 0.into() {
+                    return Some(None);
+                }
+                return Some(parent.child_or_token_at_range(TextRange::at(offset, len)));
+            }
+            offset += len;
+        }
+        None
+    }
 
     pub(crate) fn child<N: AstNode>(parent: &SyntaxNode) -> Option<N> {
-        parent.children().find_map(N::cast)
+        match green_find(parent, false, N::can_cast)? {
+            Some(element) => element.into_node().and_then(N::cast),
+            None => parent.children().find_map(N::cast),
+        }
     }
 
     pub(crate) fn children<N: AstNode>(parent: &SyntaxNode) -> AstChildren<N> {
@@ -61,14 +95,20 @@ pub(crate) mod support {
     }
 
     pub(crate) fn token(parent: &SyntaxNode, kind: SyntaxKind) -> Option<SyntaxToken> {
-        parent.children_with_tokens().filter_map(|e| e.into_token()).find(|t| t.kind() == kind)
+        token_where(parent, |k| k == kind)
     }
 
     pub(crate) fn token_where(
         parent: &SyntaxNode,
         pred: impl Fn(SyntaxKind) -> bool,
     ) -> Option<SyntaxToken> {
-        parent.children_with_tokens().filter_map(|e| e.into_token()).find(|t| pred(t.kind()))
+        match green_find(parent, true, &pred)? {
+            Some(element) => element.into_token(),
+            None => parent
+                .children_with_tokens()
+                .filter_map(|e| e.into_token())
+                .find(|t| pred(t.kind())),
+        }
     }
 
     /// The first child node of type `N` that comes after `token` — how views find
@@ -192,4 +232,60 @@ pub(crate) fn text_without_trivia(node: &SyntaxNode) -> String {
         .filter(|t| !t.kind().is_trivia())
         .map(|t| t.text().to_string())
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::support;
+    use super::{AstNode, Expr, Name, TypeRef};
+    use crate::{SyntaxKind, SyntaxNode};
+
+    /// The lookups that scan green children find exactly what a walk of the cursor's
+    /// children finds, on every node of every test program (valid ones and ones with
+    /// syntax errors, whose trees have missing and empty children) and on broken input.
+    #[test]
+    fn green_lookups_agree_with_cursor_walks() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/programs");
+        let mut sources = vec![
+            "函数 入口() { 变量 x = ; x = (1 + ; 如果 { } }".to_string(),
+            "结构体 点 { x: , y 整数 } 函数 f(a: , b): { 返回 a +; }".to_string(),
+            "函数".to_string(),
+            String::new(),
+        ];
+        let mut dirs = vec![root];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).expect("tests/programs is readable") {
+                let path = entry.expect("a directory entry").path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path.extension().is_some_and(|e| e == "qi") {
+                    sources.push(std::fs::read_to_string(&path).unwrap_or_default());
+                }
+            }
+        }
+        assert!(sources.len() > 500, "the test programs were found");
+        for text in &sources {
+            let root = crate::parse(text).syntax();
+            for node in root.descendants() {
+                check_node(&node);
+            }
+        }
+    }
+
+    fn check_node(node: &SyntaxNode) {
+        let walked_token = |pred: &dyn Fn(SyntaxKind) -> bool| {
+            node.children_with_tokens().filter_map(|e| e.into_token()).find(|t| pred(t.kind()))
+        };
+        let kinds: Vec<SyntaxKind> = node.children_with_tokens().map(|e| e.kind()).collect();
+        for &kind in kinds.iter().chain([SyntaxKind::SEMI, SyntaxKind::IDENT].iter()) {
+            assert_eq!(support::token(node, kind), walked_token(&|k| k == kind));
+        }
+        assert_eq!(
+            support::token_where(node, |k| k.is_trivia()),
+            walked_token(&|k: SyntaxKind| k.is_trivia())
+        );
+        assert_eq!(support::child::<Expr>(node), node.children().find_map(Expr::cast));
+        assert_eq!(support::child::<Name>(node), node.children().find_map(Name::cast));
+        assert_eq!(support::child::<TypeRef>(node), node.children().find_map(TypeRef::cast));
+    }
 }
