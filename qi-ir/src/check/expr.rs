@@ -235,8 +235,8 @@ impl FnLower<'_, '_> {
 
     fn path(&mut self, p: &ast::PathExpr) -> Option<Val> {
         let range = p.syntax().text_range();
-        let segments: Vec<String> = p.segments().map(|s| s.text()).collect();
         let Some(name) = p.as_single_name() else {
+            let segments: Vec<String> = p.segments().map(|s| s.text()).collect();
             if let Some(v) = self.variant_by_path(&segments, &[], false, range) {
                 return v;
             }
@@ -258,7 +258,8 @@ impl FnLower<'_, '_> {
         if let Some(v) = self.builtin_constructor(&text, &[], None, range) {
             return v;
         }
-        if let Some(v) = self.variant_by_path(&segments, &[], false, range) {
+        // Most paths are variables (above): their segments are not listed.
+        if let Some(v) = self.variant_by_path(std::slice::from_ref(&text), &[], false, range) {
             return v;
         }
         if self.c.fns_by_name.contains_key(&text) {
