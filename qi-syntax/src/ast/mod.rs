@@ -58,7 +58,7 @@ pub(crate) mod support {
     use crate::{QiLanguage, SyntaxElement, SyntaxKind, SyntaxNode, SyntaxToken};
     use rowan::{Language, NodeOrToken, TextRange};
 
-    /// The first child of `parent` (node or token, as `want` says) that `pred` accepts
+    /// The first child of `parent` (a token if `want_token`, else a node) that `pred` accepts
     /// by kind, made into a cursor. `None` when no child is accepted; `Some(None)` when
     /// the accepted child is empty, which a range cannot single out (the caller then walks
     /// the children with the cursor).
