@@ -70,7 +70,16 @@ struct Decoder<'a> {
 
 impl<'a> Decoder<'a> {
     fn new(program: &'a Interpreted, f: &'a Function) -> Decoder<'a> {
-        Decoder { program, f, ops: Vec::new(), args: Vec::new(), starts: vec![0; f.blocks.len()] }
+        // About an op per instruction and one per block's end: room for them at once
+        // (decoding runs for every function a large program calls).
+        let insts: usize = f.blocks.iter().map(|b| b.insts.len() + 1).sum();
+        Decoder {
+            program,
+            f,
+            ops: Vec::with_capacity(insts),
+            args: Vec::new(),
+            starts: vec![0; f.blocks.len()],
+        }
     }
 
     fn slot(&self, l: qi_ir::LocalId) -> Slot {

@@ -63,11 +63,33 @@ type FloatCall = unsafe extern "C" fn(
     f64,
 ) -> f64;
 
-/// A runtime function ready to be called: its address and signature.
+/// A runtime function ready to be called: its address, and how its arguments and
+/// result travel, worked out once from its signature (the interpreter calls runtime
+/// functions tens of thousands of times while a large program starts; reading the
+/// signature's types on every call was most of the cost of a call).
 #[derive(Clone, Copy)]
 pub struct NativeFn {
     addr: *const u8,
+    /// Bit `k` set: parameter `k` is a double (else an integer, in the next integer
+    /// register).
+    float_params: u16,
+    /// Per integer parameter, in order: the bits it occupies (narrow ones are passed
+    /// zero-extended, as `runtime_calls::signature` declares them for generated code).
+    int_masks: [u64; INT_ARGS],
+    result: ResultKind,
+    #[cfg(debug_assertions)]
     sig: RtFn,
+}
+
+/// How a runtime function's result comes back.
+#[derive(Clone, Copy)]
+enum ResultKind {
+    None,
+    /// An integer in the bits of this mask.
+    Int(u64),
+    Float,
+    /// A `Raising` pair: the result and whether an exception is pending.
+    Raising,
 }
 
 // SAFETY: the address of a runtime function, valid for the life of the process.
@@ -89,7 +111,34 @@ impl NativeFn {
     pub fn new(addr: *const u8, sig: RtFn) -> Option<NativeFn> {
         let floats = sig.params.iter().filter(|t| **t == types::F64).count();
         let ints = sig.params.len() - floats;
-        (ints <= INT_ARGS && floats <= FLOAT_ARGS).then_some(NativeFn { addr, sig })
+        if ints > INT_ARGS || floats > FLOAT_ARGS {
+            return None;
+        }
+        let mut float_params = 0u16;
+        let mut int_masks = [0u64; INT_ARGS];
+        let mut ni = 0;
+        for (k, t) in sig.params.iter().enumerate() {
+            if *t == types::F64 {
+                float_params |= 1 << k;
+            } else {
+                int_masks[ni] = width_mask(*t);
+                ni += 1;
+            }
+        }
+        let result = match sig.ret {
+            _ if sig.raising => ResultKind::Raising,
+            None => ResultKind::None,
+            Some(types::F64) => ResultKind::Float,
+            Some(t) => ResultKind::Int(width_mask(t)),
+        };
+        Some(NativeFn {
+            addr,
+            float_params,
+            int_masks,
+            result,
+            #[cfg(debug_assertions)]
+            sig,
+        })
     }
 
     /// Call with `args`, one 64-bit value per parameter in order (doubles by their
@@ -99,24 +148,23 @@ impl NativeFn {
     /// The arguments are valid for the entry point's contract (live objects where it
     /// takes objects, and so on), as when generated code calls it.
     pub unsafe fn call(&self, args: &[u64]) -> Returned {
+        #[cfg(debug_assertions)]
         debug_assert_eq!(args.len(), self.sig.params.len(), "arguments of {}", self.sig.symbol);
         let mut ints = [0u64; INT_ARGS];
         let mut floats = [0f64; FLOAT_ARGS];
         let (mut ni, mut nf) = (0, 0);
-        for (t, a) in self.sig.params.iter().zip(args) {
-            if *t == types::F64 {
+        for (k, a) in args.iter().enumerate() {
+            if self.float_params & (1 << k) != 0 {
                 floats[nf] = f64::from_bits(*a);
                 nf += 1;
             } else {
-                // Narrow parameters are passed zero-extended, as `runtime_calls::signature`
-                // declares them for generated code.
-                ints[ni] = *a & width_mask(*t);
+                ints[ni] = *a & self.int_masks[ni];
                 ni += 1;
             }
         }
         let [i0, i1, i2, i3, i4, i5, i6, i7] = ints;
         let [f0, f1, f2, f3, f4, f5, f6, f7] = floats;
-        if self.sig.ret == Some(types::F64) && !self.sig.raising {
+        if let ResultKind::Float = self.result {
             // SAFETY: `addr` is an `extern "C"` runtime function whose parameters are a
             // prefix of each kind's sequence here (module comment) and whose result is a
             // double; the caller vouches for the arguments.
@@ -130,10 +178,11 @@ impl NativeFn {
         let call = unsafe { std::mem::transmute::<*const u8, IntCall>(self.addr) };
         // SAFETY: as above.
         let r = unsafe { call(i0, i1, i2, i3, i4, i5, i6, i7, f0, f1, f2, f3, f4, f5, f6, f7) };
-        match self.sig.ret {
-            None => Returned { value: 0, raised: false },
-            Some(_) if self.sig.raising => Returned { value: r.first, raised: r.second != 0 },
-            Some(t) => Returned { value: r.first & width_mask(t), raised: false },
+        match self.result {
+            ResultKind::None => Returned { value: 0, raised: false },
+            ResultKind::Raising => Returned { value: r.first, raised: r.second != 0 },
+            ResultKind::Int(mask) => Returned { value: r.first & mask, raised: false },
+            ResultKind::Float => unreachable!("returned above"),
         }
     }
 }

@@ -119,8 +119,8 @@ impl Interpreted {
     }
 
     /// The resolved runtime function `f`.
-    pub(super) fn native(&self, f: RtFn) -> NativeFn {
-        self.natives[f.symbol]
+    pub(super) fn native(&self, f: RtFn) -> &NativeFn {
+        &self.natives[f.symbol]
     }
 
     /// The generated C boundary (the program declares C functions or passes callbacks).
