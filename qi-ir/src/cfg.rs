@@ -1,5 +1,5 @@
-//! The control-flow graph of a function: its blocks in reverse postorder and its
-//! innermost loops. Read by the IR passes and by the Cranelift tier (loop rotation).
+//! The control-flow graph of a function: its blocks in reverse postorder (and a worklist
+//! that visits them in that order), its loops. Read by the IR passes and by the Cranelift tier (loop rotation).
 
 use crate::ir::Function;
 
@@ -41,6 +41,41 @@ pub fn reverse_postorder(f: &Function) -> (Vec<usize>, Vec<usize>) {
         rank[b] = r;
     }
     (post, rank)
+}
+
+/// A worklist of blocks, by their rank in reverse postorder, that hands out the earliest
+/// first: a data-flow pass then normally visits a block after all its forward
+/// predecessors (a chain of `如果`s is one pass). Flags and a cursor instead of an
+/// ordered set: no allocation per block queued.
+pub struct RankQueue {
+    queued: Vec<bool>,
+    /// No rank before this one is queued.
+    first: usize,
+}
+
+impl RankQueue {
+    /// An empty queue for a function of `blocks` blocks.
+    pub fn new(blocks: usize) -> RankQueue {
+        RankQueue { queued: vec![false; blocks], first: blocks }
+    }
+
+    pub fn push(&mut self, rank: usize) {
+        self.queued[rank] = true;
+        self.first = self.first.min(rank);
+    }
+
+    /// The earliest rank queued, taken out of the queue.
+    pub fn pop(&mut self) -> Option<usize> {
+        while self.first < self.queued.len() {
+            let r = self.first;
+            if self.queued[r] {
+                self.queued[r] = false;
+                return Some(r);
+            }
+            self.first += 1;
+        }
+        None
+    }
 }
 
 /// Functions with more blocks than this are not analysed for loops (no block is in an
@@ -87,4 +122,27 @@ pub fn innermost_loop_headers(f: &Function) -> Vec<Option<usize>> {
         }
     }
     header.iter().map(|&h| (h != usize::MAX && !has_inner[h]).then_some(h)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RankQueue;
+
+    #[test]
+    fn a_rank_queue_hands_out_the_earliest_first_and_each_once() {
+        let mut q = RankQueue::new(8);
+        q.push(5);
+        q.push(2);
+        q.push(5);
+        assert_eq!(q.pop(), Some(2));
+        q.push(7);
+        q.push(1);
+        assert_eq!(q.pop(), Some(1));
+        assert_eq!(q.pop(), Some(5));
+        assert_eq!(q.pop(), Some(7));
+        assert_eq!(q.pop(), None);
+        q.push(0);
+        assert_eq!(q.pop(), Some(0));
+        assert_eq!(q.pop(), None);
+    }
 }

@@ -284,10 +284,11 @@ fn mutations(f: &Function, out: &mut Vec<Mutation>) {
     // buffers reused from block to block (this runs on every function before anything
     // runs).
     let (order, rank) = crate::cfg::reverse_postorder(f);
-    let mut pending = std::collections::BTreeSet::from([0usize]);
+    let mut pending = crate::cfg::RankQueue::new(n_blocks);
+    pending.push(0);
     let mut fresh = Vec::new();
     let mut unwind_state = Vec::new();
-    while let Some(r) = pending.pop_first() {
+    while let Some(r) = pending.pop() {
         let b = order[r];
         fresh.clone_from(entry[b].as_ref().expect("queued blocks have a state"));
         let block = &f.blocks[b];
@@ -322,7 +323,7 @@ fn mutations(f: &Function, out: &mut Vec<Mutation>) {
                 }
             };
             if changed {
-                pending.insert(rank[to]);
+                pending.push(rank[to]);
             }
         };
         for to in block.term.successors() {

@@ -88,12 +88,13 @@ fn drop_null_releases(f: &mut Function) {
     let (order, rank) = crate::cfg::reverse_postorder(f);
     let mut at: Vec<Option<Locals>> = vec![None; n_blocks];
     at[0] = Some(entry);
-    let mut work = std::collections::BTreeSet::from([0usize]);
+    let mut work = crate::cfg::RankQueue::new(n_blocks);
+    work.push(0);
     // Scratch sets reused from block to block: this pass runs on every function before
     // anything runs, so it allocates only each reached block's entry state.
     let mut state = Locals::new(n, false);
     let mut before_last = Locals::new(n, false);
-    while let Some(r) = work.pop_first() {
+    while let Some(r) = work.pop() {
         let b = order[r];
         let block = &f.blocks[b];
         state.clone_from(at[b].as_ref().expect("queued blocks have a state"));
@@ -113,7 +114,7 @@ fn drop_null_releases(f: &mut Function) {
                 }
             };
             if changed {
-                work.insert(rank[to.index()]);
+                work.push(rank[to.index()]);
             }
         };
         for s in block.term.successors() {

@@ -258,8 +258,9 @@ impl<'f> Analysis<'f> {
         // normally seen after its forward predecessors, so the facts a join keeps (and
         // with them what `MAX_FACTS` cuts) do not depend on the order edges were pushed.
         let (order, rank) = crate::cfg::reverse_postorder(self.f);
-        let mut work = BTreeSet::from([rank[start]]);
-        while let Some(r) = work.pop_first() {
+        let mut work = crate::cfg::RankQueue::new(blocks.len());
+        work.push(rank[start]);
+        while let Some(r) = work.pop() {
             let b = order[r];
             let mut facts = entry[b].clone().expect("queued blocks are reached");
             let blk = &blocks[b];
@@ -302,7 +303,7 @@ impl<'f> Analysis<'f> {
                     }
                 };
                 if changed {
-                    work.insert(rank[t]);
+                    work.push(rank[t]);
                 }
             }
         }
