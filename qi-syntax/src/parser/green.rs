@@ -26,16 +26,40 @@ pub(crate) struct TreeBuilder<'t> {
     /// Finished children of all open nodes, innermost node's last.
     children: Vec<Element>,
     tokens: FxHashMap<(rowan::SyntaxKind, &'t str), GreenToken>,
+    /// Per kind (rowan's raw number), the token of that kind built last. Keywords and
+    /// punctuation always repeat their text, and whitespace and names often do: the
+    /// table above is hashed into only when the text differs from the last one's.
+    last: Vec<Option<GreenToken>>,
 }
 
 impl<'t> TreeBuilder<'t> {
     pub(crate) fn new() -> Self {
-        TreeBuilder { parents: Vec::new(), children: Vec::new(), tokens: FxHashMap::default() }
+        TreeBuilder {
+            parents: Vec::new(),
+            children: Vec::new(),
+            tokens: FxHashMap::default(),
+            last: Vec::new(),
+        }
     }
 
     pub(crate) fn token(&mut self, kind: rowan::SyntaxKind, text: &'t str) {
-        let token = self.tokens.entry((kind, text)).or_insert_with(|| GreenToken::new(kind, text));
-        self.children.push(NodeOrToken::Token(token.clone()));
+        let k = usize::from(kind.0);
+        if k >= self.last.len() {
+            self.last.resize(k + 1, None);
+        }
+        let token = match &self.last[k] {
+            Some(last) if last.text() == text => last.clone(),
+            _ => {
+                let token = self
+                    .tokens
+                    .entry((kind, text))
+                    .or_insert_with(|| GreenToken::new(kind, text))
+                    .clone();
+                self.last[k] = Some(token.clone());
+                token
+            }
+        };
+        self.children.push(NodeOrToken::Token(token));
     }
 
     pub(crate) fn start_node(&mut self, kind: rowan::SyntaxKind) {
@@ -100,5 +124,27 @@ mod tests {
         assert_eq!(wrap.kind(), WRAP);
         assert_eq!(wrap.children().len(), 3);
         assert_eq!(u32::from(root.text_len()), 4);
+    }
+
+    #[test]
+    fn tokens_of_the_same_kind_and_text_are_shared_whatever_came_between() {
+        let mut b = TreeBuilder::new();
+        b.start_node(NODE);
+        for text in ["a", "a", "b", "a", "b", "b"] {
+            b.token(TOK, text);
+        }
+        b.token(WRAP, "a");
+        b.finish_node();
+        let root = b.finish();
+        let tokens: Vec<GreenToken> =
+            root.children().map(|c| c.into_token().unwrap().to_owned()).collect();
+        let texts: Vec<&str> = tokens.iter().map(|t| t.text()).collect();
+        assert_eq!(texts, ["a", "a", "b", "a", "b", "b", "a"]);
+        let same =
+            |i: usize, j: usize| std::ptr::eq::<rowan::GreenTokenData>(&*tokens[i], &*tokens[j]);
+        assert!(same(0, 1) && same(0, 3) && same(2, 4) && same(2, 5));
+        assert!(!same(0, 2));
+        assert_eq!(tokens[6].kind(), WRAP, "a kind of its own");
+        assert!(!same(0, 6));
     }
 }
