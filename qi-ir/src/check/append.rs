@@ -30,7 +30,7 @@ impl FnLower<'_, '_> {
             return false;
         }
         // Each piece with the range its `+` reports errors at.
-        let pieces: Vec<(ast::Expr, TextRange)> = match a.op().and_then(|(op, _)| op.binary_op()) {
+        let pieces: Vec<(ast::Expr, TextRange)> = match a.op_kind().and_then(|op| op.binary_op()) {
             Some(AstOp::Add) => vec![(value.clone(), Self::range_of(a))],
             Some(_) => return false,
             None => match appended_to(name, value) {
@@ -79,7 +79,7 @@ fn appended_to(name: &str, value: &ast::Expr) -> Option<Vec<(ast::Expr, TextRang
     loop {
         match &e {
             ast::Expr::Binary(b) => {
-                let (AstOp::Add, _) = b.op()? else { return None };
+                let AstOp::Add = b.op_kind()? else { return None };
                 pieces.push((b.rhs()?, b.syntax().text_range()));
                 let lhs = b.lhs()?;
                 e = lhs;

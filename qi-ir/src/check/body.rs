@@ -604,11 +604,11 @@ impl<'c, 'a> FnLower<'c, 'a> {
                 }
             },
             ast::Expr::Index(ix) => {
-                let op = a.op().and_then(|(op, _)| op.binary_op());
+                let op = a.op_kind().and_then(|op| op.binary_op());
                 return self.index_assign(ix, op, &value, Self::range_of(a));
             }
             ast::Expr::Field(f) => {
-                let op = a.op().and_then(|(op, _)| op.binary_op());
+                let op = a.op_kind().and_then(|op| op.binary_op());
                 return self.field_assign(f, op, &value, Self::range_of(a));
             }
             _ => {
@@ -651,7 +651,7 @@ impl<'c, 'a> FnLower<'c, 'a> {
         if self.try_append(a, &text, &var, &value) {
             return;
         }
-        let op = a.op().map(|(op, _)| op);
+        let op = a.op_kind();
         let new_value = match op.and_then(|o| o.binary_op()) {
             None => self.expr_expecting(&value, &var.ty),
             Some(bin) => {

@@ -8,7 +8,7 @@ use rowan::TextRange;
 impl FnLower<'_, '_> {
     pub(super) fn binary(&mut self, e: &ast::BinExpr) -> Option<Val> {
         let range = e.syntax().text_range();
-        let (op, _) = e.op()?;
+        let op = e.op_kind()?;
         if op.is_logical() {
             return self.logical(op, e, range);
         }

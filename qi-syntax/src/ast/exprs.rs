@@ -1,6 +1,9 @@
 //! Views of expressions.
 
-use super::support::{child, child_after, children, first_child, token, token_where};
+use super::support::{
+    child, child_after, child_after_token_where, children, first_child, token, token_kind_where,
+    token_where,
+};
 use super::{
     ast_enum, ast_node, AssignOp, AstChildren, AstNode, BinOp, Block, GenericArgList, NameRef,
     Param, ParamList, PathType, PrefixOp, RetType, TypeRef,
@@ -201,11 +204,15 @@ impl BinExpr {
         let token = token_where(&self.0, |k| BinOp::from_kind(k).is_some())?;
         Some((BinOp::from_kind(token.kind())?, token))
     }
+    /// The operator alone, without its token.
+    pub fn op_kind(&self) -> Option<BinOp> {
+        BinOp::from_kind(token_kind_where(&self.0, |k| BinOp::from_kind(k).is_some())?)
+    }
     pub fn lhs(&self) -> Option<Expr> {
         first_child(&self.0)
     }
     pub fn rhs(&self) -> Option<Expr> {
-        self.op().and_then(|(_, t)| child_after(&t))
+        child_after_token_where(&self.0, |k| BinOp::from_kind(k).is_some())
     }
 }
 
@@ -450,11 +457,15 @@ impl AssignExpr {
         let token = token_where(&self.0, |k| AssignOp::from_kind(k).is_some())?;
         Some((AssignOp::from_kind(token.kind())?, token))
     }
+    /// The operator alone, without its token.
+    pub fn op_kind(&self) -> Option<AssignOp> {
+        AssignOp::from_kind(token_kind_where(&self.0, |k| AssignOp::from_kind(k).is_some())?)
+    }
     pub fn target(&self) -> Option<Expr> {
         first_child(&self.0)
     }
     pub fn value(&self) -> Option<Expr> {
-        self.op().and_then(|(_, t)| child_after(&t))
+        child_after_token_where(&self.0, |k| AssignOp::from_kind(k).is_some())
     }
 }
 

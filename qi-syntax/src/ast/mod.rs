@@ -111,6 +111,48 @@ pub(crate) mod support {
         }
     }
 
+    /// The kind of the first child token `pred` accepts, read from the green children
+    /// alone (no cursor: the checker asks for an operator's kind far more often than for
+    /// its token).
+    pub(crate) fn token_kind_where(
+        parent: &SyntaxNode,
+        pred: impl Fn(SyntaxKind) -> bool,
+    ) -> Option<SyntaxKind> {
+        parent.green().children().find_map(|child| {
+            let kind = QiLanguage::kind_from_raw(child.kind());
+            (matches!(child, NodeOrToken::Token(_)) && pred(kind)).then_some(kind)
+        })
+    }
+
+    /// As `child_after` of the first child token `pred` accepts, found on the green
+    /// children: one cursor, for the node returned, instead of one per sibling walked.
+    pub(crate) fn child_after_token_where<N: AstNode>(
+        parent: &SyntaxNode,
+        pred: impl Fn(SyntaxKind) -> bool,
+    ) -> Option<N> {
+        let mut offset = parent.text_range().start();
+        let mut after_token = false;
+        for child in parent.green().children() {
+            let len = child.text_len();
+            match child {
+                NodeOrToken::Token(t) if !after_token => {
+                    after_token = pred(QiLanguage::kind_from_raw(t.kind()));
+                }
+                NodeOrToken::Node(_) if after_token => {
+                    if len == 0.into() {
+                        // A range cannot single out an empty node: walk the cursors.
+                        return child_after(&token_where(parent, pred)?);
+                    }
+                    let element = parent.child_or_token_at_range(TextRange::at(offset, len))?;
+                    return element.into_node().and_then(N::cast);
+                }
+                _ => {}
+            }
+            offset += len;
+        }
+        None
+    }
+
     /// The first child node of type `N` that comes after `token` — how views find
     /// positional operands (`= 初值`, the right operand of `+`) even when an earlier
     /// operand is missing from an error tree.
@@ -237,7 +279,7 @@ pub(crate) fn text_without_trivia(node: &SyntaxNode) -> String {
 #[cfg(test)]
 mod tests {
     use super::support;
-    use super::{AstNode, Expr, Name, TypeRef};
+    use super::{AssignOp, AstNode, BinOp, Expr, Name, TypeRef};
     use crate::{SyntaxKind, SyntaxNode};
 
     /// The lookups that scan green children find exactly what a walk of the cursor's
@@ -284,6 +326,13 @@ mod tests {
             support::token_where(node, |k| k.is_trivia()),
             walked_token(&|k: SyntaxKind| k.is_trivia())
         );
+        let binary = |k: SyntaxKind| BinOp::from_kind(k).is_some();
+        let assign = |k: SyntaxKind| AssignOp::from_kind(k).is_some();
+        for op in [&binary as &dyn Fn(SyntaxKind) -> bool, &assign] {
+            assert_eq!(support::token_kind_where(node, op), walked_token(op).map(|t| t.kind()));
+            let walked_after = walked_token(op).and_then(|t| support::child_after::<Expr>(&t));
+            assert_eq!(support::child_after_token_where::<Expr>(node, op), walked_after);
+        }
         assert_eq!(support::child::<Expr>(node), node.children().find_map(Expr::cast));
         assert_eq!(support::child::<Name>(node), node.children().find_map(Name::cast));
         assert_eq!(support::child::<TypeRef>(node), node.children().find_map(TypeRef::cast));
