@@ -1,5 +1,6 @@
 //! The control-flow graph of a function: its blocks in reverse postorder (and a worklist
-//! that visits them in that order), its loops. Read by the IR passes and by the Cranelift tier (loop rotation).
+//! that visits them in that order), its loops. Read by the IR passes and by the Cranelift
+//! tier (loop rotation).
 
 use crate::ir::Function;
 
@@ -45,8 +46,8 @@ pub fn reverse_postorder(f: &Function) -> (Vec<usize>, Vec<usize>) {
 
 /// A worklist of blocks, by their rank in reverse postorder, that hands out the earliest
 /// first: a data-flow pass then normally visits a block after all its forward
-/// predecessors (a chain of `如果`s is one pass). Flags and a cursor instead of an
-/// ordered set: no allocation per block queued.
+/// predecessors. Flags and a cursor instead of an ordered set: no allocation per block
+/// queued.
 pub struct RankQueue {
     queued: Vec<bool>,
     /// No rank before this one is queued.
@@ -59,6 +60,7 @@ impl RankQueue {
         RankQueue { queued: vec![false; blocks], first: blocks }
     }
 
+    /// Queue `rank` (once however often it is pushed before it is taken).
     pub fn push(&mut self, rank: usize) {
         self.queued[rank] = true;
         self.first = self.first.min(rank);
