@@ -17,8 +17,10 @@
 //! This covers counted loops whose guard bounds the index by the array's length, directly
 //! or through a local the array was created with (`数组<T>(n)`, `数组<T>(n + 1)`).
 
+mod fact_set;
+
 use crate::ir::*;
-use std::collections::BTreeSet;
+use fact_set::FactSet;
 
 /// Functions larger than this keep all their checks (the analysis copies fact sets per
 /// block; compile time matters more there).
@@ -44,7 +46,7 @@ enum Fact {
     Cond(LocalId, Cmp, Term, Term),
 }
 
-type Facts = BTreeSet<Fact>;
+type Facts = FactSet;
 
 impl Term {
     fn mentions(self, l: LocalId) -> bool {
@@ -160,7 +162,9 @@ pub(crate) fn facts_entering(
             }
             match &mut joined {
                 None => joined = Some(on_edge),
-                Some(old) => old.retain(|x| on_edge.contains(x)),
+                Some(old) => {
+                    old.intersect(&on_edge);
+                }
             }
         }
     }
@@ -296,11 +300,7 @@ impl<'f> Analysis<'f> {
                         entry[t] = Some(facts);
                         true
                     }
-                    Some(old) => {
-                        let before = old.len();
-                        old.retain(|x| facts.contains(x));
-                        old.len() != before
-                    }
+                    Some(old) => old.intersect(&facts),
                 };
                 if changed {
                     work.push(rank[t]);
@@ -335,7 +335,8 @@ impl<'f> Analysis<'f> {
     /// The facts after `inst` completes normally.
     fn step(&self, facts: &mut Facts, inst: &Inst) {
         match inst {
-            Inst::Assign { dst, value } => {
+            // Facts name tracked locals only: assigning another changes none.
+            Inst::Assign { dst, value } if self.tracked[dst.index()] => {
                 let new = self.assigned(facts, *dst, value);
                 facts.retain(|x| !x.mentions(*dst));
                 add(facts, new);
@@ -519,10 +520,10 @@ impl<'f> Analysis<'f> {
         let consts: Vec<i64> = facts
             .iter()
             .flat_map(|x| match *x {
-                Fact::Le(a, b) | Fact::Lt(a, b) => vec![a, b],
-                _ => Vec::new(),
+                Fact::Le(a, b) | Fact::Lt(a, b) => [Some(a), Some(b)],
+                _ => [None, None],
             })
-            .filter_map(|t| if let Term::Const(c) = t { Some(c) } else { None })
+            .filter_map(|t| if let Some(Term::Const(c)) = t { Some(c) } else { None })
             .collect();
         while let Some(i) = work.pop() {
             let (t, strict) = found[i];
