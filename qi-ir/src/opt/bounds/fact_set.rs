@@ -41,10 +41,22 @@ impl FactSet {
     /// Keep only the facts `other` holds too; whether that dropped any.
     pub fn intersect(&mut self, other: &FactSet) -> bool {
         let before = self.0.len();
-        let mut theirs = other.0.iter().peekable();
+        let theirs = &other.0;
+        let mut j = 0;
+        // One comparison per step of the merge (a fact compares field by field).
         self.0.retain(|x| {
-            while theirs.next_if(|y| *y < x).is_some() {}
-            theirs.peek() == Some(&x)
+            while let Some(y) = theirs.get(j) {
+                j += 1;
+                match y.cmp(x) {
+                    std::cmp::Ordering::Less => {}
+                    std::cmp::Ordering::Equal => return true,
+                    std::cmp::Ordering::Greater => {
+                        j -= 1;
+                        return false;
+                    }
+                }
+            }
+            false
         });
         self.0.len() != before
     }
