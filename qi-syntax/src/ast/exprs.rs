@@ -1,7 +1,7 @@
 //! Views of expressions.
 
 use super::support::{
-    child, child_after, child_after_token_where, children, first_child, token, token_kind_where,
+    child, child_after, child_after_token_where, children, first_child, token, token_kind_map,
     token_where,
 };
 use super::{
@@ -206,7 +206,7 @@ impl BinExpr {
     }
     /// The operator alone, without its token.
     pub fn op_kind(&self) -> Option<BinOp> {
-        BinOp::from_kind(token_kind_where(&self.0, |k| BinOp::from_kind(k).is_some())?)
+        token_kind_map(&self.0, BinOp::from_kind)
     }
     pub fn lhs(&self) -> Option<Expr> {
         first_child(&self.0)
@@ -459,7 +459,7 @@ impl AssignExpr {
     }
     /// The operator alone, without its token.
     pub fn op_kind(&self) -> Option<AssignOp> {
-        AssignOp::from_kind(token_kind_where(&self.0, |k| AssignOp::from_kind(k).is_some())?)
+        token_kind_map(&self.0, AssignOp::from_kind)
     }
     pub fn target(&self) -> Option<Expr> {
         first_child(&self.0)

@@ -111,16 +111,16 @@ pub(crate) mod support {
         }
     }
 
-    /// The kind of the first child token `pred` accepts, read from the green children
-    /// alone (no cursor: the checker asks for an operator's kind far more often than for
-    /// its token).
-    pub(crate) fn token_kind_where(
+    /// What `of` makes of the first child token whose kind it accepts, read from the
+    /// green children alone (no cursor: the checker asks for an operator's kind far more
+    /// often than for its token).
+    pub(crate) fn token_kind_map<T>(
         parent: &SyntaxNode,
-        pred: impl Fn(SyntaxKind) -> bool,
-    ) -> Option<SyntaxKind> {
-        parent.green().children().find_map(|child| {
-            let kind = QiLanguage::kind_from_raw(child.kind());
-            (matches!(child, NodeOrToken::Token(_)) && pred(kind)).then_some(kind)
+        of: impl Fn(SyntaxKind) -> Option<T>,
+    ) -> Option<T> {
+        parent.green().children().find_map(|child| match child {
+            NodeOrToken::Token(t) => of(QiLanguage::kind_from_raw(t.kind())),
+            NodeOrToken::Node(_) => None,
         })
     }
 
@@ -329,7 +329,10 @@ mod tests {
         let binary = |k: SyntaxKind| BinOp::from_kind(k).is_some();
         let assign = |k: SyntaxKind| AssignOp::from_kind(k).is_some();
         for op in [&binary as &dyn Fn(SyntaxKind) -> bool, &assign] {
-            assert_eq!(support::token_kind_where(node, op), walked_token(op).map(|t| t.kind()));
+            assert_eq!(
+                support::token_kind_map(node, |k| op(k).then_some(k)),
+                walked_token(op).map(|t| t.kind())
+            );
             let walked_after = walked_token(op).and_then(|t| support::child_after::<Expr>(&t));
             assert_eq!(support::child_after_token_where::<Expr>(node, op), walked_after);
         }
