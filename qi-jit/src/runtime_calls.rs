@@ -37,6 +37,7 @@ const fn raising(symbol: &'static str, params: &'static [ClifType]) -> RtFn {
 pub const PUBLISH: RtFn = rt("qi_publish", &[I64], None);
 pub const RETAIN: RtFn = rt("qi_retain", &[I64], None);
 pub const RELEASE: RtFn = rt("qi_release", &[I64], None);
+pub const OSR_OBJECT: RtFn = rt("qi_osr_object", &[I64], Some(I64));
 pub const STR_CMP: RtFn = rt("qi_str_cmp", &[I64, I64], Some(I64));
 pub const FLOAT_REM: RtFn = rt("qi_float_rem", &[F64, F64], Some(F64));
 pub const RECORD_NEW: RtFn = rt("qi_record_new", &[I64], Some(I64));

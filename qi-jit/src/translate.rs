@@ -11,6 +11,7 @@ use cranelift_frontend::{FunctionBuilder, Variable};
 use qi_ir::{BinOp, Cmp, Conv, Inst, Operand, Terminator, Type, UnOp, Value};
 use std::collections::HashMap;
 
+mod osr;
 mod select;
 #[cfg(test)]
 mod shape_tests;
@@ -93,6 +94,11 @@ pub struct Translator<'a, 'b, L: Linker> {
     rotated: Vec<bool>,
     /// Per IR block: the select its branch is translated as (`select::selects`).
     selects: Vec<Option<select::Select>>,
+    /// Per IR block: an on-stack-replacement variant never runs it (`osr`).
+    skeleton: Vec<bool>,
+    /// An on-stack-replacement variant's entry condition that is never true: what the
+    /// skeleton's branches test.
+    never: Option<clif::Value>,
 }
 
 /// The signature of a function's on-stack-replacement variant: the address of the
@@ -148,6 +154,8 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
             loop_of: Vec::new(),
             rotated: Vec::new(),
             selects: Vec::new(),
+            skeleton: Vec::new(),
+            never: None,
         }
     }
 
@@ -169,6 +177,13 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
         self.b.switch_to_block(entry);
         let params: Vec<clif::Value> = self.b.block_params(entry).to_vec();
         let addressed = self.func.address_taken();
+        let first = self.osr_entry.map_or(0, |b| b.index());
+        let reached = match self.osr_entry {
+            Some(_) => osr::reachable_from(self.func, first),
+            None => vec![true; self.func.blocks.len()],
+        };
+        self.skeleton = reached.iter().map(|r| !r).collect();
+        let read = osr::read_in(self.func, &reached);
         for (i, local) in self.func.locals.iter().enumerate() {
             // `空` locals never hold a value; give them a harmless integer slot.
             let ty = clif_type(&local.ty).unwrap_or(types::I64);
@@ -176,6 +191,11 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
             let init = match self.osr_entry {
                 // Every piece of the frame's state is in its locals: load them all (the low
                 // bytes of each 64-bit word for narrow types, little-endian targets).
+                Some(_) if !read[i] => self.entry_zero(ty),
+                Some(_) if local.ty.is_rc() && !addressed[i] => {
+                    let slot = self.b.ins().iadd_imm_s(params[0], 8 * i as i64);
+                    self.call_rt(runtime_calls::OSR_OBJECT, &[slot]).expect("has a result")
+                }
                 Some(_) => self.b.ins().load(ty, MemFlagsData::trusted(), params[0], 8 * i as i32),
                 None if i < self.func.params.len() => params[i],
                 None => self.entry_zero(ty),
@@ -198,11 +218,11 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
         if calls_functions(self.func) && self.osr_entry.is_none() {
             self.stack_check();
         }
-        let first = self.osr_entry.map_or(0, |b| b.index());
         let preds = predecessor_counts(self.func, &[0, first][usize::from(first == 0)..]);
         let merged = merged_into_predecessor(self.func, &preds, first, &cold);
-        let excluded: Vec<bool> =
-            (0..cold.len()).map(|i| cold[i] || self.rotated[i] || i == first).collect();
+        let excluded: Vec<bool> = (0..cold.len())
+            .map(|i| cold[i] || self.rotated[i] || i == first || self.skeleton[i])
+            .collect();
         self.selects = select::selects(self.func, &self.loop_of, &preds, &excluded, &addressed);
         let folded = select::folded(self.func, &self.selects);
         if first != 0 {
@@ -214,6 +234,7 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
             // the inner loop's counters (fannkuch's swap loop).
             let null = self.b.ins().icmp_imm_u(IntCC::Equal, params[0], 0);
             self.b.ins().brif(null, self.blocks[0], &[], self.blocks[first], &[]);
+            self.never = Some(null);
         } else if merged[first] {
             self.translate_chain(first, &merged);
         } else {
@@ -235,6 +256,9 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
     /// that follow it (`merged`: each jumped to only by the one before). One Cranelift
     /// block instead of several: fewer blocks to lay out and allocate registers in.
     fn translate_chain(&mut self, mut i: usize, merged: &[bool]) {
+        if self.skeleton[i] {
+            return self.skeleton_chain(i, merged);
+        }
         loop {
             let block = &self.func.blocks[i];
             let last = block.insts.len().wrapping_sub(1);
@@ -252,6 +276,32 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
         match self.selects[i] {
             Some(s) => self.select(i, s),
             None => self.end_block(i),
+        }
+    }
+
+    /// The chain of IR blocks from `i` in an on-stack-replacement variant that never
+    /// runs them (`osr`): only the last one's edges, no instructions. Its assignments
+    /// would make each local they set a block parameter of every loop header on the way
+    /// to the loop entered, joining the frame's value with another.
+    fn skeleton_chain(&mut self, mut i: usize, merged: &[bool]) {
+        while let Terminator::Jump(to) = self.func.blocks[i].term {
+            if !merged[to.index()] {
+                break;
+            }
+            i = to.index();
+        }
+        let never = self.never.expect("only an OSR variant has skeleton blocks");
+        match self.func.blocks[i].term {
+            Terminator::Jump(to) => {
+                self.b.ins().jump(self.blocks[to.index()], &[]);
+            }
+            Terminator::Branch { then_to, else_to, .. } => {
+                let (t, e) = (self.blocks[then_to.index()], self.blocks[else_to.index()]);
+                self.b.ins().brif(never, t, &[], e, &[]);
+            }
+            Terminator::Return(_) | Terminator::Unwind | Terminator::Unreachable => {
+                self.b.ins().trap(TrapCode::unwrap_user(2));
+            }
         }
     }
 

@@ -693,6 +693,23 @@ pub unsafe extern "C" fn qi_release(p: *mut Header) {
     guard(|| unsafe { release(p) })
 }
 
+/// The object in an interpreted frame's local `slot`, read by compiled code that
+/// continues the frame (on-stack replacement); the frame's reference moves with it.
+///
+/// A call rather than a load in the compiled code on purpose: Cranelift's register
+/// allocator joins a loaded value with the argument of the `qi_release` call at the
+/// function's exit and pins the whole live range to that call's register, then splits it
+/// at every call until it copies or spills the object at each use in the hot loop. A
+/// call's result, like every object of the whole function (each comes from a call), is
+/// not joined that way. Measured in benches/README.md ("The OSR variant's objects").
+///
+/// # Safety
+/// `slot` points to a readable, aligned word.
+pub unsafe extern "C" fn qi_osr_object(slot: *const *mut Header) -> *mut Header {
+    // SAFETY: forwarded from the caller's contract.
+    unsafe { *slot }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -37,7 +37,7 @@ use crate::library::time::*;
 use crate::library::vector::*;
 use crate::library::width::*;
 use crate::numeric::{qi_float_rem, qi_float_to_int_sat};
-use crate::object::{qi_release, qi_retain};
+use crate::object::{qi_osr_object, qi_release, qi_retain};
 use crate::output::{
     qi_print_bool, qi_print_char, qi_print_float, qi_print_int, qi_print_newline, qi_print_space,
     qi_print_str, qi_print_str_line,
@@ -101,6 +101,7 @@ static ENTRY_POINTS: &[EntryPoint] = &[
     // object
     entry!(qi_retain(Ptr)),
     entry!(qi_release(Ptr)),
+    entry!(qi_osr_object(Ptr) -> Ptr),
     entry!(qi_record_new(Ptr) -> Ptr),
     // exceptions
     entry!(qi_throw(Ptr, I64, I64)),
