@@ -43,10 +43,12 @@ pub const FLOAT_REM: RtFn = rt("qi_float_rem", &[F64, F64], Some(F64));
 pub const RECORD_NEW: RtFn = rt("qi_record_new", &[I64], Some(I64));
 pub const ARRAY_NEW: RtFn = raising("qi_array_new", &[I64, I32, I32, I32]);
 pub const RAISE_STACK_OVERFLOW: RtFn = rt("qi_raise_stack_overflow", &[I32, I32], None);
-pub const RAISE_INDEX: RtFn = rt("qi_raise_index", &[I64, I64, I32, I32], None);
+/// The raises that report values take them through memory (`qi_rt::exception`): the
+/// first parameter is the address of one word per value.
+pub const RAISE_INDEX: RtFn = rt("qi_raise_index", &[I64, I32, I32], None);
 pub const RAISE_DIV_ZERO: RtFn = rt("qi_raise_div_zero", &[I32, I32], None);
 pub const RAISE_UNINIT_GLOBAL: RtFn = rt("qi_raise_uninit_global", &[I64, I32, I32], None);
-pub const RAISE_FLOAT_TO_INT: RtFn = rt("qi_raise_float_to_int", &[F64, I32, I32], None);
+pub const RAISE_FLOAT_TO_INT: RtFn = rt("qi_raise_float_to_int", &[I64, I32, I32], None);
 pub const RAISE_INT_TO_CHAR: RtFn = rt("qi_raise_int_to_char", &[I64, I32, I32], None);
 /// Foreign calls (`crate::foreign`): a NUL-terminated copy of a string argument, its
 /// release, and a returned `char*` copied into a string.

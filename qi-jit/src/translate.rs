@@ -184,21 +184,31 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
         };
         self.skeleton = reached.iter().map(|r| !r).collect();
         let read = osr::read_in(self.func, &reached);
+        // The frame's objects first: a value loaded before one of these calls would be
+        // live across it, and so kept in a callee-saved register or spilled.
+        let objects: Vec<Option<clif::Value>> = (self.func.locals.iter().enumerate())
+            .map(|(i, local)| {
+                let wanted = self.osr_entry.is_some() && read[i] && local.ty.is_rc();
+                (wanted && !addressed[i]).then(|| {
+                    let slot = self.b.ins().iadd_imm_s(params[0], 8 * i as i64);
+                    self.call_rt(runtime_calls::OSR_OBJECT, &[slot]).expect("has a result")
+                })
+            })
+            .collect();
         for (i, local) in self.func.locals.iter().enumerate() {
             // `空` locals never hold a value; give them a harmless integer slot.
             let ty = clif_type(&local.ty).unwrap_or(types::I64);
             let var = self.b.declare_var(ty);
-            let init = match self.osr_entry {
-                // Every piece of the frame's state is in its locals: load them all (the low
-                // bytes of each 64-bit word for narrow types, little-endian targets).
-                Some(_) if !read[i] => self.entry_zero(ty),
-                Some(_) if local.ty.is_rc() && !addressed[i] => {
-                    let slot = self.b.ins().iadd_imm_s(params[0], 8 * i as i64);
-                    self.call_rt(runtime_calls::OSR_OBJECT, &[slot]).expect("has a result")
+            let init = match (self.osr_entry, objects[i]) {
+                // Every piece of the frame's state that the variant reads is in its locals
+                // (the low bytes of each 64-bit word for narrow types, little-endian targets).
+                (Some(_), Some(object)) => object,
+                (Some(_), None) if !read[i] => self.entry_zero(ty),
+                (Some(_), None) => {
+                    self.b.ins().load(ty, MemFlagsData::trusted(), params[0], 8 * i as i32)
                 }
-                Some(_) => self.b.ins().load(ty, MemFlagsData::trusted(), params[0], 8 * i as i32),
-                None if i < self.func.params.len() => params[i],
-                None => self.entry_zero(ty),
+                (None, _) if i < self.func.params.len() => params[i],
+                (None, _) => self.entry_zero(ty),
             };
             self.b.def_var(var, init);
             self.vars.push(var);
@@ -220,9 +230,8 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
         }
         let preds = predecessor_counts(self.func, &[0, first][usize::from(first == 0)..]);
         let merged = merged_into_predecessor(self.func, &preds, first, &cold);
-        let excluded: Vec<bool> = (0..cold.len())
-            .map(|i| cold[i] || self.rotated[i] || i == first || self.skeleton[i])
-            .collect();
+        let excluded: Vec<bool> =
+            (0..cold.len()).map(|i| cold[i] || self.rotated[i] || i == first).collect();
         self.selects = select::selects(self.func, &self.loop_of, &preds, &excluded, &addressed);
         let folded = select::folded(self.func, &self.selects);
         if first != 0 {
@@ -280,9 +289,10 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
     }
 
     /// The chain of IR blocks from `i` in an on-stack-replacement variant that never
-    /// runs them (`osr`): only the last one's edges, no instructions. Its assignments
-    /// would make each local they set a block parameter of every loop header on the way
-    /// to the loop entered, joining the frame's value with another.
+    /// runs them (`osr`): only the edges `translate_chain` would end it with, no
+    /// instructions. Its assignments would make each local they set a block parameter of
+    /// every loop header on the way to the loop entered, joining the frame's value with
+    /// another.
     fn skeleton_chain(&mut self, mut i: usize, merged: &[bool]) {
         while let Terminator::Jump(to) = self.func.blocks[i].term {
             if !merged[to.index()] {
@@ -290,8 +300,20 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
             }
             i = to.index();
         }
+        // A select ends as its arm would; a jump closing a rotated loop, as its header.
+        if let Some(s) = self.selects[i] {
+            i = s.arm;
+        }
+        let term = match self.func.blocks[i].term {
+            Terminator::Jump(to)
+                if self.rotated[to.index()] && self.loop_of[i] == Some(to.index()) =>
+            {
+                &self.func.blocks[to.index()].term
+            }
+            ref t => t,
+        };
         let never = self.never.expect("only an OSR variant has skeleton blocks");
-        match self.func.blocks[i].term {
+        match *term {
             Terminator::Jump(to) => {
                 self.b.ins().jump(self.blocks[to.index()], &[]);
             }
@@ -388,7 +410,17 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
         self.b.switch_to_block(fail);
         let loc = self.unwind.map(|(_, l)| l).unwrap_or(self.func.loc);
         let (file, line) = self.loc_values(loc);
-        let mut all = args.to_vec();
+        let mut all = Vec::new();
+        if !args.is_empty() {
+            // Through memory (`qi_rt::exception`): a store takes its value in any register.
+            let size = 8 * args.len() as u32;
+            let data = clif::StackSlotData::new(clif::StackSlotKind::ExplicitSlot, size, 3);
+            let slot = self.b.create_sized_stack_slot(data);
+            for (k, a) in args.iter().enumerate() {
+                self.b.ins().stack_store(types::I64, *a, slot, 8 * k as i32);
+            }
+            all.push(self.b.ins().stack_addr(types::I64, slot, 0));
+        }
         all.push(file);
         all.push(line);
         self.call_rt(raise, &all);

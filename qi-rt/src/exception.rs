@@ -254,7 +254,18 @@ pub extern "C" fn qi_raise_div_zero(file: u32, line: u32) {
     raise_new(msg("除数为零".into(), "division by zero".into()), file, line)
 }
 
-pub extern "C" fn qi_raise_index(index: i64, len: i64, file: u32, line: u32) {
+// The raising entry points that report values take them through memory, `operands`
+// pointing to one 64-bit word per value: compiled code stores them there on its cold
+// raise path. Passed in argument registers, each value of a hot loop that a bounds check
+// or a conversion reports would be pinned to a call's register by Cranelift's register
+// allocator, which then copies or spills it in the loop (benches/README.md, "Cold raise
+// paths take their operands through memory").
+
+/// # Safety
+/// `operands` points to two readable words: the index and the length.
+pub unsafe extern "C" fn qi_raise_index(operands: *const i64, file: u32, line: u32) {
+    // SAFETY: per the caller.
+    let (index, len) = unsafe { (*operands, *operands.add(1)) };
     raise_new(
         msg(
             format!("下标越界：下标 {index}，长度 {len}"),
@@ -265,8 +276,11 @@ pub extern "C" fn qi_raise_index(index: i64, len: i64, file: u32, line: u32) {
     )
 }
 
-pub extern "C" fn qi_raise_float_to_int(x: f64, file: u32, line: u32) {
-    let shown = crate::format::float_to_string(x);
+/// # Safety
+/// `operand` points to a readable word: the float.
+pub unsafe extern "C" fn qi_raise_float_to_int(operand: *const f64, file: u32, line: u32) {
+    // SAFETY: per the caller.
+    let shown = crate::format::float_to_string(unsafe { *operand });
     raise_new(
         msg(
             format!("浮点数 {shown} 无法转换为整数"),
@@ -277,7 +291,11 @@ pub extern "C" fn qi_raise_float_to_int(x: f64, file: u32, line: u32) {
     )
 }
 
-pub extern "C" fn qi_raise_int_to_char(n: i64, file: u32, line: u32) {
+/// # Safety
+/// `operand` points to a readable word: the character code.
+pub unsafe extern "C" fn qi_raise_int_to_char(operand: *const i64, file: u32, line: u32) {
+    // SAFETY: per the caller.
+    let n = unsafe { *operand };
     raise_new(
         msg(format!("{n} 不是有效的字符码"), format!("{n} is not a valid character code")),
         file,
@@ -286,10 +304,10 @@ pub extern "C" fn qi_raise_int_to_char(n: i64, file: u32, line: u32) {
 }
 
 /// # Safety
-/// `name` is null or a live string.
-pub unsafe extern "C" fn qi_raise_uninit_global(name: *const Str, file: u32, line: u32) {
+/// `operand` points to a readable word: null or a live string, the global's name.
+pub unsafe extern "C" fn qi_raise_uninit_global(operand: *const *const Str, file: u32, line: u32) {
     // SAFETY: per the caller.
-    let name = unsafe { str_as_str(name) }.to_string();
+    let name = unsafe { str_as_str(*operand) }.to_string();
     raise_new(
         msg(
             format!("全局变量 {name} 在初始化之前被读取"),

@@ -113,9 +113,9 @@ static ENTRY_POINTS: &[EntryPoint] = &[
     entry!(qi_exc_cause(Ptr) -> Ptr),
     entry!(qi_exc_trace(Ptr, I64, I64)),
     entry!(qi_raise_div_zero(U32, U32)),
-    entry!(qi_raise_index(I64, I64, U32, U32)),
-    entry!(qi_raise_float_to_int(F64, U32, U32)),
-    entry!(qi_raise_int_to_char(I64, U32, U32)),
+    entry!(qi_raise_index(Ptr, U32, U32)),
+    entry!(qi_raise_float_to_int(Ptr, U32, U32)),
+    entry!(qi_raise_int_to_char(Ptr, U32, U32)),
     entry!(qi_raise_uninit_global(Ptr, U32, U32)),
     entry!(qi_raise_stack_overflow(U32, U32)),
     // foreign functions (外部)

@@ -144,7 +144,11 @@ impl Interpreted {
 
     /// Raise with runtime function `f` (its arguments, then the position).
     fn raise(&self, f: rc::RtFn, args: &[u64], loc: Loc) -> Raised {
-        let mut all = args.to_vec();
+        // The values reported go through memory (`qi_rt::exception`).
+        let mut all = Vec::new();
+        if !args.is_empty() {
+            all.push(args.as_ptr() as u64);
+        }
         all.extend([loc.file as u64, loc.line as u64]);
         self.rt(f, &all);
         Raised

@@ -21,7 +21,7 @@ const MAX_ARM_INSTS: usize = 2;
 /// and the other way when it is a block of its own, are not translated.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Select {
-    arm: usize,
+    pub(super) arm: usize,
     arm_is_then: bool,
     /// Bit `k`: the local instruction `k` of the arm assigns (first) needs its select: it
     /// is read outside the arm, or the arm reads its value before assigning it. A local
