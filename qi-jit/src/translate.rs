@@ -99,6 +99,8 @@ pub struct Translator<'a, 'b, L: Linker> {
     /// An on-stack-replacement variant's entry condition that is never true: what the
     /// skeleton's branches test.
     never: Option<clif::Value>,
+    /// Where raise paths store the values they report (`raise_unless`).
+    raise_slot: Option<clif::StackSlot>,
 }
 
 /// The signature of a function's on-stack-replacement variant: the address of the
@@ -156,6 +158,7 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
             selects: Vec::new(),
             skeleton: Vec::new(),
             never: None,
+            raise_slot: None,
         }
     }
 
@@ -413,9 +416,12 @@ impl<'a, 'b, L: Linker> Translator<'a, 'b, L> {
         let mut all = Vec::new();
         if !args.is_empty() {
             // Through memory (`qi_rt::exception`): a store takes its value in any register.
-            let size = 8 * args.len() as u32;
-            let data = clif::StackSlotData::new(clif::StackSlotKind::ExplicitSlot, size, 3);
-            let slot = self.b.create_sized_stack_slot(data);
+            // One slot serves every raise path of the function (at most two words each).
+            assert!(args.len() <= 2, "a raise reports at most two values");
+            let slot = *self.raise_slot.get_or_insert_with(|| {
+                let data = clif::StackSlotData::new(clif::StackSlotKind::ExplicitSlot, 16, 3);
+                self.b.create_sized_stack_slot(data)
+            });
             for (k, a) in args.iter().enumerate() {
                 self.b.ins().stack_store(types::I64, *a, slot, 8 * k as i32);
             }
